@@ -1,0 +1,40 @@
+"""Time `momento-lambda --help` and `--version` as whole processes next to a bare
+`python -c "import typer"`, and print the ratio (target: --help within 2x of typer).
+
+Usage: .venv/bin/python benchmarks/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import ms, time_process  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+
+    python = sys.executable
+    baseline = time_process([python, "-c", "import typer"], args.runs)
+    results = {
+        "python -c 'import typer'": baseline,
+        "momento-lambda --help": time_process([python, "-m", "momento_lambda_cli", "--help"], args.runs),
+        "momento-lambda --version": time_process([python, "-m", "momento_lambda_cli", "--version"], args.runs),
+        "momento-lambda new --help": time_process([python, "-m", "momento_lambda_cli", "new", "--help"], args.runs),
+    }
+    print(f"median of {args.runs} runs ({python})")
+    for name, seconds in results.items():
+        print(f"  {name:<28} {ms(seconds)}   {seconds / baseline:4.2f}x typer")
+    ratio = results["momento-lambda --help"] / baseline
+    verdict = "OK" if ratio <= 2.0 else "OVER TARGET"
+    print(f"--help / import typer = {ratio:.2f}x (target <= 2.00x): {verdict}")
+    return 0 if ratio <= 2.0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,6 @@
+"""Allow ``python -m momento_lambda_cli``."""
+
+from momento_lambda_cli.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""The root Typer app: wires the commands and maps errors to exit codes.
+
+Keep this module (and everything it imports at top level) free of boto3, momento and
+cookiecutter: ``momento-lambda --help`` must stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from momento_lambda_cli import ISSUES_URL, __version__, console
+from momento_lambda_cli.commands import doctor, new, store_token
+from momento_lambda_cli.errors import ExitCode, MomentoLambdaError
+from momento_lambda_cli.redact import redact
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="momento-lambda",
+    help="Build AWS Lambda functions that use the Momento cache: scaffold, store the API key, diagnose.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"momento-lambda {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="MOMENTO_LAMBDA_DEBUG", help="Show full tracebacks for unexpected errors."),
+    ] = False,
+) -> None:
+    """Build AWS Lambda functions that use the Momento cache: scaffold, store the API key, diagnose.
+
+    Exit codes: 0 success, 1 the command failed, 2 usage error, 130 interrupted.
+    """
+    console.mode.debug = debug
+
+
+def _guarded(command: Callable[P, R]) -> Callable[P, R]:
+    """Run ``command`` turning our error type (and any surprise) into output and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except MomentoLambdaError as exc:
+            _report_error(exc)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("Aborted.\n")
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except Exception as exc:
+            _report_unexpected(exc)
+            raise typer.Exit(ExitCode.FAILED) from None
+
+    return wrapper
+
+
+def _report_error(error: MomentoLambdaError) -> None:
+    if console.mode.json_command:
+        console.print_json(console.envelope(console.mode.json_command, ok=False, errors=[error]))
+    console.print_error(error)
+
+
+def _report_unexpected(exc: BaseException) -> None:
+    if console.mode.debug:
+        import traceback
+
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        where = f" at {tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
+    error = MomentoLambdaError(
+        f"Unexpected error: {type(exc).__name__}{where}. This is a bug in momento-lambda {__version__}.",
+        f"Please report it at {ISSUES_URL}"
+        + ("" if console.mode.debug else " with the output of `momento-lambda --debug ...`."),
+        code="internal",
+    )
+    _report_error(error)
+
+
+app.command("new")(_guarded(new.new))
+app.command("store-token")(_guarded(store_token.store_token))
+app.command("doctor")(_guarded(doctor.doctor))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the process exit code."""
+    console.mode.reset()
+    try:
+        app(args=argv, prog_name="momento-lambda")
+    except SystemExit as exc:
+        if exc.code is None:
+            return ExitCode.OK
+        return exc.code if isinstance(exc.code, int) else ExitCode.FAILED
+    return ExitCode.OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

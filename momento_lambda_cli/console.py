@@ -1,0 +1,95 @@
+"""Output helpers: the stdout/stderr consoles and the shared ``--json`` envelope.
+
+Only command modules and ``cli.py`` print. Rich honours ``NO_COLOR`` and turns colour off
+when the stream is not a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from momento_lambda_cli import __version__
+from momento_lambda_cli.redact import redact
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from momento_lambda_cli.errors import MomentoLambdaError
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass
+class OutputMode:
+    """Process-wide output settings decided by the command line."""
+
+    debug: bool = False
+    json_command: str | None = None
+    """Set by a command running with ``--json``: errors then also go out as a JSON envelope."""
+
+    def reset(self) -> None:
+        self.debug = False
+        self.json_command = None
+
+
+mode = OutputMode()
+
+
+@cache
+def stdout() -> Console:
+    from rich.console import Console
+
+    return Console(soft_wrap=True, highlight=False)
+
+
+@cache
+def stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def envelope(
+    command: str,
+    *,
+    ok: bool,
+    data: Any = None,
+    errors: list[MomentoLambdaError] | None = None,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
+    """The one JSON shape every command prints with ``--json``."""
+    return {
+        "schema": JSON_SCHEMA_VERSION,
+        "tool": {"name": "momento-lambda", "version": __version__},
+        "command": command,
+        "ok": ok,
+        "data": data,
+        "warnings": list(warnings or []),
+        "errors": [e.to_dict() for e in (errors or [])],
+    }
+
+
+def print_json(document: dict[str, Any]) -> None:
+    """Write a JSON document to stdout (no colour, no wrapping, one trailing newline)."""
+    sys.stdout.write(redact(json.dumps(document, indent=2, sort_keys=False)) + "\n")
+    sys.stdout.flush()
+
+
+def print_error(error: MomentoLambdaError) -> None:
+    """One red line on stderr, then the hint (if any) on the next line."""
+    from rich.markup import escape
+
+    console = stderr()
+    console.print(f"[bold red]Error:[/] {escape(redact(error.message))}")
+    if error.hint:
+        console.print(f"[dim]Hint:[/] {escape(redact(error.hint))}")
+
+
+def print_warning(message: str) -> None:
+    from rich.markup import escape
+
+    stderr().print(f"[yellow]Warning:[/] {escape(redact(message))}")

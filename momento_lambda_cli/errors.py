@@ -1,0 +1,53 @@
+"""The project's one error type and its exit codes.
+
+Core code raises :class:`MomentoLambdaError`; only the CLI layer turns it into output.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in README.md."""
+
+    OK = 0
+    FAILED = 1
+    """The command ran and failed (bad input, AWS refused, a doctor check failed)."""
+    USAGE = 2
+    """The command line itself was wrong (unknown option, missing argument, not implemented)."""
+    INTERRUPTED = 130
+    """Ctrl-C."""
+
+
+class MomentoLambdaError(Exception):
+    """A failure the user can act on: a one-line message plus a hint.
+
+    ``message`` must never contain secret material: callers pass only names, ARNs and
+    error codes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        exit_code: ExitCode = ExitCode.FAILED,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.exit_code = exit_code
+        self.code = code
+        """A short stable identifier for machines (``--json``), e.g. ``aws.access-denied``."""
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
+class UsageError(MomentoLambdaError):
+    """A wrong command line, reported with exit code 2."""
+
+    def __init__(self, message: str, hint: str | None = None, *, code: str | None = "usage") -> None:
+        super().__init__(message, hint, exit_code=ExitCode.USAGE, code=code)

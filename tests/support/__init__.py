@@ -1,0 +1,1 @@
+"""Shared test support: local peers (moto, a Momento gRPC server), keys, tool lookup."""

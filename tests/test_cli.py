@@ -1,0 +1,223 @@
+"""The root CLI: help, version, error mapping, exit codes, colour handling, fast --help."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from momento_lambda_cli import __version__, cli
+from momento_lambda_cli.errors import MomentoLambdaError
+from tests.conftest import run_cli_process
+
+
+def test_help_lists_every_command(run_cli):
+    result = run_cli("--help")
+    assert result.exit_code == 0
+    for command in ("new", "store-token", "doctor"):
+        assert command in result.stdout
+    assert "--version" in result.stdout
+    assert "--install-completion" in result.stdout  # Typer's shell completion
+
+
+def test_no_arguments_shows_help(run_cli):
+    result = run_cli()
+    assert "Usage:" in result.stdout + result.stderr
+    assert result.exit_code in (0, 2)
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(run_cli, flag):
+    result = run_cli(flag)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"momento-lambda {__version__}"
+
+
+def test_unknown_command_is_a_usage_error(run_cli):
+    result = run_cli("frobnicate")
+    assert result.exit_code == 2
+    assert "No such command" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_unknown_option_is_a_usage_error(run_cli):
+    result = run_cli("doctor", "--no-such-option")
+    assert result.exit_code == 2
+    assert "No such option" in result.stderr
+
+
+def test_python_dash_m_and_console_script_agree():
+    by_module = run_cli_process("--version")
+    assert by_module.exit_code == 0
+    assert by_module.stdout.strip() == f"momento-lambda {__version__}"
+
+
+@pytest.fixture
+def scratch_command():
+    """Register a throw-away command on the real app, remove it afterwards."""
+    added: list[str] = []
+
+    def add(name, func):
+        cli.app.command(name)(cli._guarded(func))
+        added.append(name)
+
+    yield add
+    cli.app.registered_commands[:] = [c for c in cli.app.registered_commands if c.name not in added]
+
+
+def test_project_error_is_one_line_plus_hint_and_exit_1(run_cli, scratch_command):
+    def fails() -> None:
+        raise MomentoLambdaError("The folder demo already exists.", "Pick another name.")
+
+    scratch_command("x-fails", fails)
+    result = run_cli("x-fails")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["Error: The folder demo already exists.", "Hint: Pick another name."]
+
+
+def test_unexpected_exception_is_short_without_debug(run_cli, scratch_command):
+    def crashes() -> None:
+        raise ZeroDivisionError("boom-detail")
+
+    scratch_command("x-crashes", crashes)
+    result = run_cli("x-crashes")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert "ZeroDivisionError" in result.stderr
+    assert "boom-detail" not in result.stderr  # messages may carry data; only the type is shown
+    assert "report it at" in result.stderr
+    assert "--debug" in result.stderr
+
+
+def test_unexpected_exception_shows_traceback_with_debug(run_cli, scratch_command):
+    def crashes() -> None:
+        raise ZeroDivisionError("boom-detail")
+
+    scratch_command("x-crashes2", crashes)
+    result = run_cli("--debug", "x-crashes2")
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "boom-detail" in result.stderr
+
+
+def test_registered_secret_is_redacted_even_in_debug_tracebacks(run_cli, scratch_command):
+    from momento_lambda_cli.redact import register_secret
+
+    secret = "SECRETVALUE-0123456789abcdef"
+
+    def leaks() -> None:
+        register_secret(secret)
+        raise ValueError(f"library put the key in a message: {secret}")
+
+    scratch_command("x-leaks", leaks)
+    result = run_cli("--debug", "x-leaks")
+    assert result.exit_code == 1
+    assert secret not in result.output
+    assert secret[:8] not in result.output
+
+
+def test_keyboard_interrupt_exits_130(run_cli, scratch_command):
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    scratch_command("x-interrupted", interrupted)
+    result = run_cli("x-interrupted")
+    assert result.exit_code == 130
+    assert "Aborted" in result.stderr
+
+
+def test_json_mode_errors_are_an_envelope_on_stdout(run_cli, scratch_command):
+    from momento_lambda_cli import console
+
+    def fails_json() -> None:
+        console.mode.json_command = "x-json"
+        raise MomentoLambdaError("nope", "do this", code="demo.nope")
+
+    scratch_command("x-json", fails_json)
+    result = run_cli("x-json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert document["command"] == "x-json"
+    assert document["errors"] == [{"code": "demo.nope", "message": "nope", "hint": "do this"}]
+
+
+def test_typer_exit_passes_through(run_cli, scratch_command):
+    def exits() -> None:
+        raise typer.Exit(3)
+
+    scratch_command("x-exit", exits)
+    assert run_cli("x-exit").exit_code == 3
+
+
+_ERROR_APP = """
+import sys
+from momento_lambda_cli import cli
+from momento_lambda_cli.errors import MomentoLambdaError
+def fails() -> None:
+    raise MomentoLambdaError("colour test", "hint text")
+cli.app.command("x-colour")(cli._guarded(fails))
+sys.exit(cli.main(["x-colour"]))
+"""
+
+
+def _run_error_app(env_overrides):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in {"NO_COLOR", "FORCE_COLOR"}}
+    env.update(env_overrides)
+    return subprocess.run([sys.executable, "-c", _ERROR_APP], capture_output=True, text=True, env=env, check=False)
+
+
+# An SGR sequence that sets a foreground colour (NO_COLOR forbids colour, not bold or dim).
+_COLOUR_SGR = re.compile(r"\x1b\[(?:\d+;)*(?:3[0-8]|9[0-7])(?:;\d+)*m")
+
+
+def test_colour_when_forced_and_none_with_no_color():
+    coloured = _run_error_app({"FORCE_COLOR": "1"})
+    assert coloured.returncode == 1
+    assert _COLOUR_SGR.search(coloured.stderr)
+    plain = _run_error_app({"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert plain.returncode == 1
+    assert not _COLOUR_SGR.search(plain.stderr)
+    assert "colour test" in plain.stderr
+
+
+def test_no_colour_when_not_a_terminal():
+    result = _run_error_app({})
+    assert "\x1b[" not in result.stderr
+
+
+_IMPORT_PROBE = """
+import sys
+from momento_lambda_cli.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = sorted(m for m in ("boto3", "botocore", "momento", "cookiecutter", "grpc", "jinja2")
+               if m in sys.modules)
+print("HEAVY=" + ",".join(heavy))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["new", "--help"],
+        ["store-token", "--help"],
+        ["doctor", "--help"],
+    ],
+)
+def test_help_does_not_import_heavy_libraries(args):
+    proc = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, *args], capture_output=True, text=True, check=False)
+    marker = [line for line in proc.stdout.splitlines() if line.startswith("HEAVY=")]
+    assert marker == ["HEAVY="], proc.stdout + proc.stderr

@@ -1,0 +1,89 @@
+"""A normal (non-editable) install from a built wheel works and finds the templates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from momento_lambda_cli import __version__
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO_ROOT)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (wheel,) = out.glob("momento_lambda-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def installed_venv(built_wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(built_wheel)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return venv
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_project_templates(built_wheel: Path):
+    names = zipfile.ZipFile(built_wheel).namelist()
+    shipped = [n for n in names if n.startswith("momento_lambda_cli/project_templates/")]
+    source = [p for p in (REPO_ROOT / "project_templates").rglob("*") if p.is_file()]
+    assert shipped, names
+    assert len(shipped) == len(source)
+    assert not any(n.startswith("tests/") for n in names)
+
+
+@pytest.mark.slow
+def test_installed_command_runs_and_finds_templates_outside_the_checkout(installed_venv: Path, tmp_path: Path):
+    command = installed_venv / "bin" / "momento-lambda"
+    version = subprocess.run([str(command), "--version"], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert version.stdout.strip() == f"momento-lambda {__version__}"
+
+    help_text = subprocess.run([str(command), "--help"], capture_output=True, text=True, cwd=tmp_path, check=True)
+    for name in ("new", "store-token", "doctor"):
+        assert name in help_text.stdout
+
+    probe = subprocess.run(
+        [
+            str(installed_venv / "bin" / "python"),
+            "-c",
+            "from momento_lambda_cli.templates import templates_root; print(templates_root())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    root = Path(probe.stdout.strip())
+    assert root.is_dir()
+    assert str(root).startswith(str(installed_venv)), root  # the installed copy, not the checkout
+    assert (root / "README.md").is_file()
+
+
+@pytest.mark.slow
+def test_python_dash_m_in_installed_venv(installed_venv: Path, tmp_path: Path):
+    result = subprocess.run(
+        [str(installed_venv / "bin" / "python"), "-m", "momento_lambda_cli", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert result.stdout.strip() == f"momento-lambda {__version__}"

@@ -1,0 +1,58 @@
+"""The secret contract: encoding and every accepted shape on read, never leaking the key."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from momento_lambda_cli.contract import SecretShape, decode_secret, encode_secret
+from momento_lambda_cli.errors import MomentoLambdaError
+from tests.support import keys
+
+
+def test_encode_v2_key_with_endpoint():
+    key = keys.v2_key()
+    assert json.loads(encode_secret(key, "cell-1.example.com")) == {
+        "MOMENTO_API_KEY": key,
+        "MOMENTO_ENDPOINT": "cell-1.example.com",
+    }
+
+
+def test_encode_legacy_key_without_endpoint():
+    key = keys.legacy_key()
+    assert json.loads(encode_secret(key, None)) == {"MOMENTO_API_KEY": key}
+
+
+@pytest.mark.parametrize(
+    ("secret_string", "shape", "endpoint"),
+    [
+        ('{"MOMENTO_API_KEY": "KEYVALUE", "MOMENTO_ENDPOINT": "e.example"}', SecretShape.CONTRACT, "e.example"),
+        ('{"MOMENTO_API_KEY": "KEYVALUE"}', SecretShape.CONTRACT, None),
+        ('{"MOMENTO_AUTH_TOKEN": "KEYVALUE"}', SecretShape.LEGACY_JSON, None),
+        ("KEYVALUE\n", SecretShape.PLAIN_TEXT, None),
+    ],
+)
+def test_decode_every_accepted_shape(secret_string, shape, endpoint):
+    stored = decode_secret(secret_string)
+    assert stored.api_key == "KEYVALUE"
+    assert stored.shape is shape
+    assert stored.endpoint == endpoint
+    assert "KEYVALUE" not in repr(stored)
+
+
+@pytest.mark.parametrize(
+    ("secret_string", "code"),
+    [
+        ("", "secret.empty"),
+        ("{not json LEAKCANARY", "secret.bad-json"),
+        ('["LEAKCANARY"]', "secret.bad-shape"),
+        ('{"apiKey": "LEAKCANARY"}', "secret.bad-shape"),
+    ],
+)
+def test_decode_rejects_other_shapes_without_echoing_the_value(secret_string, code):
+    with pytest.raises(MomentoLambdaError) as caught:
+        decode_secret(secret_string)
+    assert caught.value.code == code
+    assert "LEAKCANARY" not in caught.value.message
+    assert "LEAKCANARY" not in (caught.value.hint or "")

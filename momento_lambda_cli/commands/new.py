@@ -87,7 +87,7 @@ def new(
 
     validate_project_name(name)
     check_target(output_dir.expanduser().absolute(), name)
-    interactive = not (no_input or json_output) and sys.stdin.isatty()
+    interactive = not (no_input or json_output) and _stdin_is_tty()
     chosen_framework = framework.value if framework else None
     chosen_runtime = runtime.value if runtime else None
     chosen_arch = arch.value if arch else None
@@ -96,7 +96,7 @@ def new(
         chosen_runtime = chosen_runtime or _ask("Runtime", [r.value for r in Runtime], DEFAULT_RUNTIME)
         chosen_arch = chosen_arch or _ask("Architecture", [a.value for a in Architecture], DEFAULT_ARCHITECTURE)
         if cache_name is None:
-            cache_name = typer.prompt("Momento cache name", default=name, err=True)
+            cache_name = _ask_text("Momento cache name", default=name)
     answers = build_answers(
         name,
         framework=chosen_framework or DEFAULT_FRAMEWORK,
@@ -129,11 +129,21 @@ def new(
     _render(answers, result, steps)
 
 
+def _stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
 def _ask(label: str, choices: list[str], default: str) -> str:
     import click
 
-    value: str = typer.prompt(label, default=default, type=click.Choice(choices), show_choices=True, err=True)
-    return value
+    value = click.prompt(label, default=default, type=click.Choice(choices), show_choices=True, err=True)
+    return str(value)
+
+
+def _ask_text(label: str, default: str) -> str:
+    import click
+
+    return str(click.prompt(label, default=default, err=True))
 
 
 def _shown_path(project_dir: Path) -> str:

@@ -100,7 +100,7 @@ def fake(env, monkeypatch):
 
 
 def invoke(item_id: str = "demo") -> dict:
-    response = handler.lambda_handler({"pathParameters": {"id": item_id}}, None)
+    response = handler.lambda_handler(dict(pathParameters={"id": item_id}), None)
     assert response["statusCode"] == 200
     return json.loads(response["body"])
 

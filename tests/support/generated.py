@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.render import render_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-NPM_CACHE = Path(os.environ.get("MOMENTO_LAMBDA_NPM_CACHE", REPO_ROOT / ".tools" / "npm-projects"))
+NPM_CACHE = Path(os.environ.get("MOMENTO_LAMBDA_NPM_CACHE", Path(tempfile.gettempdir()) / "momento-lambda-npm-projects"))
 
 
 def render(tmp_path: Path, name: str = "demo", **options: Any) -> Path:
@@ -39,8 +40,8 @@ def serverless_document(project: Path) -> Any:
 def npm_install(project: Path) -> None:
     """``npm install`` the generated project's package.json, reusing node_modules across tests.
 
-    The install result is cached per package.json content (under .tools/npm-projects), so a
-    test session pays for one registry install per distinct package.json.
+    The install result is cached per package.json content (in the temp folder), so a test
+    run pays for one registry install per distinct package.json; projects get hard links.
     """
     import hashlib
 
@@ -67,7 +68,7 @@ def npm_install(project: Path) -> None:
             work.rename(cached)
         except OSError:  # another process won the race
             shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(cached / "node_modules", project / "node_modules", symlinks=True)
+    shutil.copytree(cached / "node_modules", project / "node_modules", symlinks=True, copy_function=os.link)
 
 
 def python_env(**extra: str) -> dict[str, str]:

@@ -178,6 +178,7 @@ export function credentialProvider(apiKey, endpoint) {
     isControlEndpointSecure: () => secure,
     isTokenEndpointSecure: () => secure,
     isStorageEndpointSecure: () => secure,
+    isEndpointSecure: () => secure,
     areEndpointsOverridden: () => true,
   });
 }

@@ -137,7 +137,8 @@ def read_secret_string() -> str:
     if not secret_id:
         raise MomentoUnavailable(f"{SECRET_ENV} is not set")
     if _secrets_manager is None:
-        _secrets_manager = boto3.client("secretsmanager", config=_SECRETS_CONFIG)
+        region = os.environ.get("AWS_REGION") or None  # set by Lambda
+        _secrets_manager = boto3.client("secretsmanager", region_name=region, config=_SECRETS_CONFIG)
     response = _secrets_manager.get_secret_value(SecretId=secret_id)
     if "SecretString" in response:
         return str(response["SecretString"])

@@ -159,7 +159,8 @@ test('credential providers', () => {
   process.env.MOMENTO_LOCAL = '127.0.0.1:8080';
   const local = credentialProvider(V2_KEY, 'cell-1.example.com');
   assert.equal(local.getCacheEndpoint(), '127.0.0.1:8080');
-  assert.equal(local.isCacheEndpointSecure(), false);
+  assert.equal(local.isEndpointSecure(), false);
+  assert.equal(local.getControlEndpoint(), '127.0.0.1:8080');
   assert.equal(local.getAuthToken(), V2_KEY);
   delete process.env.MOMENTO_LOCAL;
   assert.throws(() => credentialProvider('not-a-key', undefined), MomentoUnavailable);

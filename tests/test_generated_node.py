@@ -112,7 +112,10 @@ def node_driver(tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, d
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:
-            yield Driver(process), {"proxy": proxy, "arn": arn, "key": key, "secrets": secrets, "server": momento_server}
+            yield (
+                Driver(process),
+                {"proxy": proxy, "arn": arn, "key": key, "secrets": secrets, "server": momento_server},
+            )
         finally:
             process.kill()
             process.wait(timeout=30)

@@ -43,7 +43,9 @@ def test_the_generated_python_tests_catch_a_broken_client(tmp_path):
     module = project / "src" / "momento_client.py"
     source = module.read_text()
     assert "    return _create()\n" in source
-    module.write_text(source.replace("    return _create()\n", "    return new_client(*parse_secret(read_secret_string()))\n"))
+    module.write_text(
+        source.replace("    return _create()\n", "    return new_client(*parse_secret(read_secret_string()))\n")
+    )
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "reuses"],
         cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,

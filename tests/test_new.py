@@ -58,13 +58,18 @@ def test_defaults_render_a_sam_python_project_and_print_the_tree_and_next_steps(
     for name in ("template.yaml", "samconfig.toml", "momento_client.py", "handler.py", "test_handler.py", "event.json"):
         assert name in out
     steps = out.split("Next steps:")[1]
-    order = [steps.index(c) for c in ("momento-lambda store-token", "sam build", "sam deploy --guided", "momento-lambda doctor")]
+    order = [
+        steps.index(c)
+        for c in ("momento-lambda store-token", "sam build", "sam deploy --guided", "momento-lambda doctor")
+    ]
     assert order == sorted(order)
     assert not list(tmp_path.glob(".demo.*")), "the staging folder is gone"
 
 
 def test_serverless_next_steps(run_cli, tmp_path):
-    result = run_cli("new", "svc", "--no-input", "-f", "serverless", "-r", "nodejs24.x", "-a", "arm64", "-o", str(tmp_path))
+    result = run_cli(
+        "new", "svc", "--no-input", "-f", "serverless", "-r", "nodejs24.x", "-a", "arm64", "-o", str(tmp_path)
+    )
     assert result.exit_code == 0, result.output
     steps = result.stdout.split("Next steps:")[1]
     for command in ("npm install", "momento-lambda store-token", "serverless deploy", "momento-lambda doctor"):
@@ -122,7 +127,9 @@ def test_without_a_tty_it_never_prompts(run_cli, tmp_path, monkeypatch):
 
 def test_on_a_tty_it_asks_only_for_what_was_not_given(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(new_command, "_stdin_is_tty", lambda: True)
-    result = run_cli("new", "demo", "--runtime", "nodejs22.x", "-o", str(tmp_path), stdin="serverless\narm64\nmy-cache\n")
+    result = run_cli(
+        "new", "demo", "--runtime", "nodejs22.x", "-o", str(tmp_path), stdin="serverless\narm64\nmy-cache\n"
+    )
     assert result.exit_code == 0, result.output
     answers = json.loads((tmp_path / "demo" / ".momento-lambda.json").read_text())
     assert (answers["framework"], answers["runtime"], answers["architecture"], answers["cache_name"]) == (
@@ -243,7 +250,9 @@ def test_other_bad_values_are_refused(run_cli, tmp_path, option, value, fragment
 
 
 def test_secret_name_must_match_the_arn(run_cli, tmp_path):
-    result = run_cli("new", "demo", "--no-input", "--secret-arn", SECRET_ARN, "--secret-name", "other", "-o", str(tmp_path))
+    result = run_cli(
+        "new", "demo", "--no-input", "--secret-arn", SECRET_ARN, "--secret-name", "other", "-o", str(tmp_path)
+    )
     assert result.exit_code == 1
     assert_one_line_error(result, "does not match")
     assert list(tmp_path.iterdir()) == []
@@ -251,7 +260,13 @@ def test_secret_name_must_match_the_arn(run_cli, tmp_path):
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--runtime", "nodejs20.x"), ("--runtime", "python3.10"), ("--arch", "mips"), ("--framework", "cdk"), ("--default-ttl", "0")],
+    [
+        ("--runtime", "nodejs20.x"),
+        ("--runtime", "python3.10"),
+        ("--arch", "mips"),
+        ("--framework", "cdk"),
+        ("--default-ttl", "0"),
+    ],
 )
 def test_unsupported_choices_are_usage_errors(run_cli, tmp_path, option, value):
     result = run_cli("new", "demo", "--no-input", option, value, "--output-dir", str(tmp_path))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomlkit
 from ruamel.yaml import YAML
 
 from momento_lambda_cli import contract
@@ -51,7 +51,7 @@ def test_every_combination_renders_with_no_input_and_parses(run_cli, tmp_path, f
     for path in project.rglob("*.json"):
         json.loads(path.read_text())
     for path in project.rglob("*.toml"):
-        tomllib.loads(path.read_text())
+        tomlkit.parse(path.read_text()).unwrap()
 
     expected_common = {".gitignore", ".momento-lambda.json", "README.md", "events/event.json"}
     assert expected_common <= set(files)
@@ -60,7 +60,9 @@ def test_every_combination_renders_with_no_input_and_parses(run_cli, tmp_path, f
     else:
         assert "serverless.yml" in files and "template.yaml" not in files and "samconfig.toml" not in files
     if python:
-        assert {"src/momento_client.py", "src/handler.py", "src/requirements.txt", "tests/test_handler.py"} <= set(files)
+        assert {"src/momento_client.py", "src/handler.py", "src/requirements.txt", "tests/test_handler.py"} <= set(
+            files
+        )
         assert not [f for f in files if f.endswith(".mjs")]
         assert ("package.json" in files) == (framework == "serverless")
     else:
@@ -81,7 +83,7 @@ def test_every_combination_renders_with_no_input_and_parses(run_cli, tmp_path, f
         function = template_documents(project)["Resources"]["MomentoFunction"]["Properties"]
         assert function["Runtime"] == runtime
         assert function["Architectures"] == [arch]
-        config = tomllib.loads((project / "samconfig.toml").read_text())
+        config = tomlkit.parse((project / "samconfig.toml").read_text()).unwrap()
         assert config["version"] == 0.1
         assert config["default"]["global"]["parameters"]["stack_name"] == "demo"
         assert config["default"]["build"]["parameters"].get("use_container", False) is python
@@ -115,7 +117,9 @@ def cfn_lint_rules():
 SAM_COMBINATIONS = [c for c in COMBINATIONS if c[0] == "sam"]
 
 
-@pytest.mark.parametrize(("framework", "runtime", "arch"), SAM_COMBINATIONS, ids=["-".join(c) for c in SAM_COMBINATIONS])
+@pytest.mark.parametrize(
+    ("framework", "runtime", "arch"), SAM_COMBINATIONS, ids=["-".join(c) for c in SAM_COMBINATIONS]
+)
 def test_sam_templates_pass_cfn_lint_without_errors_or_warnings(tmp_path, cfn_lint_rules, framework, runtime, arch):
     from cfnlint.api import lint
 
@@ -148,7 +152,12 @@ def test_sam_iam_statement_is_exactly_get_secret_value_on_the_secret(tmp_path):
     assert kms == {
         "Fn::If": [
             "HasMomentoKmsKey",
-            {"Sid": "DecryptMomentoApiKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": {"Ref": "MomentoKmsKeyArn"}},
+            {
+                "Sid": "DecryptMomentoApiKey",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": {"Ref": "MomentoKmsKeyArn"},
+            },
             {"Ref": "AWS::NoValue"},
         ]
     }
@@ -167,7 +176,9 @@ def test_sam_iam_statement_is_exactly_get_secret_value_on_the_secret(tmp_path):
     assert parameters["MomentoDefaultTtlSeconds"]["Default"] == 60
     assert parameters["MomentoKmsKeyArn"]["Default"] == ""
     assert properties["Environment"]["Variables"] == {
-        contract.ENV_SECRET_ARN: {"Fn::If": ["HasMomentoSecretArn", {"Ref": "MomentoSecretArn"}, {"Ref": "MomentoSecretName"}]},
+        contract.ENV_SECRET_ARN: {
+            "Fn::If": ["HasMomentoSecretArn", {"Ref": "MomentoSecretArn"}, {"Ref": "MomentoSecretName"}]
+        },
         contract.ENV_CACHE_NAME: {"Ref": "MomentoCacheName"},
         contract.ENV_DEFAULT_TTL: {"Ref": "MomentoDefaultTtlSeconds"},
     }
@@ -179,7 +190,7 @@ def test_sam_secret_arn_kms_and_region_go_into_parameters_and_samconfig(tmp_path
     assert parameters["MomentoSecretArn"]["Default"] == SECRET_ARN
     assert parameters["MomentoKmsKeyArn"]["Default"] == KMS_ARN
     assert parameters["MomentoDefaultTtlSeconds"]["Default"] == 300
-    deploy = tomllib.loads((project / "samconfig.toml").read_text())["default"]["deploy"]["parameters"]
+    deploy = tomlkit.parse((project / "samconfig.toml").read_text()).unwrap()["default"]["deploy"]["parameters"]
     assert deploy["region"] == "eu-west-1"
     overrides = dict(item.split("=", 1) for item in deploy["parameter_overrides"].split(" "))
     assert overrides["MomentoSecretArn"] == f'"{SECRET_ARN}"'
@@ -216,7 +227,12 @@ def test_serverless_iam_statement_params_and_kms_policy(tmp_path):
     kms = document["resources"]["Resources"]["MomentoKmsDecryptPolicy"]
     assert kms["Condition"] == "HasMomentoKmsKey"
     assert kms["Properties"]["PolicyDocument"]["Statement"] == [
-        {"Sid": "DecryptMomentoApiKey", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "${param:momentoKmsKeyArn}"}
+        {
+            "Sid": "DecryptMomentoApiKey",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "${param:momentoKmsKeyArn}",
+        }
     ]
 
 
@@ -234,8 +250,8 @@ def test_generated_code_never_holds_a_key_or_reads_it_from_the_environment(tmp_p
         project = render(tmp_path / runtime, runtime=runtime)
         for path in (project / "src").iterdir():
             text = path.read_text()
-            assert "MOMENTO_API_KEY\"]" not in text and "process.env.MOMENTO_API_KEY" not in text
-            assert "os.environ[\"MOMENTO_API_KEY\"]" not in text
+            assert 'MOMENTO_API_KEY"]' not in text and "process.env.MOMENTO_API_KEY" not in text
+            assert 'os.environ["MOMENTO_API_KEY"]' not in text
 
 
 def test_readme_names_the_framework_commands(tmp_path):

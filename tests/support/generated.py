@@ -14,7 +14,9 @@ from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.render import render_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-NPM_CACHE = Path(os.environ.get("MOMENTO_LAMBDA_NPM_CACHE", Path(tempfile.gettempdir()) / "momento-lambda-npm-projects"))
+NPM_CACHE = Path(
+    os.environ.get("MOMENTO_LAMBDA_NPM_CACHE", Path(tempfile.gettempdir()) / "momento-lambda-npm-projects")
+)
 
 
 def render(tmp_path: Path, name: str = "demo", **options: Any) -> Path:

@@ -88,7 +88,9 @@ def main() -> int:
     print(f"cold start, whole process, median of {args.runs}")
     print(f"  python -c pass                   {bare * 1000:8.1f} ms")
     print(f"  python -c 'import boto3, momento' {boto_momento * 1000:7.1f} ms")
-    print(f"  python -c 'import handler'       {handler_import * 1000:8.1f} ms   (import cost {1000 * (handler_import - bare):.1f} ms)")
+    print(
+        f"  python -c 'import handler'       {handler_import * 1000:8.1f} ms   (import cost {1000 * (handler_import - bare):.1f} ms)"
+    )
     worst = max(overhead_get, overhead_call)
     verdict = "OK" if worst < 5 else "OVER TARGET"
     print(f"accessor overhead {worst:.3f} us (target < 5 us): {verdict}")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import ms  # noqa: E402
+from _timing import ms
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "project_templates" / "momento-lambda"

@@ -39,7 +39,10 @@ class Architecture(str, Enum):
 
 def new(
     name: Annotated[
-        str, typer.Argument(help="Project name: the folder, the stack / service name (letters, digits, hyphens).")
+        str,
+        typer.Argument(
+            metavar="NAME", help="Project name: the folder, the stack / service name (letters, digits, hyphens)."
+        ),
     ],
     framework: Annotated[
         Framework | None, typer.Option("--framework", "-f", help="Deployment framework. [default: sam]")
@@ -50,21 +53,28 @@ def new(
     arch: Annotated[
         Architecture | None, typer.Option("--arch", "-a", help="CPU architecture. [default: x86_64]")
     ] = None,
-    cache_name: Annotated[str | None, typer.Option(help="Momento cache name. [default: NAME]")] = None,
+    cache_name: Annotated[str | None, typer.Option(metavar="CACHE", help="Momento cache name. [default: NAME]")] = None,
     secret_name: Annotated[
-        str | None, typer.Option(help="Secrets Manager secret for the API key. [default: momento/NAME/api-key]")
+        str | None,
+        typer.Option(metavar="SECRET", help="Secrets Manager secret for the API key. [default: momento/NAME/api-key]"),
     ] = None,
     secret_arn: Annotated[
-        str | None, typer.Option(help="ARN of an existing secret holding the key (skips store-token's wiring).")
+        str | None,
+        typer.Option(metavar="ARN", help="ARN of an existing secret holding the key (skips store-token's wiring)."),
     ] = None,
-    default_ttl: Annotated[int, typer.Option("--default-ttl", min=1, help="Cache TTL in seconds.")] = 60,
+    default_ttl: Annotated[
+        int, typer.Option("--default-ttl", min=1, metavar="SECONDS", help="Cache TTL in seconds.")
+    ] = 60,
     kms_key_arn: Annotated[
-        str | None, typer.Option(help="Customer-managed KMS key of the secret (grants kms:Decrypt on it).")
+        str | None,
+        typer.Option(metavar="ARN", help="Customer-managed KMS key of the secret (grants kms:Decrypt on it)."),
     ] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region written into the deploy settings.")] = None,
-    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Where to create the project folder.")] = Path(
-        "."
-    ),
+    region: Annotated[
+        str | None, typer.Option(metavar="REGION", help="AWS region written into the deploy settings.")
+    ] = None,
+    output_dir: Annotated[
+        Path, typer.Option("--output-dir", "-o", metavar="DIR", help="Where to create the project folder.")
+    ] = Path("."),
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; use the defaults.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (implies --no-input).")] = False,
 ) -> None:

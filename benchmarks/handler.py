@@ -50,7 +50,10 @@ def main() -> int:
     # A ready, lazy client (it never connects here): built once, as on a cold start.
     from tests.support.keys import v2_key
 
-    client = momento_client.new_client(v2_key(), "cell-bench.example.com")
+    provider = momento_client.credential_provider(v2_key(), "cell-bench.example.com")
+    client = momento_client.CacheClient(
+        momento_client.Configurations.Lambda.latest(), provider, momento_client.default_ttl()
+    )
     momento_client._client = client
     hit = CacheGet.Miss()
 

@@ -67,6 +67,21 @@ def test_the_generated_node_tests_pass_inside_the_project(tmp_path, node, framew
     assert "# pass 6" in result.stdout and "# fail 0" in result.stdout
 
 
+def test_the_generated_node_tests_catch_a_broken_client(tmp_path, node):
+    """The generated tests are not decoration: break the client reuse and they fail."""
+    project = render(tmp_path, runtime="nodejs22.x")
+    npm_install(project)
+    module = project / "src" / "momentoClient.mjs"
+    source = module.read_text()
+    assert "  if (client !== null) return client;\n" in source
+    module.write_text(source.replace("  if (client !== null) return client;\n", ""))
+    result = subprocess.run(
+        [str(node), "--test"], cwd=project, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode != 0
+    assert "not ok" in result.stdout and "one client, one secret read" in result.stdout
+
+
 class Driver:
     def __init__(self, process: subprocess.Popen[str]) -> None:
         self.process = process

@@ -42,15 +42,16 @@ def test_the_generated_python_tests_catch_a_broken_client(tmp_path):
     project = render(tmp_path, runtime="python3.11")
     module = project / "src" / "momento_client.py"
     source = module.read_text()
-    assert "    return _create()\n" in source
-    module.write_text(
-        source.replace("    return _create()\n", "    return new_client(*parse_secret(read_secret_string()))\n")
-    )
+    head = "def get_client() -> CacheClient:\n"
+    assert head in source
+    # A client per call: forget the module-level one first.
+    module.write_text(source.replace(head, head + "    global _client\n    _client = None\n"))
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "reuses"],
         cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 1, result.stdout
+    assert "one_secret_read - assert 3 == 1" in result.stdout  # a read per call (get, set, get), not a crash
 
 
 class Generated:

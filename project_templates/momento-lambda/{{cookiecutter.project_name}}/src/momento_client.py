@@ -123,7 +123,8 @@ def _create() -> CacheClient:
             raise MomentoUnavailable("the Momento API key could not be read recently; retrying later")
         try:
             api_key, endpoint = parse_secret(read_secret_string())
-            _client = new_client(api_key, endpoint)
+            # A lazy client (it connects on its first request) with the Lambda configuration.
+            _client = CacheClient(Configurations.Lambda.latest(), credential_provider(api_key, endpoint), default_ttl())
         except Exception:
             _failed_at = time.monotonic()
             raise
@@ -192,7 +193,5 @@ def credential_provider(api_key: str, endpoint: str | None) -> CredentialProvide
     return provider
 
 
-def new_client(api_key: str, endpoint: str | None) -> CacheClient:
-    """A lazy client (it connects on its first request) with the Lambda configuration."""
-    ttl = timedelta(seconds=int(os.environ.get(DEFAULT_TTL_ENV, "60") or 60))
-    return CacheClient(Configurations.Lambda.latest(), credential_provider(api_key, endpoint), ttl)
+def default_ttl() -> timedelta:
+    return timedelta(seconds=int(os.environ.get(DEFAULT_TTL_ENV, "60") or 60))

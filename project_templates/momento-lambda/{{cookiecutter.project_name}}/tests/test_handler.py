@@ -38,7 +38,7 @@ class _Error:
 class FakeCache:
     """An in-memory Momento cache with the client's get/set interface."""
 
-    def __init__(self, store: dict, accepted_key: str, api_key: str) -> None:
+    def __init__(self, store: dict, accepted_key: dict, api_key: str) -> None:
         self.store, self.accepted_key, self.api_key = store, accepted_key, api_key
         self.fail_with: MomentoErrorCode | None = None
 
@@ -89,13 +89,13 @@ def fake(env, monkeypatch):
         reads.append(1)
         return state["secret"]
 
-    def new_client(api_key, endpoint):
-        client = FakeCache(store, accepted, api_key)
+    def cache_client(configuration, credential_provider, default_ttl):
+        client = FakeCache(store, accepted, credential_provider.auth_token)
         clients.append(client)
         return client
 
     monkeypatch.setattr(momento_client, "read_secret_string", read_secret_string)
-    monkeypatch.setattr(momento_client, "new_client", new_client)
+    monkeypatch.setattr(momento_client, "CacheClient", cache_client)
     return {"state": state, "store": store, "accepted": accepted, "reads": reads, "clients": clients}
 
 

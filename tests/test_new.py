@@ -304,3 +304,21 @@ def test_the_project_files_are_created_readable(run_cli, tmp_path):
     for path in (tmp_path / "demo").rglob("*"):
         assert os.access(path, os.R_OK)
     assert (tmp_path / "demo").stat().st_mode & 0o755 == 0o755
+
+
+def test_the_answers_file_gets_the_usual_mode(run_cli, tmp_path):
+    assert run_cli("new", "demo", "--no-input", "-o", str(tmp_path)).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = (tmp_path / "demo" / ".momento-lambda.json").stat().st_mode & 0o777
+    assert mode == 0o666 & ~umask
+
+
+def test_a_long_serverless_name_warns_about_the_function_name_limit(run_cli, tmp_path):
+    name = "a" * 57
+    result = run_cli("new", name, "--no-input", "-f", "serverless", "-o", str(tmp_path))
+    assert result.exit_code == 0
+    assert "Warning:" in result.stderr and "65 characters" in result.stderr
+    assert run_cli("new", "b" * 56, "--no-input", "-f", "serverless", "-o", str(tmp_path)).stderr == ""
+    json_result = run_cli("new", "c" * 57, "--json", "-f", "serverless", "-o", str(tmp_path))
+    assert "functions.api.name" in json.loads(json_result.stdout)["warnings"][0]

@@ -91,6 +91,7 @@ def new(
         DEFAULT_RUNTIME,
         build_answers,
         validate_project_name,
+        warnings_for,
     )
     from momento_lambda_cli.scaffold.next_steps import next_steps
     from momento_lambda_cli.scaffold.render import check_target, render_project
@@ -120,6 +121,7 @@ def new(
         kms_key_arn=kms_key_arn,
     )
     result = render_project(answers, output_dir)
+    warnings = warnings_for(answers)
     shown = _shown_path(result.project_dir)
     steps = next_steps(answers, shown)
     if json_output:
@@ -133,10 +135,13 @@ def new(
                     "files": result.files,
                     "next_steps": [step.command for step in steps],
                 },
+                warnings=warnings,
             )
         )
         return
     _render(answers, result, steps)
+    for warning in warnings:
+        console.print_warning(warning)
 
 
 def _stdin_is_tty() -> bool:

@@ -151,6 +151,24 @@ def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
+SERVERLESS_FUNCTION_SUFFIX = "-dev-api"
+LAMBDA_FUNCTION_NAME_LIMIT = 64
+
+
+def warnings_for(answers: Answers) -> list[str]:
+    """Things that render fine but may bite later."""
+    found = []
+    if answers.framework == "serverless":
+        length = len(answers.project_name) + len(SERVERLESS_FUNCTION_SUFFIX)
+        if length > LAMBDA_FUNCTION_NAME_LIMIT:
+            found.append(
+                f"The Lambda function will be named {answers.project_name}{SERVERLESS_FUNCTION_SUFFIX} "
+                f"({length} characters; AWS allows {LAMBDA_FUNCTION_NAME_LIMIT}): set functions.api.name "
+                "in serverless.yml or choose a shorter project name."
+            )
+    return found
+
+
 def build_answers(
     project_name: str,
     *,

@@ -87,3 +87,27 @@ def test_python_dash_m_in_installed_venv(installed_venv: Path, tmp_path: Path):
         check=True,
     )
     assert result.stdout.strip() == f"momento-lambda {__version__}"
+
+
+@pytest.mark.slow
+def test_installed_wheel_renders_every_framework(installed_venv: Path, tmp_path: Path):
+    command = installed_venv / "bin" / "momento-lambda"
+    for framework, runtime in (("sam", "python3.13"), ("serverless", "nodejs24.x")):
+        result = subprocess.run(
+            [str(command), "new", f"from-wheel-{framework}", "--no-input", "-f", framework, "-r", runtime],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        project = tmp_path / f"from-wheel-{framework}"
+        assert (project / ".momento-lambda.json").is_file()
+        assert (project / ".gitignore").is_file()
+        if framework == "sam":
+            assert {"template.yaml", "samconfig.toml"} <= {p.name for p in project.iterdir()}
+            assert (project / "src" / "momento_client.py").is_file()
+        else:
+            assert (project / "serverless.yml").is_file()
+            assert (project / "src" / "momentoClient.mjs").is_file()
+            assert (project / "tests" / "handler.test.mjs").is_file()

@@ -1,0 +1,68 @@
+"""Which rendered files belong to which framework and runtime.
+
+The project template (``project_templates/momento-lambda``) holds ONE copy of every file:
+the Python and the Node.js client modules, handlers and tests exist once and serve both
+frameworks. After rendering, the files that do not apply to the chosen framework / runtime
+are removed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fnmatch import fnmatch
+from pathlib import Path
+
+from momento_lambda_cli.scaffold.answers import Answers
+
+TEMPLATE_NAME = "momento-lambda"
+
+
+def _sam(a: Answers) -> bool:
+    return a.framework == "sam"
+
+
+def _serverless(a: Answers) -> bool:
+    return a.framework == "serverless"
+
+
+def _python(a: Answers) -> bool:
+    return a.is_python
+
+
+def _node(a: Answers) -> bool:
+    return not a.is_python
+
+
+RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
+    ("template.yaml", _sam),
+    ("samconfig.toml", _sam),
+    ("serverless.yml", _serverless),
+    # Node.js projects declare @gomomento/sdk; Python Serverless projects their plugin.
+    ("package.json", lambda a: _node(a) or _serverless(a)),
+    ("requirements-dev.txt", _python),
+    ("src/*.py", _python),
+    ("src/requirements.txt", _python),
+    ("tests/*.py", _python),
+    ("src/*.mjs", _node),
+    ("tests/*.mjs", _node),
+)
+"""(glob relative to the project root, keep-when). Files matching no rule are always kept."""
+
+
+def keeps(relative: str, answers: Answers) -> bool:
+    for pattern, keep in RULES:
+        if fnmatch(relative, pattern):
+            return keep(answers)
+    return True
+
+
+def prune(project_dir: Path, answers: Answers) -> None:
+    """Remove the rendered files that do not belong to ``answers``' framework and runtime."""
+    for path in sorted(project_dir.rglob("*")):
+        if path.is_file() and not keeps(path.relative_to(project_dir).as_posix(), answers):
+            path.unlink()
+
+
+def project_files(project_dir: Path) -> list[str]:
+    """Every file of the project, relative and sorted (what `new` reports)."""
+    return sorted(p.relative_to(project_dir).as_posix() for p in project_dir.rglob("*") if p.is_file())

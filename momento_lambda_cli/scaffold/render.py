@@ -1,0 +1,107 @@
+"""Render a project atomically: into a temporary folder next to the target, then one rename.
+
+A failure or Ctrl-C at any point leaves the target as it was (absent, or an empty folder).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import ANSWERS_FILE, write_answers
+from momento_lambda_cli.scaffold.answers import Answers
+from momento_lambda_cli.scaffold.layout import TEMPLATE_NAME, project_files, prune
+from momento_lambda_cli.templates import templates_root
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    project_dir: Path
+    files: list[str]
+
+
+def template_dir() -> Path:
+    return templates_root() / TEMPLATE_NAME
+
+
+def check_target(output_dir: Path, name: str) -> Path:
+    """The target folder; raises if it exists and is not an empty folder."""
+    target = output_dir / name
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise MomentoLambdaError(
+            f"{target} already exists and is not a folder.",
+            "Choose another project name or --output-dir.",
+            code="new.target-exists",
+        )
+    if target.is_dir() and any(target.iterdir()):
+        raise MomentoLambdaError(
+            f"The folder {target} already exists and is not empty.",
+            "Choose another project name or --output-dir, or remove the folder.",
+            code="new.target-exists",
+        )
+    return target
+
+
+def render_project(answers: Answers, output_dir: Path) -> RenderResult:
+    """Render ``answers`` into ``output_dir/<project_name>``; raises :class:`MomentoLambdaError`."""
+    output_dir = output_dir.expanduser().absolute()
+    if output_dir.exists() and not output_dir.is_dir():
+        raise MomentoLambdaError(
+            f"--output-dir {output_dir} is not a folder.", "Point --output-dir at a folder.", code="new.bad-output-dir"
+        )
+    target = check_target(output_dir, answers.project_name)
+    source = template_dir()
+    created_output_dir = not output_dir.exists()
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MomentoLambdaError(
+            f"Cannot create {output_dir}: {exc.strerror}.", "Choose another --output-dir.", code="new.bad-output-dir"
+        ) from None
+    staging = Path(tempfile.mkdtemp(prefix=f".{answers.project_name}.", suffix=".momento-lambda-tmp", dir=output_dir))
+    try:
+        rendered = Path(_cookiecutter(source, answers.template_context(), staging))
+        prune(rendered, answers)
+        _readable(write_answers(rendered, answers.as_dict()))
+        check_target(output_dir, answers.project_name)  # nobody created it meanwhile
+        os.rename(rendered, target)  # replaces an empty folder too
+    except OSError as exc:
+        raise MomentoLambdaError(
+            f"Could not write the project into {output_dir}: {exc.strerror or exc}.",
+            "Check the folder's permissions and free space.",
+            code="new.write-failed",
+        ) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created_output_dir and not target.exists():
+            shutil.rmtree(output_dir, ignore_errors=True)
+    return RenderResult(project_dir=target, files=project_files(target))
+
+
+def _readable(path: Path) -> None:
+    """Give a newly written file the usual mode (0644 under the default umask), not mkstemp's 0600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
+
+
+def _cookiecutter(template: Path, context_values: dict[str, str], output_dir: Path) -> str:
+    """Cookiecutter's own context + file generation, without its replay file or hooks."""
+    from cookiecutter.generate import generate_context, generate_files
+    from cookiecutter.prompt import prompt_for_config
+
+    context: dict[str, Any] = generate_context(
+        context_file=str(template / "cookiecutter.json"), extra_context=context_values
+    )
+    context["cookiecutter"] = prompt_for_config(context, no_input=True)
+    context["cookiecutter"]["_template"] = str(template)
+    context["cookiecutter"]["_output_dir"] = str(output_dir)
+    return str(generate_files(repo_dir=str(template), context=context, output_dir=str(output_dir), accept_hooks=False))
+
+
+__all__ = ["ANSWERS_FILE", "RenderResult", "check_target", "render_project", "template_dir"]

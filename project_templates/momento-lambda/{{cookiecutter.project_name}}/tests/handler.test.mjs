@@ -1,0 +1,167 @@
+// Unit tests of the generated code. They run offline: the secret reader and the Momento client
+// are replaced by in-memory fakes that answer with the SDK's own response types.
+//
+//     npm install && npm test
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { AuthenticationError, CacheGet, CacheSet, TimeoutError } from '@gomomento/sdk';
+
+import { handler, loadFromSource } from '../src/handler.mjs';
+import {
+  MomentoUnavailable,
+  credentialProvider,
+  parseSecret,
+  resetForTests,
+} from '../src/momentoClient.mjs';
+
+function jwt(claims) {
+  const part = (document) => Buffer.from(JSON.stringify(document)).toString('base64url');
+  return `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}.c2lnbmF0dXJl`;
+}
+
+const V2_KEY = jwt({ t: 'g', id: 'unit-test' });
+const LEGACY_KEY = jwt({ sub: 'unit-test', c: 'cache.cell-9.example.com', cp: 'control.cell-9.example.com' });
+
+class FakeCache {
+  constructor(world, apiKey) {
+    this.world = world;
+    this.apiKey = apiKey;
+    this.failWith = null;
+  }
+
+  error(kind) {
+    if (this.failWith) return new kind.Error(this.failWith);
+    if (this.apiKey !== this.world.acceptedKey) return new kind.Error(new AuthenticationError('rejected'));
+    return null;
+  }
+
+  async get(cache, key) {
+    const error = this.error(CacheGet);
+    if (error) return error;
+    const value = this.world.store.get(`${cache}/${key}`);
+    return value === undefined ? new CacheGet.Miss() : new CacheGet.Hit(new TextEncoder().encode(value));
+  }
+
+  async set(cache, key, value) {
+    const error = this.error(CacheSet);
+    if (error) return error;
+    this.world.store.set(`${cache}/${key}`, value);
+    return new CacheSet.Success();
+  }
+
+  close() {}
+}
+
+let world;
+let output;
+const realWrite = process.stdout.write;
+
+beforeEach(() => {
+  process.env.MOMENTO_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:unit-AbCdEf';
+  process.env.MOMENTO_CACHE_NAME = 'unit-cache';
+  delete process.env.MOMENTO_LOCAL;
+  world = {
+    secret: JSON.stringify({ MOMENTO_API_KEY: V2_KEY, MOMENTO_ENDPOINT: 'cell-1.example.com' }),
+    acceptedKey: V2_KEY,
+    store: new Map(),
+    reads: 0,
+    clients: [],
+  };
+  resetForTests({
+    readSecretString: async () => {
+      world.reads += 1;
+      return world.secret;
+    },
+    newClient: async (apiKey) => {
+      const client = new FakeCache(world, apiKey);
+      world.clients.push(client);
+      return client;
+    },
+  });
+  output = [];
+  process.stdout.write = (chunk, ...rest) => {
+    if (String(chunk).startsWith('{')) output.push(JSON.parse(chunk));
+    else realWrite.call(process.stdout, chunk, ...rest);
+    return true;
+  };
+});
+
+afterEach(() => {
+  process.stdout.write = realWrite;
+  resetForTests();
+});
+
+async function invoke(id = 'demo') {
+  const response = await handler({ pathParameters: { id } }, { awsRequestId: 'req-1' });
+  assert.equal(response.statusCode, 200);
+  return JSON.parse(response.body);
+}
+
+test('miss then hit, one client, one secret read', async () => {
+  const first = await invoke('a');
+  const second = await invoke('a');
+  assert.equal(first.cache, 'miss');
+  assert.equal(second.cache, 'hit');
+  assert.deepEqual(second.item, await loadFromSource('a'));
+  assert.equal(world.reads, 1);
+  assert.equal(world.clients.length, 1);
+  assert.deepEqual(output.map((line) => line.cache), ['miss', 'hit']);
+  assert.ok(output.every((line) => line.event === 'cache-aside' && line.latency_ms >= 0 && line.request_id === 'req-1'));
+});
+
+test('Momento errors fall back to the source', async () => {
+  await invoke('warm');
+  world.clients[0].failWith = new TimeoutError('slow');
+  assert.deepEqual(await invoke('b'), { item: await loadFromSource('b'), cache: 'error' });
+  assert.match(output.at(-1).error, /TIMEOUT_ERROR/);
+});
+
+test('an unreadable secret falls back and is not retried on every request', async () => {
+  let calls = 0;
+  resetForTests({
+    readSecretString: async () => {
+      calls += 1;
+      throw new Error('secrets manager is slow');
+    },
+  });
+  assert.equal((await invoke('c')).cache, 'error');
+  assert.equal((await invoke('c')).cache, 'error');
+  assert.equal(calls, 1);
+});
+
+test('a rotated key is picked up without a redeploy', async () => {
+  await invoke('d');
+  const newKey = jwt({ t: 'g', id: 'rotated' });
+  world.secret = JSON.stringify({ MOMENTO_API_KEY: newKey, MOMENTO_ENDPOINT: 'cell-1.example.com' });
+  world.acceptedKey = newKey;
+  assert.equal((await invoke('d')).cache, 'hit');
+  assert.equal(world.reads, 2);
+  assert.equal(world.clients.length, 2);
+});
+
+test('every secret shape', () => {
+  assert.deepEqual(parseSecret(JSON.stringify({ MOMENTO_API_KEY: V2_KEY, MOMENTO_ENDPOINT: 'cell-1.example.com' })), {
+    apiKey: V2_KEY,
+    endpoint: 'cell-1.example.com',
+  });
+  assert.deepEqual(parseSecret(JSON.stringify({ MOMENTO_API_KEY: LEGACY_KEY })), { apiKey: LEGACY_KEY, endpoint: undefined });
+  assert.deepEqual(parseSecret(JSON.stringify({ MOMENTO_AUTH_TOKEN: LEGACY_KEY })), { apiKey: LEGACY_KEY, endpoint: undefined });
+  assert.deepEqual(parseSecret(`  ${LEGACY_KEY}\n`), { apiKey: LEGACY_KEY, endpoint: undefined });
+  for (const bad of ['', '{not json', '[]', JSON.stringify({ other: 'x' })]) {
+    assert.throws(() => parseSecret(bad), (error) => error instanceof MomentoUnavailable && !error.message.includes('not json'));
+  }
+});
+
+test('credential providers', () => {
+  assert.equal(credentialProvider(V2_KEY, 'cell-1.example.com').getCacheEndpoint(), 'cache.cell-1.example.com');
+  assert.equal(credentialProvider(LEGACY_KEY, undefined).getCacheEndpoint(), 'cache.cell-9.example.com');
+  process.env.MOMENTO_LOCAL = '127.0.0.1:8080';
+  const local = credentialProvider(V2_KEY, 'cell-1.example.com');
+  assert.equal(local.getCacheEndpoint(), '127.0.0.1:8080');
+  assert.equal(local.isEndpointSecure(), false);
+  assert.equal(local.getControlEndpoint(), '127.0.0.1:8080');
+  assert.equal(local.getAuthToken(), V2_KEY);
+  delete process.env.MOMENTO_LOCAL;
+  assert.throws(() => credentialProvider('not-a-key', undefined), MomentoUnavailable);
+});

@@ -1,0 +1,82 @@
+"""Helpers for tests that render projects and drive what they generate."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from momento_lambda_cli.scaffold.answers import build_answers
+from momento_lambda_cli.scaffold.render import render_project
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NPM_CACHE = Path(
+    os.environ.get("MOMENTO_LAMBDA_NPM_CACHE", Path(tempfile.gettempdir()) / "momento-lambda-npm-projects")
+)
+
+
+def render(tmp_path: Path, name: str = "demo", **options: Any) -> Path:
+    """Render a project with the scaffold core (what `new --no-input` does) and return its folder."""
+    return render_project(build_answers(name, **options), tmp_path).project_dir
+
+
+def template_documents(project: Path) -> dict[str, Any]:
+    """The SAM template as cfn-lint decodes it (intrinsics as dicts: Fn::If, Ref, Fn::Sub)."""
+    from cfnlint.decode import decode_str
+
+    template, matches = decode_str((project / "template.yaml").read_text())
+    assert not matches, matches
+    return template
+
+
+def serverless_document(project: Path) -> Any:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load((project / "serverless.yml").read_text())
+
+
+def npm_install(project: Path) -> None:
+    """``npm install`` the generated project's package.json, reusing node_modules across tests.
+
+    The install result is cached per package.json content (in the temp folder), so a test
+    run pays for one registry install per distinct package.json; projects get hard links.
+    """
+    import hashlib
+
+    from tests.support.tools import require_tool
+
+    npm = require_tool("npm")
+    manifest = (project / "package.json").read_bytes()
+    digest = hashlib.sha256(manifest.replace(project.name.lower().encode(), b"NAME")).hexdigest()[:16]
+    cached = NPM_CACHE / digest
+    if not (cached / "node_modules").is_dir():
+        work = NPM_CACHE / f".{digest}.{os.getpid()}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        shutil.copy(project / "package.json", work / "package.json")
+        subprocess.run(
+            [str(npm), "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=work,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        try:
+            work.rename(cached)
+        except OSError:  # another process won the race
+            shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(cached / "node_modules", project / "node_modules", symlinks=True, copy_function=os.link)
+
+
+def python_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(extra)
+    return env
+
+
+PYTHON = sys.executable

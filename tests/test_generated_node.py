@@ -1,0 +1,166 @@
+"""The generated Node.js code: its own `node --test` suite passes, and the handler, run with
+node against the moto server (Secrets Manager) and the local Momento server, reads the secret
+once, creates one client, serves hits, survives Momento being down and picks up a rotated key."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from momento_lambda_cli.contract import encode_secret
+from tests.support.counting_proxy import CountingProxy
+from tests.support.generated import npm_install, render
+from tests.support.keys import MARKER, v1_key, v2_key
+from tests.support.tools import require_tool
+
+pytestmark = pytest.mark.slow
+ENDPOINT = "cell-test.example.momentohq.com"
+
+DRIVER = """
+import readline from 'node:readline';
+import sdk from '@gomomento/sdk';
+
+// Count the clients the generated module creates (it calls CacheClient.create).
+const originalCreate = sdk.CacheClient.create;
+let created = 0;
+sdk.CacheClient.create = async function (props) {
+  created += 1;
+  return originalCreate.call(this, props);
+};
+const { handler, loadFromSource } = await import('./src/handler.mjs');
+
+const lines = readline.createInterface({ input: process.stdin });
+for await (const line of lines) {
+  const { ids } = JSON.parse(line);
+  const bodies = [];
+  for (const id of ids) {
+    const response = await handler({ pathParameters: { id } }, { awsRequestId: `req-${id}` });
+    bodies.push({ statusCode: response.statusCode, ...JSON.parse(response.body) });
+  }
+  const source = await loadFromSource(ids[0]);
+  process.stdout.write(`@@${JSON.stringify({ bodies, created, source })}\\n`);
+}
+process.exit(0);
+"""
+
+
+@pytest.fixture(scope="module")
+def node() -> Path:
+    require_tool("npm")
+    return require_tool("node")
+
+
+@pytest.mark.parametrize(("framework", "runtime"), [("sam", "nodejs22.x"), ("serverless", "nodejs24.x")])
+def test_the_generated_node_tests_pass_inside_the_project(tmp_path, node, framework, runtime):
+    project = render(tmp_path, framework=framework, runtime=runtime)
+    npm_install(project)
+    result = subprocess.run(
+        [str(node), "--test"], cwd=project, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "# pass 6" in result.stdout and "# fail 0" in result.stdout
+
+
+def test_the_generated_node_tests_catch_a_broken_client(tmp_path, node):
+    """The generated tests are not decoration: break the client reuse and they fail."""
+    project = render(tmp_path, runtime="nodejs22.x")
+    npm_install(project)
+    module = project / "src" / "momentoClient.mjs"
+    source = module.read_text()
+    assert "  if (client !== null) return client;\n" in source
+    module.write_text(source.replace("  if (client !== null) return client;\n", ""))
+    result = subprocess.run(
+        [str(node), "--test"], cwd=project, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode != 0
+    assert "not ok" in result.stdout and "one client, one secret read" in result.stdout
+
+
+class Driver:
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.logs: list[dict] = []
+
+    def invoke(self, *ids: str) -> dict:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps({"ids": list(ids)}) + "\n")
+        self.process.stdin.flush()
+        while True:
+            line = self.process.stdout.readline()
+            assert line, f"the driver died: {self.process.stderr.read() if self.process.stderr else ''}"
+            if line.startswith("@@"):
+                reply = json.loads(line[2:])
+                assert all(body["statusCode"] == 200 for body in reply["bodies"])
+                return reply
+            if line.startswith("{"):
+                self.logs.append(json.loads(line))
+
+
+@pytest.fixture
+def node_driver(tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, dict]]:
+    project = render(tmp_path, name="local-demo", runtime="nodejs22.x")
+    npm_install(project)
+    (project / "drive.mjs").write_text(DRIVER)
+    key = v2_key("first")
+    secrets = aws.client("secretsmanager")
+    arn = secrets.create_secret(Name="momento/local-demo/api-key", SecretString=encode_secret(key, ENDPOINT))["ARN"]
+    momento_server.create_cache("local-demo")
+    momento_server.state.valid_keys = {key}
+    with CountingProxy(aws.url) as proxy:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOMENTO_"))},
+            **aws.env,
+            "AWS_ENDPOINT_URL": proxy.url,
+            "MOMENTO_SECRET_ARN": arn,
+            "MOMENTO_CACHE_NAME": "local-demo",
+            "MOMENTO_DEFAULT_TTL_SECONDS": "60",
+            "MOMENTO_LOCAL": momento_server.endpoint,
+        }
+        process = subprocess.Popen(
+            [str(node), "drive.mjs"], cwd=project, env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            yield (
+                Driver(process),
+                {"proxy": proxy, "arn": arn, "key": key, "secrets": secrets, "server": momento_server},
+            )
+        finally:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def test_node_handler_against_moto_and_the_local_momento_server(node_driver):
+    driver, peers = node_driver
+    proxy, server = peers["proxy"], peers["server"]
+
+    reply = driver.invoke(*[f"item-{i % 50}" for i in range(100)])
+    assert [b["cache"] for b in reply["bodies"]] == ["miss"] * 50 + ["hit"] * 50
+    assert reply["bodies"][50]["item"] == reply["bodies"][0]["item"] == reply["source"]
+    assert proxy.calls["GetSecretValue"] == 1
+    assert reply["created"] == 1
+    assert server.state.calls["Get"] == 100 and server.state.calls["Set"] == 50
+    assert set(server.state.keys_seen) == {peers["key"]}
+    assert len(driver.logs) == 100 and {log["cache"] for log in driver.logs} == {"miss", "hit"}
+    assert all(log["latency_ms"] >= 0 and log["request_id"].startswith("req-") for log in driver.logs)
+
+    # Key rotation: the secret now holds a new key (plain text, v1 shape) and the old key is rejected.
+    new_key = v1_key(ENDPOINT, tag="rotated")
+    peers["secrets"].put_secret_value(SecretId=peers["arn"], SecretString=new_key)
+    server.state.valid_keys = {json.loads(base64.b64decode(new_key))["api_key"]}  # the SDK sends the inner key
+    reply = driver.invoke("item-1", "item-2")
+    assert [b["cache"] for b in reply["bodies"]] == ["hit", "hit"]
+    assert proxy.calls["GetSecretValue"] == 2
+    assert reply["created"] == 2
+
+    # Momento down: the handler still answers with the source value.
+    server.stop()
+    reply = driver.invoke("item-3")
+    assert reply["bodies"] == [{"statusCode": 200, "item": reply["source"], "cache": "error"}]
+    assert all(MARKER not in json.dumps(log) for log in driver.logs)

@@ -1,0 +1,154 @@
+"""The generated Python code: its own tests pass, and the handler, invoked for real against
+the moto server (Secrets Manager) and the local Momento server, reads the secret once,
+creates one client, serves hits, survives Momento being down and picks up a rotated key."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from momento_lambda_cli.contract import encode_secret
+from tests.support.counting_proxy import CountingProxy
+from tests.support.generated import python_env, render
+from tests.support.keys import MARKER, legacy_key, v2_key
+
+ENDPOINT = "cell-test.example.momentohq.com"
+
+
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+def test_the_generated_python_tests_pass_inside_the_project(tmp_path, framework):
+    project = render(tmp_path, runtime="python3.11", framework=framework)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=python_env(),
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def test_the_generated_python_tests_catch_a_broken_client(tmp_path):
+    """The generated tests are not decoration: break the client reuse and they fail."""
+    project = render(tmp_path, runtime="python3.11")
+    module = project / "src" / "momento_client.py"
+    source = module.read_text()
+    head = "def get_client() -> CacheClient:\n"
+    assert head in source
+    # A client per call: forget the module-level one first.
+    module.write_text(source.replace(head, head + "    global _client\n    _client = None\n"))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "reuses"],
+        cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout
+    assert "one_secret_read - assert 3 == 1" in result.stdout  # a read per call (get, set, get), not a crash
+
+
+class Generated:
+    def __init__(self, handler: ModuleType, client: ModuleType) -> None:
+        self.handler = handler
+        self.client = client
+        self.created = 0
+        original = client.CacheClient
+
+        def counting(*args, **kwargs):
+            self.created += 1
+            return original(*args, **kwargs)
+
+        client.CacheClient = counting
+
+    def invoke(self, item_id: str) -> dict:
+        response = self.handler.lambda_handler({"pathParameters": {"id": item_id}}, None)
+        assert response["statusCode"] == 200
+        return json.loads(response["body"])
+
+
+@pytest.fixture
+def generated_python(tmp_path) -> Iterator[Generated]:
+    project = render(tmp_path, name="local-demo", runtime="python3.11")
+    src = str(project / "src")
+    sys.path.insert(0, src)
+    try:
+        import handler
+        import momento_client
+
+        assert Path(handler.__file__).parent == project / "src"
+        yield Generated(handler, momento_client)
+    finally:
+        sys.path.remove(src)
+        for name in ("handler", "momento_client"):
+            sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def local_peers(aws, momento_server, monkeypatch):
+    """A secret in contract shape in moto (behind a counting proxy), a cache on the local server."""
+    key = v2_key("first")
+    secrets = aws.client("secretsmanager")
+    arn = secrets.create_secret(Name="momento/local-demo/api-key", SecretString=encode_secret(key, ENDPOINT))["ARN"]
+    momento_server.create_cache("local-demo")
+    momento_server.state.valid_keys = {key}
+    with CountingProxy(aws.url) as proxy:
+        env = {
+            "AWS_ENDPOINT_URL": proxy.url,
+            "MOMENTO_SECRET_ARN": arn,
+            "MOMENTO_CACHE_NAME": "local-demo",
+            "MOMENTO_DEFAULT_TTL_SECONDS": "60",
+            "MOMENTO_LOCAL": momento_server.endpoint,
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        yield {"proxy": proxy, "arn": arn, "key": key, "secrets": secrets, "server": momento_server, "env": env}
+
+
+def test_python_handler_against_moto_and_the_local_momento_server(generated_python, local_peers, capsys):
+    proxy, server = local_peers["proxy"], local_peers["server"]
+
+    # 100 invocations over 50 keys: each key misses once (computed, stored) and then hits.
+    bodies = [generated_python.invoke(f"item-{i % 50}") for i in range(100)]
+    assert [b["cache"] for b in bodies] == ["miss"] * 50 + ["hit"] * 50
+    assert bodies[50]["item"] == bodies[0]["item"] == generated_python.handler.load_from_source("item-0")
+    assert proxy.calls["GetSecretValue"] == 1
+    assert generated_python.created == 1
+    assert server.state.calls["Get"] == 100 and server.state.calls["Set"] == 50
+    assert set(server.state.keys_seen) == {local_peers["key"]}
+    logs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert len(logs) == 100 and {log["cache"] for log in logs} == {"miss", "hit"}
+    assert all(isinstance(log["latency_ms"], float) for log in logs)
+
+    # Key rotation: the secret now holds a new key (legacy shape, even) and the old key is rejected.
+    new_key = legacy_key(ENDPOINT, tag="rotated")
+    local_peers["secrets"].put_secret_value(
+        SecretId=local_peers["arn"], SecretString=json.dumps({"MOMENTO_AUTH_TOKEN": new_key})
+    )
+    server.state.valid_keys = {new_key}
+    assert generated_python.invoke("item-1")["cache"] == "hit"
+    assert proxy.calls["GetSecretValue"] == 2
+    assert generated_python.created == 2
+    assert generated_python.invoke("item-2")["cache"] == "hit"
+    assert proxy.calls["GetSecretValue"] == 2
+
+    # Momento down: the handler still answers with the source value.
+    server.stop()
+    body = generated_python.invoke("item-3")
+    assert body == {"item": generated_python.handler.load_from_source("item-3"), "cache": "error"}
+    out = capsys.readouterr().out
+    assert MARKER not in out
+
+
+def test_python_handler_keeps_serving_when_the_secret_cannot_be_read(generated_python, aws, monkeypatch):
+    monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf")
+    monkeypatch.setenv("MOMENTO_CACHE_NAME", "local-demo")
+    body = generated_python.invoke("x")
+    assert body == {"item": generated_python.handler.load_from_source("x"), "cache": "error"}
+    assert generated_python.created == 0

@@ -1,0 +1,79 @@
+"""The real SAM CLI on generated projects: `sam validate --lint` and `sam build
+--no-use-container` (offline but for PyPI/npm downloads; fake credentials). The built Python
+artifact carries a grpc extension for the project's architecture."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.binaries import extension_platforms
+from tests.support.generated import render
+from tests.support.tools import require_tool
+
+pytestmark = pytest.mark.slow
+
+
+def sam(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    executable = require_tool("sam")
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "SAM_CLI_TELEMETRY": "0",
+        "SAM_CLI_CONTAINER_CONNECTION_TIMEOUT": "1",
+    }
+    env.pop("AWS_ENDPOINT_URL", None)
+    result = subprocess.run(
+        [str(executable), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.mark.parametrize("runtime", ["python3.11", "nodejs22.x"])
+def test_sam_validate_lint(tmp_path, runtime):
+    project = render(tmp_path, runtime=runtime)
+    assert "is a valid SAM Template" in sam(project, "validate", "--lint").stdout + ""
+
+
+def test_sam_validate_lint_with_secret_arn_and_kms_key(tmp_path):
+    project = render(
+        tmp_path,
+        runtime="python3.11",
+        secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/demo/api-key-AbC123",
+        kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    )
+    sam(project, "validate", "--lint")
+
+
+@pytest.mark.parametrize(("arch", "machine"), [("x86_64", "x86_64"), ("arm64", "aarch64")])
+def test_sam_build_python_carries_grpc_for_the_architecture(tmp_path, arch, machine):
+    project = render(tmp_path, runtime="python3.11", architecture=arch)
+    sam(project, "build", "--no-use-container")
+    artifact = project / ".aws-sam" / "build" / "MomentoFunction"
+    assert (artifact / "handler.py").is_file() and (artifact / "momento_client.py").is_file()
+    assert (artifact / "momento").is_dir()
+    assert not (artifact / "boto3").exists(), "boto3 comes with the Lambda runtime"
+    assert not (artifact / "tests").exists()
+    platforms = extension_platforms(artifact)
+    grpc = [name for name in platforms if name.startswith("grpc/_cython/cygrpc.")]
+    assert grpc == [f"grpc/_cython/cygrpc.cpython-311-{machine}-linux-gnu.so"], grpc
+    assert set(platforms.values()) == {machine}, platforms
+
+
+def test_sam_build_nodejs_packs_only_the_code_and_runtime_dependencies(tmp_path):
+    require_tool("npm")
+    project = render(tmp_path, runtime="nodejs22.x")
+    sam(project, "build", "--no-use-container")
+    artifact = project / ".aws-sam" / "build" / "MomentoFunction"
+    assert (artifact / "src" / "handler.mjs").is_file() and (artifact / "src" / "momentoClient.mjs").is_file()
+    assert (artifact / "node_modules" / "@gomomento" / "sdk" / "package.json").is_file()
+    assert not (artifact / "node_modules" / "@aws-sdk" / "client-secrets-manager").exists(), "a devDependency"
+    assert not (artifact / "tests").exists() and not (artifact / "events").exists()
+    assert not (artifact / "template.yaml").exists()

@@ -1,0 +1,129 @@
+"""`serverless package` (osls, offline, fake credentials) on generated projects: the compiled
+CloudFormation grants GetSecretValue on the secret, and for Python the stand-in `docker`
+shows the build image matches the runtime and the architecture."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.support import fake_docker
+from tests.support.binaries import extension_platforms
+from tests.support.generated import npm_install, render
+from tests.support.tools import require_tool
+
+pytestmark = pytest.mark.slow
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/demo/api-key-AbC123"
+
+
+def package(project: Path, tmp_path: Path) -> tuple[dict, list[list[str]]]:
+    osls = require_tool("osls")
+    log = tmp_path / "docker-argv.jsonl"
+    bin_dir = tmp_path / "bin"
+    fake_docker.install(bin_dir, log)
+    home = tmp_path / "home"  # no static requirements cache from earlier runs
+    home.mkdir()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(home),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "SLS_TELEMETRY_DISABLED": "1",
+        "SLS_NOTIFICATIONS_MODE": "off",
+        "SERVERLESS_PLATFORM_STAGE": "dev",
+    }
+    result = subprocess.run(
+        [str(osls), "package"], cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    template = json.loads((project / ".serverless" / "cloudformation-template-update-stack.json").read_text())
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return template, calls
+
+
+def secret_statement(template: dict) -> dict:
+    role = template["Resources"]["IamRoleLambdaExecution"]["Properties"]
+    statements = [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    (statement,) = [s for s in statements if s.get("Sid") == "ReadMomentoApiKey"]
+    return statement
+
+
+def function(template: dict) -> dict:
+    (resource,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    return resource["Properties"]
+
+
+@pytest.mark.parametrize(
+    ("runtime", "arch", "machine"), [("python3.13", "arm64", "aarch64"), ("python3.12", "x86_64", "x86_64")]
+)
+def test_python_project_packages_with_the_matching_build_image(tmp_path, runtime, arch, machine):
+    project = render(tmp_path, framework="serverless", runtime=runtime, architecture=arch, secret_arn=SECRET_ARN)
+    # Plugins must be in the service's own node_modules (what `npm install` would give).
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, calls = package(project, tmp_path)
+
+    runs = [argv for argv in calls if argv and argv[0] == "run"]
+    assert len(runs) == 1, calls
+    assert f"public.ecr.aws/sam/build-{runtime}:latest-{arch}" in runs[0]
+
+    statement = secret_statement(template)
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == ["secretsmanager:GetSecretValue"]
+    condition, by_arn, _ = statement["Resource"]["Fn::If"]
+    assert by_arn == SECRET_ARN
+    assert template["Conditions"][condition] == {"Fn::Not": [{"Fn::Equals": [SECRET_ARN, ""]}]}
+    assert template["Conditions"]["HasMomentoKmsKey"] == {"Fn::Not": [{"Fn::Equals": ["", ""]}]}
+    assert template["Resources"]["MomentoKmsDecryptPolicy"]["Condition"] == "HasMomentoKmsKey"
+
+    properties = function(template)
+    assert properties["Runtime"] == runtime and properties["Architectures"] == [arch]
+    assert properties["Handler"] == "handler.lambda_handler"
+    assert properties["Environment"]["Variables"]["MOMENTO_CACHE_NAME"] == "demo"
+    key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
+    artifact = tmp_path / "artifact"
+    zipfile.ZipFile(project / ".serverless" / key).extractall(artifact)
+    assert (artifact / "handler.py").is_file() and (artifact / "momento_client.py").is_file()
+    assert not (artifact / "node_modules").exists() and not (artifact / "tests").exists()
+    grpc = [p for p in extension_platforms(artifact) if p.startswith("grpc/_cython/cygrpc.")]
+    assert grpc == [f"grpc/_cython/cygrpc.cpython-{runtime[6:].replace('.', '')}-{machine}-linux-gnu.so"]
+    assert set(extension_platforms(artifact).values()) == {machine}
+
+
+def test_python_project_without_arn_grants_the_secret_name(tmp_path):
+    project = render(tmp_path, framework="serverless", runtime="python3.11")
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _ = package(project, tmp_path)
+    condition, _, by_name = secret_statement(template)["Resource"]["Fn::If"]
+    assert template["Conditions"][condition] == {"Fn::Not": [{"Fn::Equals": ["", ""]}]}
+    assert by_name["Fn::Join"][1][-1] == "momento/demo/api-key-??????"
+    variables = function(template)["Environment"]["Variables"]
+    assert variables["MOMENTO_SECRET_ARN"]["Fn::If"][2] == "momento/demo/api-key"
+
+
+def test_node_project_packages_its_code_and_the_sdk(tmp_path):
+    project = render(
+        tmp_path, framework="serverless", runtime="nodejs22.x", architecture="arm64", secret_arn=SECRET_ARN
+    )
+    npm_install(project)
+    template, calls = package(project, tmp_path)
+    assert calls == []  # Node.js needs no build image
+    statement = secret_statement(template)
+    assert statement["Action"] == ["secretsmanager:GetSecretValue"]
+    assert statement["Resource"]["Fn::If"][1] == SECRET_ARN
+    properties = function(template)
+    assert properties["Handler"] == "src/handler.handler"
+    assert properties["Runtime"] == "nodejs22.x" and properties["Architectures"] == ["arm64"]
+    names = zipfile.ZipFile(project / ".serverless" / "demo.zip").namelist()
+    assert "src/handler.mjs" in names and "src/momentoClient.mjs" in names
+    assert "node_modules/@gomomento/sdk/package.json" in names
+    assert not [
+        n for n in names if n.startswith(("tests/", "events/", "node_modules/@aws-sdk/client-secrets-manager/"))
+    ]

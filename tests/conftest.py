@@ -122,12 +122,17 @@ def momento_server_session() -> Iterator[LocalMomentoServer]:
 
 @pytest.fixture
 def momento_server(momento_server_session: LocalMomentoServer) -> Iterator[LocalMomentoServer]:
-    """The shared local Momento server, reset after the test (restarted if a test stopped it)."""
+    """The shared local Momento server, reset after the test (restarted if a test stopped it).
+
+    Read ``.endpoint`` inside the test: it changes after a test that stopped the server."""
     momento_server_session.reset()
     try:
         yield momento_server_session
     finally:
         if not momento_server_session.running:
+            # A fresh port: gRPC shares subchannels per address process-wide, and the old
+            # address sits in connection back-off after the test stopped the server.
+            momento_server_session.port = 0
             momento_server_session.start()
         momento_server_session.reset()
 

@@ -56,3 +56,24 @@ def test_decode_rejects_other_shapes_without_echoing_the_value(secret_string, co
     assert caught.value.code == code
     assert "LEAKCANARY" not in caught.value.message
     assert "LEAKCANARY" not in (caught.value.hint or "")
+
+
+def test_atomic_write_gives_new_files_the_usual_mode_and_keeps_existing_modes(tmp_path):
+    import os
+
+    from momento_lambda_cli.project import atomic_write_text
+
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.toml"
+        atomic_write_text(fresh, "a = 1\n")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        private = tmp_path / "private.toml"
+        private.write_text("x")
+        private.chmod(0o600)
+        atomic_write_text(private, "b = 2\n")
+        assert private.stat().st_mode & 0o777 == 0o600
+        assert private.read_text() == "b = 2\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh.toml", "private.toml"]
+    finally:
+        os.umask(umask)

@@ -67,7 +67,7 @@ def render_project(answers: Answers, output_dir: Path) -> RenderResult:
     try:
         rendered = Path(_cookiecutter(source, answers.template_context(), staging))
         prune(rendered, answers)
-        _readable(write_answers(rendered, answers.as_dict()))
+        write_answers(rendered, answers.as_dict())
         check_target(output_dir, answers.project_name)  # nobody created it meanwhile
         os.rename(rendered, target)  # replaces an empty folder too
     except OSError as exc:
@@ -81,13 +81,6 @@ def render_project(answers: Answers, output_dir: Path) -> RenderResult:
         if created_output_dir and not target.exists():
             shutil.rmtree(output_dir, ignore_errors=True)
     return RenderResult(project_dir=target, files=project_files(target))
-
-
-def _readable(path: Path) -> None:
-    """Give a newly written file the usual mode (0644 under the default umask), not mkstemp's 0600."""
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o666 & ~umask)
 
 
 def _cookiecutter(template: Path, context_values: dict[str, str], output_dir: Path) -> str:

@@ -143,11 +143,12 @@ def resolve_kms_key(kms: Any, key_id: str) -> tuple[str, list[str]]:
             "Enable the key (or cancel its deletion) in KMS, or choose another --kms-key-id.",
             code="kms.not-usable",
         )
-    spec = metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec")
-    if metadata.get("KeyUsage") != "ENCRYPT_DECRYPT" or spec not in (None, "SYMMETRIC_DEFAULT"):
+    spec = metadata.get("KeySpec") or metadata.get("CustomerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+    usage = metadata.get("KeyUsage") or "ENCRYPT_DECRYPT"
+    if usage != "ENCRYPT_DECRYPT" or spec != "SYMMETRIC_DEFAULT":
         raise MomentoLambdaError(
             f"The KMS key {key_id!r} cannot encrypt secrets (Secrets Manager needs a symmetric "
-            f"ENCRYPT_DECRYPT key; this one is {spec} / {metadata.get('KeyUsage')}).",
+            f"ENCRYPT_DECRYPT key; this one is {spec} / {usage}).",
             "Create a symmetric key (`aws kms create-key`) or choose another --kms-key-id.",
             code="kms.not-usable",
         )

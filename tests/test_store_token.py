@@ -8,10 +8,8 @@ import json
 import time
 
 import pytest
-import tomlkit
 
 from momento_lambda_cli import contract
-from momento_lambda_cli.secrets import samconfig
 from tests.support import keys, projects
 
 ENDPOINT = "cell-1.example.momentohq.com"

@@ -122,7 +122,7 @@ def test_parameter_overrides_as_a_toml_list(run_cli, sm, tmp_path, overrides, ex
 
 def test_samconfig_without_deploy_section_gets_one_and_sync_overrides_follow(run_cli, sm, tmp_path):
     text = (
-        "# mine\nversion = 0.1\n\n[default.global.parameters]\nstack_name = \"x\"\n\n"
+        '# mine\nversion = 0.1\n\n[default.global.parameters]\nstack_name = "x"\n\n'
         '[default.sync.parameters]\nparameter_overrides = "Stage=dev"\n'
     )
     directory = projects.sam_project(tmp_path, "syncy", samconfig=text)

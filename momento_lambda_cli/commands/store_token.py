@@ -18,6 +18,16 @@ from momento_lambda_cli.errors import UsageError
 COMMAND = "store-token"
 
 
+class _Warnings(list[str]):
+    """Warnings shown on stderr the moment they arise (a later failure must not swallow
+    them) and collected for the ``--json`` envelope."""
+
+    def add(self, *messages: str) -> None:
+        for message in messages:
+            console.print_warning(message)
+            self.append(message)
+
+
 class _LazyClient:
     """A boto3 client made on first use (the KMS client is often not needed)."""
 
@@ -118,20 +128,20 @@ def store_token(
     from momento_lambda_cli.secrets import verify as verifying
     from momento_lambda_cli.secrets.region import check_region
 
-    warnings: list[str] = []
+    warnings = _Warnings()
     tags = secret_store.parse_tags(tag or [])
     if secret_name is not None:
         secret_store.check_secret_name(secret_name)
     if not config_env.strip():
         raise UsageError("--config-env may not be empty.", code="usage.bad-config-env")
     found = wiring.inspect_project(project_dir, config_env)
-    warnings.extend(found.notes)
+    warnings.add(*found.notes)
 
     key = key_source.read_key(from_stdin=from_stdin, from_env=from_env, allow_prompt=not no_input)
     endpoint = _normalise_endpoint(endpoint)
     parsed = parse_api_key(key.api_key, endpoint)
     if parsed.kind is KeyKind.LEGACY and endpoint:
-        warnings.append("This key carries its own endpoint; --endpoint / MOMENTO_ENDPOINT is ignored.")
+        warnings.add("This key carries its own endpoint; --endpoint / MOMENTO_ENDPOINT is ignored.")
         endpoint = None
 
     name = secret_name or found.secret_name or contract.DEFAULT_SECRET_NAME
@@ -139,9 +149,9 @@ def store_token(
     session = aws.make_session(options)
     used_region = session.region_name
     if used_region:
-        warnings.extend(check_region(used_region))
+        warnings.add(*check_region(used_region))
         if found.region and used_region != found.region:
-            warnings.append(
+            warnings.add(
                 f"The project deploys to {found.region} but the secret goes to {used_region}: "
                 f"the function reads its secret in its own region (pass --region {found.region})."
             )
@@ -151,7 +161,7 @@ def store_token(
         target_cache = cache_name or found.cache_name
         with _spinner(json_output, "Verifying the key with Momento..."):
             verification = verifying.verify_key(key.api_key, endpoint, target_cache)
-        warnings.extend(verification.warnings)
+        warnings.add(*verification.warnings)
 
     secretsmanager = aws.make_client(options, "secretsmanager", session)
     kms = _LazyClient(lambda: aws.make_client(options, "kms", session))
@@ -169,7 +179,7 @@ def store_token(
     )
     with _spinner(json_output, "Storing the key in Secrets Manager..."):
         result = secret_store.store_secret(secretsmanager, kms, request)
-    warnings.extend(result.warnings)
+    warnings.add(*result.warnings)
 
     writes, wiring_warnings = wiring.plan_writes(
         found,
@@ -178,7 +188,7 @@ def store_token(
         kms_key_arn=result.kms_key_arn,
         config_env=config_env,
     )
-    warnings.extend(wiring_warnings)
+    warnings.add(*wiring_warnings)
     if not dry_run:
         wiring.apply_writes(writes)
 
@@ -199,10 +209,8 @@ def store_token(
         "files_updated": files,
     }
     if json_output:
-        console.print_json(console.envelope(COMMAND, ok=True, data=data, warnings=warnings))
+        console.print_json(console.envelope(COMMAND, ok=True, data=data, warnings=list(warnings)))
         return
-    for warning in warnings:
-        console.print_warning(warning)
     _render(data, writes, found.framework if found.is_project else None)
 
 

@@ -211,7 +211,7 @@ def store_token(
     if json_output:
         console.print_json(console.envelope(COMMAND, ok=True, data=data, warnings=list(warnings)))
         return
-    _render(data, writes, found.framework if found.is_project else None)
+    _render(data, writes, found.framework if found.is_project else None, project_dir)
 
 
 def _normalise_endpoint(endpoint: str | None) -> str | None:
@@ -255,7 +255,7 @@ _VERBS = {
 }
 
 
-def _render(data: dict[str, Any], writes: list[Any], framework: str | None) -> None:
+def _render(data: dict[str, Any], writes: list[Any], framework: str | None, project_dir: Path) -> None:
     from rich.markup import escape
 
     out = console.stdout()
@@ -281,6 +281,10 @@ def _render(data: dict[str, Any], writes: list[Any], framework: str | None) -> N
     out.print(f"  Key:      {data['key_kind']} key from {escape(str(data['key_source']))}, {escape(checked)}")
     for write in writes:
         out.print(f"{'Would update' if dry else 'Updated'} {escape(write.what)}")
+    if framework is None:
+        out.print(
+            f"No project in {escape(str(project_dir))} (no answers file, samconfig.toml or serverless.yml): no files changed."
+        )
     if dry:
         out.print("Dry run: nothing was changed.")
     elif framework == "sam":

@@ -193,6 +193,14 @@ def test_hidden_prompt_on_a_real_terminal(peers, momento_server, tmp_path):
     assert _stored_key(peers) == key
 
 
+def test_end_of_input_at_the_prompt_is_a_clear_error(peers, tmp_path):
+    env = {**os.environ, **peers.env, "NO_COLOR": "1"}
+    code, output = _run_on_a_terminal(["store-token"], env, "\x04", str(tmp_path))  # Ctrl-D
+    assert code == 1
+    assert "No Momento API key was typed" in output
+    assert "Traceback" not in output
+
+
 def test_no_input_never_prompts_even_on_a_terminal(peers, tmp_path):
     env = {**os.environ, **peers.env, "NO_COLOR": "1"}
     code, output = _run_on_a_terminal(["store-token", "--no-input"], env, "never-typed", str(tmp_path))

@@ -65,7 +65,9 @@ def test_mistyped_region_is_flagged_with_a_suggestion(run_cli, peers):
 
 def test_project_region_is_the_default_and_a_different_region_is_flagged(run_cli, peers, tmp_path):
     directory = projects.serverless_project(tmp_path, "eu", region="eu-west-1")
-    assert store(run_cli, "--project-dir", str(directory)).exit_code == 0  # AWS_REGION is us-east-1
+    first = store(run_cli, "--project-dir", str(directory))  # AWS_REGION is us-east-1
+    assert first.exit_code == 0
+    assert "Using the project's region eu-west-1 (AWS_REGION says us-east-1)" in first.stderr
     assert peers.client("secretsmanager", region="eu-west-1").list_secrets()["SecretList"][0]["Name"] == (
         "momento/eu/api-key"
     )

@@ -6,6 +6,7 @@ is read from stdin, an environment variable or a hidden prompt; never from an ar
 
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,6 +58,7 @@ def store_token(
         str | None,
         typer.Option(
             "--endpoint",
+            metavar="HOST",
             envvar="MOMENTO_ENDPOINT",
             help="Momento endpoint of a v2 API key, e.g. cell-4-us-west-2-1.prod.a.momentohq.com (legacy keys carry theirs).",
         ),
@@ -65,6 +67,7 @@ def store_token(
         str | None,
         typer.Option(
             "--secret-name",
+            metavar="NAME",
             help="Secret name or ARN (default: the project's secret_name, else momento/api-key).",
         ),
     ] = None,
@@ -82,23 +85,35 @@ def store_token(
     kms_key_id: Annotated[
         str | None,
         typer.Option(
-            "--kms-key-id", help="Customer-managed KMS key (id, ARN or alias/NAME) to encrypt the secret with."
+            "--kms-key-id",
+            metavar="KEY",
+            help="Customer-managed KMS key (id, ARN or alias/NAME) to encrypt the secret with.",
         ),
     ] = None,
-    description: Annotated[str | None, typer.Option("--description", help="The secret's description.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", metavar="TEXT", help="The secret's description.")
+    ] = None,
     tag: Annotated[
         list[str] | None, typer.Option("--tag", metavar="KEY=VALUE", help="Tag the secret (repeatable).")
     ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="AWS region (default: the project's region, then AWS_REGION...).")
+        str | None,
+        typer.Option(
+            "--region", metavar="REGION", help="AWS region (default: the project's region, then AWS_REGION...)."
+        ),
     ] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE).")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
+    ] = None,
     verify: Annotated[
         bool,
         typer.Option("--verify/--no-verify", help="Check the key with Momento first; a rejected key is not stored."),
     ] = True,
     cache_name: Annotated[
-        str | None, typer.Option("--cache-name", help="Cache to verify the key on (default: the project's cache).")
+        str | None,
+        typer.Option(
+            "--cache-name", metavar="CACHE", help="Cache to verify the key on (default: the project's cache)."
+        ),
     ] = None,
     restore: Annotated[
         bool, typer.Option("--restore", help="Restore the secret if it is scheduled for deletion, then update it.")
@@ -150,6 +165,11 @@ def store_token(
     used_region = session.region_name
     if used_region:
         warnings.add(*check_region(used_region))
+        env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not region and found.region and env_region and env_region != found.region:
+            warnings.add(
+                f"Using the project's region {found.region} (AWS_REGION says {env_region}); pass --region to choose."
+            )
         if found.region and used_region != found.region:
             warnings.add(
                 f"The project deploys to {found.region} but the secret goes to {used_region}: "

@@ -35,7 +35,14 @@ class KeyInput:
 def _hidden_prompt() -> str:
     import getpass
 
-    return getpass.getpass(PROMPT)
+    try:
+        return getpass.getpass(PROMPT)
+    except EOFError:
+        raise MomentoLambdaError(
+            "No Momento API key was typed.",
+            "Paste the key at the prompt and press Enter, or use --from-stdin / MOMENTO_API_KEY.",
+            code="key.missing",
+        ) from None
 
 
 def read_key(

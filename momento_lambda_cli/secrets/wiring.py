@@ -80,7 +80,8 @@ def inspect_project(directory: Path, config_env: str = "default") -> Project:
         _inspect_sam(found, config_env)
     elif found.framework == project.SERVERLESS:
         _inspect_serverless(found)
-    found.region = str(answers_region) if answers_region else found.region
+    if found.region is None and answers_region:
+        found.region = str(answers_region)  # the framework's own setting wins: it is what deploys use
     return found
 
 

@@ -99,6 +99,17 @@ def test_storing_the_same_value_twice_succeeds_and_changes_nothing(run_cli, sm):
     assert data["version_id"] == next(iter(before))
 
 
+def test_same_value_with_new_tags_updates_only_the_details(run_cli, sm):
+    key = keys.legacy_key()
+    assert store(run_cli, key).exit_code == 0
+    result = store(run_cli, key, "--tag", "team=a")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Updated the details (value unchanged) of secret momento/api-key")
+    described = sm.describe_secret(SecretId=contract.DEFAULT_SECRET_NAME)
+    assert described["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert len(described["VersionIdsToStages"]) == 1
+
+
 def test_older_momento_shapes_are_upgraded_to_the_contract(run_cli, sm):
     key = keys.legacy_key()
     sm.create_secret(Name="old/shape", SecretString=json.dumps({contract.LEGACY_TOKEN_FIELD: key}))

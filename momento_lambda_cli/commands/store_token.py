@@ -281,6 +281,8 @@ def _render(data: dict[str, Any], writes: list[Any], framework: str | None, proj
     out = console.stdout()
     dry = bool(data["dry_run"])
     done, planned = _VERBS[str(data["action"])]
+    if data["action"] == "unchanged" and data["changes"]:
+        done, planned = "Updated the details (value unchanged) of", "Would update the details (value unchanged) of"
     verb = planned if dry else done
     out.print(f"{verb} secret {escape(str(data['secret_name']))} in {escape(str(data['region']))}")
     out.print(f"  ARN:      {escape(str(data['secret_arn'] or '(assigned when created)'))}")

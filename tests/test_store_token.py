@@ -410,3 +410,44 @@ def test_malformed_endpoint_is_a_usage_error(run_cli, sm, bad):
     result = store(run_cli, keys.v2_key(), "--endpoint", bad)
     assert result.exit_code == 2
     assert "is not a Momento endpoint" in result.stderr
+
+
+def test_secret_arn_from_another_region_is_used_in_its_region(run_cli, peers):
+    eu = peers.client("secretsmanager", region="eu-west-1")
+    arn = eu.create_secret(Name="eu/key", SecretString=json.dumps({contract.API_KEY_FIELD: keys.legacy_key()}))["ARN"]
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--secret-name", arn)  # AWS_REGION is us-east-1
+    assert result.exit_code == 0, result.output
+    assert json.loads(eu.get_secret_value(SecretId=arn)["SecretString"]) == {contract.API_KEY_FIELD: key}
+    clash = store(run_cli, key, "--secret-name", arn, "--region", "us-east-1")
+    assert clash.exit_code == 2
+    assert "The secret ARN is in eu-west-1, but --region is us-east-1" in clash.stderr
+
+
+def test_endpoint_is_normalised(run_cli, sm):
+    key = keys.v2_key()
+    assert store(run_cli, key, "--endpoint", f"https://cache.{ENDPOINT}/").exit_code == 0
+    assert secret_value(sm, contract.DEFAULT_SECRET_NAME)[contract.ENDPOINT_FIELD] == ENDPOINT
+
+
+def test_secret_created_meanwhile_by_someone_else_is_updated(peers, sm):
+    """Between DescribeSecret and CreateSecret another writer creates the secret: the store
+    falls back to updating it (CreateSecret answers ResourceExistsException for real)."""
+    from momento_lambda_cli.secrets import secret_store
+
+    class RacingClient:
+        def __init__(self, real):
+            self._real = real
+
+        def __getattr__(self, name):
+            return getattr(self._real, name)
+
+        def create_secret(self, **kwargs):
+            self._real.create_secret(Name=kwargs["Name"], SecretString=json.dumps({contract.API_KEY_FIELD: "other"}))
+            return self._real.create_secret(**kwargs)
+
+    key = keys.legacy_key()
+    request = secret_store.StoreRequest(secret_name="raced", secret_string=contract.encode_secret(key, None))
+    result = secret_store.store_secret(RacingClient(sm), peers.client("kms"), request)
+    assert result.action is secret_store.Action.UPDATED
+    assert secret_value(sm, "raced") == {contract.API_KEY_FIELD: key}

@@ -338,3 +338,19 @@ def test_missing_project_dir_is_a_usage_error(run_cli, sm, tmp_path):
     result = store(run_cli, "--project-dir", str(tmp_path / "nope"))
     assert result.exit_code == 2
     assert "is not a folder" in result.stderr
+
+
+def test_windows_line_ends_are_kept(run_cli, sm, tmp_path):
+    sam = projects.sam_project(tmp_path, "crlf")
+    path = sam / "samconfig.toml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    sls = projects.serverless_project(tmp_path, "crlf-sls")
+    sls_path = sls / "serverless.yml"
+    sls_path.write_bytes(sls_path.read_bytes().replace(b"\n", b"\r\n"))
+    for directory, file in ((sam, path), (sls, sls_path)):
+        before = file.read_bytes()
+        assert store(run_cli, "--project-dir", str(directory)).exit_code == 0
+        after = file.read_bytes()
+        assert after.count(b"\r\n") == after.count(b"\n")  # every line ends in CRLF
+        assert after.count(b"\r\n") >= before.count(b"\r\n")
+        assert b"MomentoSecretArn" in after or b"momentoSecretArn" in after

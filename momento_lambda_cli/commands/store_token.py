@@ -160,7 +160,17 @@ def store_token(
         endpoint = None
 
     name = secret_name or found.secret_name or contract.DEFAULT_SECRET_NAME
-    options = aws.AwsOptions(profile=profile, region=region or found.region)
+    wanted_region = region or found.region
+    arn_region = _region_of_arn(name)
+    if arn_region:
+        if region and region != arn_region:
+            raise UsageError(
+                f"The secret ARN is in {arn_region}, but --region is {region}.",
+                "A secret is read in its own region: drop --region or give the secret's name instead of its ARN.",
+                code="usage.region-mismatch",
+            )
+        wanted_region = arn_region
+    options = aws.AwsOptions(profile=profile, region=wanted_region)
     session = aws.make_session(options)
     used_region = session.region_name
     if used_region:
@@ -232,6 +242,14 @@ def store_token(
         console.print_json(console.envelope(COMMAND, ok=True, data=data, warnings=list(warnings)))
         return
     _render(data, writes, found.framework if found.is_project else None, project_dir)
+
+
+def _region_of_arn(name: str) -> str | None:
+    """The region inside a secret ARN (``arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME``)."""
+    parts = name.split(":")
+    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "secretsmanager" and parts[3]:
+        return parts[3]
+    return None
 
 
 def _normalise_endpoint(endpoint: str | None) -> str | None:

@@ -41,6 +41,8 @@ class Project:
     region: str | None = None
     notes: list[str] = field(default_factory=list)
     """Warnings about what cannot be wired automatically."""
+    crlf: set[Path] = field(default_factory=set)
+    """Files with Windows line ends (kept on write)."""
 
     @property
     def is_project(self) -> bool:
@@ -65,8 +67,17 @@ class PlannedWrite:
     """``samconfig.toml [default.deploy.parameters] parameter_overrides``..."""
 
 
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+def _read(path: Path, found: Project | None = None) -> str:
+    """The file's text with ``\n`` line ends (CRLF files are remembered and written back as CRLF)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        raw = handle.read()
+    if "\r\n" in raw and found is not None:
+        found.crlf.add(path)
+    return raw.replace("\r\n", "\n")
+
+
+def _line_ends(found: Project, path: Path, text: str) -> str:
+    return text.replace("\n", "\r\n") if path in found.crlf else text
 
 
 def inspect_project(directory: Path, config_env: str = "default") -> Project:
@@ -91,7 +102,7 @@ def _inspect_sam(found: Project, config_env: str) -> None:
     yaml_configs = [name for name in samconfig.SAMCONFIG_YAML if (directory / name).is_file()]
     if path.is_file():
         found.samconfig_path = path
-        found.samconfig_text = _read(path)
+        found.samconfig_text = _read(path, found)
         samconfig.parse(found.samconfig_text)  # fail early on a broken file
         found.region = samconfig.region_of(found.samconfig_text, config_env)
     elif yaml_configs:
@@ -121,13 +132,13 @@ def _inspect_serverless(found: Project) -> None:
             )
         return
     found.serverless_path = path
-    found.serverless_text = _read(path)
+    found.serverless_text = _read(path, found)
     _, document = serverless_config.load(found.serverless_text, path.name)
     found.region = serverless_config.region_of(found.serverless_text)
     params_path = serverless_config.params_file(document, directory)
     if params_path is not None:
         found.params_path = params_path
-        found.params_text = _read(params_path) if params_path.is_file() else ""
+        found.params_text = _read(params_path, found) if params_path.is_file() else ""
         serverless_config.load(found.params_text, params_path.name)
     if f"param:{contract.SLS_PARAM_SECRET_ARN}" not in found.serverless_text:
         found.notes.append(
@@ -156,7 +167,9 @@ def plan_writes(
         if text != found.samconfig_text:
             writes.append(
                 PlannedWrite(
-                    found.samconfig_path, text, f"{samconfig.SAMCONFIG} {', '.join(places)} parameter_overrides"
+                    found.samconfig_path,
+                    _line_ends(found, found.samconfig_path, text),
+                    f"{samconfig.SAMCONFIG} {', '.join(places)} parameter_overrides",
                 )
             )
     if found.serverless_path is not None and found.serverless_text is not None:
@@ -179,7 +192,7 @@ def plan_writes(
                     f"keeps that value instead of the one written to params.{config_env}."
                 )
         if text != old:
-            writes.append(PlannedWrite(target, text, f"{target.name} {where}"))
+            writes.append(PlannedWrite(target, _line_ends(found, target, text), f"{target.name} {where}"))
     if found.answers is not None:
         answers = {k: v for k, v in found.answers.items() if k != "_tool_version"}
         updated = {**answers, "secret_name": secret_name, "secret_arn": arn}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import timezone
 
 import pytest
 
@@ -451,3 +452,21 @@ def test_secret_created_meanwhile_by_someone_else_is_updated(peers, sm):
     result = secret_store.store_secret(RacingClient(sm), peers.client("kms"), request)
     assert result.action is secret_store.Action.UPDATED
     assert secret_value(sm, "raced") == {contract.API_KEY_FIELD: key}
+
+
+def test_restoring_a_secret_of_another_shape_says_so_and_keeps_its_value(run_cli, sm):
+    other = json.dumps({"DB_PASSWORD": "hunter2-hunter2"})
+    sm.create_secret(Name="deleted/other", SecretString=other)
+    sm.delete_secret(SecretId="deleted/other")
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "deleted/other", "--restore")
+    assert result.exit_code == 1
+    assert "was restored, but it holds something that is not a Momento API key" in result.stderr
+    assert sm.get_secret_value(SecretId="deleted/other")["SecretString"] == other
+
+
+def test_deletion_date_is_shown_in_utc(run_cli, sm):
+    sm.create_secret(Name="gone/soon", SecretString=json.dumps({contract.API_KEY_FIELD: keys.legacy_key()}))
+    deleted = sm.delete_secret(SecretId="gone/soon", RecoveryWindowInDays=10)["DeletionDate"]
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "gone/soon")
+    expected = deleted.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"scheduled for deletion (on {expected})" in result.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
@@ -330,7 +331,9 @@ def _update(sm: Any, kms: Any, request: StoreRequest, existing: dict[str, Any], 
     restored = False
     if existing.get("DeletedDate"):
         when = existing["DeletedDate"]
-        when_text = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
+        when_text = (
+            when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if isinstance(when, datetime) else str(when)
+        )
         if not request.restore:
             raise MomentoLambdaError(
                 f"The secret {name} is scheduled for deletion (on {when_text}); nothing was stored.",
@@ -346,6 +349,14 @@ def _update(sm: Any, kms: Any, request: StoreRequest, existing: dict[str, Any], 
 
     current, current_version = _read_current(sm, arn, name, request)
     if current is Current.OTHER and not request.force:
+        if restored:
+            raise MomentoLambdaError(
+                f"The secret {name} was restored, but it holds something that is not a Momento API key; "
+                "its value was left unchanged.",
+                "Pass --force to overwrite it, or delete it again (`aws secretsmanager delete-secret`) and "
+                "choose another --secret-name.",
+                code="secret.other-shape",
+            )
         raise MomentoLambdaError(
             f"The secret {name} already holds something that is not a Momento API key; it was left unchanged.",
             "Choose another --secret-name, or pass --force to overwrite it (its current value stays "

@@ -6,7 +6,6 @@ is read from stdin, an environment variable or a hidden prompt; never from an ar
 
 from __future__ import annotations
 
-import os
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
@@ -141,7 +140,7 @@ def store_token(
     from momento_lambda_cli.momento_key import KeyKind, parse_api_key
     from momento_lambda_cli.secrets import key_source, secret_store, wiring
     from momento_lambda_cli.secrets import verify as verifying
-    from momento_lambda_cli.secrets.region import check_region
+    from momento_lambda_cli.secrets.region import choose_region
 
     warnings = _Warnings()
     tags = secret_store.parse_tags(tag or [])
@@ -153,38 +152,18 @@ def store_token(
     warnings.add(*found.notes)
 
     key = key_source.read_key(from_stdin=from_stdin, from_env=from_env, allow_prompt=not no_input)
-    endpoint = _normalise_endpoint(endpoint)
+    endpoint = key_source.normalise_endpoint(endpoint)
     parsed = parse_api_key(key.api_key, endpoint)
     if parsed.kind is KeyKind.LEGACY and endpoint:
         warnings.add("This key carries its own endpoint; --endpoint / MOMENTO_ENDPOINT is ignored.")
         endpoint = None
 
     name = secret_name or found.secret_name or contract.DEFAULT_SECRET_NAME
-    wanted_region = region or found.region
-    arn_region = _region_of_arn(name)
-    if arn_region:
-        if region and region != arn_region:
-            raise UsageError(
-                f"The secret ARN is in {arn_region}, but --region is {region}.",
-                "A secret is read in its own region: drop --region or give the secret's name instead of its ARN.",
-                code="usage.region-mismatch",
-            )
-        wanted_region = arn_region
-    options = aws.AwsOptions(profile=profile, region=wanted_region)
-    session = aws.make_session(options)
+    options, session, region_warnings = choose_region(
+        profile=profile, region_flag=region, project_region=found.region, secret_name=name
+    )
     used_region = session.region_name
-    if used_region:
-        warnings.add(*check_region(used_region))
-        env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if not region and found.region and env_region and env_region != found.region:
-            warnings.add(
-                f"Using the project's region {found.region} (AWS_REGION says {env_region}); pass --region to choose."
-            )
-        if found.region and used_region != found.region:
-            warnings.add(
-                f"The project deploys to {found.region} but the secret goes to {used_region}: "
-                f"the function reads its secret in its own region (pass --region {found.region})."
-            )
+    warnings.add(*region_warnings)
 
     verification = verifying.SKIPPED
     if verify:
@@ -242,33 +221,6 @@ def store_token(
         console.print_json(console.envelope(COMMAND, ok=True, data=data, warnings=list(warnings)))
         return
     _render(data, writes, found.framework if found.is_project else None, project_dir)
-
-
-def _region_of_arn(name: str) -> str | None:
-    """The region inside a secret ARN (``arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME``)."""
-    parts = name.split(":")
-    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "secretsmanager" and parts[3]:
-        return parts[3]
-    return None
-
-
-def _normalise_endpoint(endpoint: str | None) -> str | None:
-    if endpoint is None:
-        return None
-    value = endpoint.strip()
-    for prefix in ("https://", "http://"):
-        if value.startswith(prefix):
-            value = value[len(prefix) :]
-    value = value.rstrip("/")
-    if value.startswith("cache."):
-        value = value[len("cache.") :]  # the SDK adds cache. / control. itself
-    if not value or any(ch.isspace() or ch == "/" for ch in value):
-        raise UsageError(
-            f"--endpoint {endpoint!r} is not a Momento endpoint.",
-            "Use the host name the Momento console shows, e.g. cell-4-us-west-2-1.prod.a.momentohq.com.",
-            code="usage.bad-endpoint",
-        )
-    return value
 
 
 def _spinner(json_output: bool, text: str) -> AbstractContextManager[Any]:

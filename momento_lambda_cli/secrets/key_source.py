@@ -107,3 +107,23 @@ def _is_tty(stream: TextIO) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def normalise_endpoint(endpoint: str | None) -> str | None:
+    """The host name of a v2 key's endpoint (``https://`` and ``cache.`` removed); raises on junk."""
+    if endpoint is None:
+        return None
+    value = endpoint.strip()
+    for prefix in ("https://", "http://"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+    value = value.rstrip("/")
+    if value.startswith("cache."):
+        value = value[len("cache.") :]  # the SDK adds cache. / control. itself
+    if not value or any(ch.isspace() or ch == "/" for ch in value):
+        raise UsageError(
+            f"--endpoint {endpoint!r} is not a Momento endpoint.",
+            "Use the host name the Momento console shows, e.g. cell-4-us-west-2-1.prod.a.momentohq.com.",
+            code="usage.bad-endpoint",
+        )
+    return value

@@ -1,11 +1,19 @@
-"""Catch a mistyped AWS region before any call (with AWS_ENDPOINT_URL set, nothing else would)."""
+"""Which region the secret goes to, and a mistyped region caught before any call.
+
+Order: ``--region``; the region inside a secret ARN given as ``--secret-name``; the
+project's region (samconfig.toml / serverless.yml / answers file: what its deploys use);
+then ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` / the profile (see :mod:`momento_lambda_cli.aws`).
+"""
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from functools import cache
+from typing import Any
 
+from momento_lambda_cli import aws
 from momento_lambda_cli.errors import UsageError
 
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
@@ -40,3 +48,44 @@ def check_region(region: str) -> list[str]:
         f"{suggestion} (--region, AWS_REGION, or the project's region)",
         code="aws.unknown-region",
     )
+
+
+def region_of_arn(name: str) -> str | None:
+    """The region inside a secret ARN (``arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME``)."""
+    parts = name.split(":")
+    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "secretsmanager" and parts[3]:
+        return parts[3]
+    return None
+
+
+def choose_region(
+    *, profile: str | None, region_flag: str | None, project_region: str | None, secret_name: str
+) -> tuple[aws.AwsOptions, Any, list[str]]:
+    """``(options, boto3 session, warnings)`` for the region the secret belongs in."""
+    wanted = region_flag or project_region
+    arn_region = region_of_arn(secret_name)
+    if arn_region:
+        if region_flag and region_flag != arn_region:
+            raise UsageError(
+                f"The secret ARN is in {arn_region}, but --region is {region_flag}.",
+                "A secret is read in its own region: drop --region or give the secret's name instead of its ARN.",
+                code="usage.region-mismatch",
+            )
+        wanted = arn_region
+    options = aws.AwsOptions(profile=profile, region=wanted)
+    session = aws.make_session(options)
+    used = session.region_name
+    warnings: list[str] = []
+    if used:
+        warnings.extend(check_region(used))
+        env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not region_flag and not arn_region and project_region and env_region and env_region != project_region:
+            warnings.append(
+                f"Using the project's region {project_region} (AWS_REGION says {env_region}); pass --region to choose."
+            )
+        if project_region and used != project_region:
+            warnings.append(
+                f"The project deploys to {project_region} but the secret goes to {used}: "
+                f"the function reads its secret in its own region (pass --region {project_region})."
+            )
+    return options, session, warnings

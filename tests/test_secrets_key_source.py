@@ -99,6 +99,7 @@ def test_cli_from_env(run_cli, peers, monkeypatch):
     monkeypatch.setenv("VAULT_MOMENTO_KEY", key)
     result = run_cli("store-token", "--from-env", "VAULT_MOMENTO_KEY")
     assert result.exit_code == 0, result.output
+    assert "Verifying" not in result.output  # no spinner when stderr is not a terminal
     assert "from env:VAULT_MOMENTO_KEY" in result.stdout
     assert _stored_key(peers) == key
 
@@ -190,6 +191,7 @@ def test_hidden_prompt_on_a_real_terminal(peers, momento_server, tmp_path):
     assert key not in output  # not echoed
     assert key[:8] not in output
     assert "Created secret momento/api-key" in output
+    assert "Verifying the key with Momento" in output  # the spinner, on a terminal only
     assert _stored_key(peers) == key
 
 
@@ -207,3 +209,13 @@ def test_no_input_never_prompts_even_on_a_terminal(peers, tmp_path):
     assert code == 1
     assert key_source.PROMPT.strip() not in output
     assert "No Momento API key was given" in output
+
+
+def test_json_on_a_terminal_has_no_spinner(peers, momento_server, tmp_path):
+    key = keys.legacy_key()
+    env = {**os.environ, **peers.env, "MOMENTO_LOCAL": momento_server.endpoint, "NO_COLOR": "1"}
+    code, output = _run_on_a_terminal(["store-token", "--json"], env, key, str(tmp_path))
+    assert code == 0, output
+    assert '"ok": true' in output
+    assert "Verifying" not in output
+    assert key not in output

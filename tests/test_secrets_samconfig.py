@@ -26,6 +26,10 @@ ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/x/api-key-Ab
             f"ParameterKey=MomentoSecretArn,ParameterValue={ARN} ParameterKey=A,ParameterValue=1",
         ),
         ('MomentoSecretArn="has \\"escaped\\" quotes" Z=1', f'MomentoSecretArn="{ARN}" Z=1'),
+        (
+            "ParameterKey=A,ParameterValue=1",
+            f"ParameterKey=A,ParameterValue=1 ParameterKey=MomentoSecretArn,ParameterValue={ARN}",
+        ),
     ],
     ids=[
         "empty",
@@ -37,6 +41,7 @@ ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/x/api-key-Ab
         "similar-name-untouched",
         "parameterkey-form",
         "escaped-quotes",
+        "parameterkey-form-append",
     ],
 )
 def test_set_override(before, after):
@@ -51,7 +56,7 @@ def test_set_override_is_idempotent():
 
 def test_literal_string_style_is_kept():
     text = "version = 0.1\n[default.deploy.parameters]\nparameter_overrides = 'A=1'\n"
-    new, places = samconfig.update_text(text, {"MomentoSecretArn": ARN})
+    new, places, _ = samconfig.update_text(text, {"MomentoSecretArn": ARN})
     assert f"parameter_overrides = 'A=1 MomentoSecretArn={ARN}'" in new
     assert places == ["[default.deploy.parameters]"]
 
@@ -62,7 +67,7 @@ def test_update_text_only_touches_parameter_overrides():
         'stack_name = "s"  # why\nparameter_overrides = "A=\\"1\\""  # trailing\n\n'
         '[default.global.parameters]\nregion = "eu-west-1"\n'
     )
-    new, _ = samconfig.update_text(text, {"MomentoSecretArn": ARN, "MomentoKmsKeyArn": "arn:kms"})
+    new, _, _ = samconfig.update_text(text, {"MomentoSecretArn": ARN, "MomentoKmsKeyArn": "arn:kms"})
     expected = text.replace(
         'parameter_overrides = "A=\\"1\\""',
         f'parameter_overrides = "A=\\"1\\" MomentoSecretArn=\\"{ARN}\\" MomentoKmsKeyArn=\\"arn:kms\\""',
@@ -71,8 +76,38 @@ def test_update_text_only_touches_parameter_overrides():
     assert samconfig.region_of(new) == "eu-west-1"
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ('["A=1 MomentoSecretArn=old", "B=2"]', ["A=1 MomentoSecretArn={arn}", "B=2"]),
+        (
+            '["A=1", "ParameterKey=B,ParameterValue=2"]',
+            ["A=1", "ParameterKey=B,ParameterValue=2", "MomentoSecretArn={arn}"],
+        ),
+        ('{A = "1"}', {"A": "1", "MomentoSecretArn": "{arn}"}),
+    ],
+    ids=["list-multi-token", "list-append", "inline-table"],
+)
+def test_list_and_table_forms(overrides, expected):
+    text = f"version = 0.1\n[default.deploy.parameters]\nparameter_overrides = {overrides}\n"
+    new, places, skipped = samconfig.update_text(text, {"MomentoSecretArn": ARN})
+    value = tomlkit.parse(new)["default"]["deploy"]["parameters"]["parameter_overrides"].unwrap()
+    if isinstance(expected, dict):
+        assert value == {k: v.format(arn=ARN) for k, v in expected.items()}
+    else:
+        assert value == [e.format(arn=ARN) for e in expected]
+    assert (places, skipped) == (["[default.deploy.parameters]"], [])
+
+
+def test_file_reference_is_left_alone():
+    text = 'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "file://params.yaml"\n'
+    new, places, skipped = samconfig.update_text(text, {"MomentoSecretArn": ARN})
+    assert new == text
+    assert (places, skipped) == ([], ["[default.deploy.parameters]"])
+
+
 def test_new_file():
-    new, places = samconfig.update_text(None, {"MomentoSecretArn": ARN})
+    new, places, _ = samconfig.update_text(None, {"MomentoSecretArn": ARN})
     document = tomlkit.parse(new)
     assert document["version"] == 0.1
     assert document["default"]["deploy"]["parameters"]["parameter_overrides"] == f'MomentoSecretArn="{ARN}"'

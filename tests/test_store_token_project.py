@@ -134,6 +134,15 @@ def test_samconfig_without_deploy_section_gets_one_and_sync_overrides_follow(run
     assert (directory / "samconfig.toml").read_text().startswith("# mine\n")
 
 
+def test_parameter_overrides_from_a_file_are_left_alone_with_instructions(run_cli, sm, tmp_path):
+    text = 'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "file://params.json"\n'
+    directory = projects.sam_project(tmp_path, "filey", samconfig=text)
+    result = store(run_cli, "--project-dir", str(directory))
+    assert result.exit_code == 0
+    assert (directory / "samconfig.toml").read_text() == text
+    assert "takes parameter_overrides from a file: add MomentoSecretArn=arn:aws:secretsmanager" in result.stderr
+
+
 def test_sam_project_without_samconfig_gets_a_minimal_one(run_cli, sm, tmp_path):
     directory = projects.sam_project(tmp_path, "fresh")
     (directory / "samconfig.toml").unlink()

@@ -38,7 +38,11 @@ def parse(text: str, source: str = SAMCONFIG) -> Any:
 
 
 def set_override(overrides: str, key: str, value: str) -> str:
-    """``overrides`` with ``key`` set to ``value``, keeping every other token as written."""
+    """``overrides`` with ``key`` set to ``value``, keeping every other token as written.
+
+    A new key is added in the form the string already uses: SAM reads either
+    ``ParameterKey=K,ParameterValue=V`` tokens or ``K=V`` tokens in one string, not a mix.
+    """
     short = re.compile(rf"(?:(?<=\s)|^){re.escape(key)}={_VALUE}")
     long = re.compile(rf"(ParameterKey={re.escape(key)},ParameterValue=){_VALUE}")
     match = long.search(overrides)
@@ -48,9 +52,16 @@ def set_override(overrides: str, key: str, value: str) -> str:
     if match:
         return overrides[: match.start(1)] + _quoted_like(match.group(1), value) + overrides[match.end(1) :]
     quote = '"' if '="' in overrides or not overrides.strip() else ""
-    token = f"{key}={quote}{value}{quote}"
+    if "ParameterKey=" in overrides:
+        token = f"ParameterKey={key},ParameterValue={quote}{value}{quote}"
+    else:
+        token = f"{key}={quote}{value}{quote}"
     stripped = overrides.rstrip()
     return f"{stripped} {token}" if stripped else token
+
+
+class NotEditable(Exception):
+    """``parameter_overrides`` refers to a file (``file://params.yaml``): not edited here."""
 
 
 def _quoted_like(old: str, value: str) -> str:
@@ -75,28 +86,40 @@ def get_override(overrides: Any, key: str) -> str | None:
     return None
 
 
+def _has_key(entry: Any, key: str) -> bool:
+    if isinstance(entry, dict):
+        return key in entry
+    return get_override(str(entry), key) is not None
+
+
 def _set_in_item(item: Any, values: dict[str, str]) -> Any:
-    """A new tomlkit item for ``parameter_overrides`` with ``values`` set; comments carried over."""
+    """A tomlkit item for ``parameter_overrides`` with ``values`` set; comments carried over.
+
+    Handles a string, a list of strings (SAM applies them in order), and a table.
+    Raises :class:`NotEditable` for a ``file://`` reference.
+    """
     import tomlkit
     from tomlkit.items import Array, String, StringType
 
-    if isinstance(item, Array | list):
-        entries = [str(x) for x in item]
+    if isinstance(item, dict):
         for key, value in values.items():
-            for index, entry in enumerate(entries):
-                if entry.split("=", 1)[0] == key:
-                    entries[index] = f"{key}={value}"
-                    break
-            else:
-                entries.append(f"{key}={value}")
-        for index, entry in enumerate(entries):
-            if index < len(item):
-                if str(item[index]) != entry:
-                    item[index] = entry
-            else:
-                item.append(entry)
+            item[key] = value
+        return item
+    if isinstance(item, Array | list):
+        for key, value in values.items():
+            hits = [i for i, entry in enumerate(item) if _has_key(entry, key)]
+            for index in hits:
+                entry = item[index]
+                if isinstance(entry, dict):
+                    entry[key] = value
+                else:
+                    item[index] = set_override(str(entry), key, value)
+            if not hits:
+                item.append(f"{key}={value}")
         return item
     text = str(item)
+    if text.strip().startswith("file://"):
+        raise NotEditable(text.strip())
     for key, value in values.items():
         text = set_override(text, key, value)
     literal = isinstance(item, String) and item.type in (StringType.SLL, StringType.MLL) and "'" not in text
@@ -109,8 +132,9 @@ def _set_in_item(item: Any, values: dict[str, str]) -> Any:
     return new
 
 
-def update_text(text: str | None, values: dict[str, str], env: str = "default") -> tuple[str, list[str]]:
-    """The new samconfig.toml text and the tables changed (``[default.deploy.parameters]``...)."""
+def update_text(text: str | None, values: dict[str, str], env: str = "default") -> tuple[str, list[str], list[str]]:
+    """The new samconfig.toml text, the tables changed (``[default.deploy.parameters]``...),
+    and the tables left alone because their ``parameter_overrides`` is a ``file://`` reference."""
     import tomlkit
 
     document = parse(text) if text is not None else tomlkit.parse(NEW_FILE_HEADER)
@@ -118,13 +142,18 @@ def update_text(text: str | None, values: dict[str, str], env: str = "default") 
         document.add("version", 0.1)
     env_table = document.get(env)
     places: list[str] = []
+    skipped: list[str] = []
     if env_table is not None and hasattr(env_table, "items"):
         for command, section in list(env_table.items()):
             parameters = section.get("parameters") if hasattr(section, "get") else None
             if parameters is not None and "parameter_overrides" in parameters:
-                parameters["parameter_overrides"] = _set_in_item(parameters["parameter_overrides"], values)
+                try:
+                    parameters["parameter_overrides"] = _set_in_item(parameters["parameter_overrides"], values)
+                except NotEditable:
+                    skipped.append(f"[{env}.{command}.parameters]")
+                    continue
                 places.append(f"[{env}.{command}.parameters]")
-    if not places:
+    if not places and not skipped:
         if env_table is None:
             env_table = tomlkit.table(is_super_table=True)
             document.add(env, env_table)
@@ -141,7 +170,7 @@ def update_text(text: str | None, values: dict[str, str], env: str = "default") 
             overrides = set_override(overrides, key, value)
         parameters.add("parameter_overrides", overrides)
         places.append(f"[{env}.deploy.parameters]")
-    return tomlkit.dumps(document), places
+    return tomlkit.dumps(document), places, skipped
 
 
 def region_of(text: str, env: str = "default") -> str | None:

@@ -163,7 +163,13 @@ def plan_writes(
         values = {contract.SAM_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
             values[contract.SAM_PARAM_KMS_KEY_ARN] = kms_key_arn
-        text, places = samconfig.update_text(found.samconfig_text, values, config_env)
+        text, places, skipped = samconfig.update_text(found.samconfig_text, values, config_env)
+        for place in skipped:
+            warnings.append(
+                f"{samconfig.SAMCONFIG} {place} takes parameter_overrides from a file: add "
+                + " ".join(f"{k}={v}" for k, v in values.items())
+                + " to that file yourself."
+            )
         if text != found.samconfig_text:
             writes.append(
                 PlannedWrite(

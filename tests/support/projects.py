@@ -190,6 +190,7 @@ def serverless_project(
         start = text.index("params:")
         end = text.index("provider:")
         text = text[:start] + text[end:]
+        text = text.replace("${param:momentoCacheName}", f"{name}-cache")  # no params: a literal
     (directory / "serverless.yml").write_text(text, encoding="utf-8")
     if answers:
         project.write_answers(directory, _answers(name, project.SERVERLESS, region, **answer_overrides))

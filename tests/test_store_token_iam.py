@@ -26,6 +26,7 @@ import pytest
 from momento_lambda_cli import contract
 from tests.conftest import run_cli_process
 from tests.support import keys
+from tests.support.leaks import assert_no_leak
 
 
 @dataclass
@@ -116,7 +117,10 @@ def iam_moto(iam_moto_server: IamMoto, monkeypatch: pytest.MonkeyPatch) -> Itera
 def _store(run_cli, env: dict[str, str], monkeypatch, *args: str, key: str | None = None):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return run_cli("store-token", "--from-stdin", "--no-verify", *args, stdin=(key or keys.legacy_key()) + "\n")
+    key = key or keys.legacy_key()
+    result = run_cli("--debug", "store-token", "--from-stdin", "--no-verify", *args, stdin=key + "\n")
+    assert_no_leak(result.output, [key])
+    return result
 
 
 def test_create_denied_names_the_missing_action(run_cli, iam_moto, monkeypatch, tmp_path):
@@ -201,10 +205,12 @@ def test_unknown_access_key_is_rejected_credentials(run_cli, iam_moto, monkeypat
 def test_access_denied_as_a_process_with_json(iam_moto, tmp_path):
     env = iam_moto.user("reader", ["secretsmanager:DescribeSecret"])
     iam_moto.set_auth(True)
+    key = keys.legacy_key()
     result = run_cli_process(
-        "store-token", "--from-stdin", "--no-verify", "--json", env=env, cwd=tmp_path, stdin=keys.legacy_key() + "\n"
+        "--debug", "store-token", "--from-stdin", "--no-verify", "--json", env=env, cwd=tmp_path, stdin=key + "\n"
     )
     assert result.exit_code == 1
+    assert_no_leak(result.output, [key], tmp_path)
     document = json.loads(result.stdout)
     assert document["ok"] is False
     assert document["errors"][0]["code"] == "aws.access-denied"

@@ -19,21 +19,9 @@ import pytest
 from momento_lambda_cli import contract
 from tests.conftest import run_cli_process
 from tests.support import keys, projects
+from tests.support.leaks import assert_no_leak
 
 ENDPOINT = "cell-1.example.momentohq.com"
-
-
-def assert_no_leak(output: str, secrets: list[str], directory: Path | None = None) -> None:
-    needles = {s for secret in secrets if secret for s in (secret, secret[:8])}
-    needles.add(keys.MARKER)
-    for needle in needles:
-        assert needle not in output, f"{needle[:3]}... leaked into the output"
-    if directory is not None:
-        for path in directory.rglob("*"):
-            if path.is_file():
-                text = path.read_bytes().decode("utf-8", errors="replace")
-                for needle in needles:
-                    assert needle not in text, f"{needle[:3]}... leaked into {path}"
 
 
 @dataclass
@@ -41,6 +29,7 @@ class Ctx:
     aws: Any
     momento: Any
     tmp: Path
+    monkeypatch: Any
 
     @property
     def sm(self) -> Any:
@@ -145,8 +134,44 @@ def _kms_missing(ctx):
     return keys.legacy_key(), [], [*_sam(ctx), "--kms-key-id", "alias/missing"]
 
 
-def _no_credentials(ctx):
+def _missing_profile(ctx):
     return keys.legacy_key(), [], [*_sam(ctx), "--profile", "missing-profile"]
+
+
+def _no_credentials(ctx):
+    ctx.monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    ctx.monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    return keys.legacy_key(), [], _sam(ctx)
+
+
+def _bad_region(ctx):
+    return keys.legacy_key(), [], [*_sam(ctx), "--region", "nowhere"]
+
+
+def _kms_disabled(ctx):
+    kms = ctx.aws.client("kms")
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.disable_key(KeyId=key_id)
+    return keys.legacy_key(), [], [*_sam(ctx), "--kms-key-id", key_id]
+
+
+def _restore_other_shape(ctx):
+    ctx.sm.create_secret(Name="momento/leaky/api-key", SecretString="LEAKCANARY-deleted-password")
+    ctx.sm.delete_secret(SecretId="momento/leaky/api-key")
+    return keys.legacy_key(), ["LEAKCANARY-deleted-password"], [*_sam(ctx), "--restore"]
+
+
+def _metadata_and_kms(ctx):
+    old = keys.legacy_key("old")
+    ctx.existing("momento/leaky/api-key", old)
+    key_arn = ctx.aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+    args = [*_sam(ctx), "--kms-key-id", key_arn, "--tag", "a=b", "--description", "d", "--config-env", "prod"]
+    return keys.legacy_key("new"), [old], args
+
+
+def _serverless_no_params(ctx):
+    directory = projects.serverless_project(ctx.tmp, "leaky", params_block=False)
+    return keys.v2_key(), [], ["--project-dir", str(directory), "--endpoint", ENDPOINT]
 
 
 SCENARIOS = {
@@ -167,7 +192,13 @@ SCENARIOS = {
     "other-shape": Scenario(_other_shape, 1),
     "other-shape-forced": Scenario(_other_shape_forced, 0),
     "kms-key-missing": Scenario(_kms_missing, 1),
-    "aws-profile-missing": Scenario(_no_credentials, 1),
+    "aws-profile-missing": Scenario(_missing_profile, 1),
+    "no-aws-credentials": Scenario(_no_credentials, 1),
+    "malformed-region": Scenario(_bad_region, 2),
+    "kms-key-disabled": Scenario(_kms_disabled, 1),
+    "restore-other-shape": Scenario(_restore_other_shape, 1),
+    "kms-tags-description-config-env": Scenario(_metadata_and_kms, 0),
+    "serverless-without-params-v2": Scenario(_serverless_no_params, 0),
 }
 
 
@@ -175,7 +206,7 @@ SCENARIOS = {
 def ctx(aws, momento_server, monkeypatch, tmp_path):
     monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
     monkeypatch.chdir(tmp_path)
-    return Ctx(aws, momento_server, tmp_path)
+    return Ctx(aws, momento_server, tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("flags", [[], ["--json"]], ids=["text", "json"])

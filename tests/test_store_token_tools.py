@@ -31,6 +31,22 @@ print(json.dumps(result))
 """
 
 
+_SAM_INIT_AND_GUIDED = """
+import sys
+from samcli.commands.deploy.guided_config import GuidedConfig
+from samcli.lib.config.samconfig import SamConfig
+from samcli.lib.init.default_samconfig import DefaultSamconfig
+DefaultSamconfig(sys.argv[1], "Zip", sys.argv[2]).create()      # what `sam init` writes
+config = SamConfig(sys.argv[1])                                  # what `sam deploy --guided` adds
+values = {"MomentoCacheName": sys.argv[2] + "-cache", "MomentoDefaultTtlSeconds": "60"}
+GuidedConfig(template_file=None, section="parameters")._save_parameter_overrides(
+    ["deploy"], "default", values, config
+)
+config.put(["deploy"], "parameters", "stack_name", sys.argv[2])
+config.flush()
+"""
+
+
 @pytest.fixture
 def peers(aws, momento_server, monkeypatch, tmp_path):
     monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
@@ -104,3 +120,28 @@ def test_serverless_print_resolves_the_secret_arn(run_cli, peers, tmp_path, para
     assert proc.returncode == 0, proc.stdout + proc.stderr
     environment = json.loads(proc.stdout[proc.stdout.index("{") :])
     assert environment["MOMENTO_SECRET_ARN"] == arn
+
+
+def test_samconfig_written_by_sam_init_and_guided_deploy(run_cli, peers, tmp_path):
+    """The SAM CLI itself writes samconfig.toml (its `sam init` defaults and the guided
+    deploy's parameter_overrides); store-token edits it; the SAM CLI reads it back."""
+    sam = require_tool("sam")
+    directory = projects.sam_project(tmp_path, "bysam")
+    (directory / "samconfig.toml").unlink()
+    proc = subprocess.run(
+        [str(sam.parent / "python"), "-c", _SAM_INIT_AND_GUIDED, str(directory), "bysam"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    before = (directory / "samconfig.toml").read_text()
+    assert "More information about the configuration file" in before
+    result = run_cli("store-token", "--from-stdin", "--project-dir", str(directory), stdin=keys.legacy_key() + "\n")
+    assert result.exit_code == 0, result.output
+    arn = peers.client("secretsmanager").describe_secret(SecretId="momento/bysam/api-key")["ARN"]
+    after = (directory / "samconfig.toml").read_text()
+    changed = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert len(changed) == 1 and changed[0].startswith("parameter_overrides = ")
+    parsed = _sam_reads(directory)["deploy"]
+    assert parsed == {"MomentoCacheName": "bysam-cache", "MomentoDefaultTtlSeconds": "60", "MomentoSecretArn": arn}

@@ -15,6 +15,7 @@ this module costs nothing.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -93,13 +94,38 @@ def make_client(options: AwsOptions, service: str, session: boto3.Session | None
     return session.client(service, **kwargs)  # type: ignore[call-overload]
 
 
+_XML_ERROR_CODE = re.compile(r"<Code>([A-Za-z0-9.]+)</Code>")
+
+
 def error_code(exc: BaseException) -> str | None:
-    """The AWS error code of a botocore ``ClientError`` (``None`` for anything else)."""
+    """The AWS error code of a botocore ``ClientError`` (``None`` for anything else).
+
+    When a JSON-protocol service (Secrets Manager, KMS) gets an XML error body (moto's
+    IAM enforcement, some proxies), botocore reports the HTTP status as the code and the
+    raw XML as the message: the ``<Code>`` inside is the real one.
+    """
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
+        error = response.get("Error", {})
+        code = error.get("Code")
+        if code and str(code).isdigit():
+            match = _XML_ERROR_CODE.search(str(error.get("Message") or ""))
+            if match:
+                return match.group(1)
         return str(code) if code else None
     return None
+
+
+def _error_message(exc: BaseException) -> str:
+    """The error's message (the ``<Message>`` of an XML body botocore did not parse)."""
+    message = str(getattr(exc, "response", {}).get("Error", {}).get("Message") or "")
+    match = re.search(r"<Message>(.*?)</Message>", message, re.DOTALL)
+    if match:
+        message = match.group(1)
+    elif message.lstrip()[:1] == "<":
+        return "an HTML error page"  # a proxy or emulator, not the AWS API
+    message = " ".join(message.split())
+    return message if len(message) <= 300 else message[:297] + "..."
 
 
 def translate_error(exc: BaseException, *, action: str, resource: str | None = None) -> MomentoLambdaError:
@@ -132,7 +158,7 @@ def translate_error(exc: BaseException, *, action: str, resource: str | None = N
         )
     if isinstance(exc, bexc.ClientError):
         code = error_code(exc) or "Unknown"
-        message = str(exc.response.get("Error", {}).get("Message") or "")
+        message = _error_message(exc)
         if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
             return MomentoLambdaError(
                 f"AWS denied {action}{target}.",

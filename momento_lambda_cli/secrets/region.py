@@ -1,0 +1,91 @@
+"""Which region the secret goes to, and a mistyped region caught before any call.
+
+Order: ``--region``; the region inside a secret ARN given as ``--secret-name``; the
+project's region (samconfig.toml / serverless.yml / answers file: what its deploys use);
+then ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` / the profile (see :mod:`momento_lambda_cli.aws`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from functools import cache
+from typing import Any
+
+from momento_lambda_cli import aws
+from momento_lambda_cli.errors import UsageError
+
+_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """Every region botocore's bundled endpoint data knows for Secrets Manager (offline)."""
+    import boto3
+
+    session = boto3.session.Session()
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("secretsmanager", partition_name=partition))
+    return frozenset(regions)
+
+
+def check_region(region: str) -> list[str]:
+    """Raise :class:`UsageError` for a region name that cannot exist; warn about an unknown one.
+
+    A well-formed name the installed botocore does not know (a new region, or a typo such
+    as ``us-eats-1``) is only a warning with suggestions: AWS itself is the judge.
+    """
+    if region in known_regions():
+        return []
+    close = difflib.get_close_matches(region, sorted(known_regions()), n=3, cutoff=0.6)
+    suggestion = f"Did you mean {' or '.join(close)}?" if close else "Region codes look like us-east-1 or eu-west-1."
+    if _REGION_SHAPE.match(region):
+        return [f"{region!r} is not a region this version of botocore knows. {suggestion}"]
+    raise UsageError(
+        f"{region!r} is not an AWS region.",
+        f"{suggestion} (--region, AWS_REGION, or the project's region)",
+        code="aws.unknown-region",
+    )
+
+
+def region_of_arn(name: str) -> str | None:
+    """The region inside a secret ARN (``arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME``)."""
+    parts = name.split(":")
+    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "secretsmanager" and parts[3]:
+        return parts[3]
+    return None
+
+
+def choose_region(
+    *, profile: str | None, region_flag: str | None, project_region: str | None, secret_name: str
+) -> tuple[aws.AwsOptions, Any, list[str]]:
+    """``(options, boto3 session, warnings)`` for the region the secret belongs in."""
+    wanted = region_flag or project_region
+    arn_region = region_of_arn(secret_name)
+    if arn_region:
+        if region_flag and region_flag != arn_region:
+            raise UsageError(
+                f"The secret ARN is in {arn_region}, but --region is {region_flag}.",
+                "A secret is read in its own region: drop --region or give the secret's name instead of its ARN.",
+                code="usage.region-mismatch",
+            )
+        wanted = arn_region
+    options = aws.AwsOptions(profile=profile, region=wanted)
+    session = aws.make_session(options)
+    used = session.region_name
+    warnings: list[str] = []
+    if used:
+        warnings.extend(check_region(used))
+        env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not region_flag and not arn_region and project_region and env_region and env_region != project_region:
+            warnings.append(
+                f"Using the project's region {project_region} (AWS_REGION says {env_region}); pass --region to choose."
+            )
+        if project_region and used != project_region:
+            warnings.append(
+                f"The project deploys to {project_region} but the secret goes to {used}: "
+                f"the function reads its secret in its own region (pass --region {project_region})."
+            )
+    return options, session, warnings

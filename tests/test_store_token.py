@@ -1,0 +1,472 @@
+"""`momento-lambda store-token` end to end: real boto3 against moto's server, the real
+Momento SDK against the local Momento server, real project files on disk."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import timezone
+
+import pytest
+
+from momento_lambda_cli import contract
+from tests.support import keys, projects
+
+ENDPOINT = "cell-1.example.momentohq.com"
+
+
+@pytest.fixture
+def peers(aws, momento_server, monkeypatch, tmp_path):
+    """moto for AWS, the local Momento server for the key check, an empty working folder."""
+    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
+    monkeypatch.chdir(tmp_path)
+    return aws
+
+
+@pytest.fixture
+def sm(peers):
+    return peers.client("secretsmanager")
+
+
+def store(run_cli, key, *args, stdin_key=True):
+    """Run store-token with the key on stdin."""
+    return run_cli("store-token", "--from-stdin", *args, stdin=key + "\n")
+
+
+def secret_value(sm, name, stage="AWSCURRENT"):
+    return json.loads(sm.get_secret_value(SecretId=name, VersionStage=stage)["SecretString"])
+
+
+# --- create / update / idempotence ----------------------------------------------------
+
+
+def test_creates_the_secret_in_the_contract_shape_outside_a_project(run_cli, sm, momento_server, tmp_path):
+    key = keys.v2_key()
+    momento_server.state.valid_keys = {key}
+    result = store(run_cli, key, "--endpoint", ENDPOINT)
+    assert result.exit_code == 0, result.output
+    assert secret_value(sm, contract.DEFAULT_SECRET_NAME) == {
+        contract.API_KEY_FIELD: key,
+        contract.ENDPOINT_FIELD: ENDPOINT,
+    }
+    described = sm.describe_secret(SecretId=contract.DEFAULT_SECRET_NAME)
+    assert f"ARN:      {described['ARN']}" in result.stdout
+    (version,) = described["VersionIdsToStages"]
+    assert f"Version:  {version}" in result.stdout
+    assert result.stdout.startswith("Created secret momento/api-key in us-east-1")
+    assert "verified with Momento" in result.stdout
+    assert momento_server.state.calls["Get"] == 1
+    assert list(tmp_path.iterdir()) == []  # outside a project: no files
+
+
+def test_legacy_key_is_stored_without_endpoint(run_cli, sm):
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--secret-name", "momento/legacy")
+    assert result.exit_code == 0, result.output
+    assert secret_value(sm, "momento/legacy") == {contract.API_KEY_FIELD: key}
+
+
+def test_endpoint_from_momento_endpoint_env(run_cli, sm, monkeypatch):
+    monkeypatch.setenv("MOMENTO_ENDPOINT", f"https://{ENDPOINT}/")
+    key = keys.v2_key()
+    assert store(run_cli, key).exit_code == 0
+    assert secret_value(sm, contract.DEFAULT_SECRET_NAME)[contract.ENDPOINT_FIELD] == ENDPOINT
+
+
+def test_update_makes_the_new_version_current_and_the_old_one_previous(run_cli, sm):
+    first, second = keys.v2_key("first"), keys.v2_key("second")
+    assert store(run_cli, first, "--endpoint", ENDPOINT).exit_code == 0
+    result = store(run_cli, second, "--endpoint", ENDPOINT)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Updated secret momento/api-key")
+    assert secret_value(sm, contract.DEFAULT_SECRET_NAME)[contract.API_KEY_FIELD] == second
+    assert secret_value(sm, contract.DEFAULT_SECRET_NAME, "AWSPREVIOUS")[contract.API_KEY_FIELD] == first
+    stages = sm.describe_secret(SecretId=contract.DEFAULT_SECRET_NAME)["VersionIdsToStages"]
+    current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
+    assert f"Version:  {current}" in result.stdout
+
+
+def test_storing_the_same_value_twice_succeeds_and_changes_nothing(run_cli, sm):
+    key = keys.v2_key()
+    assert store(run_cli, key, "--endpoint", ENDPOINT).exit_code == 0
+    before = sm.describe_secret(SecretId=contract.DEFAULT_SECRET_NAME)["VersionIdsToStages"]
+    again = store(run_cli, key, "--endpoint", ENDPOINT, "--json")
+    assert again.exit_code == 0, again.output
+    data = json.loads(again.stdout)["data"]
+    assert data["action"] == "unchanged"
+    assert data["changes"] == []
+    assert sm.describe_secret(SecretId=contract.DEFAULT_SECRET_NAME)["VersionIdsToStages"] == before
+    assert data["version_id"] == next(iter(before))
+
+
+def test_same_value_with_new_tags_updates_only_the_details(run_cli, sm):
+    key = keys.legacy_key()
+    assert store(run_cli, key).exit_code == 0
+    result = store(run_cli, key, "--tag", "team=a")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Updated the details (value unchanged) of secret momento/api-key")
+    described = sm.describe_secret(SecretId=contract.DEFAULT_SECRET_NAME)
+    assert described["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert len(described["VersionIdsToStages"]) == 1
+
+
+def test_older_momento_shapes_are_upgraded_to_the_contract(run_cli, sm):
+    key = keys.legacy_key()
+    sm.create_secret(Name="old/shape", SecretString=json.dumps({contract.LEGACY_TOKEN_FIELD: key}))
+    result = store(run_cli, key, "--secret-name", "old/shape", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["data"]["action"] == "updated"
+    assert secret_value(sm, "old/shape") == {contract.API_KEY_FIELD: key}
+
+
+def test_plain_text_momento_key_is_upgraded(run_cli, sm):
+    key = keys.legacy_key()
+    sm.create_secret(Name="plain/key", SecretString=key)
+    assert store(run_cli, key, "--secret-name", "plain/key").exit_code == 0
+    assert secret_value(sm, "plain/key") == {contract.API_KEY_FIELD: key}
+
+
+def test_a_secret_without_a_value_yet_is_filled(run_cli, sm):
+    sm.create_secret(Name="made/by/iac")
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "made/by/iac")
+    assert result.exit_code == 0, result.output
+    assert contract.API_KEY_FIELD in secret_value(sm, "made/by/iac")
+
+
+# --- another shape, deletion, restore -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        json.dumps({"DB_PASSWORD": "hunter2-hunter2", "DB_USER": "app"}),
+        json.dumps({contract.API_KEY_FIELD: "x", "DB_PASSWORD": "keep-me-please"}),
+        "a-database-password-not-a-key",
+        json.dumps(["a", "list"]),
+    ],
+    ids=["other-json", "contract-plus-other-fields", "plain-text-not-a-key", "json-list"],
+)
+def test_a_secret_in_another_shape_is_not_overwritten(run_cli, sm, other):
+    sm.create_secret(Name="someone/else", SecretString=other)
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "someone/else")
+    assert result.exit_code == 1
+    assert "already holds something that is not a Momento API key" in result.stderr
+    assert "--force" in result.stderr and "--secret-name" in result.stderr
+    assert sm.get_secret_value(SecretId="someone/else")["SecretString"] == other
+    assert len(sm.describe_secret(SecretId="someone/else")["VersionIdsToStages"]) == 1
+
+
+def test_force_overwrites_another_shape_and_keeps_it_as_previous(run_cli, sm):
+    other = json.dumps({"DB_PASSWORD": "hunter2-hunter2"})
+    sm.create_secret(Name="someone/else", SecretString=other)
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--secret-name", "someone/else", "--force")
+    assert result.exit_code == 0, result.output
+    assert secret_value(sm, "someone/else") == {contract.API_KEY_FIELD: key}
+    assert sm.get_secret_value(SecretId="someone/else", VersionStage="AWSPREVIOUS")["SecretString"] == other
+
+
+def test_binary_secret_is_another_shape(run_cli, sm):
+    sm.create_secret(Name="binary/one", SecretBinary=b"\x00\x01")
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "binary/one")
+    assert result.exit_code == 1
+    assert "not a Momento API key" in result.stderr
+
+
+def test_secret_scheduled_for_deletion_is_reported_then_restored(run_cli, sm):
+    old = keys.legacy_key(tag="old")
+    sm.create_secret(Name="momento/gone", SecretString=json.dumps({contract.API_KEY_FIELD: old}))
+    sm.delete_secret(SecretId="momento/gone", RecoveryWindowInDays=7)
+    key = keys.legacy_key(tag="new")
+
+    refused = store(run_cli, key, "--secret-name", "momento/gone")
+    assert refused.exit_code == 1
+    assert "scheduled for deletion" in refused.stderr
+    assert "--restore" in refused.stderr
+    assert "DeletedDate" in sm.describe_secret(SecretId="momento/gone")
+
+    restored = store(run_cli, key, "--secret-name", "momento/gone", "--restore", "--json")
+    assert restored.exit_code == 0, restored.output
+    data = json.loads(restored.stdout)["data"]
+    assert data["action"] == "restored"
+    assert data["changes"] == ["restored", "value"]
+    assert "DeletedDate" not in sm.describe_secret(SecretId="momento/gone")
+    assert secret_value(sm, "momento/gone") == {contract.API_KEY_FIELD: key}
+    assert secret_value(sm, "momento/gone", "AWSPREVIOUS") == {contract.API_KEY_FIELD: old}
+
+
+def test_secret_arn_as_name_updates_that_secret(run_cli, sm):
+    arn = sm.create_secret(Name="by/arn", SecretString=json.dumps({contract.API_KEY_FIELD: keys.legacy_key()}))["ARN"]
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--secret-name", arn)
+    assert result.exit_code == 0, result.output
+    assert secret_value(sm, "by/arn") == {contract.API_KEY_FIELD: key}
+
+
+def test_unknown_secret_arn_is_an_error(run_cli, sm):
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf"
+    result = store(run_cli, keys.legacy_key(), "--secret-name", arn)
+    assert result.exit_code == 1
+    assert "No secret has the ARN" in result.stderr
+    assert sm.list_secrets()["SecretList"] == []
+
+
+def test_invalid_secret_name_is_a_usage_error(run_cli, sm):
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "has space")
+    assert result.exit_code == 2
+    assert "not a valid Secrets Manager secret name" in result.stderr
+
+
+# --- KMS, description, tags -----------------------------------------------------------
+
+
+def test_kms_key_description_and_tags_are_stored(run_cli, peers, sm):
+    kms = peers.client("kms")
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName="alias/momento", TargetKeyId=key_arn)
+    result = store(
+        run_cli,
+        keys.legacy_key(),
+        "--secret-name",
+        "momento/kms",
+        "--kms-key-id",
+        "alias/momento",
+        "--description",
+        "Momento key for payments",
+        "--tag",
+        "team=payments",
+        "--tag",
+        "env=dev",
+    )
+    assert result.exit_code == 0, result.output
+    described = sm.describe_secret(SecretId="momento/kms")
+    assert described["KmsKeyId"] == key_arn
+    assert described["Description"] == "Momento key for payments"
+    assert {t["Key"]: t["Value"] for t in described["Tags"]} == {"team": "payments", "env": "dev"}
+    assert f"KMS key:  {key_arn}" in result.stdout
+
+
+def test_update_changes_kms_key_description_and_tags(run_cli, peers, sm):
+    key = keys.legacy_key()
+    assert store(run_cli, key, "--secret-name", "momento/meta", "--tag", "team=a").exit_code == 0
+    key_arn = peers.client("kms").create_key()["KeyMetadata"]["Arn"]
+    result = store(
+        run_cli,
+        key,
+        "--secret-name",
+        "momento/meta",
+        "--kms-key-id",
+        key_arn,
+        "--description",
+        "new words",
+        "--tag",
+        "team=b",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["data"]
+    assert data["action"] == "updated"  # re-encrypted under the new key: a new version
+    assert data["changes"] == ["kms_key", "description", "tags"]
+    described = sm.describe_secret(SecretId="momento/meta")
+    assert described["KmsKeyId"] == key_arn
+    assert described["Description"] == "new words"
+    assert {t["Key"]: t["Value"] for t in described["Tags"]} == {"team": "b"}
+    assert len(described["VersionIdsToStages"]) == 2
+
+
+def test_default_description_names_the_project(run_cli, sm, tmp_path):
+    directory = projects.sam_project(tmp_path, "shop")
+    assert store(run_cli, keys.legacy_key(), "--project-dir", str(directory)).exit_code == 0
+    assert sm.describe_secret(SecretId="momento/shop/api-key")["Description"] == "Momento API key for shop"
+
+
+def test_unknown_kms_key_is_refused_before_anything_is_created(run_cli, sm):
+    result = store(run_cli, keys.legacy_key(), "--kms-key-id", "alias/does-not-exist")
+    assert result.exit_code == 1
+    assert "KMS key 'alias/does-not-exist' was not found" in result.stderr
+    assert sm.list_secrets()["SecretList"] == []
+
+
+@pytest.mark.parametrize("problem", ["disabled", "pending-deletion", "asymmetric"])
+def test_unusable_kms_key_is_refused(run_cli, peers, sm, problem):
+    kms = peers.client("kms")
+    if problem == "asymmetric":
+        key_id = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["KeyId"]
+    else:
+        key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+        if problem == "disabled":
+            kms.disable_key(KeyId=key_id)
+        else:
+            kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    result = store(run_cli, keys.legacy_key(), "--kms-key-id", key_id)
+    assert result.exit_code == 1
+    assert "is not usable" in result.stderr or "cannot encrypt secrets" in result.stderr
+    assert sm.list_secrets()["SecretList"] == []
+
+
+@pytest.mark.parametrize("bad", ["novalue", "=v", "aws:reserved=x"])
+def test_bad_tag_is_a_usage_error(run_cli, sm, bad):
+    result = store(run_cli, keys.legacy_key(), "--tag", bad)
+    assert result.exit_code == 2
+    assert "--tag" in result.stderr
+    assert sm.list_secrets()["SecretList"] == []
+
+
+# --- verification with Momento --------------------------------------------------------
+
+
+def test_a_key_momento_rejects_is_not_stored(run_cli, sm, momento_server):
+    momento_server.state.valid_keys = {keys.v2_key("the-good-one")}
+    result = store(run_cli, keys.v2_key("a-bad-one"), "--endpoint", ENDPOINT)
+    assert result.exit_code == 1
+    assert "Momento rejected this API key" in result.stderr
+    assert "--no-verify" in result.stderr
+    assert momento_server.state.calls["Get"] == 1
+    assert sm.list_secrets()["SecretList"] == []
+
+
+def test_no_verify_stores_without_asking_momento(run_cli, sm, momento_server):
+    momento_server.state.valid_keys = {keys.v2_key("the-good-one")}
+    result = store(run_cli, keys.v2_key("unchecked"), "--endpoint", ENDPOINT, "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert sum(momento_server.state.calls.values()) == 0
+    assert "not verified (--no-verify)" in result.stdout
+    assert len(sm.list_secrets()["SecretList"]) == 1
+
+
+def test_unreachable_momento_is_a_warning_and_the_key_is_stored(run_cli, sm, momento_server):
+    momento_server.stop()
+    started = time.monotonic()
+    result = store(run_cli, keys.legacy_key())
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 0, result.output
+    assert "Warning: Could not reach Momento to verify the key" in result.stderr
+    assert "not verified (unreachable)" in result.stdout
+    assert len(sm.list_secrets()["SecretList"]) == 1
+    assert elapsed < 30  # bounded by the verify timeout, not hanging
+
+
+def test_missing_cache_is_a_warning_with_a_hint(run_cli, sm, momento_server, tmp_path):
+    key = keys.legacy_key()
+    momento_server.state.valid_keys = {key}
+    result = store(run_cli, key, "--cache-name", "orders")
+    assert result.exit_code == 0, result.output
+    assert "the cache 'orders' does not exist yet" in result.stderr
+    assert "momento cache create orders" in result.stderr
+    assert len(sm.list_secrets()["SecretList"]) == 1
+
+
+def test_verify_uses_the_projects_cache(run_cli, sm, momento_server, tmp_path):
+    directory = projects.sam_project(tmp_path, "shop")
+    momento_server.create_cache("shop-cache")
+    result = store(run_cli, keys.legacy_key(), "--project-dir", str(directory), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["data"]
+    assert data["verification"]["status"] == "ok"
+    assert data["verification"]["cache_name"] == "shop-cache"
+    assert data["verified"] is True
+
+
+# --- keys that do not parse -----------------------------------------------------------
+
+BAD_KEYS = {
+    "empty": "",
+    "garbage": "LEAKCANARY-garbage-not-a-key",
+    "base64-of-non-json": base64.b64encode(b"LEAKCANARY just some words").decode(),
+    "json-without-endpoint": base64.b64encode(b'{"api_key": "LEAKCANARY-x"}').decode(),
+}
+
+
+@pytest.mark.parametrize("bad", BAD_KEYS.values(), ids=BAD_KEYS.keys())
+def test_every_bad_key_shape_is_refused_before_aws_or_momento(run_cli, sm, momento_server, bad):
+    result = store(run_cli, bad)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: This is not a Momento API key")
+    assert "Hint:" in result.stderr
+    assert "Traceback" not in result.output
+    assert sum(momento_server.state.calls.values()) == 0
+    assert sm.list_secrets()["SecretList"] == []
+
+
+def test_v2_key_without_endpoint_is_refused_with_a_hint(run_cli, sm, momento_server):
+    result = store(run_cli, keys.v2_key())
+    assert result.exit_code == 1
+    assert "v2 Momento API key, which needs its endpoint" in result.stderr
+    assert "--endpoint" in result.stderr
+    assert sum(momento_server.state.calls.values()) == 0
+    assert sm.list_secrets()["SecretList"] == []
+
+
+def test_endpoint_given_for_a_legacy_key_is_ignored_with_a_warning(run_cli, sm):
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--endpoint", ENDPOINT)
+    assert result.exit_code == 0
+    assert "carries its own endpoint" in result.stderr
+    assert secret_value(sm, contract.DEFAULT_SECRET_NAME) == {contract.API_KEY_FIELD: key}
+
+
+@pytest.mark.parametrize("bad", ["has space.example.com", "cell/path"])
+def test_malformed_endpoint_is_a_usage_error(run_cli, sm, bad):
+    result = store(run_cli, keys.v2_key(), "--endpoint", bad)
+    assert result.exit_code == 2
+    assert "is not a Momento endpoint" in result.stderr
+
+
+def test_secret_arn_from_another_region_is_used_in_its_region(run_cli, peers):
+    eu = peers.client("secretsmanager", region="eu-west-1")
+    arn = eu.create_secret(Name="eu/key", SecretString=json.dumps({contract.API_KEY_FIELD: keys.legacy_key()}))["ARN"]
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--secret-name", arn)  # AWS_REGION is us-east-1
+    assert result.exit_code == 0, result.output
+    assert json.loads(eu.get_secret_value(SecretId=arn)["SecretString"]) == {contract.API_KEY_FIELD: key}
+    clash = store(run_cli, key, "--secret-name", arn, "--region", "us-east-1")
+    assert clash.exit_code == 2
+    assert "The secret ARN is in eu-west-1, but --region is us-east-1" in clash.stderr
+
+
+def test_endpoint_is_normalised(run_cli, sm):
+    key = keys.v2_key()
+    assert store(run_cli, key, "--endpoint", f"https://cache.{ENDPOINT}/").exit_code == 0
+    assert secret_value(sm, contract.DEFAULT_SECRET_NAME)[contract.ENDPOINT_FIELD] == ENDPOINT
+
+
+def test_secret_created_meanwhile_by_someone_else_is_updated(peers, sm):
+    """Between DescribeSecret and CreateSecret another writer creates the secret: the store
+    falls back to updating it (CreateSecret answers ResourceExistsException for real)."""
+    from momento_lambda_cli.secrets import secret_store
+
+    class RacingClient:
+        def __init__(self, real):
+            self._real = real
+
+        def __getattr__(self, name):
+            return getattr(self._real, name)
+
+        def create_secret(self, **kwargs):
+            self._real.create_secret(Name=kwargs["Name"], SecretString=json.dumps({contract.API_KEY_FIELD: "other"}))
+            return self._real.create_secret(**kwargs)
+
+    key = keys.legacy_key()
+    request = secret_store.StoreRequest(secret_name="raced", secret_string=contract.encode_secret(key, None))
+    result = secret_store.store_secret(RacingClient(sm), peers.client("kms"), request)
+    assert result.action is secret_store.Action.UPDATED
+    assert secret_value(sm, "raced") == {contract.API_KEY_FIELD: key}
+
+
+def test_restoring_a_secret_of_another_shape_says_so_and_keeps_its_value(run_cli, sm):
+    other = json.dumps({"DB_PASSWORD": "hunter2-hunter2"})
+    sm.create_secret(Name="deleted/other", SecretString=other)
+    sm.delete_secret(SecretId="deleted/other")
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "deleted/other", "--restore")
+    assert result.exit_code == 1
+    assert "was restored, but it holds something that is not a Momento API key" in result.stderr
+    assert sm.get_secret_value(SecretId="deleted/other")["SecretString"] == other
+
+
+def test_deletion_date_is_shown_in_utc(run_cli, sm):
+    sm.create_secret(Name="gone/soon", SecretString=json.dumps({contract.API_KEY_FIELD: keys.legacy_key()}))
+    deleted = sm.delete_secret(SecretId="gone/soon", RecoveryWindowInDays=10)["DeletionDate"]
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "gone/soon")
+    expected = deleted.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    assert f"scheduled for deletion (on {expected})" in result.stderr

@@ -409,8 +409,13 @@ def _document(value: Any) -> Any:
         import json
         import urllib.parse
 
-        try:
-            return json.loads(value)
-        except ValueError:
-            return json.loads(urllib.parse.unquote(value))
+        for text in (value, urllib.parse.unquote(value)):
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
+        import ast
+
+        # Some stand-ins (moto's CloudFormation) store the Python repr of the document.
+        return ast.literal_eval(value)
     return value

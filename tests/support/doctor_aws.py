@@ -24,6 +24,17 @@ class Deployment:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def zip_bytes() -> bytes:
+    """A deployment package holding the stub handler."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("app.py", ZIP_CODE)
+    return buffer.getvalue()
+
+
 def create_secret(aws: Any, name: str, secret_string: str | None, kms_key_id: str | None = None) -> str:
     sm = aws.client("secretsmanager")
     kwargs: dict[str, Any] = {"Name": name}

@@ -32,7 +32,9 @@ slow = pytest.mark.slow
 
 
 @slow
-@pytest.mark.parametrize(("kind", "fmt", "cpu"), [("x86_64", "elf", "x86_64"), ("aarch64", "elf", "aarch64"), ("macos", "mach-o", None)])
+@pytest.mark.parametrize(
+    ("kind", "fmt", "cpu"), [("x86_64", "elf", "x86_64"), ("aarch64", "elf", "aarch64"), ("macos", "mach-o", None)]
+)
 def test_real_extensions_are_classified(kind, fmt, cpu):
     name, data = grpcio_wheel(kind).extension()
     info = classify(name, data[:64])

@@ -53,7 +53,11 @@ def test_list_checks_text_and_json(run_cli):
         "remote": False,
     }
     only = run_cli("doctor", "--list-checks", "--only", "build,momento.key")
-    assert [line.split()[0] for line in only.stdout.strip().splitlines()] == ["build.binaries", "build.sdk", "momento.key"]
+    assert [line.split()[0] for line in only.stdout.strip().splitlines()] == [
+        "build.binaries",
+        "build.sdk",
+        "momento.key",
+    ]
 
 
 def test_json_envelope_is_pinned(run_cli, tmp_path):
@@ -148,7 +152,9 @@ def test_unknown_check_id_is_a_usage_error(run_cli, tmp_path):
 
 def test_only_and_skip_select_checks(run_cli, tmp_path):
     project = make_project(tmp_path)
-    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "project", "--skip", "code.client-reuse,project.timeout")
+    run = run_doctor(
+        run_cli, str(project.root), "--offline", "--only", "project", "--skip", "code.client-reuse,project.timeout"
+    )
     assert list(run.checks) == [i for i in ALL_IDS[:11] if i not in {"code.client-reuse", "project.timeout"}]
 
 

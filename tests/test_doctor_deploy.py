@@ -47,7 +47,7 @@ def remote(run_cli, project, *args):
 
 
 def test_healthy_deployment_passes_every_remote_check(run_cli, healthy, momento):
-    deployment, project, key = healthy
+    _deployment, project, key = healthy
     run = remote(run_cli, project, "--verbose")
     assert {i: run.status(i) for i in REMOTE_IDS} == dict.fromkeys(REMOTE_IDS, "pass"), {
         i: run.text(i) for i in REMOTE_IDS
@@ -67,9 +67,18 @@ def test_healthy_deployment_passes_every_remote_check(run_cli, healthy, momento)
 def test_explicit_names_override_the_project(run_cli, healthy, tmp_path):
     deployment, _project, _key = healthy
     run = run_doctor(
-        run_cli, str(tmp_path / "not-a-project"), "--only", ",".join(REMOTE_IDS),
-        "--stack-name", deployment.stack_name, "--function", deployment.function_name,
-        "--secret-id", deployment.secret_arn, "--cache-name", CACHE_NAME,
+        run_cli,
+        str(tmp_path / "not-a-project"),
+        "--only",
+        ",".join(REMOTE_IDS),
+        "--stack-name",
+        deployment.stack_name,
+        "--function",
+        deployment.function_name,
+        "--secret-id",
+        deployment.secret_arn,
+        "--cache-name",
+        CACHE_NAME,
     )
     assert {i: run.status(i) for i in REMOTE_IDS} == dict.fromkeys(REMOTE_IDS, "pass")
 
@@ -84,14 +93,21 @@ def test_missing_stack_fails(run_cli, aws, tmp_path):
 
 def test_functions_that_drifted_from_the_project_fail(run_cli, aws, momento, tmp_path):
     deployment = doctor_aws.deploy(
-        aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT), runtime="python3.12", timeout=3, memory=128,
+        aws,
+        secret_string=contract.encode_secret(v2_key(), ENDPOINT),
+        runtime="python3.12",
+        timeout=3,
+        memory=128,
     )
     project = make_project(tmp_path, secret_arn=deployment.secret_arn)
     run = remote(run_cli, project)
     assert run.status("deploy.functions") == "fail"
     text = run.text("deploy.functions")
-    for part in ("runtime python3.12 (project: python3.13)", "timeout 3 s (project: 10 s)",
-                 "memory 128 MB (project: 256 MB)"):
+    for part in (
+        "runtime python3.12 (project: python3.13)",
+        "timeout 3 s (project: 10 s)",
+        "memory 128 MB (project: 256 MB)",
+    ):
         assert part in text
 
 
@@ -101,16 +117,26 @@ def test_function_on_another_architecture_fails(run_cli, aws, momento, tmp_path)
     lam = aws.client("lambda")
     config = lam.get_function_configuration(FunctionName=deployment.function_name)
     lam.create_function(
-        FunctionName="demo-arm", Runtime="python3.13", Role=config["Role"], Handler="app.lambda_handler",
-        Code={"ZipFile": doctor_aws.zip_bytes()}, Architectures=["arm64"], Timeout=10, MemorySize=256,
+        FunctionName="demo-arm",
+        Runtime="python3.13",
+        Role=config["Role"],
+        Handler="app.lambda_handler",
+        Code={"ZipFile": doctor_aws.zip_bytes()},
+        Architectures=["arm64"],
+        Timeout=10,
+        MemorySize=256,
         Environment=config["Environment"],
     )
     project = make_project(tmp_path, secret_arn=deployment.secret_arn)
     run = remote(run_cli, project, "--function", "demo-arm")
     assert run.status("deploy.functions") == "fail"
     assert run.text("deploy.functions").endswith("demo-arm: architecture arm64 (project: x86_64)")
-    assert run_doctor(run_cli, str(project.root), "--only", "deploy.functions", "--function",
-                      deployment.function_name).status("deploy.functions") == "pass"
+    assert (
+        run_doctor(
+            run_cli, str(project.root), "--only", "deploy.functions", "--function", deployment.function_name
+        ).status("deploy.functions")
+        == "pass"
+    )
 
 
 @pytest.mark.parametrize("make_key", [v2_key, legacy_key, v1_key])
@@ -140,13 +166,19 @@ def test_role_without_the_grant_fails(run_cli, aws, momento, tmp_path):
     deployment = doctor_aws.deploy(aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT), grant_secret=False)
     run = remote(run_cli, make_project(tmp_path, secret_arn=deployment.secret_arn))
     assert run.status("iam.role-secret-access") == "fail"
-    assert f"role {deployment.role_name} ({deployment.function_name}): implicit-deny" in run.text("iam.role-secret-access")
+    assert f"role {deployment.role_name} ({deployment.function_name}): implicit-deny" in run.text(
+        "iam.role-secret-access"
+    )
 
 
 def test_role_with_an_explicit_deny_fails(run_cli, aws, momento, tmp_path):
     statements = [
         {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"},
-        {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:*:*:secret:momento/*"},
+        {
+            "Effect": "Deny",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "arn:aws:secretsmanager:*:*:secret:momento/*",
+        },
     ]
     deployment = doctor_aws.deploy(aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT), statements=statements)
     run = remote(run_cli, make_project(tmp_path, secret_arn=deployment.secret_arn))
@@ -155,8 +187,14 @@ def test_role_with_an_explicit_deny_fails(run_cli, aws, momento, tmp_path):
 
 
 def test_role_with_a_conditional_grant_warns(run_cli, aws, momento, tmp_path):
-    statements = [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
-                   "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-123"}}}]
+    statements = [
+        {
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-123"}},
+        }
+    ]
     deployment = doctor_aws.deploy(aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT), statements=statements)
     run = remote(run_cli, make_project(tmp_path, secret_arn=deployment.secret_arn))
     assert run.status("iam.role-secret-access") == "warn"
@@ -167,8 +205,14 @@ def test_grant_through_an_attached_managed_policy_is_read(run_cli, aws, momento,
     iam = aws.client("iam")
     policy = iam.create_policy(
         PolicyName="ReadMomentoKey",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": deployment.secret_arn}]}),
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": deployment.secret_arn}
+                ],
+            }
+        ),
     )
     iam.attach_role_policy(RoleName=deployment.role_name, PolicyArn=policy["Policy"]["Arn"])
     run = remote(run_cli, make_project(tmp_path, secret_arn=deployment.secret_arn))
@@ -178,7 +222,9 @@ def test_grant_through_an_attached_managed_policy_is_read(run_cli, aws, momento,
 
 @pytest.mark.parametrize("grant", [True, False])
 def test_customer_managed_kms_key_needs_decrypt(run_cli, aws, momento, tmp_path, grant):
-    deployment = doctor_aws.deploy(aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT), kms=True, grant_kms=grant)
+    deployment = doctor_aws.deploy(
+        aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT), kms=True, grant_kms=grant
+    )
     run = remote(run_cli, make_project(tmp_path, secret_arn=deployment.secret_arn, kms_key_arn=deployment.kms_key_arn))
     assert run.status("iam.role-kms-decrypt") == ("pass" if grant else "fail")
 

@@ -35,8 +35,14 @@ def test_explicit_deny_wins_over_allow():
 
 @pytest.mark.parametrize(
     "action",
-    ["secretsmanager:GetSecretValue", "SecretsManager:getsecretvalue", "secretsmanager:Get*", "secretsmanager:*", "*",
-     "secretsmanager:GetSecretValu?"],
+    [
+        "secretsmanager:GetSecretValue",
+        "SecretsManager:getsecretvalue",
+        "secretsmanager:Get*",
+        "secretsmanager:*",
+        "*",
+        "secretsmanager:GetSecretValu?",
+    ],
 )
 def test_actions_match_case_insensitively_with_wildcards(action):
     assert decide(allow(action=action)) is Decision.ALLOWED

@@ -82,7 +82,11 @@ def test_secret_access_fails_without_a_grant_sam(run_cli, tmp_path):
 
 def test_secret_access_fails_when_the_grant_is_for_another_secret_serverless(run_cli, tmp_path):
     project = make_project(tmp_path, "serverless")
-    project.edit("serverless.yml", "Resource: ${param:momentoSecretArn}", "Resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:other-*")
+    project.edit(
+        "serverless.yml",
+        "Resource: ${param:momentoSecretArn}",
+        "Resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:other-*",
+    )
     run = doctor(run_cli, project, "iam.secret-access")
     assert run.status("iam.secret-access") == "fail"
 
@@ -161,7 +165,11 @@ def test_build_method_fails_without_dockerize_pip_serverless(run_cli, tmp_path):
 
 def test_build_method_accepts_a_cross_platform_makefile_but_checks_its_architecture(run_cli, tmp_path):
     project = make_project(tmp_path, architecture="arm64", use_container=False)
-    project.edit("template.yaml", "      CodeUri: hello/\n", "      CodeUri: hello/\n    Metadata:\n      BuildMethod: makefile\n")
+    project.edit(
+        "template.yaml",
+        "      CodeUri: hello/\n",
+        "      CodeUri: hello/\n    Metadata:\n      BuildMethod: makefile\n",
+    )
     makefile = "build-HelloFunction:\n\tpip install -r requirements.txt -t $(ARTIFACTS_DIR) --platform {} --only-binary=:all: --python-version 3.13\n"
     project.write("hello/Makefile", makefile.format("manylinux2014_aarch64"))
     assert doctor(run_cli, project, "project.build-method").status("project.build-method") == "pass"
@@ -173,7 +181,11 @@ def test_build_method_accepts_a_cross_platform_makefile_but_checks_its_architect
 
 def test_build_method_flags_an_architecture_mismatch_with_the_docker_image(run_cli, tmp_path):
     project = make_project(tmp_path, "serverless", architecture="arm64")
-    project.edit("serverless.yml", "dockerizePip: true", "dockerizePip: true\n    dockerImage: public.ecr.aws/sam/build-python3.13:latest-x86_64")
+    project.edit(
+        "serverless.yml",
+        "dockerizePip: true",
+        "dockerizePip: true\n    dockerImage: public.ecr.aws/sam/build-python3.13:latest-x86_64",
+    )
     run = doctor(run_cli, project, "project.build-method")
     assert run.status("project.build-method") == "fail"
 
@@ -207,7 +219,9 @@ def test_secret_read_without_timeouts_warns(run_cli, tmp_path, language):
     if language == "python":
         project.edit("hello/momento_client.py", "connect_timeout=1, read_timeout=1, ", "")
     else:
-        project.edit("hello/momentoClient.mjs", "  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000},\n", "")
+        project.edit(
+            "hello/momentoClient.mjs", "  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000},\n", ""
+        )
     run = doctor(run_cli, project, "code.secret-timeouts")
     assert run.status("code.secret-timeouts") == "warn"
 
@@ -219,7 +233,11 @@ def test_secret_read_without_timeouts_warns(run_cli, tmp_path, language):
 def test_a_key_in_the_template_environment_fails_without_printing_it(run_cli, tmp_path, make_key):
     key = make_key()
     project = make_project(tmp_path)
-    project.edit("template.yaml", "          MOMENTO_CACHE_NAME:", f"          MOMENTO_API_KEY: {key}\n          MOMENTO_CACHE_NAME:")
+    project.edit(
+        "template.yaml",
+        "          MOMENTO_CACHE_NAME:",
+        f"          MOMENTO_API_KEY: {key}\n          MOMENTO_CACHE_NAME:",
+    )
     result = run_cli("doctor", str(project.root), "--offline", "--only", "secrets.no-plaintext-key", "--verbose")
     assert result.exit_code == 1
     assert "HelloFunction: environment variable MOMENTO_API_KEY holds a Momento" in result.stdout
@@ -235,7 +253,11 @@ def test_a_key_in_samconfig_or_serverless_params_or_any_file_fails(run_cli, tmp_
         "secrets.no-plaintext-key"
     )
     sls = make_project(tmp_path, "serverless", name="sls")
-    sls.edit("serverless.yml", "momentoCacheName: demo-cache", f"momentoCacheName: demo-cache\n    momentoKey: {legacy_key()}")
+    sls.edit(
+        "serverless.yml",
+        "momentoCacheName: demo-cache",
+        f"momentoCacheName: demo-cache\n    momentoKey: {legacy_key()}",
+    )
     sls.write(".env", f"MOMENTO_API_KEY={v1_key()}\n")
     text = doctor(run_cli, sls, "secrets.no-plaintext-key").text("secrets.no-plaintext-key")
     assert "serverless.yml: contains a Momento legacy key" in text
@@ -244,7 +266,9 @@ def test_a_key_in_samconfig_or_serverless_params_or_any_file_fails(run_cli, tmp_
 
 def test_momento_local_in_the_template_fails(run_cli, tmp_path):
     project = make_project(tmp_path, "serverless")
-    project.edit("serverless.yml", "    MOMENTO_CACHE_NAME:", "    MOMENTO_LOCAL: 127.0.0.1:8080\n    MOMENTO_CACHE_NAME:")
+    project.edit(
+        "serverless.yml", "    MOMENTO_CACHE_NAME:", "    MOMENTO_LOCAL: 127.0.0.1:8080\n    MOMENTO_CACHE_NAME:"
+    )
     run = doctor(run_cli, project, "project.no-local-override")
     assert run.status("project.no-local-override") == "fail"
     assert "hello: MOMENTO_LOCAL=127.0.0.1:8080" in run.text("project.no-local-override")
@@ -253,7 +277,10 @@ def test_momento_local_in_the_template_fails(run_cli, tmp_path):
 # --- project.runtime / project.timeout --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("runtime", "status"), [("python3.10", "fail"), ("nodejs20.x", "fail"), ("python3.13", "pass"), ("nodejs24.x", "pass")])
+@pytest.mark.parametrize(
+    ("runtime", "status"),
+    [("python3.10", "fail"), ("nodejs20.x", "fail"), ("python3.13", "pass"), ("nodejs24.x", "pass")],
+)
 def test_runtime_table(run_cli, tmp_path, runtime, status):
     language = "python" if runtime.startswith("python") else "node"
     project = make_project(tmp_path, language=language, runtime=runtime)

@@ -79,7 +79,9 @@ def test_a_hanging_check_times_out_and_does_not_hold_the_others():
         return Result.ok("too late")
 
     try:
-        outcomes = runner.run_checks([check("a.hang", hangs), check("b.fine", lambda _c: Result.ok("ok"))], object(), timeout=0.3)
+        outcomes = runner.run_checks(
+            [check("a.hang", hangs), check("b.fine", lambda _c: Result.ok("ok"))], object(), timeout=0.3
+        )
         outcomes_seq = runner.run_checks([check("a.hang", hangs)], object(), timeout=0.2, concurrent=False)
     finally:
         release.set()

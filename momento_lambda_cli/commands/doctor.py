@@ -17,32 +17,44 @@ def doctor(
         Path, typer.Argument(help="The project folder (template.yaml / samconfig.toml or serverless.yml).")
     ] = Path("."),
     stack_name: Annotated[
-        str | None, typer.Option("--stack-name", help="The deployed stack (default: samconfig stack_name / service-stage).")
+        str | None,
+        typer.Option("--stack-name", help="The deployed stack (default: samconfig stack_name / service-stage)."),
     ] = None,
     function: Annotated[
         list[str] | None,
         typer.Option("--function", help="A deployed function name or ARN to check (repeatable; default: the stack's)."),
     ] = None,
     secret_id: Annotated[
-        str | None, typer.Option("--secret-id", help="The secret's name or ARN (default: from the functions / project).")
+        str | None,
+        typer.Option("--secret-id", help="The secret's name or ARN (default: from the functions / project)."),
     ] = None,
     cache_name: Annotated[
-        str | None, typer.Option("--cache-name", help="The Momento cache to probe (default: from the functions / project).")
+        str | None,
+        typer.Option("--cache-name", help="The Momento cache to probe (default: from the functions / project)."),
     ] = None,
-    region: Annotated[str | None, typer.Option("--region", help="AWS region (default: AWS_REGION, profile, samconfig).")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="AWS region (default: AWS_REGION, profile, samconfig).")
+    ] = None,
     profile: Annotated[str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE).")] = None,
-    offline: Annotated[bool, typer.Option("--offline", help="Only project and build checks; no AWS or Momento calls.")] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Only project and build checks; no AWS or Momento calls.")
+    ] = False,
     only: Annotated[
-        list[str] | None, typer.Option("--only", help=f"Run only these check ids or groups ({GROUPS}), comma-separated.")
+        list[str] | None,
+        typer.Option("--only", help=f"Run only these check ids or groups ({GROUPS}), comma-separated."),
     ] = None,
-    skip: Annotated[list[str] | None, typer.Option("--skip", help="Skip these check ids or groups, comma-separated.")] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", help="Skip these check ids or groups, comma-separated.")
+    ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the check ids and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show passing checks' details too.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.01, help="Seconds each check may take before it counts as an error.")
     ] = 20.0,
-    sequential: Annotated[bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")] = False,
+    sequential: Annotated[
+        bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
+    ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (the shared envelope).")] = False,
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.

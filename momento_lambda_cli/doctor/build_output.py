@@ -138,7 +138,13 @@ def classify(name: str, header: bytes) -> BinaryInfo:
             order = "<" if header[5] == 1 else ">"
             (machine,) = struct.unpack_from(order + "H", header, 18)
             cpu = ELF_MACHINES.get(machine, f"e_machine {machine}")
-    elif header[:4] in {b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce"}:
+    elif header[:4] in {
+        b"\xca\xfe\xba\xbe",
+        b"\xcf\xfa\xed\xfe",
+        b"\xce\xfa\xed\xfe",
+        b"\xfe\xed\xfa\xcf",
+        b"\xfe\xed\xfa\xce",
+    }:
         fmt = "mach-o"
     elif header.startswith(b"MZ"):
         fmt = "pe"
@@ -175,9 +181,7 @@ def binary_problems(name: str, info: BinaryInfo, runtime: str, architecture: str
         problems.append(f"{name}: built for musl libc (Alpine); Lambda's Amazon Linux uses glibc")
     want_python = runtime_python(runtime)
     if info.python and want_python and info.python != want_python:
-        problems.append(
-            f"{name}: built for Python {info.python[0]}.{info.python[1]}, the runtime is {runtime}"
-        )
+        problems.append(f"{name}: built for Python {info.python[0]}.{info.python[1]}, the runtime is {runtime}")
     return problems
 
 

@@ -24,7 +24,9 @@ from momento_lambda_cli.errors import MomentoLambdaError
 
 T = TypeVar("T")
 
-NO_CREDENTIALS_HINT = "Run `aws configure` or `aws sso login`, pass --profile, or set AWS_PROFILE; --offline skips these checks."
+NO_CREDENTIALS_HINT = (
+    "Run `aws configure` or `aws sso login`, pass --profile, or set AWS_PROFILE; --offline skips these checks."
+)
 SKIP_AS_CODES = {"aws.no-credentials", "aws.sso-expired", "aws.expired-token", "aws.no-region", "aws.profile-not-found"}
 
 
@@ -127,7 +129,9 @@ class DoctorContext:
             except MomentoLambdaError as exc:
                 raise SkipCheck(exc.message, exc.hint) from None
             except Exception as exc:
-                raise SkipCheck(aws.translate_error(exc, action="sts:GetCallerIdentity").message, NO_CREDENTIALS_HINT) from None
+                raise SkipCheck(
+                    aws.translate_error(exc, action="sts:GetCallerIdentity").message, NO_CREDENTIALS_HINT
+                ) from None
             if credentials is None:
                 raise SkipCheck("No AWS credentials were found, so AWS checks were skipped.", NO_CREDENTIALS_HINT)
             if not session.region_name:
@@ -142,7 +146,9 @@ class DoctorContext:
     def client(self, service: str) -> Any:
         def load() -> Any:
             session, options = self.session()
-            return aws.make_client(options, service, session=session, retries={"mode": "standard", "total_max_attempts": 2})
+            return aws.make_client(
+                options, service, session=session, retries={"mode": "standard", "total_max_attempts": 2}
+            )
 
         return self.once(f"client:{service}", load)
 
@@ -197,7 +203,12 @@ class DoctorContext:
 
             try:
                 response = self.call(
-                    "cloudformation", "describe_stacks", "cloudformation:DescribeStacks", name, ("ValidationError",), StackName=name
+                    "cloudformation",
+                    "describe_stacks",
+                    "cloudformation:DescribeStacks",
+                    name,
+                    ("ValidationError",),
+                    StackName=name,
                 )
             except botocore.exceptions.ClientError as exc:
                 if "does not exist" in str(exc):
@@ -216,7 +227,9 @@ class DoctorContext:
             resources: list[dict[str, Any]] = []
             kwargs: dict[str, Any] = {"StackName": stack["StackName"]}
             while True:
-                page = self.call("cloudformation", "list_stack_resources", "cloudformation:ListStackResources", **kwargs)
+                page = self.call(
+                    "cloudformation", "list_stack_resources", "cloudformation:ListStackResources", **kwargs
+                )
                 resources.extend(page.get("StackResourceSummaries") or [])
                 if not page.get("NextToken"):
                     return resources
@@ -243,11 +256,15 @@ class DoctorContext:
                 for resource in self.stack_resources():
                     if resource.get("ResourceType") == "AWS::Lambda::Function":
                         wanted.append((str(resource["PhysicalResourceId"]), str(resource["LogicalResourceId"])))
-            logical_by_name = {
-                str(r.get("PhysicalResourceId")): str(r.get("LogicalResourceId"))
-                for r in (self.stack_resources() if self.stack_name() else [])
-                if r.get("ResourceType") == "AWS::Lambda::Function"
-            } if not self.options.functions and self.stack_name() else {}
+            logical_by_name = (
+                {
+                    str(r.get("PhysicalResourceId")): str(r.get("LogicalResourceId"))
+                    for r in (self.stack_resources() if self.stack_name() else [])
+                    if r.get("ResourceType") == "AWS::Lambda::Function"
+                }
+                if not self.options.functions and self.stack_name()
+                else {}
+            )
             result = []
             import botocore.exceptions
 
@@ -289,16 +306,26 @@ class DoctorContext:
             sources: list[str] = []
             inline = self.call("iam", "list_role_policies", "iam:ListRolePolicies", role_name, RoleName=role_name)
             for policy_name in inline.get("PolicyNames") or []:
-                document = self.call("iam", "get_role_policy", "iam:GetRolePolicy", role_name, RoleName=role_name, PolicyName=policy_name)
-                statements.extend(iam_eval.statements_of(_document(document["PolicyDocument"]), f"inline {policy_name}"))
+                document = self.call(
+                    "iam", "get_role_policy", "iam:GetRolePolicy", role_name, RoleName=role_name, PolicyName=policy_name
+                )
+                statements.extend(
+                    iam_eval.statements_of(_document(document["PolicyDocument"]), f"inline {policy_name}")
+                )
                 sources.append(f"inline {policy_name}")
-            attached = self.call("iam", "list_attached_role_policies", "iam:ListAttachedRolePolicies", role_name, RoleName=role_name)
+            attached = self.call(
+                "iam", "list_attached_role_policies", "iam:ListAttachedRolePolicies", role_name, RoleName=role_name
+            )
             for policy in attached.get("AttachedPolicies") or []:
                 arn = policy["PolicyArn"]
                 meta = self.call("iam", "get_policy", "iam:GetPolicy", arn, PolicyArn=arn)
                 version = meta["Policy"]["DefaultVersionId"]
-                document = self.call("iam", "get_policy_version", "iam:GetPolicyVersion", arn, PolicyArn=arn, VersionId=version)
-                statements.extend(iam_eval.statements_of(_document(document["PolicyVersion"]["Document"]), policy["PolicyName"]))
+                document = self.call(
+                    "iam", "get_policy_version", "iam:GetPolicyVersion", arn, PolicyArn=arn, VersionId=version
+                )
+                statements.extend(
+                    iam_eval.statements_of(_document(document["PolicyVersion"]["Document"]), policy["PolicyName"])
+                )
                 sources.append(f"managed {policy['PolicyName']}")
             return statements, sources
 
@@ -311,7 +338,9 @@ class DoctorContext:
             return self.options.secret_id
         try:
             for function in self.deployed_functions():
-                value = (function.configuration.get("Environment") or {}).get("Variables", {}).get(contract.ENV_SECRET_ARN)
+                value = (
+                    (function.configuration.get("Environment") or {}).get("Variables", {}).get(contract.ENV_SECRET_ARN)
+                )
                 if value:
                     return str(value)
         except (SkipCheck, MomentoLambdaError):
@@ -372,7 +401,9 @@ class DoctorContext:
             return self.options.cache_name
         try:
             for function in self.deployed_functions():
-                value = (function.configuration.get("Environment") or {}).get("Variables", {}).get(contract.ENV_CACHE_NAME)
+                value = (
+                    (function.configuration.get("Environment") or {}).get("Variables", {}).get(contract.ENV_CACHE_NAME)
+                )
                 if value:
                     return str(value)
         except (SkipCheck, MomentoLambdaError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,7 @@ def _yaml() -> Any:
     from ruamel.yaml.constructor import SafeConstructor
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    class CfnConstructor(SafeConstructor):  # type: ignore[misc]
+    class CfnConstructor(SafeConstructor):
         pass
 
     def construct(loader: Any, suffix: str, node: Any) -> Any:
@@ -190,17 +191,19 @@ def load_yaml(path: Path) -> Any:
 def load_toml(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     try:
-        import tomllib
+        if sys.version_info >= (3, 11):
+            import tomllib
 
-        return tomllib.loads(text)
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomlkit
+            document: Any = tomllib.loads(text)
+        else:  # pragma: no cover - Python 3.10
+            import tomlkit
 
-        return dict(tomlkit.parse(text).unwrap())
+            document = tomlkit.parse(text).unwrap()
     except Exception as exc:
         raise MomentoLambdaError(
             f"{path.name} does not parse: {exc}.", f"Fix the TOML syntax in {path.name}.", code="doctor.bad-config"
         ) from None
+    return dict(document)
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -325,7 +328,7 @@ def _merge_globals(globals_fn: dict[str, Any], props: dict[str, Any]) -> dict[st
     merged = dict(globals_fn)
     for key, value in props.items():
         if key == "Environment" and isinstance(value, dict) and isinstance(merged.get("Environment"), dict):
-            variables = dict((merged["Environment"].get("Variables") or {}))
+            variables = dict(merged["Environment"].get("Variables") or {})
             variables.update(value.get("Variables") or {})
             merged["Environment"] = {"Variables": variables}
         else:
@@ -400,7 +403,11 @@ def _policy_template(item: dict[str, Any]) -> list[iam_eval.Statement]:
             )
         elif name == "KMSDecryptPolicy":
             key = str(args.get("KeyId", ""))
-            resource = key if key.startswith("arn:") else f"arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{key}"
+            resource = (
+                key
+                if key.startswith("arn:")
+                else f"arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{key}"
+            )
             statements.append(iam_eval.Statement("Allow", ("kms:Decrypt",), (), (resource,), (), False, name))
     return statements
 
@@ -425,7 +432,10 @@ def _role_statements(role: Any, r: _CfnResolver) -> tuple[list[iam_eval.Statemen
             statements.extend(iam_eval.statements_of(policy.get("PolicyDocument"), str(policy.get("PolicyName", ""))))
     managed = [str(m) for m in (r.resolve(props.get("ManagedPolicyArns")) or [])]
     for name, resource in resources.items():
-        if not isinstance(resource, dict) or resource.get("Type") not in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}:
+        if not isinstance(resource, dict) or resource.get("Type") not in {
+            "AWS::IAM::Policy",
+            "AWS::IAM::ManagedPolicy",
+        }:
             continue
         rprops = resource.get("Properties") or {}
         roles = rprops.get("Roles") or []
@@ -464,7 +474,7 @@ class _CfnResolver:
     def truth(self, spec: Any) -> bool | None:
         if not isinstance(spec, dict) or len(spec) != 1:
             return None
-        (key, value), = spec.items()
+        ((key, value),) = spec.items()
         if key == "Condition":
             return self.condition(str(value))
         if key == "Fn::Equals" and isinstance(value, list) and len(value) == 2:
@@ -489,7 +499,7 @@ class _CfnResolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(str(arg))
             if key == "Fn::Sub":
@@ -572,15 +582,18 @@ def _load_serverless(root: Path) -> ProjectModel:
     service_name = str(service.get("name") if isinstance(service, dict) else service)
     iam = provider.get("iam") or {}
     role = iam.get("role") if isinstance(iam, dict) else None
-    statements_raw = (role.get("statements") if isinstance(role, dict) else None) or provider.get(
-        "iamRoleStatements"
-    ) or []
+    statements_raw = (
+        (role.get("statements") if isinstance(role, dict) else None) or provider.get("iamRoleStatements") or []
+    )
     statements = iam_eval.statements_of({"Statement": statements_raw}, "provider.iam.role.statements")
     managed = list((role.get("managedPolicies") if isinstance(role, dict) else None) or [])
     functions = []
     for key, spec in (document.get("functions") or {}).items():
         spec = resolver.resolve(spec) if isinstance(spec, dict) else {}
-        env_source = {**(document.get("provider") or {}).get("environment", {}), **(((document.get("functions") or {}).get(key) or {}).get("environment") or {})}
+        env_source = {
+            **(document.get("provider") or {}).get("environment", {}),
+            **(((document.get("functions") or {}).get(key) or {}).get("environment") or {}),
+        }
         env = {**(provider.get("environment") or {}), **(spec.get("environment") or {})}
         handler = spec.get("handler")
         code_dir = root
@@ -619,7 +632,9 @@ def _load_serverless(root: Path) -> ProjectModel:
             "plugins": [str(p) for p in (document.get("plugins") or []) if isinstance(p, str)],
         },
         stack_name=f"{service_name}-{stage}",
-        region=str(provider.get("region")) if provider.get("region") and "${" not in str(provider.get("region")) else None,
+        region=str(provider.get("region"))
+        if provider.get("region") and "${" not in str(provider.get("region"))
+        else None,
         answers=load_answers(root),
         config_files=[],
     )
@@ -645,7 +660,7 @@ class _SlsResolver:
             value = self.document
             for part in name.split("."):
                 value = value.get(part) if isinstance(value, dict) else None
-        elif kind == "sls" and name == "stage" or kind == "opt" and name == "stage":
+        elif (kind == "sls" and name == "stage") or (kind == "opt" and name == "stage"):
             value = self.stage
         elif kind in {"opt", "aws"} and name == "region":
             value = self.region

@@ -105,7 +105,7 @@ def deploy(
     *,
     stack_name: str = "demo",
     secret_string: str | None = None,
-    secret_name: str = "momento/demo/api-key",
+    secret_name: str = "momento/demo/api-key",  # noqa: S107
     kms: bool = False,
     grant_secret: bool = True,
     grant_kms: bool = True,
@@ -121,8 +121,10 @@ def deploy(
     kms_key_arn = None
     if kms:
         kms_key_arn = str(aws.client("kms").create_key(Description="momento secret key")["KeyMetadata"]["Arn"])
-    secret_arn = create_secret(aws, secret_name, secret_string, kms_key_arn) if secret_name else (
-        f"arn:aws:secretsmanager:us-east-1:{aws.account_id}:secret:missing-AbCdEf"
+    secret_arn = (
+        create_secret(aws, secret_name, secret_string, kms_key_arn)
+        if secret_name
+        else (f"arn:aws:secretsmanager:us-east-1:{aws.account_id}:secret:missing-AbCdEf")
     )
     if statements is None:
         statements = []

@@ -53,7 +53,7 @@ def get_momento_client():
     return _client
 '''
 
-PY_APP = '''\
+PY_APP = """\
 import json
 import os
 
@@ -67,9 +67,9 @@ def lambda_handler(event, context):
     client.set(CACHE_NAME, "greeting", "hello")
     response = client.get(CACHE_NAME, "greeting")
     return {"statusCode": 200, "body": json.dumps({"value": str(response)})}
-'''
+"""
 
-PY_APP_CLIENT_IN_HANDLER = '''\
+PY_APP_CLIENT_IN_HANDLER = """\
 import os
 from datetime import timedelta
 
@@ -83,9 +83,9 @@ def lambda_handler(event, context):
         timedelta(seconds=60),
     )
     return {"statusCode": 200, "body": str(client.get(os.environ["MOMENTO_CACHE_NAME"], "k"))}
-'''
+"""
 
-NODE_CLIENT = '''\
+NODE_CLIENT = """\
 import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
 import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
 
@@ -110,9 +110,9 @@ export function getMomentoClient() {
   clientPromise ??= createClient();
   return clientPromise;
 }
-'''
+"""
 
-NODE_APP = '''\
+NODE_APP = """\
 import {getMomentoClient} from './momentoClient.mjs';
 
 const CACHE_NAME = process.env.MOMENTO_CACHE_NAME;
@@ -123,9 +123,9 @@ export const handler = async (event) => {
   const value = await client.get(CACHE_NAME, 'greeting');
   return {statusCode: 200, body: JSON.stringify({value: value.toString()})};
 };
-'''
+"""
 
-NODE_APP_CLIENT_IN_HANDLER = '''\
+NODE_APP_CLIENT_IN_HANDLER = """\
 import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
 
 export const handler = async (event) => {
@@ -137,7 +137,7 @@ export const handler = async (event) => {
   const value = await client.get(process.env.MOMENTO_CACHE_NAME, 'greeting');
   return {statusCode: 200, body: value.toString()};
 };
-'''
+"""
 
 
 def sam_template(runtime: str, architecture: str, handler: str, kms: bool = True) -> str:

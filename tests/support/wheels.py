@@ -44,8 +44,23 @@ def grpcio_wheel(kind: str) -> Wheel:
     if not found:
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "grpcio", "--only-binary=:all:", "--platform", PLATFORMS[kind],
-             "--python-version", PYTHON_VERSION, "--no-deps", "--disable-pip-version-check", "-q", "-d", str(folder)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "grpcio",
+                "--only-binary=:all:",
+                "--platform",
+                PLATFORMS[kind],
+                "--python-version",
+                PYTHON_VERSION,
+                "--no-deps",
+                "--disable-pip-version-check",
+                "-q",
+                "-d",
+                str(folder),
+            ],
             check=True,
             timeout=600,
         )

@@ -26,7 +26,9 @@ def _packages(ctx: DoctorContext) -> list[tuple[Package, list[FunctionSpec]]]:
         if functions:
             result.append((package, functions))
     if not result:
-        raise SkipCheck("The build output does not belong to any function of the template.", NO_BUILD_HINT.get(project.framework))
+        raise SkipCheck(
+            "The build output does not belong to any function of the template.", NO_BUILD_HINT.get(project.framework)
+        )
     return result
 
 

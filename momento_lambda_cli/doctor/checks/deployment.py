@@ -149,7 +149,9 @@ def _role_check(ctx: DoctorContext, action: str, resource: str, what: str) -> Re
         hint = f"Allow `{action}` on {resource} in the function role's policy and deploy again."
         message = f"The function role may not {what} (checked with {method})"
         if conditional:
-            return Result.warn(f"The function role may {what} only under a Condition (checked with {method})", hint, problems)
+            return Result.warn(
+                f"The function role may {what} only under a Condition (checked with {method})", hint, problems
+            )
         return Result.fail(message, hint, problems)
     return Result.ok(f"The function role may {what} (checked with {method})", passes)
 
@@ -213,7 +215,9 @@ def env_secrets(ctx: DoctorContext) -> Result:
             elif name in {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD} and value:
                 problems.append(f"{deployed.name}: environment variable {name} is set")
             elif name == contract.ENV_LOCAL_OVERRIDE and value:
-                problems.append(f"{deployed.name}: {contract.ENV_LOCAL_OVERRIDE} is set (points the function at a local server)")
+                problems.append(
+                    f"{deployed.name}: {contract.ENV_LOCAL_OVERRIDE} is set (points the function at a local server)"
+                )
     if problems:
         return Result.fail(
             "A deployed function's environment holds a Momento key or a development override",
@@ -231,6 +235,8 @@ CHECKS = [
     Check("deploy.functions", Group.DEPLOYMENT, "Deployed functions match the project", functions_match, remote=True),
     Check("deploy.env-secrets", Group.DEPLOYMENT, "No key in deployed environments", env_secrets, remote=True),
     Check("secret.contract", Group.DEPLOYMENT, "Secret exists, current, contract shape", secret_contract, remote=True),
-    Check("iam.role-secret-access", Group.DEPLOYMENT, "Function role may read the secret", role_secret_access, remote=True),
+    Check(
+        "iam.role-secret-access", Group.DEPLOYMENT, "Function role may read the secret", role_secret_access, remote=True
+    ),
     Check("iam.role-kms-decrypt", Group.DEPLOYMENT, "Function role may decrypt the secret", role_kms, remote=True),
 ]

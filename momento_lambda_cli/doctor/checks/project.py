@@ -95,8 +95,13 @@ def secret_access(ctx: DoctorContext) -> Result:
             continue
         statements = [
             iam_eval.Statement(
-                s.effect, s.actions, s.not_actions, tuple(as_pattern(r) for r in s.resources),
-                tuple(as_pattern(r) for r in s.not_resources), s.has_condition, s.source,
+                s.effect,
+                s.actions,
+                s.not_actions,
+                tuple(as_pattern(r) for r in s.resources),
+                tuple(as_pattern(r) for r in s.not_resources),
+                s.has_condition,
+                s.source,
             )
             for s in function.statements
         ]
@@ -110,7 +115,9 @@ def secret_access(ctx: DoctorContext) -> Result:
                 reason = "an explicit Deny" if evaluation.decision is iam_eval.Decision.DENIED else "no Allow"
                 failures.append(f"{function.key}: {reason} for secretsmanager:GetSecretValue on {target}")
             continue
-        broad = [why for s in evaluation.matched if (why := iam_eval.is_broad_grant(s, "secretsmanager:GetSecretValue"))]
+        broad = [
+            why for s in evaluation.matched if (why := iam_eval.is_broad_grant(s, "secretsmanager:GetSecretValue"))
+        ]
         if broad:
             warnings.append(f"{function.key}: over-broad grant ({'; '.join(sorted(set(broad)))})")
         else:
@@ -121,7 +128,9 @@ def secret_access(ctx: DoctorContext) -> Result:
         "(Serverless: provider.iam.role.statements with Resource: ${param:momentoSecretArn})."
     )
     if failures:
-        return Result.fail(f"{plural(len(failures), 'function')} cannot read the Momento secret", hint, failures + warnings)
+        return Result.fail(
+            f"{plural(len(failures), 'function')} cannot read the Momento secret", hint, failures + warnings
+        )
     if warnings:
         return Result.warn("The secret is readable, but the grant is broader than it needs to be", hint, warnings)
     return Result.ok(f"{plural(len(passes), 'function')} may read exactly the secret", passes)
@@ -135,8 +144,15 @@ def kms_decrypt(ctx: DoctorContext) -> Result:
     missing = []
     for function in momento_functions(project.functions):
         statements = [
-            iam_eval.Statement(s.effect, s.actions, s.not_actions, tuple(as_pattern(r) for r in s.resources),
-                               tuple(as_pattern(r) for r in s.not_resources), s.has_condition, s.source)
+            iam_eval.Statement(
+                s.effect,
+                s.actions,
+                s.not_actions,
+                tuple(as_pattern(r) for r in s.resources),
+                tuple(as_pattern(r) for r in s.not_resources),
+                s.has_condition,
+                s.source,
+            )
             for s in function.statements
         ]
         if not iam_eval.evaluate(statements, "kms:Decrypt", key).allowed:
@@ -167,7 +183,9 @@ def build_method(ctx: DoctorContext) -> Result:
             how = f"a Makefile installing with --platform {', '.join(sorted(set(platforms)))}"
             for arch in arches:
                 if not any(p.endswith(cpu.get(arch, arch)) for p in platforms):
-                    problems.append(f"the Makefile builds for {', '.join(sorted(set(platforms)))}, the functions run on {arch}")
+                    problems.append(
+                        f"the Makefile builds for {', '.join(sorted(set(platforms)))}, the functions run on {arch}"
+                    )
         else:
             return Result.fail(
                 "Python dependencies are built on this machine: grpcio will not load on Lambda when built on macOS, Windows or a different CPU",
@@ -177,7 +195,7 @@ def build_method(ctx: DoctorContext) -> Result:
         image = str(project.build.get("build_image") or "")
         if image:
             for arch in arches:
-                if "arm64" in image and arch == "x86_64" or "x86_64" in image and arch == "arm64":
+                if ("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64"):
                     problems.append(f"build_image {image} does not match architecture {arch}")
     else:
         dockerize = project.build.get("dockerize_pip")
@@ -193,7 +211,7 @@ def build_method(ctx: DoctorContext) -> Result:
             how = f"custom.pythonRequirements.dockerizePip: {str(dockerize).lower()}"
             image = str(project.build.get("docker_image") or "")
             for arch in arches:
-                if image and ("arm64" in image and arch == "x86_64" or "x86_64" in image and arch == "arm64"):
+                if image and (("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64")):
                     problems.append(f"dockerImage {image} does not match architecture {arch}")
         elif platform_args:
             how = f"pipCmdExtraArgs --platform {', '.join(platform_args)}"
@@ -211,7 +229,11 @@ def build_method(ctx: DoctorContext) -> Result:
     if len(arches) > 1 and project.framework != SAM:
         problems.append(f"functions use different architectures ({', '.join(sorted(arches))})")
     if problems:
-        return Result.fail("The build targets a different CPU than the functions run on", "Make the architecture agree everywhere.", problems)
+        return Result.fail(
+            "The build targets a different CPU than the functions run on",
+            "Make the architecture agree everywhere.",
+            problems,
+        )
     return Result.ok(f"Built for Lambda ({how}; {', '.join(sorted(arches))})")
 
 
@@ -407,7 +429,10 @@ def _project_files(root: Path) -> list[Path]:
     try:
         output = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root, capture_output=True, timeout=10, check=True,
+            cwd=root,
+            capture_output=True,
+            timeout=10,
+            check=True,
         ).stdout
         names = [n for n in output.decode("utf-8", "replace").split("\0") if n]
         if names:

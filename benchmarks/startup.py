@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import ms, time_process  # noqa: E402
+from _timing import ms, time_process
 
 
 def main() -> int:

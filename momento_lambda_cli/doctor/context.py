@@ -143,14 +143,16 @@ class DoctorContext:
 
         return self.once("session", load)
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, attempts: int = 2) -> Any:
+        """A boto3 client (one per service and retry budget, created once)."""
+
         def load() -> Any:
             session, options = self.session()
             return aws.make_client(
-                options, service, session=session, retries={"mode": "standard", "total_max_attempts": 2}
+                options, service, session=session, retries={"mode": "standard", "total_max_attempts": attempts}
             )
 
-        return self.once(f"client:{service}", load)
+        return self.once(f"client:{service}:{attempts}", load)
 
     def call(
         self,
@@ -221,15 +223,26 @@ class DoctorContext:
 
     def stack_resources(self) -> list[dict[str, Any]]:
         def load() -> list[dict[str, Any]]:
-            stack = self.stack()
-            if stack is None:
+            # Not waiting for DescribeStacks: both calls go out at once.
+            name = self.stack_name()
+            if not name:
                 return []
             resources: list[dict[str, Any]] = []
-            kwargs: dict[str, Any] = {"StackName": stack["StackName"]}
+            kwargs: dict[str, Any] = {"StackName": name}
             while True:
-                page = self.call(
-                    "cloudformation", "list_stack_resources", "cloudformation:ListStackResources", **kwargs
-                )
+                try:
+                    page = self.call(
+                        "cloudformation",
+                        "list_stack_resources",
+                        "cloudformation:ListStackResources",
+                        name,
+                        ("ValidationError",),
+                        **kwargs,
+                    )
+                except Exception as exc:
+                    if "does not exist" in str(exc):
+                        return []
+                    raise aws.translate_error(exc, action="cloudformation:ListStackResources", resource=name) from None
                 resources.extend(page.get("StackResourceSummaries") or [])
                 if not page.get("NextToken"):
                     return resources
@@ -251,20 +264,16 @@ class DoctorContext:
             if self.options.functions:
                 wanted = [(f, None) for f in self.options.functions]
             else:
-                if self.stack() is None and not self.stack_name():
+                if not self.stack_name():
                     raise SkipCheck("No stack or function to check.", "Pass --stack-name or --function.")
                 for resource in self.stack_resources():
                     if resource.get("ResourceType") == "AWS::Lambda::Function":
                         wanted.append((str(resource["PhysicalResourceId"]), str(resource["LogicalResourceId"])))
-            logical_by_name = (
-                {
-                    str(r.get("PhysicalResourceId")): str(r.get("LogicalResourceId"))
-                    for r in (self.stack_resources() if self.stack_name() else [])
-                    if r.get("ResourceType") == "AWS::Lambda::Function"
-                }
-                if not self.options.functions and self.stack_name()
-                else {}
-            )
+            logical_by_name = {
+                str(r.get("PhysicalResourceId")): str(r.get("LogicalResourceId"))
+                for r in self.stack_resources()
+                if r.get("ResourceType") == "AWS::Lambda::Function"
+            }
             result = []
             import botocore.exceptions
 
@@ -334,21 +343,28 @@ class DoctorContext:
     # --- the secret and Momento ---------------------------------------------------------
 
     def secret_id(self) -> str | None:
+        """--secret-id, else the project's (resolved) secret, else what the deployed functions read.
+
+        The project comes before the deployment so that the secret can be fetched while the
+        stack is still being described; deploy.functions reports a deployment that reads another.
+        """
         if self.options.secret_id:
             return self.options.secret_id
         try:
+            from_project = self.project().secret_id
+        except MomentoLambdaError:
+            from_project = None
+        return from_project or self._deployed_env(contract.ENV_SECRET_ARN)
+
+    def _deployed_env(self, name: str) -> str | None:
+        try:
             for function in self.deployed_functions():
-                value = (
-                    (function.configuration.get("Environment") or {}).get("Variables", {}).get(contract.ENV_SECRET_ARN)
-                )
+                value = (function.configuration.get("Environment") or {}).get("Variables", {}).get(name)
                 if value:
                     return str(value)
         except (SkipCheck, MomentoLambdaError):
             pass
-        try:
-            return self.project().secret_id
-        except MomentoLambdaError:
-            return None
+        return None
 
     def secret(self) -> SecretInfo | None:
         """The secret's description and value; ``None`` when it does not exist."""
@@ -400,18 +416,10 @@ class DoctorContext:
         if self.options.cache_name:
             return self.options.cache_name
         try:
-            for function in self.deployed_functions():
-                value = (
-                    (function.configuration.get("Environment") or {}).get("Variables", {}).get(contract.ENV_CACHE_NAME)
-                )
-                if value:
-                    return str(value)
-        except (SkipCheck, MomentoLambdaError):
-            pass
-        try:
-            return self.project().cache_name
+            from_project = self.project().cache_name
         except MomentoLambdaError:
-            return None
+            from_project = None
+        return from_project or self._deployed_env(contract.ENV_CACHE_NAME)
 
     def stored_key(self) -> contract.StoredKey:
         def load() -> contract.StoredKey:

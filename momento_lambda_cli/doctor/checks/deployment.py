@@ -105,7 +105,7 @@ def _target_secret(ctx: DoctorContext) -> str:
 def _decide(ctx: DoctorContext, role_arn: str, action: str, resource: str) -> tuple[iam_eval.Decision, str]:
     """Ask the IAM policy simulator; fall back to our own evaluation on any error."""
     try:
-        response = ctx.client("iam").simulate_principal_policy(
+        response = ctx.client("iam", attempts=1).simulate_principal_policy(
             PolicySourceArn=role_arn, ActionNames=[action], ResourceArns=[resource]
         )
         decision = response["EvaluationResults"][0]["EvalDecision"]

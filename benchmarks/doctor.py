@@ -14,6 +14,7 @@ Usage: .venv/bin/python benchmarks/doctor.py [--runs N]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -68,10 +69,8 @@ class LatencyProxy:
             pass
         finally:
             for sock in (source, target):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()  # type: ignore[attr-defined]
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self.server.close()
@@ -92,7 +91,7 @@ class _Peer:
             region_name="us-east-1",
             endpoint_url=self.url,
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # noqa: S106 (moto's fake credentials)
         )
 
 

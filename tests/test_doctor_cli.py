@@ -189,3 +189,24 @@ def test_doctor_help_does_not_import_boto3_or_momento():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_live_progress_only_on_a_terminal_and_never_with_json(run_cli, tmp_path, monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from momento_lambda_cli import console
+
+    buffer = io.StringIO()
+    terminal = Console(file=buffer, force_terminal=True, width=100)
+    monkeypatch.setattr(console, "stderr", lambda: terminal)
+    project = make_project(tmp_path)
+    run_cli("doctor", str(project.root), "--offline")
+    assert "Running checks… " in buffer.getvalue()
+    assert "/21 done" in buffer.getvalue()
+    buffer.truncate(0)
+    buffer.seek(0)
+    result = run_cli("doctor", str(project.root), "--offline", "--json")
+    assert json.loads(result.stdout)["command"] == "doctor"
+    assert buffer.getvalue() == ""

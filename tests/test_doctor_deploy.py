@@ -297,6 +297,7 @@ def test_a_secret_that_is_not_a_key_fails(run_cli, aws, momento, tmp_path):
     run = remote(run_cli, make_project(tmp_path, secret_arn=deployment.secret_arn))
     assert run.status("momento.key") == "fail"
     assert "This is not a Momento API key" in run.checks["momento.key"]["message"]
+    assert run.status("momento.cache") == "skip"
 
 
 def test_offline_never_calls_aws_or_momento(run_cli, healthy, momento):

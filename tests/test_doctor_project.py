@@ -307,3 +307,109 @@ def test_serverless_default_timeout_is_six_seconds(run_cli, tmp_path):
     project = make_project(tmp_path, "serverless")
     project.edit("serverless.yml", "  timeout: 10\n", "")
     assert doctor(run_cli, project, "project.timeout").status("project.timeout") == "pass"
+
+
+# --- projects the tool did not generate -------------------------------------------------------
+
+PLAIN_CFN = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  SecretArn:
+    Type: String
+    Default: arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/momento-XyZ123
+Resources:
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      ManagedPolicyArns:
+        - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+  ReadSecret:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: read-secret
+      Roles: [!Ref WorkerRole]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: [secretsmanager:GetSecretValue]
+            Resource: !Join ['', [!Ref SecretArn]]
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: worker.handler
+      Code: src/
+      Timeout: 15
+      MemorySize: 512
+      Architectures: [arm64]
+      Role: !GetAtt WorkerRole.Arn
+      Environment:
+        Variables:
+          MOMENTO_SECRET_ARN: !Ref SecretArn
+          MOMENTO_CACHE_NAME: jobs
+"""
+
+
+def test_plain_cloudformation_template_with_a_separate_role_and_policy(run_cli, tmp_path):
+    root = tmp_path / "legacy"
+    (root / "src").mkdir(parents=True)
+    (root / "template.yaml").write_text(PLAIN_CFN)
+    (root / "src" / "worker.py").write_text("import momento\n\n\ndef handler(event, context):\n    return 1\n")
+    run = run_doctor(
+        run_cli, str(root), "--offline", "--only", "project.framework,iam.secret-access,project.runtime", "--verbose"
+    )
+    assert run.status("project.framework") == "pass"
+    assert "1 function (python3.12)" in run.checks["project.framework"]["message"]
+    assert run.status("iam.secret-access") == "pass", run.text("iam.secret-access")
+    assert (
+        "Worker: GetSecretValue on arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/momento-XyZ123"
+        in run.text("iam.secret-access")
+    )
+    (root / "template.yaml").write_text(PLAIN_CFN.replace("Roles: [!Ref WorkerRole]", "Roles: [!Ref OtherRole]"))
+    assert (
+        run_doctor(run_cli, str(root), "--offline", "--only", "iam.secret-access").status("iam.secret-access") == "fail"
+    )
+
+
+def test_serverless_self_and_stage_variables_are_resolved(run_cli, tmp_path):
+    project = make_project(tmp_path, "serverless", secret_arn=None)
+    project.edit(
+        "serverless.yml",
+        "custom:\n  pythonRequirements:",
+        f"custom:\n  secrets:\n    dev: {SECRET_ARN}\n  pythonRequirements:",
+    )
+    project.edit(
+        "serverless.yml", "Resource: ${param:momentoSecretArn}", "Resource: ${self:custom.secrets.${sls:stage}}"
+    )
+    project.edit(
+        "serverless.yml",
+        "MOMENTO_SECRET_ARN: ${param:momentoSecretArn}",
+        "MOMENTO_SECRET_ARN: ${self:custom.secrets.dev}",
+    )
+    run = run_doctor(
+        run_cli, str(project.root), "--offline", "--only", "iam.secret-access,project.build-method", "--verbose"
+    )
+    assert run.status("iam.secret-access") == "pass", run.text("iam.secret-access")
+    assert f"hello: GetSecretValue on {SECRET_ARN}" in run.text("iam.secret-access")
+    assert run.status("project.build-method") == "pass"
+
+
+def test_unresolved_secret_parameter_is_compared_symbolically(run_cli, tmp_path):
+    # No parameter_overrides for MomentoSecretArn (store-token not run yet): the grant and the
+    # environment both say !Ref MomentoSecretArn, which is enough to know they agree.
+    project = make_project(tmp_path, secret_arn=None)
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "iam.secret-access", "--verbose")
+    assert run.status("iam.secret-access") == "pass"
+    assert "HelloFunction: GetSecretValue on ${MomentoSecretArn}" in run.text("iam.secret-access")
+    project.edit(
+        "template.yaml",
+        "Resource: !Ref MomentoSecretArn",
+        "Resource: !Sub 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:other-*'",
+    )
+    assert (
+        run_doctor(run_cli, str(project.root), "--offline", "--only", "iam.secret-access").status("iam.secret-access")
+        == "fail"
+    )

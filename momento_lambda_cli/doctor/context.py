@@ -426,7 +426,11 @@ class DoctorContext:
             secret = self.secret()
             if secret is None or secret.secret_string is None:
                 raise SkipCheck("There is no readable secret (see secret.contract).")
-            return contract.decode_secret(secret.secret_string)
+            stored = contract.decode_secret(secret.secret_string)
+            from momento_lambda_cli.redact import register_secret
+
+            register_secret(stored.api_key)
+            return stored
 
         return self.once("stored_key", load)
 

@@ -32,7 +32,10 @@ def key(ctx: DoctorContext) -> Result:
 
 def cache(ctx: DoctorContext) -> Result:
     ctx.stored_key()
-    check = ctx.key_check()
+    try:
+        check = ctx.key_check()
+    except MomentoLambdaError:
+        return Result.skip("The stored key does not parse (see momento.key).")
     name = ctx.cache_name()
     if check.status is KeyStatus.OK:
         return Result.ok(f"Cache {name} exists ({check.latency_ms:.0f} ms round trip)")

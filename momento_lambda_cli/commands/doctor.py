@@ -14,43 +14,66 @@ GROUPS = "project, build, deployment, momento"
 
 def doctor(
     project_dir: Annotated[
-        Path, typer.Argument(help="The project folder (template.yaml / samconfig.toml or serverless.yml).")
+        Path,
+        typer.Argument(
+            metavar="PROJECT_DIR", help="The project folder (template.yaml / samconfig.toml or serverless.yml)."
+        ),
     ] = Path("."),
     stack_name: Annotated[
         str | None,
-        typer.Option("--stack-name", help="The deployed stack (default: samconfig stack_name / service-stage)."),
+        typer.Option(
+            "--stack-name", metavar="NAME", help="The deployed stack (default: samconfig stack_name / service-stage)."
+        ),
     ] = None,
     function: Annotated[
         list[str] | None,
-        typer.Option("--function", help="A deployed function name or ARN to check (repeatable; default: the stack's)."),
+        typer.Option(
+            "--function",
+            metavar="NAME_OR_ARN",
+            help="A deployed function name or ARN to check (repeatable; default: the stack's).",
+        ),
     ] = None,
     secret_id: Annotated[
         str | None,
-        typer.Option("--secret-id", help="The secret's name or ARN (default: from the functions / project)."),
+        typer.Option(
+            "--secret-id",
+            metavar="NAME_OR_ARN",
+            help="The secret (default: the project's, else what the functions read).",
+        ),
     ] = None,
     cache_name: Annotated[
         str | None,
-        typer.Option("--cache-name", help="The Momento cache to probe (default: from the functions / project)."),
+        typer.Option(
+            "--cache-name",
+            metavar="NAME",
+            help="The Momento cache to probe (default: the project's, else the functions').",
+        ),
     ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="AWS region (default: AWS_REGION, profile, samconfig).")
+        str | None,
+        typer.Option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, profile, samconfig)."),
     ] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE).")] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
+    ] = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Only project and build checks; no AWS or Momento calls.")
     ] = False,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help=f"Run only these check ids or groups ({GROUPS}), comma-separated."),
+        typer.Option("--only", metavar="IDS", help=f"Run only these check ids or groups ({GROUPS}), comma-separated."),
     ] = None,
     skip: Annotated[
-        list[str] | None, typer.Option("--skip", help="Skip these check ids or groups, comma-separated.")
+        list[str] | None, typer.Option("--skip", metavar="IDS", help="Skip these check ids or groups, comma-separated.")
     ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the check ids and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show passing checks' details too.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.01, help="Seconds each check may take before it counts as an error.")
+        float,
+        typer.Option(
+            "--timeout", min=0.01, metavar="SECONDS", help="Seconds each check may take before it counts as an error."
+        ),
     ] = 20.0,
     sequential: Annotated[
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")

@@ -413,3 +413,29 @@ def test_unresolved_secret_parameter_is_compared_symbolically(run_cli, tmp_path)
         run_doctor(run_cli, str(project.root), "--offline", "--only", "iam.secret-access").status("iam.secret-access")
         == "fail"
     )
+
+
+def test_in_a_git_repository_only_files_that_would_be_committed_are_scanned(run_cli, tmp_path):
+    import subprocess
+
+    project = make_project(tmp_path)
+    subprocess.run(["git", "init", "-q", str(project.root)], check=True)
+    project.write(".gitignore", ".aws-sam/\n.env\n")
+    project.write(".env", f"MOMENTO_API_KEY={v2_key()}\n")  # ignored: stays on this machine
+    assert doctor(run_cli, project, "secrets.no-plaintext-key").status("secrets.no-plaintext-key") == "pass"
+    project.write("notes/setup.md", f"Use this key: {legacy_key()}\n")  # untracked but not ignored
+    run = doctor(run_cli, project, "secrets.no-plaintext-key")
+    assert run.status("secrets.no-plaintext-key") == "fail"
+    assert run.checks["secrets.no-plaintext-key"]["details"] == ["notes/setup.md: contains a Momento legacy key"]
+
+
+def test_answers_file_architecture_must_agree_with_the_template(run_cli, tmp_path):
+    from momento_lambda_cli.project import write_answers
+
+    project = make_project(tmp_path, architecture="arm64")
+    write_answers(project.root, {"framework": "sam", "architecture": "arm64", "runtime": "python3.13"})
+    assert doctor(run_cli, project, "project.build-method").status("project.build-method") == "pass"
+    write_answers(project.root, {"framework": "sam", "architecture": "x86_64", "runtime": "python3.13"})
+    run = doctor(run_cli, project, "project.build-method")
+    assert run.status("project.build-method") == "fail"
+    assert ".momento-lambda.json says x86_64, the template says arm64" in run.text("project.build-method")

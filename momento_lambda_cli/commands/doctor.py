@@ -113,6 +113,11 @@ def doctor(
         offline=offline,
     )
     ctx = DoctorContext(options)
+    remote = [c for c in checks if c.remote and not sequential]
+    ctx.prefetch(
+        ["cloudformation", "lambda", "secretsmanager", "iam"] if remote else [],
+        momento=any(c.group.value == "momento" for c in remote),
+    )
     err = console.stderr()
     live = not json_output and err.is_terminal
     with render.progress(err, len(checks), live) as on_done:

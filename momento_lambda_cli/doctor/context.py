@@ -9,6 +9,8 @@ name), which turns each dependent check into a SKIP with that reason.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -89,6 +91,26 @@ class DoctorContext:
         if entry.error is not None:
             raise entry.error
         return entry.value  # type: ignore[no-any-return]
+
+    def prefetch(self, services: list[str], momento: bool) -> None:
+        """Warm up what remote checks will need, in the background: boto3 clients and the
+        Momento SDK import are CPU work that can overlap the first AWS round trips."""
+
+        def warm() -> None:
+            with contextlib.suppress(BaseException):
+                for service in services:
+                    self.client(service)
+
+        def warm_momento() -> None:
+            with contextlib.suppress(BaseException):
+                import momento  # noqa: F401
+
+        if self.options.offline:
+            return
+        if services:
+            threading.Thread(target=warm, name="doctor-prefetch-aws", daemon=True).start()
+        if momento:
+            threading.Thread(target=warm_momento, name="doctor-prefetch-momento", daemon=True).start()
 
     # --- project ------------------------------------------------------------------------
 
@@ -311,31 +333,47 @@ class DoctorContext:
             from momento_lambda_cli.doctor import iam_eval
 
             role_name = role_arn.rsplit("/", 1)[-1]
+
+            def inline() -> list[tuple[str, list[iam_eval.Statement]]]:
+                names = self.call("iam", "list_role_policies", "iam:ListRolePolicies", role_name, RoleName=role_name)
+
+                def one(policy_name: str) -> tuple[str, list[iam_eval.Statement]]:
+                    document = self.call(
+                        "iam",
+                        "get_role_policy",
+                        "iam:GetRolePolicy",
+                        role_name,
+                        RoleName=role_name,
+                        PolicyName=policy_name,
+                    )
+                    source = f"inline {policy_name}"
+                    return source, iam_eval.statements_of(_document(document["PolicyDocument"]), source)
+
+                return parallel([functools.partial(one, n) for n in names.get("PolicyNames") or []])
+
+            def managed() -> list[tuple[str, list[iam_eval.Statement]]]:
+                attached = self.call(
+                    "iam", "list_attached_role_policies", "iam:ListAttachedRolePolicies", role_name, RoleName=role_name
+                )
+
+                def one(policy: dict[str, Any]) -> tuple[str, list[iam_eval.Statement]]:
+                    arn = policy["PolicyArn"]
+                    meta = self.call("iam", "get_policy", "iam:GetPolicy", arn, PolicyArn=arn)
+                    version = meta["Policy"]["DefaultVersionId"]
+                    document = self.call(
+                        "iam", "get_policy_version", "iam:GetPolicyVersion", arn, PolicyArn=arn, VersionId=version
+                    )
+                    source = f"managed {policy['PolicyName']}"
+                    return source, iam_eval.statements_of(_document(document["PolicyVersion"]["Document"]), source)
+
+                return parallel([functools.partial(one, p) for p in attached.get("AttachedPolicies") or []])
+
             statements: list[iam_eval.Statement] = []
             sources: list[str] = []
-            inline = self.call("iam", "list_role_policies", "iam:ListRolePolicies", role_name, RoleName=role_name)
-            for policy_name in inline.get("PolicyNames") or []:
-                document = self.call(
-                    "iam", "get_role_policy", "iam:GetRolePolicy", role_name, RoleName=role_name, PolicyName=policy_name
-                )
-                statements.extend(
-                    iam_eval.statements_of(_document(document["PolicyDocument"]), f"inline {policy_name}")
-                )
-                sources.append(f"inline {policy_name}")
-            attached = self.call(
-                "iam", "list_attached_role_policies", "iam:ListAttachedRolePolicies", role_name, RoleName=role_name
-            )
-            for policy in attached.get("AttachedPolicies") or []:
-                arn = policy["PolicyArn"]
-                meta = self.call("iam", "get_policy", "iam:GetPolicy", arn, PolicyArn=arn)
-                version = meta["Policy"]["DefaultVersionId"]
-                document = self.call(
-                    "iam", "get_policy_version", "iam:GetPolicyVersion", arn, PolicyArn=arn, VersionId=version
-                )
-                statements.extend(
-                    iam_eval.statements_of(_document(document["PolicyVersion"]["Document"]), policy["PolicyName"])
-                )
-                sources.append(f"managed {policy['PolicyName']}")
+            for part in parallel([inline, managed]):
+                for source, found in part:
+                    sources.append(source)
+                    statements.extend(found)
             return statements, sources
 
         return self.once(f"role:{role_arn}", load)
@@ -445,6 +483,31 @@ class DoctorContext:
             return check_key(stored.api_key, stored.endpoint, cache, timeout=self.options.momento_timeout)
 
         return self.once("key_check", load)
+
+
+def parallel(calls: list[Callable[[], T]]) -> list[T]:
+    """Run ``calls`` at once (daemon threads: an abandoned call never holds the process open);
+    their results in order, or the first exception."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def work(index: int) -> None:
+        try:
+            results[index] = calls[index]()
+        except BaseException as exc:
+            errors[index] = exc
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
 
 
 def _document(value: Any) -> Any:

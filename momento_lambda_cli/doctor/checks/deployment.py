@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import Any
 
 from momento_lambda_cli import contract
@@ -104,6 +106,8 @@ def _target_secret(ctx: DoctorContext) -> str:
 
 def _decide(ctx: DoctorContext, role_arn: str, action: str, resource: str) -> tuple[iam_eval.Decision, str]:
     """Ask the IAM policy simulator; fall back to our own evaluation on any error."""
+    # Read the role's policies meanwhile: the simulator is often denied or missing.
+    threading.Thread(target=_quietly, args=(ctx.role_statements, role_arn), daemon=True).start()
     try:
         response = ctx.client("iam", attempts=1).simulate_principal_policy(
             PolicySourceArn=role_arn, ActionNames=[action], ResourceArns=[resource]
@@ -123,6 +127,11 @@ def _decide(ctx: DoctorContext, role_arn: str, action: str, resource: str) -> tu
         evaluation = iam_eval.evaluate(statements, action, resource)
         read = ", ".join(sources) or "no policies"
         return evaluation.decision, f"own policy evaluation over {read}; the simulator was unavailable ({why})"
+
+
+def _quietly(call: Any, *args: Any) -> None:
+    with contextlib.suppress(BaseException):
+        call(*args)
 
 
 def _role_check(ctx: DoctorContext, action: str, resource: str, what: str) -> Result:

@@ -439,3 +439,12 @@ def test_answers_file_architecture_must_agree_with_the_template(run_cli, tmp_pat
     run = doctor(run_cli, project, "project.build-method")
     assert run.status("project.build-method") == "fail"
     assert ".momento-lambda.json says x86_64, the template says arm64" in run.text("project.build-method")
+
+
+@pytest.mark.parametrize(("language", "architecture"), [("python", "x86_64"), ("node", "arm64")])
+def test_the_sam_fixture_is_a_valid_template_for_cfn_lint(tmp_path, language, architecture):
+    from cfnlint.api import lint_all
+
+    project = make_project(tmp_path, language=language, architecture=architecture)
+    matches = lint_all(project.template.read_text())
+    assert [str(m) for m in matches if m.rule.id[0] in "EW"] == []  # errors and warnings

@@ -80,6 +80,17 @@ def test_macos_extension_fails_the_classic_build_on_a_mac(run_cli, tmp_path):
 
 
 @slow
+def test_windows_extension_fails(run_cli, tmp_path):
+    project = make_project(tmp_path, runtime="python3.11")
+    sam_build(project, "windows")
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", BUILD_IDS)
+    assert run.status("build.binaries") == "fail"
+    text = run.text("build.binaries")
+    assert "grpc/_cython/cygrpc.cp311-win_amd64.pyd: a Windows binary; Lambda needs Linux x86_64" in text
+    assert "grpcio: wheel tagged win_amd64 (Windows)" in text
+
+
+@slow
 def test_musl_extension_fails(run_cli, tmp_path):
     project = make_project(tmp_path, runtime="python3.11")
     sam_build(project, "musl")

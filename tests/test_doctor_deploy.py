@@ -91,6 +91,18 @@ def test_missing_stack_fails(run_cli, aws, tmp_path):
     assert run.status("deploy.functions") == "skip"
 
 
+def test_a_deleted_stack_fails(run_cli, aws, tmp_path):
+    cloudformation = aws.client("cloudformation")
+    deployment = doctor_aws.deploy(aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT))
+    stack_id = cloudformation.describe_stacks(StackName=deployment.stack_name)["Stacks"][0]["StackId"]
+    cloudformation.delete_stack(StackName=deployment.stack_name)
+    run = run_doctor(run_cli, str(make_project(tmp_path).root), "--only", "deploy.stack", "--stack-name", stack_id)
+    assert run.status("deploy.stack") == "fail"
+    assert run.checks["deploy.stack"]["message"] == f"Stack {stack_id} is DELETE_COMPLETE"
+    assert run.checks["deploy.stack"]["hint"].startswith("The stack was deleted")
+    assert run.exit_code == 1
+
+
 def test_functions_that_drifted_from_the_project_fail(run_cli, aws, momento, tmp_path):
     deployment = doctor_aws.deploy(
         aws,

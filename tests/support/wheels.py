@@ -17,6 +17,7 @@ PLATFORMS = {
     "aarch64": "manylinux2014_aarch64",
     "macos": "macosx_11_0_universal2",
     "musl": "musllinux_1_1_x86_64",
+    "windows": "win_amd64",
 }
 PYTHON_VERSION = "3.11"
 
@@ -28,7 +29,7 @@ class Wheel:
     def extension(self) -> tuple[str, bytes]:
         """(path inside the wheel, bytes) of grpc's compiled cygrpc extension."""
         with zipfile.ZipFile(self.path) as zf:
-            name = next(n for n in zf.namelist() if n.startswith("grpc/_cython/cygrpc") and n.endswith(".so"))
+            name = next(n for n in zf.namelist() if n.startswith("grpc/_cython/cygrpc") and n.endswith((".so", ".pyd")))
             return name, zf.read(name)
 
     def wheel_metadata(self) -> tuple[str, bytes]:

@@ -39,6 +39,8 @@ def stack(ctx: DoctorContext) -> Result:
             message + (f" ({reason})" if reason else ""),
             "The last update rolled back or is still running; check the stack events in the CloudFormation console.",
         )
+    if status == "DELETE_COMPLETE":
+        return Result.fail(message, "The stack was deleted: deploy it again (`sam deploy` / `serverless deploy`).")
     return Result.fail(
         message + (f" ({reason})" if reason else ""),
         "Look at the stack events (`aws cloudformation describe-stack-events`), fix the cause and deploy again; "

@@ -176,6 +176,9 @@ def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli
         assert "No AWS credentials were found" in run.checks[check_id]["message"]
         assert "aws configure" in run.checks[check_id]["hint"]
     assert run.status("project.framework") == "pass"
+    text = run_cli("doctor", str(project.root)).stdout
+    assert text.count("No AWS credentials were found") == 8
+    assert text.count("→ Run `aws configure`") == 1  # the fix, once
 
 
 def test_doctor_help_does_not_import_boto3_or_momento():

@@ -26,6 +26,7 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
 
     out: list[str] = []
     group = None
+    skip_hints_shown: set[str] = set()
     for outcome in outcomes:
         check, result = outcome.check, outcome.result
         if check.group != group:
@@ -44,6 +45,10 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
         show_details = result.status in {Status.WARN, Status.FAIL, Status.ERROR} or verbose
         if show_details:
             out.extend(f"      [dim]·[/] {escape(d)}" for d in result.details)
+        if result.hint and result.status is Status.SKIP:
+            if result.hint in skip_hints_shown:
+                continue  # one reason for many skipped checks: say how to fix it once
+            skip_hints_shown.add(result.hint)
         if result.hint and result.status is not Status.PASS:
             out.append(f"      [cyan]→[/] {escape(result.hint)}")
     return out

@@ -448,3 +448,35 @@ def test_the_sam_fixture_is_a_valid_template_for_cfn_lint(tmp_path, language, ar
     project = make_project(tmp_path, language=language, architecture=architecture)
     matches = lint_all(project.template.read_text())
     assert [str(m) for m in matches if m.rule.id[0] in "EW"] == []  # errors and warnings
+
+
+@pytest.mark.slow
+def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
+    """What the doctor resolves from serverless.yml is what `serverless print` (osls) resolves."""
+    import json
+    import subprocess
+
+    from momento_lambda_cli.doctor.project_model import load_project
+    from tests.support.tools import require_tool
+
+    osls = require_tool("osls")
+    node_modules = require_tool("node-tools")
+    project = make_project(tmp_path, "serverless")
+    project.edit(
+        "serverless.yml", "custom:\n  pythonRequirements:", f"custom:\n  secrets:\n    dev: {SECRET_ARN}\n  pythonRequirements:"
+    )
+    project.edit("serverless.yml", "Resource: ${param:momentoSecretArn}", "Resource: ${self:custom.secrets.${sls:stage}}")
+    (project.root / "node_modules").symlink_to(node_modules)
+    printed = subprocess.run(
+        [str(osls), "print", "--format", "json"], cwd=project.root, capture_output=True, text=True, timeout=120, check=True
+    )
+    truth = json.loads(printed.stdout)
+    model = load_project(project.root)
+    (function,) = model.functions
+    assert {k: str(v) for k, v in function.environment.items()} == truth["provider"]["environment"]
+    assert [s.resources[0] for s in function.statements] == [
+        s["Resource"] for s in truth["provider"]["iam"]["role"]["statements"]
+    ]
+    assert function.deployed_name == truth["functions"]["hello"]["name"]
+    assert model.stack_name == f"{truth['service']}-{truth['provider']['stage']}"
+    assert (function.runtime, function.architecture) == (truth["provider"]["runtime"], truth["provider"]["architecture"])

@@ -279,7 +279,6 @@ def serverless_yml(runtime: str, architecture: str, handler: str, secret_arn: st
         textwrap.dedent(
             f"""\
             service: demo
-            frameworkVersion: '3'
 
             params:
               default:

@@ -176,3 +176,25 @@ def test_node_package_needs_gomomento_sdk(run_cli, tmp_path, with_sdk):
         (sdk / "package.json").write_text('{"name": "@gomomento/sdk", "version": "1.118.0"}')
     run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.sdk")
     assert run.status("build.sdk") == ("pass" if with_sdk else "fail")
+
+
+@slow
+def test_a_real_sam_build_passes_and_fails_once_the_architecture_changes(run_cli, tmp_path):
+    """`sam build` (no container; Python 3.11 is on PATH) fetches grpcio for arm64; switching the
+    template to x86_64 without rebuilding is caught, naming the aarch64 extension."""
+    import os
+    import subprocess
+
+    from tests.support.tools import require_tool
+
+    sam = require_tool("sam")
+    project = make_project(tmp_path, runtime="python3.11", architecture="arm64", use_container=False)
+    env = {**os.environ, "AWS_REGION": "us-east-1", "SAM_CLI_TELEMETRY": "0"}
+    subprocess.run([str(sam), "build"], cwd=project.root, env=env, capture_output=True, check=True, timeout=600)
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", BUILD_IDS)
+    assert run.status("build.binaries") == "pass", run.text("build.binaries")
+    assert run.status("build.sdk") == "pass"
+    project.edit("template.yaml", "      - arm64", "      - x86_64")
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", BUILD_IDS)
+    assert run.status("build.binaries") == "fail"
+    assert "grpc/_cython/cygrpc.cpython-311-aarch64-linux-gnu.so: built for aarch64" in run.text("build.binaries")

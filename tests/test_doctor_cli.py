@@ -119,7 +119,8 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "  - Stack deployed and healthy: Skipped with --offline. (deploy.stack)" in out
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
-    assert out.strip().splitlines()[-1] == "9/21 checks passed (2 failed, 10 skipped)"
+    assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
+    assert out.strip().splitlines()[-1] == "9/21 checks passed (1 warning, 1 failed, 10 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout

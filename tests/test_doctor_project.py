@@ -147,11 +147,11 @@ def test_kms_key_without_decrypt_fails_and_with_it_passes(run_cli, tmp_path):
 # --- project.build-method ---------------------------------------------------------------------
 
 
-def test_build_method_fails_without_container_build_sam(run_cli, tmp_path):
+def test_build_method_warns_without_container_build_sam(run_cli, tmp_path):
     project = make_project(tmp_path)
     project.edit("samconfig.toml", "use_container = true", "use_container = false")
     run = doctor(run_cli, project, "project.build-method")
-    assert run.status("project.build-method") == "fail"
+    assert run.status("project.build-method") == "warn"
     assert "use_container = true" in run.checks["project.build-method"]["hint"]
 
 
@@ -463,12 +463,21 @@ def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
     node_modules = require_tool("node-tools")
     project = make_project(tmp_path, "serverless")
     project.edit(
-        "serverless.yml", "custom:\n  pythonRequirements:", f"custom:\n  secrets:\n    dev: {SECRET_ARN}\n  pythonRequirements:"
+        "serverless.yml",
+        "custom:\n  pythonRequirements:",
+        f"custom:\n  secrets:\n    dev: {SECRET_ARN}\n  pythonRequirements:",
     )
-    project.edit("serverless.yml", "Resource: ${param:momentoSecretArn}", "Resource: ${self:custom.secrets.${sls:stage}}")
+    project.edit(
+        "serverless.yml", "Resource: ${param:momentoSecretArn}", "Resource: ${self:custom.secrets.${sls:stage}}"
+    )
     (project.root / "node_modules").symlink_to(node_modules)
     printed = subprocess.run(
-        [str(osls), "print", "--format", "json"], cwd=project.root, capture_output=True, text=True, timeout=120, check=True
+        [str(osls), "print", "--format", "json"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     truth = json.loads(printed.stdout)
     model = load_project(project.root)
@@ -479,4 +488,7 @@ def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
     ]
     assert function.deployed_name == truth["functions"]["hello"]["name"]
     assert model.stack_name == f"{truth['service']}-{truth['provider']['stage']}"
-    assert (function.runtime, function.architecture) == (truth["provider"]["runtime"], truth["provider"]["architecture"])
+    assert (function.runtime, function.architecture) == (
+        truth["provider"]["runtime"],
+        truth["provider"]["architecture"],
+    )

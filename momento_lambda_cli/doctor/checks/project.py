@@ -187,10 +187,12 @@ def build_method(ctx: DoctorContext) -> Result:
                         f"the Makefile builds for {', '.join(sorted(set(platforms)))}, the functions run on {arch}"
                     )
         else:
-            return Result.fail(
-                "Python dependencies are built on this machine: grpcio will not load on Lambda when built on macOS, Windows or a different CPU",
+            # SAM's pip builder fetches manylinux wheels for the function's CPU when they exist,
+            # but compiles source-only packages for the build machine.
+            return Result.warn(
+                "sam build runs without a container: packages without a manylinux wheel get compiled for this machine",
                 "Set `use_container = true` under [default.build.parameters] in samconfig.toml "
-                "(or `sam build --use-container`).",
+                "(or `sam build --use-container`); build.binaries checks the result.",
             )
         image = str(project.build.get("build_image") or "")
         if image:

@@ -6,9 +6,8 @@ from momento_lambda_cli.doctor.project_model import PSEUDO_PLACEHOLDERS, Functio
 
 
 def momento_functions(functions: list[FunctionSpec]) -> list[FunctionSpec]:
-    """The functions that use Momento (all of them when none says so explicitly)."""
-    using = [f for f in functions if f.uses_momento]
-    return using
+    """The functions that use Momento (a MOMENTO_* variable, or momento in their code)."""
+    return [f for f in functions if f.uses_momento]
 
 
 def as_pattern(resource: str) -> str:

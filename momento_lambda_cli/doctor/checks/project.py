@@ -24,6 +24,9 @@ SECRET_READ_SECONDS = 2.0
 MIN_TIMEOUT_SECONDS = CLIENT_DEADLINE_SECONDS + SECRET_READ_SECONDS
 COMFORTABLE_TIMEOUT_SECONDS = MIN_TIMEOUT_SECONDS + 2.0
 
+MAX_SCANNED_FILES = 20_000
+"""Outside git, stop walking after this many files (a project folder, not a home folder)."""
+
 TODAY = date.today
 """Swappable for tests."""
 
@@ -376,6 +379,8 @@ def _project_files(root: Path) -> list[Path]:
             continue
         if path.is_file():
             found.append(path)
+            if len(found) >= MAX_SCANNED_FILES:
+                break
     return found
 
 

@@ -182,6 +182,14 @@ def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli
     assert text.count("→ Run `aws configure`") == 1  # the fix, once
 
 
+def test_an_unknown_aws_profile_is_an_error_not_a_skip(run_cli, tmp_path):
+    project = make_project(tmp_path)
+    run = run_doctor(run_cli, str(project.root), "--profile", "nope", "--only", "deploy.stack,momento.key")
+    assert run.exit_code == 1
+    assert run.status("deploy.stack") == "error"
+    assert run.checks["deploy.stack"]["message"] == "AWS profile 'nope' was not found."
+
+
 def test_doctor_help_does_not_import_boto3_or_momento():
     import subprocess
     import sys

@@ -64,8 +64,9 @@ def test_healthy_deployment_passes_every_remote_check(run_cli, healthy, momento)
     assert key not in json.dumps(run.document)
 
 
-def test_explicit_names_override_the_project(run_cli, healthy, tmp_path):
+def test_explicit_names_override_the_project(run_cli, aws, healthy, tmp_path):
     deployment, _project, _key = healthy
+    function_arn = aws.client("lambda").get_function_configuration(FunctionName=deployment.function_name)["FunctionArn"]
     run = run_doctor(
         run_cli,
         str(tmp_path / "not-a-project"),
@@ -74,7 +75,7 @@ def test_explicit_names_override_the_project(run_cli, healthy, tmp_path):
         "--stack-name",
         deployment.stack_name,
         "--function",
-        deployment.function_name,
+        function_arn,
         "--secret-id",
         deployment.secret_arn,
         "--cache-name",
@@ -326,3 +327,12 @@ def test_serverless_project_finds_its_stack_as_service_dash_stage(run_cli, aws, 
     run = remote(run_cli, project)
     assert run.checks["deploy.stack"]["message"] == "Stack demo-dev is CREATE_COMPLETE"
     assert {i: run.status(i) for i in REMOTE_IDS} == dict.fromkeys(REMOTE_IDS, "pass")
+
+
+def test_a_v2_key_stored_without_its_endpoint_fails(run_cli, aws, momento, tmp_path):
+    deployment = doctor_aws.deploy(aws, secret_string=contract.encode_secret(v2_key(), None))
+    run = remote(run_cli, make_project(tmp_path, secret_arn=deployment.secret_arn))
+    assert run.status("secret.contract") == "pass"
+    assert run.status("momento.key") == "fail"
+    assert "v2 Momento API key, which needs its endpoint" in run.checks["momento.key"]["message"]
+    assert momento.state.calls.total() == 0  # nothing was sent

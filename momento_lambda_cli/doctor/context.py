@@ -149,6 +149,8 @@ class DoctorContext:
                 session = aws.make_session(options)
                 credentials = session.get_credentials()
             except MomentoLambdaError as exc:
+                if exc.code == "aws.profile-not-found":
+                    raise  # the user named it: an error, not a reason to skip
                 raise SkipCheck(exc.message, exc.hint) from None
             except Exception as exc:
                 raise SkipCheck(

@@ -492,3 +492,23 @@ def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
         truth["provider"]["runtime"],
         truth["provider"]["architecture"],
     )
+
+
+@pytest.mark.parametrize(("resource", "status"), [("momento/demo/api-key-*", "pass"), ("other/*", "fail")])
+def test_a_function_reading_the_secret_by_name(run_cli, tmp_path, resource, status):
+    project = make_project(tmp_path, secret_arn=None)
+    project.edit(
+        "template.yaml", "MOMENTO_SECRET_ARN: !Ref MomentoSecretArn", "MOMENTO_SECRET_NAME: !Ref MomentoSecretName"
+    )
+    project.edit(
+        "template.yaml",
+        "Resource: !Ref MomentoSecretArn",
+        f"Resource: !Sub 'arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{resource}'",
+    )
+    run = doctor(run_cli, project, "iam.secret-access")
+    assert run.status("iam.secret-access") == status, run.text("iam.secret-access")
+    expected = {
+        "pass": "HelloFunction: GetSecretValue on momento/demo/api-key",
+        "fail": "HelloFunction: no Allow for secretsmanager:GetSecretValue on momento/demo/api-key",
+    }[status]
+    assert run.checks["iam.secret-access"]["details"] == [expected]

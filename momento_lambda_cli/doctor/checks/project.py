@@ -75,15 +75,23 @@ def framework(ctx: DoctorContext) -> Result:
     return Result.ok(message)
 
 
-def _secret_target(function: FunctionSpec) -> str | None:
+SAMPLE_SUFFIX = "AbCdEf"
+"""Secrets Manager appends six random characters to a secret's name in its ARN."""
+
+
+def _secret_target(function: FunctionSpec) -> tuple[str, bool] | None:
+    """(what to evaluate the grant against, whether it is a bare secret name)."""
     ref = function.secret_ref
     if ref is None:
         return None
-    if ref.startswith("arn:"):
-        return ref
-    if "${" in ref:
-        return ref
-    return f"arn:aws:secretsmanager:*:*:secret:{ref}-??????"
+    if ref.startswith("arn:") or "${" in ref:
+        return ref, False
+    return f"{ref}-{SAMPLE_SUFFIX}", True
+
+
+def _name_part(resource: str) -> str:
+    """``momento/demo/api-key-*`` from a secret ARN pattern (a function reads the secret by name)."""
+    return resource.split(":secret:", 1)[1] if ":secret:" in resource else resource
 
 
 def secret_access(ctx: DoctorContext) -> Result:
@@ -92,17 +100,20 @@ def secret_access(ctx: DoctorContext) -> Result:
         return Result.skip("No function uses Momento (no MOMENTO_* environment variable, no momento import).")
     failures, warnings, passes = [], [], []
     for function in functions:
-        target = _secret_target(function)
-        if target is None:
+        found = _secret_target(function)
+        if found is None:
             failures.append(f"{function.key}: no {contract.ENV_SECRET_ARN} in its environment")
             continue
+        target, by_name = found
+        shown = function.secret_ref
+        shape = (lambda r: _name_part(as_pattern(r))) if by_name else as_pattern
         statements = [
             iam_eval.Statement(
                 s.effect,
                 s.actions,
                 s.not_actions,
-                tuple(as_pattern(r) for r in s.resources),
-                tuple(as_pattern(r) for r in s.not_resources),
+                tuple(shape(r) for r in s.resources),
+                tuple(shape(r) for r in s.not_resources),
                 s.has_condition,
                 s.source,
             )
@@ -111,12 +122,12 @@ def secret_access(ctx: DoctorContext) -> Result:
         evaluation = iam_eval.evaluate(statements, "secretsmanager:GetSecretValue", target)
         if not evaluation.allowed:
             if "${" in target and evaluation.decision is iam_eval.Decision.IMPLICIT_DENY and function.statements:
-                failures.append(f"{function.key}: no statement grants secretsmanager:GetSecretValue on {target}")
+                failures.append(f"{function.key}: no statement grants secretsmanager:GetSecretValue on {shown}")
             elif evaluation.decision is iam_eval.Decision.CONDITIONAL:
                 warnings.append(f"{function.key}: GetSecretValue is granted only under a Condition")
             else:
                 reason = "an explicit Deny" if evaluation.decision is iam_eval.Decision.DENIED else "no Allow"
-                failures.append(f"{function.key}: {reason} for secretsmanager:GetSecretValue on {target}")
+                failures.append(f"{function.key}: {reason} for secretsmanager:GetSecretValue on {shown}")
             continue
         broad = [
             why for s in evaluation.matched if (why := iam_eval.is_broad_grant(s, "secretsmanager:GetSecretValue"))
@@ -124,7 +135,7 @@ def secret_access(ctx: DoctorContext) -> Result:
         if broad:
             warnings.append(f"{function.key}: over-broad grant ({'; '.join(sorted(set(broad)))})")
         else:
-            passes.append(f"{function.key}: GetSecretValue on {target}")
+            passes.append(f"{function.key}: GetSecretValue on {shown}")
     hint = (
         "Grant exactly `secretsmanager:GetSecretValue` on the secret's ARN, e.g. in SAM Policies: "
         "`- Statement: [{Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: !Ref MomentoSecretArn}]` "

@@ -2,9 +2,153 @@
 
 from __future__ import annotations
 
-from momento_lambda_cli.errors import UsageError
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from momento_lambda_cli import console
+
+GROUPS = "project, build, deployment, momento"
 
 
-def doctor() -> None:
-    """Check a project, its build output and its deployed stack."""
-    raise UsageError("`momento-lambda doctor` is not implemented yet.", code="not-implemented")
+def doctor(
+    project_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PROJECT_DIR", help="The project folder (template.yaml / samconfig.toml or serverless.yml)."
+        ),
+    ] = Path("."),
+    stack_name: Annotated[
+        str | None,
+        typer.Option(
+            "--stack-name", metavar="NAME", help="The deployed stack (default: samconfig stack_name / service-stage)."
+        ),
+    ] = None,
+    function: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--function",
+            metavar="NAME_OR_ARN",
+            help="A deployed function name or ARN to check (repeatable; default: the stack's).",
+        ),
+    ] = None,
+    secret_id: Annotated[
+        str | None,
+        typer.Option(
+            "--secret-id",
+            metavar="NAME_OR_ARN",
+            help="The secret (default: the project's, else what the functions read).",
+        ),
+    ] = None,
+    cache_name: Annotated[
+        str | None,
+        typer.Option(
+            "--cache-name",
+            metavar="NAME",
+            help="The Momento cache to probe (default: the project's, else the functions').",
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, profile, samconfig)."),
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Only project and build checks; no AWS or Momento calls.")
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", metavar="IDS", help=f"Run only these check ids or groups ({GROUPS}), comma-separated."),
+    ] = None,
+    skip: Annotated[
+        list[str] | None, typer.Option("--skip", metavar="IDS", help="Skip these check ids or groups, comma-separated.")
+    ] = None,
+    list_checks: Annotated[bool, typer.Option("--list-checks", help="List the check ids and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show passing checks' details too.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=0.01, metavar="SECONDS", help="Seconds each check may take before it counts as an error."
+        ),
+    ] = 20.0,
+    sequential: Annotated[
+        bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (the shared envelope).")] = False,
+) -> None:
+    """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
+
+    Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict),
+    2 usage error (e.g. an unknown check id).
+    """
+    if json_output:
+        console.mode.json_command = "doctor"
+    from momento_lambda_cli import aws
+    from momento_lambda_cli.doctor import registry, render, runner
+    from momento_lambda_cli.doctor.context import DoctorContext, DoctorOptions
+    from momento_lambda_cli.doctor.model import Summary
+
+    checks = registry.select(registry.all_checks(), only or (), skip or ())
+    if list_checks:
+        if json_output:
+            console.print_json(console.envelope("doctor", ok=True, data={"checks": render.check_list(checks)}))
+        else:
+            out = console.stdout()
+            for check in checks:
+                out.print(f"{check.id:<26} {check.group.value:<11} {check.title}", markup=False)
+        return
+
+    project_path = project_dir.resolve()
+    options = DoctorOptions(
+        project_dir=project_path,
+        stack_name=stack_name,
+        functions=tuple(function or ()),
+        secret_id=secret_id,
+        cache_name=cache_name,
+        aws=aws.AwsOptions(profile=profile, region=region),
+        offline=offline,
+    )
+    ctx = DoctorContext(options)
+    remote = [c for c in checks if c.remote and not sequential]
+    ctx.prefetch(
+        ["cloudformation", "lambda", "secretsmanager", "iam"] if remote else [],
+        momento=any(c.group.value == "momento" for c in remote),
+    )
+    err = console.stderr()
+    live = not json_output and err.is_terminal
+    with render.progress(err, len(checks), live) as on_done:
+        outcomes = runner.run_checks(checks, ctx, timeout=timeout, concurrent=not sequential, on_done=on_done)
+    summary = Summary.of(outcomes)
+
+    if console.mode.debug:
+        from momento_lambda_cli.redact import redact
+
+        for outcome in outcomes:
+            if outcome.traceback:
+                err.print(f"[{outcome.check.id}] crashed:", markup=False)
+                err.print(redact(outcome.traceback), markup=False, highlight=False)
+
+    framework = None
+    try:
+        framework = ctx.project().framework
+    except Exception:  # the project.framework check reports why
+        framework = None
+    if json_output:
+        data = render.json_data(str(project_path), framework, outcomes)
+        console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))
+    else:
+        from momento_lambda_cli.redact import redact
+
+        out = console.stdout()
+        for line in render.lines(outcomes, verbose=verbose):
+            out.print(redact(line), emoji=False)
+        out.print("")
+        out.print(render.summary_line(summary))
+        if strict and summary.warned and summary.ok():
+            out.print("[yellow]--strict: warnings count as failures.[/]")
+    if not summary.ok(strict):
+        raise typer.Exit(1)

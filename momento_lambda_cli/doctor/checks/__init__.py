@@ -1,0 +1,1 @@
+"""One module per group; each exposes ``CHECKS`` in display order."""

@@ -1,0 +1,253 @@
+"""Checks over the deployed stack: its state, its functions, the role, the secret."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any
+
+from momento_lambda_cli import contract
+from momento_lambda_cli.doctor import iam_eval, keyscan
+from momento_lambda_cli.doctor.checks._util import plural
+from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
+from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
+from momento_lambda_cli.errors import MomentoLambdaError
+
+HEALTHY = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
+SETTLING = {"UPDATE_ROLLBACK_COMPLETE"}
+AWS_MANAGED_SECRET_KEY = "alias/aws/secretsmanager"
+
+
+def stack(ctx: DoctorContext) -> Result:
+    ctx.session()
+    name = ctx.stack_name()
+    if not name:
+        return Result.skip("No stack name: pass --stack-name, or set stack_name in samconfig.toml.")
+    described = ctx.stack()
+    if described is None:
+        return Result.fail(
+            f"Stack {name} does not exist in {ctx.region()}",
+            "Deploy it (`sam deploy` / `serverless deploy`), or pass the right --stack-name / --region.",
+        )
+    status = str(described.get("StackStatus"))
+    reason = described.get("StackStatusReason")
+    message = f"Stack {name} is {status}"
+    if status in HEALTHY:
+        return Result.ok(message)
+    if status in SETTLING or status.endswith("_IN_PROGRESS"):
+        return Result.warn(
+            message + (f" ({reason})" if reason else ""),
+            "The last update rolled back or is still running; check the stack events in the CloudFormation console.",
+        )
+    if status == "DELETE_COMPLETE":
+        return Result.fail(message, "The stack was deleted: deploy it again (`sam deploy` / `serverless deploy`).")
+    return Result.fail(
+        message + (f" ({reason})" if reason else ""),
+        "Look at the stack events (`aws cloudformation describe-stack-events`), fix the cause and deploy again; "
+        "a stack in ROLLBACK_COMPLETE must be deleted first.",
+    )
+
+
+def _functions(ctx: DoctorContext) -> list[DeployedFunction]:
+    ctx.session()
+    functions = ctx.deployed_functions()
+    if not functions:
+        raise SkipCheck("No deployed function to check (the stack has none, or it does not exist).")
+    return functions
+
+
+def functions_match(ctx: DoctorContext) -> Result:
+    problems, passes = [], []
+    for deployed in _functions(ctx):
+        config = deployed.configuration
+        if not config:
+            problems.append(f"{deployed.name}: not found")
+            continue
+        spec = deployed.spec
+        if spec is None:
+            passes.append(f"{deployed.name}: no matching function in the project, not compared")
+            continue
+        mismatches = []
+        if spec.runtime and config.get("Runtime") != spec.runtime:
+            mismatches.append(f"runtime {config.get('Runtime')} (project: {spec.runtime})")
+        arch = (config.get("Architectures") or ["x86_64"])[0]
+        if arch != spec.architecture:
+            mismatches.append(f"architecture {arch} (project: {spec.architecture})")
+        if float(config.get("Timeout") or 3) != spec.timeout:
+            mismatches.append(f"timeout {config.get('Timeout')} s (project: {spec.timeout:g} s)")
+        if int(config.get("MemorySize") or 128) != spec.memory:
+            mismatches.append(f"memory {config.get('MemorySize')} MB (project: {spec.memory} MB)")
+        deployed_env = (config.get("Environment") or {}).get("Variables") or {}
+        for key, value in spec.environment.items():
+            if key not in deployed_env:
+                mismatches.append(f"environment {key} missing")
+            elif isinstance(value, str | int | float) and "${" not in str(value) and str(value) != deployed_env[key]:
+                mismatches.append(f"environment {key} differs from the project")
+        if mismatches:
+            problems.append(f"{deployed.name}: " + "; ".join(mismatches))
+        else:
+            passes.append(f"{deployed.name}: matches {spec.key}")
+    if problems:
+        return Result.fail(
+            "The deployed functions differ from the project",
+            "Deploy the current project (`sam build && sam deploy` / `serverless deploy`).",
+            problems,
+        )
+    return Result.ok(f"{plural(len(passes), 'function')} match the project", passes)
+
+
+def _target_secret(ctx: DoctorContext) -> str:
+    secret = ctx.secret()
+    if secret is not None:
+        return secret.arn
+    secret_id = ctx.secret_id()
+    if not secret_id:
+        raise SkipCheck("No secret to check.", "Pass --secret-id.")
+    return secret_id
+
+
+def _decide(ctx: DoctorContext, role_arn: str, action: str, resource: str) -> tuple[iam_eval.Decision, str]:
+    """Ask the IAM policy simulator; fall back to our own evaluation on any error."""
+    # Read the role's policies meanwhile: the simulator is often denied or missing.
+    threading.Thread(target=_quietly, args=(ctx.role_statements, role_arn), daemon=True).start()
+    try:
+        response = ctx.client("iam", attempts=1).simulate_principal_policy(
+            PolicySourceArn=role_arn, ActionNames=[action], ResourceArns=[resource]
+        )
+        decision = response["EvaluationResults"][0]["EvalDecision"]
+        mapping = {
+            "allowed": iam_eval.Decision.ALLOWED,
+            "explicitDeny": iam_eval.Decision.DENIED,
+            "implicitDeny": iam_eval.Decision.IMPLICIT_DENY,
+        }
+        return mapping.get(decision, iam_eval.Decision.CONDITIONAL), "IAM policy simulator"
+    except SkipCheck:
+        raise
+    except Exception as exc:
+        why = type(exc).__name__
+        statements, sources = ctx.role_statements(role_arn)
+        evaluation = iam_eval.evaluate(statements, action, resource)
+        read = ", ".join(sources) or "no policies"
+        return evaluation.decision, f"own policy evaluation over {read}; the simulator was unavailable ({why})"
+
+
+def _quietly(call: Any, *args: Any) -> None:
+    with contextlib.suppress(BaseException):
+        call(*args)
+
+
+def _role_check(ctx: DoctorContext, action: str, resource: str, what: str) -> Result:
+    problems, passes, notes = [], [], []
+    roles: dict[str, list[str]] = {}
+    for deployed in _functions(ctx):
+        role = deployed.configuration.get("Role")
+        if role:
+            roles.setdefault(str(role), []).append(deployed.name)
+    if not roles:
+        return Result.skip("No deployed function with a role.")
+    for role_arn, names in roles.items():
+        decision, how = _decide(ctx, role_arn, action, resource)
+        role = role_arn.rsplit("/", 1)[-1]
+        line = f"role {role} ({', '.join(names)}): {decision.value}"
+        notes.append(how)
+        if decision is iam_eval.Decision.ALLOWED:
+            passes.append(line)
+        else:
+            problems.append(line)
+    method = "; ".join(sorted(set(notes)))
+    if problems:
+        conditional = all("conditional" in p for p in problems)
+        hint = f"Allow `{action}` on {resource} in the function role's policy and deploy again."
+        message = f"The function role may not {what} (checked with {method})"
+        if conditional:
+            return Result.warn(
+                f"The function role may {what} only under a Condition (checked with {method})", hint, problems
+            )
+        return Result.fail(message, hint, problems)
+    return Result.ok(f"The function role may {what} (checked with {method})", passes)
+
+
+def role_secret_access(ctx: DoctorContext) -> Result:
+    resource = _target_secret(ctx)
+    return _role_check(ctx, "secretsmanager:GetSecretValue", resource, "read the secret")
+
+
+def role_kms(ctx: DoctorContext) -> Result:
+    secret = ctx.secret()
+    if secret is None:
+        raise SkipCheck("The secret does not exist (see secret.contract).")
+    key = secret.kms_key_id
+    if not key or key == AWS_MANAGED_SECRET_KEY or key.endswith(AWS_MANAGED_SECRET_KEY):
+        return Result.ok("The secret uses the AWS-managed key (no kms:Decrypt grant needed)")
+    key_arn = key
+    if not key.startswith("arn:"):
+        try:
+            described = ctx.call("kms", "describe_key", "kms:DescribeKey", key, KeyId=key)
+            key_arn = str(described["KeyMetadata"]["Arn"])
+        except MomentoLambdaError:
+            key_arn = key
+    return _role_check(ctx, "kms:Decrypt", key_arn, f"decrypt with the secret's KMS key {key_arn}")
+
+
+def secret_contract(ctx: DoctorContext) -> Result:
+    ctx.session()
+    secret = ctx.secret()
+    if secret is None:
+        return Result.fail(
+            f"Secret {ctx.secret_id()} does not exist in {ctx.region()}",
+            "Store the key with `momento-lambda store-token`, or pass the right --secret-id / --region.",
+        )
+    if not secret.has_current:
+        return Result.fail(
+            f"Secret {secret.name} has no AWSCURRENT version",
+            "Store the key again with `momento-lambda store-token`.",
+        )
+    try:
+        stored = contract.decode_secret(secret.secret_string)
+    except MomentoLambdaError as exc:
+        return Result.fail(f"Secret {secret.name}: {exc.message}", exc.hint)
+    if stored.shape is not contract.SecretShape.CONTRACT:
+        return Result.warn(
+            f"Secret {secret.name} holds the key in the older {stored.shape.value} shape",
+            f"Store it again with `momento-lambda store-token` (JSON with {contract.API_KEY_FIELD} and {contract.ENDPOINT_FIELD}).",
+        )
+    return Result.ok(f"Secret {secret.name} exists, has an AWSCURRENT version and the contract shape")
+
+
+def env_secrets(ctx: DoctorContext) -> Result:
+    problems, checked = [], []
+    for deployed in _functions(ctx):
+        variables: dict[str, Any] = (deployed.configuration.get("Environment") or {}).get("Variables") or {}
+        checked.append(deployed.name)
+        for name, value in sorted(variables.items()):
+            kinds = keyscan.find_keys(str(value))
+            if kinds:
+                problems.append(f"{deployed.name}: environment variable {name} holds a Momento {kinds[0]}")
+            elif name in {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD} and value:
+                problems.append(f"{deployed.name}: environment variable {name} is set")
+            elif name == contract.ENV_LOCAL_OVERRIDE and value:
+                problems.append(
+                    f"{deployed.name}: {contract.ENV_LOCAL_OVERRIDE} is set (points the function at a local server)"
+                )
+    if problems:
+        return Result.fail(
+            "A deployed function's environment holds a Momento key or a development override",
+            "Remove the variable, revoke the key in the Momento console, store a new one with "
+            "`momento-lambda store-token`, and give the function only MOMENTO_SECRET_ARN.",
+            problems,
+        )
+    if not checked:
+        return Result.skip("No deployed function found.")
+    return Result.ok("No key in the deployed functions' environment", checked)
+
+
+CHECKS = [
+    Check("deploy.stack", Group.DEPLOYMENT, "Stack deployed and healthy", stack, remote=True),
+    Check("deploy.functions", Group.DEPLOYMENT, "Deployed functions match the project", functions_match, remote=True),
+    Check("deploy.env-secrets", Group.DEPLOYMENT, "No key in deployed environments", env_secrets, remote=True),
+    Check("secret.contract", Group.DEPLOYMENT, "Secret exists, current, contract shape", secret_contract, remote=True),
+    Check(
+        "iam.role-secret-access", Group.DEPLOYMENT, "Function role may read the secret", role_secret_access, remote=True
+    ),
+    Check("iam.role-kms-decrypt", Group.DEPLOYMENT, "Function role may decrypt the secret", role_kms, remote=True),
+]

@@ -1,0 +1,60 @@
+"""Checks against Momento itself, with the stored key: it parses, authenticates, the cache exists."""
+
+from __future__ import annotations
+
+from momento_lambda_cli.doctor.context import DoctorContext
+from momento_lambda_cli.doctor.model import Check, Group, Result
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.momento_key import KeyStatus, parse_api_key
+
+UNREACHABLE_HINT = "Check the network path to Momento (VPC egress, proxy) and the key's endpoint; retry later."
+
+
+def key(ctx: DoctorContext) -> Result:
+    stored = ctx.stored_key()
+    try:
+        parsed = parse_api_key(stored.api_key, stored.endpoint)
+    except MomentoLambdaError as exc:
+        return Result.fail(f"The stored key: {exc.message}", exc.hint)
+    check = ctx.key_check()
+    where = f"{parsed.kind.value} key for {parsed.cache_endpoint}"
+    if check.status is KeyStatus.AUTHENTICATION_FAILED:
+        return Result.fail(
+            f"Momento rejected the stored key ({where}): {check.detail}",
+            "The key was revoked or expired: create a new one in the Momento console and run `momento-lambda store-token`.",
+        )
+    if check.status is KeyStatus.UNREACHABLE:
+        return Result.warn(f"Could not reach Momento to check the key ({where}): {check.detail}", UNREACHABLE_HINT)
+    if check.status is KeyStatus.ERROR:
+        return Result.warn(f"Momento answered {check.detail} while checking the key ({where})", UNREACHABLE_HINT)
+    return Result.ok(f"The stored key authenticates ({where}, {check.latency_ms:.0f} ms round trip)")
+
+
+def cache(ctx: DoctorContext) -> Result:
+    ctx.stored_key()
+    try:
+        check = ctx.key_check()
+    except MomentoLambdaError:
+        return Result.skip("The stored key does not parse (see momento.key).")
+    name = ctx.cache_name()
+    if check.status is KeyStatus.OK:
+        return Result.ok(f"Cache {name} exists ({check.latency_ms:.0f} ms round trip)")
+    if check.status is KeyStatus.CACHE_NOT_FOUND:
+        return Result.fail(
+            f"Cache {name} does not exist",
+            f"Create it in the Momento console (or `momento cache create {name}`), or fix MOMENTO_CACHE_NAME / --cache-name.",
+        )
+    if check.status is KeyStatus.PERMISSION_DENIED:
+        return Result.fail(
+            f"The key may not read cache {name}",
+            "Give the key read/write access to this cache in the Momento console.",
+        )
+    if check.status is KeyStatus.AUTHENTICATION_FAILED:
+        return Result.skip("The key does not authenticate (see momento.key).")
+    return Result.warn(f"Could not check cache {name}: {check.detail}", UNREACHABLE_HINT)
+
+
+CHECKS = [
+    Check("momento.key", Group.MOMENTO, "Stored key authenticates", key, remote=True),
+    Check("momento.cache", Group.MOMENTO, "Cache exists", cache, remote=True),
+]

@@ -1,0 +1,509 @@
+"""Static checks over the project's files: framework, IAM grants, build method, code, secrets, runtime."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+from momento_lambda_cli import contract
+from momento_lambda_cli.doctor import code_scan, iam_eval, keyscan
+from momento_lambda_cli.doctor.checks._util import as_pattern, momento_functions, plural
+from momento_lambda_cli.doctor.context import DoctorContext
+from momento_lambda_cli.doctor.model import Check, Group, Result
+from momento_lambda_cli.doctor.project_model import SKIP_DIRS, FunctionSpec, source_files
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import SAM
+
+CLIENT_DEADLINE_SECONDS = 1.1
+"""``Configurations.Lambda.latest()`` client deadline."""
+SECRET_READ_SECONDS = 2.0
+"""Secrets Manager read with 1 s connect + 1 s read timeouts."""
+MIN_TIMEOUT_SECONDS = CLIENT_DEADLINE_SECONDS + SECRET_READ_SECONDS
+COMFORTABLE_TIMEOUT_SECONDS = MIN_TIMEOUT_SECONDS + 2.0
+
+MAX_SCANNED_FILES = 20_000
+"""Outside git, stop walking after this many files (a project folder, not a home folder)."""
+
+TODAY = date.today
+"""Swappable for tests."""
+
+# Lambda runtime deprecation dates (AWS "Runtime deprecation policy" table, as of 2026-11).
+RUNTIME_DEPRECATION: dict[str, date] = {
+    "python3.8": date(2024, 10, 14),
+    "python3.9": date(2025, 12, 15),
+    "python3.10": date(2026, 6, 30),
+    "python3.11": date(2027, 6, 30),
+    "python3.12": date(2028, 10, 31),
+    "python3.13": date(2029, 6, 30),
+    "python3.14": date(2030, 6, 30),
+    "nodejs16.x": date(2024, 6, 12),
+    "nodejs18.x": date(2025, 9, 1),
+    "nodejs20.x": date(2026, 4, 30),
+    "nodejs22.x": date(2027, 4, 30),
+    "nodejs24.x": date(2028, 4, 30),
+}
+NEWEST_PYTHON = "python3.13"
+NEWEST_NODE = "nodejs24.x"
+DEPRECATION_WARNING_DAYS = 90
+
+
+def _functions_or_skip(ctx: DoctorContext) -> list[FunctionSpec]:
+    project = ctx.project_or_skip()
+    if not project.functions:
+        from momento_lambda_cli.doctor.model import SkipCheck
+
+        raise SkipCheck(f"No Lambda functions in {project.template_path.name}.")
+    return project.functions
+
+
+def framework(ctx: DoctorContext) -> Result:
+    try:
+        project = ctx.project()
+    except MomentoLambdaError as exc:
+        return Result.fail(exc.message, exc.hint)
+    name = "AWS SAM" if project.framework == SAM else "Serverless Framework"
+    files = [project.template_path.name, *(p.name for p in project.config_files)]
+    runtimes = sorted({f.runtime or "?" for f in project.functions})
+    message = f"{name} project ({', '.join(files)}), {plural(len(project.functions), 'function')}"
+    if runtimes:
+        message += f" ({', '.join(runtimes)})"
+    if not project.functions:
+        return Result.warn(message, "Add a function (AWS::Serverless::Function or functions:) that uses Momento.")
+    return Result.ok(message)
+
+
+SAMPLE_SUFFIX = "AbCdEf"
+"""Secrets Manager appends six random characters to a secret's name in its ARN."""
+
+
+def _secret_target(function: FunctionSpec) -> tuple[str, bool] | None:
+    """(what to evaluate the grant against, whether it is a bare secret name)."""
+    ref = function.secret_ref
+    if ref is None:
+        return None
+    if ref.startswith("arn:") or "${" in ref:
+        return ref, False
+    return f"{ref}-{SAMPLE_SUFFIX}", True
+
+
+def _name_part(resource: str) -> str:
+    """``momento/demo/api-key-*`` from a secret ARN pattern (a function reads the secret by name)."""
+    return resource.split(":secret:", 1)[1] if ":secret:" in resource else resource
+
+
+def secret_access(ctx: DoctorContext) -> Result:
+    functions = momento_functions(_functions_or_skip(ctx))
+    if not functions:
+        return Result.skip("No function uses Momento (no MOMENTO_* environment variable, no momento import).")
+    failures, warnings, passes = [], [], []
+    for function in functions:
+        found = _secret_target(function)
+        if found is None:
+            failures.append(f"{function.key}: no {contract.ENV_SECRET_ARN} in its environment")
+            continue
+        target, by_name = found
+        shown = function.secret_ref
+        shape = (lambda r: _name_part(as_pattern(r))) if by_name else as_pattern
+        statements = [
+            iam_eval.Statement(
+                s.effect,
+                s.actions,
+                s.not_actions,
+                tuple(shape(r) for r in s.resources),
+                tuple(shape(r) for r in s.not_resources),
+                s.has_condition,
+                s.source,
+            )
+            for s in function.statements
+        ]
+        evaluation = iam_eval.evaluate(statements, "secretsmanager:GetSecretValue", target)
+        if not evaluation.allowed:
+            if "${" in target and evaluation.decision is iam_eval.Decision.IMPLICIT_DENY and function.statements:
+                failures.append(f"{function.key}: no statement grants secretsmanager:GetSecretValue on {shown}")
+            elif evaluation.decision is iam_eval.Decision.CONDITIONAL:
+                warnings.append(f"{function.key}: GetSecretValue is granted only under a Condition")
+            else:
+                reason = "an explicit Deny" if evaluation.decision is iam_eval.Decision.DENIED else "no Allow"
+                failures.append(f"{function.key}: {reason} for secretsmanager:GetSecretValue on {shown}")
+            continue
+        broad = [
+            why for s in evaluation.matched if (why := iam_eval.is_broad_grant(s, "secretsmanager:GetSecretValue"))
+        ]
+        if broad:
+            warnings.append(f"{function.key}: over-broad grant ({'; '.join(sorted(set(broad)))})")
+        else:
+            passes.append(f"{function.key}: GetSecretValue on {shown}")
+    hint = (
+        "Grant exactly `secretsmanager:GetSecretValue` on the secret's ARN, e.g. in SAM Policies: "
+        "`- Statement: [{Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: !Ref MomentoSecretArn}]` "
+        "(Serverless: provider.iam.role.statements with Resource: ${param:momentoSecretArn})."
+    )
+    if failures:
+        return Result.fail(
+            f"{plural(len(failures), 'function')} cannot read the Momento secret", hint, failures + warnings
+        )
+    if warnings:
+        return Result.warn("The secret is readable, but the grant is broader than it needs to be", hint, warnings)
+    return Result.ok(f"{plural(len(passes), 'function')} may read exactly the secret", passes)
+
+
+def kms_decrypt(ctx: DoctorContext) -> Result:
+    project = ctx.project_or_skip()
+    key = project.kms_key_ref
+    if not key:
+        return Result.ok("No customer-managed KMS key configured (the secret uses aws/secretsmanager)")
+    missing = []
+    for function in momento_functions(project.functions):
+        statements = [
+            iam_eval.Statement(
+                s.effect,
+                s.actions,
+                s.not_actions,
+                tuple(as_pattern(r) for r in s.resources),
+                tuple(as_pattern(r) for r in s.not_resources),
+                s.has_condition,
+                s.source,
+            )
+            for s in function.statements
+        ]
+        if not iam_eval.evaluate(statements, "kms:Decrypt", key).allowed:
+            missing.append(f"{function.key}: no kms:Decrypt on {key}")
+    if missing:
+        return Result.fail(
+            "A KMS key is configured for the secret, but the functions may not decrypt with it",
+            "Add `kms:Decrypt` on the key's ARN to each function's policy (SAM: KMSDecryptPolicy or a Statement).",
+            missing,
+        )
+    return Result.ok(f"kms:Decrypt granted on {key}")
+
+
+def build_method(ctx: DoctorContext) -> Result:
+    project = ctx.project_or_skip()
+    functions = _functions_or_skip(ctx)
+    python = [f for f in functions if f.is_python]
+    if not python:
+        return Result.ok("Node.js only: @gomomento/sdk is pure JavaScript, any build machine works")
+    arches = {f.architecture for f in python}
+    cpu = {"x86_64": "x86_64", "arm64": "aarch64"}
+    problems: list[str] = []
+    if project.framework == SAM:
+        platforms = project.build.get("makefile_platforms") or []
+        if project.build.get("use_container"):
+            how = "use_container = true in samconfig.toml"
+        elif platforms:
+            how = f"a Makefile installing with --platform {', '.join(sorted(set(platforms)))}"
+            for arch in arches:
+                if not any(p.endswith(cpu.get(arch, arch)) for p in platforms):
+                    problems.append(
+                        f"the Makefile builds for {', '.join(sorted(set(platforms)))}, the functions run on {arch}"
+                    )
+        else:
+            # SAM's pip builder fetches manylinux wheels for the function's CPU when they exist,
+            # but compiles source-only packages for the build machine.
+            return Result.warn(
+                "sam build runs without a container: packages without a manylinux wheel get compiled for this machine",
+                "Set `use_container = true` under [default.build.parameters] in samconfig.toml "
+                "(or `sam build --use-container`); build.binaries checks the result.",
+            )
+        image = str(project.build.get("build_image") or "")
+        if image:
+            for arch in arches:
+                if ("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64"):
+                    problems.append(f"build_image {image} does not match architecture {arch}")
+    else:
+        dockerize = project.build.get("dockerize_pip")
+        extra = " ".join(project.build.get("pip_extra_args") or [])
+        platform_args = re.findall(r"--platform[ =](\S+)", extra)
+        plugins = project.build.get("plugins") or []
+        if "serverless-python-requirements" not in plugins:
+            return Result.fail(
+                "serverless-python-requirements is not among the plugins: Python dependencies are not packaged",
+                "Add `plugins: [serverless-python-requirements]` and custom.pythonRequirements.dockerizePip: true.",
+            )
+        if dockerize is True or str(dockerize).lower() in {"true", "non-linux"}:
+            how = f"custom.pythonRequirements.dockerizePip: {str(dockerize).lower()}"
+            image = str(project.build.get("docker_image") or "")
+            for arch in arches:
+                if image and (("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64")):
+                    problems.append(f"dockerImage {image} does not match architecture {arch}")
+        elif platform_args:
+            how = f"pipCmdExtraArgs --platform {', '.join(platform_args)}"
+            for arch in arches:
+                if not any(p.endswith(cpu.get(arch, arch)) for p in platform_args):
+                    problems.append(f"pip builds for {', '.join(platform_args)}, the functions run on {arch}")
+        else:
+            return Result.fail(
+                "Python dependencies are built on this machine: grpcio will not load on Lambda when built on macOS, Windows or a different CPU",
+                "Set custom.pythonRequirements.dockerizePip: true in serverless.yml.",
+            )
+    answers_arch = (project.answers or {}).get("architecture")
+    if answers_arch and answers_arch not in arches:
+        problems.append(f".momento-lambda.json says {answers_arch}, the template says {', '.join(sorted(arches))}")
+    if len(arches) > 1 and project.framework != SAM:
+        problems.append(f"functions use different architectures ({', '.join(sorted(arches))})")
+    if problems:
+        return Result.fail(
+            "The build targets a different CPU than the functions run on",
+            "Make the architecture agree everywhere.",
+            problems,
+        )
+    return Result.ok(f"Built for Lambda ({how}; {', '.join(sorted(arches))})")
+
+
+# --- code -----------------------------------------------------------------------------------
+
+
+def _code_files(ctx: DoctorContext) -> list[tuple[FunctionSpec, Path]]:
+    files = []
+    seen: set[Path] = set()
+    for function in momento_functions(_functions_or_skip(ctx)):
+        if function.code_dir is None:
+            continue
+        for path in source_files(function.code_dir):
+            if path not in seen and "test" not in path.relative_to(function.code_dir).parts[0].lower():
+                seen.add(path)
+                files.append((function, path))
+    return files
+
+
+def _handler_name(function: FunctionSpec) -> str:
+    return (function.handler or "handler").rsplit(".", 1)[-1]
+
+
+def client_reuse(ctx: DoctorContext) -> Result:
+    files = _code_files(ctx)
+    problems: list[str] = []
+    creators: list[str] = []
+    for function, path in files:
+        rel = path.relative_to(ctx.project_or_skip().root).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".py":
+            try:
+                tree = ast.parse(text)
+            except SyntaxError as exc:
+                problems.append(f"{rel}: does not parse (line {exc.lineno})")
+                continue
+            created, found = code_scan.python_client_problems(tree, _handler_name(function))
+        else:
+            created, found = code_scan.node_client_problems(text, _handler_name(function))
+        if created:
+            creators.append(rel)
+        problems.extend(f"{rel} {p}" for p in found)
+    if problems:
+        return Result.fail(
+            "The Momento client is created per invocation: every call pays a new TLS connection (~100 ms)",
+            "Create the client once at module scope (or in a get_momento_client() accessor that stores it in a "
+            "module-level variable) and reuse it from the handler.",
+            problems,
+        )
+    if not creators:
+        return Result.warn(
+            "No Momento CacheClient construction found in the functions' code",
+            "Create the client with CacheClient(...) / CacheClient.create(...) at module scope.",
+        )
+    return Result.ok(f"Client created once per execution environment ({', '.join(creators)})")
+
+
+def lambda_configuration(ctx: DoctorContext) -> Result:
+    files = _code_files(ctx)
+    users, others = [], []
+    for _function, path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not (code_scan.NODE_CREATE.search(text) or re.search(r"CacheClient\s*\(|CacheClient\.create", text)):
+            continue
+        rel = path.relative_to(ctx.project_or_skip().root).as_posix()
+        if "Configurations.Lambda" in text:
+            users.append(rel)
+        else:
+            found = re.findall(r"Configurations\.(\w+)", text)
+            others.append(f"{rel}: uses {', '.join(sorted(set(found))) or 'no Configurations preset'}")
+    if others:
+        return Result.warn(
+            "The Momento client is not configured for Lambda",
+            "Use Configurations.Lambda.latest(): short deadlines, no keepalive pings while the function is frozen.",
+            others,
+        )
+    if not users:
+        return Result.skip("No Momento CacheClient construction found.")
+    return Result.ok(f"Configurations.Lambda used ({', '.join(users)})")
+
+
+def secret_timeouts(ctx: DoctorContext) -> Result:
+    files = _code_files(ctx)
+    problems, good = [], []
+    for _function, path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        rel = path.relative_to(ctx.project_or_skip().root).as_posix()
+        if path.suffix == ".py":
+            if not re.search(r"client\(\s*['\"]secretsmanager['\"]", text):
+                continue
+            if re.search(r"connect_timeout\s*=", text) and re.search(r"read_timeout\s*=", text):
+                good.append(rel)
+            else:
+                problems.append(f"{rel}: Secrets Manager client without connect_timeout/read_timeout (default 60 s)")
+        else:
+            if "SecretsManagerClient" not in text:
+                continue
+            if re.search(r"(connectionTimeout|requestTimeout|socketTimeout)\s*:", text):
+                good.append(rel)
+            else:
+                problems.append(f"{rel}: SecretsManagerClient without a requestHandler timeout")
+    if problems:
+        return Result.warn(
+            "The secret is read without short timeouts: a network hiccup can eat the whole function timeout",
+            "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
+            "retries={'max_attempts': 2})); Node.js: new SecretsManagerClient({requestHandler: "
+            "{connectionTimeout: 1000, requestTimeout: 1000}}).",
+            problems,
+        )
+    if not good:
+        return Result.warn(
+            "No Secrets Manager read found in the functions' code",
+            f"Read the key from the secret named by {contract.ENV_SECRET_ARN} (once, at cold start).",
+        )
+    return Result.ok(f"Secret read with short timeouts ({', '.join(good)})")
+
+
+# --- secrets in files -----------------------------------------------------------------------
+
+
+def _project_files(root: Path) -> list[Path]:
+    try:
+        output = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            timeout=10,
+            check=True,
+        ).stdout
+        names = [n for n in output.decode("utf-8", "replace").split("\0") if n]
+        if names:
+            return [root / n for n in names]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    found = []
+    for path in root.rglob("*"):
+        if any(part in SKIP_DIRS for part in path.relative_to(root).parts):
+            continue
+        if path.is_file():
+            found.append(path)
+            if len(found) >= MAX_SCANNED_FILES:
+                break
+    return found
+
+
+def no_key_in_files(ctx: DoctorContext) -> Result:
+    project = ctx.project_or_skip()
+    findings: list[str] = []
+    for function in project.functions:
+        for name, value in function.environment.items():
+            if isinstance(value, str):
+                kinds = keyscan.find_keys(value)
+                if kinds:
+                    findings.append(f"{function.key}: environment variable {name} holds a Momento {kinds[0]}")
+                elif name in {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD} and value and "${" not in value:
+                    findings.append(f"{function.key}: environment variable {name} holds a literal value")
+    for name, value in project.parameters.items():
+        if isinstance(value, str) and keyscan.find_keys(value):
+            findings.append(f"parameter {name} holds a Momento key")
+    for path in _project_files(project.root):
+        try:
+            if path.stat().st_size > 2_000_000:
+                continue
+            text = path.read_text(encoding="utf-8", errors="ignore")
+        except OSError:
+            continue
+        kinds = keyscan.find_keys(text)
+        if kinds:
+            findings.append(f"{path.relative_to(project.root).as_posix()}: contains a Momento {kinds[0]}")
+    if findings:
+        return Result.fail(
+            "A Momento API key is in the project (it would be committed, deployed or logged)",
+            "Remove it, revoke it in the Momento console, and store a new one with `momento-lambda store-token` "
+            "(it goes to Secrets Manager; functions get only the secret's ARN).",
+            sorted(set(findings)),
+        )
+    return Result.ok("No Momento key in environment variables, parameters or project files")
+
+
+def no_local_override(ctx: DoctorContext) -> Result:
+    project = ctx.project_or_skip()
+    found = [
+        f"{f.key}: {contract.ENV_LOCAL_OVERRIDE}={f.environment[contract.ENV_LOCAL_OVERRIDE]}"
+        for f in project.functions
+        if f.environment.get(contract.ENV_LOCAL_OVERRIDE)
+    ]
+    if found:
+        return Result.fail(
+            f"{contract.ENV_LOCAL_OVERRIDE} is set in the template: deployed functions would talk to a local server",
+            f"Remove {contract.ENV_LOCAL_OVERRIDE} from the template's environment; set it only in local runs "
+            "(sam local invoke --env-vars, serverless invoke local -e).",
+            found,
+        )
+    return Result.ok(f"{contract.ENV_LOCAL_OVERRIDE} is not set for deploys")
+
+
+def runtime(ctx: DoctorContext) -> Result:
+    functions = _functions_or_skip(ctx)
+    today = TODAY()
+    failures, warnings, passes = [], [], []
+    for function in functions:
+        name = function.runtime or ""
+        deprecated_on = RUNTIME_DEPRECATION.get(name)
+        if not name:
+            failures.append(f"{function.key}: no Runtime")
+        elif deprecated_on is None:
+            if name.startswith(("python", "nodejs")):
+                warnings.append(f"{function.key}: {name} is not a runtime this doctor knows")
+            else:
+                warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
+        elif deprecated_on <= today:
+            failures.append(f"{function.key}: {name} was deprecated on {deprecated_on.isoformat()}")
+        elif (deprecated_on - today).days <= DEPRECATION_WARNING_DAYS:
+            warnings.append(f"{function.key}: {name} is deprecated on {deprecated_on.isoformat()}")
+        else:
+            passes.append(f"{function.key}: {name} (supported until {deprecated_on.isoformat()})")
+    hint = f"Move to a supported runtime ({NEWEST_PYTHON} or {NEWEST_NODE}) and rebuild."
+    if failures:
+        return Result.fail("A function uses a deprecated runtime", hint, failures + warnings)
+    if warnings:
+        return Result.warn("A runtime needs attention", hint, warnings)
+    return Result.ok("Supported runtimes", passes)
+
+
+def timeout(ctx: DoctorContext) -> Result:
+    functions = momento_functions(_functions_or_skip(ctx)) or _functions_or_skip(ctx)
+    failures, warnings = [], []
+    for function in functions:
+        if function.timeout < MIN_TIMEOUT_SECONDS:
+            failures.append(f"{function.key}: Timeout {function.timeout:g} s")
+        elif function.timeout < COMFORTABLE_TIMEOUT_SECONDS:
+            warnings.append(f"{function.key}: Timeout {function.timeout:g} s")
+    need = f"the client deadline ({CLIENT_DEADLINE_SECONDS:g} s) plus the secret read ({SECRET_READ_SECONDS:g} s)"
+    hint = f"Set the function Timeout to at least {COMFORTABLE_TIMEOUT_SECONDS:g} s (e.g. 10)."
+    if failures:
+        return Result.fail(f"A function's timeout is shorter than {need}", hint, failures + warnings)
+    if warnings:
+        return Result.warn(f"A function's timeout leaves little room above {need}", hint, warnings)
+    return Result.ok(
+        f"Timeouts leave room for {need}",
+        [f"{f.key}: {f.timeout:g} s" for f in functions],
+    )
+
+
+CHECKS = [
+    Check("project.framework", Group.PROJECT, "Framework detected, template parses", framework),
+    Check("project.runtime", Group.PROJECT, "Runtime supported", runtime),
+    Check("project.timeout", Group.PROJECT, "Function timeout", timeout),
+    Check("iam.secret-access", Group.PROJECT, "Functions may read the secret", secret_access),
+    Check("iam.kms-decrypt", Group.PROJECT, "kms:Decrypt for a customer-managed key", kms_decrypt),
+    Check("project.build-method", Group.PROJECT, "Dependencies built for Lambda", build_method),
+    Check("code.client-reuse", Group.PROJECT, "Client created once, reused", client_reuse),
+    Check("code.lambda-config", Group.PROJECT, "Configurations.Lambda used", lambda_configuration),
+    Check("code.secret-timeouts", Group.PROJECT, "Secret read with short timeouts", secret_timeouts),
+    Check("secrets.no-plaintext-key", Group.PROJECT, "No Momento key in the project", no_key_in_files),
+    Check("project.no-local-override", Group.PROJECT, "MOMENTO_LOCAL not set for deploys", no_local_override),
+]

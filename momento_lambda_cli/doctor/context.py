@@ -1,0 +1,529 @@
+"""What checks share, loaded lazily and once: the project, its build output, boto3
+clients and the AWS descriptions several checks need.
+
+Checks run concurrently; each loader runs at most once (others wait for it) and its
+result or its exception is handed to every check that asks. Loaders raise
+:class:`SkipCheck` when a prerequisite is missing (no credentials, --offline, no stack
+name), which turns each dependent check into a SKIP with that reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from momento_lambda_cli import aws, contract
+from momento_lambda_cli.doctor.build_output import Package, find_packages
+from momento_lambda_cli.doctor.model import SkipCheck
+from momento_lambda_cli.doctor.project_model import FunctionSpec, ProjectModel, load_project
+from momento_lambda_cli.errors import MomentoLambdaError
+
+T = TypeVar("T")
+
+NO_CREDENTIALS_HINT = (
+    "Run `aws configure` or `aws sso login`, pass --profile, or set AWS_PROFILE; --offline skips these checks."
+)
+SKIP_AS_CODES = {"aws.no-credentials", "aws.sso-expired", "aws.expired-token", "aws.no-region", "aws.profile-not-found"}
+
+
+@dataclass(frozen=True)
+class DoctorOptions:
+    project_dir: Path
+    stack_name: str | None = None
+    functions: tuple[str, ...] = ()
+    secret_id: str | None = None
+    cache_name: str | None = None
+    aws: aws.AwsOptions = field(default_factory=aws.AwsOptions)
+    offline: bool = False
+    momento_timeout: timedelta = timedelta(seconds=5)
+
+
+@dataclass
+class _Entry:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: bool = False
+    value: Any = None
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class DeployedFunction:
+    name: str
+    """The function name (physical id)."""
+    logical_id: str | None
+    configuration: dict[str, Any]
+    spec: FunctionSpec | None
+    """The project function it was deployed from, when known."""
+
+
+@dataclass(frozen=True)
+class SecretInfo:
+    arn: str
+    name: str
+    kms_key_id: str | None
+    has_current: bool
+    secret_string: str | None
+
+
+class DoctorContext:
+    def __init__(self, options: DoctorOptions) -> None:
+        self.options = options
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Entry] = {}
+
+    def once(self, name: str, loader: Callable[[], T]) -> T:
+        """``loader()`` the first time ``name`` is asked for; its value (or error) after that."""
+        with self._lock:
+            entry = self._entries.setdefault(name, _Entry())
+        with entry.lock:
+            if not entry.done:
+                try:
+                    entry.value = loader()
+                except BaseException as exc:
+                    entry.error = exc
+                entry.done = True
+        if entry.error is not None:
+            raise entry.error
+        return entry.value  # type: ignore[no-any-return]
+
+    def prefetch(self, services: list[str], momento: bool) -> None:
+        """Warm up what remote checks will need, in the background: boto3 clients and the
+        Momento SDK import are CPU work that can overlap the first AWS round trips."""
+
+        def warm() -> None:
+            with contextlib.suppress(BaseException):
+                for service in services:
+                    self.client(service)
+
+        def warm_momento() -> None:
+            with contextlib.suppress(BaseException):
+                import momento  # noqa: F401
+
+        if self.options.offline:
+            return
+        if services:
+            threading.Thread(target=warm, name="doctor-prefetch-aws", daemon=True).start()
+        if momento:
+            threading.Thread(target=warm_momento, name="doctor-prefetch-momento", daemon=True).start()
+
+    # --- project ------------------------------------------------------------------------
+
+    def project(self) -> ProjectModel:
+        """The parsed project; raises MomentoLambdaError when it does not load."""
+        return self.once("project", lambda: load_project(self.options.project_dir))
+
+    def project_or_skip(self) -> ProjectModel:
+        try:
+            return self.project()
+        except MomentoLambdaError as exc:
+            raise SkipCheck(f"The project did not load ({exc.message})", "See project.framework.") from None
+
+    def packages(self) -> list[Package]:
+        def load() -> list[Package]:
+            project = self.project_or_skip()
+            return find_packages(project.root, [f.key for f in project.functions])
+
+        return self.once("packages", load)
+
+    # --- AWS ----------------------------------------------------------------------------
+
+    def session(self) -> Any:
+        def load() -> Any:
+            if self.options.offline:
+                raise SkipCheck("Skipped with --offline.")
+            options = self.options.aws
+            if not aws.resolve_region(options):
+                try:
+                    region = self.project().region
+                except MomentoLambdaError:
+                    region = None
+                if region:
+                    options = aws.AwsOptions(options.profile, region, options.endpoint_url)
+            try:
+                session = aws.make_session(options)
+                credentials = session.get_credentials()
+            except MomentoLambdaError as exc:
+                if exc.code == "aws.profile-not-found":
+                    raise  # the user named it: an error, not a reason to skip
+                raise SkipCheck(exc.message, exc.hint) from None
+            except Exception as exc:
+                raise SkipCheck(
+                    aws.translate_error(exc, action="sts:GetCallerIdentity").message, NO_CREDENTIALS_HINT
+                ) from None
+            if credentials is None:
+                raise SkipCheck("No AWS credentials were found, so AWS checks were skipped.", NO_CREDENTIALS_HINT)
+            if not session.region_name:
+                raise SkipCheck(
+                    "No AWS region is set, so AWS checks were skipped.",
+                    "Pass --region, set AWS_REGION, or add region to samconfig.toml / serverless.yml.",
+                )
+            return session, options
+
+        return self.once("session", load)
+
+    def client(self, service: str, attempts: int = 2) -> Any:
+        """A boto3 client (one per service and retry budget, created once)."""
+
+        def load() -> Any:
+            session, options = self.session()
+            return aws.make_client(
+                options, service, session=session, retries={"mode": "standard", "total_max_attempts": attempts}
+            )
+
+        return self.once(f"client:{service}:{attempts}", load)
+
+    def call(
+        self,
+        service: str,
+        operation: str,
+        action: str,
+        resource: str | None = None,
+        passthrough: tuple[str, ...] = (),
+        **kwargs: Any,
+    ) -> Any:
+        """``client(service).operation(**kwargs)``.
+
+        AWS error codes in ``passthrough`` come out as botocore ClientErrors; no credentials
+        becomes a SkipCheck; everything else a one-line MomentoLambdaError.
+        """
+        client = self.client(service)
+        try:
+            return getattr(client, operation)(**kwargs)
+        except Exception as exc:
+            if aws.error_code(exc) in passthrough:
+                raise
+            error = aws.translate_error(exc, action=action, resource=resource)
+            if error.code in SKIP_AS_CODES:
+                raise SkipCheck(error.message, error.hint) from None
+            raise error from None
+
+    def region(self) -> str:
+        session, _ = self.session()
+        return str(session.region_name)
+
+    def stack_name(self) -> str | None:
+        if self.options.stack_name:
+            return self.options.stack_name
+        try:
+            return self.project().stack_name
+        except MomentoLambdaError:
+            return None
+
+    def stack(self) -> dict[str, Any] | None:
+        """DescribeStacks of the stack, ``None`` when it does not exist; SkipCheck when no name is known."""
+
+        def load() -> dict[str, Any] | None:
+            name = self.stack_name()
+            if not name:
+                raise SkipCheck(
+                    "No stack name: nothing tells which stack to check.",
+                    "Pass --stack-name, or set stack_name in samconfig.toml.",
+                )
+            import botocore.exceptions
+
+            try:
+                response = self.call(
+                    "cloudformation",
+                    "describe_stacks",
+                    "cloudformation:DescribeStacks",
+                    name,
+                    ("ValidationError",),
+                    StackName=name,
+                )
+            except botocore.exceptions.ClientError as exc:
+                if "does not exist" in str(exc):
+                    return None
+                raise aws.translate_error(exc, action="cloudformation:DescribeStacks", resource=name) from None
+            stacks = response.get("Stacks") or []
+            return dict(stacks[0]) if stacks else None
+
+        return self.once("stack", load)
+
+    def stack_resources(self) -> list[dict[str, Any]]:
+        def load() -> list[dict[str, Any]]:
+            # Not waiting for DescribeStacks: both calls go out at once.
+            name = self.stack_name()
+            if not name:
+                return []
+            resources: list[dict[str, Any]] = []
+            kwargs: dict[str, Any] = {"StackName": name}
+            while True:
+                try:
+                    page = self.call(
+                        "cloudformation",
+                        "list_stack_resources",
+                        "cloudformation:ListStackResources",
+                        name,
+                        ("ValidationError",),
+                        **kwargs,
+                    )
+                except Exception as exc:
+                    if "does not exist" in str(exc):
+                        return []
+                    raise aws.translate_error(exc, action="cloudformation:ListStackResources", resource=name) from None
+                resources.extend(page.get("StackResourceSummaries") or [])
+                if not page.get("NextToken"):
+                    return resources
+                kwargs["NextToken"] = page["NextToken"]
+
+        return self.once("stack_resources", load)
+
+    def deployed_functions(self) -> list[DeployedFunction]:
+        """The functions to check: --function, else the stack's AWS::Lambda::Function resources."""
+
+        def load() -> list[DeployedFunction]:
+            try:
+                specs = self.project().functions
+            except MomentoLambdaError:
+                specs = []
+            by_key = {s.key: s for s in specs}
+            by_name = {s.deployed_name: s for s in specs if s.deployed_name}
+            wanted: list[tuple[str, str | None]] = []
+            if self.options.functions:
+                wanted = [(f, None) for f in self.options.functions]
+            else:
+                if not self.stack_name():
+                    raise SkipCheck("No stack or function to check.", "Pass --stack-name or --function.")
+                for resource in self.stack_resources():
+                    if resource.get("ResourceType") == "AWS::Lambda::Function":
+                        wanted.append((str(resource["PhysicalResourceId"]), str(resource["LogicalResourceId"])))
+            logical_by_name = {
+                str(r.get("PhysicalResourceId")): str(r.get("LogicalResourceId"))
+                for r in self.stack_resources()
+                if r.get("ResourceType") == "AWS::Lambda::Function"
+            }
+            result = []
+            import botocore.exceptions
+
+            for name, logical in wanted:
+                logical = logical or logical_by_name.get(name)
+                try:
+                    config = self.call(
+                        "lambda",
+                        "get_function_configuration",
+                        "lambda:GetFunctionConfiguration",
+                        name,
+                        ("ResourceNotFoundException",),
+                        FunctionName=name,
+                    )
+                except botocore.exceptions.ClientError as exc:
+                    if aws.error_code(exc) == "ResourceNotFoundException":
+                        result.append(DeployedFunction(name, logical, {}, None))
+                        continue
+                    raise aws.translate_error(exc, action="lambda:GetFunctionConfiguration", resource=name) from None
+                config.pop("ResponseMetadata", None)
+                spec = by_key.get(logical or "") or by_name.get(name) or by_name.get(str(config.get("FunctionName")))
+                if spec is None and logical:
+                    spec = next((s for s in specs if logical.lower() == f"{s.key}LambdaFunction".lower()), None)
+                if spec is None and len(specs) == 1:
+                    spec = specs[0]
+                result.append(DeployedFunction(str(config.get("FunctionName") or name), logical, config, spec))
+            return result
+
+        return self.once("deployed_functions", load)
+
+    def role_statements(self, role_arn: str) -> tuple[list[Any], list[str]]:
+        """The role's inline and attached managed policy statements, and the policy names read."""
+
+        def load() -> tuple[list[Any], list[str]]:
+            from momento_lambda_cli.doctor import iam_eval
+
+            role_name = role_arn.rsplit("/", 1)[-1]
+
+            def inline() -> list[tuple[str, list[iam_eval.Statement]]]:
+                names = self.call("iam", "list_role_policies", "iam:ListRolePolicies", role_name, RoleName=role_name)
+
+                def one(policy_name: str) -> tuple[str, list[iam_eval.Statement]]:
+                    document = self.call(
+                        "iam",
+                        "get_role_policy",
+                        "iam:GetRolePolicy",
+                        role_name,
+                        RoleName=role_name,
+                        PolicyName=policy_name,
+                    )
+                    source = f"inline {policy_name}"
+                    return source, iam_eval.statements_of(_document(document["PolicyDocument"]), source)
+
+                return parallel([functools.partial(one, n) for n in names.get("PolicyNames") or []])
+
+            def managed() -> list[tuple[str, list[iam_eval.Statement]]]:
+                attached = self.call(
+                    "iam", "list_attached_role_policies", "iam:ListAttachedRolePolicies", role_name, RoleName=role_name
+                )
+
+                def one(policy: dict[str, Any]) -> tuple[str, list[iam_eval.Statement]]:
+                    arn = policy["PolicyArn"]
+                    meta = self.call("iam", "get_policy", "iam:GetPolicy", arn, PolicyArn=arn)
+                    version = meta["Policy"]["DefaultVersionId"]
+                    document = self.call(
+                        "iam", "get_policy_version", "iam:GetPolicyVersion", arn, PolicyArn=arn, VersionId=version
+                    )
+                    source = f"managed {policy['PolicyName']}"
+                    return source, iam_eval.statements_of(_document(document["PolicyVersion"]["Document"]), source)
+
+                return parallel([functools.partial(one, p) for p in attached.get("AttachedPolicies") or []])
+
+            statements: list[iam_eval.Statement] = []
+            sources: list[str] = []
+            for part in parallel([inline, managed]):
+                for source, found in part:
+                    sources.append(source)
+                    statements.extend(found)
+            return statements, sources
+
+        return self.once(f"role:{role_arn}", load)
+
+    # --- the secret and Momento ---------------------------------------------------------
+
+    def secret_id(self) -> str | None:
+        """--secret-id, else the project's (resolved) secret, else what the deployed functions read.
+
+        The project comes before the deployment so that the secret can be fetched while the
+        stack is still being described; deploy.functions reports a deployment that reads another.
+        """
+        if self.options.secret_id:
+            return self.options.secret_id
+        try:
+            from_project = self.project().secret_id
+        except MomentoLambdaError:
+            from_project = None
+        return from_project or self._deployed_env(contract.ENV_SECRET_ARN)
+
+    def _deployed_env(self, name: str) -> str | None:
+        try:
+            for function in self.deployed_functions():
+                value = (function.configuration.get("Environment") or {}).get("Variables", {}).get(name)
+                if value:
+                    return str(value)
+        except (SkipCheck, MomentoLambdaError):
+            pass
+        return None
+
+    def secret(self) -> SecretInfo | None:
+        """The secret's description and value; ``None`` when it does not exist."""
+
+        def load() -> SecretInfo | None:
+            self.session()
+            secret_id = self.secret_id()
+            if not secret_id:
+                raise SkipCheck(
+                    "No secret to check: none is named by the project or the deployed functions.",
+                    "Pass --secret-id, or store the key with `momento-lambda store-token`.",
+                )
+            import botocore.exceptions
+
+            try:
+                described = self.call(
+                    "secretsmanager",
+                    "describe_secret",
+                    "secretsmanager:DescribeSecret",
+                    secret_id,
+                    ("ResourceNotFoundException",),
+                    SecretId=secret_id,
+                )
+            except botocore.exceptions.ClientError as exc:
+                if aws.error_code(exc) == "ResourceNotFoundException":
+                    return None
+                raise aws.translate_error(exc, action="secretsmanager:DescribeSecret", resource=secret_id) from None
+            stages = [s for stages in (described.get("VersionIdsToStages") or {}).values() for s in stages]
+            value = None
+            if "AWSCURRENT" in stages:
+                got = self.call(
+                    "secretsmanager", "get_secret_value", "secretsmanager:GetSecretValue", secret_id, SecretId=secret_id
+                )
+                value = got.get("SecretString")
+                from momento_lambda_cli.redact import register_secret
+
+                register_secret(value)
+            return SecretInfo(
+                arn=str(described.get("ARN")),
+                name=str(described.get("Name")),
+                kms_key_id=described.get("KmsKeyId"),
+                has_current="AWSCURRENT" in stages,
+                secret_string=value,
+            )
+
+        return self.once("secret", load)
+
+    def cache_name(self) -> str | None:
+        if self.options.cache_name:
+            return self.options.cache_name
+        try:
+            from_project = self.project().cache_name
+        except MomentoLambdaError:
+            from_project = None
+        return from_project or self._deployed_env(contract.ENV_CACHE_NAME)
+
+    def stored_key(self) -> contract.StoredKey:
+        def load() -> contract.StoredKey:
+            secret = self.secret()
+            if secret is None or secret.secret_string is None:
+                raise SkipCheck("There is no readable secret (see secret.contract).")
+            stored = contract.decode_secret(secret.secret_string)
+            from momento_lambda_cli.redact import register_secret
+
+            register_secret(stored.api_key)
+            return stored
+
+        return self.once("stored_key", load)
+
+    def key_check(self) -> Any:
+        def load() -> Any:
+            from momento_lambda_cli.momento_key import check_key
+
+            stored = self.stored_key()
+            cache = self.cache_name()
+            if not cache:
+                raise SkipCheck("No cache name known.", "Pass --cache-name or set MomentoCacheName / momentoCacheName.")
+            return check_key(stored.api_key, stored.endpoint, cache, timeout=self.options.momento_timeout)
+
+        return self.once("key_check", load)
+
+
+def parallel(calls: list[Callable[[], T]]) -> list[T]:
+    """Run ``calls`` at once (daemon threads: an abandoned call never holds the process open);
+    their results in order, or the first exception."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def work(index: int) -> None:
+        try:
+            results[index] = calls[index]()
+        except BaseException as exc:
+            errors[index] = exc
+
+    threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
+
+
+def _document(value: Any) -> Any:
+    if isinstance(value, str):
+        import json
+        import urllib.parse
+
+        for text in (value, urllib.parse.unquote(value)):
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
+        import ast
+
+        # Some stand-ins (moto's CloudFormation) store the Python repr of the document.
+        return ast.literal_eval(value)
+    return value

@@ -1,0 +1,50 @@
+"""Spot things shaped like a Momento API key, without ever returning the value.
+
+* JWTs whose payload has the legacy ``c`` / ``cp`` claims or the v2 ``t`` claim;
+* base64 of JSON with ``api_key`` (and ``endpoint``): v1 keys.
+
+Only the kind of key and where it was found are reported.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}")
+_B64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{60,}={0,2}")
+
+
+def _b64json(text: str, urlsafe: bool) -> Any:
+    padded = text + "=" * (-len(text) % 4)
+    try:
+        raw = base64.urlsafe_b64decode(padded) if urlsafe else base64.b64decode(padded, validate=True)
+        return json.loads(raw)
+    except Exception:
+        return None
+
+
+def key_kind(value: str) -> str | None:
+    """``"v2 key"``, ``"legacy key"``, ``"v1 key"`` for a value that IS a key, else ``None``."""
+    for kind in find_keys(value):
+        return kind
+    return None
+
+
+def find_keys(text: str) -> list[str]:
+    """The kinds of Momento keys found in ``text`` (never the values)."""
+    kinds = []
+    for match in _JWT.finditer(text):
+        payload = _b64json(match.group(0).split(".")[1], urlsafe=True)
+        if isinstance(payload, dict):
+            if "c" in payload or "cp" in payload:
+                kinds.append("legacy key")
+            elif payload.get("t") is not None:
+                kinds.append("v2 key")
+    for match in _B64.finditer(text):
+        document = _b64json(match.group(0), urlsafe=False)
+        if isinstance(document, dict) and "api_key" in document:
+            kinds.append("v1 key")
+    return kinds

@@ -1,0 +1,140 @@
+"""Checks and their results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from momento_lambda_cli.doctor.context import DoctorContext
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+class Group(str, Enum):
+    PROJECT = "project"
+    BUILD = "build"
+    DEPLOYMENT = "deployment"
+    MOMENTO = "momento"
+
+
+GROUP_TITLES = {
+    Group.PROJECT: "Project",
+    Group.BUILD: "Build output",
+    Group.DEPLOYMENT: "Deployment",
+    Group.MOMENTO: "Momento",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    status: Status
+    message: str
+    hint: str | None = None
+    details: tuple[str, ...] = ()
+    """Extra lines (one per function, file...) shown under problems, or with --verbose."""
+
+    @classmethod
+    def ok(cls, message: str, details: list[str] | tuple[str, ...] = ()) -> Result:
+        return cls(Status.PASS, message, None, tuple(details))
+
+    @classmethod
+    def warn(cls, message: str, hint: str | None = None, details: list[str] | tuple[str, ...] = ()) -> Result:
+        return cls(Status.WARN, message, hint, tuple(details))
+
+    @classmethod
+    def fail(cls, message: str, hint: str | None = None, details: list[str] | tuple[str, ...] = ()) -> Result:
+        return cls(Status.FAIL, message, hint, tuple(details))
+
+    @classmethod
+    def skip(cls, message: str, hint: str | None = None) -> Result:
+        return cls(Status.SKIP, message, hint)
+
+    @classmethod
+    def error(cls, message: str, hint: str | None = None) -> Result:
+        return cls(Status.ERROR, message, hint)
+
+
+class SkipCheck(Exception):
+    """Raised by shared context loaders to turn every dependent check into a SKIP."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    group: Group
+    title: str
+    run: Callable[[DoctorContext], Result]
+    remote: bool = False
+    """Needs AWS or Momento: skipped with --offline."""
+
+
+@dataclass
+class Outcome:
+    check: Check
+    result: Result
+    duration_ms: float
+    traceback: str | None = field(default=None, repr=False)
+    """Formatted traceback of a crashing check (shown with --debug only)."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.check.id,
+            "group": self.check.group.value,
+            "title": self.check.title,
+            "status": self.result.status.value,
+            "message": self.result.message,
+            "hint": self.result.hint,
+            "details": list(self.result.details),
+            "duration_ms": round(self.duration_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    passed: int
+    warned: int
+    failed: int
+    errored: int
+    skipped: int
+    total: int
+
+    @classmethod
+    def of(cls, outcomes: list[Outcome]) -> Summary:
+        count = {s: 0 for s in Status}
+        for outcome in outcomes:
+            count[outcome.result.status] += 1
+        return cls(
+            passed=count[Status.PASS],
+            warned=count[Status.WARN],
+            failed=count[Status.FAIL],
+            errored=count[Status.ERROR],
+            skipped=count[Status.SKIP],
+            total=len(outcomes),
+        )
+
+    def ok(self, strict: bool = False) -> bool:
+        return self.failed == 0 and self.errored == 0 and (not strict or self.warned == 0)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "passed": self.passed,
+            "warned": self.warned,
+            "failed": self.failed,
+            "errored": self.errored,
+            "skipped": self.skipped,
+            "total": self.total,
+        }

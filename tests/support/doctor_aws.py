@@ -1,0 +1,158 @@
+"""Deploy what a SAM/Serverless project would deploy, as PLAIN CloudFormation resources
+on the moto server (moto drops SAM-transformed functions): an IAM role with an inline
+policy, a Lambda function with ZipFile code. The secret is created through the Secrets
+Manager API (moto does not support AWS::SecretsManager::Secret in stacks)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from momento_lambda_cli import contract
+
+ZIP_CODE = "def lambda_handler(event, context):\n    return {'statusCode': 200}\n"
+
+
+@dataclass
+class Deployment:
+    stack_name: str
+    secret_arn: str
+    function_name: str
+    role_name: str
+    kms_key_arn: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def zip_bytes() -> bytes:
+    """A deployment package holding the stub handler."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("app.py", ZIP_CODE)
+    return buffer.getvalue()
+
+
+def create_secret(aws: Any, name: str, secret_string: str | None, kms_key_id: str | None = None) -> str:
+    sm = aws.client("secretsmanager")
+    kwargs: dict[str, Any] = {"Name": name}
+    if secret_string is not None:
+        kwargs["SecretString"] = secret_string
+    if kms_key_id:
+        kwargs["KmsKeyId"] = kms_key_id
+    return str(sm.create_secret(**kwargs)["ARN"])
+
+
+def stack_template(
+    *,
+    function_name: str,
+    role_name: str,
+    statements: list[dict[str, Any]],
+    environment: dict[str, str],
+    runtime: str = "python3.13",
+    architecture: str = "x86_64",
+    timeout: int = 10,
+    memory: int = 256,
+) -> str:
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "HelloFunctionRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": role_name,
+                    "AssumeRolePolicyDocument": {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    },
+                    "Policies": [
+                        {
+                            "PolicyName": "HelloFunctionRolePolicy0",
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                        }
+                    ],
+                },
+            },
+            "HelloFunction": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "FunctionName": function_name,
+                    "Runtime": runtime,
+                    "Handler": "app.lambda_handler",
+                    "Architectures": [architecture],
+                    "Timeout": timeout,
+                    "MemorySize": memory,
+                    "Role": {"Fn::GetAtt": ["HelloFunctionRole", "Arn"]},
+                    "Code": {"ZipFile": ZIP_CODE},
+                    "Environment": {"Variables": environment},
+                },
+            },
+        },
+    }
+    return json.dumps(template)
+
+
+def deploy(
+    aws: Any,
+    *,
+    stack_name: str = "demo",
+    secret_string: str | None = None,
+    secret_name: str = "momento/demo/api-key",  # noqa: S107
+    kms: bool = False,
+    grant_secret: bool = True,
+    grant_kms: bool = True,
+    statements: list[dict[str, Any]] | None = None,
+    environment: dict[str, str] | None = None,
+    runtime: str = "python3.13",
+    architecture: str = "x86_64",
+    timeout: int = 10,
+    memory: int = 256,
+    cache_name: str = "demo-cache",
+) -> Deployment:
+    """Create the secret (unless ``secret_string`` is None and ``secret_name`` empty) and the stack."""
+    kms_key_arn = None
+    if kms:
+        kms_key_arn = str(aws.client("kms").create_key(Description="momento secret key")["KeyMetadata"]["Arn"])
+    secret_arn = (
+        create_secret(aws, secret_name, secret_string, kms_key_arn)
+        if secret_name
+        else (f"arn:aws:secretsmanager:us-east-1:{aws.account_id}:secret:missing-AbCdEf")
+    )
+    if statements is None:
+        statements = []
+        if grant_secret:
+            statements.append({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret_arn})
+        if kms_key_arn and grant_kms:
+            statements.append({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": kms_key_arn})
+        statements.append({"Effect": "Allow", "Action": "logs:CreateLogStream", "Resource": "*"})
+    env = {
+        contract.ENV_SECRET_ARN: secret_arn,
+        contract.ENV_CACHE_NAME: cache_name,
+        contract.ENV_DEFAULT_TTL: "60",
+    }
+    env.update(environment or {})
+    function_name = f"{stack_name}-HelloFunction"
+    role_name = f"{stack_name}-HelloFunctionRole"
+    aws.client("cloudformation").create_stack(
+        StackName=stack_name,
+        TemplateBody=stack_template(
+            function_name=function_name,
+            role_name=role_name,
+            statements=statements,
+            environment=env,
+            runtime=runtime,
+            architecture=architecture,
+            timeout=timeout,
+            memory=memory,
+        ),
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    return Deployment(stack_name, secret_arn, function_name, role_name, kms_key_arn)

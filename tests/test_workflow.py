@@ -90,3 +90,21 @@ def test_generated_handler_reads_what_store_token_stored(stored, momento_server,
             sys.modules.pop(module, None)
     assert json.loads(first["body"])["cache"] == "miss"
     assert json.loads(second["body"])["cache"] == "hit"
+
+
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+def test_doctor_checks_the_stored_secret_and_key(stored, run_cli, momento_server, framework):
+    project, arn, key = stored(framework)
+    only = "secret.contract,momento.key,momento.cache"
+    result = run_cli("doctor", str(project), "--only", only, "--json")
+    assert result.exit_code == 0, result.stdout
+    checks = {c["id"]: c for c in json.loads(result.stdout)["data"]["checks"]}
+    assert {k: c["status"] for k, c in checks.items()} == dict.fromkeys(only.split(","), "pass")
+    assert f"momento/{project.name}/api-key" in checks["secret.contract"]["message"]
+
+    # The key is revoked at Momento: doctor says so, without printing it.
+    momento_server.state.valid_keys = {v2_key("another")}
+    result = run_cli("doctor", str(project), "--only", only)
+    assert result.exit_code == 1
+    assert "momento.key" in result.stdout
+    assert key not in result.output and key[:8] not in result.output

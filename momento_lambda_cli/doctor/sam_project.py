@@ -87,7 +87,7 @@ def load_sam(root: Path, config_env: str) -> ProjectModel:
             parameters[name] = overrides[name]
         elif isinstance(spec, dict) and "Default" in spec:
             parameters[name] = str(spec["Default"])
-    resolver = _CfnResolver(template, parameters, region)
+    resolver = CfnResolver(template, parameters, region)
 
     functions = []
     globals_fn = (template.get("Globals") or {}).get("Function") or {}
@@ -143,7 +143,7 @@ def _merge_globals(globals_fn: dict[str, Any], props: dict[str, Any]) -> dict[st
 
 
 def _sam_function(
-    root: Path, logical_id: str, props: dict[str, Any], resource: dict[str, Any], r: _CfnResolver, plain: bool = False
+    root: Path, logical_id: str, props: dict[str, Any], resource: dict[str, Any], r: CfnResolver, plain: bool = False
 ) -> FunctionSpec:
     arches = r.resolve(props.get("Architectures")) or ["x86_64"]
     env_source = dict(((props.get("Environment") or {}).get("Variables")) or {})
@@ -218,7 +218,7 @@ def _policy_template(item: dict[str, Any]) -> list[iam_eval.Statement]:
     return statements
 
 
-def _role_statements(role: Any, r: _CfnResolver) -> tuple[list[iam_eval.Statement], list[str]]:
+def _role_statements(role: Any, r: CfnResolver) -> tuple[list[iam_eval.Statement], list[str]]:
     """Statements of an AWS::IAM::Role defined in the same template (and policies attached to it)."""
     logical = None
     if isinstance(role, dict):
@@ -250,7 +250,7 @@ def _role_statements(role: Any, r: _CfnResolver) -> tuple[list[iam_eval.Statemen
     return statements, managed
 
 
-class _CfnResolver:
+class CfnResolver:
     """Resolve CloudFormation intrinsics against known parameter values."""
 
     def __init__(self, template: dict[str, Any], parameters: dict[str, Any], region: Any) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from momento_lambda_cli.doctor import iam_eval
 from momento_lambda_cli.doctor.config_files import load_yaml
 from momento_lambda_cli.doctor.project_model import FunctionSpec, ProjectModel
+from momento_lambda_cli.doctor.sam_project import CfnResolver
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SERVERLESS, load_answers
 
@@ -35,7 +36,11 @@ def load_serverless(root: Path) -> ProjectModel:
     region = provider.get("region")
     resolver = _SlsResolver(document, params, stage, region if isinstance(region, str) else None)
     resolved_params = {k: resolver.resolve(v) for k, v in params.items()}
-    provider = resolver.resolve(provider)
+    # serverless.yml values may also hold CloudFormation intrinsics (Fn::If over the
+    # `resources.Conditions`, Fn::Join, Ref...): resolve them once the variables are in.
+    resources = resolver.resolve(document.get("resources") or {})
+    cfn = CfnResolver(resources if isinstance(resources, dict) else {}, {}, region)
+    provider = cfn.resolve(resolver.resolve(provider))
     service = resolver.resolve(document.get("service"))
     service_name = str(service.get("name") if isinstance(service, dict) else service)
     iam = provider.get("iam") or {}
@@ -44,10 +49,11 @@ def load_serverless(root: Path) -> ProjectModel:
         (role.get("statements") if isinstance(role, dict) else None) or provider.get("iamRoleStatements") or []
     )
     statements = iam_eval.statements_of({"Statement": statements_raw}, "provider.iam.role.statements")
+    statements.extend(_extra_role_policies(resources, cfn))
     managed = list((role.get("managedPolicies") if isinstance(role, dict) else None) or [])
     functions = []
     for key, spec in (document.get("functions") or {}).items():
-        spec = resolver.resolve(spec) if isinstance(spec, dict) else {}
+        spec = cfn.resolve(resolver.resolve(spec)) if isinstance(spec, dict) else {}
         env_source = {
             **(document.get("provider") or {}).get("environment", {}),
             **(((document.get("functions") or {}).get(key) or {}).get("environment") or {}),
@@ -96,6 +102,28 @@ def load_serverless(root: Path) -> ProjectModel:
         answers=load_answers(root),
         config_files=[],
     )
+
+
+DEFAULT_ROLE = "IamRoleLambdaExecution"
+"""The logical id of the role the Serverless Framework creates for the functions."""
+
+
+def _extra_role_policies(resources: Any, cfn: CfnResolver) -> list[iam_eval.Statement]:
+    """Statements of ``resources.Resources`` IAM policies attached to the framework's role
+    (skipping those whose Condition is known to be false)."""
+    statements: list[iam_eval.Statement] = []
+    found = resources.get("Resources") if isinstance(resources, dict) else None
+    for name, resource in (found or {}).items():
+        if not isinstance(resource, dict) or resource.get("Type") not in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}:
+            continue
+        condition = resource.get("Condition")
+        if condition and cfn.condition(str(condition)) is False:
+            continue
+        props = resource.get("Properties") or {}
+        roles = props.get("Roles") or []
+        if any(isinstance(r, dict) and r.get("Ref") == DEFAULT_ROLE for r in roles):
+            statements.extend(iam_eval.statements_of(cfn.resolve(props.get("PolicyDocument")), str(name)))
+    return statements
 
 
 class _SlsResolver:

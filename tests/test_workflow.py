@@ -94,7 +94,7 @@ def test_generated_handler_reads_what_store_token_stored(stored, momento_server,
 
 @pytest.mark.parametrize("framework", ["sam", "serverless"])
 def test_doctor_checks_the_stored_secret_and_key(stored, run_cli, momento_server, framework):
-    project, arn, key = stored(framework)
+    project, _arn, key = stored(framework)
     only = "secret.contract,momento.key,momento.cache"
     result = run_cli("doctor", str(project), "--only", only, "--json")
     assert result.exit_code == 0, result.stdout

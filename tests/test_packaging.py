@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from momento_lambda_cli import __version__
+from momento_lambda_cli.scaffold.layout import project_files
+from tests.support.generated import render
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,6 +105,12 @@ def test_installed_wheel_renders_every_framework(installed_venv: Path, tmp_path:
         assert result.returncode == 0, result.stdout + result.stderr
         project = tmp_path / f"from-wheel-{framework}"
         assert (project / ".momento-lambda.json").is_file()
+        # pip byte-compiles the installed templates: none of that may reach the project, and
+        # the installed copy renders exactly the files a source checkout renders.
+        from_wheel = project_files(project)
+        assert not [f for f in from_wheel if "__pycache__" in f or f.endswith(".pyc")], from_wheel
+        from_source = render(tmp_path / "from-source", name=project.name, framework=framework, runtime=runtime)
+        assert from_wheel == project_files(from_source)
         assert (project / ".gitignore").is_file()
         if framework == "sam":
             assert {"template.yaml", "samconfig.toml"} <= {p.name for p in project.iterdir()}

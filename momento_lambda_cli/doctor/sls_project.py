@@ -114,7 +114,10 @@ def _extra_role_policies(resources: Any, cfn: CfnResolver) -> list[iam_eval.Stat
     statements: list[iam_eval.Statement] = []
     found = resources.get("Resources") if isinstance(resources, dict) else None
     for name, resource in (found or {}).items():
-        if not isinstance(resource, dict) or resource.get("Type") not in {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}:
+        if not isinstance(resource, dict) or resource.get("Type") not in {
+            "AWS::IAM::Policy",
+            "AWS::IAM::ManagedPolicy",
+        }:
             continue
         condition = resource.get("Condition")
         if condition and cfn.condition(str(condition)) is False:

@@ -8,6 +8,7 @@ are removed here.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from fnmatch import fnmatch
 from pathlib import Path
@@ -56,8 +57,15 @@ def keeps(relative: str, answers: Answers) -> bool:
     return True
 
 
+JUNK_DIRS = ("__pycache__", ".pytest_cache", "node_modules")
+"""Folders that are never part of a template, though an installed copy may hold them
+(pip byte-compiles the templates' ``.py`` files into ``__pycache__`` at install time)."""
+
+
 def prune(project_dir: Path, answers: Answers) -> None:
     """Remove the rendered files that do not belong to ``answers``' framework and runtime."""
+    for junk in [p for p in project_dir.rglob("*") if p.is_dir() and p.name in JUNK_DIRS]:
+        shutil.rmtree(junk, ignore_errors=True)
     for path in sorted(project_dir.rglob("*")):
         if path.is_file() and not keeps(path.relative_to(project_dir).as_posix(), answers):
             path.unlink()

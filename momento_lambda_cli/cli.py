@@ -15,7 +15,7 @@ import typer
 
 from momento_lambda_cli import ISSUES_URL, __version__, console
 from momento_lambda_cli.commands import doctor, new, store_token
-from momento_lambda_cli.errors import ExitCode, MomentoLambdaError
+from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
 from momento_lambda_cli.redact import redact
 
 P = ParamSpec("P")
@@ -88,14 +88,8 @@ def _report_unexpected(exc: BaseException) -> None:
         import traceback
 
         sys.stderr.write(redact("".join(traceback.format_exception(exc))))
-    where = ""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if tb is not None:
-        where = f" at {tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
     error = MomentoLambdaError(
-        f"Unexpected error: {type(exc).__name__}{where}. This is a bug in momento-lambda {__version__}.",
+        f"Unexpected error: {type(exc).__name__}{crash_location(exc)}. This is a bug in momento-lambda {__version__}.",
         f"Please report it at {ISSUES_URL}"
         + ("" if console.mode.debug else " with the output of `momento-lambda --debug ...`."),
         code="internal",

@@ -51,3 +51,15 @@ class UsageError(MomentoLambdaError):
 
     def __init__(self, message: str, hint: str | None = None, *, code: str | None = "usage") -> None:
         super().__init__(message, hint, exit_code=ExitCode.USAGE, code=code)
+
+
+def crash_location(exc: BaseException) -> str:
+    """`` at file.py:LINE`` of the innermost frame of ``exc``'s traceback ("" without one).
+
+    Names only the file and line: never the exception's message, which may carry data."""
+    last = exc.__traceback__
+    while last is not None and last.tb_next is not None:
+        last = last.tb_next
+    if last is None:
+        return ""
+    return f" at {last.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{last.tb_lineno}"

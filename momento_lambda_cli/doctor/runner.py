@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from momento_lambda_cli.doctor.model import Check, Outcome, Result, SkipCheck, Status
-from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.errors import MomentoLambdaError, crash_location
 
 DEFAULT_TIMEOUT_SECONDS = 20.0
 WARN_CODES = {"aws.access-denied", "aws.unreachable", "aws.throttled"}
@@ -37,12 +37,7 @@ def run_one(check: Check, ctx: object) -> Outcome:
             result = Result.error(exc.message, exc.hint)
     except Exception as exc:
         tb = "".join(traceback.format_exception(exc))
-        where = ""
-        last = exc.__traceback__
-        while last is not None and last.tb_next is not None:
-            last = last.tb_next
-        if last is not None:
-            where = f" at {last.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{last.tb_lineno}"
+        where = crash_location(exc)
         reason = str(exc).splitlines()[0] if str(exc) else ""
         result = Result.error(
             f"The check crashed: {type(exc).__name__}{where}" + (f": {reason}" if reason else ""),

@@ -30,22 +30,23 @@ MAX_SCANNED_FILES = 20_000
 TODAY = date.today
 """Swappable for tests."""
 
-# Lambda runtime deprecation dates (AWS "Runtime deprecation policy" table, as of 2026-11).
+# Lambda runtime deprecation dates (AWS "Runtime deprecation policy" table, as of 2026-11;
+# the same dates as cfn-lint's LmbdRuntimeLifecycle data, which tests compare against).
 RUNTIME_DEPRECATION: dict[str, date] = {
     "python3.8": date(2024, 10, 14),
     "python3.9": date(2025, 12, 15),
-    "python3.10": date(2026, 6, 30),
+    "python3.10": date(2026, 10, 31),
     "python3.11": date(2027, 6, 30),
     "python3.12": date(2028, 10, 31),
     "python3.13": date(2029, 6, 30),
-    "python3.14": date(2030, 6, 30),
+    "python3.14": date(2029, 6, 30),
     "nodejs16.x": date(2024, 6, 12),
     "nodejs18.x": date(2025, 9, 1),
     "nodejs20.x": date(2026, 4, 30),
     "nodejs22.x": date(2027, 4, 30),
     "nodejs24.x": date(2028, 4, 30),
 }
-NEWEST_PYTHON = "python3.13"
+NEWEST_PYTHON = "python3.14"
 NEWEST_NODE = "nodejs24.x"
 DEPRECATION_WARNING_DAYS = 90
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -55,6 +55,26 @@ def root(
     console.mode.debug = debug
 
 
+@functools.cache
+def _click_exception_types(name: str) -> tuple[type[BaseException], ...]:
+    """``name`` (Exit / Abort) from typer and from the click it uses: typer >= 0.26 vendors its
+    own copy of click (prompts raise ``typer._click.exceptions.Abort``), older typer uses click."""
+    import importlib
+
+    found: list[type[BaseException]] = [getattr(typer, name)]
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(dict.fromkeys(found))
+
+
+def _report_aborted() -> NoReturn:
+    sys.stderr.write("\nAborted.\n")
+    raise typer.Exit(ExitCode.INTERRUPTED) from None
+
+
 def _guarded(command: Callable[P, R]) -> Callable[P, R]:
     """Run ``command`` turning our error type (and any surprise) into output and an exit code."""
 
@@ -62,15 +82,16 @@ def _guarded(command: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
         except MomentoLambdaError as exc:
             _report_error(exc)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
-            sys.stderr.write("Aborted.\n")
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
+            _report_aborted()
         except Exception as exc:
+            if isinstance(exc, _click_exception_types("Exit")):
+                raise
+            if isinstance(exc, _click_exception_types("Abort")):  # Ctrl-C or Ctrl-D at a prompt
+                _report_aborted()
             _report_unexpected(exc)
             raise typer.Exit(ExitCode.FAILED) from None
 

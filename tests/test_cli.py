@@ -221,3 +221,14 @@ def test_help_does_not_import_heavy_libraries(args):
     proc = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, *args], capture_output=True, text=True, check=False)
     marker = [line for line in proc.stdout.splitlines() if line.startswith("HEAVY=")]
     assert marker == ["HEAVY="], proc.stdout + proc.stderr
+
+
+def test_ctrl_d_or_ctrl_c_at_a_prompt_is_an_abort_not_a_crash(run_cli, scratch_command):
+    def asks() -> None:
+        typer.prompt("Cache name")  # end of input here is what Ctrl-D / Ctrl-C give a prompt
+
+    scratch_command("x-asks", asks)
+    result = run_cli("x-asks", stdin="")
+    assert result.exit_code == 130
+    assert "Aborted." in result.stderr
+    assert "Unexpected" not in result.stderr

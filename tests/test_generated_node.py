@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from momento_lambda_cli.contract import encode_secret
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import npm_install, render
-from tests.support.keys import MARKER, v1_key, v2_key
+from tests.support.generated import ENDPOINT, npm_install, render, seed_local_peers
+from tests.support.keys import MARKER, v1_key
 from tests.support.tools import require_tool
 
 pytestmark = pytest.mark.slow
-ENDPOINT = "cell-test.example.momentohq.com"
 
 DRIVER = """
 import readline from 'node:readline';
@@ -107,20 +105,13 @@ def node_driver(tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, d
     project = render(tmp_path, name="local-demo", runtime="nodejs22.x")
     npm_install(project)
     (project / "drive.mjs").write_text(DRIVER)
-    key = v2_key("first")
-    secrets = aws.client("secretsmanager")
-    arn = secrets.create_secret(Name="momento/local-demo/api-key", SecretString=encode_secret(key, ENDPOINT))["ARN"]
-    momento_server.create_cache("local-demo")
-    momento_server.state.valid_keys = {key}
     with CountingProxy(aws.url) as proxy:
+        peers = seed_local_peers(aws, momento_server, proxy.url)
+        key, arn, secrets = peers["key"], peers["arn"], peers["secrets"]
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOMENTO_"))},
             **aws.env,
-            "AWS_ENDPOINT_URL": proxy.url,
-            "MOMENTO_SECRET_ARN": arn,
-            "MOMENTO_CACHE_NAME": "local-demo",
-            "MOMENTO_DEFAULT_TTL_SECONDS": "60",
-            "MOMENTO_LOCAL": momento_server.endpoint,
+            **peers["env"],
         }
         process = subprocess.Popen(
             [str(node), "drive.mjs"], cwd=project, env=env, text=True,

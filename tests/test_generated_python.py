@@ -13,12 +13,9 @@ from types import ModuleType
 
 import pytest
 
-from momento_lambda_cli.contract import encode_secret
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import python_env, render
-from tests.support.keys import MARKER, legacy_key, v2_key
-
-ENDPOINT = "cell-test.example.momentohq.com"
+from tests.support.generated import ENDPOINT, python_env, render, seed_local_peers
+from tests.support.keys import MARKER, legacy_key
 
 
 @pytest.mark.parametrize("framework", ["sam", "serverless"])
@@ -93,22 +90,11 @@ def generated_python(tmp_path) -> Iterator[Generated]:
 @pytest.fixture
 def local_peers(aws, momento_server, monkeypatch):
     """A secret in contract shape in moto (behind a counting proxy), a cache on the local server."""
-    key = v2_key("first")
-    secrets = aws.client("secretsmanager")
-    arn = secrets.create_secret(Name="momento/local-demo/api-key", SecretString=encode_secret(key, ENDPOINT))["ARN"]
-    momento_server.create_cache("local-demo")
-    momento_server.state.valid_keys = {key}
     with CountingProxy(aws.url) as proxy:
-        env = {
-            "AWS_ENDPOINT_URL": proxy.url,
-            "MOMENTO_SECRET_ARN": arn,
-            "MOMENTO_CACHE_NAME": "local-demo",
-            "MOMENTO_DEFAULT_TTL_SECONDS": "60",
-            "MOMENTO_LOCAL": momento_server.endpoint,
-        }
-        for name, value in env.items():
+        peers = seed_local_peers(aws, momento_server, proxy.url)
+        for name, value in peers["env"].items():
             monkeypatch.setenv(name, value)
-        yield {"proxy": proxy, "arn": arn, "key": key, "secrets": secrets, "server": momento_server, "env": env}
+        yield {**peers, "proxy": proxy, "server": momento_server}
 
 
 def test_python_handler_against_moto_and_the_local_momento_server(generated_python, local_peers, capsys):

@@ -10,8 +10,9 @@ boundaries, SCPs and resource policies are out of scope (and named so in message
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -38,6 +39,14 @@ class Statement:
     has_condition: bool
     source: str = ""
     """Which policy it came from (for messages)."""
+
+    def with_resources(self, shape: Callable[[str], str]) -> Statement:
+        """This statement with ``shape`` applied to every Resource / NotResource entry."""
+        return dataclasses.replace(
+            self,
+            resources=tuple(shape(r) for r in self.resources),
+            not_resources=tuple(shape(r) for r in self.not_resources),
+        )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.render import render_project
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+ENDPOINT = "cell-test.example.momentohq.com"
+"""The Momento endpoint stored with the v2 keys of the local-invocation tests."""
 NPM_CACHE = Path(
     os.environ.get("MOMENTO_LAMBDA_NPM_CACHE", Path(tempfile.gettempdir()) / "momento-lambda-npm-projects")
 )
@@ -80,3 +82,25 @@ def python_env(**extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def seed_local_peers(aws: Any, momento_server: Any, proxy_url: str, name: str = "local-demo") -> dict[str, Any]:
+    """A secret in contract shape in moto and a cache on the local Momento server accepting
+    only its key; returns the key, the secret ARN, a Secrets Manager client and the function
+    environment that reaches both (Secrets Manager through ``proxy_url``)."""
+    from momento_lambda_cli.contract import encode_secret
+    from tests.support.keys import v2_key
+
+    key = v2_key("first")
+    secrets = aws.client("secretsmanager")
+    arn = secrets.create_secret(Name=f"momento/{name}/api-key", SecretString=encode_secret(key, ENDPOINT))["ARN"]
+    momento_server.create_cache(name)
+    momento_server.state.valid_keys = {key}
+    env = {
+        "AWS_ENDPOINT_URL": proxy_url,
+        "MOMENTO_SECRET_ARN": arn,
+        "MOMENTO_CACHE_NAME": name,
+        "MOMENTO_DEFAULT_TTL_SECONDS": "60",
+        "MOMENTO_LOCAL": momento_server.endpoint,
+    }
+    return {"key": key, "arn": arn, "secrets": secrets, "env": env}

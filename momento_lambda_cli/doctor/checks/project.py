@@ -108,18 +108,7 @@ def secret_access(ctx: DoctorContext) -> Result:
         target, by_name = found
         shown = function.secret_ref
         shape = (lambda r: _name_part(as_pattern(r))) if by_name else as_pattern
-        statements = [
-            iam_eval.Statement(
-                s.effect,
-                s.actions,
-                s.not_actions,
-                tuple(shape(r) for r in s.resources),
-                tuple(shape(r) for r in s.not_resources),
-                s.has_condition,
-                s.source,
-            )
-            for s in function.statements
-        ]
+        statements = [s.with_resources(shape) for s in function.statements]
         evaluation = iam_eval.evaluate(statements, "secretsmanager:GetSecretValue", target)
         if not evaluation.allowed:
             if "${" in target and evaluation.decision is iam_eval.Decision.IMPLICIT_DENY and function.statements:
@@ -158,18 +147,7 @@ def kms_decrypt(ctx: DoctorContext) -> Result:
         return Result.ok("No customer-managed KMS key configured (the secret uses aws/secretsmanager)")
     missing = []
     for function in momento_functions(project.functions):
-        statements = [
-            iam_eval.Statement(
-                s.effect,
-                s.actions,
-                s.not_actions,
-                tuple(as_pattern(r) for r in s.resources),
-                tuple(as_pattern(r) for r in s.not_resources),
-                s.has_condition,
-                s.source,
-            )
-            for s in function.statements
-        ]
+        statements = [s.with_resources(as_pattern) for s in function.statements]
         if not iam_eval.evaluate(statements, "kms:Decrypt", key).allowed:
             missing.append(f"{function.key}: no kms:Decrypt on {key}")
     if missing:

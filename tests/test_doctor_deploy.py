@@ -92,6 +92,13 @@ def test_missing_stack_fails(run_cli, aws, tmp_path):
     assert run.status("deploy.functions") == "skip"
 
 
+def test_a_function_that_does_not_exist_fails(run_cli, healthy):
+    _deployment, project, _key = healthy
+    run = remote(run_cli, project, "--function", "no-such-function")
+    assert run.status("deploy.functions") == "fail"
+    assert "no-such-function: not found" in run.text("deploy.functions")
+
+
 def test_a_deleted_stack_fails(run_cli, aws, tmp_path):
     cloudformation = aws.client("cloudformation")
     deployment = doctor_aws.deploy(aws, secret_string=contract.encode_secret(v2_key(), ENDPOINT))

@@ -184,20 +184,20 @@ class DoctorContext:
         operation: str,
         action: str,
         resource: str | None = None,
-        passthrough: tuple[str, ...] = (),
+        missing: Callable[[BaseException], bool] | None = None,
         **kwargs: Any,
     ) -> Any:
         """``client(service).operation(**kwargs)``.
 
-        AWS error codes in ``passthrough`` come out as botocore ClientErrors; no credentials
-        becomes a SkipCheck; everything else a one-line MomentoLambdaError.
+        ``None`` when ``missing(error)`` says the error means "no such resource"; no
+        credentials becomes a SkipCheck; everything else a one-line MomentoLambdaError.
         """
         client = self.client(service)
         try:
             return getattr(client, operation)(**kwargs)
         except Exception as exc:
-            if aws.error_code(exc) in passthrough:
-                raise
+            if missing is not None and missing(exc):
+                return None
             error = aws.translate_error(exc, action=action, resource=resource)
             if error.code in SKIP_AS_CODES:
                 raise SkipCheck(error.message, error.hint) from None
@@ -225,21 +225,16 @@ class DoctorContext:
                     "No stack name: nothing tells which stack to check.",
                     "Pass --stack-name, or set stack_name in samconfig.toml.",
                 )
-            import botocore.exceptions
-
-            try:
-                response = self.call(
-                    "cloudformation",
-                    "describe_stacks",
-                    "cloudformation:DescribeStacks",
-                    name,
-                    ("ValidationError",),
-                    StackName=name,
-                )
-            except botocore.exceptions.ClientError as exc:
-                if "does not exist" in str(exc):
-                    return None
-                raise aws.translate_error(exc, action="cloudformation:DescribeStacks", resource=name) from None
+            response = self.call(
+                "cloudformation",
+                "describe_stacks",
+                "cloudformation:DescribeStacks",
+                name,
+                missing=_stack_missing,
+                StackName=name,
+            )
+            if response is None:
+                return None
             stacks = response.get("Stacks") or []
             return dict(stacks[0]) if stacks else None
 
@@ -254,19 +249,16 @@ class DoctorContext:
             resources: list[dict[str, Any]] = []
             kwargs: dict[str, Any] = {"StackName": name}
             while True:
-                try:
-                    page = self.call(
-                        "cloudformation",
-                        "list_stack_resources",
-                        "cloudformation:ListStackResources",
-                        name,
-                        ("ValidationError",),
-                        **kwargs,
-                    )
-                except Exception as exc:
-                    if "does not exist" in str(exc):
-                        return []
-                    raise aws.translate_error(exc, action="cloudformation:ListStackResources", resource=name) from None
+                page = self.call(
+                    "cloudformation",
+                    "list_stack_resources",
+                    "cloudformation:ListStackResources",
+                    name,
+                    missing=_stack_missing,
+                    **kwargs,
+                )
+                if page is None:
+                    return []
                 resources.extend(page.get("StackResourceSummaries") or [])
                 if not page.get("NextToken"):
                     return resources
@@ -299,24 +291,19 @@ class DoctorContext:
                 if r.get("ResourceType") == "AWS::Lambda::Function"
             }
             result = []
-            import botocore.exceptions
-
             for name, logical in wanted:
                 logical = logical or logical_by_name.get(name)
-                try:
-                    config = self.call(
-                        "lambda",
-                        "get_function_configuration",
-                        "lambda:GetFunctionConfiguration",
-                        name,
-                        ("ResourceNotFoundException",),
-                        FunctionName=name,
-                    )
-                except botocore.exceptions.ClientError as exc:
-                    if aws.error_code(exc) == "ResourceNotFoundException":
-                        result.append(DeployedFunction(name, logical, {}, None))
-                        continue
-                    raise aws.translate_error(exc, action="lambda:GetFunctionConfiguration", resource=name) from None
+                config = self.call(
+                    "lambda",
+                    "get_function_configuration",
+                    "lambda:GetFunctionConfiguration",
+                    name,
+                    missing=_resource_not_found,
+                    FunctionName=name,
+                )
+                if config is None:
+                    result.append(DeployedFunction(name, logical, {}, None))
+                    continue
                 config.pop("ResponseMetadata", None)
                 spec = by_key.get(logical or "") or by_name.get(name) or by_name.get(str(config.get("FunctionName")))
                 if spec is None and logical:
@@ -417,21 +404,16 @@ class DoctorContext:
                     "No secret to check: none is named by the project or the deployed functions.",
                     "Pass --secret-id, or store the key with `momento-lambda store-token`.",
                 )
-            import botocore.exceptions
-
-            try:
-                described = self.call(
-                    "secretsmanager",
-                    "describe_secret",
-                    "secretsmanager:DescribeSecret",
-                    secret_id,
-                    ("ResourceNotFoundException",),
-                    SecretId=secret_id,
-                )
-            except botocore.exceptions.ClientError as exc:
-                if aws.error_code(exc) == "ResourceNotFoundException":
-                    return None
-                raise aws.translate_error(exc, action="secretsmanager:DescribeSecret", resource=secret_id) from None
+            described = self.call(
+                "secretsmanager",
+                "describe_secret",
+                "secretsmanager:DescribeSecret",
+                secret_id,
+                missing=_resource_not_found,
+                SecretId=secret_id,
+            )
+            if described is None:
+                return None
             stages = [s for stages in (described.get("VersionIdsToStages") or {}).values() for s in stages]
             value = None
             if "AWSCURRENT" in stages:
@@ -527,3 +509,12 @@ def _document(value: Any) -> Any:
         # Some stand-ins (moto's CloudFormation) store the Python repr of the document.
         return ast.literal_eval(value)
     return value
+
+
+def _resource_not_found(exc: BaseException) -> bool:
+    return aws.error_code(exc) == "ResourceNotFoundException"
+
+
+def _stack_missing(exc: BaseException) -> bool:
+    """CloudFormation says "Stack with id X does not exist" as a ValidationError."""
+    return aws.error_code(exc) == "ValidationError" and "does not exist" in str(exc)

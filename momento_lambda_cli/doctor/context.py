@@ -319,14 +319,14 @@ class DoctorContext:
         """The role's inline and attached managed policy statements, and the policy names read."""
 
         def load() -> tuple[list[Any], list[str]]:
-            from momento_lambda_cli.doctor import iam_eval
+            from momento_lambda_cli import iam_policy
 
             role_name = role_arn.rsplit("/", 1)[-1]
 
-            def inline() -> list[tuple[str, list[iam_eval.Statement]]]:
+            def inline() -> list[tuple[str, list[iam_policy.Statement]]]:
                 names = self.call("iam", "list_role_policies", "iam:ListRolePolicies", role_name, RoleName=role_name)
 
-                def one(policy_name: str) -> tuple[str, list[iam_eval.Statement]]:
+                def one(policy_name: str) -> tuple[str, list[iam_policy.Statement]]:
                     document = self.call(
                         "iam",
                         "get_role_policy",
@@ -336,16 +336,16 @@ class DoctorContext:
                         PolicyName=policy_name,
                     )
                     source = f"inline {policy_name}"
-                    return source, iam_eval.statements_of(_document(document["PolicyDocument"]), source)
+                    return source, iam_policy.statements_of(_document(document["PolicyDocument"]), source)
 
                 return parallel([functools.partial(one, n) for n in names.get("PolicyNames") or []])
 
-            def managed() -> list[tuple[str, list[iam_eval.Statement]]]:
+            def managed() -> list[tuple[str, list[iam_policy.Statement]]]:
                 attached = self.call(
                     "iam", "list_attached_role_policies", "iam:ListAttachedRolePolicies", role_name, RoleName=role_name
                 )
 
-                def one(policy: dict[str, Any]) -> tuple[str, list[iam_eval.Statement]]:
+                def one(policy: dict[str, Any]) -> tuple[str, list[iam_policy.Statement]]:
                     arn = policy["PolicyArn"]
                     meta = self.call("iam", "get_policy", "iam:GetPolicy", arn, PolicyArn=arn)
                     version = meta["Policy"]["DefaultVersionId"]
@@ -353,11 +353,11 @@ class DoctorContext:
                         "iam", "get_policy_version", "iam:GetPolicyVersion", arn, PolicyArn=arn, VersionId=version
                     )
                     source = f"managed {policy['PolicyName']}"
-                    return source, iam_eval.statements_of(_document(document["PolicyVersion"]["Document"]), source)
+                    return source, iam_policy.statements_of(_document(document["PolicyVersion"]["Document"]), source)
 
                 return parallel([functools.partial(one, p) for p in attached.get("AttachedPolicies") or []])
 
-            statements: list[iam_eval.Statement] = []
+            statements: list[iam_policy.Statement] = []
             sources: list[str] = []
             for part in parallel([inline, managed]):
                 for source, found in part:

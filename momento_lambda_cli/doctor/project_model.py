@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import contract
-from momento_lambda_cli.doctor import iam_eval
+from momento_lambda_cli import contract, iam_policy
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM, SERVERLESS, detect_framework
 
@@ -36,7 +35,7 @@ class FunctionSpec:
     handler: str | None
     code_dir: Path | None
     environment: dict[str, Any]
-    statements: list[iam_eval.Statement] = field(default_factory=list)
+    statements: list[iam_policy.Statement] = field(default_factory=list)
     managed_policies: list[str] = field(default_factory=list)
     deployed_name: str | None = None
     """The function name when the project fixes it (Serverless: service-stage-key)."""

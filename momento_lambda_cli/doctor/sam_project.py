@@ -13,7 +13,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.doctor import iam_eval
+from momento_lambda_cli import iam_policy
 from momento_lambda_cli.doctor.config_files import load_toml, load_yaml
 from momento_lambda_cli.doctor.project_model import FunctionSpec, ProjectModel
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -154,7 +154,7 @@ def _sam_function(
         code_dir = (root / code).resolve()
     elif code is None and not plain:
         code_dir = root.resolve()
-    statements: list[iam_eval.Statement] = []
+    statements: list[iam_policy.Statement] = []
     managed: list[str] = []
     if plain:
         role = props.get("Role")
@@ -166,7 +166,7 @@ def _sam_function(
             if isinstance(item, str):
                 managed.append(item)
             elif isinstance(item, dict) and "Statement" in item:
-                statements.extend(iam_eval.statements_of(item, "Policies"))
+                statements.extend(iam_policy.statements_of(item, "Policies"))
             elif isinstance(item, dict):
                 statements.extend(_policy_template(item))
         if props.get("Role"):
@@ -190,14 +190,14 @@ def _sam_function(
     )
 
 
-def _policy_template(item: dict[str, Any]) -> list[iam_eval.Statement]:
+def _policy_template(item: dict[str, Any]) -> list[iam_policy.Statement]:
     """SAM policy templates that matter for Momento (others are ignored)."""
     statements = []
     for name, args in item.items():
         args = args if isinstance(args, dict) else {}
         if name == "AWSSecretsManagerGetSecretValuePolicy":
             statements.append(
-                iam_eval.Statement(
+                iam_policy.Statement(
                     "Allow",
                     ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
                     (),
@@ -214,11 +214,11 @@ def _policy_template(item: dict[str, Any]) -> list[iam_eval.Statement]:
                 if key.startswith("arn:")
                 else f"arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{key}"
             )
-            statements.append(iam_eval.Statement("Allow", ("kms:Decrypt",), (), (resource,), (), False, name))
+            statements.append(iam_policy.Statement("Allow", ("kms:Decrypt",), (), (resource,), (), False, name))
     return statements
 
 
-def _role_statements(role: Any, r: CfnResolver) -> tuple[list[iam_eval.Statement], list[str]]:
+def _role_statements(role: Any, r: CfnResolver) -> tuple[list[iam_policy.Statement], list[str]]:
     """Statements of an AWS::IAM::Role defined in the same template (and policies attached to it)."""
     logical = None
     if isinstance(role, dict):
@@ -231,11 +231,11 @@ def _role_statements(role: Any, r: CfnResolver) -> tuple[list[iam_eval.Statement
     if not logical or not isinstance(resources.get(logical), dict):
         return [], []
     props = resources[logical].get("Properties") or {}
-    statements: list[iam_eval.Statement] = []
+    statements: list[iam_policy.Statement] = []
     for policy in props.get("Policies") or []:
         policy = r.resolve(policy)
         if isinstance(policy, dict):
-            statements.extend(iam_eval.statements_of(policy.get("PolicyDocument"), str(policy.get("PolicyName", ""))))
+            statements.extend(iam_policy.statements_of(policy.get("PolicyDocument"), str(policy.get("PolicyName", ""))))
     managed = [str(m) for m in (r.resolve(props.get("ManagedPolicyArns")) or [])]
     for name, resource in resources.items():
         if not isinstance(resource, dict) or resource.get("Type") not in {
@@ -246,7 +246,7 @@ def _role_statements(role: Any, r: CfnResolver) -> tuple[list[iam_eval.Statement
         rprops = resource.get("Properties") or {}
         roles = rprops.get("Roles") or []
         if any(isinstance(x, dict) and x.get("Ref") == logical for x in roles):
-            statements.extend(iam_eval.statements_of(r.resolve(rprops.get("PolicyDocument")), name))
+            statements.extend(iam_policy.statements_of(r.resolve(rprops.get("PolicyDocument")), name))
     return statements, managed
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.doctor import iam_eval
+from momento_lambda_cli import iam_policy
 from momento_lambda_cli.doctor.config_files import load_yaml
 from momento_lambda_cli.doctor.project_model import FunctionSpec, ProjectModel
 from momento_lambda_cli.doctor.sam_project import CfnResolver
@@ -48,7 +48,7 @@ def load_serverless(root: Path) -> ProjectModel:
     statements_raw = (
         (role.get("statements") if isinstance(role, dict) else None) or provider.get("iamRoleStatements") or []
     )
-    statements = iam_eval.statements_of({"Statement": statements_raw}, "provider.iam.role.statements")
+    statements = iam_policy.statements_of({"Statement": statements_raw}, "provider.iam.role.statements")
     statements.extend(_extra_role_policies(resources, cfn))
     managed = list((role.get("managedPolicies") if isinstance(role, dict) else None) or [])
     functions = []
@@ -108,10 +108,10 @@ DEFAULT_ROLE = "IamRoleLambdaExecution"
 """The logical id of the role the Serverless Framework creates for the functions."""
 
 
-def _extra_role_policies(resources: Any, cfn: CfnResolver) -> list[iam_eval.Statement]:
+def _extra_role_policies(resources: Any, cfn: CfnResolver) -> list[iam_policy.Statement]:
     """Statements of ``resources.Resources`` IAM policies attached to the framework's role
     (skipping those whose Condition is known to be false)."""
-    statements: list[iam_eval.Statement] = []
+    statements: list[iam_policy.Statement] = []
     found = resources.get("Resources") if isinstance(resources, dict) else None
     for name, resource in (found or {}).items():
         if not isinstance(resource, dict) or resource.get("Type") not in {
@@ -125,7 +125,7 @@ def _extra_role_policies(resources: Any, cfn: CfnResolver) -> list[iam_eval.Stat
         props = resource.get("Properties") or {}
         roles = props.get("Roles") or []
         if any(isinstance(r, dict) and r.get("Ref") == DEFAULT_ROLE for r in roles):
-            statements.extend(iam_eval.statements_of(cfn.resolve(props.get("PolicyDocument")), str(name)))
+            statements.extend(iam_policy.statements_of(cfn.resolve(props.get("PolicyDocument")), str(name)))
     return statements
 
 

@@ -6,8 +6,8 @@ import contextlib
 import threading
 from typing import Any
 
-from momento_lambda_cli import contract
-from momento_lambda_cli.doctor import iam_eval, keyscan
+from momento_lambda_cli import contract, iam_policy
+from momento_lambda_cli.doctor import keyscan
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
@@ -106,7 +106,7 @@ def _target_secret(ctx: DoctorContext) -> str:
     return secret_id
 
 
-def _decide(ctx: DoctorContext, role_arn: str, action: str, resource: str) -> tuple[iam_eval.Decision, str]:
+def _decide(ctx: DoctorContext, role_arn: str, action: str, resource: str) -> tuple[iam_policy.Decision, str]:
     """Ask the IAM policy simulator; fall back to our own evaluation on any error."""
     # Read the role's policies meanwhile: the simulator is often denied or missing.
     threading.Thread(target=_quietly, args=(ctx.role_statements, role_arn), daemon=True).start()
@@ -116,17 +116,17 @@ def _decide(ctx: DoctorContext, role_arn: str, action: str, resource: str) -> tu
         )
         decision = response["EvaluationResults"][0]["EvalDecision"]
         mapping = {
-            "allowed": iam_eval.Decision.ALLOWED,
-            "explicitDeny": iam_eval.Decision.DENIED,
-            "implicitDeny": iam_eval.Decision.IMPLICIT_DENY,
+            "allowed": iam_policy.Decision.ALLOWED,
+            "explicitDeny": iam_policy.Decision.DENIED,
+            "implicitDeny": iam_policy.Decision.IMPLICIT_DENY,
         }
-        return mapping.get(decision, iam_eval.Decision.CONDITIONAL), "IAM policy simulator"
+        return mapping.get(decision, iam_policy.Decision.CONDITIONAL), "IAM policy simulator"
     except SkipCheck:
         raise
     except Exception as exc:
         why = type(exc).__name__
         statements, sources = ctx.role_statements(role_arn)
-        evaluation = iam_eval.evaluate(statements, action, resource)
+        evaluation = iam_policy.evaluate(statements, action, resource)
         read = ", ".join(sources) or "no policies"
         return evaluation.decision, f"own policy evaluation over {read}; the simulator was unavailable ({why})"
 
@@ -150,7 +150,7 @@ def _role_check(ctx: DoctorContext, action: str, resource: str, what: str) -> Re
         role = role_arn.rsplit("/", 1)[-1]
         line = f"role {role} ({', '.join(names)}): {decision.value}"
         notes.append(how)
-        if decision is iam_eval.Decision.ALLOWED:
+        if decision is iam_policy.Decision.ALLOWED:
             passes.append(line)
         else:
             problems.append(line)

@@ -8,8 +8,8 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from momento_lambda_cli import contract
-from momento_lambda_cli.doctor import code_scan, iam_eval, keyscan
+from momento_lambda_cli import contract, iam_policy
+from momento_lambda_cli.doctor import code_scan, keyscan
 from momento_lambda_cli.doctor.checks._util import as_pattern, momento_functions, plural
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result
@@ -109,18 +109,18 @@ def secret_access(ctx: DoctorContext) -> Result:
         shown = function.secret_ref
         shape = (lambda r: _name_part(as_pattern(r))) if by_name else as_pattern
         statements = [s.with_resources(shape) for s in function.statements]
-        evaluation = iam_eval.evaluate(statements, "secretsmanager:GetSecretValue", target)
+        evaluation = iam_policy.evaluate(statements, "secretsmanager:GetSecretValue", target)
         if not evaluation.allowed:
-            if "${" in target and evaluation.decision is iam_eval.Decision.IMPLICIT_DENY and function.statements:
+            if "${" in target and evaluation.decision is iam_policy.Decision.IMPLICIT_DENY and function.statements:
                 failures.append(f"{function.key}: no statement grants secretsmanager:GetSecretValue on {shown}")
-            elif evaluation.decision is iam_eval.Decision.CONDITIONAL:
+            elif evaluation.decision is iam_policy.Decision.CONDITIONAL:
                 warnings.append(f"{function.key}: GetSecretValue is granted only under a Condition")
             else:
-                reason = "an explicit Deny" if evaluation.decision is iam_eval.Decision.DENIED else "no Allow"
+                reason = "an explicit Deny" if evaluation.decision is iam_policy.Decision.DENIED else "no Allow"
                 failures.append(f"{function.key}: {reason} for secretsmanager:GetSecretValue on {shown}")
             continue
         broad = [
-            why for s in evaluation.matched if (why := iam_eval.is_broad_grant(s, "secretsmanager:GetSecretValue"))
+            why for s in evaluation.matched if (why := iam_policy.is_broad_grant(s, "secretsmanager:GetSecretValue"))
         ]
         if broad:
             warnings.append(f"{function.key}: over-broad grant ({'; '.join(sorted(set(broad)))})")
@@ -148,7 +148,7 @@ def kms_decrypt(ctx: DoctorContext) -> Result:
     missing = []
     for function in momento_functions(project.functions):
         statements = [s.with_resources(as_pattern) for s in function.statements]
-        if not iam_eval.evaluate(statements, "kms:Decrypt", key).allowed:
+        if not iam_policy.evaluate(statements, "kms:Decrypt", key).allowed:
             missing.append(f"{function.key}: no kms:Decrypt on {key}")
     if missing:
         return Result.fail(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from momento_lambda_cli.doctor.iam_eval import Decision, evaluate, is_broad_grant, statements_of
+from momento_lambda_cli.iam_policy import Decision, evaluate, is_broad_grant, statements_of
 
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/demo/api-key-AbCdEf"
 READ = "secretsmanager:GetSecretValue"

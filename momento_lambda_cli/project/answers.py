@@ -1,4 +1,4 @@
-"""A generated project on disk: its answers file and its framework.
+"""The answers file of a generated project, and which framework a folder holds.
 
 `momento-lambda new` writes ``.momento-lambda.json`` (the tool version and the answers);
 `store-token` adds the secret ARN to it; `doctor` reads it. Projects the tool did not
@@ -8,13 +8,12 @@ generate have no answers file: :func:`detect_framework` still recognises them.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import __version__
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project.files import atomic_write_text
 
 ANSWERS_FILE = ".momento-lambda.json"
 """JSON object with ``_tool_version`` plus the answers: ``project_name``, ``framework``
@@ -61,23 +60,3 @@ def write_answers(project_dir: Path, answers: dict[str, Any]) -> Path:
     path = project_dir / ANSWERS_FILE
     atomic_write_text(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
     return path
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step (a temp file in the same folder, then rename)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _default_file_mode() -> int:
-    """The mode a plain ``open(path, "w")`` would give a new file (0o666 less the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import iam_policy
-from momento_lambda_cli.doctor.config_files import load_toml, load_yaml
+from momento_lambda_cli.project.parse import load_toml, load_yaml
 from momento_lambda_cli.doctor.project_model import FunctionSpec, ProjectModel
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM, load_answers

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import iam_policy
-from momento_lambda_cli.doctor.config_files import load_yaml
+from momento_lambda_cli.project.parse import load_yaml
 from momento_lambda_cli.doctor.project_model import FunctionSpec, ProjectModel
 from momento_lambda_cli.doctor.sam_project import CfnResolver
 from momento_lambda_cli.errors import MomentoLambdaError

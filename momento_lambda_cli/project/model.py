@@ -97,6 +97,8 @@ class Function:
     build_method: str | None = None
     """SAM ``Metadata.BuildMethod`` (``makefile``, ``esbuild``...)."""
     package_type: str = "Zip"
+    handler_file: Path | None = None
+    """The source file the handler names, when it exists on disk (``src/app.py`` for ``app.handler``)."""
     problems: list[str] = field(default_factory=list)
     """Odd values in this function's settings (each becomes a finding, never an exception)."""
 

@@ -22,7 +22,18 @@ def doctor(
     stack_name: Annotated[
         str | None,
         typer.Option(
-            "--stack-name", metavar="NAME", help="The deployed stack (default: samconfig stack_name / service-stage)."
+            "--stack-name",
+            metavar="NAME",
+            help="The deployed stack (default: samconfig stack_name / provider.stackName / service-stage).",
+        ),
+    ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            "--config-env",
+            "--stage",
+            metavar="NAME",
+            help="SAM config env (default: default) / Serverless stage (default: provider.stage, else dev).",
         ),
     ] = None,
     function: Annotated[
@@ -51,7 +62,11 @@ def doctor(
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, profile, samconfig)."),
+        typer.Option(
+            "--region",
+            metavar="REGION",
+            help="AWS region (default: the deploy tool's: samconfig region, else AWS_REGION / profile; serverless.yml provider.region, else us-east-1).",
+        ),
     ] = None,
     profile: Annotated[
         str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
@@ -106,6 +121,7 @@ def doctor(
     options = DoctorOptions(
         project_dir=project_path,
         stack_name=stack_name,
+        stage=stage.strip() if stage else None,
         functions=tuple(function or ()),
         secret_id=secret_id,
         cache_name=cache_name,

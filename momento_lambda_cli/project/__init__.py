@@ -15,6 +15,7 @@ from momento_lambda_cli.project.answers import (
     write_answers,
 )
 from momento_lambda_cli.project.files import atomic_write_text
+from momento_lambda_cli.project.load import load_project
 
 __all__ = [
     "ANSWERS_FILE",
@@ -23,5 +24,6 @@ __all__ = [
     "atomic_write_text",
     "detect_framework",
     "load_answers",
+    "load_project",
     "write_answers",
 ]

@@ -168,5 +168,7 @@ class Project:
     answers: dict[str, Any] | None = None
     config_files: list[Path] = field(default_factory=list)
     """Every settings file read (samconfig, ${file()} includes), for the key scan."""
+    profile: str | None = None
+    """The AWS profile the project's deploy settings name (samconfig ``profile``)."""
     problems: list[str] = field(default_factory=list)
     """Project-level oddities (an include that is missing, an unparsable samconfig section...)."""

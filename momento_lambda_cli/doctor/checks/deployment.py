@@ -68,14 +68,14 @@ def functions_match(ctx: DoctorContext) -> Result:
             passes.append(f"{deployed.name}: no matching function in the project, not compared")
             continue
         mismatches = []
-        if spec.runtime and config.get("Runtime") != spec.runtime:
+        if isinstance(spec.runtime, str) and spec.runtime and config.get("Runtime") != spec.runtime:
             mismatches.append(f"runtime {config.get('Runtime')} (project: {spec.runtime})")
         arch = (config.get("Architectures") or ["x86_64"])[0]
-        if arch != spec.architecture:
+        if isinstance(spec.architecture, str) and arch != spec.architecture:
             mismatches.append(f"architecture {arch} (project: {spec.architecture})")
-        if float(config.get("Timeout") or 3) != spec.timeout:
+        if isinstance(spec.timeout, float) and float(config.get("Timeout") or 3) != spec.timeout:
             mismatches.append(f"timeout {config.get('Timeout')} s (project: {spec.timeout:g} s)")
-        if int(config.get("MemorySize") or 128) != spec.memory:
+        if isinstance(spec.memory, int) and int(config.get("MemorySize") or 128) != spec.memory:
             mismatches.append(f"memory {config.get('MemorySize')} MB (project: {spec.memory} MB)")
         deployed_env = (config.get("Environment") or {}).get("Variables") or {}
         for key, value in spec.environment.items():

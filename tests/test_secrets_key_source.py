@@ -144,6 +144,7 @@ def test_no_option_takes_the_key_itself():
             "--secret-name",
             "--project-dir",
             "--config-env",
+            "--stage",
             "--kms-key-id",
             "--description",
             "--tag",

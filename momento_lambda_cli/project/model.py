@@ -19,6 +19,9 @@ from momento_lambda_cli.project.values import Unresolved
 
 T = TypeVar("T")
 
+ENV_REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+"""Where the AWS SDKs and CLIs look for a region in the environment, in order."""
+
 
 @dataclass(frozen=True)
 class Setting(Generic[T]):

@@ -28,6 +28,7 @@ from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.answers import SAM, load_answers
 from momento_lambda_cli.project.cfn import CfnResolver
 from momento_lambda_cli.project.model import (
+    ENV_REGION_VARS,
     BuildSettings,
     CodeKind,
     CodeLocation,
@@ -43,7 +44,6 @@ FUNCTION_TYPES = {"AWS::Serverless::Function", "AWS::Lambda::Function"}
 LAYER_TYPES = {"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"}
 DEFAULT_TIMEOUT = 3.0
 DEFAULT_MEMORY = 128
-ENV_REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 def find_template(root: Path, config: samconfig_files.SamConfig | None = None) -> Path | None:
@@ -85,7 +85,7 @@ def load_sam(
     deploy = config.parameters("deploy")
     build = config.parameters("build")
     overrides = config.overrides("deploy")
-    region_setting = _region(config, region, environ)
+    deploy_region = region_setting(config, region, environ)
     problems = list(config.problems)
 
     parameters: dict[str, Any] = {}
@@ -102,7 +102,7 @@ def load_sam(
             f"{config.name} overrides parameters the template does not declare: {', '.join(unknown)} "
             "(CloudFormation refuses the deploy)"
         )
-    resolver = CfnResolver(template, parameters, region_setting.known)
+    resolver = CfnResolver(template, parameters, deploy_region.known)
     resources = template["Resources"]
     globals_section = template.get("Globals")
     globals_fn = globals_section.get("Function") if isinstance(globals_section, dict) else None
@@ -150,7 +150,7 @@ def load_sam(
             makefile_platforms=makefile_platforms,
         ),
         stage=Setting(env_name, "--config-env" if config_env else "the SAM CLI's default"),
-        region=region_setting,
+        region=deploy_region,
         stack_name=stack,
         answers=load_answers(root),
         config_files=list(config.files),
@@ -159,19 +159,14 @@ def load_sam(
     )
 
 
-def _region(config: samconfig_files.SamConfig, flag: str | None, environ: Mapping[str, str]) -> Setting[str]:
-    env_var = next((name for name in ENV_REGION_VARS if environ.get(name)), None)
+def region_setting(config: samconfig_files.SamConfig, flag: str | None, environ: Mapping[str, str]) -> Setting[str]:
+    """``sam deploy``'s region: ``--region``, samconfig's ``region``, then the environment's."""
     if flag:
         return Setting(flag, "--region")
     configured = config.parameters("deploy").get("region")
     if isinstance(configured, str) and configured:
-        note = None
-        if env_var and environ[env_var] != configured:
-            note = (
-                f"{env_var}={environ[env_var]} is not used: `sam deploy` takes the region from "
-                f"{config.name}, as this tool does (pass --region to choose)"
-            )
-        return Setting(configured, config.where("deploy", "region"), note)
+        return Setting(configured, config.where("deploy", "region"))
+    env_var = next((name for name in ENV_REGION_VARS if environ.get(name)), None)
     if env_var:
         return Setting(environ[env_var], env_var)
     return Setting(None, "the AWS profile's region", "no region in the project or the environment")

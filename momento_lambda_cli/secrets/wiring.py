@@ -21,6 +21,8 @@ from typing import Any
 
 from momento_lambda_cli import contract, project
 from momento_lambda_cli.errors import UsageError
+from momento_lambda_cli.project.load import deploy_region
+from momento_lambda_cli.project.model import Setting
 from momento_lambda_cli.secrets import samconfig, serverless_config
 
 PLACEHOLDER_ARN = "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NEW-SECRET"
@@ -38,7 +40,8 @@ class Project:
     serverless_text: str | None = None
     params_path: Path | None = None
     params_text: str | None = None
-    region: str | None = None
+    region: Setting[str] | None = None
+    """The region the project deploys to, by its deploy tool's rule."""
     notes: list[str] = field(default_factory=list)
     """Warnings about what cannot be wired automatically."""
     crlf: set[Path] = field(default_factory=set)
@@ -86,13 +89,14 @@ def inspect_project(directory: Path, config_env: str = "default") -> Project:
         raise UsageError(f"--project-dir {directory} is not a folder.", code="usage.bad-project-dir")
     found = Project(directory=directory, answers=project.load_answers(directory))
     found.framework = project.detect_framework(directory)
-    answers_region = (found.answers or {}).get("region")
     if found.framework == project.SAM:
         _inspect_sam(found, config_env)
     elif found.framework == project.SERVERLESS:
         _inspect_serverless(found)
-    if found.region is None and answers_region:
-        found.region = str(answers_region)  # the framework's own setting wins: it is what deploys use
+    if found.framework is not None:
+        # store-token writes params.default unless told a stage; the region is the default stage's.
+        stage = None if found.framework == project.SERVERLESS and config_env == "default" else config_env
+        found.region = deploy_region(directory, stage=stage)
     return found
 
 
@@ -104,7 +108,6 @@ def _inspect_sam(found: Project, config_env: str) -> None:
         found.samconfig_path = path
         found.samconfig_text = _read(path, found)
         samconfig.parse(found.samconfig_text)  # fail early on a broken file
-        found.region = samconfig.region_of(found.samconfig_text, config_env)
     elif yaml_configs:
         found.notes.append(
             f"{yaml_configs[0]} is not edited automatically: add {contract.SAM_PARAM_SECRET_ARN}=<the secret ARN> "
@@ -134,7 +137,6 @@ def _inspect_serverless(found: Project) -> None:
     found.serverless_path = path
     found.serverless_text = _read(path, found)
     _, document = serverless_config.load(found.serverless_text, path.name)
-    found.region = serverless_config.region_of(found.serverless_text)
     params_path = serverless_config.params_file(document, directory)
     if params_path is not None:
         found.params_path = params_path

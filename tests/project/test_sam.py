@@ -126,7 +126,7 @@ def test_samconfig_region_wins_over_the_environment_as_sam_deploy_does(project_d
     project = load_project(project_dir, environ={"AWS_REGION": "us-east-1"})
     assert project.region.value == "eu-west-1"
     assert project.region.source == "samconfig.toml [default.global.parameters] region"
-    assert project.region.note and "AWS_REGION=us-east-1 is not used" in project.region.note
+    assert project.region.note and "(AWS_REGION says us-east-1)" in project.region.note
     assert load_project(project_dir, region="us-west-2", environ={}).region.value == "us-west-2"
 
 

@@ -103,9 +103,9 @@ def doctor(
     if json_output:
         console.mode.json_command = "doctor"
     from momento_lambda_cli import aws
-    from momento_lambda_cli.doctor import registry, render, runner
-    from momento_lambda_cli.doctor.context import DoctorContext, DoctorOptions
-    from momento_lambda_cli.doctor.model import Summary
+    from momento_lambda_cli.doctor import registry, render
+    from momento_lambda_cli.doctor.context import DoctorOptions
+    from momento_lambda_cli.doctor.diagnose import diagnose
 
     checks = registry.select(registry.all_checks(), only or (), skip or ())
     if list_checks:
@@ -128,17 +128,11 @@ def doctor(
         aws=aws.AwsOptions(profile=profile, region=region),
         offline=offline,
     )
-    ctx = DoctorContext(options)
-    remote = [c for c in checks if c.remote and not sequential]
-    ctx.prefetch(
-        ["cloudformation", "lambda", "secretsmanager", "iam"] if remote else [],
-        momento=any(c.group.value == "momento" for c in remote),
-    )
     err = console.stderr()
     live = not json_output and err.is_terminal
     with render.progress(err, len(checks), live) as on_done:
-        outcomes = runner.run_checks(checks, ctx, timeout=timeout, concurrent=not sequential, on_done=on_done)
-    summary = Summary.of(outcomes)
+        diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
+    outcomes, summary, framework = diagnosis.outcomes, diagnosis.summary, diagnosis.framework
 
     if console.mode.debug:
         from momento_lambda_cli.redact import redact
@@ -148,11 +142,6 @@ def doctor(
                 err.print(f"[{outcome.check.id}] crashed:", markup=False)
                 err.print(redact(outcome.traceback), markup=False, highlight=False)
 
-    framework = None
-    try:
-        framework = ctx.project().framework
-    except Exception:  # the project.framework check reports why
-        framework = None
     if json_output:
         data = render.json_data(str(project_path), framework, outcomes)
         console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))

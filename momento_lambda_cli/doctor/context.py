@@ -128,6 +128,13 @@ class DoctorContext:
             ),
         )
 
+    def loaded_project(self) -> Project | None:
+        """The project if a check has already loaded it (never waits, never loads)."""
+        entry = self._entries.get("project")
+        if entry is None or not entry.done or entry.error is not None:
+            return None
+        return entry.value  # type: ignore[no-any-return]
+
     def project_or_skip(self) -> Project:
         try:
             return self.project()

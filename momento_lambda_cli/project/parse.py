@@ -36,7 +36,7 @@ def _yaml() -> Any:
             value = value.split(".", 1)
         return {f"Fn::{suffix}": value}
 
-    class FixedVersionResolver(VersionedResolver):  # type: ignore[misc]
+    class FixedVersionResolver(VersionedResolver):
         """YAML 1.2 always: ruamel asks the scanner for a %YAML directive on every scalar,
         through two caught AttributeErrors, which costs more than the parse itself."""
 

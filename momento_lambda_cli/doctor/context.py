@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from momento_lambda_cli import aws, contract
 from momento_lambda_cli.doctor.build_output import Package, find_packages
 from momento_lambda_cli.doctor.model import SkipCheck
-from momento_lambda_cli.doctor.resolution import project_cache_name, project_secret_id
+from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import load_project
 from momento_lambda_cli.project.model import Function, Project
@@ -293,8 +293,6 @@ class DoctorContext:
                 specs = self.project().functions
             except MomentoLambdaError:
                 specs = []
-            by_key = {s.key: s for s in specs}
-            by_name = {s.deployed_name: s for s in specs if s.deployed_name}
             wanted: list[tuple[str, str | None]] = []
             if self.options.functions:
                 wanted = [(f, None) for f in self.options.functions]
@@ -324,11 +322,7 @@ class DoctorContext:
                     result.append(DeployedFunction(name, logical, {}, None))
                     continue
                 config.pop("ResponseMetadata", None)
-                spec = by_key.get(logical or "") or by_name.get(name) or by_name.get(str(config.get("FunctionName")))
-                if spec is None and logical:
-                    spec = next((s for s in specs if logical.lower() == f"{s.key}LambdaFunction".lower()), None)
-                if spec is None and len(specs) == 1:
-                    spec = specs[0]
+                spec = match_function(specs, name=str(config.get("FunctionName") or name), logical_id=logical)
                 result.append(DeployedFunction(str(config.get("FunctionName") or name), logical, config, spec))
             return result
 

@@ -70,6 +70,26 @@ def project_kms_key(project: Project) -> str | None:
     return str(answer) if answer else None
 
 
+def match_function(functions: list[Function], *, name: str, logical_id: str | None) -> Function | None:
+    """The project function a deployed one was made from: by the stack's logical id (SAM:
+    the same id; Serverless: ``<Key>LambdaFunction`` with the key's first letter upper-cased),
+    by the name the project fixes, else the project's only function."""
+    for function in functions:
+        if logical_id and function.key == logical_id:
+            return function
+    for function in functions:
+        if function.deployed_name and function.deployed_name == name:
+            return function
+    if logical_id:
+        for function in functions:
+            if (
+                logical_id.lower()
+                == f"{function.key}LambdaFunction".replace("-", "Dash").replace("_", "Underscore").lower()
+            ):
+                return function
+    return functions[0] if len(functions) == 1 else None
+
+
 def uses_momento(function: Function) -> bool:
     """A MOMENTO_* variable in its environment, or ``momento`` in its code or its layers' code."""
     if any(str(k).startswith("MOMENTO_") for k in function.environment):

@@ -164,7 +164,8 @@ def store_token(
     for message in wiring_warnings:
         warn(message)
     if not options.dry_run:
-        wiring.apply_writes(writes)
+        for message in wiring.apply_writes(writes):
+            warn(message)
 
     return StoreOutcome(
         secret_name=result.secret_name,

@@ -8,19 +8,24 @@
 
 Every file is read and parsed by :func:`inspect_project` before anything is sent to AWS, so
 a broken file stops the command before the secret changes; :func:`plan_writes` computes the
-new texts (only files whose text changes); :func:`apply_writes` replaces each file
-atomically. Outside a project nothing is written.
+new texts (only files whose text changes) as text edits that touch no other byte;
+:func:`apply_writes` applies each edit again under a lock to the file as it is then (so a
+concurrent writer's change is kept) and replaces the file atomically, through a symlink to
+its target inside the project. Outside a project nothing is written.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import contract, project
 from momento_lambda_cli.errors import UsageError
+from momento_lambda_cli.project import answers as answers_file
+from momento_lambda_cli.project import edit, files
 from momento_lambda_cli.project.load import deploy_region
 from momento_lambda_cli.project.model import Setting
 from momento_lambda_cli.secrets import samconfig, serverless_config
@@ -45,7 +50,7 @@ class Project:
     notes: list[str] = field(default_factory=list)
     """Warnings about what cannot be wired automatically."""
     crlf: set[Path] = field(default_factory=set)
-    """Files with Windows line ends (kept on write)."""
+    """Files with Windows line ends (the edits keep every line's end as it is)."""
 
     @property
     def is_project(self) -> bool:
@@ -66,21 +71,27 @@ class Project:
 class PlannedWrite:
     path: Path
     text: str
+    """The new text, computed from :attr:`old`."""
     what: str
     """``samconfig.toml [default.deploy.parameters] parameter_overrides``..."""
+    old: str | None = None
+    """The text the plan was made from (``None``: the file does not exist yet)."""
+    edit: Callable[[str | None], str] | None = None
+    """The same edit as a function of the file's text, re-applied to the file as it is when written."""
+    root: Path | None = None
+    """The project folder: a symlinked file is written through only to a target inside it."""
 
 
 def _read(path: Path, found: Project | None = None) -> str:
-    """The file's text with ``\n`` line ends (CRLF files are remembered and written back as CRLF)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        raw = handle.read()
-    if "\r\n" in raw and found is not None:
+    """The file's exact text (line ends and BOM kept); files with Windows line ends are noted."""
+    if found is not None:
+        files.resolve_target(path, found.directory)  # a symlink out of the project stops us before AWS
+    text = files.read_text(path)
+    if text is None:
+        raise FileNotFoundError(path)
+    if "\r\n" in text and found is not None:
         found.crlf.add(path)
-    return raw.replace("\r\n", "\n")
-
-
-def _line_ends(found: Project, path: Path, text: str) -> str:
-    return text.replace("\n", "\r\n") if path in found.crlf else text
+    return text
 
 
 def inspect_project(directory: Path, config_env: str = "default") -> Project:
@@ -161,6 +172,7 @@ def plan_writes(
     arn = secret_arn or PLACEHOLDER_ARN
     writes: list[PlannedWrite] = []
     warnings: list[str] = []
+    root = found.directory
     if found.samconfig_path is not None:
         values = {contract.SAM_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
@@ -176,21 +188,23 @@ def plan_writes(
             writes.append(
                 PlannedWrite(
                     found.samconfig_path,
-                    _line_ends(found, found.samconfig_path, text),
+                    text,
                     f"{samconfig.SAMCONFIG} {', '.join(places)} parameter_overrides",
+                    old=found.samconfig_text,
+                    edit=_samconfig_edit(values, config_env),
+                    root=root,
                 )
             )
     if found.serverless_path is not None and found.serverless_text is not None:
         values = {contract.SLS_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
             values[contract.SLS_PARAM_KMS_KEY_ARN] = kms_key_arn
+        top = found.params_path is not None
         if found.params_path is not None:
             target, old = found.params_path, found.params_text or ""
-            text = serverless_config.update_text(old, values, target.name, config_env, top=True)
             where = f"{config_env}:"
         else:
             target, old = found.serverless_path, found.serverless_text
-            text = serverless_config.update_text(old, values, target.name, config_env)
             where = f"params.{config_env}"
             for stage in serverless_config.overriding_stages(
                 old, contract.SLS_PARAM_SECRET_ARN, target.name, config_env
@@ -199,28 +213,80 @@ def plan_writes(
                     f"{target.name} sets params.{stage}.{contract.SLS_PARAM_SECRET_ARN} itself; stage {stage} "
                     f"keeps that value instead of the one written to params.{config_env}."
                 )
-        if text != old:
-            writes.append(PlannedWrite(target, _line_ends(found, target, text), f"{target.name} {where}"))
+        serverless_edit = _serverless_edit(values, target.name, config_env, top)
+        try:
+            text = serverless_edit(old)
+        except edit.CannotEdit as exc:
+            warnings.append(f"{exc.message} Set {', '.join(f'{k}: {v}' for k, v in values.items())} yourself.")
+        else:
+            if text != old:
+                writes.append(
+                    PlannedWrite(
+                        target,
+                        text,
+                        f"{target.name} {where}",
+                        old=old if target.is_file() else None,
+                        edit=serverless_edit,
+                        root=root,
+                    )
+                )
     if found.answers is not None:
         answers = {k: v for k, v in found.answers.items() if k != "_tool_version"}
-        updated = {**answers, "secret_name": secret_name, "secret_arn": arn}
+        changes: dict[str, Any] = {"secret_name": secret_name, "secret_arn": arn}
         if kms_key_arn:
-            updated["kms_key_arn"] = kms_key_arn
-        if updated != answers:
+            changes["kms_key_arn"] = kms_key_arn
+        if {**answers, **changes} != answers:
+            path = found.directory / project.ANSWERS_FILE
+            old_answers = files.read_text(path)
+            answers_edit = _answers_edit(changes)
             writes.append(
                 PlannedWrite(
-                    found.directory / project.ANSWERS_FILE,
-                    json.dumps(updated, sort_keys=True),
+                    path,
+                    answers_edit(old_answers),
                     f"{project.ANSWERS_FILE} secret_name, secret_arn" + (", kms_key_arn" if kms_key_arn else ""),
+                    old=old_answers,
+                    edit=answers_edit,
+                    root=root,
                 )
             )
     return writes, warnings
 
 
-def apply_writes(writes: list[PlannedWrite]) -> None:
-    """Write every planned file atomically (the answers file through :func:`project.write_answers`)."""
+def _samconfig_edit(values: dict[str, str], config_env: str) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        return samconfig.update_text(current, values, config_env)[0]
+
+    return apply
+
+
+def _serverless_edit(values: dict[str, str], source: str, stage: str, top: bool) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        return serverless_config.update_text(current or "", values, source, stage, top=top)
+
+    return apply
+
+
+def _answers_edit(changes: dict[str, Any]) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        document = json.loads(current.removeprefix("\ufeff")) if current else {}
+        if not isinstance(document, dict):
+            document = {}
+        return answers_file.render_answers({**document, **changes}, like=current)
+
+    return apply
+
+
+def apply_writes(writes: list[PlannedWrite]) -> list[str]:
+    """Write every planned file: the edit re-applied under a lock to the file's current text,
+    then an atomic replace. Returns warnings for files that changed since they were read."""
+    warnings: list[str] = []
     for write in writes:
-        if write.path.name == project.ANSWERS_FILE:
-            project.write_answers(write.path.parent, json.loads(write.text))
-        else:
-            project.atomic_write_text(write.path, write.text)
+        if write.edit is None:
+            files.atomic_write_text(write.path, write.text, write.root)
+            continue
+        result = files.update_file(write.path, write.edit, root=write.root, expected=write.old)
+        if result.conflicted:
+            warnings.append(
+                f"{write.path.name} changed while this command ran; the edit was applied to its new content."
+            )
+    return warnings

@@ -23,6 +23,7 @@ from typing import Any
 from momento_lambda_cli.errors import MomentoLambdaError
 
 BOM = "\ufeff"
+_YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
 _OVERRIDE_VALUE = r"(\"(?:[^\"\\]|\\.)*\"|'[^']*'|[^\s\"']*)"
 
 
@@ -159,6 +160,8 @@ def _plain_is_safe(value: str) -> bool:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
+    if value.lower() in _YAML11_WORDS:
+        return False  # YAML 1.1 readers take these for booleans / null
     if value != value.strip() or "#" in value or ": " in value or value.endswith(":") or "\t" in value:
         return False
     if value[0] in "!&*{}[],|>'\"%@`?-:" and not re.match(r"^-?[A-Za-z0-9]", value):

@@ -15,6 +15,7 @@ the intended values.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -502,7 +503,7 @@ class _Entry:
 
 
 def _toml_key(norm: str, i: int, stop: str) -> tuple[tuple[str, ...], int]:
-    import tomllib
+    import json
 
     parts: list[str] = []
     while True:
@@ -510,7 +511,8 @@ def _toml_key(norm: str, i: int, stop: str) -> tuple[tuple[str, ...], int]:
             i += 1
         if norm[i] in "\"'":
             end = _toml_value_end(norm, i)
-            parts.append(str(tomllib.loads(f"x = {norm[i:end]}")["x"]))
+            quoted = norm[i:end]
+            parts.append(quoted[1:-1] if quoted[0] == "'" else str(json.loads(quoted)))
             i = end
         else:
             match = re.compile(r"[A-Za-z0-9_-]+").match(norm, i)
@@ -604,7 +606,7 @@ def _set_in_value(value_text: str, values: Mapping[str, str]) -> str | None:
     if isinstance(item, dict):
         for key, value in values.items():
             item[key] = value
-        return str(item.as_string())
+        return str(item.as_string())  # type: ignore[attr-defined]  # a tomlkit InlineTable
     if isinstance(item, list):
         for key, value in values.items():
             hits = [i for i, entry in enumerate(item) if _has_key(entry, key)]
@@ -616,7 +618,7 @@ def _set_in_value(value_text: str, values: Mapping[str, str]) -> str | None:
                     item[index] = set_override(str(entry), key, value)
             if not hits:
                 item.append(f"{key}={value}")
-        return str(item.as_string())
+        return str(item.as_string())  # type: ignore[attr-defined]  # a tomlkit Array
     text = str(item)
     if text.strip().startswith("file://"):
         return None
@@ -644,22 +646,25 @@ def samconfig_set_overrides(
     tables left alone because their ``parameter_overrides`` is a ``file://`` reference. A new
     file (``text`` None) gets ``version = 0.1`` and the table.
     """
-    import tomllib
-
     source_text = NEW_SAMCONFIG if text is None else text
     doc = Text(source_text)
     norm = doc.norm
+    _toml_loads(norm, source)
     try:
-        tomllib.loads(norm)
         entries = list(_toml_entries(norm))
-    except (tomllib.TOMLDecodeError, ValueError, IndexError) as exc:
+    except (ValueError, IndexError) as exc:
         raise toml_error(source, str(exc)) from None
     splices: list[Splice] = []
     places: list[str] = []
     skipped: list[str] = []
     for entry in entries:
         path = entry.path
-        if entry.value_start < 0 or len(path) != 4 or path[0] != env or path[2:] != ("parameters", "parameter_overrides"):
+        if (
+            entry.value_start < 0
+            or len(path) != 4
+            or path[0] != env
+            or path[2:] != ("parameters", "parameter_overrides")
+        ):
             continue
         where = f"[{env}.{path[1]}.parameters]"
         new = _set_in_value(norm[entry.value_start : entry.value_end], values)
@@ -697,13 +702,22 @@ def samconfig_set_overrides(
     return new_text, places, skipped
 
 
-def _check_overrides(text: str, values: Mapping[str, str], env: str, places: list[str], source: str) -> None:
-    import tomllib
-
+def _toml_loads(text: str, source: str) -> dict[str, Any]:
+    """The TOML document as plain data (tomllib where available, else tomlkit)."""
     try:
-        document = tomllib.loads(text.removeprefix(BOM))
-    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - a file shape the editor does not know
-        raise CannotEdit(f"Could not edit {source} ({exc}); nothing was changed.", code="project.cannot-edit") from None
+        if sys.version_info >= (3, 11):
+            import tomllib
+
+            return tomllib.loads(text)
+        import tomlkit  # pragma: no cover - Python 3.10
+
+        return dict(tomlkit.parse(text).unwrap())  # pragma: no cover
+    except Exception as exc:
+        raise toml_error(source, str(exc)) from None
+
+
+def _check_overrides(text: str, values: Mapping[str, str], env: str, places: list[str], source: str) -> None:
+    document = _toml_loads(text.removeprefix(BOM), source)
     for place in places:
         command = place[len(env) + 2 : -len(".parameters]")]
         overrides = document.get(env, {}).get(command, {}).get("parameters", {}).get("parameter_overrides")

@@ -112,7 +112,7 @@ def update_file(
     edit: Callable[[str | None], str],
     *,
     root: Path | None = None,
-    expected: str | None | object = _MISSING,
+    expected: object = _MISSING,
 ) -> Update:
     """Apply ``edit`` (current text, ``None`` for no file -> new text) to the file under a lock.
 

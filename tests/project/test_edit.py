@@ -1,17 +1,17 @@
 """Text edits of real-world-shaped serverless.yml, params files and samconfig.toml: the
 difference between the old and the new text is exactly the intended lines, and the result
-reads back (ruamel.yaml / tomllib / the SAM CLI's own reader) as the intended values."""
+reads back (ruamel.yaml / tomlkit / the SAM CLI's own reader) as the intended values."""
 
 from __future__ import annotations
 
 import difflib
 import json
 import subprocess
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tomlkit
 from ruamel.yaml import YAML
 
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -43,7 +43,7 @@ SLS_REAL = """\
 # For full config options, check the docs:
 #    docs.serverless.com
 
-service: momento-items   
+service: momento-items<sp>
 # app and org for use with dashboard.serverless.com
 frameworkVersion: '3'
 
@@ -73,7 +73,7 @@ provider:
 
 functions:
   getItem:
-    handler: handler.get_item  
+    handler: handler.get_item<sp>
     events:
       - httpApi:
           path: /items/{id}
@@ -91,7 +91,7 @@ resources:
           Value: { Ref: ItemsTable }
           Export:
               Name: !Sub "${AWS::StackName}-table"
-"""
+""".replace("<sp>", "   ")  # trailing spaces
 
 SLS_PARAMS_BLOCK = """\
 service: cache-demo
@@ -149,9 +149,7 @@ YAML_CASES = [
         "replace-quoted-value-keep-comment-and-quotes",
         SLS_PARAMS_BLOCK,
         ("params", "default"),
-        SLS_PARAMS_BLOCK.replace(
-            "'arn:aws:secretsmanager:us-east-1:123456789012:secret:old'", f"'{ARN}'"
-        ).replace(
+        SLS_PARAMS_BLOCK.replace("'arn:aws:secretsmanager:us-east-1:123456789012:secret:old'", f"'{ARN}'").replace(
             "  # set by store-token\n",
             f"  # set by store-token\n    momentoKmsKeyArn: {KMS}\n",
         ),
@@ -204,10 +202,10 @@ YAML_CASES = [
     ),
     YamlCase(
         "four-space-indent-tabs-in-strings-no-final-newline",
-        'service: tabby\n\nparams:\n    default:\n        note: "a\\tb\tc"\n        sep: \'\t\'\n\nprovider:\n'
+        "service: tabby\n\nparams:\n    default:\n        note: \"a\\tb\tc\"\n        sep: '\t'\n\nprovider:\n"
         "    name: aws\n    stage: dev",
         ("params", "default"),
-        'service: tabby\n\nparams:\n    default:\n        note: "a\\tb\tc"\n        sep: \'\t\'\n'
+        "service: tabby\n\nparams:\n    default:\n        note: \"a\\tb\tc\"\n        sep: '\t'\n"
         f"        momentoSecretArn: {ARN}\n        momentoKmsKeyArn: {KMS}\n\nprovider:\n    name: aws\n    stage: dev",
         (),
         tuple(_sls_block(indent="    ")),
@@ -245,7 +243,9 @@ YAML_CASES = [
 
 @pytest.mark.parametrize("case", YAML_CASES, ids=[c.name for c in YAML_CASES])
 def test_yaml_set_changes_exactly_the_intended_lines(case: YamlCase) -> None:
-    new = edit.yaml_set(case.old, case.path, SLS_VALUES, source="serverless.yml", insert_before=("provider", "functions"))
+    new = edit.yaml_set(
+        case.old, case.path, SLS_VALUES, source="serverless.yml", insert_before=("provider", "functions")
+    )
     assert new == case.new
     removed, added = changed_lines(case.old, new)
     assert removed == list(case.removed)
@@ -303,7 +303,7 @@ version = 0.1
 
 [default]
 [default.global.parameters]
-stack_name = "items"   
+stack_name = "items"<sp>
 
 [default.build.parameters]
 cached = true
@@ -319,7 +319,7 @@ image_repositories = []
 
 [default.sync.parameters]
 watch = true
-"""
+""".replace("<sp>", "  ")  # trailing spaces
 
 
 @dataclass(frozen=True)
@@ -334,7 +334,9 @@ class TomlCase:
     skipped: tuple[str, ...] = ()
 
 
-_GUIDED_NEW = f'"Stage=\\"dev\\" MomentoCacheName=\\"items-cache\\" MomentoSecretArn=\\"{ARN}\\" MomentoKmsKeyArn=\\"{KMS}\\""'
+_GUIDED_NEW = (
+    f'"Stage=\\"dev\\" MomentoCacheName=\\"items-cache\\" MomentoSecretArn=\\"{ARN}\\" MomentoKmsKeyArn=\\"{KMS}\\""'
+)
 _DEPLOY = ("[default.deploy.parameters]",)
 
 TOML_CASES = [
@@ -425,7 +427,7 @@ def test_samconfig_changes_exactly_the_intended_lines(case: TomlCase, tmp_path: 
     removed, added = changed_lines(case.old or "", new)
     assert removed == list(case.removed)
     assert sorted(added) == sorted(case.added)
-    document = tomllib.loads(new.removeprefix("\ufeff"))
+    document = tomlkit.parse(new.removeprefix("\ufeff")).unwrap()
     for place in places:
         command = place.split(".")[1]
         overrides = document[case.env][command]["parameters"]["parameter_overrides"]
@@ -436,7 +438,9 @@ def test_samconfig_changes_exactly_the_intended_lines(case: TomlCase, tmp_path: 
 
 def test_new_samconfig() -> None:
     new, places, _ = edit.samconfig_set_overrides(None, {"MomentoSecretArn": ARN})
-    assert new == f'version = 0.1\n\n[default.deploy.parameters]\nparameter_overrides = "MomentoSecretArn=\\"{ARN}\\""\n'
+    assert (
+        new == f'version = 0.1\n\n[default.deploy.parameters]\nparameter_overrides = "MomentoSecretArn=\\"{ARN}\\""\n'
+    )
     assert places == ["[default.deploy.parameters]"]
 
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomlkit
 from ruamel.yaml import YAML
 
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import edit, files
 from tests.conftest import REPO_ROOT
 from tests.support import keys, projects
+
+
+def _toml(text: str) -> dict:
+    return tomlkit.parse(text).unwrap()
 
 
 def _append(line: str):
@@ -51,7 +55,7 @@ def test_a_file_changed_since_planning_is_edited_as_it_is_now_and_reported(tmp_p
 
     result = files.update_file(path, set_arn, expected=planned_from)
     assert (result.changed, result.conflicted) == (True, True)
-    document = tomllib.loads(path.read_text())
+    document = _toml(path.read_text())
     assert document["default"]["deploy"]["parameters"]["parameter_overrides"] == "A=1 MomentoSecretArn=arn:x"
     assert document["prod"]["deploy"]["parameters"]["parameter_overrides"] == "B=2"
 
@@ -128,12 +132,25 @@ def _store_token_pair(aws, directory: Path, tag: str) -> dict[str, str]:
     procs = {
         config_env: subprocess.Popen(
             [
-                sys.executable, "-m", "momento_lambda_cli", "store-token", "--from-env", "MOMENTO_API_KEY",
-                "--no-verify", "--project-dir", str(directory), "--config-env", config_env,
-                "--secret-name", f"momento/{tag}/{config_env}",
+                sys.executable,
+                "-m",
+                "momento_lambda_cli",
+                "store-token",
+                "--from-env",
+                "MOMENTO_API_KEY",
+                "--no-verify",
+                "--project-dir",
+                str(directory),
+                "--config-env",
+                config_env,
+                "--secret-name",
+                f"momento/{tag}/{config_env}",
             ],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for config_env in ("default", "prod")
     }
     for config_env, proc in procs.items():
@@ -150,7 +167,7 @@ def test_two_store_token_processes_on_a_sam_project_both_land(aws, tmp_path: Pat
     for round_ in range(ROUNDS):
         directory = projects.sam_project(tmp_path, f"sam{round_}")
         arns = _store_token_pair(aws, directory, f"sam{round_}")
-        document = tomllib.loads((directory / "samconfig.toml").read_text())
+        document = _toml((directory / "samconfig.toml").read_text())
         for config_env, arn in arns.items():
             overrides = document[config_env]["deploy"]["parameters"]["parameter_overrides"]
             assert edit.get_override(overrides, "MomentoSecretArn") == arn, f"round {round_}: {config_env} lost"
@@ -164,7 +181,6 @@ def test_two_store_token_processes_on_a_serverless_project_both_land(aws, tmp_pa
         for config_env, arn in arns.items():
             assert document["params"][config_env]["momentoSecretArn"] == arn, f"round {round_}: {config_env} lost"
         assert "# the cache the function uses" in (directory / "serverless.yml").read_text()
-
 
 
 # --- store-token through symlinks, answers file line ends ----------------------------

@@ -24,18 +24,24 @@ _MISSING = object()
 def resolve_target(path: Path, root: Path | None = None) -> Path:
     """The file a write to ``path`` lands in: ``path`` itself, or the end of its symlink chain.
 
-    A symlink whose target is outside ``root`` (the project folder) is refused.
+    With ``root`` (the project folder), a target outside it is refused: a symlink out of the
+    project (``project.symlink-outside``) or a path that leads out of it (``project.path-outside``).
     """
-    if not path.is_symlink():
-        return path
-    target = path.resolve()
+    target = path.resolve() if path.is_symlink() else path
     if root is not None:
         base = root.resolve()
-        if target != base and base not in target.parents:
+        resolved = target.resolve()
+        if resolved != base and base not in resolved.parents:
+            if path.is_symlink():
+                raise MomentoLambdaError(
+                    f"{path} is a symlink to {resolved}, outside the project folder {base}; nothing was written.",
+                    f"Edit {resolved} yourself, or replace the symlink with a copy of the file.",
+                    code="project.symlink-outside",
+                )
             raise MomentoLambdaError(
-                f"{path} is a symlink to {target}, outside the project folder {base}; nothing was written there.",
-                f"Edit {target} yourself, or replace the symlink with a copy of the file.",
-                code="project.symlink-outside",
+                f"{path} is outside the project folder {base}; nothing was written.",
+                f"Edit {resolved} yourself.",
+                code="project.path-outside",
             )
     return target
 

@@ -229,3 +229,12 @@ def test_store_token_keeps_the_answers_file_crlf(run_cli, aws, tmp_path: Path) -
     raw = answers.read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n") > 5
     assert b'"secret_arn": "arn:aws:secretsmanager' in raw
+
+
+def test_a_path_leading_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    (tmp_path / "params.yml").write_text("default: {}\n")
+    with pytest.raises(MomentoLambdaError) as caught:
+        files.update_file(project_dir / ".." / "params.yml", _append("# x"), root=project_dir)
+    assert caught.value.code == "project.path-outside"

@@ -18,7 +18,7 @@ from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import edit
 from momento_lambda_cli.project.edit import get_override, set_override
 
-__all__ = ["SAMCONFIG", "SAMCONFIG_YAML", "get_override", "parse", "region_of", "set_override", "update_text"]
+__all__ = ["SAMCONFIG", "SAMCONFIG_YAML", "get_override", "parse", "set_override", "update_text"]
 
 SAMCONFIG = "samconfig.toml"
 SAMCONFIG_YAML = ("samconfig.yaml", "samconfig.yml")
@@ -45,18 +45,3 @@ def update_text(text: str | None, values: dict[str, str], env: str = "default") 
     A text edit (:func:`momento_lambda_cli.project.edit.samconfig_set_overrides`): only the
     value of ``parameter_overrides`` changes, or one line / one table is added."""
     return edit.samconfig_set_overrides(text, values, env, SAMCONFIG)
-
-
-def region_of(text: str, env: str = "default") -> str | None:
-    """The region samconfig.toml deploys to (deploy section first, then global)."""
-    try:
-        document = parse(text)
-    except MomentoLambdaError:
-        return None
-    env_table = document.get(env) or {}
-    for command in ("deploy", "global"):
-        section = env_table.get(command) or {}
-        region = (section.get("parameters") or {}).get("region")
-        if isinstance(region, str) and region:
-            return str(region)
-    return None

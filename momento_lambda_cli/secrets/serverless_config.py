@@ -58,18 +58,6 @@ def update_text(text: str, values: dict[str, str], source: str, stage: str = "de
     return edit.yaml_set(text, path, values, source=source, insert_before=("provider", "functions"))
 
 
-def region_of(text: str) -> str | None:
-    try:
-        _, document = load(text, "serverless.yml")
-    except MomentoLambdaError:
-        return None
-    provider = document.get("provider") if isinstance(document, dict) else None
-    region = provider.get("region") if isinstance(provider, dict) else None
-    if isinstance(region, str) and region and "${" not in region:
-        return region
-    return None
-
-
 def overriding_stages(text: str, key: str, source: str, stage: str = "default") -> list[str]:
     """Other stages under ``params`` that set ``key`` themselves (they win over ``default``)."""
     _, document = load(text, source)

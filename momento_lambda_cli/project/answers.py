@@ -11,17 +11,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import __version__
+from momento_lambda_cli import __version__, catalog
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.files import atomic_write_text, read_text
 
-ANSWERS_FILE = ".momento-lambda.json"
+ANSWERS_FILE = catalog.ANSWERS_FILE
 """JSON object with ``_tool_version`` plus the answers: ``project_name``, ``framework``
 (``sam`` / ``serverless``), ``runtime`` (e.g. ``python3.13``), ``architecture``
 (``x86_64`` / ``arm64``), ``cache_name``, ``secret_name``, ``secret_arn`` (``null`` until
 `store-token` runs), ``default_ttl_seconds``, ``region`` and ``kms_key_arn`` (or ``null``)."""
-SAM = "sam"
-SERVERLESS = "serverless"
+SAM = catalog.SAM.name
+SERVERLESS = catalog.SERVERLESS.name
 
 
 def detect_framework(project_dir: Path) -> str | None:
@@ -29,9 +29,9 @@ def detect_framework(project_dir: Path) -> str | None:
     answers = load_answers(project_dir)
     if answers and answers.get("framework") in {SAM, SERVERLESS}:
         return str(answers["framework"])
-    if any((project_dir / name).is_file() for name in ("template.yaml", "template.yml", "samconfig.toml")):
+    if any((project_dir / name).is_file() for name in catalog.SAM.project_files):
         return SAM
-    if any((project_dir / name).is_file() for name in ("serverless.yml", "serverless.yaml")):
+    if any((project_dir / name).is_file() for name in catalog.SERVERLESS.project_files):
         return SERVERLESS
     return None
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import edit
 from momento_lambda_cli.project.edit import get_override, set_override
 
 __all__ = ["SAMCONFIG", "SAMCONFIG_YAML", "get_override", "parse", "set_override", "update_text"]
 
-SAMCONFIG = "samconfig.toml"
-SAMCONFIG_YAML = ("samconfig.yaml", "samconfig.yml")
+SAMCONFIG = catalog.SAM.config_files[0]
+SAMCONFIG_YAML = catalog.SAM.config_files[1:]
 
 
 def parse(text: str, source: str = SAMCONFIG) -> Any:

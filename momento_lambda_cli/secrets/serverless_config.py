@@ -12,11 +12,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import edit
 
-SERVERLESS_FILES = ("serverless.yml", "serverless.yaml")
-UNSUPPORTED_FILES = ("serverless.ts", "serverless.js", "serverless.json")
+SERVERLESS_FILES = catalog.SERVERLESS.template_files
+UNSUPPORTED_FILES = catalog.SERVERLESS.unsupported_files
 _FILE_REF = re.compile(r"^\$\{file\(([^)]+)\)\}$")
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import contract, project
+from momento_lambda_cli import catalog, contract, project
 from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.project import answers as answers_file
 from momento_lambda_cli.project import edit, files
@@ -126,7 +126,7 @@ def _inspect_sam(found: Project, config_env: str) -> None:
         )
     else:
         found.samconfig_path = path  # created on write
-    template = next((directory / n for n in ("template.yaml", "template.yml") if (directory / n).is_file()), None)
+    template = next((directory / n for n in catalog.SAM.template_files if (directory / n).is_file()), None)
     if template is not None and contract.SAM_PARAM_SECRET_ARN not in _read(template):
         found.notes.append(
             f"{template.name} declares no {contract.SAM_PARAM_SECRET_ARN} parameter: the function will not get "

@@ -8,7 +8,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from momento_lambda_cli import contract, iam_policy
+from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor import code_scan, keyscan
 from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.context import DoctorContext
@@ -32,24 +32,9 @@ MAX_SCANNED_FILES = 20_000
 TODAY = date.today
 """Swappable for tests."""
 
-# Lambda runtime deprecation dates (AWS "Runtime deprecation policy" table, as of 2026-11;
-# the same dates as cfn-lint's LmbdRuntimeLifecycle data, which tests compare against).
-RUNTIME_DEPRECATION: dict[str, date] = {
-    "python3.8": date(2024, 10, 14),
-    "python3.9": date(2025, 12, 15),
-    "python3.10": date(2026, 10, 31),
-    "python3.11": date(2027, 6, 30),
-    "python3.12": date(2028, 10, 31),
-    "python3.13": date(2029, 6, 30),
-    "python3.14": date(2029, 6, 30),
-    "nodejs16.x": date(2024, 6, 12),
-    "nodejs18.x": date(2025, 9, 1),
-    "nodejs20.x": date(2026, 4, 30),
-    "nodejs22.x": date(2027, 4, 30),
-    "nodejs24.x": date(2028, 4, 30),
-}
-NEWEST_PYTHON = "python3.14"
-NEWEST_NODE = "nodejs24.x"
+RUNTIME_DEPRECATION: dict[str, date] = {r.name: r.deprecated for r in catalog.RUNTIMES}
+NEWEST_PYTHON = catalog.newest(catalog.PYTHON).name
+NEWEST_NODE = catalog.newest(catalog.NODE).name
 DEPRECATION_WARNING_DAYS = 90
 
 
@@ -67,7 +52,7 @@ def framework(ctx: DoctorContext) -> Result:
         project = ctx.project()
     except MomentoLambdaError as exc:
         return Result.fail(exc.message, exc.hint)
-    name = "AWS SAM" if project.framework == SAM else "Serverless Framework"
+    name = catalog.SAM.display_name if project.framework == SAM else catalog.SERVERLESS.display_name
     files = [project.config_path.name, *(p.name for p in project.config_files if p != project.config_path)]
     runtimes = sorted({str(f.runtime or "?") for f in project.functions})
     message = f"{name} project ({', '.join(files)}), {plural(len(project.functions), 'function')}"
@@ -185,7 +170,7 @@ def build_method(ctx: DoctorContext) -> Result:
     if not python:
         return Result.ok("Node.js only: @gomomento/sdk is pure JavaScript, any build machine works")
     arches = {str(f.architecture) for f in python}
-    cpu = {"x86_64": "x86_64", "arm64": "aarch64"}
+    cpu = catalog.LAMBDA_CPU
     problems: list[str] = []
     if project.framework == SAM:
         platforms = project.build.makefile_platforms or []

@@ -203,6 +203,9 @@ X86_64 = Architecture("x86_64", "x86_64", 62, "manylinux2014_x86_64")
 ARM64 = Architecture("arm64", "aarch64", 183, "manylinux2014_aarch64")
 ARCHITECTURES: tuple[Architecture, ...] = (X86_64, ARM64)
 DEFAULT_ARCHITECTURE = X86_64
+"""What `new` renders for."""
+LAMBDA_DEFAULT_ARCHITECTURE = X86_64
+"""What Lambda runs a function on when it names no architecture."""
 
 LAMBDA_CPU: dict[str, str] = {a.name: a.cpu for a in ARCHITECTURES}
 """Lambda architecture name -> CPU name (``arm64`` -> ``aarch64``)."""

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import iam_policy
+from momento_lambda_cli import catalog, iam_policy
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import handlers, parse
 from momento_lambda_cli.project import samconfig as samconfig_files
@@ -39,7 +39,7 @@ from momento_lambda_cli.project.model import (
 )
 from momento_lambda_cli.project.values import Unresolved, as_float, as_int, as_str
 
-TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+TEMPLATE_NAMES = catalog.SAM.template_files
 FUNCTION_TYPES = {"AWS::Serverless::Function", "AWS::Lambda::Function"}
 LAYER_TYPES = {"AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"}
 DEFAULT_TIMEOUT = 3.0
@@ -253,7 +253,7 @@ def _function(
     if isinstance(runtime, str) and "${" in runtime:
         runtime = Unresolved(runtime, "Runtime comes from a parameter with no value")
     arches = r.resolve(props.get("Architectures"))
-    architecture: str | Unresolved = "x86_64"
+    architecture: str | Unresolved = catalog.LAMBDA_DEFAULT_ARCHITECTURE.name
     if isinstance(arches, list) and arches:
         architecture = str(arches[0])
         if "${" in architecture:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import parse
 
-CONFIG_NAMES = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
+CONFIG_NAMES = catalog.SAM.config_files
 DEFAULT_ENV = "default"
 GLOBAL = "global"
 

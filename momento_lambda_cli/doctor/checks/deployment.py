@@ -6,7 +6,7 @@ import contextlib
 import threading
 from typing import Any
 
-from momento_lambda_cli import contract, iam_policy
+from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor import keyscan
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
@@ -70,7 +70,7 @@ def functions_match(ctx: DoctorContext) -> Result:
         mismatches = []
         if isinstance(spec.runtime, str) and spec.runtime and config.get("Runtime") != spec.runtime:
             mismatches.append(f"runtime {config.get('Runtime')} (project: {spec.runtime})")
-        arch = (config.get("Architectures") or ["x86_64"])[0]
+        arch = (config.get("Architectures") or [catalog.LAMBDA_DEFAULT_ARCHITECTURE.name])[0]
         if isinstance(spec.architecture, str) and arch != spec.architecture:
             mismatches.append(f"architecture {arch} (project: {spec.architecture})")
         if isinstance(spec.timeout, float) and float(config.get("Timeout") or 3) != spec.timeout:

@@ -457,6 +457,7 @@ def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
     import subprocess
 
     from momento_lambda_cli.doctor.project_model import load_project
+
     from tests.support.tools import require_tool
 
     osls = require_tool("osls")

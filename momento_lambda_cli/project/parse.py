@@ -10,7 +10,8 @@ from typing import Any
 from momento_lambda_cli.errors import MomentoLambdaError
 
 
-def _yaml() -> Any:
+def _yaml(pure: bool = False) -> Any:
+    """A safe YAML loader with CloudFormation short tags; libyaml's C parser unless ``pure``."""
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import SafeConstructor
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -45,7 +46,7 @@ def _yaml() -> Any:
             return self._loader_version or (1, 2)
 
     CfnConstructor.add_multi_constructor("!", construct)
-    yaml = YAML(typ="safe")
+    yaml = YAML(typ="safe", pure=pure)
     yaml.Constructor = CfnConstructor
     yaml.Resolver = FixedVersionResolver
     return yaml
@@ -85,9 +86,15 @@ def load_yaml(path: Path) -> Any:
 
 def loads_yaml(text: str, name: str) -> Any:
     """Parse YAML text accepting CloudFormation short tags, with aliases bounded; raises MomentoLambdaError."""
-    yaml = _yaml()
     try:
-        node = yaml.compose(text)
+        try:
+            yaml = _yaml()
+            node = yaml.compose(text)
+        except Exception:
+            # libyaml is YAML 1.1: it refuses plain scalars with ':' in flow context
+            # (`[{ Fn::Equals: [a, b] }]`), which YAML 1.2, js-yaml and CloudFormation accept.
+            yaml = _yaml(pure=True)
+            node = yaml.compose(text)
         if node is None:
             return None
         if "&" in text and _expanded_size(node) > MAX_YAML_NODES:  # no anchor, no alias

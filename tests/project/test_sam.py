@@ -298,3 +298,24 @@ def test_odd_values_in_one_function_do_not_hide_the_others(tmp_path):
     assert isinstance(odd.runtime, Unresolved) and isinstance(odd.architecture, Unresolved)
     assert odd.problems
     assert good.code.kind is CodeKind.MISSING and good.problems == ["code location 'missing/' does not exist"]
+
+
+def test_flow_mappings_with_colons_in_keys_parse_as_cloudformation_reads_them(tmp_path):
+    write(
+        tmp_path,
+        {
+            "template.yaml": textwrap.dedent(
+                """\
+                Parameters:
+                  Key: {Type: String, Default: ""}
+                Conditions:
+                  HasKey: {Fn::Not: [{ Fn::Equals: [!Ref Key, ""] }]}
+                Resources:
+                  Fn:
+                    Type: AWS::Serverless::Function
+                    Properties: {Runtime: python3.13, Handler: a.b, Environment: {Variables: {K: !If [HasKey, yes, no]}}}
+                """
+            )
+        },
+    )
+    assert load_project(tmp_path, environ={}).functions[0].environment == {"K": "no"}

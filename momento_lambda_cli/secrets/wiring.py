@@ -35,7 +35,9 @@ PLACEHOLDER_ARN = "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NEW-SECRET"
 
 
 @dataclass
-class Project:
+class ProjectFiles:
+    """The files store-token may write the ARN into, read and parsed before anything is sent to AWS."""
+
     directory: Path
     framework: str | None = None
     answers: dict[str, Any] | None = None
@@ -82,7 +84,7 @@ class PlannedWrite:
     """The project folder: a symlinked file is written through only to a target inside it."""
 
 
-def _read(path: Path, found: Project | None = None) -> str:
+def _read(path: Path, found: ProjectFiles | None = None) -> str:
     """The file's exact text (line ends and BOM kept); files with Windows line ends are noted."""
     if found is not None:
         files.resolve_target(path, found.directory)  # a symlink out of the project stops us before AWS
@@ -94,11 +96,11 @@ def _read(path: Path, found: Project | None = None) -> str:
     return text
 
 
-def inspect_project(directory: Path, config_env: str = "default") -> Project:
+def inspect_project(directory: Path, config_env: str = "default") -> ProjectFiles:
     """Read and parse the project's files (no writes); raises on a broken file."""
     if not directory.is_dir():
         raise UsageError(f"--project-dir {directory} is not a folder.", code="usage.bad-project-dir")
-    found = Project(directory=directory, answers=project.load_answers(directory))
+    found = ProjectFiles(directory=directory, answers=project.load_answers(directory))
     found.framework = project.detect_framework(directory)
     if found.framework == project.SAM:
         _inspect_sam(found, config_env)
@@ -111,7 +113,7 @@ def inspect_project(directory: Path, config_env: str = "default") -> Project:
     return found
 
 
-def _inspect_sam(found: Project, config_env: str) -> None:
+def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
     directory = found.directory
     path = directory / samconfig.SAMCONFIG
     yaml_configs = [name for name in samconfig.SAMCONFIG_YAML if (directory / name).is_file()]
@@ -134,7 +136,7 @@ def _inspect_sam(found: Project, config_env: str) -> None:
         )
 
 
-def _inspect_serverless(found: Project) -> None:
+def _inspect_serverless(found: ProjectFiles) -> None:
     directory = found.directory
     path = next((directory / n for n in serverless_config.SERVERLESS_FILES if (directory / n).is_file()), None)
     if path is None:
@@ -161,7 +163,7 @@ def _inspect_serverless(found: Project) -> None:
 
 
 def plan_writes(
-    found: Project,
+    found: ProjectFiles,
     *,
     secret_name: str,
     secret_arn: str | None,

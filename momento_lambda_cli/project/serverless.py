@@ -117,6 +117,8 @@ class _Loader:
     def load(self) -> Project:
         resolved = self.vars.resolve_all()
         self.document = resolved if isinstance(resolved, dict) else {}
+        if isinstance(resolved, Unresolved):
+            self.problems.append(f"variables: {resolved.describe()}")
         for key, value in self.document.items():
             if isinstance(value, Unresolved):
                 self.problems.append(f"{key}: {value.describe()}")

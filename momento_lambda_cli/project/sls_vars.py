@@ -37,6 +37,8 @@ MAX_NEST_DEPTH = 40
 """How many variables deep a value may resolve (``self:a`` -> ``self:b`` -> ...)."""
 MAX_TREE_DEPTH = 200
 """How deeply nested mappings and lists may be."""
+MAX_STRING = 1_000_000
+"""The longest string a variable may build."""
 MAX_STEPS = 1_000_000
 """Total work (values visited, variables resolved) before everything left is Unresolved."""
 
@@ -575,6 +577,9 @@ class SlsVariables:
 
     def _lookup(self, keys: tuple[str, ...]) -> Any:
         """The resolved value at ``keys``: MISSING, a value, or Unresolved."""
+        depth = len(keys)
+        if any(len(active) > depth and active[:depth] == keys for active in self._active):
+            return Unresolved(".".join(keys) or "(document)", "circular reference: it contains the value being resolved")
         try:
             node: Any = self.document
             resolved = False
@@ -663,9 +668,11 @@ class SlsVariables:
             value = self._variable(variables[0])
             if isinstance(value, Unresolved):
                 return _wrap(text, value)
+            self._charge(value)
             return self._nested(value, 0)
         pieces: list[str] = []
         last = 0
+        length = len(text)
         for var in variables:
             pieces.append(text[last : var.start])
             last = var.end
@@ -684,8 +691,25 @@ class SlsVariables:
                     return _wrap(text, nested)
                 piece = js_string(nested) or ""
             pieces.append(piece)
+            length += len(piece)
+            if length > MAX_STRING:
+                return Unresolved(text, f"resolves to more than {MAX_STRING} characters")
         pieces.append(text[last:])
+        self._tick(length // 256)
         return "".join(pieces)
+
+    def _charge(self, value: Any) -> None:
+        """Count every node of a mapping or list a variable copies in (shared values count
+        each time), so that references to references cannot build an exponential document."""
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                self._tick(len(item) + 1)
+                stack.extend(v for v in item.values() if isinstance(v, dict | list))
+            elif isinstance(item, list):
+                self._tick(len(item) + 1)
+                stack.extend(v for v in item if isinstance(v, dict | list))
 
     def _nested(self, value: Any, depth: int) -> Any:
         """Variables inside a value a source returned (an included file's content)."""

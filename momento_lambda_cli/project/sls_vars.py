@@ -579,7 +579,9 @@ class SlsVariables:
         """The resolved value at ``keys``: MISSING, a value, or Unresolved."""
         depth = len(keys)
         if any(len(active) > depth and active[:depth] == keys for active in self._active):
-            return Unresolved(".".join(keys) or "(document)", "circular reference: it contains the value being resolved")
+            return Unresolved(
+                ".".join(keys) or "(document)", "circular reference: it contains the value being resolved"
+            )
         try:
             node: Any = self.document
             resolved = False

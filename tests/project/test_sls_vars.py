@@ -76,7 +76,7 @@ def test_sls_stage_and_aws_region_follow_serverless_rules(tmp_path):
 def test_stage_and_region_from_provider_resolved(tmp_path):
     text = (
         "service: demo\nprovider:\n  name: aws\n  stage: ${opt:stage, env:STAGE, 'dev'}\n"
-        "  region: ${opt:region, env:AWS_REGION, \"us-west-2\"}\n"
+        '  region: ${opt:region, env:AWS_REGION, "us-west-2"}\n'
     )
     resolver = make(tmp_path, text, environ={"STAGE": "staging"})
     assert (resolver.stage.value, resolver.stage.origin) == ("staging", "provider")
@@ -169,6 +169,8 @@ def test_parser_rejects_broken_syntax():
         parse_variables("${opt:stage")
     with pytest.raises(VariableSyntaxError):
         parse_variables("${self:a,, 'x'}")
+    with pytest.raises(VariableSyntaxError):
+        parse_variables("${self:a, null, 'x'}")
     assert parse_variables("no variables") is None
     assert parse_variables("${AWS::Region}") is None
 
@@ -304,7 +306,9 @@ def test_include_cycle_is_bounded(tmp_path):
 
 
 def test_cloudformation_tags_in_includes(tmp_path):
-    files = {"res.yml": "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: !Sub '${AWS::StackName}-t'\n"}
+    files = {
+        "res.yml": "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: !Sub '${AWS::StackName}-t'\n"
+    }
     resolver = make(tmp_path, "resources: ${file(./res.yml)}\n", files=files)
     assert resolver.get("resources.Resources.T.Properties.TableName") == {"Fn::Sub": "${AWS::StackName}-t"}
 

@@ -512,7 +512,7 @@ class _Loader:
         return found if isinstance(found, dict) else {}
 
     def _statements(self, document: Any, source: str) -> list[iam_policy.Statement]:
-        resolved = self._cfn(document)
+        resolved = _expressions(self._cfn(document))
         try:
             return iam_policy.statements_of(resolved, source)
         except ValueError:
@@ -634,6 +634,18 @@ class _Loader:
                 resolved = self._cfn(item)
                 refs.append(resolved if isinstance(resolved, str) else str(Unresolved(_short(item))))
         return own, refs
+
+
+def _expressions(value: Any) -> Any:
+    """``value`` with every Unresolved replaced by its expression (a policy's ``Resource:
+    ${ssm:/arn}`` stays a string that matches no real ARN, instead of vanishing)."""
+    if isinstance(value, Unresolved):
+        return value.expression
+    if isinstance(value, dict):
+        return {k: _expressions(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expressions(v) for v in value]
+    return value
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

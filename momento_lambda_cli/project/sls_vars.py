@@ -453,6 +453,7 @@ class SlsVariables:
         self._stage: Choice | None = None
         self._region: Choice | None = None
         self._params: dict[str, Any] | None = None
+        self._dotenv_values: dict[str, str] | None = None
 
     # ----------------------------------------------------------------- public
 
@@ -779,7 +780,36 @@ class SlsVariables:
         if not address:
             return Unresolved("${env:}", "missing address in the env source")
         value = self.environ.get(address)
+        if value is None:
+            value = self._dotenv().get(address)
         return MISSING if value is None else value
+
+    def _dotenv(self) -> Mapping[str, str]:
+        """With ``useDotenv: true``: ``.env.<stage>``, else ``.env`` (values the environment
+        does not set; read once the stage is known, as Serverless does)."""
+        if self._dotenv_values is None:
+            self._dotenv_values = {}
+            if self._lookup(("useDotenv",)) is True and isinstance(self.stage.value, str):
+                for name in (f".env.{self.stage.value}", ".env"):
+                    path = self.root / name
+                    if path.is_file():
+                        self._dotenv_values.update(self._read_dotenv(path))
+                        break
+        return self._dotenv_values
+
+    def _read_dotenv(self, path: Path) -> dict[str, str]:
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(self.real_root) or not real.is_file() or real.stat().st_size > MAX_FILE_BYTES:
+            self.problems.append(f"{path.name} is not read: outside the service folder or too large")
+            return {}
+        try:
+            text = real.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problems.append(f"{path.name} is not read: {type(exc).__name__}")
+            return {}
+        if real not in self.files_read:
+            self.files_read.append(real)
+        return parse_dotenv(text)
 
     def _src_self(self, params: list[Any], address: str | None, source: _Source) -> Any:
         keys = tuple(address.split(".")) if address else ()
@@ -902,6 +932,36 @@ class SlsVariables:
                 self.problems.append(f"{written}: not valid JSON ({exc})")
                 return Unresolved(expression, "not valid JSON")
         return text
+
+
+_DOTENV_LINE = re.compile(r"^\s*(?:export\s+)?([\w.-]+)\s*[=:]\s*(.*?)\s*$")
+
+
+def parse_dotenv(text: str) -> dict[str, str]:
+    """``KEY=value`` lines as the ``dotenv`` package reads them (quotes, ``#`` comments,
+    ``export`` prefixes; ``\\n`` in double quotes is a newline; no ``${VAR}`` expansion)."""
+    values: dict[str, str] = {}
+    lines = text.replace("\r\n", "\n").split("\n")
+    index = 0
+    while index < len(lines):
+        match = _DOTENV_LINE.match(lines[index])
+        index += 1
+        if not match:
+            continue
+        key, raw = match.groups()
+        if raw[:1] in {'"', "'", "`"}:
+            quote = raw[0]
+            body = raw[1:]
+            while quote not in body and index < len(lines):
+                body += "\n" + lines[index]
+                index += 1
+            value = body.split(quote, 1)[0]
+            if quote == '"':
+                value = value.replace("\\n", "\n").replace("\\r", "\r")
+        else:
+            value = raw.split(" #", 1)[0].strip() if not raw.startswith("#") else ""
+        values[key] = value
+    return values
 
 
 def _valid_stage(value: Any) -> str | Unresolved:

@@ -594,6 +594,25 @@ functions:
     timeout: 30
 """,
     },
+    "dotenv": {
+        "serverless.yml": """\
+service: dotenvsvc
+useDotenv: true
+provider:
+  name: aws
+  runtime: python3.12
+  stage: ${opt:stage, 'dev'}
+  environment:
+    FROM_DOTENV: ${env:DOTENV_VALUE}
+    BOTH: ${env:BOTH, 'none'}
+    QUOTED: ${env:QUOTED}
+functions:
+  f:
+    handler: app.handler
+""",
+        ".env": '# defaults\nDOTENV_VALUE=base\nBOTH=from-file\nexport QUOTED="a b"\n',
+        ".env.prod": "DOTENV_VALUE=prod-value\nQUOTED='single # not a comment'\n",
+    },
 }
 
 # Not compared: a nested variable as a fallback source (`${opt:stage, ${self:x, 'dev'}}`),
@@ -609,6 +628,8 @@ OSLS_CASES: list[tuple[str, dict[str, str], dict[str, str]]] = [
     ("quotes", {"stage": "dev", "region": "us-west-1"}, {"TIMEOUT": "40", "FEATURE": "1", "SECOND": "two"}),
     ("params", {}, {}),
     ("params", {"stage": "prod"}, {}),
+    ("dotenv", {}, {}),
+    ("dotenv", {"stage": "prod"}, {"BOTH": "from-env"}),
     ("stackname", {}, {}),
     ("stackname", {"stage": "qa"}, {"DEPLOY_REGION": "sa-east-1"}),
 ]
@@ -698,3 +719,24 @@ def test_resolution_matches_osls_print(tmp_path):
         )
         assert _ours(project) == _expected(output, options), (name, options, environ)
         assert project.problems == [], (name, project.problems)
+
+
+def test_unresolved_policy_resources_keep_their_expression(tmp_path):
+    text = """\
+service: s
+provider:
+  name: aws
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: secretsmanager:GetSecretValue
+          Resource:
+            - ${ssm:/secret-arn}
+            - arn:aws:secretsmanager:us-east-1:1:secret:fixed
+functions:
+  f:
+    handler: h.handler
+"""
+    (statement,) = fn(load(tmp_path, text), "f").statements
+    assert statement.resources == ("${ssm:/secret-arn}", "arn:aws:secretsmanager:us-east-1:1:secret:fixed")

@@ -12,6 +12,7 @@ from momento_lambda_cli.project.parse import load_yaml
 from momento_lambda_cli.project.sls_vars import (
     SlsVariables,
     VariableSyntaxError,
+    parse_dotenv,
     parse_variables,
 )
 from momento_lambda_cli.project.values import Unresolved
@@ -319,3 +320,20 @@ def test_references_to_references_do_not_build_an_exponential_document(tmp_path)
     resolver = make(tmp_path, "\n".join(lines) + "\n", max_steps=50_000)
     resolver.resolve_all()
     assert isinstance(resolver.get("custom.l59"), Unresolved)
+
+
+def test_dotenv_files_with_use_dotenv(tmp_path):
+    files = {".env": "A=from-dotenv\nB=file\n", ".env.prod": "A=prod-dotenv\n"}
+    text = "useDotenv: true\nprovider:\n  stage: ${opt:stage, 'dev'}\na: ${env:A}\nb: ${env:B, 'none'}\n"
+    resolver = make(tmp_path, text, files=files, environ={"B": "process"})
+    assert (resolver.get("a"), resolver.get("b")) == ("from-dotenv", "process")
+    assert [p.name for p in resolver.files_read] == [".env"]
+    resolver = make(tmp_path, text, files=files, options={"stage": "prod"})
+    assert (resolver.get("a"), resolver.get("b")) == ("prod-dotenv", "none")
+    resolver = make(tmp_path, text.replace("useDotenv: true", "useDotenv: false"), files=files)
+    assert isinstance(resolver.get("a"), Unresolved) and resolver.files_read == []
+
+
+def test_parse_dotenv():
+    text = 'export A=1\nB = "two\\nlines"\nC=\'x # y\'\nD=plain # comment\n# E=no\nF="multi\nline"\n'
+    assert parse_dotenv(text) == {"A": "1", "B": "two\nlines", "C": "x # y", "D": "plain", "F": "multi\nline"}

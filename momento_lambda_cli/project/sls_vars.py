@@ -120,7 +120,12 @@ def _number(text: str) -> int | float | None:
     stripped = text.strip()
     if not stripped:
         return 0
+    if "_" in stripped:
+        return None
+    radix = {"0x": 16, "0o": 8, "0b": 2}.get(stripped[:2].lower())
     try:
+        if radix:
+            return int(stripped[2:], radix)
         if re.fullmatch(r"[+-]?\d+", stripped):
             return int(stripped)
         value = float(stripped)
@@ -402,8 +407,8 @@ class Choice:
 
 
 def js_string(value: Any) -> str | None:
-    """``value`` as JavaScript's ``String()`` gives it inside a string, ``None`` for values
-    Serverless refuses to put in a string (mappings, lists, null)."""
+    """``value`` as JavaScript's ``String()`` gives it inside a string (lists joined with
+    commas), ``None`` for values Serverless refuses to put in a string (mappings, null)."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -414,7 +419,24 @@ def js_string(value: Any) -> str | None:
         if value.is_integer() and abs(value) < 1e21:
             return str(int(value))
         return repr(value)
+    if isinstance(value, list):
+        return ",".join(_array_item(item) for item in value)
     return None
+
+
+def _contains_unresolved(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_contains_unresolved(item) for item in value)
+    return isinstance(value, Unresolved)
+
+
+def _array_item(item: Any) -> str:
+    """An element as JavaScript's ``Array.prototype.join`` writes it."""
+    if item is None or isinstance(item, Unresolved):
+        return "" if item is None else item.expression
+    if isinstance(item, dict):
+        return "[object Object]"
+    return js_string(item) or ""
 
 
 class _Budget(Exception):
@@ -685,7 +707,7 @@ class SlsVariables:
             value = self._variable(var)
             if isinstance(value, Unresolved):
                 return _wrap(text, value)
-            piece = js_string(value)
+            piece = None if _contains_unresolved(value) else js_string(value)
             if piece is None:
                 return Unresolved(text, f"{text[var.start : var.end]} is not a string, number or boolean")
             if "${" in piece:
@@ -983,6 +1005,8 @@ def _child(node: Any, key: str) -> Any:
     if isinstance(node, list) and key.isdigit():
         index = int(key)
         return node[index] if index < len(node) else MISSING
+    if isinstance(node, str | list) and key == "length":
+        return len(node)
     return MISSING
 
 

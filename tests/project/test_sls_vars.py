@@ -149,10 +149,16 @@ def test_str_to_bool_rejects_other_text(tmp_path):
         ("\\${self:service}", "${self:service}"),
         ("size-${self:custom.mem.small}", "size-128"),
         ("on-${strToBool(true)}", "on-true"),
+        ("${self:custom.none, 0x10}", 16),
+        ("${self:custom.list.length}", 2),
+        ("list-${self:custom.list}", "list-a,b"),
+        ("${self:custom.none, '${self:service}'}", "demo"),
+        ("${self:custom.mem.small}}", "128}"),
+        ("${ self:custom.mem.small }", "${ self:custom.mem.small }"),
     ],
 )
 def test_fallbacks_literals_and_embedding(tmp_path, expression, expected):
-    extra = "custom:\n  mem:\n    small: 128\n"
+    extra = "custom:\n  mem:\n    small: 128\n  list: [a, b]\n"
     assert value(tmp_path, _quoted(expression), extra, environ={"STAGE": "from-env"}) == expected
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from momento_lambda_cli import iam_policy
-from momento_lambda_cli.doctor.sam_project import CfnResolver  # moving to project/cfn.py
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import SERVERLESS, load_answers
+from momento_lambda_cli.project.cfn import CfnResolver
 from momento_lambda_cli.project.model import (
     BuildSettings,
     CodeKind,
@@ -215,15 +215,7 @@ class _Loader:
             "provider": f"{self.path.name} provider.region",
             "default": "Serverless default",
         }[choice.origin]
-        note = None
-        env_region = self.environ.get("AWS_REGION") or self.environ.get("AWS_DEFAULT_REGION")
-        if env_region and isinstance(choice.value, str) and env_region != choice.value:
-            variable = "AWS_REGION" if self.environ.get("AWS_REGION") else "AWS_DEFAULT_REGION"
-            note = (
-                f"{variable}={env_region} is not used: Serverless takes the region from --region, "
-                f"then provider.region, then {choice.value if choice.origin == 'default' else 'us-east-1'}"
-            )
-        return _setting(choice.value, source, note)
+        return _setting(choice.value, source)  # load.with_environment_note says when AWS_REGION differs
 
     def _service(self) -> str | Unresolved | None:
         raw = self.document.get("service")

@@ -47,6 +47,7 @@ SLS_DEFAULTS = {"stage": "dev", "region": "us-east-1", "memory": 1024, "timeout"
 SCRATCH_CONFIG = "serverless.field-osls.yml"
 FRAMEWORK_VERSION = re.compile(r"^frameworkVersion\s*:.*$", re.MULTILINE)
 VALIDATION_MODE = re.compile(r"^configValidationMode\s*:.*$", re.MULTILINE)
+PLUGINS = re.compile(r"^plugins\s*:.*\n(?:(?:[ \t]+.*|-.*|[ \t]*|#.*)(?:\n|$))*", re.MULTILINE)
 
 
 def scratch_config(text: str) -> str:
@@ -60,17 +61,36 @@ def config_file(folder: Path) -> Path:
 
 
 def osls_print(folder: Path, osls: Path, timeout: float, cache: Path) -> dict[str, Any]:
-    """``{"ok": True, "config": {...}}`` or ``{"ok": False, "error": first lines}`` (cached)."""
+    """``{"ok": True, "config": {...}}`` or ``{"ok": False, "error": first lines}`` (cached).
+
+    When osls stops on a plugin that is not installed, the folder is printed once more with
+    its ``plugins:`` section left out (``"plugins_removed": True`` in the result): the
+    plugins found in the corpus do not change how stage, region, service or function
+    settings resolve."""
     config = config_file(folder)
     text = config.read_text(encoding="utf-8", errors="replace")
     key = hashlib.sha256(f"{folder}\0{text}".encode()).hexdigest()[:24]
     cached = cache / f"{key}.json"
     if cached.is_file():
         result: dict[str, Any] = json.loads(cached.read_text())
-        return result
-    args = [str(osls), "print", "--format", "json", "--config", SCRATCH_CONFIG]
+        if result["ok"] or result.get("plugins_removed") or error_class(result["error"]) != "plugin not installed":
+            return result
+    else:
+        result = run_osls(folder, osls, scratch_config(text), timeout)
+    if not result["ok"] and error_class(result["error"]) == "plugin not installed":
+        without = PLUGINS.sub("", scratch_config(text))
+        result = {**run_osls(folder, osls, without, timeout), "plugins_removed": True}
+    if not result.get("timed_out"):  # a timeout says more about the machine than the folder: not cached
+        cache.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(result))
+    return result
+
+
+def run_osls(folder: Path, osls: Path, config_text: str, timeout: float) -> dict[str, Any]:
+    """``osls print`` of ``config_text`` written next to the folder's own config."""
     scratch = folder / SCRATCH_CONFIG
-    scratch.write_text(scratch_config(text), encoding="utf-8")
+    scratch.write_text(config_text, encoding="utf-8")
+    args = [str(osls), "print", "--format", "json", "--config", SCRATCH_CONFIG]
     with tempfile.TemporaryDirectory(prefix="field-osls-home-") as home:
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -90,21 +110,16 @@ def osls_print(folder: Path, osls: Path, timeout: float, cache: Path) -> dict[st
             proc = subprocess.run(
                 args, cwd=folder, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
             )
-            out, err, code = proc.stdout, proc.stderr, proc.returncode
         except subprocess.TimeoutExpired:
-            out, err, code = "", f"timed out after {timeout}s", -1
+            return {"ok": False, "error": f"timed out after {timeout}s", "timed_out": True}
         finally:
             scratch.unlink(missing_ok=True)
-    result = {"ok": False, "error": summarize_error(err + "\n" + out)}
-    if code == 0:
+    if proc.returncode == 0:
         try:
-            result = {"ok": True, "config": json.loads(out)}
+            return {"ok": True, "config": json.loads(proc.stdout)}
         except json.JSONDecodeError:
-            result = {"ok": False, "error": "output is not JSON: " + out[:200]}
-    if code != -1:  # a timeout says more about the machine than the folder: not cached
-        cache.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(result))
-    return result
+            return {"ok": False, "error": "output is not JSON: " + proc.stdout[:200]}
+    return {"ok": False, "error": summarize_error(proc.stderr + "\n" + proc.stdout)}
 
 
 def summarize_error(text: str) -> str:
@@ -126,6 +141,7 @@ def error_class(message: str) -> str:
         (r"file\(|No file found|does not exist|ENOENT", "file missing"),
         (r"timed out", "timeout"),
         (r"frameworkVersion", "frameworkVersion"),
+        (r"Object notation for \"service\"", "service as an object (osls 4 refuses it)"),
         (r"Unrecognized provider|provider", "provider not aws"),
         (r"Cannot resolve variable|Cannot resolve", "unresolvable variable"),
         (r"YAML|yaml|parse", "YAML"),
@@ -202,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     parser.add_argument("--json", action="store_true", help="one JSON record per folder, then the totals")
+    parser.add_argument("--loader", choices=["old", "new"], default=None, help="see field_test.py")
     args = parser.parse_args(argv)
+    field_test.set_loader(args.loader)
     folders = [f for f in field_test.project_folders(args.dirs) if any((f / n).is_file() for n in field_test.SLS_FILES)]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         osls_results = list(pool.map(lambda f: osls_print(f, args.osls, args.timeout, args.cache), folders))
@@ -216,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         if "exception" in record or "refused" in record:
             totals["model failed"] += 1
             out["model_failed"] = record.get("exception") or record.get("refused")
+        if result.get("plugins_removed"):
+            totals["printed without plugins"] += 1
+            out["plugins_removed"] = True
         if not result["ok"]:
             totals["osls could not resolve"] += 1
             cls = error_class(result["error"])

@@ -207,7 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-env", default="default")
     parser.add_argument("--model-python", default=default_model_python())
     parser.add_argument("--shapes", action="store_true", help="also list the distinct samconfig shapes")
+    parser.add_argument("--loader", choices=["old", "new"], default=None, help="see field_test.py")
     args = parser.parse_args(argv)
+    if args.loader:
+        os.environ["FIELD_TEST_LOADER"] = args.loader
     totals: Counter[str] = Counter()
     by_field: Counter[str] = Counter()
     for record in model_records(args.dirs, args.model_python):

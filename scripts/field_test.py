@@ -45,11 +45,28 @@ SAM_MARKERS = ("AWS::Serverless::", "AWS::Lambda::")
 MAX_DEPTH = 12
 
 
-def load(root: Path) -> Any:
-    """The project model of ``root`` (the loader under test)."""
-    from momento_lambda_cli.doctor.project_model import load_project
+LOADER = os.environ.get("FIELD_TEST_LOADER", "old")
+"""Which loader ``load`` calls: ``new`` (``momento_lambda_cli.project.load_project``) or ``old``
+(``momento_lambda_cli.doctor.project_model.load_project``); ``--loader`` sets it too."""
 
-    return load_project(root)
+
+def load(root: Path) -> Any:
+    """The project model of ``root`` (the loader under test), read with an empty environment
+    so that the machine's AWS_REGION / AWS_PROFILE play no part."""
+    if LOADER == "new":
+        from momento_lambda_cli.project import load_project  # type: ignore[attr-defined,unused-ignore]
+
+        return load_project(root, environ={})
+    from momento_lambda_cli.doctor.project_model import load_project as load_old
+
+    return load_old(root)
+
+
+def set_loader(name: str | None) -> None:
+    global LOADER
+    if name:
+        LOADER = name
+        os.environ["FIELD_TEST_LOADER"] = name
 
 
 # --- finding project folders -------------------------------------------------------------
@@ -309,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON record per folder, then the totals")
     parser.add_argument("--limit-seconds", type=float, default=20.0, help="time limit per folder")
     parser.add_argument("--quiet", action="store_true", help="print only exceptions, refusals and the totals")
+    parser.add_argument("--loader", choices=["old", "new"], default=None, help=f"default: {LOADER}")
     args = parser.parse_args(argv)
+    set_loader(args.loader)
     totals = Totals()
     for root in project_folders(args.dirs):
         record = run_one(root, args.limit_seconds)

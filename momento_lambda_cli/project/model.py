@@ -19,6 +19,9 @@ from momento_lambda_cli.project.values import Unresolved
 
 T = TypeVar("T")
 
+ENV_REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+"""Where the AWS SDKs and CLIs look for a region in the environment, in order."""
+
 
 @dataclass(frozen=True)
 class Setting(Generic[T]):
@@ -168,5 +171,7 @@ class Project:
     answers: dict[str, Any] | None = None
     config_files: list[Path] = field(default_factory=list)
     """Every settings file read (samconfig, ${file()} includes), for the key scan."""
+    profile: str | None = None
+    """The AWS profile the project's deploy settings name (samconfig ``profile``)."""
     problems: list[str] = field(default_factory=list)
     """Project-level oddities (an include that is missing, an unparsable samconfig section...)."""

@@ -45,7 +45,7 @@ SAM_MARKERS = ("AWS::Serverless::", "AWS::Lambda::")
 MAX_DEPTH = 12
 
 
-LOADER = os.environ.get("FIELD_TEST_LOADER", "old")
+LOADER = os.environ.get("FIELD_TEST_LOADER", "new")
 """Which loader ``load`` calls: ``new`` (``momento_lambda_cli.project.load_project``) or ``old``
 (``momento_lambda_cli.doctor.project_model.load_project``); ``--loader`` sets it too."""
 
@@ -103,12 +103,12 @@ def is_project_folder(folder: Path, files: set[str]) -> bool:
 
 def plain(value: Any, root: Path | None = None) -> Any:
     """``value`` as JSON data; an unresolved value becomes ``{"unresolved": expr, "reason": ...}``."""
+    if isinstance(value, Enum):
+        return plain(value.value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if type(value).__name__ == "Unresolved":
         return {"unresolved": str(getattr(value, "expression", value)), "reason": getattr(value, "reason", "")}
-    if isinstance(value, Enum):
-        return plain(value.value)
     if isinstance(value, Path):
         if root is not None:
             try:

@@ -28,6 +28,8 @@ def local_code(root: Path, written: str) -> CodeLocation:
         return CodeLocation(CodeKind.FOLDER, path, written, outside)
     if path.is_file() and path.suffix.lower() in ARCHIVE_SUFFIXES:
         return CodeLocation(CodeKind.ZIP, path, written, outside)
+    if path.is_file():
+        return CodeLocation(CodeKind.FILE, path, written, outside)
     if not path.exists() and path.suffix.lower() in ARCHIVE_SUFFIXES:
         return CodeLocation(CodeKind.ZIP, path, written, outside)  # built before deploy (e.g. `make package`)
     return CodeLocation(CodeKind.MISSING, path, written, outside)

@@ -41,6 +41,8 @@ class Setting(Generic[T]):
 class CodeKind(str, Enum):
     FOLDER = "folder"
     ZIP = "zip"
+    FILE = "file"
+    """A single source file (SAM ``CodeUri: src/function.py``)."""
     S3 = "s3"
     IMAGE = "image"
     INLINE = "inline"
@@ -113,7 +115,8 @@ class Function:
     @property
     def code_dirs(self) -> list[Path]:
         """Its code folder and the folders of the project's layers it uses."""
-        dirs = [self.code_dir] if self.code_dir else []
+        own = self.code.path.parent if self.code.kind is CodeKind.FILE and self.code.path else self.code_dir
+        dirs = [own] if own else []
         return dirs + [layer.code_dir for layer in self.layers if layer.code_dir]
 
     @property

@@ -18,7 +18,9 @@ def _yaml(pure: bool = False) -> Any:
     from ruamel.yaml.resolver import VersionedResolver
 
     class CfnConstructor(SafeConstructor):
-        pass
+        def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+            """A repeated key: the last value wins, as the SAM CLI reads it (cfn-lint warns about it)."""
+            return True
 
     def construct(loader: Any, suffix: str, node: Any) -> Any:
         if isinstance(node, ScalarNode):

@@ -338,7 +338,9 @@ def _function(
         build_method=str(metadata["BuildMethod"]) if metadata.get("BuildMethod") else None,
         package_type=package_type,
         problems=problems,
-        handler_file=handlers.handler_file(
+        handler_file=code.path
+        if code.kind is CodeKind.FILE
+        else handlers.handler_file(
             code.path if code.kind is CodeKind.FOLDER else None,
             handler,
             runtime if isinstance(runtime, str) else "",

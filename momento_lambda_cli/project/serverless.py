@@ -125,7 +125,7 @@ class _Loader:
         provider = self._provider()
         stage = self._stage()
         region = self._region()
-        self.cfn = CfnResolver(self._mapping(self.document.get("resources"), "resources"), {}, region.known)
+        self.cfn = CfnResolver(self._resources(), {}, region.known)
         service = self._service()
         stack_name = self._stack_name(provider, service, stage)
         plugins = self._plugins()
@@ -288,6 +288,20 @@ class _Loader:
             layers[layer_logical_id(str(name))] = Layer(key=str(name), code=code, runtimes=runtimes)
         return layers
 
+    def _resources(self) -> dict[str, Any]:
+        """``resources``, also written as a list of fragments (Serverless merges them in order)."""
+        raw = self.document.get("resources")
+        if not isinstance(raw, list):
+            return self._mapping(raw, "resources")
+        merged: dict[str, Any] = {}
+        for index, fragment in enumerate(raw):
+            for section, value in self._mapping(fragment, f"resources[{index}]").items():
+                if isinstance(value, dict) and isinstance(merged.get(section), dict):
+                    merged[section] = {**merged[section], **value}
+                else:
+                    merged[section] = value
+        return merged
+
     # ----------------------------------------------------------------- code
 
     def _folder(self, written: str) -> CodeLocation:
@@ -316,7 +330,11 @@ class _Loader:
         if isinstance(handler, Unresolved):
             return CodeLocation(CodeKind.UNRESOLVED, written=str(handler))
         folder = handler.replace("\\", "/").rsplit("/", 1)[0] if handler and "/" in handler.replace("\\", "/") else "."
-        return self._folder(folder)
+        location = self._folder(folder)
+        if location.kind is CodeKind.MISSING:
+            # A handler naming build output (Go `bin/hello`): Serverless packages the service folder.
+            return self._folder(".")
+        return location
 
     def _handler_file(self, handler: str | Unresolved | None, runtime: Any) -> Path | None:
         if not isinstance(handler, str) or "." not in handler:
@@ -498,9 +516,9 @@ class _Loader:
 
     # ----------------------------------------------------------------- IAM
 
-    def _resources(self) -> dict[str, Any]:
-        resources = self._mapping(self.document.get("resources"), "resources")
-        found = resources.get("Resources")
+    def _cfn_resources(self) -> dict[str, Any]:
+        """``resources.Resources``: the CloudFormation resources the service adds."""
+        found = self._resources().get("Resources")
         return found if isinstance(found, dict) else {}
 
     def _statements(self, document: Any, source: str) -> list[iam_policy.Statement]:
@@ -549,7 +567,7 @@ class _Loader:
         """Statements of ``resources`` IAM policies attached to the role ``role_id`` (skipping
         those whose Condition is known to be false)."""
         statements: list[iam_policy.Statement] = []
-        for name, resource in self._resources().items():
+        for name, resource in self._cfn_resources().items():
             if not isinstance(resource, dict) or resource.get("Type") not in _IAM_POLICY_TYPES:
                 continue
             condition = resource.get("Condition")
@@ -566,7 +584,7 @@ class _Loader:
         (``reference`` is its logical id, ``{Ref: Id}`` or ``{Fn::GetAtt: [Id, Arn]}``); a role
         ARN from outside the project has none we can know."""
         role_id = _role_id(reference)
-        resource = self._resources().get(role_id) if role_id else None
+        resource = self._cfn_resources().get(role_id) if role_id else None
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::IAM::Role":
             return [], []
         props = _as_dict(resource.get("Properties"))

@@ -16,6 +16,7 @@ from momento_lambda_cli import iam_policy
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import SERVERLESS, load_answers
 from momento_lambda_cli.project.cfn import CfnResolver
+from momento_lambda_cli.project.handlers import ARCHIVE_SUFFIXES
 from momento_lambda_cli.project.model import (
     BuildSettings,
     CodeKind,
@@ -317,10 +318,11 @@ class _Loader:
             return CodeLocation(CodeKind.S3, written=written)
         candidate = (self.root / written.replace("\\", "/")).resolve()
         outside = not candidate.is_relative_to(self.root.resolve())
-        kind = CodeKind.ZIP if candidate.is_file() else CodeKind.MISSING
-        return CodeLocation(kind, candidate, written, outside)
+        # An archive not there yet is built before the deploy (`mvn package`, `dotnet lambda package`).
+        archive = candidate.is_file() or candidate.suffix.lower() in ARCHIVE_SUFFIXES
+        return CodeLocation(CodeKind.ZIP if archive else CodeKind.MISSING, candidate, written, outside)
 
-    def _code(self, spec: dict[str, Any], handler: str | Unresolved | None) -> CodeLocation:
+    def _code(self, spec: dict[str, Any], handler: str | Unresolved | None, runtime: Any) -> CodeLocation:
         package = spec.get("package") if isinstance(spec.get("package"), dict) else {}
         artifact = (package or {}).get("artifact")
         if artifact is None:
@@ -331,7 +333,8 @@ class _Loader:
             return CodeLocation(CodeKind.UNRESOLVED, written=str(handler))
         folder = handler.replace("\\", "/").rsplit("/", 1)[0] if handler and "/" in handler.replace("\\", "/") else "."
         location = self._folder(folder)
-        if location.kind is CodeKind.MISSING:
+        interpreted = isinstance(runtime, str) and runtime.startswith(("python", "nodejs"))
+        if location.kind is CodeKind.MISSING and not interpreted:
             # A handler naming build output (Go `bin/hello`): Serverless packages the service folder.
             return self._folder(".")
         return location
@@ -457,7 +460,7 @@ class _Loader:
             deployed_name = f"{service}-{stage.value}-{key}"
         else:
             deployed_name = None
-        code = CodeLocation(CodeKind.IMAGE, written=_short(image)) if image is not None else self._code(spec, handler)
+        code = CodeLocation(CodeKind.IMAGE, written=_short(image)) if image is not None else self._code(spec, handler, runtime)
         if image is None and handler is None:
             problems.append(f"{where}.handler is missing")
         return Function(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from momento_lambda_cli import iam_policy
-from momento_lambda_cli.doctor.sam_project import CfnResolver  # moving to project/cfn.py
+from momento_lambda_cli.doctor.sam_project import CfnResolver
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import SERVERLESS, load_answers
 from momento_lambda_cli.project.model import (
@@ -339,10 +339,11 @@ class _Loader:
             candidates = [module + s for s in HANDLER_SUFFIXES["nodejs"]]
         else:
             candidates = [module.replace(".", "/") + ".py", *(module + s for s in HANDLER_SUFFIXES["nodejs"])]
+        root = self.root.resolve()
         for candidate in candidates:
-            path = self.root / folder / candidate if folder else self.root / candidate
-            if path.is_file():
-                return path.resolve()
+            path = (self.root / folder / candidate if folder else self.root / candidate).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                return path
         return None
 
     # ----------------------------------------------------------------- functions

@@ -190,3 +190,17 @@ def run_cli_process(
         check=False,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def peers(aws: Aws, momento_server: LocalMomentoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Aws:
+    """moto for AWS, the local Momento server for key checks (MOMENTO_LOCAL), an empty working folder."""
+    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
+    monkeypatch.chdir(tmp_path)
+    return aws
+
+
+@pytest.fixture
+def sm(peers: Aws) -> Any:
+    """A Secrets Manager client on moto."""
+    return peers.client("secretsmanager")

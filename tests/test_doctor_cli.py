@@ -85,7 +85,11 @@ def test_json_envelope_is_pinned(run_cli, tmp_path):
                     "status": "pass",
                     "message": "AWS SAM project (template.yaml, samconfig.toml), 1 function (python3.13)",
                     "hint": None,
-                    "details": [],
+                    "details": [
+                        "config env default (from the SAM CLI's default)",
+                        "region us-east-1 (from samconfig.toml [default.deploy.parameters] region)",
+                        "stack demo (from samconfig.toml [default.global.parameters] stack_name)",
+                    ],
                 },
                 {
                     "id": "deploy.stack",

@@ -457,6 +457,7 @@ def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
     import subprocess
 
     from momento_lambda_cli.doctor.project_model import load_project
+
     from tests.support.tools import require_tool
 
     osls = require_tool("osls")
@@ -512,18 +513,3 @@ def test_a_function_reading_the_secret_by_name(run_cli, tmp_path, resource, stat
         "fail": "HelloFunction: no Allow for secretsmanager:GetSecretValue on momento/demo/api-key",
     }[status]
     assert run.checks["iam.secret-access"]["details"] == [expected]
-
-
-def test_runtime_deprecation_table_agrees_with_cfn_lint():
-    """cfn-lint ships AWS's runtime lifecycle data; our table must not drift from it."""
-    import json
-    from datetime import date
-    from importlib.resources import files
-
-    from momento_lambda_cli.doctor.checks.project import RUNTIME_DEPRECATION
-
-    lifecycle = json.loads(
-        files("cfnlint").joinpath("data", "AdditionalSpecs", "LmbdRuntimeLifecycle.json").read_text()
-    )
-    for runtime, deprecated in RUNTIME_DEPRECATION.items():
-        assert date.fromisoformat(lifecycle[runtime]["deprecated"]) == deprecated, runtime

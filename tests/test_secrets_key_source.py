@@ -82,13 +82,6 @@ def test_two_sources_is_a_usage_error():
 # --- through the CLI --------------------------------------------------------------------
 
 
-@pytest.fixture
-def peers(aws, momento_server, monkeypatch, tmp_path):
-    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
-    monkeypatch.chdir(tmp_path)
-    return aws
-
-
 def _stored_key(aws) -> str:
     secret = aws.client("secretsmanager").get_secret_value(SecretId=contract.DEFAULT_SECRET_NAME)
     return str(json.loads(secret["SecretString"])[contract.API_KEY_FIELD])
@@ -144,6 +137,7 @@ def test_no_option_takes_the_key_itself():
             "--secret-name",
             "--project-dir",
             "--config-env",
+            "--stage",
             "--kms-key-id",
             "--description",
             "--tag",

@@ -73,7 +73,6 @@ def test_update_text_only_touches_parameter_overrides():
         f'parameter_overrides = "A=\\"1\\" MomentoSecretArn=\\"{ARN}\\" MomentoKmsKeyArn=\\"arn:kms\\""',
     )
     assert new == expected
-    assert samconfig.region_of(new) == "eu-west-1"
 
 
 @pytest.mark.parametrize(

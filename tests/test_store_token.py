@@ -16,19 +16,6 @@ from tests.support import keys, projects
 ENDPOINT = "cell-1.example.momentohq.com"
 
 
-@pytest.fixture
-def peers(aws, momento_server, monkeypatch, tmp_path):
-    """moto for AWS, the local Momento server for the key check, an empty working folder."""
-    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
-    monkeypatch.chdir(tmp_path)
-    return aws
-
-
-@pytest.fixture
-def sm(peers):
-    return peers.client("secretsmanager")
-
-
 def store(run_cli, key, *args, stdin_key=True):
     """Run store-token with the key on stdin."""
     return run_cli("store-token", "--from-stdin", *args, stdin=key + "\n")

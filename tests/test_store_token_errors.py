@@ -6,17 +6,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
-
 from momento_lambda_cli import __version__, aws, contract
 from tests.support import keys, projects
-
-
-@pytest.fixture
-def peers(aws, momento_server, monkeypatch, tmp_path):
-    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
-    monkeypatch.chdir(tmp_path)
-    return aws
 
 
 def store(run_cli, *args, key=None):

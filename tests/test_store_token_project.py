@@ -15,18 +15,6 @@ from momento_lambda_cli.secrets import samconfig
 from tests.support import keys, projects
 
 
-@pytest.fixture
-def peers(aws, momento_server, monkeypatch, tmp_path):
-    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
-    monkeypatch.chdir(tmp_path)
-    return aws
-
-
-@pytest.fixture
-def sm(peers):
-    return peers.client("secretsmanager")
-
-
 def store(run_cli, *args, key=None):
     return run_cli("store-token", "--from-stdin", *args, stdin=(key or keys.legacy_key()) + "\n")
 

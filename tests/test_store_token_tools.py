@@ -47,13 +47,6 @@ config.flush()
 """
 
 
-@pytest.fixture
-def peers(aws, momento_server, monkeypatch, tmp_path):
-    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)
-    monkeypatch.chdir(tmp_path)
-    return aws
-
-
 def _sam_reads(directory, env="default"):
     sam = require_tool("sam")
     python = sam.parent / "python"

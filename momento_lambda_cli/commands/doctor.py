@@ -22,7 +22,18 @@ def doctor(
     stack_name: Annotated[
         str | None,
         typer.Option(
-            "--stack-name", metavar="NAME", help="The deployed stack (default: samconfig stack_name / service-stage)."
+            "--stack-name",
+            metavar="NAME",
+            help="The deployed stack (default: samconfig stack_name / provider.stackName / service-stage).",
+        ),
+    ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            "--config-env",
+            "--stage",
+            metavar="NAME",
+            help="SAM config env (default: default) / Serverless stage (default: provider.stage, else dev).",
         ),
     ] = None,
     function: Annotated[
@@ -51,7 +62,11 @@ def doctor(
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option("--region", metavar="REGION", help="AWS region (default: AWS_REGION, profile, samconfig)."),
+        typer.Option(
+            "--region",
+            metavar="REGION",
+            help="AWS region (default: the deploy tool's: samconfig region, else AWS_REGION / profile; serverless.yml provider.region, else us-east-1).",
+        ),
     ] = None,
     profile: Annotated[
         str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
@@ -88,9 +103,9 @@ def doctor(
     if json_output:
         console.mode.json_command = "doctor"
     from momento_lambda_cli import aws
-    from momento_lambda_cli.doctor import registry, render, runner
-    from momento_lambda_cli.doctor.context import DoctorContext, DoctorOptions
-    from momento_lambda_cli.doctor.model import Summary
+    from momento_lambda_cli.doctor import registry, render
+    from momento_lambda_cli.doctor.context import DoctorOptions
+    from momento_lambda_cli.doctor.diagnose import diagnose
 
     checks = registry.select(registry.all_checks(), only or (), skip or ())
     if list_checks:
@@ -106,23 +121,18 @@ def doctor(
     options = DoctorOptions(
         project_dir=project_path,
         stack_name=stack_name,
+        stage=stage.strip() if stage else None,
         functions=tuple(function or ()),
         secret_id=secret_id,
         cache_name=cache_name,
         aws=aws.AwsOptions(profile=profile, region=region),
         offline=offline,
     )
-    ctx = DoctorContext(options)
-    remote = [c for c in checks if c.remote and not sequential]
-    ctx.prefetch(
-        ["cloudformation", "lambda", "secretsmanager", "iam"] if remote else [],
-        momento=any(c.group.value == "momento" for c in remote),
-    )
     err = console.stderr()
     live = not json_output and err.is_terminal
     with render.progress(err, len(checks), live) as on_done:
-        outcomes = runner.run_checks(checks, ctx, timeout=timeout, concurrent=not sequential, on_done=on_done)
-    summary = Summary.of(outcomes)
+        diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
+    outcomes, summary, framework = diagnosis.outcomes, diagnosis.summary, diagnosis.framework
 
     if console.mode.debug:
         from momento_lambda_cli.redact import redact
@@ -132,11 +142,6 @@ def doctor(
                 err.print(f"[{outcome.check.id}] crashed:", markup=False)
                 err.print(redact(outcome.traceback), markup=False, highlight=False)
 
-    framework = None
-    try:
-        framework = ctx.project().framework
-    except Exception:  # the project.framework check reports why
-        framework = None
     if json_output:
         data = render.json_data(str(project_path), framework, outcomes)
         console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))

@@ -4,37 +4,25 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from momento_lambda_cli import console
+from momento_lambda_cli import catalog, console
 
 if TYPE_CHECKING:
     from momento_lambda_cli.scaffold.answers import Answers
     from momento_lambda_cli.scaffold.next_steps import Step
     from momento_lambda_cli.scaffold.render import RenderResult
 
-
-class Framework(str, Enum):
-    sam = "sam"
-    serverless = "serverless"
-
-
-class Runtime(str, Enum):
-    python311 = "python3.11"
-    python312 = "python3.12"
-    python313 = "python3.13"
-    python314 = "python3.14"
-    nodejs22 = "nodejs22.x"
-    nodejs24 = "nodejs24.x"
-
-
-class Architecture(str, Enum):
-    x86_64 = "x86_64"
-    arm64 = "arm64"
+    FrameworkName = str
+    RuntimeName = str
+    ArchitectureName = str
+else:  # typer takes the choices (and --help shows them) from these types
+    FrameworkName = Literal[catalog.FRAMEWORK_NAMES]
+    RuntimeName = Literal[catalog.RUNTIME_NAMES]
+    ArchitectureName = Literal[catalog.ARCHITECTURE_NAMES]
 
 
 def new(
@@ -45,13 +33,16 @@ def new(
         ),
     ],
     framework: Annotated[
-        Framework | None, typer.Option("--framework", "-f", help="Deployment framework. [default: sam]")
+        FrameworkName | None,
+        typer.Option("--framework", "-f", help=f"Deployment framework. [default: {catalog.DEFAULT_FRAMEWORK.name}]"),
     ] = None,
     runtime: Annotated[
-        Runtime | None, typer.Option("--runtime", "-r", help="Lambda runtime. [default: python3.13]")
+        RuntimeName | None,
+        typer.Option("--runtime", "-r", help=f"Lambda runtime. [default: {catalog.DEFAULT_RUNTIME.name}]"),
     ] = None,
     arch: Annotated[
-        Architecture | None, typer.Option("--arch", "-a", help="CPU architecture. [default: x86_64]")
+        ArchitectureName | None,
+        typer.Option("--arch", "-a", help=f"CPU architecture. [default: {catalog.DEFAULT_ARCHITECTURE.name}]"),
     ] = None,
     cache_name: Annotated[str | None, typer.Option(metavar="CACHE", help="Momento cache name. [default: NAME]")] = None,
     secret_name: Annotated[
@@ -85,34 +76,24 @@ def new(
     """
     if json_output:
         console.mode.json_command = "new"
-    from momento_lambda_cli.scaffold.answers import (
-        DEFAULT_ARCHITECTURE,
-        DEFAULT_FRAMEWORK,
-        DEFAULT_RUNTIME,
-        build_answers,
-        validate_project_name,
-        warnings_for,
-    )
+    from momento_lambda_cli.scaffold.answers import build_answers, validate_project_name, warnings_for
     from momento_lambda_cli.scaffold.next_steps import next_steps
     from momento_lambda_cli.scaffold.render import check_target, render_project
 
     validate_project_name(name)
     check_target(output_dir.expanduser().absolute(), name)
     interactive = not (no_input or json_output) and _stdin_is_tty()
-    chosen_framework = framework.value if framework else None
-    chosen_runtime = runtime.value if runtime else None
-    chosen_arch = arch.value if arch else None
     if interactive:
-        chosen_framework = chosen_framework or _ask("Framework", [f.value for f in Framework], DEFAULT_FRAMEWORK)
-        chosen_runtime = chosen_runtime or _ask("Runtime", [r.value for r in Runtime], DEFAULT_RUNTIME)
-        chosen_arch = chosen_arch or _ask("Architecture", [a.value for a in Architecture], DEFAULT_ARCHITECTURE)
+        framework = framework or _ask("Framework", catalog.FRAMEWORK_NAMES, catalog.DEFAULT_FRAMEWORK.name)
+        runtime = runtime or _ask("Runtime", catalog.RUNTIME_NAMES, catalog.DEFAULT_RUNTIME.name)
+        arch = arch or _ask("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)
         if cache_name is None:
             cache_name = _ask_text("Momento cache name", default=name)
     answers = build_answers(
         name,
-        framework=chosen_framework or DEFAULT_FRAMEWORK,
-        runtime=chosen_runtime or DEFAULT_RUNTIME,
-        architecture=chosen_arch or DEFAULT_ARCHITECTURE,
+        framework=framework or catalog.DEFAULT_FRAMEWORK.name,
+        runtime=runtime or catalog.DEFAULT_RUNTIME.name,
+        architecture=arch or catalog.DEFAULT_ARCHITECTURE.name,
         cache_name=cache_name,
         secret_name=secret_name,
         secret_arn=secret_arn,
@@ -148,7 +129,7 @@ def _stdin_is_tty() -> bool:
     return sys.stdin.isatty()
 
 
-def _ask(label: str, choices: list[str], default: str) -> str:
+def _ask(label: str, choices: tuple[str, ...], default: str) -> str:
     import click
 
     value = click.prompt(label, default=default, type=click.Choice(choices), show_choices=True, err=True)

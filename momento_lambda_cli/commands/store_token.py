@@ -8,37 +8,24 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from momento_lambda_cli import console
-from momento_lambda_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from momento_lambda_cli.secrets.flow import StoreOutcome
 
 COMMAND = "store-token"
 
 
 class _Warnings(list[str]):
-    """Warnings shown on stderr the moment they arise (a later failure must not swallow
-    them) and collected for the ``--json`` envelope."""
+    """Warnings shown on stderr the moment they arise and collected for the ``--json`` envelope."""
 
-    def add(self, *messages: str) -> None:
-        for message in messages:
-            console.print_warning(message)
-            self.append(message)
-
-
-class _LazyClient:
-    """A boto3 client made on first use (the KMS client is often not needed)."""
-
-    def __init__(self, make: Any) -> None:
-        self._make = make
-        self._client: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._client is None:
-            self._client = self._make()
-        return getattr(self._client, name)
+    def add(self, message: str) -> None:
+        console.print_warning(message)
+        self.append(message)
 
 
 def store_token(
@@ -77,8 +64,9 @@ def store_token(
         str,
         typer.Option(
             "--config-env",
+            "--stage",
             metavar="NAME",
-            help="samconfig.toml environment / serverless.yml params stage to write the ARN to.",
+            help="SAM config env / Serverless params stage to write the ARN to (default: default, read by every stage).",
         ),
     ] = "default",
     kms_key_id: Annotated[
@@ -136,91 +124,34 @@ def store_token(
     """
     if json_output:
         console.mode.json_command = COMMAND
-    from momento_lambda_cli import aws, contract
-    from momento_lambda_cli.momento_key import KeyKind, parse_api_key
-    from momento_lambda_cli.secrets import key_source, secret_store, wiring
-    from momento_lambda_cli.secrets import verify as verifying
-    from momento_lambda_cli.secrets.region import choose_region
+    from momento_lambda_cli.secrets.flow import StoreOptions
+    from momento_lambda_cli.secrets.flow import store_token as run
 
     warnings = _Warnings()
-    tags = secret_store.parse_tags(tag or [])
-    if secret_name is not None:
-        secret_store.check_secret_name(secret_name)
-    if not config_env.strip():
-        raise UsageError("--config-env may not be empty.", code="usage.bad-config-env")
-    found = wiring.inspect_project(project_dir, config_env)
-    warnings.add(*found.notes)
-
-    key = key_source.read_key(from_stdin=from_stdin, from_env=from_env, allow_prompt=not no_input)
-    endpoint = key_source.normalise_endpoint(endpoint)
-    parsed = parse_api_key(key.api_key, endpoint)
-    if parsed.kind is KeyKind.LEGACY and endpoint:
-        warnings.add("This key carries its own endpoint; --endpoint / MOMENTO_ENDPOINT is ignored.")
-        endpoint = None
-
-    name = secret_name or found.secret_name or contract.DEFAULT_SECRET_NAME
-    options, session, region_warnings = choose_region(
-        profile=profile, region_flag=region, project_region=found.region, secret_name=name
-    )
-    used_region = session.region_name
-    warnings.add(*region_warnings)
-
-    verification = verifying.SKIPPED
-    if verify:
-        target_cache = cache_name or found.cache_name
-        with _spinner(json_output, "Verifying the key with Momento..."):
-            verification = verifying.verify_key(key.api_key, endpoint, target_cache)
-        warnings.add(*verification.warnings)
-
-    secretsmanager = aws.make_client(options, "secretsmanager", session)
-    kms = _LazyClient(lambda: aws.make_client(options, "kms", session))
-    project_name = (found.answers or {}).get("project_name")
-    request = secret_store.StoreRequest(
-        secret_name=name,
-        secret_string=contract.encode_secret(key.api_key, endpoint if parsed.kind is KeyKind.V2 else None),
+    options = StoreOptions(
+        project_dir=project_dir,
+        config_env=config_env,
+        from_stdin=from_stdin,
+        from_env=from_env,
+        endpoint=endpoint,
+        secret_name=secret_name,
         kms_key_id=kms_key_id,
         description=description,
-        default_description=f"Momento API key for {project_name}" if project_name else "Momento API key",
-        tags=tags,
+        tags=tuple(tag or ()),
+        region=region,
+        profile=profile,
+        verify=verify,
+        cache_name=cache_name,
         restore=restore,
         force=force,
         dry_run=dry_run,
+        allow_prompt=not no_input,
     )
-    with _spinner(json_output, "Storing the key in Secrets Manager..."):
-        result = secret_store.store_secret(secretsmanager, kms, request)
-    warnings.add(*result.warnings)
-
-    writes, wiring_warnings = wiring.plan_writes(
-        found,
-        secret_name=result.secret_name,
-        secret_arn=result.secret_arn,
-        kms_key_arn=result.kms_key_arn,
-        config_env=config_env,
-    )
-    warnings.add(*wiring_warnings)
-    if not dry_run:
-        wiring.apply_writes(writes)
-
-    files = [_relative(w.path, project_dir) for w in writes]
-    data = {
-        "secret_name": result.secret_name,
-        "secret_arn": result.secret_arn,
-        "version_id": result.version_id,
-        "action": result.action.value,
-        "dry_run": dry_run,
-        "changes": result.changes,
-        "region": used_region,
-        "kms_key_arn": result.kms_key_arn,
-        "key_kind": parsed.kind.value,
-        "key_source": key.origin,
-        "verified": verification.verified,
-        "verification": verification.to_dict(),
-        "files_updated": files,
-    }
+    outcome = run(options, warn=warnings.add, progress=lambda text: _spinner(json_output, text))
     if json_output:
-        console.print_json(console.envelope(COMMAND, ok=True, data=data, warnings=list(warnings)))
+        console.print_json(console.envelope(COMMAND, ok=True, data=outcome.to_dict(), warnings=list(warnings)))
         return
-    _render(data, writes, found.framework if found.is_project else None, project_dir)
+    _render(outcome, project_dir)
 
 
 def _spinner(json_output: bool, text: str) -> AbstractContextManager[Any]:
@@ -228,13 +159,6 @@ def _spinner(json_output: bool, text: str) -> AbstractContextManager[Any]:
     if json_output or not err.is_terminal:
         return nullcontext()
     return err.status(text)
-
-
-def _relative(path: Path, base: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
-        return str(path)
 
 
 _VERBS = {
@@ -245,34 +169,36 @@ _VERBS = {
 }
 
 
-def _render(data: dict[str, Any], writes: list[Any], framework: str | None, project_dir: Path) -> None:
+def _render(outcome: StoreOutcome, project_dir: Path) -> None:
     from rich.markup import escape
 
+    data = outcome.to_dict()
     out = console.stdout()
-    dry = bool(data["dry_run"])
-    done, planned = _VERBS[str(data["action"])]
-    if data["action"] == "unchanged" and data["changes"]:
+    dry = outcome.dry_run
+    done, planned = _VERBS[outcome.action]
+    if outcome.action == "unchanged" and outcome.changes:
         done, planned = "Updated the details (value unchanged) of", "Would update the details (value unchanged) of"
     verb = planned if dry else done
-    out.print(f"{verb} secret {escape(str(data['secret_name']))} in {escape(str(data['region']))}")
-    out.print(f"  ARN:      {escape(str(data['secret_arn'] or '(assigned when created)'))}")
-    if data["version_id"]:
-        out.print(f"  Version:  {escape(str(data['version_id']))}")
-    if data["kms_key_arn"]:
-        out.print(f"  KMS key:  {escape(str(data['kms_key_arn']))}")
+    out.print(f"{verb} secret {escape(outcome.secret_name)} in {escape(str(outcome.region))}")
+    out.print(f"  ARN:      {escape(str(outcome.secret_arn or '(assigned when created)'))}")
+    if outcome.version_id:
+        out.print(f"  Version:  {escape(str(outcome.version_id))}")
+    if outcome.kms_key_arn:
+        out.print(f"  KMS key:  {escape(str(outcome.kms_key_arn))}")
     verification = data["verification"]
     status = verification["status"]
     if status == "skipped":
         checked = "not verified (--no-verify)"
-    elif data["verified"]:
+    elif outcome.verified:
         checked = "verified with Momento"
         if verification["cache_name"]:
             checked += f" (cache {verification['cache_name']})"
     else:
         checked = f"not verified ({status})"
-    out.print(f"  Key:      {data['key_kind']} key from {escape(str(data['key_source']))}, {escape(checked)}")
-    for write in writes:
-        out.print(f"{'Would update' if dry else 'Updated'} {escape(write.what)}")
+    out.print(f"  Key:      {outcome.key_kind} key from {escape(outcome.key_source)}, {escape(checked)}")
+    for what in outcome.updates:
+        out.print(f"{'Would update' if dry else 'Updated'} {escape(what)}")
+    framework = outcome.framework
     if framework is None:
         out.print(
             f"No project in {escape(str(project_dir))} (no answers file, samconfig.toml or serverless.yml): no files changed."

@@ -16,26 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ELF_MACHINES = {62: "x86_64", 183: "aarch64", 3: "i386", 40: "arm", 8: "mips"}
-LAMBDA_CPU = {"x86_64": "x86_64", "arm64": "aarch64"}
-GLIBC_AL2 = (2, 26)
-GLIBC_AL2023 = (2, 34)
+from momento_lambda_cli import catalog
+
+ELF_MACHINES = {**{a.elf_machine: a.cpu for a in catalog.ARCHITECTURES}, 3: "i386", 40: "arm", 8: "mips"}
+LAMBDA_CPU = catalog.LAMBDA_CPU
 MANYLINUX_ALIASES = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 
 
-def runtime_glibc(runtime: str) -> tuple[int, int] | None:
-    """glibc of the runtime's Amazon Linux: AL2 (2.26) up to python3.11, AL2023 (2.34) from python3.12 / nodejs20.x."""
-    python = re.fullmatch(r"python3\.(\d+)", runtime)
-    if python:
-        return GLIBC_AL2 if int(python.group(1)) <= 11 else GLIBC_AL2023
-    node = re.fullmatch(r"nodejs(\d+)\.x", runtime)
-    if node:
-        return GLIBC_AL2 if int(node.group(1)) < 20 else GLIBC_AL2023
-    if runtime in {"provided.al2023"}:
-        return GLIBC_AL2023
-    if runtime == "provided.al2":
-        return GLIBC_AL2
-    return None
+runtime_glibc = catalog.glibc_of
+"""glibc of the runtime's Amazon Linux (``None`` for a runtime the catalog does not know)."""
 
 
 def runtime_python(runtime: str) -> tuple[int, int] | None:

@@ -21,8 +21,10 @@ from typing import Any, TypeVar
 from momento_lambda_cli import aws, contract
 from momento_lambda_cli.doctor.build_output import Package, find_packages
 from momento_lambda_cli.doctor.model import SkipCheck
-from momento_lambda_cli.doctor.project_model import FunctionSpec, ProjectModel, load_project
+from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import load_project
+from momento_lambda_cli.project.model import Function, Project
 
 T = TypeVar("T")
 
@@ -36,6 +38,8 @@ SKIP_AS_CODES = {"aws.no-credentials", "aws.sso-expired", "aws.expired-token", "
 class DoctorOptions:
     project_dir: Path
     stack_name: str | None = None
+    stage: str | None = None
+    """SAM config env / Serverless stage (``--config-env`` / ``--stage``)."""
     functions: tuple[str, ...] = ()
     secret_id: str | None = None
     cache_name: str | None = None
@@ -58,7 +62,7 @@ class DeployedFunction:
     """The function name (physical id)."""
     logical_id: str | None
     configuration: dict[str, Any]
-    spec: FunctionSpec | None
+    spec: Function | None
     """The project function it was deployed from, when known."""
 
 
@@ -114,11 +118,24 @@ class DoctorContext:
 
     # --- project ------------------------------------------------------------------------
 
-    def project(self) -> ProjectModel:
+    def project(self) -> Project:
         """The parsed project; raises MomentoLambdaError when it does not load."""
-        return self.once("project", lambda: load_project(self.options.project_dir))
+        options = self.options
+        return self.once(
+            "project",
+            lambda: load_project(
+                options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
+            ),
+        )
 
-    def project_or_skip(self) -> ProjectModel:
+    def loaded_project(self) -> Project | None:
+        """The project if a check has already loaded it (never waits, never loads)."""
+        entry = self._entries.get("project")
+        if entry is None or not entry.done or entry.error is not None:
+            return None
+        return entry.value  # type: ignore[no-any-return]
+
+    def project_or_skip(self) -> Project:
         try:
             return self.project()
         except MomentoLambdaError as exc:
@@ -138,13 +155,15 @@ class DoctorContext:
             if self.options.offline:
                 raise SkipCheck("Skipped with --offline.")
             options = self.options.aws
-            if not aws.resolve_region(options):
-                try:
-                    region = self.project().region
-                except MomentoLambdaError:
-                    region = None
-                if region:
-                    options = aws.AwsOptions(options.profile, region, options.endpoint_url)
+            try:
+                project = self.project()
+            except MomentoLambdaError:
+                project = None
+            if project is not None:
+                # The project's deploy tool decides the region and profile (see project.sam / project.serverless).
+                options = aws.AwsOptions(
+                    options.profile or project.profile, project.region.known or options.region, options.endpoint_url
+                )
             try:
                 session = aws.make_session(options)
                 credentials = session.get_credentials()
@@ -161,7 +180,7 @@ class DoctorContext:
             if not session.region_name:
                 raise SkipCheck(
                     "No AWS region is set, so AWS checks were skipped.",
-                    "Pass --region, set AWS_REGION, or add region to samconfig.toml / serverless.yml.",
+                    "Pass --region, set AWS_REGION, or add region to samconfig.toml.",
                 )
             return session, options
 
@@ -211,7 +230,7 @@ class DoctorContext:
         if self.options.stack_name:
             return self.options.stack_name
         try:
-            return self.project().stack_name
+            return self.project().stack_name.known
         except MomentoLambdaError:
             return None
 
@@ -274,8 +293,6 @@ class DoctorContext:
                 specs = self.project().functions
             except MomentoLambdaError:
                 specs = []
-            by_key = {s.key: s for s in specs}
-            by_name = {s.deployed_name: s for s in specs if s.deployed_name}
             wanted: list[tuple[str, str | None]] = []
             if self.options.functions:
                 wanted = [(f, None) for f in self.options.functions]
@@ -305,11 +322,7 @@ class DoctorContext:
                     result.append(DeployedFunction(name, logical, {}, None))
                     continue
                 config.pop("ResponseMetadata", None)
-                spec = by_key.get(logical or "") or by_name.get(name) or by_name.get(str(config.get("FunctionName")))
-                if spec is None and logical:
-                    spec = next((s for s in specs if logical.lower() == f"{s.key}LambdaFunction".lower()), None)
-                if spec is None and len(specs) == 1:
-                    spec = specs[0]
+                spec = match_function(specs, name=str(config.get("FunctionName") or name), logical_id=logical)
                 result.append(DeployedFunction(str(config.get("FunctionName") or name), logical, config, spec))
             return result
 
@@ -378,7 +391,7 @@ class DoctorContext:
         if self.options.secret_id:
             return self.options.secret_id
         try:
-            from_project = self.project().secret_id
+            from_project = project_secret_id(self.project())
         except MomentoLambdaError:
             from_project = None
         return from_project or self._deployed_env(contract.ENV_SECRET_ARN)
@@ -438,7 +451,7 @@ class DoctorContext:
         if self.options.cache_name:
             return self.options.cache_name
         try:
-            from_project = self.project().cache_name
+            from_project = project_cache_name(self.project())
         except MomentoLambdaError:
             from_project = None
         return from_project or self._deployed_env(contract.ENV_CACHE_NAME)

@@ -14,14 +14,20 @@ from momento_lambda_cli.project.answers import (
     load_answers,
     write_answers,
 )
-from momento_lambda_cli.project.files import atomic_write_text
+from momento_lambda_cli.project.files import Update, atomic_write_text, read_text, resolve_target, update_file
+from momento_lambda_cli.project.load import load_project
 
 __all__ = [
     "ANSWERS_FILE",
     "SAM",
     "SERVERLESS",
+    "Update",
     "atomic_write_text",
     "detect_framework",
     "load_answers",
+    "load_project",
+    "read_text",
+    "resolve_target",
+    "update_file",
     "write_answers",
 ]

@@ -11,17 +11,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import __version__
+from momento_lambda_cli import __version__, catalog
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project.files import atomic_write_text
+from momento_lambda_cli.project.files import atomic_write_text, read_text
 
-ANSWERS_FILE = ".momento-lambda.json"
+ANSWERS_FILE = catalog.ANSWERS_FILE
 """JSON object with ``_tool_version`` plus the answers: ``project_name``, ``framework``
 (``sam`` / ``serverless``), ``runtime`` (e.g. ``python3.13``), ``architecture``
 (``x86_64`` / ``arm64``), ``cache_name``, ``secret_name``, ``secret_arn`` (``null`` until
 `store-token` runs), ``default_ttl_seconds``, ``region`` and ``kms_key_arn`` (or ``null``)."""
-SAM = "sam"
-SERVERLESS = "serverless"
+SAM = catalog.SAM.name
+SERVERLESS = catalog.SERVERLESS.name
 
 
 def detect_framework(project_dir: Path) -> str | None:
@@ -29,9 +29,9 @@ def detect_framework(project_dir: Path) -> str | None:
     answers = load_answers(project_dir)
     if answers and answers.get("framework") in {SAM, SERVERLESS}:
         return str(answers["framework"])
-    if any((project_dir / name).is_file() for name in ("template.yaml", "template.yml", "samconfig.toml")):
+    if any((project_dir / name).is_file() for name in catalog.SAM.project_files):
         return SAM
-    if any((project_dir / name).is_file() for name in ("serverless.yml", "serverless.yaml")):
+    if any((project_dir / name).is_file() for name in catalog.SERVERLESS.project_files):
         return SERVERLESS
     return None
 
@@ -42,7 +42,7 @@ def load_answers(project_dir: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise MomentoLambdaError(
             f"{path} is not valid JSON ({type(exc).__name__}).",
@@ -54,9 +54,21 @@ def load_answers(project_dir: Path) -> dict[str, Any] | None:
     return document
 
 
-def write_answers(project_dir: Path, answers: dict[str, Any]) -> Path:
-    """Write the answers file atomically, stamping the tool version."""
+def render_answers(answers: dict[str, Any], like: str | None = None) -> str:
+    """The answers file's text, stamped with the tool version; with ``like`` (the current
+    file's text) its line end (CRLF or LF) and byte order mark are kept."""
     document = {"_tool_version": __version__, **{k: v for k, v in answers.items() if k != "_tool_version"}}
+    text = json.dumps(document, indent=2, sort_keys=True) + "\n"
+    if like is not None and "\r\n" in like and like.count("\r\n") * 2 >= like.count("\n"):
+        text = text.replace("\n", "\r\n")
+    if like is not None and like.startswith("\ufeff"):
+        text = "\ufeff" + text
+    return text
+
+
+def write_answers(project_dir: Path, answers: dict[str, Any]) -> Path:
+    """Write the answers file atomically, stamping the tool version (the existing file's
+    line ends are kept)."""
     path = project_dir / ANSWERS_FILE
-    atomic_write_text(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(path, render_answers(answers, read_text(path)), project_dir)
     return path

@@ -1,20 +1,77 @@
-"""Writing project files: whole-file atomic replacement."""
+"""Writing project files: atomic replacement that keeps the file's mode and owner, writes
+through symlinks (to targets inside the project only), and never loses a concurrent update.
+
+:func:`update_file` is the one way to edit a file other processes may edit too: under an
+exclusive lock it re-reads the file, applies the edit to what is there now, and replaces the
+file atomically. Given the text the caller planned against, it also says when the file
+changed in between (the edit was then applied to the new content).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from momento_lambda_cli.errors import MomentoLambdaError
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step (a temp file in the same folder, then rename)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+_MISSING = object()
+
+
+def resolve_target(path: Path, root: Path | None = None) -> Path:
+    """The file a write to ``path`` lands in: ``path`` itself, or the end of its symlink chain.
+
+    With ``root`` (the project folder), a target outside it is refused: a symlink out of the
+    project (``project.symlink-outside``) or a path that leads out of it (``project.path-outside``).
+    """
+    target = path.resolve() if path.is_symlink() else path
+    if root is not None:
+        base = root.resolve()
+        resolved = target.resolve()
+        if resolved != base and base not in resolved.parents:
+            if path.is_symlink():
+                raise MomentoLambdaError(
+                    f"{path} is a symlink to {resolved}, outside the project folder {base}; nothing was written.",
+                    f"Edit {resolved} yourself, or replace the symlink with a copy of the file.",
+                    code="project.symlink-outside",
+                )
+            raise MomentoLambdaError(
+                f"{path} is outside the project folder {base}; nothing was written.",
+                f"Edit {resolved} yourself.",
+                code="project.path-outside",
+            )
+    return target
+
+
+def read_text(path: Path) -> str | None:
+    """The file's exact text (line ends and BOM kept), or ``None`` when there is none."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def atomic_write_text(path: Path, text: str, root: Path | None = None) -> None:
+    """Replace the file at ``path`` (or its symlink target) with ``text`` in one step: a temp
+    file in the target's folder, the old file's mode (and owner where allowed), then rename."""
+    target = resolve_target(path, root)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_file_mode())
-        os.replace(tmp, path)
+        try:
+            old = target.stat()
+        except FileNotFoundError:
+            os.chmod(tmp, _default_file_mode())
+        else:
+            os.chmod(tmp, old.st_mode & 0o7777)
+            with contextlib.suppress(OSError):
+                os.chown(tmp, old.st_uid, old.st_gid)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -25,3 +82,56 @@ def _default_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock (``flock``) for edits of the file ``path``.
+
+    The lock is taken on the file's folder: the folder is never replaced (the file is, by
+    each atomic write) and no lock file is left in the user's project.
+    """
+    import fcntl
+
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+@dataclass(frozen=True)
+class Update:
+    """What :func:`update_file` did."""
+
+    path: Path
+    """The file written (a symlink's target)."""
+    changed: bool
+    """The file's text changed."""
+    conflicted: bool
+    """The file was not what the caller planned against: the edit was applied to its new content."""
+
+
+def update_file(
+    path: Path,
+    edit: Callable[[str | None], str],
+    *,
+    root: Path | None = None,
+    expected: object = _MISSING,
+) -> Update:
+    """Apply ``edit`` (current text, ``None`` for no file -> new text) to the file under a lock.
+
+    ``expected``: the text the caller read when planning (``None``: there was no file);
+    when the file now differs, the edit still applies to the current text and the result
+    says ``conflicted``. Writes nothing when the text does not change.
+    """
+    target = resolve_target(path, root)
+    with locked(target):
+        current = read_text(target)
+        conflicted = expected is not _MISSING and current != expected
+        new = edit(current)
+        if new == current:
+            return Update(target, changed=False, conflicted=conflicted)
+        atomic_write_text(target, new)
+    return Update(target, changed=True, conflicted=conflicted)

@@ -19,6 +19,9 @@ from momento_lambda_cli.project.values import Unresolved
 
 T = TypeVar("T")
 
+ENV_REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+"""Where the AWS SDKs and CLIs look for a region in the environment, in order."""
+
 
 @dataclass(frozen=True)
 class Setting(Generic[T]):
@@ -38,6 +41,8 @@ class Setting(Generic[T]):
 class CodeKind(str, Enum):
     FOLDER = "folder"
     ZIP = "zip"
+    FILE = "file"
+    """A single source file (SAM ``CodeUri: src/function.py``)."""
     S3 = "s3"
     IMAGE = "image"
     INLINE = "inline"
@@ -110,7 +115,8 @@ class Function:
     @property
     def code_dirs(self) -> list[Path]:
         """Its code folder and the folders of the project's layers it uses."""
-        dirs = [self.code_dir] if self.code_dir else []
+        own = self.code.path.parent if self.code.kind is CodeKind.FILE and self.code.path else self.code_dir
+        dirs = [own] if own else []
         return dirs + [layer.code_dir for layer in self.layers if layer.code_dir]
 
     @property
@@ -168,5 +174,7 @@ class Project:
     answers: dict[str, Any] | None = None
     config_files: list[Path] = field(default_factory=list)
     """Every settings file read (samconfig, ${file()} includes), for the key scan."""
+    profile: str | None = None
+    """The AWS profile the project's deploy settings name (samconfig ``profile``)."""
     problems: list[str] = field(default_factory=list)
     """Project-level oddities (an include that is missing, an unparsable samconfig section...)."""

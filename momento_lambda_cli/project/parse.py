@@ -10,13 +10,17 @@ from typing import Any
 from momento_lambda_cli.errors import MomentoLambdaError
 
 
-def _yaml() -> Any:
+def _yaml(pure: bool = False) -> Any:
+    """A safe YAML loader with CloudFormation short tags; libyaml's C parser unless ``pure``."""
     from ruamel.yaml import YAML
     from ruamel.yaml.constructor import SafeConstructor
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from ruamel.yaml.resolver import VersionedResolver
 
     class CfnConstructor(SafeConstructor):
-        pass
+        def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+            """A repeated key: the last value wins, as the SAM CLI reads it (cfn-lint warns about it)."""
+            return True
 
     def construct(loader: Any, suffix: str, node: Any) -> Any:
         if isinstance(node, ScalarNode):
@@ -35,33 +39,127 @@ def _yaml() -> Any:
             value = value.split(".", 1)
         return {f"Fn::{suffix}": value}
 
+    class FixedVersionResolver(VersionedResolver):
+        """YAML 1.2 always: ruamel asks the scanner for a %YAML directive on every scalar,
+        through two caught AttributeErrors, which costs more than the parse itself."""
+
+        @property
+        def processing_version(self) -> Any:
+            return self._loader_version or (1, 2)
+
     CfnConstructor.add_multi_constructor("!", construct)
-    yaml = YAML(typ="safe")
+    yaml = YAML(typ="safe", pure=pure)
     yaml.Constructor = CfnConstructor
+    yaml.Resolver = FixedVersionResolver
     return yaml
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file accepting CloudFormation short tags; raises MomentoLambdaError."""
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Largest project file read (CloudFormation's own template limit is 1 MB; samconfig files are small)."""
+MAX_YAML_NODES = 500_000
+"""Largest YAML document, counted with aliases expanded (an alias bomb expands to billions)."""
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's text (UTF-8, a BOM dropped), at most ``limit`` bytes; raises MomentoLambdaError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise MomentoLambdaError(
+                f"{path.name} is not a regular file.", "Point the project at a regular file.", code="project.unreadable"
+            )
+        size = path.stat().st_size
+        if size > limit:
+            raise MomentoLambdaError(
+                f"{path.name} is {size // (1024 * 1024)} MB: larger than the {limit // (1024 * 1024)} MB this tool reads.",
+                "Project settings files are small; check that this is the right file.",
+                code="project.too-large",
+            )
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
-        raise MomentoLambdaError(f"Cannot read {path.name}: {exc.strerror}.", code="doctor.unreadable") from None
+        raise MomentoLambdaError(f"Cannot read {path.name}: {exc.strerror}.", code="project.unreadable") from None
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML (or JSON) file accepting CloudFormation short tags; raises MomentoLambdaError."""
+    return loads_yaml(read_text(path), path.name)
+
+
+def loads_yaml(text: str, name: str) -> Any:
+    """Parse YAML text accepting CloudFormation short tags, with aliases bounded; raises MomentoLambdaError."""
     try:
-        return _yaml().load(text)
+        try:
+            yaml = _yaml()
+            node = yaml.compose(text)
+        except Exception:
+            # libyaml is YAML 1.1: it refuses plain scalars with ':' in flow context
+            # (`[{ Fn::Equals: [a, b] }]`), which YAML 1.2, js-yaml and CloudFormation accept.
+            yaml = _yaml(pure=True)
+            node = yaml.compose(text)
+        if node is None:
+            return None
+        if "&" in text and _expanded_size(node) > MAX_YAML_NODES:  # no anchor, no alias
+            raise MomentoLambdaError(
+                f"{name} expands to more than {MAX_YAML_NODES:,} values through its aliases (an alias bomb?).",
+                f"Remove the nested aliases from {name}.",
+                code="project.bad-config",
+            )
+        return yaml.constructor.construct_document(node)
+    except MomentoLambdaError:
+        raise
     except Exception as exc:
+        if "\t" in text and text.lstrip().startswith("{"):
+            try:
+                import json
+
+                return json.loads(text)  # JSON with tab indents: not YAML, still a valid template
+            except ValueError:
+                pass
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise MomentoLambdaError(
-            f"{path.name} does not parse{where}: {problem}.",
-            f"Fix the YAML syntax in {path.name}; `sam validate --lint` or `serverless print` shows the context.",
-            code="doctor.bad-template",
+            f"{name} does not parse{where}: {problem}.",
+            f"Fix the YAML syntax in {name}; `sam validate --lint` or `serverless print` shows the context.",
+            code="project.bad-config",
         ) from None
 
 
+def _expanded_size(root: Any) -> int:
+    """How many nodes the document has once every alias is expanded (memoised, no recursion)."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in sizes:
+            continue
+        if not ready and id(node) in open_nodes:
+            return MAX_YAML_NODES + 1  # an alias inside its own anchor: infinitely deep
+        children: list[Any] = []
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                children.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        if ready or not children:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if sizes[id(node)] > MAX_YAML_NODES:
+                return sizes[id(node)]
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
 def load_toml(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
+    """Parse a TOML file; raises MomentoLambdaError."""
+    text = read_text(path)
     try:
         if sys.version_info >= (3, 11):
             import tomllib
@@ -73,6 +171,6 @@ def load_toml(path: Path) -> dict[str, Any]:
             document = tomlkit.parse(text).unwrap()
     except Exception as exc:
         raise MomentoLambdaError(
-            f"{path.name} does not parse: {exc}.", f"Fix the TOML syntax in {path.name}.", code="doctor.bad-config"
+            f"{path.name} does not parse: {exc}.", f"Fix the TOML syntax in {path.name}.", code="project.bad-config"
         ) from None
     return dict(document)

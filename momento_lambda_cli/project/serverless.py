@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from momento_lambda_cli import iam_policy
-from momento_lambda_cli.doctor.sam_project import CfnResolver
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import SERVERLESS, load_answers
+from momento_lambda_cli.project.cfn import CfnResolver
 from momento_lambda_cli.project.model import (
     BuildSettings,
     CodeKind,
@@ -125,7 +125,7 @@ class _Loader:
         provider = self._provider()
         stage = self._stage()
         region = self._region()
-        self.cfn = CfnResolver(self._mapping(self.document.get("resources"), "resources"), {}, region.known)
+        self.cfn = CfnResolver(self._resources(), {}, region.known)
         service = self._service()
         stack_name = self._stack_name(provider, service, stage)
         plugins = self._plugins()
@@ -215,15 +215,7 @@ class _Loader:
             "provider": f"{self.path.name} provider.region",
             "default": "Serverless default",
         }[choice.origin]
-        note = None
-        env_region = self.environ.get("AWS_REGION") or self.environ.get("AWS_DEFAULT_REGION")
-        if env_region and isinstance(choice.value, str) and env_region != choice.value:
-            variable = "AWS_REGION" if self.environ.get("AWS_REGION") else "AWS_DEFAULT_REGION"
-            note = (
-                f"{variable}={env_region} is not used: Serverless takes the region from --region, "
-                f"then provider.region, then {choice.value if choice.origin == 'default' else 'us-east-1'}"
-            )
-        return _setting(choice.value, source, note)
+        return _setting(choice.value, source)  # load.with_environment_note says when AWS_REGION differs
 
     def _service(self) -> str | Unresolved | None:
         raw = self.document.get("service")
@@ -296,6 +288,20 @@ class _Loader:
             layers[layer_logical_id(str(name))] = Layer(key=str(name), code=code, runtimes=runtimes)
         return layers
 
+    def _resources(self) -> dict[str, Any]:
+        """``resources``, also written as a list of fragments (Serverless merges them in order)."""
+        raw = self.document.get("resources")
+        if not isinstance(raw, list):
+            return self._mapping(raw, "resources")
+        merged: dict[str, Any] = {}
+        for index, fragment in enumerate(raw):
+            for section, value in self._mapping(fragment, f"resources[{index}]").items():
+                if isinstance(value, dict) and isinstance(merged.get(section), dict):
+                    merged[section] = {**merged[section], **value}
+                else:
+                    merged[section] = value
+        return merged
+
     # ----------------------------------------------------------------- code
 
     def _folder(self, written: str) -> CodeLocation:
@@ -324,7 +330,11 @@ class _Loader:
         if isinstance(handler, Unresolved):
             return CodeLocation(CodeKind.UNRESOLVED, written=str(handler))
         folder = handler.replace("\\", "/").rsplit("/", 1)[0] if handler and "/" in handler.replace("\\", "/") else "."
-        return self._folder(folder)
+        location = self._folder(folder)
+        if location.kind is CodeKind.MISSING:
+            # A handler naming build output (Go `bin/hello`): Serverless packages the service folder.
+            return self._folder(".")
+        return location
 
     def _handler_file(self, handler: str | Unresolved | None, runtime: Any) -> Path | None:
         if not isinstance(handler, str) or "." not in handler:
@@ -507,9 +517,9 @@ class _Loader:
 
     # ----------------------------------------------------------------- IAM
 
-    def _resources(self) -> dict[str, Any]:
-        resources = self._mapping(self.document.get("resources"), "resources")
-        found = resources.get("Resources")
+    def _cfn_resources(self) -> dict[str, Any]:
+        """``resources.Resources``: the CloudFormation resources the service adds."""
+        found = self._resources().get("Resources")
         return found if isinstance(found, dict) else {}
 
     def _statements(self, document: Any, source: str) -> list[iam_policy.Statement]:
@@ -558,7 +568,7 @@ class _Loader:
         """Statements of ``resources`` IAM policies attached to the role ``role_id`` (skipping
         those whose Condition is known to be false)."""
         statements: list[iam_policy.Statement] = []
-        for name, resource in self._resources().items():
+        for name, resource in self._cfn_resources().items():
             if not isinstance(resource, dict) or resource.get("Type") not in _IAM_POLICY_TYPES:
                 continue
             condition = resource.get("Condition")
@@ -575,7 +585,7 @@ class _Loader:
         (``reference`` is its logical id, ``{Ref: Id}`` or ``{Fn::GetAtt: [Id, Arn]}``); a role
         ARN from outside the project has none we can know."""
         role_id = _role_id(reference)
-        resource = self._resources().get(role_id) if role_id else None
+        resource = self._cfn_resources().get(role_id) if role_id else None
         if not isinstance(resource, dict) or resource.get("Type") != "AWS::IAM::Role":
             return [], []
         props = _as_dict(resource.get("Properties"))

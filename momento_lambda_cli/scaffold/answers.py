@@ -6,16 +6,10 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from momento_lambda_cli import catalog
 from momento_lambda_cli.contract import default_secret_name
 from momento_lambda_cli.errors import MomentoLambdaError
 
-FRAMEWORKS = ("sam", "serverless")
-RUNTIMES = ("python3.11", "python3.12", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x")
-"""Runtimes cfn-lint accepts without a deprecation warning today."""
-ARCHITECTURES = ("x86_64", "arm64")
-DEFAULT_FRAMEWORK = "sam"
-DEFAULT_RUNTIME = "python3.13"
-DEFAULT_ARCHITECTURE = "x86_64"
 DEFAULT_TTL_SECONDS = 60
 MAX_NAME_LENGTH = 128
 
@@ -46,7 +40,8 @@ class Answers:
 
     @property
     def is_python(self) -> bool:
-        return self.runtime.startswith("python")
+        known = catalog.runtime(self.runtime)
+        return known is not None and known.language == catalog.PYTHON
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -172,9 +167,9 @@ def warnings_for(answers: Answers) -> list[str]:
 def build_answers(
     project_name: str,
     *,
-    framework: str = DEFAULT_FRAMEWORK,
-    runtime: str = DEFAULT_RUNTIME,
-    architecture: str = DEFAULT_ARCHITECTURE,
+    framework: str = catalog.DEFAULT_FRAMEWORK.name,
+    runtime: str = catalog.DEFAULT_RUNTIME.name,
+    architecture: str = catalog.DEFAULT_ARCHITECTURE.name,
     cache_name: str | None = None,
     secret_name: str | None = None,
     secret_arn: str | None = None,
@@ -184,9 +179,9 @@ def build_answers(
 ) -> Answers:
     """Validate every input and fill the defaults; raises :class:`MomentoLambdaError`."""
     validate_project_name(project_name)
-    _choice(framework, FRAMEWORKS, "framework")
-    _choice(runtime, RUNTIMES, "runtime")
-    _choice(architecture, ARCHITECTURES, "architecture")
+    _choice(framework, catalog.FRAMEWORK_NAMES, "framework")
+    _choice(runtime, catalog.RUNTIME_NAMES, "runtime")
+    _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
     if default_ttl_seconds < 1:
         raise _bad("--default-ttl must be at least 1 second.", "E.g. --default-ttl 60.", "new.bad-ttl")
     arn_name = secret_name_from_arn(secret_arn) if secret_arn else None

@@ -13,17 +13,18 @@ from collections.abc import Callable
 from fnmatch import fnmatch
 from pathlib import Path
 
+from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.answers import Answers
 
 TEMPLATE_NAME = "momento-lambda"
 
 
 def _sam(a: Answers) -> bool:
-    return a.framework == "sam"
+    return a.framework == catalog.SAM.name
 
 
 def _serverless(a: Answers) -> bool:
-    return a.framework == "serverless"
+    return a.framework == catalog.SERVERLESS.name
 
 
 def _python(a: Answers) -> bool:
@@ -35,9 +36,9 @@ def _node(a: Answers) -> bool:
 
 
 RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
-    ("template.yaml", _sam),
-    ("samconfig.toml", _sam),
-    ("serverless.yml", _serverless),
+    (catalog.SAM.template_file, _sam),
+    (catalog.SAM.settings_file, _sam),
+    (catalog.SERVERLESS.template_file, _serverless),
     # Node.js projects declare @gomomento/sdk; Python Serverless projects their plugin.
     ("package.json", lambda a: _node(a) or _serverless(a)),
     ("requirements-dev.txt", _python),

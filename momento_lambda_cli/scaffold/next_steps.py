@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.answers import Answers
 
 
@@ -20,7 +21,7 @@ def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
     if answers.secret_arn:
         steps.append(Step("momento-lambda store-token", "only if the secret does not hold the key yet"))
     else:
-        where = "samconfig.toml" if answers.framework == "sam" else "serverless.yml"
+        where = (catalog.SAM if answers.framework == catalog.SAM.name else catalog.SERVERLESS).settings_file
         steps.append(
             Step("momento-lambda store-token", f"put the API key into {answers.secret_name}, its ARN into {where}")
         )

@@ -1,20 +1,20 @@
 """Which region the secret goes to, and a mistyped region caught before any call.
 
-Order: ``--region``; the region inside a secret ARN given as ``--secret-name``; the
-project's region (samconfig.toml / serverless.yml / answers file: what its deploys use);
+Order: ``--region``; the region inside a secret ARN given as ``--secret-name``; the region
+the project deploys to, by its deploy tool's rule (:func:`momento_lambda_cli.project.load.deploy_region`);
 then ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` / the profile (see :mod:`momento_lambda_cli.aws`).
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from functools import cache
 from typing import Any
 
 from momento_lambda_cli import aws
 from momento_lambda_cli.errors import UsageError
+from momento_lambda_cli.project.model import ENV_REGION_VARS, Setting
 
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
@@ -59,10 +59,11 @@ def region_of_arn(name: str) -> str | None:
 
 
 def choose_region(
-    *, profile: str | None, region_flag: str | None, project_region: str | None, secret_name: str
+    *, profile: str | None, region_flag: str | None, project_region: Setting[str] | None, secret_name: str
 ) -> tuple[aws.AwsOptions, Any, list[str]]:
-    """``(options, boto3 session, warnings)`` for the region the secret belongs in."""
-    wanted = region_flag or project_region
+    """``(options, boto3 session, warnings)`` for the region the secret belongs in: ``--region``,
+    the region inside a secret ARN, the region the project deploys to, then the environment's."""
+    wanted = project_region.known if project_region is not None else region_flag
     arn_region = region_of_arn(secret_name)
     if arn_region:
         if region_flag and region_flag != arn_region:
@@ -72,20 +73,26 @@ def choose_region(
                 code="usage.region-mismatch",
             )
         wanted = arn_region
+    wanted = region_flag or wanted
     options = aws.AwsOptions(profile=profile, region=wanted)
     session = aws.make_session(options)
     used = session.region_name
     warnings: list[str] = []
     if used:
         warnings.extend(check_region(used))
-        env_region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if not region_flag and not arn_region and project_region and env_region and env_region != project_region:
+        if project_region is not None and project_region.note and used == project_region.known:
+            warnings.append(project_region.note)
+        deploys_to = _project_deploy_region(project_region)
+        if deploys_to and used != deploys_to:
             warnings.append(
-                f"Using the project's region {project_region} (AWS_REGION says {env_region}); pass --region to choose."
-            )
-        if project_region and used != project_region:
-            warnings.append(
-                f"The project deploys to {project_region} but the secret goes to {used}: "
-                f"the function reads its secret in its own region (pass --region {project_region})."
+                f"The project deploys to {deploys_to} but the secret goes to {used}: "
+                f"the function reads its secret in its own region (pass --region {deploys_to})."
             )
     return options, session, warnings
+
+
+def _project_deploy_region(setting: Setting[str] | None) -> str | None:
+    """The region the project's own settings fix (not one taken from the environment)."""
+    if setting is None or setting.source in ("--region", *ENV_REGION_VARS):
+        return None
+    return setting.known

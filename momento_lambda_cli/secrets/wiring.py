@@ -8,19 +8,26 @@
 
 Every file is read and parsed by :func:`inspect_project` before anything is sent to AWS, so
 a broken file stops the command before the secret changes; :func:`plan_writes` computes the
-new texts (only files whose text changes); :func:`apply_writes` replaces each file
-atomically. Outside a project nothing is written.
+new texts (only files whose text changes) as text edits that touch no other byte;
+:func:`apply_writes` applies each edit again under a lock to the file as it is then (so a
+concurrent writer's change is kept) and replaces the file atomically, through a symlink to
+its target inside the project. Outside a project nothing is written.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import contract, project
+from momento_lambda_cli import catalog, contract, project
 from momento_lambda_cli.errors import UsageError
+from momento_lambda_cli.project import answers as answers_file
+from momento_lambda_cli.project import edit, files
+from momento_lambda_cli.project.load import deploy_region
+from momento_lambda_cli.project.model import Setting
 from momento_lambda_cli.secrets import samconfig, serverless_config
 
 PLACEHOLDER_ARN = "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NEW-SECRET"
@@ -28,7 +35,9 @@ PLACEHOLDER_ARN = "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NEW-SECRET"
 
 
 @dataclass
-class Project:
+class ProjectFiles:
+    """The files store-token may write the ARN into, read and parsed before anything is sent to AWS."""
+
     directory: Path
     framework: str | None = None
     answers: dict[str, Any] | None = None
@@ -38,11 +47,12 @@ class Project:
     serverless_text: str | None = None
     params_path: Path | None = None
     params_text: str | None = None
-    region: str | None = None
+    region: Setting[str] | None = None
+    """The region the project deploys to, by its deploy tool's rule."""
     notes: list[str] = field(default_factory=list)
     """Warnings about what cannot be wired automatically."""
     crlf: set[Path] = field(default_factory=set)
-    """Files with Windows line ends (kept on write)."""
+    """Files with Windows line ends (the edits keep every line's end as it is)."""
 
     @property
     def is_project(self) -> bool:
@@ -63,40 +73,47 @@ class Project:
 class PlannedWrite:
     path: Path
     text: str
+    """The new text, computed from :attr:`old`."""
     what: str
     """``samconfig.toml [default.deploy.parameters] parameter_overrides``..."""
+    old: str | None = None
+    """The text the plan was made from (``None``: the file does not exist yet)."""
+    edit: Callable[[str | None], str] | None = None
+    """The same edit as a function of the file's text, re-applied to the file as it is when written."""
+    root: Path | None = None
+    """The project folder: a symlinked file is written through only to a target inside it."""
 
 
-def _read(path: Path, found: Project | None = None) -> str:
-    """The file's text with ``\n`` line ends (CRLF files are remembered and written back as CRLF)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        raw = handle.read()
-    if "\r\n" in raw and found is not None:
+def _read(path: Path, found: ProjectFiles | None = None) -> str:
+    """The file's exact text (line ends and BOM kept); files with Windows line ends are noted."""
+    if found is not None:
+        files.resolve_target(path, found.directory)  # a symlink out of the project stops us before AWS
+    text = files.read_text(path)
+    if text is None:
+        raise FileNotFoundError(path)
+    if "\r\n" in text and found is not None:
         found.crlf.add(path)
-    return raw.replace("\r\n", "\n")
+    return text
 
 
-def _line_ends(found: Project, path: Path, text: str) -> str:
-    return text.replace("\n", "\r\n") if path in found.crlf else text
-
-
-def inspect_project(directory: Path, config_env: str = "default") -> Project:
+def inspect_project(directory: Path, config_env: str = "default") -> ProjectFiles:
     """Read and parse the project's files (no writes); raises on a broken file."""
     if not directory.is_dir():
         raise UsageError(f"--project-dir {directory} is not a folder.", code="usage.bad-project-dir")
-    found = Project(directory=directory, answers=project.load_answers(directory))
+    found = ProjectFiles(directory=directory, answers=project.load_answers(directory))
     found.framework = project.detect_framework(directory)
-    answers_region = (found.answers or {}).get("region")
     if found.framework == project.SAM:
         _inspect_sam(found, config_env)
     elif found.framework == project.SERVERLESS:
         _inspect_serverless(found)
-    if found.region is None and answers_region:
-        found.region = str(answers_region)  # the framework's own setting wins: it is what deploys use
+    if found.framework is not None:
+        # store-token writes params.default unless told a stage; the region is the default stage's.
+        stage = None if found.framework == project.SERVERLESS and config_env == "default" else config_env
+        found.region = deploy_region(directory, stage=stage)
     return found
 
 
-def _inspect_sam(found: Project, config_env: str) -> None:
+def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
     directory = found.directory
     path = directory / samconfig.SAMCONFIG
     yaml_configs = [name for name in samconfig.SAMCONFIG_YAML if (directory / name).is_file()]
@@ -104,7 +121,6 @@ def _inspect_sam(found: Project, config_env: str) -> None:
         found.samconfig_path = path
         found.samconfig_text = _read(path, found)
         samconfig.parse(found.samconfig_text)  # fail early on a broken file
-        found.region = samconfig.region_of(found.samconfig_text, config_env)
     elif yaml_configs:
         found.notes.append(
             f"{yaml_configs[0]} is not edited automatically: add {contract.SAM_PARAM_SECRET_ARN}=<the secret ARN> "
@@ -112,7 +128,7 @@ def _inspect_sam(found: Project, config_env: str) -> None:
         )
     else:
         found.samconfig_path = path  # created on write
-    template = next((directory / n for n in ("template.yaml", "template.yml") if (directory / n).is_file()), None)
+    template = next((directory / n for n in catalog.SAM.template_files if (directory / n).is_file()), None)
     if template is not None and contract.SAM_PARAM_SECRET_ARN not in _read(template):
         found.notes.append(
             f"{template.name} declares no {contract.SAM_PARAM_SECRET_ARN} parameter: the function will not get "
@@ -120,7 +136,7 @@ def _inspect_sam(found: Project, config_env: str) -> None:
         )
 
 
-def _inspect_serverless(found: Project) -> None:
+def _inspect_serverless(found: ProjectFiles) -> None:
     directory = found.directory
     path = next((directory / n for n in serverless_config.SERVERLESS_FILES if (directory / n).is_file()), None)
     if path is None:
@@ -134,7 +150,6 @@ def _inspect_serverless(found: Project) -> None:
     found.serverless_path = path
     found.serverless_text = _read(path, found)
     _, document = serverless_config.load(found.serverless_text, path.name)
-    found.region = serverless_config.region_of(found.serverless_text)
     params_path = serverless_config.params_file(document, directory)
     if params_path is not None:
         found.params_path = params_path
@@ -148,7 +163,7 @@ def _inspect_serverless(found: Project) -> None:
 
 
 def plan_writes(
-    found: Project,
+    found: ProjectFiles,
     *,
     secret_name: str,
     secret_arn: str | None,
@@ -159,6 +174,7 @@ def plan_writes(
     arn = secret_arn or PLACEHOLDER_ARN
     writes: list[PlannedWrite] = []
     warnings: list[str] = []
+    root = found.directory
     if found.samconfig_path is not None:
         values = {contract.SAM_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
@@ -174,21 +190,23 @@ def plan_writes(
             writes.append(
                 PlannedWrite(
                     found.samconfig_path,
-                    _line_ends(found, found.samconfig_path, text),
+                    text,
                     f"{samconfig.SAMCONFIG} {', '.join(places)} parameter_overrides",
+                    old=found.samconfig_text,
+                    edit=_samconfig_edit(values, config_env),
+                    root=root,
                 )
             )
     if found.serverless_path is not None and found.serverless_text is not None:
         values = {contract.SLS_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
             values[contract.SLS_PARAM_KMS_KEY_ARN] = kms_key_arn
+        top = found.params_path is not None
         if found.params_path is not None:
             target, old = found.params_path, found.params_text or ""
-            text = serverless_config.update_text(old, values, target.name, config_env, top=True)
             where = f"{config_env}:"
         else:
             target, old = found.serverless_path, found.serverless_text
-            text = serverless_config.update_text(old, values, target.name, config_env)
             where = f"params.{config_env}"
             for stage in serverless_config.overriding_stages(
                 old, contract.SLS_PARAM_SECRET_ARN, target.name, config_env
@@ -197,28 +215,80 @@ def plan_writes(
                     f"{target.name} sets params.{stage}.{contract.SLS_PARAM_SECRET_ARN} itself; stage {stage} "
                     f"keeps that value instead of the one written to params.{config_env}."
                 )
-        if text != old:
-            writes.append(PlannedWrite(target, _line_ends(found, target, text), f"{target.name} {where}"))
+        serverless_edit = _serverless_edit(values, target.name, config_env, top)
+        try:
+            text = serverless_edit(old)
+        except edit.CannotEdit as exc:
+            warnings.append(f"{exc.message} Set {', '.join(f'{k}: {v}' for k, v in values.items())} yourself.")
+        else:
+            if text != old:
+                writes.append(
+                    PlannedWrite(
+                        target,
+                        text,
+                        f"{target.name} {where}",
+                        old=old if target.is_file() else None,
+                        edit=serverless_edit,
+                        root=root,
+                    )
+                )
     if found.answers is not None:
         answers = {k: v for k, v in found.answers.items() if k != "_tool_version"}
-        updated = {**answers, "secret_name": secret_name, "secret_arn": arn}
+        changes: dict[str, Any] = {"secret_name": secret_name, "secret_arn": arn}
         if kms_key_arn:
-            updated["kms_key_arn"] = kms_key_arn
-        if updated != answers:
+            changes["kms_key_arn"] = kms_key_arn
+        if {**answers, **changes} != answers:
+            path = found.directory / project.ANSWERS_FILE
+            old_answers = files.read_text(path)
+            answers_edit = _answers_edit(changes)
             writes.append(
                 PlannedWrite(
-                    found.directory / project.ANSWERS_FILE,
-                    json.dumps(updated, sort_keys=True),
+                    path,
+                    answers_edit(old_answers),
                     f"{project.ANSWERS_FILE} secret_name, secret_arn" + (", kms_key_arn" if kms_key_arn else ""),
+                    old=old_answers,
+                    edit=answers_edit,
+                    root=root,
                 )
             )
     return writes, warnings
 
 
-def apply_writes(writes: list[PlannedWrite]) -> None:
-    """Write every planned file atomically (the answers file through :func:`project.write_answers`)."""
+def _samconfig_edit(values: dict[str, str], config_env: str) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        return samconfig.update_text(current, values, config_env)[0]
+
+    return apply
+
+
+def _serverless_edit(values: dict[str, str], source: str, stage: str, top: bool) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        return serverless_config.update_text(current or "", values, source, stage, top=top)
+
+    return apply
+
+
+def _answers_edit(changes: dict[str, Any]) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        document = json.loads(current.removeprefix("\ufeff")) if current else {}
+        if not isinstance(document, dict):
+            document = {}
+        return answers_file.render_answers({**document, **changes}, like=current)
+
+    return apply
+
+
+def apply_writes(writes: list[PlannedWrite]) -> list[str]:
+    """Write every planned file: the edit re-applied under a lock to the file's current text,
+    then an atomic replace. Returns warnings for files that changed since they were read."""
+    warnings: list[str] = []
     for write in writes:
-        if write.path.name == project.ANSWERS_FILE:
-            project.write_answers(write.path.parent, json.loads(write.text))
-        else:
-            project.atomic_write_text(write.path, write.text)
+        if write.edit is None:
+            files.atomic_write_text(write.path, write.text, write.root)
+            continue
+        result = files.update_file(write.path, write.edit, root=write.root, expected=write.old)
+        if result.conflicted:
+            warnings.append(
+                f"{write.path.name} changed while this command ran; the edit was applied to its new content."
+            )
+    return warnings

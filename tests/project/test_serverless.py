@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import load_project
 from momento_lambda_cli.project.model import CodeKind, Function, Project
 from momento_lambda_cli.project.serverless import layer_logical_id, load_serverless
 from momento_lambda_cli.project.values import Unresolved
@@ -103,7 +104,8 @@ def test_aws_region_is_not_read_unless_the_file_says_so(tmp_path):
     text = "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n"
     project = load(tmp_path, text, environ={"AWS_REGION": "eu-west-3"})
     assert (project.region.value, project.region.source) == ("us-east-1", "Serverless default")
-    assert project.region.note and "AWS_REGION=eu-west-3 is not used" in project.region.note
+    noted = load_project(tmp_path / "svc", environ={"AWS_REGION": "eu-west-3"}).region.note
+    assert noted and "(AWS_REGION says eu-west-3)" in noted and "`serverless deploy` deploys there" in noted
     assert (project.stage.value, project.stage.source) == ("dev", "Serverless default")
 
 

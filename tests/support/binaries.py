@@ -5,7 +5,9 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-ELF_MACHINES = {62: "x86_64", 183: "aarch64"}
+from momento_lambda_cli import catalog
+
+ELF_MACHINES = {arch.elf_machine: arch.cpu for arch in catalog.ARCHITECTURES}
 
 
 def extension_platforms(root: Path) -> dict[str, str]:

@@ -2,8 +2,8 @@
 `serverless create` plus the Momento rules would write them.
 
 The fixture API is :func:`make_project` (``kind`` = ``"sam"`` / ``"serverless"``, language,
-runtime, architecture...) returning a :class:`Project`; tests break the files on purpose
-with :meth:`Project.edit`. When generated projects exist, ``make_project`` can render them
+runtime, architecture...) returning a :class:`ProjectFixture`; tests break the files on purpose
+with :meth:`ProjectFixture.edit`. When generated projects exist, ``make_project`` can render them
 with `momento-lambda new` instead, and every test keeps working.
 """
 
@@ -322,7 +322,7 @@ def serverless_yml(runtime: str, architecture: str, handler: str, secret_arn: st
 
 
 @dataclass
-class Project:
+class ProjectFixture:
     root: Path
     kind: str
     language: str
@@ -366,12 +366,12 @@ def make_project(
     use_container: bool = True,
     kms_key_arn: str | None = None,
     name: str = "demo",
-) -> Project:
+) -> ProjectFixture:
     """Write a SAM (``kind="sam"``) or Serverless project into ``base/name``."""
     runtime = runtime or ("python3.13" if language == "python" else "nodejs22.x")
     root = base / name
     root.mkdir(parents=True)
-    project = Project(root, kind, language, runtime, architecture)
+    project = ProjectFixture(root, kind, language, runtime, architecture)
     code = project.code_dir
     code.mkdir(parents=True, exist_ok=True)
     if language == "python":

@@ -10,11 +10,12 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from momento_lambda_cli import catalog
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("MOMENTO_LAMBDA_WHEEL_CACHE", REPO_ROOT / ".cache" / "wheels"))
 PLATFORMS = {
-    "x86_64": "manylinux2014_x86_64",
-    "aarch64": "manylinux2014_aarch64",
+    **{arch.cpu: arch.wheel_platform for arch in catalog.ARCHITECTURES},
     "macos": "macosx_11_0_universal2",
     "musl": "musllinux_1_1_x86_64",
     "windows": "win_amd64",

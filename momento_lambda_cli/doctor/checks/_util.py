@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from momento_lambda_cli.doctor.project_model import PSEUDO_PLACEHOLDERS, FunctionSpec
-
-
-def momento_functions(functions: list[FunctionSpec]) -> list[FunctionSpec]:
-    """The functions that use Momento (a MOMENTO_* variable, or momento in their code)."""
-    return [f for f in functions if f.uses_momento]
+from momento_lambda_cli.doctor.resolution import PSEUDO_PLACEHOLDERS
 
 
 def as_pattern(resource: str) -> str:

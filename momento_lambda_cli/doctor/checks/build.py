@@ -6,13 +6,13 @@ from momento_lambda_cli.doctor.build_output import Package, binary_problems, cla
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
-from momento_lambda_cli.doctor.project_model import FunctionSpec
 from momento_lambda_cli.project import SAM
+from momento_lambda_cli.project.model import Function
 
 NO_BUILD_HINT = {SAM: "Run `sam build` first.", "serverless": "Run `serverless package` first."}
 
 
-def _packages(ctx: DoctorContext) -> list[tuple[Package, list[FunctionSpec]]]:
+def _packages(ctx: DoctorContext) -> list[tuple[Package, list[Function]]]:
     project = ctx.project_or_skip()
     packages = ctx.packages()
     if not packages:
@@ -36,7 +36,7 @@ def binaries(ctx: DoctorContext) -> Result:
     problems: list[str] = []
     checked = 0
     for package, functions in _packages(ctx):
-        targets = {(f.runtime or "", f.architecture) for f in functions}
+        targets = {(f.runtime_name, str(f.architecture)) for f in functions}
         for artifact in package.artifacts:
             for runtime, arch in sorted(targets):
                 if artifact.name.endswith("/WHEEL"):

@@ -6,7 +6,7 @@ import contextlib
 import threading
 from typing import Any
 
-from momento_lambda_cli import contract, iam_policy
+from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor import keyscan
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
@@ -68,14 +68,14 @@ def functions_match(ctx: DoctorContext) -> Result:
             passes.append(f"{deployed.name}: no matching function in the project, not compared")
             continue
         mismatches = []
-        if spec.runtime and config.get("Runtime") != spec.runtime:
+        if isinstance(spec.runtime, str) and spec.runtime and config.get("Runtime") != spec.runtime:
             mismatches.append(f"runtime {config.get('Runtime')} (project: {spec.runtime})")
-        arch = (config.get("Architectures") or ["x86_64"])[0]
-        if arch != spec.architecture:
+        arch = (config.get("Architectures") or [catalog.LAMBDA_DEFAULT_ARCHITECTURE.name])[0]
+        if isinstance(spec.architecture, str) and arch != spec.architecture:
             mismatches.append(f"architecture {arch} (project: {spec.architecture})")
-        if float(config.get("Timeout") or 3) != spec.timeout:
+        if isinstance(spec.timeout, float) and float(config.get("Timeout") or 3) != spec.timeout:
             mismatches.append(f"timeout {config.get('Timeout')} s (project: {spec.timeout:g} s)")
-        if int(config.get("MemorySize") or 128) != spec.memory:
+        if isinstance(spec.memory, int) and int(config.get("MemorySize") or 128) != spec.memory:
             mismatches.append(f"memory {config.get('MemorySize')} MB (project: {spec.memory} MB)")
         deployed_env = (config.get("Environment") or {}).get("Variables") or {}
         for key, value in spec.environment.items():

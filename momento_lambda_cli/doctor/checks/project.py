@@ -8,14 +8,16 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from momento_lambda_cli import contract, iam_policy
+from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor import code_scan, keyscan
-from momento_lambda_cli.doctor.checks._util import as_pattern, momento_functions, plural
+from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result
-from momento_lambda_cli.doctor.project_model import SKIP_DIRS, FunctionSpec, source_files
+from momento_lambda_cli.doctor.resolution import SKIP_DIRS, momento_functions, project_kms_key, secret_ref, source_files
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM
+from momento_lambda_cli.project.model import Function
+from momento_lambda_cli.project.values import Unresolved
 
 CLIENT_DEADLINE_SECONDS = 1.1
 """``Configurations.Lambda.latest()`` client deadline."""
@@ -30,33 +32,18 @@ MAX_SCANNED_FILES = 20_000
 TODAY = date.today
 """Swappable for tests."""
 
-# Lambda runtime deprecation dates (AWS "Runtime deprecation policy" table, as of 2026-11;
-# the same dates as cfn-lint's LmbdRuntimeLifecycle data, which tests compare against).
-RUNTIME_DEPRECATION: dict[str, date] = {
-    "python3.8": date(2024, 10, 14),
-    "python3.9": date(2025, 12, 15),
-    "python3.10": date(2026, 10, 31),
-    "python3.11": date(2027, 6, 30),
-    "python3.12": date(2028, 10, 31),
-    "python3.13": date(2029, 6, 30),
-    "python3.14": date(2029, 6, 30),
-    "nodejs16.x": date(2024, 6, 12),
-    "nodejs18.x": date(2025, 9, 1),
-    "nodejs20.x": date(2026, 4, 30),
-    "nodejs22.x": date(2027, 4, 30),
-    "nodejs24.x": date(2028, 4, 30),
-}
-NEWEST_PYTHON = "python3.14"
-NEWEST_NODE = "nodejs24.x"
+RUNTIME_DEPRECATION: dict[str, date] = {r.name: r.deprecated for r in catalog.RUNTIMES}
+NEWEST_PYTHON = catalog.newest(catalog.PYTHON).name
+NEWEST_NODE = catalog.newest(catalog.NODE).name
 DEPRECATION_WARNING_DAYS = 90
 
 
-def _functions_or_skip(ctx: DoctorContext) -> list[FunctionSpec]:
+def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
     project = ctx.project_or_skip()
     if not project.functions:
         from momento_lambda_cli.doctor.model import SkipCheck
 
-        raise SkipCheck(f"No Lambda functions in {project.template_path.name}.")
+        raise SkipCheck(f"No Lambda functions in {project.config_path.name}.")
     return project.functions
 
 
@@ -65,24 +52,41 @@ def framework(ctx: DoctorContext) -> Result:
         project = ctx.project()
     except MomentoLambdaError as exc:
         return Result.fail(exc.message, exc.hint)
-    name = "AWS SAM" if project.framework == SAM else "Serverless Framework"
-    files = [project.template_path.name, *(p.name for p in project.config_files)]
-    runtimes = sorted({f.runtime or "?" for f in project.functions})
+    name = catalog.SAM.display_name if project.framework == SAM else catalog.SERVERLESS.display_name
+    files = [project.config_path.name, *(p.name for p in project.config_files if p != project.config_path)]
+    runtimes = sorted({str(f.runtime or "?") for f in project.functions})
     message = f"{name} project ({', '.join(files)}), {plural(len(project.functions), 'function')}"
     if runtimes:
         message += f" ({', '.join(runtimes)})"
+    settings = [
+        f"{label} {setting.value} (from {setting.source})"
+        for label, setting in (
+            ("config env" if project.framework == SAM else "stage", project.stage),
+            ("region", project.region),
+            ("stack", project.stack_name),
+        )
+        if setting.value is not None
+    ]
+    notes = [s.note for s in (project.stage, project.region, project.stack_name) if s.note]
+    oddities = list(project.problems) + [f"{f.key}: {problem}" for f in project.functions for problem in f.problems]
     if not project.functions:
         return Result.warn(message, "Add a function (AWS::Serverless::Function or functions:) that uses Momento.")
-    return Result.ok(message)
+    if oddities:
+        return Result.warn(
+            f"{message}; some settings cannot be read",
+            "Check these values: the deploy would fail or use something else.",
+            oddities + notes,
+        )
+    return Result.ok(message, settings + notes)
 
 
 SAMPLE_SUFFIX = "AbCdEf"
 """Secrets Manager appends six random characters to a secret's name in its ARN."""
 
 
-def _secret_target(function: FunctionSpec) -> tuple[str, bool] | None:
+def _secret_target(function: Function) -> tuple[str, bool] | None:
     """(what to evaluate the grant against, whether it is a bare secret name)."""
-    ref = function.secret_ref
+    ref = secret_ref(function)
     if ref is None:
         return None
     if ref.startswith("arn:") or "${" in ref:
@@ -106,7 +110,7 @@ def secret_access(ctx: DoctorContext) -> Result:
             failures.append(f"{function.key}: no {contract.ENV_SECRET_ARN} in its environment")
             continue
         target, by_name = found
-        shown = function.secret_ref
+        shown = secret_ref(function)
         shape = (lambda r: _name_part(as_pattern(r))) if by_name else as_pattern
         statements = [s.with_resources(shape) for s in function.statements]
         evaluation = iam_policy.evaluate(statements, "secretsmanager:GetSecretValue", target)
@@ -142,7 +146,7 @@ def secret_access(ctx: DoctorContext) -> Result:
 
 def kms_decrypt(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
-    key = project.kms_key_ref
+    key = project_kms_key(project)
     if not key:
         return Result.ok("No customer-managed KMS key configured (the secret uses aws/secretsmanager)")
     missing = []
@@ -165,12 +169,12 @@ def build_method(ctx: DoctorContext) -> Result:
     python = [f for f in functions if f.is_python]
     if not python:
         return Result.ok("Node.js only: @gomomento/sdk is pure JavaScript, any build machine works")
-    arches = {f.architecture for f in python}
-    cpu = {"x86_64": "x86_64", "arm64": "aarch64"}
+    arches = {str(f.architecture) for f in python}
+    cpu = catalog.LAMBDA_CPU
     problems: list[str] = []
     if project.framework == SAM:
-        platforms = project.build.get("makefile_platforms") or []
-        if project.build.get("use_container"):
+        platforms = project.build.makefile_platforms or []
+        if project.build.use_container:
             how = "use_container = true in samconfig.toml"
         elif platforms:
             how = f"a Makefile installing with --platform {', '.join(sorted(set(platforms)))}"
@@ -187,16 +191,16 @@ def build_method(ctx: DoctorContext) -> Result:
                 "Set `use_container = true` under [default.build.parameters] in samconfig.toml "
                 "(or `sam build --use-container`); build.binaries checks the result.",
             )
-        image = str(project.build.get("build_image") or "")
+        image = str(project.build.build_image or "")
         if image:
             for arch in arches:
                 if ("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64"):
                     problems.append(f"build_image {image} does not match architecture {arch}")
     else:
-        dockerize = project.build.get("dockerize_pip")
-        extra = " ".join(project.build.get("pip_extra_args") or [])
+        dockerize = project.build.dockerize_pip
+        extra = " ".join(project.build.pip_extra_args or [])
         platform_args = re.findall(r"--platform[ =](\S+)", extra)
-        plugins = project.build.get("plugins") or []
+        plugins = project.build.plugins or []
         if "serverless-python-requirements" not in plugins:
             return Result.fail(
                 "serverless-python-requirements is not among the plugins: Python dependencies are not packaged",
@@ -204,7 +208,7 @@ def build_method(ctx: DoctorContext) -> Result:
             )
         if dockerize is True or str(dockerize).lower() in {"true", "non-linux"}:
             how = f"custom.pythonRequirements.dockerizePip: {str(dockerize).lower()}"
-            image = str(project.build.get("docker_image") or "")
+            image = str(project.build.docker_image or "")
             for arch in arches:
                 if image and (("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64")):
                     problems.append(f"dockerImage {image} does not match architecture {arch}")
@@ -235,21 +239,21 @@ def build_method(ctx: DoctorContext) -> Result:
 # --- code -----------------------------------------------------------------------------------
 
 
-def _code_files(ctx: DoctorContext) -> list[tuple[FunctionSpec, Path]]:
+def _code_files(ctx: DoctorContext) -> list[tuple[Function, Path]]:
     files = []
     seen: set[Path] = set()
     for function in momento_functions(_functions_or_skip(ctx)):
-        if function.code_dir is None:
-            continue
-        for path in source_files(function.code_dir):
-            if path not in seen and "test" not in path.relative_to(function.code_dir).parts[0].lower():
-                seen.add(path)
-                files.append((function, path))
+        for code_dir in function.code_dirs:
+            for path in source_files(code_dir):
+                if path not in seen and "test" not in path.relative_to(code_dir).parts[0].lower():
+                    seen.add(path)
+                    files.append((function, path))
     return files
 
 
-def _handler_name(function: FunctionSpec) -> str:
-    return (function.handler or "handler").rsplit(".", 1)[-1]
+def _handler_name(function: Function) -> str:
+    handler = function.handler if isinstance(function.handler, str) else "handler"
+    return (handler or "handler").rsplit(".", 1)[-1]
 
 
 def client_reuse(ctx: DoctorContext) -> Result:
@@ -430,6 +434,9 @@ def runtime(ctx: DoctorContext) -> Result:
     today = TODAY()
     failures, warnings, passes = [], [], []
     for function in functions:
+        if isinstance(function.runtime, Unresolved):
+            warnings.append(f"{function.key}: runtime {function.runtime.describe()}")
+            continue
         name = function.runtime or ""
         deprecated_on = RUNTIME_DEPRECATION.get(name)
         if not name:
@@ -457,7 +464,9 @@ def timeout(ctx: DoctorContext) -> Result:
     functions = momento_functions(_functions_or_skip(ctx)) or _functions_or_skip(ctx)
     failures, warnings = [], []
     for function in functions:
-        if function.timeout < MIN_TIMEOUT_SECONDS:
+        if isinstance(function.timeout, Unresolved):
+            warnings.append(f"{function.key}: Timeout {function.timeout.describe()}")
+        elif function.timeout < MIN_TIMEOUT_SECONDS:
             failures.append(f"{function.key}: Timeout {function.timeout:g} s")
         elif function.timeout < COMFORTABLE_TIMEOUT_SECONDS:
             warnings.append(f"{function.key}: Timeout {function.timeout:g} s")
@@ -469,7 +478,7 @@ def timeout(ctx: DoctorContext) -> Result:
         return Result.warn(f"A function's timeout leaves little room above {need}", hint, warnings)
     return Result.ok(
         f"Timeouts leave room for {need}",
-        [f"{f.key}: {f.timeout:g} s" for f in functions],
+        [f"{f.key}: {f.timeout} s" for f in functions],
     )
 
 

@@ -1,0 +1,226 @@
+"""The frameworks, runtimes, CPU architectures and project file names this tool knows.
+
+One table per kind of fact. `new`'s choices and defaults, the project template's
+``cookiecutter.json``, the README, the doctor's runtime, build-method and binary checks and
+the project readers all take their values from here; ``tests/test_catalog.py`` compares
+this module with ``cookiecutter.json``, the README, cfn-lint's Lambda runtime lifecycle
+data (``cfnlint/data/AdditionalSpecs/LmbdRuntimeLifecycle.json``), the SAM CLI's config
+and template file names and osls' configuration file names.
+
+Stdlib only: ``momento-lambda new --help`` imports this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+# --- files --------------------------------------------------------------------------------
+
+ANSWERS_FILE = ".momento-lambda.json"
+"""What `new` writes into a generated project: the tool version and the answers."""
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A deployment framework and the files its deploy tool reads from a project folder."""
+
+    name: str
+    """The CLI / answers-file value: ``sam`` or ``serverless``."""
+    display_name: str
+    template_files: tuple[str, ...]
+    """The project file this tool reads, in the deploy tool's search order (the first one
+    found wins); the first name is the one `new` writes."""
+    config_files: tuple[str, ...] = ()
+    """Deploy settings next to the template, in the deploy tool's search order; the first
+    name is the one `new` writes and `store-token` edits."""
+    unsupported_files: tuple[str, ...] = ()
+    """Project files the deploy tool also accepts that this tool does not read (code)."""
+
+    @property
+    def template_file(self) -> str:
+        """The template `new` writes."""
+        return self.template_files[0]
+
+    @property
+    def settings_file(self) -> str:
+        """Where `new` writes the deploy settings and `store-token` the secret's ARN."""
+        return self.config_files[0] if self.config_files else self.template_files[0]
+
+    @property
+    def project_files(self) -> tuple[str, ...]:
+        """Every file whose presence marks a folder as a project of this framework."""
+        return self.template_files + self.config_files
+
+
+SAM = Framework(
+    name="sam",
+    display_name="AWS SAM",
+    # samcli.commands._utils.constants.SAM_TEMPLATE_FILE_NAMES (JSON parses as YAML).
+    template_files=("template.yaml", "template.yml", "template.json"),
+    # samcli.lib.config.file_manager.FILE_MANAGER_MAPPER: .toml, .yaml, .yml ("JSON support disabled").
+    config_files=("samconfig.toml", "samconfig.yaml", "samconfig.yml"),
+)
+SERVERLESS = Framework(
+    name="serverless",
+    display_name="Serverless Framework",
+    # osls lib/cli/resolve-configuration-path.js: yml, yaml, json, js, mjs, cjs, ts.
+    template_files=("serverless.yml", "serverless.yaml"),
+    unsupported_files=("serverless.json", "serverless.js", "serverless.mjs", "serverless.cjs", "serverless.ts"),
+)
+FRAMEWORKS: tuple[Framework, ...] = (SAM, SERVERLESS)
+DEFAULT_FRAMEWORK = SAM
+
+# --- operating systems and runtimes -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OperatingSystem:
+    """The Amazon Linux a Lambda runtime runs on."""
+
+    name: str
+    key: str
+    """The suffix of its OS-only runtime: ``provided.al2`` / ``provided.al2023``."""
+    glibc: tuple[int, int]
+
+
+AMAZON_LINUX_2 = OperatingSystem("Amazon Linux 2", "al2", (2, 26))
+AMAZON_LINUX_2023 = OperatingSystem("Amazon Linux 2023", "al2023", (2, 34))
+OPERATING_SYSTEMS: tuple[OperatingSystem, ...] = (AMAZON_LINUX_2, AMAZON_LINUX_2023)
+
+Language = Literal["python", "node"]
+PYTHON: Language = "python"
+NODE: Language = "node"
+LANGUAGE_NAMES: dict[Language, str] = {PYTHON: "Python", NODE: "Node.js"}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A Lambda runtime identifier with the facts the tool uses about it.
+
+    The three dates are AWS's Lambda runtime deprecation policy as cfn-lint ships it:
+    ``deprecated`` (no more security patches), ``create_blocked`` (no new functions) and
+    ``update_blocked`` (no more code updates).
+    """
+
+    name: str
+    language: Language
+    version: str
+    """``3.13`` for python3.13, ``22`` for nodejs22.x."""
+    os: OperatingSystem
+    deprecated: date
+    create_blocked: date
+    update_blocked: date
+    offered: bool = False
+    """Whether `new` renders projects for it."""
+
+    @property
+    def glibc(self) -> tuple[int, int]:
+        return self.os.glibc
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.version.split("."))
+
+
+def _python(version: str, os: OperatingSystem, dates: tuple[date, date, date], *, offered: bool = False) -> Runtime:
+    return Runtime(f"python{version}", PYTHON, version, os, *dates, offered=offered)
+
+
+def _node(version: str, os: OperatingSystem, dates: tuple[date, date, date], *, offered: bool = False) -> Runtime:
+    return Runtime(f"nodejs{version}.x", NODE, version, os, *dates, offered=offered)
+
+
+_AL2, _AL2023 = AMAZON_LINUX_2, AMAZON_LINUX_2023
+RUNTIMES: tuple[Runtime, ...] = (
+    # (deprecated, create blocked, update blocked)
+    _python("3.8", _AL2, (date(2024, 10, 14), date(2027, 2, 1), date(2027, 3, 3))),
+    _python("3.9", _AL2, (date(2025, 12, 15), date(2027, 2, 1), date(2027, 3, 3))),
+    _python("3.10", _AL2, (date(2026, 10, 31), date(2027, 2, 1), date(2027, 3, 3))),
+    _python("3.11", _AL2, (date(2027, 6, 30), date(2027, 7, 31), date(2027, 8, 31)), offered=True),
+    _python("3.12", _AL2023, (date(2028, 10, 31), date(2028, 11, 30), date(2029, 1, 10)), offered=True),
+    _python("3.13", _AL2023, (date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31)), offered=True),
+    _python("3.14", _AL2023, (date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31)), offered=True),
+    _node("16", _AL2, (date(2024, 6, 12), date(2027, 2, 1), date(2027, 3, 3))),
+    _node("18", _AL2, (date(2025, 9, 1), date(2027, 2, 1), date(2027, 3, 3))),
+    _node("20", _AL2023, (date(2026, 4, 30), date(2027, 2, 1), date(2027, 3, 3))),
+    _node("22", _AL2023, (date(2027, 4, 30), date(2027, 6, 1), date(2027, 7, 1)), offered=True),
+    _node("24", _AL2023, (date(2028, 4, 30), date(2028, 6, 1), date(2028, 7, 1)), offered=True),
+)
+"""Every Python and Node.js runtime the doctor knows, oldest first per language."""
+DEFAULT_RUNTIME_NAME = "python3.13"
+
+_RUNTIMES_BY_NAME = {r.name: r for r in RUNTIMES}
+OFFERED_RUNTIMES: tuple[Runtime, ...] = tuple(r for r in RUNTIMES if r.offered)
+DEFAULT_RUNTIME = _RUNTIMES_BY_NAME[DEFAULT_RUNTIME_NAME]
+
+
+def runtime(name: str) -> Runtime | None:
+    """The catalog entry for a runtime identifier, or ``None`` for one the tool does not know."""
+    return _RUNTIMES_BY_NAME.get(name)
+
+
+def newest(language: Language) -> Runtime:
+    """The newest runtime of a language (the one to move to)."""
+    return max((r for r in RUNTIMES if r.language == language), key=lambda r: r.version_tuple)
+
+
+def glibc_of(runtime_name: str) -> tuple[int, int] | None:
+    """The glibc of the Amazon Linux a runtime (or an OS-only ``provided.*`` runtime) runs on."""
+    known = runtime(runtime_name)
+    if known is not None:
+        return known.glibc
+    for os in OPERATING_SYSTEMS:
+        if runtime_name == f"provided.{os.key}":
+            return os.glibc
+    return None
+
+
+# --- architectures ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """A Lambda CPU architecture under the names each tool gives it."""
+
+    name: str
+    """Lambda's name (``Architectures:`` / ``architecture:``, the answers file, ``--arch``)."""
+    cpu: str
+    """The CPU as Linux, ELF and wheel tags name it."""
+    elf_machine: int
+    """``e_machine`` of an ELF file built for it (the little-endian u16 at offset 18)."""
+    wheel_platform: str
+    """``pip install --platform`` value for Lambda wheels."""
+
+    @property
+    def build_image_tag(self) -> str:
+        """The tag of the SAM build images (``public.ecr.aws/sam/build-<runtime>:<tag>``)."""
+        return f"latest-{self.name}"
+
+
+X86_64 = Architecture("x86_64", "x86_64", 62, "manylinux2014_x86_64")
+ARM64 = Architecture("arm64", "aarch64", 183, "manylinux2014_aarch64")
+ARCHITECTURES: tuple[Architecture, ...] = (X86_64, ARM64)
+DEFAULT_ARCHITECTURE = X86_64
+"""What `new` renders for."""
+LAMBDA_DEFAULT_ARCHITECTURE = X86_64
+"""What Lambda runs a function on when it names no architecture."""
+
+LAMBDA_CPU: dict[str, str] = {a.name: a.cpu for a in ARCHITECTURES}
+"""Lambda architecture name -> CPU name (``arm64`` -> ``aarch64``)."""
+
+# --- lookups -------------------------------------------------------------------------------
+
+FRAMEWORK_NAMES: tuple[str, ...] = tuple(f.name for f in FRAMEWORKS)
+RUNTIME_NAMES: tuple[str, ...] = tuple(r.name for r in OFFERED_RUNTIMES)
+"""The runtimes `new` offers."""
+ARCHITECTURE_NAMES: tuple[str, ...] = tuple(a.name for a in ARCHITECTURES)
+
+
+def framework(name: str) -> Framework | None:
+    return next((f for f in FRAMEWORKS if f.name == name), None)
+
+
+def architecture(name: str) -> Architecture | None:
+    return next((a for a in ARCHITECTURES if a.name == name), None)

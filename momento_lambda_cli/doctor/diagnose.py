@@ -1,0 +1,37 @@
+"""Run the selected checks over one project and collect what the command renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from momento_lambda_cli.doctor import runner
+from momento_lambda_cli.doctor.context import DoctorContext, DoctorOptions
+from momento_lambda_cli.doctor.model import Check, Outcome, Summary
+
+REMOTE_SERVICES = ["cloudformation", "lambda", "secretsmanager", "iam"]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    outcomes: list[Outcome]
+    summary: Summary
+    framework: str | None
+    """``sam`` / ``serverless`` when the project loaded within the run, else ``None``."""
+
+
+def diagnose(
+    options: DoctorOptions,
+    checks: Sequence[Check],
+    *,
+    timeout: float,
+    concurrent: bool = True,
+    on_done: Callable[[Outcome], None] | None = None,
+) -> Diagnosis:
+    """Run ``checks`` (at once unless ``concurrent`` is false, each within ``timeout`` seconds)."""
+    ctx = DoctorContext(options)
+    remote = [c for c in checks if c.remote and concurrent]
+    ctx.prefetch(REMOTE_SERVICES if remote else [], momento=any(c.group.value == "momento" for c in remote))
+    outcomes = runner.run_checks(checks, ctx, timeout=timeout, concurrent=concurrent, on_done=on_done)
+    loaded = ctx.loaded_project()  # never loads it here: a project that hung a check must not hang the command
+    return Diagnosis(outcomes, Summary.of(outcomes), loaded.framework if loaded is not None else None)

@@ -1,0 +1,64 @@
+"""Where a function's code is: its code location and the file its handler names."""
+
+from __future__ import annotations
+
+from pathlib import Path, PureWindowsPath
+from typing import Any
+
+from momento_lambda_cli.project.model import CodeKind, CodeLocation
+
+PYTHON_SUFFIXES = (".py",)
+NODE_SUFFIXES = (".mjs", ".js", ".cjs", ".ts", ".mts", ".cts")
+ARCHIVE_SUFFIXES = (".zip", ".jar")
+
+
+def local_code(root: Path, written: str) -> CodeLocation:
+    """A code location written as a path (``src/``, ``functions\\\\get-item``, ``dist/fn.zip``,
+    ``s3://bucket/key``), relative to the project folder ``root``."""
+    text = written.strip()
+    if text.startswith("s3://"):
+        return CodeLocation(CodeKind.S3, None, written)
+    if "${" in text:
+        return CodeLocation(CodeKind.UNRESOLVED, None, written)
+    if "\\" in text:
+        text = PureWindowsPath(text).as_posix()
+    path = (root / (text or ".")).resolve()
+    outside = not path.is_relative_to(root.resolve())
+    if path.is_dir():
+        return CodeLocation(CodeKind.FOLDER, path, written, outside)
+    if path.is_file() and path.suffix.lower() in ARCHIVE_SUFFIXES:
+        return CodeLocation(CodeKind.ZIP, path, written, outside)
+    if path.is_file():
+        return CodeLocation(CodeKind.FILE, path, written, outside)
+    if not path.exists() and path.suffix.lower() in ARCHIVE_SUFFIXES:
+        return CodeLocation(CodeKind.ZIP, path, written, outside)  # built before deploy (e.g. `make package`)
+    return CodeLocation(CodeKind.MISSING, path, written, outside)
+
+
+def handler_file(
+    code_dir: Path | None, handler: Any, runtime: str, entry_points: list[str] | None = None
+) -> Path | None:
+    """The source file a handler names (``app.lambda_handler`` -> ``app.py``), when it exists.
+
+    Node.js handlers may point at a built file (``dist/app.handler``) whose source is
+    TypeScript (``app.ts``); ``entry_points`` (esbuild ``BuildProperties.EntryPoints``) win.
+    """
+    if code_dir is None or not isinstance(handler, str) or "." not in handler:
+        return None
+    for entry in entry_points or []:
+        candidate = (code_dir / str(entry)).resolve()
+        if candidate.is_file():
+            return candidate
+    module = handler.rsplit(".", 1)[0]
+    if runtime.startswith("python"):
+        module = module.replace(".", "/")
+        suffixes: tuple[str, ...] = PYTHON_SUFFIXES
+    elif runtime.startswith("nodejs"):
+        suffixes = NODE_SUFFIXES
+    else:
+        suffixes = PYTHON_SUFFIXES + NODE_SUFFIXES
+    for suffix in suffixes:
+        candidate = code_dir / f"{module}{suffix}"
+        if candidate.is_file():
+            return candidate.resolve()
+    return None

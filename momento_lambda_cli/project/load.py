@@ -1,0 +1,89 @@
+"""Load the project in a folder, whichever framework it uses."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project.answers import SAM, SERVERLESS, detect_framework
+from momento_lambda_cli.project.model import ENV_REGION_VARS, Project, Setting
+
+
+def load_project(
+    root: Path,
+    *,
+    stage: str | None = None,
+    region: str | None = None,
+    stack_name: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Project:
+    """The project in ``root`` as its deploy tool would deploy it.
+
+    ``stage`` is the SAM config env (``--config-env``) or the Serverless stage (``--stage``);
+    ``region`` and ``stack_name`` are the user's ``--region`` / ``--stack-name`` (they win, as
+    they do for the deploy tools). Raises MomentoLambdaError when there is no project or its
+    main file does not parse; every other oddity is a ``problems`` entry.
+    """
+    environ = os.environ if environ is None else environ
+    framework = detect_framework(root)
+    if framework == SAM:
+        from momento_lambda_cli.project.sam import load_sam
+
+        project = load_sam(root, config_env=stage, region=region, stack_name=stack_name, environ=environ)
+    elif framework == SERVERLESS:
+        from momento_lambda_cli.project.serverless import load_serverless
+
+        project = load_serverless(root, stage=stage, region=region, environ=environ)
+        if stack_name:
+            project.stack_name = Setting(stack_name, "--stack-name")
+    else:
+        raise _not_found(root)
+    project.region = with_environment_note(project.region, framework, environ)
+    return project
+
+
+def deploy_region(
+    root: Path, *, stage: str | None = None, region: str | None = None, environ: Mapping[str, str] | None = None
+) -> Setting[str]:
+    """The region the project's deploy tool deploys to (reading only what that needs:
+    samconfig for SAM, so a folder with samconfig.toml and no template still answers);
+    with no project, ``--region``, else the environment's."""
+    environ = os.environ if environ is None else environ
+    framework = detect_framework(root)
+    if framework == SAM:
+        from momento_lambda_cli.project import samconfig
+        from momento_lambda_cli.project.sam import region_setting
+
+        config = samconfig.load(root, stage or samconfig.DEFAULT_ENV)
+        return with_environment_note(region_setting(config, region, environ), framework, environ)
+    if framework == SERVERLESS:
+        return load_project(root, stage=stage, region=region, environ=environ).region
+    if region:
+        return Setting(region, "--region")
+    env_var = next((name for name in ENV_REGION_VARS if environ.get(name)), None)
+    return Setting(environ[env_var], env_var) if env_var else Setting(None, "the AWS profile's region")
+
+
+def with_environment_note(setting: Setting[str], framework: str, environ: Mapping[str, str]) -> Setting[str]:
+    """``setting`` with a note when the environment names another region that the deploy tool ignores."""
+    env_var = next((name for name in ENV_REGION_VARS if environ.get(name)), None)
+    if setting.note or env_var is None or setting.source in ("--region", *ENV_REGION_VARS):
+        return setting
+    if setting.value is None or environ[env_var] == setting.value:
+        return setting
+    tool = "sam deploy" if framework == SAM else "serverless deploy"
+    note = (
+        f"Using the project's region {setting.value} ({env_var} says {environ[env_var]}): "
+        f"`{tool}` deploys there; pass --region to choose"
+    )
+    return Setting(setting.value, setting.source, note)
+
+
+def _not_found(root: Path) -> MomentoLambdaError:
+    return MomentoLambdaError(
+        f"No SAM or Serverless project in {root}.",
+        "Run the command in the project folder (template.yaml + samconfig.toml, or serverless.yml), or pass its path.",
+        code="project.not-found",
+    )

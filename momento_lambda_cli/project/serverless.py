@@ -352,10 +352,11 @@ class _Loader:
             candidates = [module + s for s in HANDLER_SUFFIXES["nodejs"]]
         else:
             candidates = [module.replace(".", "/") + ".py", *(module + s for s in HANDLER_SUFFIXES["nodejs"])]
+        root = self.root.resolve()
         for candidate in candidates:
-            path = self.root / folder / candidate if folder else self.root / candidate
-            if path.is_file():
-                return path.resolve()
+            path = (self.root / folder / candidate if folder else self.root / candidate).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                return path
         return None
 
     # ----------------------------------------------------------------- functions

@@ -35,6 +35,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 """``${file()}`` reads no file larger than this."""
 MAX_NEST_DEPTH = 40
 """How many variables deep a value may resolve (``self:a`` -> ``self:b`` -> ...)."""
+MAX_RESULT_NEST = 10
+"""How many times a value a source returned may itself hold variables (an included file
+that includes a file...), as Serverless limits it."""
 MAX_TREE_DEPTH = 200
 """How deeply nested mappings and lists may be."""
 MAX_STRING = 1_000_000
@@ -424,6 +427,12 @@ def js_string(value: Any) -> str | None:
     return None
 
 
+def _may_host_variables(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    return isinstance(value, dict | list)
+
+
 def _contains_unresolved(value: Any) -> bool:
     if isinstance(value, list):
         return any(_contains_unresolved(item) for item in value)
@@ -469,9 +478,12 @@ class SlsVariables:
         self._max_steps = max_steps
         self._steps = 0
         self._nest = 0
+        self._results = 0
         self._memo: dict[tuple[str, ...], Any] = {}
         self._active: set[tuple[str, ...]] = set()
         self._files: dict[Path, Any] = {}
+        self._file_memo: dict[tuple[str, str], Any] = {}
+        self._file_active: set[tuple[str, str]] = set()
         self._stage: Choice | None = None
         self._region: Choice | None = None
         self._params: dict[str, Any] | None = None
@@ -694,7 +706,13 @@ class SlsVariables:
             if isinstance(value, Unresolved):
                 return _wrap(text, value)
             self._charge(value)
-            return self._nested(value, 0)
+            if self._results >= MAX_RESULT_NEST and _may_host_variables(value):
+                return Unresolved(text, "variables nested too deeply (a value resolves to variables, again and again)")
+            self._results += 1
+            try:
+                return self._nested(value, 0)
+            finally:
+                self._results -= 1
         pieces: list[str] = []
         last = 0
         length = len(text)
@@ -879,11 +897,25 @@ class SlsVariables:
         written = params[0] if params else None
         if not isinstance(written, str) or not written:
             return Unresolved(_describe(source), "missing or non-string file path")
-        content = self._read_file(written)
-        if content is MISSING or isinstance(content, Unresolved) or not address:
-            return content
-        result = content
-        for key in address.split("."):
+        key = (os.path.realpath(self._candidate(written)), address or "")
+        if key in self._file_memo:
+            return self._file_memo[key]
+        if key in self._file_active:
+            return Unresolved(_describe(source), "the file includes itself")
+        self._file_active.add(key)
+        try:
+            result = self._file_value(written, address)
+        finally:
+            self._file_active.discard(key)
+        self._file_memo[key] = result
+        return result
+
+    def _file_value(self, written: str, address: str | None) -> Any:
+        """The content of an included file (at ``address``) with its variables resolved."""
+        result = self._read_file(written)
+        if result is MISSING or isinstance(result, Unresolved):
+            return result
+        for key in address.split(".") if address else []:
             if isinstance(result, str):
                 result = self._text(result)
                 if isinstance(result, Unresolved):
@@ -891,7 +923,7 @@ class SlsVariables:
             result = _child(result, key)
             if result is MISSING or result is None:
                 return MISSING
-        return result
+        return self._nested(result, 0)
 
     def _cli_params(self) -> dict[str, str]:
         raw = self.options.get("param")
@@ -905,11 +937,12 @@ class SlsVariables:
 
     # ----------------------------------------------------------------- files
 
-    def _read_file(self, written: str) -> Any:
+    def _candidate(self, written: str) -> Path:
         candidate = Path(written)
-        if not candidate.is_absolute():
-            candidate = self.root / candidate
-        real = Path(os.path.realpath(candidate))
+        return candidate if candidate.is_absolute() else self.root / candidate
+
+    def _read_file(self, written: str) -> Any:
+        real = Path(os.path.realpath(self._candidate(written)))
         if not real.is_relative_to(self.real_root):
             self.problems.append(f"${{file({written})}} is not read: it is outside the service folder")
             return Unresolved(f"${{file({written})}}", "the file is outside the service folder")

@@ -742,3 +742,58 @@ functions:
 """
     (statement,) = fn(load(tmp_path, text), "f").statements
     assert statement.resources == ("${ssm:/secret-arn}", "arn:aws:secretsmanager:us-east-1:1:secret:fixed")
+
+
+_ATOMS = [None, 1, 1.5, True, "x", "", "${ssm:/a}", "${self:custom}", "${self:}", "${opt:stage}", "${file(./f.yml)}"]
+_ATOMS += [
+    "${file(./f.yml):a}",
+    "${env:X}",
+    "${aws:region}",
+    "a.handler",
+    "src/x.handler",
+    "1536MB",
+    "${bad",
+    "${param:p}",
+]
+_ATOMS += ["arn:aws:lambda:us-east-1:1:layer:x:1", "${self:functions}", "${self:provider}"]
+_KEYS = ["name", "runtime", "handler", "memorySize", "timeout", "architecture", "environment", "layers", "role"]
+_KEYS += ["iam", "statements", "iamRoleStatements", "package", "artifact", "individually", "image", "path", "Ref"]
+_KEYS += ["Fn::GetAtt", "Resources", "Type", "Properties", "Roles", "PolicyDocument", "Statement", "Effect"]
+_KEYS += ["Action", "Resource", "stage", "region", "stackName", "modules", "pythonRequirements", "default", "dev", "a"]
+_TOP = [
+    "service",
+    "provider",
+    "functions",
+    "layers",
+    "resources",
+    "custom",
+    "plugins",
+    "package",
+    "params",
+    "useDotenv",
+]
+
+
+def test_random_documents_never_raise(tmp_path):
+    """Odd types in every place the loader reads: findings, never exceptions (seeded)."""
+    import random
+
+    rnd = random.Random(8)
+
+    def value(depth: int) -> Any:
+        roll = rnd.random()
+        if depth > 4 or roll < 0.45:
+            return rnd.choice(_ATOMS)
+        if roll < 0.75:
+            return {rnd.choice(_KEYS): value(depth + 1) for _ in range(rnd.randint(0, 4))}
+        return [value(depth + 1) for _ in range(rnd.randint(0, 3))]
+
+    for index in range(150):
+        document = {key: value(0) for key in _TOP if rnd.random() < 0.8}
+        if rnd.random() < 0.5:
+            document["functions"] = {"f": {key: value(2) for key in _KEYS[:11] if rnd.random() < 0.5}}
+        root = write(
+            tmp_path / str(index),
+            {"serverless.yml": json.dumps(document), "f.yml": json.dumps({"a": value(1), "b": value(1)})},
+        )
+        load_serverless(root, environ={"X": "1"}, stage=rnd.choice([None, "prod"]))

@@ -309,7 +309,18 @@ def test_include_cycle_is_bounded(tmp_path):
     found = resolver.get("v")
     while isinstance(found, dict):
         (found,) = found.values()
-    assert isinstance(found, Unresolved) and "nested" in found.reason
+    assert isinstance(found, Unresolved) and "includes itself" in found.reason
+
+
+def test_branching_includes_are_cheap(tmp_path):
+    files = {
+        "a.yml": "x: ${file(./a.yml)}\ny: ${file(./a.yml):x}\nz: ['${file(./a.yml)}', '${file(./b.yml)}']\n",
+        "b.yml": "w: ${file(./a.yml):z}\n",
+    }
+    resolver = make(tmp_path, "v: ${file(./a.yml)}\nw: ${file(./b.yml)}\n", files=files, max_steps=5_000)
+    document = resolver.resolve_all()
+    assert isinstance(document["v"]["x"], Unresolved)
+    assert resolver._steps < 5_000
 
 
 def test_cloudformation_tags_in_includes(tmp_path):

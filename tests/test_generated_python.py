@@ -13,9 +13,11 @@ from types import ModuleType
 
 import pytest
 
+from momento_lambda_cli import catalog
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import ENDPOINT, python_env, render, seed_local_peers
+from tests.support.generated import ENDPOINT, project_venv, python_env, render, seed_local_peers
 from tests.support.keys import MARKER, legacy_key
+from tests.support.tools import require_python
 
 
 @pytest.mark.parametrize("framework", ["sam", "serverless"])
@@ -32,6 +34,25 @@ def test_the_generated_python_tests_pass_inside_the_project(tmp_path, framework)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runtime", [r.name for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON])
+def test_the_generated_python_tests_pass_on_the_runtimes_python(tmp_path, runtime):
+    """The project's own tests, in a venv of the runtime's Python holding requirements-dev.txt."""
+    interpreter = require_python(catalog.runtime(runtime).version)
+    project = render(tmp_path, runtime=runtime)
+    python = project_venv(project, interpreter)
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout and "failed" not in result.stdout
+    version = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.strip() == str(catalog.runtime(runtime).version_tuple)
 
 
 def test_the_generated_python_tests_catch_a_broken_client(tmp_path):

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from momento_lambda_cli import catalog
 from tests.support.binaries import extension_platforms
 from tests.support.generated import render
-from tests.support.tools import require_tool
+from tests.support.tools import require_python, require_tool
 
 pytestmark = pytest.mark.slow
 
 
-def sam(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess.CompletedProcess[str]:
     executable = require_tool("sam")
     env = {
         **os.environ,
@@ -28,6 +29,8 @@ def sam(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "SAM_CLI_TELEMETRY": "0",
         "SAM_CLI_CONTAINER_CONNECTION_TIMEOUT": "1",
     }
+    if path_first is not None:
+        env["PATH"] = f"{path_first}{os.pathsep}{env['PATH']}"
     env.pop("AWS_ENDPOINT_URL", None)
     result = subprocess.run(
         [str(executable), *args], cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
@@ -52,19 +55,30 @@ def test_sam_validate_lint_with_secret_arn_and_kms_key(tmp_path):
     sam(project, "validate", "--lint")
 
 
-@pytest.mark.parametrize(("arch", "machine"), [("x86_64", "x86_64"), ("arm64", "aarch64")])
-def test_sam_build_python_carries_grpc_for_the_architecture(tmp_path, arch, machine):
-    project = render(tmp_path, runtime="python3.11", architecture=arch)
-    sam(project, "build", "--no-use-container")
+PYTHON_RUNTIMES = [r for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON]
+
+
+@pytest.mark.parametrize("arch", catalog.ARCHITECTURES, ids=lambda a: a.name)
+@pytest.mark.parametrize("runtime", PYTHON_RUNTIMES, ids=lambda r: r.name)
+def test_sam_build_python_carries_grpc_for_the_runtime_and_architecture(tmp_path, runtime, arch):
+    """`sam build --no-use-container` downloads wheels for the runtime's Python, which it finds
+    as ``pythonX.Y`` on PATH: the built grpc is for that Python and the function's CPU."""
+    interpreter = require_python(runtime.version)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / f"python{runtime.version}").symlink_to(interpreter)
+    project = render(tmp_path, runtime=runtime.name, architecture=arch.name)
+    sam(project, "build", "--no-use-container", path_first=bin_dir)
     artifact = project / ".aws-sam" / "build" / "MomentoFunction"
     assert (artifact / "handler.py").is_file() and (artifact / "momento_client.py").is_file()
     assert (artifact / "momento").is_dir()
     assert not (artifact / "boto3").exists(), "boto3 comes with the Lambda runtime"
     assert not (artifact / "tests").exists()
     platforms = extension_platforms(artifact)
+    abi = "cpython-" + runtime.version.replace(".", "")
     grpc = [name for name in platforms if name.startswith("grpc/_cython/cygrpc.")]
-    assert grpc == [f"grpc/_cython/cygrpc.cpython-311-{machine}-linux-gnu.so"], grpc
-    assert set(platforms.values()) == {machine}, platforms
+    assert grpc == [f"grpc/_cython/cygrpc.{abi}-{arch.cpu}-linux-gnu.so"], grpc
+    assert set(platforms.values()) == {arch.cpu}, platforms
 
 
 def test_sam_build_nodejs_packs_only_the_code_and_runtime_dependencies(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -47,8 +48,6 @@ def npm_install(project: Path) -> None:
     The install result is cached per package.json content (in the temp folder), so a test
     run pays for one registry install per distinct package.json; projects get hard links.
     """
-    import hashlib
-
     from tests.support.tools import require_tool
 
     npm = require_tool("npm")
@@ -73,6 +72,31 @@ def npm_install(project: Path) -> None:
         except OSError:  # another process won the race
             shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(cached / "node_modules", project / "node_modules", symlinks=True, copy_function=os.link)
+
+
+PYTHON_PROJECT_VENVS = Path(
+    os.environ.get("MOMENTO_LAMBDA_PROJECT_VENVS", Path(tempfile.gettempdir()) / "momento-lambda-python-projects")
+)
+
+
+def project_venv(project: Path, interpreter: Path) -> Path:
+    """A venv made with ``interpreter`` holding the generated project's ``requirements-dev.txt``;
+    returns its ``python``. Kept (in the temp folder) per interpreter and requirements, so a
+    test run pays for one install per Python and momento version."""
+    requirements = (project / "requirements-dev.txt").read_bytes() + (project / "src" / "requirements.txt").read_bytes()
+    digest = hashlib.sha256(str(interpreter.resolve()).encode() + b"\0" + requirements).hexdigest()[:16]
+    venv = PYTHON_PROJECT_VENVS / digest
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").is_file():
+        shutil.rmtree(venv, ignore_errors=True)
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(interpreter), "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "requirements-dev.txt"],
+            cwd=project, check=True, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        (venv / ".complete").touch()
+    return python
 
 
 def python_env(**extra: str) -> dict[str, str]:

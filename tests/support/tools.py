@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import pythons
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOOLS_DIR = Path(os.environ.get("MOMENTO_LAMBDA_TOOLS", REPO_ROOT / ".tools"))
 
@@ -24,6 +26,21 @@ _KNOWN = {
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_python(version: str) -> Path:
+    """The interpreter for Python ``version`` (``"3.12"``), or skip/fail.
+
+    In CI a missing interpreter fails only for a version the tool supports (the classifiers
+    of pyproject.toml); one the tool does not claim (a newer Lambda runtime) skips.
+    """
+    found = pythons.find(version)
+    if found is not None:
+        return found
+    message = f"python{version} is not installed (pyenv install {version}, or put python{version} on PATH)"
+    if in_ci() and version in pythons.supported():
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def require_tool(name: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -11,6 +12,7 @@ import pytest
 
 from momento_lambda_cli import __version__
 from momento_lambda_cli.scaffold.layout import project_files
+from tests.support import pythons
 from tests.support.generated import render
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -119,3 +121,14 @@ def test_installed_wheel_renders_every_framework(installed_venv: Path, tmp_path:
             assert (project / "serverless.yml").is_file()
             assert (project / "src" / "momentoClient.mjs").is_file()
             assert (project / "tests" / "handler.test.mjs").is_file()
+
+
+def test_the_classifiers_name_every_python_from_requires_python_on():
+    """The test matrix (noxfile.py) runs the classifiers' versions: they start at
+    requires-python and leave no version out."""
+    text = (REPO_ROOT / "pyproject.toml").read_text()
+    (minimum,) = re.findall(r'^requires-python = ">=(3\.\d+)"$', text, flags=re.MULTILINE)
+    minors = [int(version.split(".")[1]) for version in pythons.supported()]
+    assert pythons.supported()[0] == minimum
+    assert minors == list(range(minors[0], minors[-1] + 1)), minors
+    assert "Programming Language :: Python :: 3 :: Only" in text

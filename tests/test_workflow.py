@@ -11,6 +11,7 @@ import pytest
 import tomlkit
 
 from momento_lambda_cli.project import load_answers
+from tests.support.generated import serverless_document
 from tests.support.keys import MARKER, v2_key
 
 ENDPOINT = "cell-test.example.momentohq.com"
@@ -63,10 +64,8 @@ def test_sam_project_gets_the_secret_arn_in_samconfig_and_answers(stored, aws):
 
 
 def test_serverless_project_gets_the_secret_arn_in_params(stored):
-    from ruamel.yaml import YAML
-
     project, arn, _ = stored("serverless")
-    document = YAML(typ="safe").load((project / "serverless.yml").read_text())
+    document = serverless_document(project)
     assert document["params"]["default"]["momentoSecretArn"] == arn
     assert document["params"]["default"]["momentoSecretName"] == f"momento/{project.name}/api-key"
     assert load_answers(project)["secret_arn"] == arn

@@ -37,9 +37,12 @@ def template_documents(project: Path) -> dict[str, Any]:
 
 
 def serverless_document(project: Path) -> Any:
+    """serverless.yml as data, read by ruamel's own parser: libyaml (ruamel.yaml.clib) rejects
+    plain keys with ``::`` in flow style (``[{ Fn::Equals: [...] }]``), which YAML 1.2 and
+    Serverless's js-yaml accept."""
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe").load((project / "serverless.yml").read_text())
+    return YAML(typ="safe", pure=True).load((project / "serverless.yml").read_text())
 
 
 def npm_install(project: Path) -> None:

@@ -11,7 +11,6 @@ import pytest
 import tomlkit
 
 from momento_lambda_cli.project import load_answers
-from tests.support.generated import serverless_document
 from tests.support.keys import MARKER, v2_key
 
 ENDPOINT = "cell-test.example.momentohq.com"
@@ -64,8 +63,10 @@ def test_sam_project_gets_the_secret_arn_in_samconfig_and_answers(stored, aws):
 
 
 def test_serverless_project_gets_the_secret_arn_in_params(stored):
+    from ruamel.yaml import YAML
+
     project, arn, _ = stored("serverless")
-    document = serverless_document(project)
+    document = YAML(typ="safe", pure=True).load((project / "serverless.yml").read_text())
     assert document["params"]["default"]["momentoSecretArn"] == arn
     assert document["params"]["default"]["momentoSecretName"] == f"momento/{project.name}/api-key"
     assert load_answers(project)["secret_arn"] == arn

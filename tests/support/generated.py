@@ -37,11 +37,9 @@ def template_documents(project: Path) -> dict[str, Any]:
 
 
 def serverless_document(project: Path) -> Any:
-    """serverless.yml as data, read by ruamel's own parser: libyaml (ruamel.yaml.clib) rejects
-    plain keys with ``::`` in flow style (``[{ Fn::Equals: [...] }]``), which YAML 1.2 and
-    Serverless's js-yaml accept."""
     from ruamel.yaml import YAML
 
+    # pure: libyaml (YAML 1.1) refuses `[{ Fn::Equals: ... }]`, which the Serverless Framework accepts
     return YAML(typ="safe", pure=True).load((project / "serverless.yml").read_text())
 
 

@@ -16,7 +16,9 @@ import typer
 from momento_lambda_cli import ISSUES_URL, __version__, console
 from momento_lambda_cli.commands import doctor, new, store_token
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
+from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
+from momento_lambda_cli.redact import uninstall as uninstall_streams
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -126,12 +128,17 @@ app.command("doctor")(_guarded(doctor.doctor))
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     console.mode.reset()
+    streams = redact_streams()
     try:
         app(args=argv, prog_name="momento-lambda")
     except SystemExit as exc:
         if exc.code is None:
             return ExitCode.OK
         return exc.code if isinstance(exc.code, int) else ExitCode.FAILED
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        uninstall_streams(streams)
     return ExitCode.OK
 
 

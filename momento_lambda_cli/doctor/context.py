@@ -121,12 +121,20 @@ class DoctorContext:
     def project(self) -> Project:
         """The parsed project; raises MomentoLambdaError when it does not load."""
         options = self.options
-        return self.once(
-            "project",
-            lambda: load_project(
-                options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
-            ),
-        )
+
+        def load() -> Project:
+            try:
+                return load_project(
+                    options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
+                )
+            except RecursionError:
+                raise MomentoLambdaError(
+                    "The project's settings are nested too deeply to read.",
+                    "Flatten the deeply nested values (or the variables that refer to each other) in the template.",
+                    code="project.too-deep",
+                ) from None
+
+        return self.once("project", load)
 
     def loaded_project(self) -> Project | None:
         """The project if a check has already loaded it (never waits, never loads)."""

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.errors import MomentoLambdaError, parser_problem
 
 BOM = "\ufeff"
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
@@ -130,7 +130,7 @@ def _compose(norm: str, source: str) -> Any:
     try:
         documents = list(YAML(typ="rt").compose_all(norm))
     except YAMLError as exc:
-        raise _yaml_error(source, str(getattr(exc, "problem", None) or type(exc).__name__)) from None
+        raise _yaml_error(source, parser_problem(exc)) from None
     return documents[0] if documents else None
 
 
@@ -141,7 +141,7 @@ def _load(text: str, source: str) -> Any:
     try:
         return next(iter(YAML(typ="rt").load_all(text)), None)
     except YAMLError as exc:
-        raise _yaml_error(source, str(getattr(exc, "problem", None) or type(exc).__name__)) from None
+        raise _yaml_error(source, parser_problem(exc)) from None
 
 
 def yaml_scalar(value: str, style: str | None = None) -> str:
@@ -653,7 +653,7 @@ def samconfig_set_overrides(
     try:
         entries = list(_toml_entries(norm))
     except (ValueError, IndexError) as exc:
-        raise toml_error(source, str(exc)) from None
+        raise toml_error(source, parser_problem(exc)) from None
     splices: list[Splice] = []
     places: list[str] = []
     skipped: list[str] = []
@@ -713,7 +713,7 @@ def _toml_loads(text: str, source: str) -> dict[str, Any]:
 
         return dict(tomlkit.parse(text).unwrap())  # pragma: no cover
     except Exception as exc:
-        raise toml_error(source, str(exc)) from None
+        raise toml_error(source, parser_problem(exc)) from None
 
 
 def _check_overrides(text: str, values: Mapping[str, str], env: str, places: list[str], source: str) -> None:

@@ -309,7 +309,7 @@ def yaml_set(
         splices.append(doc.insert_lines(len(norm.split("\n")) + 1, _block(_nest(path, values), 0, step)))
         return _checked(doc, splices, path, values, source)
     if not isinstance(root, MappingNode):
-        raise CannotEdit(f"{source} is not a YAML mapping; nothing was changed.", code="project.cannot-edit")
+        raise CannotEdit(f"{source} is not a YAML mapping; nothing was changed.", code="project.not-a-mapping")
 
     node = root
     where: list[str] = []

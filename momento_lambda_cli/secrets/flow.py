@@ -106,6 +106,8 @@ def store_token(
     found = wiring.inspect_project(options.project_dir, config_env)
     for note in found.notes:
         warn(note)
+    if not options.dry_run:
+        wiring.preflight(found, config_env)
 
     key = key_source.read_key(
         from_stdin=options.from_stdin, from_env=options.from_env, allow_prompt=options.allow_prompt
@@ -164,8 +166,7 @@ def store_token(
     for message in wiring_warnings:
         warn(message)
     if not options.dry_run:
-        for message in wiring.apply_writes(writes):
-            warn(message)
+        _apply(writes, result, warn)
 
     return StoreOutcome(
         secret_name=result.secret_name,
@@ -184,6 +185,31 @@ def store_token(
         framework=found.framework if found.is_project else None,
         dry_run=options.dry_run,
     )
+
+
+def _apply(writes: list[Any], stored: Any, warn: Callable[[str], None]) -> None:
+    """Write the project files one by one; a failure after the secret was stored says what was
+    done in AWS, what was written, what was not, and the exact lines to add by hand."""
+    from momento_lambda_cli.errors import MomentoLambdaError
+    from momento_lambda_cli.secrets import wiring
+
+    done: list[str] = []
+    for index, write in enumerate(writes):
+        try:
+            for message in wiring.apply_writes([write]):
+                warn(message)
+        except (OSError, MomentoLambdaError) as exc:
+            reason = exc.message if isinstance(exc, MomentoLambdaError) else (exc.strerror or type(exc).__name__)
+            left = writes[index:]
+            version = f", version {stored.version_id}" if stored.version_id else ""
+            written = f" {', '.join(done)} was written." if done else ""
+            raise MomentoLambdaError(
+                f"The key is stored in Secrets Manager ({stored.secret_arn}{version}), but "
+                f"{write.path.name} could not be written ({reason.rstrip('.')}).{written}",
+                "Add it by hand: " + "; ".join(w.manual for w in left if w.manual),
+                code="project.write-failed",
+            ) from None
+        done.append(write.path.name)
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -38,8 +38,16 @@ class Run:
         return self.stdout + self.stderr
 
 
-def _limit_child() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (_ADDRESS_SPACE_LIMIT, _ADDRESS_SPACE_LIMIT))
+_LAUNCH = (
+    "import os, resource, runpy, sys\n"
+    f"resource.setrlimit(resource.RLIMIT_AS, ({_ADDRESS_SPACE_LIMIT}, {_ADDRESS_SPACE_LIMIT}))\n"
+    "fsize = int(os.environ.pop('HOSTILE_FILE_SIZE_LIMIT', '0'))\n"
+    "if fsize: resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))\n"
+    "sys.argv[0] = 'momento-lambda'\n"
+    "runpy.run_module('momento_lambda_cli', run_name='__main__', alter_sys=True)\n"
+)
+"""Starts the CLI under an address-space limit (set in the child itself: no fork hook in a
+parent that runs gRPC threads)."""
 
 
 def run(
@@ -48,22 +56,26 @@ def run(
     cwd: Path | None = None,
     stdin: str = "",
     interrupt_after: float | None = None,
+    file_size_limit: int = 0,
 ) -> Run:
-    """``python -m momento_lambda_cli ARGS`` in a child; SIGINT after ``interrupt_after`` seconds if set."""
+    """``python -m momento_lambda_cli ARGS`` in a child; SIGINT after ``interrupt_after`` seconds
+    if set; with ``file_size_limit``, no file the child writes may grow past that many bytes
+    (a full disk, for one process: the write fails with EFBIG)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     full_env.update(env or {})
+    if file_size_limit:
+        full_env["HOSTILE_FILE_SIZE_LIMIT"] = str(file_size_limit)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as inp:
         inp.write(stdin.encode())
         inp.seek(0)
         started = time.monotonic()
         proc = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "momento_lambda_cli", *args],
+            [sys.executable, "-c", _LAUNCH, *args],
             stdin=inp,
             stdout=out,
             stderr=err,
             env=full_env,
             cwd=cwd,
-            preexec_fn=_limit_child,  # noqa: PLW1509 (only setrlimit, before exec)
         )
         if interrupt_after is not None:
             time.sleep(interrupt_after)

@@ -11,14 +11,19 @@ import sys
 from collections.abc import Callable
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
-import typer
+from momento_lambda_cli import startup
 
-from momento_lambda_cli import ISSUES_URL, __version__, console
-from momento_lambda_cli.commands import doctor, new, store_token
-from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
-from momento_lambda_cli.redact import install as redact_streams
-from momento_lambda_cli.redact import redact
-from momento_lambda_cli.redact import uninstall as uninstall_streams
+if startup.is_entry_point():
+    startup.quiet_interrupts()
+
+import typer  # noqa: E402 (after the Ctrl-C handler)
+
+from momento_lambda_cli import ISSUES_URL, __version__, console  # noqa: E402
+from momento_lambda_cli.commands import doctor, new, store_token  # noqa: E402
+from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location  # noqa: E402
+from momento_lambda_cli.redact import install as redact_streams  # noqa: E402
+from momento_lambda_cli.redact import redact  # noqa: E402
+from momento_lambda_cli.redact import uninstall as uninstall_streams  # noqa: E402
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -129,12 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     console.mode.reset()
     streams = redact_streams()
+    startup.normal_interrupts()
     try:
         app(args=argv, prog_name="momento-lambda")
     except SystemExit as exc:
         if exc.code is None:
             return ExitCode.OK
         return exc.code if isinstance(exc.code, int) else ExitCode.FAILED
+    except KeyboardInterrupt:  # Ctrl-C while typer builds the command, outside any command
+        sys.stderr.write("\nAborted.\n")
+        return ExitCode.INTERRUPTED
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -28,6 +28,8 @@ LEGACY_TOKEN_FIELD = "MOMENTO_AUTH_TOKEN"
 ENV_SECRET_ARN = "MOMENTO_SECRET_ARN"
 ENV_CACHE_NAME = "MOMENTO_CACHE_NAME"
 ENV_DEFAULT_TTL = "MOMENTO_DEFAULT_TTL_SECONDS"
+MAX_TTL_SECONDS = 24 * 60 * 60
+"""Momento's maximum item TTL (its default service limit: 24 hours)."""
 ENV_LOCAL_OVERRIDE = "MOMENTO_LOCAL"
 """``host:port`` of a local Momento server (development only; doctor flags it on deploys).
 The key is still read and sent, only the endpoint changes (plain gRPC on that port)."""

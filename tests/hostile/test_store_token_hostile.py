@@ -155,8 +155,10 @@ def test_usage_errors_have_a_hint(args):
     assert "Hint:" in result.stderr or "Try '" in result.stderr
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.15, 0.3])
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.6, 1.0])
 def test_sigint_early_is_one_line(tmp_path, delay):
+    """Ctrl-C while the CLI imports its libraries or builds the command: "Aborted.", exit 130.
+    (The interpreter's own first ~50 ms, before any of the CLI's code runs, are out of reach.)"""
     result = harness.run("doctor", "--offline", str(tmp_path), interrupt_after=delay)
     assert "Traceback" not in result.output, result.output
-    assert result.exit_code in (0, 1, 130, -2), result.output
+    assert result.exit_code in (0, 1, 130), result.output

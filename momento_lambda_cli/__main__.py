@@ -5,7 +5,7 @@ from momento_lambda_cli.startup import quiet_interrupts
 if __name__ == "__main__":
     quiet_interrupts()
 
-from momento_lambda_cli.cli import main  # noqa: E402 (after the Ctrl-C handler)
+from momento_lambda_cli.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -16,14 +16,14 @@ from momento_lambda_cli import startup
 if startup.is_entry_point():
     startup.quiet_interrupts()
 
-import typer  # noqa: E402 (after the Ctrl-C handler)
+import typer
 
-from momento_lambda_cli import ISSUES_URL, __version__, console  # noqa: E402
-from momento_lambda_cli.commands import doctor, new, store_token  # noqa: E402
-from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location  # noqa: E402
-from momento_lambda_cli.redact import install as redact_streams  # noqa: E402
-from momento_lambda_cli.redact import redact  # noqa: E402
-from momento_lambda_cli.redact import uninstall as uninstall_streams  # noqa: E402
+from momento_lambda_cli import ISSUES_URL, __version__, console
+from momento_lambda_cli.commands import doctor, new, store_token
+from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
+from momento_lambda_cli.redact import install as redact_streams
+from momento_lambda_cli.redact import redact
+from momento_lambda_cli.redact import uninstall as uninstall_streams
 
 P = ParamSpec("P")
 R = TypeVar("R")

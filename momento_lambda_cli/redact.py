@@ -76,9 +76,9 @@ def install() -> tuple[TextIO, TextIO]:
     """Wrap ``sys.stdout`` and ``sys.stderr`` (once); returns the previous pair for :func:`uninstall`."""
     previous = (sys.stdout, sys.stderr)
     if not isinstance(sys.stdout, RedactingStream):
-        sys.stdout = RedactingStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = RedactingStream(sys.stdout)
     if not isinstance(sys.stderr, RedactingStream):
-        sys.stderr = RedactingStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = RedactingStream(sys.stderr)
     return previous
 
 

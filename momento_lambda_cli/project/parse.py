@@ -228,6 +228,8 @@ def load_toml(path: Path) -> dict[str, Any]:
             document = tomlkit.parse(text).unwrap()
     except Exception as exc:
         raise MomentoLambdaError(
-            f"{path.name} does not parse: {parser_problem(exc)}.", f"Fix the TOML syntax in {path.name}.", code="project.bad-config"
+            f"{path.name} does not parse: {parser_problem(exc)}.",
+            f"Fix the TOML syntax in {path.name}.",
+            code="project.bad-config",
         ) from None
     return dict(document)

@@ -6,8 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from momento_lambda_cli import catalog
-from momento_lambda_cli import contract
+from momento_lambda_cli import catalog, contract
 from momento_lambda_cli.contract import default_secret_name
 from momento_lambda_cli.errors import MomentoLambdaError
 

@@ -281,8 +281,7 @@ def plan_writes(
                     old=old_answers,
                     edit=answers_edit,
                     root=root,
-                    manual=f"in {project.ANSWERS_FILE} set "
-                    + ", ".join(f'"{k}": "{v}"' for k, v in changes.items()),
+                    manual=f"in {project.ANSWERS_FILE} set " + ", ".join(f'"{k}": "{v}"' for k, v in changes.items()),
                 )
             )
     return writes, warnings
@@ -334,7 +333,12 @@ def preflight(found: ProjectFiles, config_env: str = "default") -> None:
     created in a writable folder). Raises MomentoLambdaError ("nothing was stored")."""
     try:
         writes, _ = plan_writes(
-            found, secret_name="x", secret_arn=PLACEHOLDER_ARN, kms_key_arn=None, config_env=config_env, strict=True
+            found,
+            secret_name=found.secret_name or contract.DEFAULT_SECRET_NAME,
+            secret_arn=PLACEHOLDER_ARN,
+            kms_key_arn=None,
+            config_env=config_env,
+            strict=True,
         )
     except edit.CannotEdit as exc:
         if exc.code != "project.not-a-mapping":
@@ -359,6 +363,6 @@ def preflight(found: ProjectFiles, config_env: str = "default") -> None:
         if problem:
             raise MomentoLambdaError(
                 f"Cannot write {write.path.name} ({problem}); nothing was stored or changed.",
-                f"Fix that and run the command again, or use --dry-run to see what would be written.",
+                "Fix that and run the command again, or use --dry-run to see what would be written.",
                 code="project.not-writable",
             )

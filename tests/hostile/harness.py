@@ -69,7 +69,7 @@ def run(
         inp.write(stdin.encode())
         inp.seek(0)
         started = time.monotonic()
-        proc = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        proc = subprocess.Popen(
             [sys.executable, "-c", _LAUNCH, *args],
             stdin=inp,
             stdout=out,

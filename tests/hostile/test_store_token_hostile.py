@@ -28,8 +28,16 @@ def _secret_exists(aws) -> bool:
 
 def store(env, project: Path, key: str, *extra: str) -> harness.Run:
     return harness.run(
-        "store-token", "--from-stdin", "--no-verify", "--secret-name", SECRET, *extra, "--project-dir", str(project),
-        env=env, stdin=key + "\n",
+        "store-token",
+        "--from-stdin",
+        "--no-verify",
+        "--secret-name",
+        SECRET,
+        *extra,
+        "--project-dir",
+        str(project),
+        env=env,
+        stdin=key + "\n",
     )
 
 
@@ -88,8 +96,16 @@ def test_a_write_that_fails_after_the_secret_is_stored_says_what_was_done(tmp_pa
     samconfig.write_text("# " + "padding " * 800 + "\n" + samconfig.read_text())
     before = samconfig.read_bytes()
     result = harness.run(
-        "store-token", "--from-stdin", "--no-verify", "--secret-name", SECRET, "--project-dir", str(project),
-        env=env, stdin=keys.legacy_key() + "\n", file_size_limit=4096,
+        "store-token",
+        "--from-stdin",
+        "--no-verify",
+        "--secret-name",
+        SECRET,
+        "--project-dir",
+        str(project),
+        env=env,
+        stdin=keys.legacy_key() + "\n",
+        file_size_limit=4096,
     )
     harness.assert_clean(result, seconds=BOUND, exit_codes=(1,))
     assert _secret_exists(aws)

@@ -73,6 +73,8 @@ class SecretInfo:
     kms_key_id: str | None
     has_current: bool
     secret_string: str | None
+    binary: bool = False
+    """The current version holds SecretBinary (bytes), not a SecretString."""
 
 
 class DoctorContext:
@@ -437,11 +439,13 @@ class DoctorContext:
                 return None
             stages = [s for stages in (described.get("VersionIdsToStages") or {}).values() for s in stages]
             value = None
+            binary = False
             if "AWSCURRENT" in stages:
                 got = self.call(
                     "secretsmanager", "get_secret_value", "secretsmanager:GetSecretValue", secret_id, SecretId=secret_id
                 )
                 value = got.get("SecretString")
+                binary = value is None and got.get("SecretBinary") is not None
                 from momento_lambda_cli.redact import register_secret
 
                 register_secret(value)
@@ -451,6 +455,7 @@ class DoctorContext:
                 kms_key_id=described.get("KmsKeyId"),
                 has_current="AWSCURRENT" in stages,
                 secret_string=value,
+                binary=binary,
             )
 
         return self.once("secret", load)

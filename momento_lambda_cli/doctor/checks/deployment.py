@@ -202,6 +202,11 @@ def secret_contract(ctx: DoctorContext) -> Result:
             f"Secret {secret.name} has no AWSCURRENT version",
             "Store the key again with `momento-lambda store-token`.",
         )
+    if secret.binary:
+        return Result.fail(
+            f"Secret {secret.name} holds binary data (SecretBinary), not the key as text",
+            "Store the key with `momento-lambda store-token` (it writes a SecretString).",
+        )
     try:
         stored = contract.decode_secret(secret.secret_string)
     except MomentoLambdaError as exc:

@@ -178,3 +178,23 @@ def test_sigint_early_is_one_line(tmp_path, delay):
     result = harness.run("doctor", "--offline", str(tmp_path), interrupt_after=delay)
     assert "Traceback" not in result.output, result.output
     assert result.exit_code in (0, 1, 130), result.output
+
+
+def test_a_failed_nested_output_dir_leaves_no_empty_folders(tmp_path):
+    """The disk is "full" for the child (a 1 KB file size limit): the project cannot be
+    written, and neither it nor the folders a/b/c made for it are left behind."""
+    result = harness.run(
+        "new", "demo", "--no-input", "--output-dir", str(tmp_path / "a" / "b" / "c"), file_size_limit=1024
+    )
+    harness.assert_clean(result, seconds=BOUND, exit_codes=(1,))
+    assert "Hint:" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.2])
+def test_ctrl_c_during_new_leaves_no_empty_folders(tmp_path, delay):
+    result = harness.run("new", "demo", "--no-input", "--output-dir", str(tmp_path / "a" / "b"), interrupt_after=delay)
+    assert "Traceback" not in result.output, result.output
+    if result.exit_code != 0:
+        assert result.exit_code == 130, result.output
+        assert list(tmp_path.iterdir()) == []

@@ -98,6 +98,31 @@ def _quadratic_jwt(project: Path) -> None:
     (project / "notes.txt").write_text("eyJ" * 200_000 + "\n" + "eyJa." * 100_000)
 
 
+def _deep_intrinsics(project: Path) -> None:
+    """A parameter default of 600 nested ``Fn::Join`` in block style (no flow brackets, so the
+    parser's nesting cap does not apply): deep for the constructor and every resolver."""
+    import io as _io
+    import sys as _sys
+
+    from ruamel.yaml import YAML
+
+    value: object = "y"
+    for _ in range(600):
+        value = {"Fn::Join": ["", ["x", value]]}
+    buffer = _io.StringIO()
+    limit = _sys.getrecursionlimit()
+    _sys.setrecursionlimit(100_000)
+    try:
+        yaml = YAML(typ="safe", pure=True)
+        yaml.default_flow_style = False
+        yaml.dump({"Deep": {"Type": "String", "Default": value}}, buffer)
+    finally:
+        _sys.setrecursionlimit(limit)
+    block = "".join(f"  {line}\n" for line in buffer.getvalue().splitlines())
+    text = (project / "template.yaml").read_text().replace("Parameters:\n", "Parameters:\n" + block, 1)
+    (project / "template.yaml").write_text(text)
+
+
 def _many_small_files(project: Path) -> None:
     folder = project / "node_modules" / "pkg"
     folder.mkdir(parents=True)
@@ -112,6 +137,7 @@ SAM_CASES: dict[str, Callable[[Path], None]] = {
     "fifo": _fifo,
     "quadratic-jwt": _quadratic_jwt,
     "node-modules": _many_small_files,
+    "deep-intrinsics": _deep_intrinsics,
 }
 SLS_CASES: dict[str, Callable[[Path], None]] = {
     "deep-flow": _deep_flow,
@@ -201,6 +227,18 @@ def _sls_key_everywhere(project: Path, key: str) -> None:
     (project / "serverless.yml").write_text(text)
 
 
+def _answers_and_code(project: Path, key: str) -> None:
+    import json as _json
+
+    answers = project / ".momento-lambda.json"
+    document = _json.loads(answers.read_text())
+    document.update({"secret_arn": key, "cache_name": key, "secret_name": key, key: key})
+    answers.write_text(_json.dumps(document))
+    (project / "hello").mkdir(exist_ok=True)
+    (project / "hello" / "app.py").write_text(f"import momento\nKEY = '{key}'\ndef handler(e, c):\n    return KEY\n")
+    (project / "notes.md").write_text(f"the key: {key}\n")
+
+
 def _duplicate_key(project: Path, key: str) -> None:
     text = (project / "serverless.yml").read_text()
     text = text.replace("  default:\n", f"  default:\n    dup: {key}\n    dup: {key}\n    bad: [{key}\n", 1)
@@ -219,8 +257,9 @@ def _toml_error(project: Path, key: str) -> None:
         ("sls", _sls_key_everywhere),
         ("sls", _duplicate_key),
         ("sam", _toml_error),
+        ("sam", _answers_and_code),
     ],
-    ids=["sam-everywhere", "sls-everywhere", "yaml-duplicate", "toml-error"],
+    ids=["sam-everywhere", "sls-everywhere", "yaml-duplicate", "toml-error", "answers-and-code"],
 )
 @pytest.mark.parametrize("mode", ["text", "json", "debug"])
 def test_doctor_never_prints_a_planted_key(tmp_path, kind, plant, mode):

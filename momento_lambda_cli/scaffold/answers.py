@@ -78,7 +78,7 @@ def validate_project_name(name: str) -> str:
         )
     if not _NAME.fullmatch(name):
         if not name[0].isalpha() or not name[0].isascii():
-            reason = "it must start with an ASCII letter (a-z, A-Z)"
+            reason = "it must start with a letter (ASCII a-z, A-Z)"
         else:
             bad = sorted({ch for ch in name if not (ch.isascii() and (ch.isalnum() or ch == "-"))})
             reason = "it contains " + ", ".join(repr(ch) for ch in bad) + " (only ASCII letters, digits and hyphens)"

@@ -169,7 +169,7 @@ def _plain_is_safe(value: str) -> bool:
     if value[0] in "!&*{}[],|>'\"%@`?-:" and not re.match(r"^-?[A-Za-z0-9]", value):
         return False
     try:
-        loaded = YAML(typ="safe").load(f"k: {value}\n")
+        loaded = YAML(typ="safe", pure=True).load(f"k: {value}\n")
     except YAMLError:
         return False
     return isinstance(loaded, dict) and loaded.get("k") == value

@@ -200,3 +200,12 @@ def serverless_project(
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file under ``directory`` with its bytes (to prove nothing changed)."""
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` under ``root`` (folders created); ``root`` back."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root

@@ -77,10 +77,7 @@ def run(
             env=full_env,
             cwd=cwd,
         )
-        if interrupt_after is not None:
-            time.sleep(interrupt_after)
-            proc.send_signal(signal.SIGINT)
-        status, usage = _wait(proc)
+        status, usage = _wait(proc, interrupt_after)
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
@@ -94,16 +91,23 @@ def run(
         )
 
 
-def _wait(proc: subprocess.Popen[bytes]) -> tuple[int, resource.struct_rusage]:
-    deadline = time.monotonic() + _HARD_KILL_AFTER
+def _wait(proc: subprocess.Popen[bytes], interrupt_after: float | None = None) -> tuple[int, resource.struct_rusage]:
+    """Reap the child with its own rusage; SIGINT it once after ``interrupt_after`` seconds if
+    it is still running (never through Popen, which would reap it first)."""
+    started = time.monotonic()
+    deadline = started + _HARD_KILL_AFTER
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
             return status, usage
-        if time.monotonic() > deadline:
-            proc.kill()
-        time.sleep(0.02)
+        now = time.monotonic()
+        if interrupt_after is not None and now - started >= interrupt_after:
+            os.kill(proc.pid, signal.SIGINT)
+            interrupt_after = None
+        if now > deadline:
+            os.kill(proc.pid, signal.SIGKILL)
+        time.sleep(0.005)
 
 
 @functools.cache

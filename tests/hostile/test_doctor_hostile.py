@@ -172,7 +172,7 @@ def test_a_too_deep_template_is_one_finding(tmp_path):
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(1,))
     checks = {c["id"]: c for c in json.loads(result.stdout)["data"]["checks"]}
     assert checks["project.framework"]["status"] == "fail"
-    assert "nests" in checks["project.framework"]["summary"]
+    assert "nests" in checks["project.framework"]["message"]
 
 
 def test_the_key_scan_honours_gitignore_without_git(tmp_path):

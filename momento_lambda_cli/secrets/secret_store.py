@@ -239,14 +239,15 @@ def classify(text: str, new_secret_string: str | None = None) -> Current:
     except MomentoLambdaError:
         return Current.OTHER
     register_secret(stored.api_key)
-    if stored.shape is contract.SecretShape.KEY_REFRESHER:
-        return Current.REFRESHER if stored.has_refresh_token else Current.MOMENTO
-    if stored.shape is contract.SecretShape.PLAIN_TEXT:
+    if stored.shape in {contract.SecretShape.PLAIN_TEXT, contract.SecretShape.KEY_REFRESHER}:
+        # Shapes other software uses too: only a value that parses as a Momento key counts.
         try:
             parse_api_key(stored.api_key)
         except MomentoLambdaError as exc:
             if exc.code != "key.endpoint-missing":
                 return Current.OTHER
+    if stored.shape is contract.SecretShape.KEY_REFRESHER and stored.has_refresh_token:
+        return Current.REFRESHER
     if new_secret_string is not None and stored.shape is contract.SecretShape.CONTRACT:
         new = contract.decode_secret(new_secret_string)
         if (stored.api_key, stored.endpoint) == (new.api_key, new.endpoint):

@@ -288,15 +288,25 @@ def rotation(ctx: DoctorContext) -> Result:
             f"Set it: `aws secretsmanager rotate-secret --secret-id {secret.name} --rotation-lambda-arn ARN`.",
             data=data,
         )
-    function = ctx.call(
-        "lambda",
-        "get_function_configuration",
-        "lambda:GetFunctionConfiguration",
-        lambda_arn,
-        missing=lambda exc: aws.error_code(exc) == "ResourceNotFoundException",
-        FunctionName=lambda_arn,
-    )
     function_name = lambda_arn.rsplit(":", 1)[-1]
+    try:
+        function = ctx.call(
+            "lambda",
+            "get_function_configuration",
+            "lambda:GetFunctionConfiguration",
+            lambda_arn,
+            missing=lambda exc: aws.error_code(exc) == "ResourceNotFoundException",
+            FunctionName=lambda_arn,
+        )
+    except MomentoLambdaError as exc:
+        if exc.code != "aws.access-denied":
+            raise
+        return Result.warn(
+            f"Could not check the rotation function {function_name} of secret {secret.name}: {exc.message}",
+            exc.hint,
+            [f"rotation function: {lambda_arn}"],
+            data=data,
+        )
     if function is None:
         return Result.fail(
             f"The rotation function {function_name} of secret {secret.name} does not exist",

@@ -66,7 +66,7 @@ def test_serverless_project_gets_the_secret_arn_in_params(stored):
     from ruamel.yaml import YAML
 
     project, arn, _ = stored("serverless")
-    document = YAML(typ="safe").load((project / "serverless.yml").read_text())
+    document = YAML(typ="safe", pure=True).load((project / "serverless.yml").read_text())
     assert document["params"]["default"]["momentoSecretArn"] == arn
     assert document["params"]["default"]["momentoSecretName"] == f"momento/{project.name}/api-key"
     assert load_answers(project)["secret_arn"] == arn

@@ -19,6 +19,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -168,7 +169,7 @@ def _plain_is_safe(value: str) -> bool:
     if value[0] in "!&*{}[],|>'\"%@`?-:" and not re.match(r"^-?[A-Za-z0-9]", value):
         return False
     try:
-        loaded = YAML(typ="safe").load(f"k: {value}\n")
+        loaded = YAML(typ="safe", pure=True).load(f"k: {value}\n")
     except YAMLError:
         return False
     return isinstance(loaded, dict) and loaded.get("k") == value
@@ -457,17 +458,21 @@ def _quoted_like(old: str, value: str) -> str:
 
 
 def get_override(overrides: Any, key: str) -> str | None:
-    """The value of ``key`` in a ``parameter_overrides`` string or list (``None`` if absent)."""
-    items = [str(x) for x in overrides] if isinstance(overrides, list) else [str(overrides)]
+    """The value ``sam deploy`` would give ``key`` from a ``parameter_overrides`` string or list
+    (``None`` if absent; ``file://`` references are not followed)."""
+    from momento_lambda_cli.project.samconfig import parse_overrides
+
+    items = list(overrides) if isinstance(overrides, list) else [overrides]
+    found: str | None = None
     for item in items:
-        for pattern in (
-            rf"ParameterKey={re.escape(key)},ParameterValue={_OVERRIDE_VALUE}",
-            rf"(?:(?<=\s)|^){re.escape(key)}={_OVERRIDE_VALUE}",
-        ):
-            match = re.search(pattern, item)
-            if match:
-                return match.group(1).strip("\"'")
-    return None
+        if isinstance(item, str) and item.strip().startswith("file://"):
+            continue
+        try:
+            parsed = parse_overrides(item, Path("."), root=Path("."), seen=set(), files=[])
+        except ValueError:
+            continue
+        found = parsed.get(key, found)
+    return found
 
 
 def toml_error(source: str, problem: str) -> MomentoLambdaError:

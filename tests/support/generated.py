@@ -39,7 +39,8 @@ def template_documents(project: Path) -> dict[str, Any]:
 def serverless_document(project: Path) -> Any:
     from ruamel.yaml import YAML
 
-    return YAML(typ="safe").load((project / "serverless.yml").read_text())
+    # pure: libyaml (YAML 1.1) refuses `[{ Fn::Equals: ... }]`, which the Serverless Framework accepts
+    return YAML(typ="safe", pure=True).load((project / "serverless.yml").read_text())
 
 
 def npm_install(project: Path) -> None:

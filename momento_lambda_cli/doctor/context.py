@@ -23,6 +23,7 @@ from momento_lambda_cli.doctor.build_output import Package, find_packages
 from momento_lambda_cli.doctor.model import SkipCheck
 from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 from momento_lambda_cli.project import load_project
 from momento_lambda_cli.project.model import Function, Project
 
@@ -46,6 +47,8 @@ class DoctorOptions:
     aws: aws.AwsOptions = field(default_factory=aws.AwsOptions)
     offline: bool = False
     momento_timeout: timedelta = timedelta(seconds=5)
+    expiry_warning_days: int = EXPIRY_WARNING_DAYS
+    """momento.key-expiry warns when the stored key expires within this many days."""
 
 
 @dataclass
@@ -75,6 +78,8 @@ class SecretInfo:
     secret_string: str | None
     binary: bool = False
     """The current version holds SecretBinary (bytes), not a SecretString."""
+    description: dict[str, Any] = field(default_factory=dict)
+    """The DescribeSecret response (rotation settings, version stages)."""
 
 
 class DoctorContext:
@@ -456,6 +461,7 @@ class DoctorContext:
                 has_current="AWSCURRENT" in stages,
                 secret_string=value,
                 binary=binary,
+                description={k: v for k, v in described.items() if k != "ResponseMetadata"},
             )
 
         return self.once("secret", load)

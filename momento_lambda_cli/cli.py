@@ -11,12 +11,19 @@ import sys
 from collections.abc import Callable
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
+from momento_lambda_cli import startup
+
+if startup.is_entry_point():
+    startup.quiet_interrupts()
+
 import typer
 
 from momento_lambda_cli import ISSUES_URL, __version__, console
 from momento_lambda_cli.commands import doctor, new, store_token
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
+from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
+from momento_lambda_cli.redact import uninstall as uninstall_streams
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -126,12 +133,21 @@ app.command("doctor")(_guarded(doctor.doctor))
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     console.mode.reset()
+    streams = redact_streams()
+    startup.normal_interrupts()
     try:
         app(args=argv, prog_name="momento-lambda")
     except SystemExit as exc:
         if exc.code is None:
             return ExitCode.OK
         return exc.code if isinstance(exc.code, int) else ExitCode.FAILED
+    except KeyboardInterrupt:  # Ctrl-C while typer builds the command, outside any command
+        sys.stderr.write("\nAborted.\n")
+        return ExitCode.INTERRUPTED
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        uninstall_streams(streams)
     return ExitCode.OK
 
 

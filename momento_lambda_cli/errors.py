@@ -5,6 +5,7 @@ Core code raises :class:`MomentoLambdaError`; only the CLI layer turns it into o
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
 
@@ -63,3 +64,19 @@ def crash_location(exc: BaseException) -> str:
     if last is None:
         return ""
     return f" at {last.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{last.tb_lineno}"
+
+
+_QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+
+
+def parser_problem(exc: BaseException) -> str:
+    """What a YAML / TOML parser says is wrong, without the values it may quote.
+
+    Parsers quote the text they choke on (``found duplicate key "k" with value "..."``);
+    a project file may hold a key there, so every quoted piece longer than one character
+    becomes ``"…"`` and the line and column say where to look."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    problem = getattr(exc, "problem", None) or (str(exc) if isinstance(exc, ValueError) else "") or type(exc).__name__
+    problem = str(problem).splitlines()[0] if str(problem).strip() else type(exc).__name__
+    return _QUOTED.sub(lambda m: m.group(0) if len(m.group(0)) <= 3 else '"…"', problem)[:200]

@@ -8,10 +8,14 @@ never carries the key. Every key seen here is registered with :mod:`redact`.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import math
 import os
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
@@ -101,6 +105,106 @@ def parse_api_key(api_key: str, endpoint: str | None = None) -> ParsedKey:
     provider = build_provider(api_key, endpoint)
     kind = KeyKind.V2 if _is_v2(api_key.strip()) else KeyKind.LEGACY
     return ParsedKey(kind=kind, cache_endpoint=str(provider.cache_endpoint))
+
+
+EXPIRY_WARNING_DAYS = 30
+"""Warn when a key expires within this many days (store-token; doctor's default)."""
+
+
+def key_expiry(api_key: str) -> datetime | None:
+    """When the key expires (its ``exp`` claim, UTC), read locally; ``None`` when it never does.
+
+    Legacy and v2 keys are JWTs; a v1 key is base64 JSON whose ``api_key`` is one. The
+    signature is not checked (only Momento can). Raises :class:`MomentoLambdaError` when the
+    ``exp`` claim is present but not a number.
+    """
+    claims = _jwt_claims(api_key.strip())
+    if claims is None:
+        inner = _v1_inner_key(api_key.strip())
+        claims = _jwt_claims(inner) if inner else None
+    if not claims or claims.get("exp") is None:
+        return None
+    exp = claims["exp"]
+    if isinstance(exp, bool) or not isinstance(exp, int | float) or not math.isfinite(exp):
+        raise _not_a_key("its exp claim is not a number")
+    try:
+        return datetime.fromtimestamp(exp, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return datetime.max.replace(tzinfo=timezone.utc)
+
+
+def _b64decode(part: str) -> bytes | None:
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _jwt_claims(token: str) -> dict[str, Any] | None:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    raw = _b64decode(parts[1])
+    try:
+        claims = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _v1_inner_key(api_key: str) -> str | None:
+    raw = _b64decode(api_key.replace("+", "-").replace("/", "_"))
+    try:
+        document = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    inner = document.get("api_key") if isinstance(document, dict) else None
+    return inner if isinstance(inner, str) else None
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """A key's expiry as seen at ``now``."""
+
+    expires_at: datetime | None
+    now: datetime
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= self.now
+
+    @property
+    def days_left(self) -> int | None:
+        """Whole days left (0 on the last day, negative once expired); ``None`` when it never expires."""
+        if self.expires_at is None:
+            return None
+        return math.floor((self.expires_at - self.now).total_seconds() / 86400)
+
+    def within(self, days: int) -> bool:
+        """Expires (or has expired) within ``days`` days."""
+        return self.expires_at is not None and self.expires_at - self.now < timedelta(days=days)
+
+    def describe(self) -> str:
+        """``expires 2027-01-31 (in 66 days)``, ``expired 2026-11-01 (25 days ago)``, ``never expires``."""
+        if self.expires_at is None:
+            return "never expires"
+        day = self.expires_at.strftime("%Y-%m-%d")
+        if self.expired:
+            ago = math.floor((self.now - self.expires_at).total_seconds() / 86400)
+            return f"expired {day} ({'today' if ago == 0 else _days(ago) + ' ago'})"
+        left = self.days_left or 0
+        return f"expires {day} ({'today' if left == 0 else 'in ' + _days(left)})"
+
+    def iso(self) -> str | None:
+        return self.expires_at.isoformat().replace("+00:00", "Z") if self.expires_at else None
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def expiry_of(api_key: str, now: datetime | None = None) -> Expiry:
+    return Expiry(key_expiry(api_key), now or datetime.now(timezone.utc))
 
 
 def local_override() -> tuple[str, int] | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 
-from momento_lambda_cli.contract import SecretShape, decode_secret, encode_secret
+from momento_lambda_cli.contract import SecretShape, decode_secret, encode_secret, parse_valid_until
 from momento_lambda_cli.errors import MomentoLambdaError
 from tests.support import keys
 
@@ -41,13 +42,56 @@ def test_decode_every_accepted_shape(secret_string, shape, endpoint):
     assert "KEYVALUE" not in repr(stored)
 
 
+@pytest.mark.parametrize("field", ["apiKey", "authToken", "apiToken"])
+def test_decode_the_key_refresh_lambdas_shape(field):
+    """momentohq/api-key-refresh-lambda keeps {apiKey, refreshToken, validUntil} (epoch seconds)."""
+    stored = decode_secret(json.dumps({field: "KEYVALUE", "refreshToken": "REFRESH", "validUntil": "1798675200"}))
+    assert (stored.api_key, stored.endpoint, stored.shape) == ("KEYVALUE", None, SecretShape.KEY_REFRESHER)
+    assert stored.has_refresh_token
+    assert stored.valid_until == datetime(2026, 12, 31, tzinfo=timezone.utc)
+    assert "KEYVALUE" not in repr(stored) and "REFRESH" not in repr(stored)
+
+
+@pytest.mark.parametrize(
+    ("extra", "endpoint"),
+    [
+        ({"MOMENTO_ENDPOINT": "cell-1.example.com"}, "cell-1.example.com"),
+        ({"endpoint": "cell-2.example.com"}, "cell-2.example.com"),
+        ({"endpoint": "cell-2.example.com", "MOMENTO_ENDPOINT": "cell-1.example.com"}, "cell-1.example.com"),
+        ({}, None),
+    ],
+)
+def test_the_refreshers_endpoint_comes_from_a_field_when_present(extra, endpoint):
+    stored = decode_secret(json.dumps({"apiKey": "KEYVALUE", **extra}))
+    assert stored.endpoint == endpoint
+    assert not stored.has_refresh_token and stored.valid_until is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1798675200, datetime(2026, 12, 31, tzinfo=timezone.utc)),
+        ("1798675200", datetime(2026, 12, 31, tzinfo=timezone.utc)),
+        (1798675200000, datetime(2026, 12, 31, tzinfo=timezone.utc)),
+        ("soon", None),
+        (True, None),
+        (-5, None),
+        (float("nan"), None),
+        (None, None),
+    ],
+)
+def test_valid_until_parses_epoch_seconds_or_nothing(value, expected):
+    assert parse_valid_until(value) == expected
+
+
 @pytest.mark.parametrize(
     ("secret_string", "code"),
     [
         ("", "secret.empty"),
         ("{not json LEAKCANARY", "secret.bad-json"),
         ('["LEAKCANARY"]', "secret.bad-shape"),
-        ('{"apiKey": "LEAKCANARY"}', "secret.bad-shape"),
+        ('{"api_key": "LEAKCANARY"}', "secret.bad-shape"),
+        ('{"refreshToken": "LEAKCANARY", "validUntil": 1}', "secret.bad-shape"),
     ],
 )
 def test_decode_rejects_other_shapes_without_echoing_the_value(secret_string, code):

@@ -28,9 +28,11 @@ ALL_IDS = [
     "deploy.functions",
     "deploy.env-secrets",
     "secret.contract",
+    "secret.rotation",
     "iam.role-secret-access",
     "iam.role-kms-decrypt",
     "momento.key",
+    "momento.key-expiry",
     "momento.cache",
 ]
 
@@ -124,7 +126,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "9/21 checks passed (1 warning, 1 failed, 10 skipped)"
+    assert out.strip().splitlines()[-1] == "9/23 checks passed (1 warning, 1 failed, 12 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout
@@ -182,7 +184,7 @@ def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli
         assert "aws configure" in run.checks[check_id]["hint"]
     assert run.status("project.framework") == "pass"
     text = run_cli("doctor", str(project.root)).stdout
-    assert text.count("No AWS credentials were found") == 8
+    assert text.count("No AWS credentials were found") == 10
     assert text.count("→ Run `aws configure`") == 1  # the fix, once
 
 
@@ -220,7 +222,7 @@ def test_live_progress_only_on_a_terminal_and_never_with_json(run_cli, tmp_path,
     project = make_project(tmp_path)
     run_cli("doctor", str(project.root), "--offline")
     assert "Running checks… " in buffer.getvalue()
-    assert "/21 done" in buffer.getvalue()
+    assert "/23 done" in buffer.getvalue()
     buffer.truncate(0)
     buffer.seek(0)
     result = run_cli("doctor", str(project.root), "--offline", "--json")

@@ -18,9 +18,11 @@ REMOTE_IDS = [
     "deploy.functions",
     "deploy.env-secrets",
     "secret.contract",
+    "secret.rotation",
     "iam.role-secret-access",
     "iam.role-kms-decrypt",
     "momento.key",
+    "momento.key-expiry",
     "momento.cache",
 ]
 ENDPOINT = "cell-test.example.momentohq.com"

@@ -456,8 +456,7 @@ def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
     import json
     import subprocess
 
-    from momento_lambda_cli.doctor.project_model import load_project
-
+    from momento_lambda_cli.project import load_project
     from tests.support.tools import require_tool
 
     osls = require_tool("osls")
@@ -481,14 +480,14 @@ def test_serverless_resolution_agrees_with_the_serverless_framework(tmp_path):
         check=True,
     )
     truth = json.loads(printed.stdout)
-    model = load_project(project.root)
+    model = load_project(project.root, environ={})
     (function,) = model.functions
     assert {k: str(v) for k, v in function.environment.items()} == truth["provider"]["environment"]
     assert [s.resources[0] for s in function.statements] == [
         s["Resource"] for s in truth["provider"]["iam"]["role"]["statements"]
     ]
     assert function.deployed_name == truth["functions"]["hello"]["name"]
-    assert model.stack_name == f"{truth['service']}-{truth['provider']['stage']}"
+    assert model.stack_name.value == f"{truth['service']}-{truth['provider']['stage']}"
     assert (function.runtime, function.architecture) == (
         truth["provider"]["runtime"],
         truth["provider"]["architecture"],

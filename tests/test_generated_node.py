@@ -1,6 +1,7 @@
 """The generated Node.js code: its own `node --test` suite passes, and the handler, run with
 node against the moto server (Secrets Manager) and the local Momento server, reads the secret
-once, creates one client, serves hits, survives Momento being down and picks up a rotated key."""
+once, creates one client, serves hits, survives Momento being down and picks up a rotated key,
+with the secret in the contract shape and in the shape of Momento's key-refresh Lambda."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import ENDPOINT, npm_install, render, seed_local_peers
-from tests.support.keys import MARKER, v1_key
+from tests.support.keys import MARKER, refresher_secret, v1_key, v2_key
 from tests.support.tools import require_tool
 
 pytestmark = pytest.mark.slow
@@ -100,13 +102,19 @@ class Driver:
                 self.logs.append(json.loads(line))
 
 
-@pytest.fixture
-def node_driver(tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, dict]]:
+def _refresher_shape(key: str, endpoint: str) -> str:
+    return refresher_secret(key, "1798675200", MOMENTO_ENDPOINT=endpoint)
+
+
+@pytest.fixture(params=["contract", "key-refresher"])
+def node_driver(request, tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, dict]]:
+    """The driver against a secret in the contract shape or the key-refresh Lambda's shape."""
     project = render(tmp_path, name="local-demo", runtime="nodejs22.x")
     npm_install(project)
     (project / "drive.mjs").write_text(DRIVER)
+    encode = _refresher_shape if request.param == "key-refresher" else None
     with CountingProxy(aws.url) as proxy:
-        peers = seed_local_peers(aws, momento_server, proxy.url)
+        peers = seed_local_peers(aws, momento_server, proxy.url, encode=encode)
         key, arn, secrets = peers["key"], peers["arn"], peers["secrets"]
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOMENTO_"))},
@@ -120,7 +128,14 @@ def node_driver(tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, d
         try:
             yield (
                 Driver(process),
-                {"proxy": proxy, "arn": arn, "key": key, "secrets": secrets, "server": momento_server},
+                {
+                    "proxy": proxy,
+                    "arn": arn,
+                    "key": key,
+                    "secrets": secrets,
+                    "server": momento_server,
+                    "shape": request.param,
+                },
             )
         finally:
             process.kill()
@@ -141,10 +156,16 @@ def test_node_handler_against_moto_and_the_local_momento_server(node_driver):
     assert len(driver.logs) == 100 and {log["cache"] for log in driver.logs} == {"miss", "hit"}
     assert all(log["latency_ms"] >= 0 and log["request_id"].startswith("req-") for log in driver.logs)
 
-    # Key rotation: the secret now holds a new key (plain text, v1 shape) and the old key is rejected.
-    new_key = v1_key(ENDPOINT, tag="rotated")
-    peers["secrets"].put_secret_value(SecretId=peers["arn"], SecretString=new_key)
-    server.state.valid_keys = {json.loads(base64.b64decode(new_key))["api_key"]}  # the SDK sends the inner key
+    if peers["shape"] == "key-refresher":
+        # The refresher rotates the key while the process stays warm: same shape, new key.
+        new_key = v2_key("refreshed", expires_in=timedelta(days=60))
+        peers["secrets"].put_secret_value(SecretId=peers["arn"], SecretString=_refresher_shape(new_key, ENDPOINT))
+        server.state.valid_keys = {new_key}
+    else:
+        # Key rotation: the secret now holds a new key (plain text, v1 shape) and the old key is rejected.
+        new_key = v1_key(ENDPOINT, tag="rotated")
+        peers["secrets"].put_secret_value(SecretId=peers["arn"], SecretString=new_key)
+        server.state.valid_keys = {json.loads(base64.b64decode(new_key))["api_key"]}  # the SDK sends the inner key
     reply = driver.invoke("item-1", "item-2")
     assert [b["cache"] for b in reply["bodies"]] == ["hit", "hit"]
     assert proxy.calls["GetSecretValue"] == 2

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -16,7 +17,7 @@ import pytest
 from momento_lambda_cli import catalog
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import ENDPOINT, project_venv, python_env, render, seed_local_peers
-from tests.support.keys import MARKER, legacy_key
+from tests.support.keys import MARKER, legacy_key, refresher_secret, v2_key
 from tests.support.tools import require_python
 
 
@@ -159,3 +160,44 @@ def test_python_handler_keeps_serving_when_the_secret_cannot_be_read(generated_p
     body = generated_python.invoke("x")
     assert body == {"item": generated_python.handler.load_from_source("x"), "cache": "error"}
     assert generated_python.created == 0
+
+
+@pytest.fixture
+def refresher_peers(aws, momento_server, monkeypatch):
+    """Like local_peers, but the secret has the key-refresh Lambda's shape (endpoint in a field)."""
+    with CountingProxy(aws.url) as proxy:
+        peers = seed_local_peers(
+            aws,
+            momento_server,
+            proxy.url,
+            encode=lambda key, endpoint: refresher_secret(key, "1798675200", endpoint=endpoint),
+        )
+        for name, value in peers["env"].items():
+            monkeypatch.setenv(name, value)
+        yield {**peers, "proxy": proxy, "server": momento_server}
+
+
+def test_python_handler_reads_a_key_refresh_secret_and_follows_its_rotation(generated_python, refresher_peers, capsys):
+    proxy, server = refresher_peers["proxy"], refresher_peers["server"]
+
+    bodies = [generated_python.invoke(f"item-{i % 50}") for i in range(100)]
+    assert [b["cache"] for b in bodies] == ["miss"] * 50 + ["hit"] * 50
+    assert proxy.calls["GetSecretValue"] == 1
+    assert generated_python.created == 1
+    assert set(server.state.keys_seen) == {refresher_peers["key"]}
+
+    # The refresher rotates the key while this execution environment stays warm: the secret
+    # gets a new key (same shape, new refresh token), Momento rejects the old one.
+    new_key = v2_key("refreshed", expires_in=timedelta(days=60))
+    refresher_peers["secrets"].put_secret_value(
+        SecretId=refresher_peers["arn"], SecretString=refresher_secret(new_key, "1803859200", endpoint=ENDPOINT)
+    )
+    server.state.valid_keys = {new_key}
+    assert generated_python.invoke("item-1")["cache"] == "hit"
+    assert proxy.calls["GetSecretValue"] == 2
+    assert generated_python.created == 2
+    assert [generated_python.invoke(f"item-{i}")["cache"] for i in range(2, 12)] == ["hit"] * 10
+    assert proxy.calls["GetSecretValue"] == 2
+    assert new_key in server.state.keys_seen
+    out = capsys.readouterr()
+    assert MARKER not in out.out + out.err

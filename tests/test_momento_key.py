@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -101,3 +102,56 @@ def test_check_key_unreachable(local):
     local.stop()
     result = momento_key.check_key(keys.legacy_key(), None, "demo", timeout=timedelta(seconds=1))
     assert result.status is KeyStatus.UNREACHABLE
+
+
+# --- expiry (the exp claim, read locally) --------------------------------------------------
+
+KEY_MAKERS = {
+    "v2": lambda expires_in: keys.v2_key(expires_in=expires_in),
+    "legacy": lambda expires_in: keys.legacy_key(expires_in=expires_in),
+    "v1": lambda expires_in: keys.v1_key(expires_in=expires_in),
+}
+
+
+@pytest.mark.parametrize("kind", KEY_MAKERS)
+@pytest.mark.parametrize(
+    ("expires_in", "expired", "within_30", "text"),
+    [
+        (timedelta(days=-3, hours=-1), True, True, "expired {day} (3 days ago)"),
+        (timedelta(days=10, hours=1), False, True, "expires {day} (in 10 days)"),
+        (timedelta(days=400, hours=1), False, False, "expires {day} (in 400 days)"),
+        (None, False, False, "never expires"),
+    ],
+    ids=["expired", "within-30-days", "far-away", "no-exp"],
+)
+def test_expiry_of_every_key_kind(kind, expires_in, expired, within_30, text):
+    key = KEY_MAKERS[kind](expires_in)
+    expiry = momento_key.expiry_of(key)
+    assert expiry.expired is expired
+    assert expiry.within(30) is within_30
+    day = expiry.expires_at.strftime("%Y-%m-%d") if expiry.expires_at else ""
+    assert expiry.describe() == text.format(day=day)
+    if expires_in is None:
+        assert (expiry.expires_at, expiry.days_left, expiry.iso()) == (None, None, None)
+    else:
+        assert expiry.iso() and expiry.iso().endswith("Z")
+    assert "LEAKCANARY" not in expiry.describe()
+
+
+def test_expiry_wording_on_the_day():
+    now = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+    assert momento_key.Expiry(now + timedelta(hours=3), now).describe() == "expires 2026-11-26 (today)"
+    assert momento_key.Expiry(now - timedelta(hours=3), now).describe() == "expired 2026-11-26 (today)"
+    assert momento_key.Expiry(now + timedelta(days=1, hours=1), now).describe() == "expires 2026-11-27 (in 1 day)"
+
+
+def test_a_key_whose_exp_is_not_a_number_is_refused_without_echoing_it():
+    with pytest.raises(MomentoLambdaError) as caught:
+        momento_key.key_expiry(keys._jwt({"sub": "LEAKCANARY", "exp": "LEAKCANARY-tomorrow"}))
+    assert caught.value.code == "key.invalid"
+    assert "LEAKCANARY" not in caught.value.message + (caught.value.hint or "")
+
+
+@pytest.mark.parametrize("text", ["not-a-jwt", "a.b.c", "a.bm90IGpzb24.c", base64.b64encode(b"[1]").decode()])
+def test_no_readable_claims_means_no_known_expiry(text):
+    assert momento_key.key_expiry(text) is None

@@ -457,3 +457,122 @@ def test_deletion_date_is_shown_in_utc(run_cli, sm):
     result = store(run_cli, keys.legacy_key(), "--secret-name", "gone/soon")
     expected = deleted.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     assert f"scheduled for deletion (on {expected})" in result.stderr
+
+
+# --- the key's expiry ---------------------------------------------------------------------
+
+EXPIRING_KINDS = {
+    "v2": lambda expires_in: (keys.v2_key(expires_in=expires_in), ("--endpoint", ENDPOINT)),
+    "legacy": lambda expires_in: (keys.legacy_key(expires_in=expires_in), ()),
+    "v1": lambda expires_in: (keys.v1_key(expires_in=expires_in), ()),
+}
+
+
+def _day(delta):
+    from datetime import datetime, timedelta
+
+    return (datetime.now(timezone.utc) + (delta or timedelta())).strftime("%Y-%m-%d")
+
+
+@pytest.mark.parametrize("kind", EXPIRING_KINDS)
+def test_an_expired_key_is_refused_before_aws_or_momento(run_cli, sm, momento_server, kind):
+    from datetime import timedelta
+
+    key, extra = EXPIRING_KINDS[kind](timedelta(days=-2, hours=-1))
+    result = store(run_cli, key, *extra, "--json")
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["errors"][0]
+    assert error["code"] == "key.expired"
+    assert (
+        error["message"]
+        == f"This Momento API key has expired {_day(timedelta(days=-2, hours=-1))} (2 days ago); nothing was stored."
+    )
+    assert "Momento console" in error["hint"]
+    assert sm.list_secrets()["SecretList"] == []
+    assert sum(momento_server.state.calls.values()) == 0
+    assert keys.MARKER not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kind", EXPIRING_KINDS)
+@pytest.mark.parametrize(
+    ("days", "shown", "warned"),
+    [
+        (10, "expires {day} (in 10 days)", True),
+        (400, "expires {day} (in 400 days)", False),
+        (None, "never expires", False),
+    ],
+    ids=["within-30-days", "far-away", "no-exp"],
+)
+def test_the_expiry_is_shown_and_a_near_one_warns(run_cli, sm, kind, days, shown, warned):
+    from datetime import timedelta
+
+    expires_in = timedelta(days=days, hours=1) if days is not None else None
+    key, extra = EXPIRING_KINDS[kind](expires_in)
+    text = shown.format(day=_day(expires_in))
+    result = store(run_cli, key, *extra, "--no-verify", "--secret-name", f"momento/{kind}")
+    assert result.exit_code == 0, result.output
+    assert f"  Expiry:   {text}\n" in result.stdout
+    assert (f"This key {text}: create a new one before then" in result.stderr) is warned
+    as_json = store(run_cli, key, *extra, "--no-verify", "--secret-name", f"momento/{kind}", "--json")
+    document = json.loads(as_json.stdout)
+    expires_at = document["data"]["key_expires_at"]
+    if days is None:
+        assert expires_at is None
+    else:
+        assert expires_at.startswith(_day(expires_in)) and expires_at.endswith("Z")
+    assert any("create a new one before then" in w for w in document["warnings"]) is warned
+    assert keys.MARKER not in result.output + as_json.stdout + as_json.stderr
+
+
+# --- secrets kept by Momento's key-refresh Lambda ------------------------------------------
+
+
+def test_a_key_refresh_secret_is_not_overwritten(run_cli, sm):
+    original = keys.refresher_secret(keys.legacy_key(), "1798675200")
+    arn = sm.create_secret(Name=contract.REFRESHER_DEFAULT_SECRET_NAME, SecretString=original)["ARN"]
+    for dry in ((), ("--dry-run",)):
+        result = store(run_cli, keys.legacy_key(), "--secret-name", contract.REFRESHER_DEFAULT_SECRET_NAME, *dry)
+        assert result.exit_code == 1
+        assert "is kept up to date by Momento's key-refresh Lambda" in result.stderr
+        assert "would break the rotation" in result.stderr
+        assert f"momento-lambda new --secret-arn {arn}" in result.stderr
+        assert "--secret-name" in result.stderr and "--force" in result.stderr
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == original
+    assert len(sm.describe_secret(SecretId=arn)["VersionIdsToStages"]) == 1
+    assert keys.MARKER not in result.output
+
+
+def test_force_overwrites_a_key_refresh_secret(run_cli, sm):
+    original = keys.refresher_secret(keys.legacy_key(), 1798675200)
+    sm.create_secret(Name="momento/refreshed", SecretString=original)
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--secret-name", "momento/refreshed", "--force")
+    assert result.exit_code == 0, result.output
+    assert secret_value(sm, "momento/refreshed") == {contract.API_KEY_FIELD: key}
+    assert sm.get_secret_value(SecretId="momento/refreshed", VersionStage="AWSPREVIOUS")["SecretString"] == original
+
+
+def test_a_refresher_shaped_key_without_a_refresh_token_is_a_momento_key(run_cli, sm):
+    """apiKey alone (no refresh token to lose): an older Momento shape, upgraded like the others."""
+    sm.create_secret(Name="momento/downloaded", SecretString=json.dumps({"apiKey": keys.legacy_key()}))
+    key = keys.legacy_key()
+    result = store(run_cli, key, "--secret-name", "momento/downloaded", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["data"]["action"] == "updated"
+    assert secret_value(sm, "momento/downloaded") == {contract.API_KEY_FIELD: key}
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        json.dumps({"apiKey": keys.legacy_key(), "refreshToken": "x", "clientSecret": "keep-me"}),
+        json.dumps({"apiKey": "a-partner-api-key", "refreshToken": "x", "validUntil": 1798675200}),
+    ],
+    ids=["foreign-fields", "not-a-momento-key"],
+)
+def test_another_services_api_key_and_refresh_token_is_another_shape(run_cli, sm, other):
+    sm.create_secret(Name="partner/oauth", SecretString=other)
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "partner/oauth")
+    assert result.exit_code == 1
+    assert "already holds something that is not a Momento API key" in result.stderr
+    assert sm.get_secret_value(SecretId="partner/oauth")["SecretString"] == other

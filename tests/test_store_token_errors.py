@@ -153,6 +153,7 @@ def test_json_envelope_is_pinned(run_cli, peers, tmp_path):
             "kms_key_arn": None,
             "key_kind": "v2",
             "key_source": "stdin",
+            "key_expires_at": None,
             "verified": True,
             "verification": {"status": "cache-not-found", "cache_name": "shop-cache", "latency_ms": latency},
             "files_updated": ["samconfig.toml", ".momento-lambda.json"],

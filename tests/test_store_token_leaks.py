@@ -11,6 +11,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,27 @@ def _serverless_no_params(ctx):
     return keys.v2_key(), [], ["--project-dir", str(directory), "--endpoint", ENDPOINT]
 
 
+def _expired(ctx):
+    return keys.legacy_key(expires_in=timedelta(days=-1)), [], _sam(ctx)
+
+
+def _expiring_v2(ctx):
+    key = keys.v2_key(expires_in=timedelta(days=5))
+    ctx.momento.state.valid_keys = {key}
+    return key, [], [*_sam(ctx), "--endpoint", ENDPOINT]
+
+
+def _refresher_managed(ctx):
+    old = keys.refresher_secret(keys.legacy_key("old"), "1798675200")
+    ctx.sm.create_secret(Name="momento/leaky/api-key", SecretString=old)
+    return keys.legacy_key("new"), [old, json.loads(old)["apiKey"], json.loads(old)["refreshToken"]], _sam(ctx)
+
+
+def _refresher_forced(ctx):
+    key, others, args = _refresher_managed(ctx)
+    return key, others, [*args, "--force"]
+
+
 SCENARIOS = {
     "create-v2-sam": Scenario(_create_v2, 0),
     "create-serverless": Scenario(_create_sls, 0),
@@ -199,6 +221,10 @@ SCENARIOS = {
     "restore-other-shape": Scenario(_restore_other_shape, 1),
     "kms-tags-description-config-env": Scenario(_metadata_and_kms, 0),
     "serverless-without-params-v2": Scenario(_serverless_no_params, 0),
+    "expired-key": Scenario(_expired, 1),
+    "expiring-v2-key": Scenario(_expiring_v2, 0),
+    "key-refresher-secret": Scenario(_refresher_managed, 1),
+    "key-refresher-secret-forced": Scenario(_refresher_forced, 0),
 }
 
 

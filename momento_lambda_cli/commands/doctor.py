@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from momento_lambda_cli import console
+from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 
 GROUPS = "project, build, deployment, momento"
 
@@ -90,6 +91,15 @@ def doctor(
             "--timeout", min=0.01, metavar="SECONDS", help="Seconds each check may take before it counts as an error."
         ),
     ] = 20.0,
+    expiry_warning_days: Annotated[
+        int,
+        typer.Option(
+            "--expiry-warning-days",
+            min=0,
+            metavar="DAYS",
+            help="momento.key-expiry warns when the stored key expires within DAYS days.",
+        ),
+    ] = EXPIRY_WARNING_DAYS,
     sequential: Annotated[
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
     ] = False,
@@ -127,6 +137,7 @@ def doctor(
         cache_name=cache_name,
         aws=aws.AwsOptions(profile=profile, region=region),
         offline=offline,
+        expiry_warning_days=expiry_warning_days,
     )
     err = console.stderr()
     live = not json_output and err.is_terminal

@@ -107,7 +107,10 @@ def store_token(
     ] = False,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Overwrite a secret that holds something other than a Momento key."),
+        typer.Option(
+            "--force",
+            help="Overwrite a secret that holds something other than a Momento key, or one kept by Momento's key-refresh Lambda.",
+        ),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be done; change nothing in AWS or on disk.")
@@ -196,6 +199,7 @@ def _render(outcome: StoreOutcome, project_dir: Path) -> None:
     else:
         checked = f"not verified ({status})"
     out.print(f"  Key:      {outcome.key_kind} key from {escape(outcome.key_source)}, {escape(checked)}")
+    out.print(f"  Expiry:   {escape(outcome.key_expiry)}")
     for what in outcome.updates:
         out.print(f"{'Would update' if dry else 'Updated'} {escape(what)}")
     framework = outcome.framework

@@ -12,11 +12,11 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from momento_lambda_cli import catalog
+from momento_lambda_cli.project.parse import read_head
 
 ELF_MACHINES = {**{a.elf_machine: a.cpu for a in catalog.ARCHITECTURES}, 3: "i386", 40: "arm", 8: "mips"}
 LAMBDA_CPU = catalog.LAMBDA_CPU
@@ -32,13 +32,22 @@ def runtime_python(runtime: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+HEADER_BYTES = 64
+"""What :func:`classify` needs of a binary."""
+MAX_WHEEL_BYTES = 64 * 1024
+"""A ``WHEEL`` file is a few hundred bytes; more than this is not read."""
+MAX_ARCHIVE_ENTRIES = 200_000
+"""Entries of one zip listed; the rest are not looked at."""
+
+
 @dataclass
 class Artifact:
-    """A file inside a build folder or a zip, readable without extracting."""
+    """A file inside a build folder or a zip: its name and its first bytes (never more than
+    :data:`MAX_WHEEL_BYTES`), read once when the package is listed."""
 
     name: str
     """Path inside the package (posix)."""
-    read: Callable[[int], bytes]
+    head: bytes
 
 
 @dataclass
@@ -54,28 +63,44 @@ class Package:
     """Every file path inside (posix), for presence checks."""
 
 
-def _file_reader(path: Path) -> Callable[[int], bytes]:
-    def read(size: int) -> bytes:
-        with path.open("rb") as handle:
-            return handle.read(size) if size >= 0 else handle.read()
-
-    return read
-
-
-def _zip_reader(archive: Path, member: str) -> Callable[[int], bytes]:
-    def read(size: int) -> bytes:
-        with zipfile.ZipFile(archive) as zf, zf.open(member) as handle:
-            return handle.read(size) if size >= 0 else handle.read()
-
-    return read
+def _head_size(name: str) -> int:
+    return MAX_WHEEL_BYTES if name.endswith("/WHEEL") else HEADER_BYTES
 
 
 def is_interesting(name: str) -> bool:
     return name.endswith((".so", ".pyd")) or ".so." in name.rsplit("/", 1)[-1] or name.endswith(".dist-info/WHEEL")
 
 
+def _zip_package(archive: Path, package: Package) -> None:
+    """List ``archive`` once (its index is read one time) and read the first bytes of each
+    interesting member through the same handle; a member is never decompressed past its head."""
+    if read_head(archive, 0) is None:  # a device, FIFO or folder named *.zip
+        package.names.add("<not a zip file>")
+        return
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for index, info in enumerate(zf.infolist()):
+                if index >= MAX_ARCHIVE_ENTRIES:
+                    break
+                if info.is_dir():
+                    continue
+                package.names.add(info.filename)
+                if is_interesting(info.filename):
+                    size = min(_head_size(info.filename), info.file_size)
+                    try:
+                        with zf.open(info) as handle:
+                            head = handle.read(size)
+                    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError):
+                        head = b""
+                    package.artifacts.append(Artifact(info.filename, head))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        package.names.add("<not a zip file>")
+
+
 def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
-    """Build output under ``root``: ``.aws-sam/build/<Function>/`` folders and ``.serverless/*.zip``."""
+    """Build output under ``root``: ``.aws-sam/build/<Function>/`` folders and ``.serverless/*.zip``.
+
+    Only regular files are read, and only their first bytes; symlinked folders are not followed."""
     packages: list[Package] = []
     sam_build = root / ".aws-sam" / "build"
     if sam_build.is_dir():
@@ -88,23 +113,17 @@ def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
                     rel = filename if rel_dir == "." else f"{rel_dir}/{filename}"
                     package.names.add(rel)
                     if is_interesting(rel):
-                        package.artifacts.append(Artifact(rel, _file_reader(Path(dirpath) / filename)))
+                        head = read_head(Path(dirpath) / filename, _head_size(rel))
+                        package.artifacts.append(Artifact(rel, head or b""))
+                if len(package.names) >= MAX_ARCHIVE_ENTRIES:
+                    break
             packages.append(package)
     sls = root / ".serverless"
     if sls.is_dir():
         for archive in sorted(sls.glob("*.zip")):
             keys = [archive.stem] if archive.stem in function_keys else []
             package = Package(f".serverless/{archive.name}", keys)
-            try:
-                with zipfile.ZipFile(archive) as zf:
-                    for info in zf.infolist():
-                        if info.is_dir():
-                            continue
-                        package.names.add(info.filename)
-                        if is_interesting(info.filename):
-                            package.artifacts.append(Artifact(info.filename, _zip_reader(archive, info.filename)))
-            except zipfile.BadZipFile:
-                package.names.add("<not a zip file>")
+            _zip_package(archive, package)
             packages.append(package)
     return packages
 

@@ -23,6 +23,7 @@ from momento_lambda_cli.doctor.build_output import Package, find_packages
 from momento_lambda_cli.doctor.model import SkipCheck
 from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 from momento_lambda_cli.project import load_project
 from momento_lambda_cli.project.model import Function, Project
 
@@ -46,6 +47,8 @@ class DoctorOptions:
     aws: aws.AwsOptions = field(default_factory=aws.AwsOptions)
     offline: bool = False
     momento_timeout: timedelta = timedelta(seconds=5)
+    expiry_warning_days: int = EXPIRY_WARNING_DAYS
+    """momento.key-expiry warns when the stored key expires within this many days."""
 
 
 @dataclass
@@ -73,6 +76,10 @@ class SecretInfo:
     kms_key_id: str | None
     has_current: bool
     secret_string: str | None
+    binary: bool = False
+    """The current version holds SecretBinary (bytes), not a SecretString."""
+    description: dict[str, Any] = field(default_factory=dict)
+    """The DescribeSecret response (rotation settings, version stages)."""
 
 
 class DoctorContext:
@@ -121,12 +128,20 @@ class DoctorContext:
     def project(self) -> Project:
         """The parsed project; raises MomentoLambdaError when it does not load."""
         options = self.options
-        return self.once(
-            "project",
-            lambda: load_project(
-                options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
-            ),
-        )
+
+        def load() -> Project:
+            try:
+                return load_project(
+                    options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
+                )
+            except RecursionError:
+                raise MomentoLambdaError(
+                    "The project's settings are nested too deeply to read.",
+                    "Flatten the deeply nested values (or the variables that refer to each other) in the template.",
+                    code="project.too-deep",
+                ) from None
+
+        return self.once("project", load)
 
     def loaded_project(self) -> Project | None:
         """The project if a check has already loaded it (never waits, never loads)."""
@@ -429,11 +444,13 @@ class DoctorContext:
                 return None
             stages = [s for stages in (described.get("VersionIdsToStages") or {}).values() for s in stages]
             value = None
+            binary = False
             if "AWSCURRENT" in stages:
                 got = self.call(
                     "secretsmanager", "get_secret_value", "secretsmanager:GetSecretValue", secret_id, SecretId=secret_id
                 )
                 value = got.get("SecretString")
+                binary = value is None and got.get("SecretBinary") is not None
                 from momento_lambda_cli.redact import register_secret
 
                 register_secret(value)
@@ -443,6 +460,8 @@ class DoctorContext:
                 kms_key_id=described.get("KmsKeyId"),
                 has_current="AWSCURRENT" in stages,
                 secret_string=value,
+                binary=binary,
+                description={k: v for k, v in described.items() if k != "ResponseMetadata"},
             )
 
         return self.once("secret", load)

@@ -13,8 +13,11 @@ import json
 import re
 from typing import Any
 
-_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}")
+_JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}")
 _B64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{60,}={0,2}")
+"""Both patterns start only at a token boundary, so a long run without one is scanned once."""
+_MAX_TOKEN = 16 * 1024
+"""Longer tokens are not keys and are not decoded."""
 
 
 def _b64json(text: str, urlsafe: bool) -> Any:
@@ -37,6 +40,8 @@ def find_keys(text: str) -> list[str]:
     """The kinds of Momento keys found in ``text`` (never the values)."""
     kinds = []
     for match in _JWT.finditer(text):
+        if len(match.group(0)) > _MAX_TOKEN:
+            continue
         payload = _b64json(match.group(0).split(".")[1], urlsafe=True)
         if isinstance(payload, dict):
             if "c" in payload or "cp" in payload:
@@ -44,6 +49,8 @@ def find_keys(text: str) -> list[str]:
             elif payload.get("t") is not None:
                 kinds.append("v2 key")
     for match in _B64.finditer(text):
+        if len(match.group(0)) > _MAX_TOKEN:
+            continue
         document = _b64json(match.group(0), urlsafe=False)
         if isinstance(document, dict) and "api_key" in document:
             kinds.append("v1 key")

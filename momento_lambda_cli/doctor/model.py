@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from momento_lambda_cli.doctor.context import DoctorContext
@@ -41,18 +41,34 @@ class Result:
     hint: str | None = None
     details: tuple[str, ...] = ()
     """Extra lines (one per function, file...) shown under problems, or with --verbose."""
+    data: Mapping[str, Any] | None = None
+    """Machine-readable facts for ``--json`` (e.g. an expiry date); never secret material."""
 
     @classmethod
-    def ok(cls, message: str, details: list[str] | tuple[str, ...] = ()) -> Result:
-        return cls(Status.PASS, message, None, tuple(details))
+    def ok(
+        cls, message: str, details: list[str] | tuple[str, ...] = (), data: Mapping[str, Any] | None = None
+    ) -> Result:
+        return cls(Status.PASS, message, None, tuple(details), data)
 
     @classmethod
-    def warn(cls, message: str, hint: str | None = None, details: list[str] | tuple[str, ...] = ()) -> Result:
-        return cls(Status.WARN, message, hint, tuple(details))
+    def warn(
+        cls,
+        message: str,
+        hint: str | None = None,
+        details: list[str] | tuple[str, ...] = (),
+        data: Mapping[str, Any] | None = None,
+    ) -> Result:
+        return cls(Status.WARN, message, hint, tuple(details), data)
 
     @classmethod
-    def fail(cls, message: str, hint: str | None = None, details: list[str] | tuple[str, ...] = ()) -> Result:
-        return cls(Status.FAIL, message, hint, tuple(details))
+    def fail(
+        cls,
+        message: str,
+        hint: str | None = None,
+        details: list[str] | tuple[str, ...] = (),
+        data: Mapping[str, Any] | None = None,
+    ) -> Result:
+        return cls(Status.FAIL, message, hint, tuple(details), data)
 
     @classmethod
     def skip(cls, message: str, hint: str | None = None) -> Result:
@@ -91,7 +107,8 @@ class Outcome:
     """Formatted traceback of a crashing check (shown with --debug only)."""
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        """The check's JSON; ``data`` only for checks that report facts (e.g. momento.key-expiry)."""
+        document: dict[str, object] = {
             "id": self.check.id,
             "group": self.check.group.value,
             "title": self.check.title,
@@ -101,6 +118,9 @@ class Outcome:
             "details": list(self.result.details),
             "duration_ms": round(self.duration_ms, 1),
         }
+        if self.result.data is not None:
+            document["data"] = dict(self.result.data)
+        return document
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,13 @@ def run_one(check: Check, ctx: object) -> Outcome:
             result = Result.warn(f"Could not check: {exc.message}", exc.hint)
         else:
             result = Result.error(exc.message, exc.hint)
+    except RecursionError:
+        result = Result.error(
+            "The project is nested too deeply for this check (Python's recursion limit).",
+            "Flatten the deeply nested values in the project's files.",
+        )
+    except MemoryError:
+        result = Result.error("The check ran out of memory.", "Look for very large files in the project folder.")
     except Exception as exc:
         tb = "".join(traceback.format_exception(exc))
         where = crash_location(exc)

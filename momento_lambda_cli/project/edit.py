@@ -19,9 +19,10 @@ import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.errors import MomentoLambdaError, parser_problem
 
 BOM = "\ufeff"
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
@@ -130,7 +131,7 @@ def _compose(norm: str, source: str) -> Any:
     try:
         documents = list(YAML(typ="rt").compose_all(norm))
     except YAMLError as exc:
-        raise _yaml_error(source, str(getattr(exc, "problem", None) or type(exc).__name__)) from None
+        raise _yaml_error(source, parser_problem(exc)) from None
     return documents[0] if documents else None
 
 
@@ -141,7 +142,7 @@ def _load(text: str, source: str) -> Any:
     try:
         return next(iter(YAML(typ="rt").load_all(text)), None)
     except YAMLError as exc:
-        raise _yaml_error(source, str(getattr(exc, "problem", None) or type(exc).__name__)) from None
+        raise _yaml_error(source, parser_problem(exc)) from None
 
 
 def yaml_scalar(value: str, style: str | None = None) -> str:
@@ -168,7 +169,7 @@ def _plain_is_safe(value: str) -> bool:
     if value[0] in "!&*{}[],|>'\"%@`?-:" and not re.match(r"^-?[A-Za-z0-9]", value):
         return False
     try:
-        loaded = YAML(typ="safe").load(f"k: {value}\n")
+        loaded = YAML(typ="safe", pure=True).load(f"k: {value}\n")
     except YAMLError:
         return False
     return isinstance(loaded, dict) and loaded.get("k") == value
@@ -309,7 +310,7 @@ def yaml_set(
         splices.append(doc.insert_lines(len(norm.split("\n")) + 1, _block(_nest(path, values), 0, step)))
         return _checked(doc, splices, path, values, source)
     if not isinstance(root, MappingNode):
-        raise CannotEdit(f"{source} is not a YAML mapping; nothing was changed.", code="project.cannot-edit")
+        raise CannotEdit(f"{source} is not a YAML mapping; nothing was changed.", code="project.not-a-mapping")
 
     node = root
     where: list[str] = []
@@ -457,17 +458,21 @@ def _quoted_like(old: str, value: str) -> str:
 
 
 def get_override(overrides: Any, key: str) -> str | None:
-    """The value of ``key`` in a ``parameter_overrides`` string or list (``None`` if absent)."""
-    items = [str(x) for x in overrides] if isinstance(overrides, list) else [str(overrides)]
+    """The value ``sam deploy`` would give ``key`` from a ``parameter_overrides`` string or list
+    (``None`` if absent; ``file://`` references are not followed)."""
+    from momento_lambda_cli.project.samconfig import parse_overrides
+
+    items = list(overrides) if isinstance(overrides, list) else [overrides]
+    found: str | None = None
     for item in items:
-        for pattern in (
-            rf"ParameterKey={re.escape(key)},ParameterValue={_OVERRIDE_VALUE}",
-            rf"(?:(?<=\s)|^){re.escape(key)}={_OVERRIDE_VALUE}",
-        ):
-            match = re.search(pattern, item)
-            if match:
-                return match.group(1).strip("\"'")
-    return None
+        if isinstance(item, str) and item.strip().startswith("file://"):
+            continue
+        try:
+            parsed = parse_overrides(item, Path("."), root=Path("."), seen=set(), files=[])
+        except ValueError:
+            continue
+        found = parsed.get(key, found)
+    return found
 
 
 def toml_error(source: str, problem: str) -> MomentoLambdaError:
@@ -653,7 +658,7 @@ def samconfig_set_overrides(
     try:
         entries = list(_toml_entries(norm))
     except (ValueError, IndexError) as exc:
-        raise toml_error(source, str(exc)) from None
+        raise toml_error(source, parser_problem(exc)) from None
     splices: list[Splice] = []
     places: list[str] = []
     skipped: list[str] = []
@@ -713,7 +718,7 @@ def _toml_loads(text: str, source: str) -> dict[str, Any]:
 
         return dict(tomlkit.parse(text).unwrap())  # pragma: no cover
     except Exception as exc:
-        raise toml_error(source, str(exc)) from None
+        raise toml_error(source, parser_problem(exc)) from None
 
 
 def _check_overrides(text: str, values: Mapping[str, str], env: str, places: list[str], source: str) -> None:

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import sys
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.errors import MomentoLambdaError, parser_problem
 
 
 def _yaml(pure: bool = False) -> Any:
@@ -60,6 +63,31 @@ MAX_YAML_NODES = 500_000
 """Largest YAML document, counted with aliases expanded (an alias bomb expands to billions)."""
 
 
+def read_head(path: Path, limit: int) -> bytes | None:
+    """The first ``limit`` bytes of a regular file (following symlinks), ``None`` for anything
+    else: a device (``/dev/zero``), a FIFO, a folder, a missing or unreadable file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks: list[bytes] = []
+        remaining = limit
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     """A regular file's text (UTF-8, a BOM dropped), at most ``limit`` bytes; raises MomentoLambdaError."""
     try:
@@ -86,8 +114,37 @@ def load_yaml(path: Path) -> Any:
     return loads_yaml(read_text(path), path.name)
 
 
+MAX_FLOW_DEPTH = 200
+"""Deepest ``[``/``{`` nesting parsed: libyaml takes seconds on thousands of levels (real templates use < 20)."""
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest ``[``/``{`` nesting in ``text``, counted lexically (brackets in strings too:
+    an over-estimate, used only as a limit)."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return 0
+    depth = deepest = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        if match.group(0) in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_FLOW_DEPTH:
+                    break
+        elif depth:
+            depth -= 1
+    return deepest
+
+
 def loads_yaml(text: str, name: str) -> Any:
-    """Parse YAML text accepting CloudFormation short tags, with aliases bounded; raises MomentoLambdaError."""
+    """Parse YAML text accepting CloudFormation short tags, with aliases and nesting bounded;
+    raises MomentoLambdaError."""
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise MomentoLambdaError(
+            f"{name} nests [ ] / {{ }} more than {MAX_FLOW_DEPTH} levels deep; it was not parsed.",
+            f"Flatten the nested lists and mappings in {name}.",
+            code="project.bad-config",
+        )
     try:
         try:
             yaml = _yaml()
@@ -118,7 +175,7 @@ def loads_yaml(text: str, name: str) -> Any:
                 pass
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
+        problem = parser_problem(exc)
         raise MomentoLambdaError(
             f"{name} does not parse{where}: {problem}.",
             f"Fix the YAML syntax in {name}; `sam validate --lint` or `serverless print` shows the context.",
@@ -171,6 +228,8 @@ def load_toml(path: Path) -> dict[str, Any]:
             document = tomlkit.parse(text).unwrap()
     except Exception as exc:
         raise MomentoLambdaError(
-            f"{path.name} does not parse: {exc}.", f"Fix the TOML syntax in {path.name}.", code="project.bad-config"
+            f"{path.name} does not parse: {parser_problem(exc)}.",
+            f"Fix the TOML syntax in {path.name}.",
+            code="project.bad-config",
         ) from None
     return dict(document)

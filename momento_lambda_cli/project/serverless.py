@@ -461,7 +461,11 @@ class _Loader:
             deployed_name = f"{service}-{stage.value}-{key}"
         else:
             deployed_name = None
-        code = CodeLocation(CodeKind.IMAGE, written=_short(image)) if image is not None else self._code(spec, handler, runtime)
+        code = (
+            CodeLocation(CodeKind.IMAGE, written=_short(image))
+            if image is not None
+            else self._code(spec, handler, runtime)
+        )
         if image is None and handler is None:
             problems.append(f"{where}.handler is missing")
         return Function(

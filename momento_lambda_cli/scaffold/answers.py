@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from momento_lambda_cli import catalog
+from momento_lambda_cli import catalog, contract
 from momento_lambda_cli.contract import default_secret_name
 from momento_lambda_cli.errors import MomentoLambdaError
 
@@ -69,7 +69,7 @@ def _bad(message: str, hint: str, code: str) -> MomentoLambdaError:
 def validate_project_name(name: str) -> str:
     """A name that works as a CloudFormation stack name, a Serverless service and a folder."""
     shown = repr(name)
-    hint = "Use letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. orders-api)."
+    hint = "Use ASCII letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. orders-api)."
     if not name:
         raise _bad("The project name is empty.", hint, "new.bad-name")
     if len(name) > MAX_NAME_LENGTH:
@@ -78,10 +78,10 @@ def validate_project_name(name: str) -> str:
         )
     if not _NAME.fullmatch(name):
         if not name[0].isalpha() or not name[0].isascii():
-            reason = "it must start with a letter"
+            reason = "it must start with a letter (ASCII a-z, A-Z)"
         else:
             bad = sorted({ch for ch in name if not (ch.isascii() and (ch.isalnum() or ch == "-"))})
-            reason = "it contains " + ", ".join(repr(ch) for ch in bad)
+            reason = "it contains " + ", ".join(repr(ch) for ch in bad) + " (only ASCII letters, digits and hyphens)"
         raise _bad(
             f"{shown} cannot be a project name: {reason}. It becomes the folder, the CloudFormation stack "
             "and the Serverless service name.",
@@ -95,7 +95,7 @@ def validate_cache_name(name: str) -> str:
     if not name or len(name) > 255 or not _CACHE_NAME.fullmatch(name):
         raise _bad(
             f"{name!r} is not a valid Momento cache name.",
-            "Use letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters.",
+            "Use ASCII letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters.",
             "new.bad-cache-name",
         )
     return name
@@ -105,7 +105,7 @@ def validate_secret_name(name: str) -> str:
     if not name or len(name) > 512 or not _SECRET_NAME.fullmatch(name):
         raise _bad(
             f"{name!r} is not a valid Secrets Manager secret name.",
-            "Use letters, digits and /_+=.@- (at most 512 characters), e.g. momento/orders-api/api-key.",
+            "Use ASCII letters, digits and /_+=.@- (at most 512 characters), e.g. momento/orders-api/api-key.",
             "new.bad-secret-name",
         )
     return name
@@ -182,8 +182,12 @@ def build_answers(
     _choice(framework, catalog.FRAMEWORK_NAMES, "framework")
     _choice(runtime, catalog.RUNTIME_NAMES, "runtime")
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
-    if default_ttl_seconds < 1:
-        raise _bad("--default-ttl must be at least 1 second.", "E.g. --default-ttl 60.", "new.bad-ttl")
+    if not 1 <= default_ttl_seconds <= contract.MAX_TTL_SECONDS:
+        raise _bad(
+            f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds (Momento's maximum TTL).",
+            "E.g. --default-ttl 60.",
+            "new.bad-ttl",
+        )
     arn_name = secret_name_from_arn(secret_arn) if secret_arn else None
     if secret_name and arn_name and secret_name != arn_name:
         raise _bad(

@@ -47,6 +47,24 @@ def check_target(output_dir: Path, name: str) -> Path:
     return target
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first (what ``mkdir -p`` creates)."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders this run created (deepest first), as long as they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
 def render_project(answers: Answers, output_dir: Path) -> RenderResult:
     """Render ``answers`` into ``output_dir/<project_name>``; raises :class:`MomentoLambdaError`."""
     output_dir = output_dir.expanduser().absolute()
@@ -56,15 +74,20 @@ def render_project(answers: Answers, output_dir: Path) -> RenderResult:
         )
     target = check_target(output_dir, answers.project_name)
     source = template_dir()
-    created_output_dir = not output_dir.exists()
+    created = _missing_folders(output_dir)
+    staging: Path | None = None
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MomentoLambdaError(
-            f"Cannot create {output_dir}: {exc.strerror}.", "Choose another --output-dir.", code="new.bad-output-dir"
-        ) from None
-    staging = Path(tempfile.mkdtemp(prefix=f".{answers.project_name}.", suffix=".momento-lambda-tmp", dir=output_dir))
-    try:
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(
+                tempfile.mkdtemp(prefix=f".{answers.project_name}.", suffix=".momento-lambda-tmp", dir=output_dir)
+            )
+        except OSError as exc:
+            raise MomentoLambdaError(
+                f"Cannot create or write in {output_dir}: {exc.strerror}.",
+                "Choose another --output-dir, or check that folder's permissions.",
+                code="new.bad-output-dir",
+            ) from None
         rendered = Path(_cookiecutter(source, answers.template_context(), staging))
         prune(rendered, answers)
         write_answers(rendered, answers.as_dict())
@@ -77,9 +100,10 @@ def render_project(answers: Answers, output_dir: Path) -> RenderResult:
             code="new.write-failed",
         ) from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created_output_dir and not target.exists():
-            shutil.rmtree(output_dir, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if not target.exists():
+            _remove_empty(created)
     return RenderResult(project_dir=target, files=project_files(target))
 
 

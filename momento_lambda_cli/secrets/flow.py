@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.errors import UsageError
+from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 
 Progress = Callable[[str], AbstractContextManager[Any]]
 
@@ -55,6 +55,10 @@ class StoreOutcome:
     """What each written file got (``samconfig.toml [default.deploy.parameters] parameter_overrides``)."""
     framework: str | None = None
     dry_run: bool = False
+    key_expires_at: str | None = None
+    """ISO 8601 UTC expiry of the key (its ``exp`` claim); ``None`` when it never expires."""
+    key_expiry: str = "never expires"
+    """``expires 2027-01-31 (in 66 days)`` or ``never expires``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class StoreOutcome:
             "kms_key_arn": self.kms_key_arn,
             "key_kind": self.key_kind,
             "key_source": self.key_source,
+            "key_expires_at": self.key_expires_at,
             "verified": self.verified,
             "verification": self.verification,
             "files_updated": self.files_updated,
@@ -92,7 +97,7 @@ def store_token(
 ) -> StoreOutcome:
     """Run the workflow; raises MomentoLambdaError (nothing is written after a failure)."""
     from momento_lambda_cli import aws, contract
-    from momento_lambda_cli.momento_key import KeyKind, parse_api_key
+    from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS, KeyKind, expiry_of, parse_api_key
     from momento_lambda_cli.secrets import key_source, secret_store, wiring
     from momento_lambda_cli.secrets import verify as verifying
     from momento_lambda_cli.secrets.region import choose_region
@@ -106,6 +111,8 @@ def store_token(
     found = wiring.inspect_project(options.project_dir, config_env)
     for note in found.notes:
         warn(note)
+    if not options.dry_run:
+        wiring.preflight(found, config_env)
 
     key = key_source.read_key(
         from_stdin=options.from_stdin, from_env=options.from_env, allow_prompt=options.allow_prompt
@@ -115,6 +122,18 @@ def store_token(
     if parsed.kind is KeyKind.LEGACY and endpoint:
         warn("This key carries its own endpoint; --endpoint / MOMENTO_ENDPOINT is ignored.")
         endpoint = None
+    expiry = expiry_of(key.api_key)
+    if expiry.expired:
+        raise MomentoLambdaError(
+            f"This Momento API key has {expiry.describe()}; nothing was stored.",
+            "Create a new key in the Momento console (console.gomomento.com > API keys) and store that one.",
+            code="key.expired",
+        )
+    if expiry.within(EXPIRY_WARNING_DAYS):
+        warn(
+            f"This key {expiry.describe()}: create a new one before then and store it, or the "
+            "functions will lose the cache when it expires."
+        )
 
     name = options.secret_name or found.secret_name or contract.DEFAULT_SECRET_NAME
     aws_options, session, region_warnings = choose_region(
@@ -164,8 +183,7 @@ def store_token(
     for message in wiring_warnings:
         warn(message)
     if not options.dry_run:
-        for message in wiring.apply_writes(writes):
-            warn(message)
+        _apply(writes, result, warn)
 
     return StoreOutcome(
         secret_name=result.secret_name,
@@ -183,7 +201,34 @@ def store_token(
         updates=[w.what for w in writes],
         framework=found.framework if found.is_project else None,
         dry_run=options.dry_run,
+        key_expires_at=expiry.iso(),
+        key_expiry=expiry.describe(),
     )
+
+
+def _apply(writes: list[Any], stored: Any, warn: Callable[[str], None]) -> None:
+    """Write the project files one by one; a failure after the secret was stored says what was
+    done in AWS, what was written, what was not, and the exact lines to add by hand."""
+    from momento_lambda_cli.errors import MomentoLambdaError
+    from momento_lambda_cli.secrets import wiring
+
+    done: list[str] = []
+    for index, write in enumerate(writes):
+        try:
+            for message in wiring.apply_writes([write]):
+                warn(message)
+        except (OSError, MomentoLambdaError) as exc:
+            reason = exc.message if isinstance(exc, MomentoLambdaError) else (exc.strerror or type(exc).__name__)
+            left = writes[index:]
+            version = f", version {stored.version_id}" if stored.version_id else ""
+            written = f" {', '.join(done)} was written." if done else ""
+            raise MomentoLambdaError(
+                f"The key is stored in Secrets Manager ({stored.secret_arn}{version}), but "
+                f"{write.path.name} could not be written ({reason.rstrip('.')}).{written}",
+                "Add it by hand: " + "; ".join(w.manual for w in left if w.manual),
+                code="project.write-failed",
+            ) from None
+        done.append(write.path.name)
 
 
 def _relative(path: Path, base: Path) -> str:

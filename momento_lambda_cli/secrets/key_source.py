@@ -74,7 +74,13 @@ def read_key(
         return _accept(stdin.readline(), "stdin")
     if from_env:
         if not from_env.replace("_", "").isalnum():
-            raise UsageError(f"--from-env {from_env!r} is not an environment variable name.", code="usage.bad-env-name")
+            register_secret(from_env)  # it may be the key itself: never shown
+            raise UsageError(
+                "--from-env takes the NAME of an environment variable, not the key; the value given is not shown.",
+                "E.g. `read -rs MOMENTO_API_KEY && export MOMENTO_API_KEY`, then --from-env MOMENTO_API_KEY; "
+                "or pipe the key with --from-stdin.",
+                code="usage.bad-env-name",
+            )
         value = environ.get(from_env)
         if value is None or not value.strip():
             raise MomentoLambdaError(

@@ -2,7 +2,8 @@
 
 The decision (what would be done) is computed from reads only (DescribeSecret,
 GetSecretValue, kms:DescribeKey), so ``--dry-run`` shares the exact same path and stops
-before the first write. A secret that holds something other than a Momento key is never
+before the first write. A secret that holds something other than a Momento key, or a key
+kept up to date by Momento's key-refresh Lambda (its refresh token would be lost), is never
 overwritten without ``--force``.
 """
 
@@ -40,6 +41,8 @@ class Current(str, Enum):
     """Exactly this key (and endpoint) in the contract shape."""
     MOMENTO = "momento"
     """Another Momento key, or this one in an older shape."""
+    REFRESHER = "key-refresher"
+    """A Momento key with its refresh token, rotated by Momento's key-refresh Lambda."""
     OTHER = "other"
     """Something that is not a Momento key (another app's secret)."""
     UNREADABLE = "unreadable"
@@ -227,6 +230,8 @@ def classify(text: str, new_secret_string: str | None = None) -> Current:
         except ValueError:
             return Current.OTHER
         allowed = {contract.API_KEY_FIELD, contract.ENDPOINT_FIELD, contract.LEGACY_TOKEN_FIELD}
+        if isinstance(document, dict) and set(document) & contract.REFRESHER_FIELDS:
+            allowed = {*contract.REFRESHER_FIELDS, contract.ENDPOINT_FIELD, contract.REFRESHER_ENDPOINT_FIELD}
         if not isinstance(document, dict) or not document or not set(document) <= allowed:
             return Current.OTHER
     try:
@@ -234,12 +239,15 @@ def classify(text: str, new_secret_string: str | None = None) -> Current:
     except MomentoLambdaError:
         return Current.OTHER
     register_secret(stored.api_key)
-    if stored.shape is contract.SecretShape.PLAIN_TEXT:
+    if stored.shape in {contract.SecretShape.PLAIN_TEXT, contract.SecretShape.KEY_REFRESHER}:
+        # Shapes other software uses too: only a value that parses as a Momento key counts.
         try:
             parse_api_key(stored.api_key)
         except MomentoLambdaError as exc:
             if exc.code != "key.endpoint-missing":
                 return Current.OTHER
+    if stored.shape is contract.SecretShape.KEY_REFRESHER and stored.has_refresh_token:
+        return Current.REFRESHER
     if new_secret_string is not None and stored.shape is contract.SecretShape.CONTRACT:
         new = contract.decode_secret(new_secret_string)
         if (stored.api_key, stored.endpoint) == (new.api_key, new.endpoint):
@@ -348,6 +356,15 @@ def _update(sm: Any, kms: Any, request: StoreRequest, existing: dict[str, Any], 
         _call(sm.restore_secret, "secretsmanager:RestoreSecret", name, SecretId=arn)
 
     current, current_version = _read_current(sm, arn, name, request)
+    if current is Current.REFRESHER and not request.force:
+        raise MomentoLambdaError(
+            f"The secret {name} is kept up to date by Momento's key-refresh Lambda (it holds a refresh "
+            "token); storing a key in it would break the rotation. It was left unchanged.",
+            f"Point the function at this secret instead (`momento-lambda new --secret-arn {arn}`, or set "
+            f"{contract.SAM_PARAM_SECRET_ARN} / {contract.SLS_PARAM_SECRET_ARN} to it), or choose another "
+            "--secret-name; --force overwrites it anyway.",
+            code="secret.refresher-managed",
+        )
     if current is Current.OTHER and not request.force:
         if restored:
             raise MomentoLambdaError(

@@ -17,13 +17,14 @@ its target inside the project. Outside a project nothing is written.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import catalog, contract, project
-from momento_lambda_cli.errors import UsageError
+from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 from momento_lambda_cli.project import answers as answers_file
 from momento_lambda_cli.project import edit, files
 from momento_lambda_cli.project.load import deploy_region
@@ -82,13 +83,34 @@ class PlannedWrite:
     """The same edit as a function of the file's text, re-applied to the file as it is when written."""
     root: Path | None = None
     """The project folder: a symlinked file is written through only to a target inside it."""
+    manual: str = ""
+    """What to add by hand when the write fails (the exact line, and where)."""
 
 
 def _read(path: Path, found: ProjectFiles | None = None) -> str:
     """The file's exact text (line ends and BOM kept); files with Windows line ends are noted."""
     if found is not None:
         files.resolve_target(path, found.directory)  # a symlink out of the project stops us before AWS
-    text = files.read_text(path)
+    try:
+        text = files.read_text(path)
+    except UnicodeDecodeError:
+        raise MomentoLambdaError(
+            f"{path.name} is not UTF-8 text (a binary file?); nothing was changed.",
+            f"Restore {path.name} from version control, or move it away and run the command again.",
+            code="project.not-text",
+        ) from None
+    except IsADirectoryError:
+        raise MomentoLambdaError(
+            f"{path.name} is a folder, not a file; nothing was changed.",
+            f"Move the folder {path.name} away and run the command again.",
+            code="project.not-a-file",
+        ) from None
+    except OSError as exc:
+        raise MomentoLambdaError(
+            f"Cannot read {path.name}: {exc.strerror}; nothing was changed.",
+            f"Check the file's permissions ({path}).",
+            code="project.unreadable",
+        ) from None
     if text is None:
         raise FileNotFoundError(path)
     if "\r\n" in text and found is not None:
@@ -169,8 +191,12 @@ def plan_writes(
     secret_arn: str | None,
     kms_key_arn: str | None,
     config_env: str = "default",
+    strict: bool = False,
 ) -> tuple[list[PlannedWrite], list[str]]:
-    """The files whose text changes (with their new text), and warnings to show."""
+    """The files whose text changes (with their new text), and warnings to show.
+
+    ``strict``: a file whose shape the edit refuses is an error, not a warning (the check
+    made before anything is sent to AWS)."""
     arn = secret_arn or PLACEHOLDER_ARN
     writes: list[PlannedWrite] = []
     warnings: list[str] = []
@@ -195,6 +221,8 @@ def plan_writes(
                     old=found.samconfig_text,
                     edit=_samconfig_edit(values, config_env),
                     root=root,
+                    manual=f"in {samconfig.SAMCONFIG} [{config_env}.deploy.parameters], add to parameter_overrides: "
+                    + " ".join(f'{k}="{v}"' for k, v in values.items()),
                 )
             )
     if found.serverless_path is not None and found.serverless_text is not None:
@@ -219,6 +247,8 @@ def plan_writes(
         try:
             text = serverless_edit(old)
         except edit.CannotEdit as exc:
+            if strict:
+                raise
             warnings.append(f"{exc.message} Set {', '.join(f'{k}: {v}' for k, v in values.items())} yourself.")
         else:
             if text != old:
@@ -230,6 +260,8 @@ def plan_writes(
                         old=old if target.is_file() else None,
                         edit=serverless_edit,
                         root=root,
+                        manual=f"in {target.name} under {where} add: "
+                        + ", ".join(f"{k}: {v}" for k, v in values.items()),
                     )
                 )
     if found.answers is not None:
@@ -249,6 +281,7 @@ def plan_writes(
                     old=old_answers,
                     edit=answers_edit,
                     root=root,
+                    manual=f"in {project.ANSWERS_FILE} set " + ", ".join(f'"{k}": "{v}"' for k, v in changes.items()),
                 )
             )
     return writes, warnings
@@ -292,3 +325,44 @@ def apply_writes(writes: list[PlannedWrite]) -> list[str]:
                 f"{write.path.name} changed while this command ran; the edit was applied to its new content."
             )
     return warnings
+
+
+def preflight(found: ProjectFiles, config_env: str = "default") -> None:
+    """Everything :func:`apply_writes` will need, checked before anything is sent to AWS:
+    every edit applies (with a stand-in ARN) and every target is a writable file (or can be
+    created in a writable folder). Raises MomentoLambdaError ("nothing was stored")."""
+    try:
+        writes, _ = plan_writes(
+            found,
+            secret_name=found.secret_name or contract.DEFAULT_SECRET_NAME,
+            secret_arn=PLACEHOLDER_ARN,
+            kms_key_arn=None,
+            config_env=config_env,
+            strict=True,
+        )
+    except edit.CannotEdit as exc:
+        if exc.code != "project.not-a-mapping":
+            return  # reported as a warning with the line to add, after the secret is stored
+        raise MomentoLambdaError(
+            exc.message.replace("nothing was changed", "nothing was stored or changed"),
+            "Make it a mapping of stages (default: ...), or point params at a YAML mapping file.",
+            code=exc.code,
+        ) from None
+    for write in writes:
+        target = files.resolve_target(write.path, write.root)
+        folder = target.parent
+        problem = None
+        if target.is_dir():
+            problem = f"{target.name} is a folder, not a file"
+        elif not folder.is_dir():
+            problem = f"its folder {folder} does not exist"
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            problem = f"its folder {folder} is not writable"
+        elif target.exists() and not os.access(target, os.R_OK):
+            problem = f"{target.name} is not readable"
+        if problem:
+            raise MomentoLambdaError(
+                f"Cannot write {write.path.name} ({problem}); nothing was stored or changed.",
+                "Fix that and run the command again, or use --dry-run to see what would be written.",
+                code="project.not-writable",
+            )

@@ -291,7 +291,7 @@ def test_invalid_yaml_is_a_clear_error() -> None:
 )
 def test_values_are_quoted_only_when_yaml_needs_it(value: str, written: str) -> None:
     assert edit.yaml_scalar(value) == written
-    assert YAML(typ="safe").load(f"k: {written}\n") == {"k": value}
+    assert YAML(typ="safe", pure=True).load(f"k: {written}\n") == {"k": value}
 
 
 # --- samconfig.toml ---------------------------------------------------------------------

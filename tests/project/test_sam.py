@@ -12,6 +12,7 @@ from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import load_project
 from momento_lambda_cli.project.model import CodeKind
 from momento_lambda_cli.project.values import Unresolved
+from tests.support.projects import write_tree
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: '2010-09-09'
@@ -101,17 +102,9 @@ parameter_overrides = "ParameterKey=MomentoSecretArn,ParameterValue=arn:aws:secr
 """
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
-
-
 @pytest.fixture
 def project_dir(tmp_path: Path) -> Path:
-    return write(
+    return write_tree(
         tmp_path,
         {
             "template.yaml": TEMPLATE,
@@ -131,7 +124,7 @@ def test_samconfig_region_wins_over_the_environment_as_sam_deploy_does(project_d
 
 
 def test_the_environment_region_applies_when_samconfig_has_none(tmp_path):
-    write(tmp_path, {"template.yaml": TEMPLATE, "samconfig.toml": "version = 0.1\n"})
+    write_tree(tmp_path, {"template.yaml": TEMPLATE, "samconfig.toml": "version = 0.1\n"})
     assert load_project(tmp_path, environ={"AWS_DEFAULT_REGION": "ca-central-1"}).region.value == "ca-central-1"
     region = load_project(tmp_path, environ={}).region
     assert region.value is None and region.source == "the AWS profile's region"
@@ -193,7 +186,7 @@ def test_globals_layers_and_every_code_location(project_dir):
 
 
 def test_samconfig_yaml_is_read_when_there_is_no_toml(tmp_path):
-    write(
+    write_tree(
         tmp_path,
         {
             "template.yaml": TEMPLATE,
@@ -218,7 +211,7 @@ def test_samconfig_yaml_is_read_when_there_is_no_toml(tmp_path):
 
 
 def test_file_references_in_parameter_overrides_stay_inside_the_project(tmp_path):
-    write(
+    write_tree(
         tmp_path,
         {
             "template.yaml": TEMPLATE,
@@ -272,7 +265,7 @@ def test_templates_that_cannot_be_read_raise_one_clear_error(tmp_path, text, cod
 
 
 def test_odd_values_in_one_function_do_not_hide_the_others(tmp_path):
-    write(
+    write_tree(
         tmp_path,
         {
             "template.yaml": textwrap.dedent(
@@ -301,7 +294,7 @@ def test_odd_values_in_one_function_do_not_hide_the_others(tmp_path):
 
 
 def test_flow_mappings_with_colons_in_keys_parse_as_cloudformation_reads_them(tmp_path):
-    write(
+    write_tree(
         tmp_path,
         {
             "template.yaml": textwrap.dedent(

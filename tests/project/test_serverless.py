@@ -16,19 +16,12 @@ from momento_lambda_cli.project import load_project
 from momento_lambda_cli.project.model import CodeKind, Function, Project
 from momento_lambda_cli.project.serverless import layer_logical_id, load_serverless
 from momento_lambda_cli.project.values import Unresolved
+from tests.support.projects import write_tree
 from tests.support.tools import require_tool
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    return root
-
-
 def load(tmp_path: Path, text: str, files: dict[str, str] | None = None, **kwargs: Any) -> Project:
-    root = write(tmp_path / "svc", {"serverless.yml": text, **(files or {})})
+    root = write_tree(tmp_path / "svc", {"serverless.yml": text, **(files or {})})
     kwargs.setdefault("environ", {})
     return load_serverless(root, **kwargs)
 
@@ -476,14 +469,14 @@ def test_answers_are_loaded(tmp_path):
 
 @pytest.mark.parametrize("name", ["serverless.ts", "serverless.js", "serverless.json"])
 def test_non_yaml_configurations_are_refused_clearly(tmp_path, name):
-    write(tmp_path, {name: "module.exports = {}\n"})
+    write_tree(tmp_path, {name: "module.exports = {}\n"})
     with pytest.raises(MomentoLambdaError) as caught:
         load_serverless(tmp_path, environ={})
     assert name in caught.value.message and caught.value.hint
 
 
 def test_serverless_yaml_extension(tmp_path):
-    write(tmp_path, {"serverless.yaml": "service: y\nprovider:\n  name: aws\n"})
+    write_tree(tmp_path, {"serverless.yaml": "service: y\nprovider:\n  name: aws\n"})
     assert load_serverless(tmp_path, environ={}).config_path == tmp_path / "serverless.yaml"
 
 
@@ -706,7 +699,7 @@ def test_resolution_matches_osls_print(tmp_path):
     osls = require_tool("osls")
     roots = {}
     for name, files in OSLS_SERVICES.items():
-        roots[name] = write(tmp_path / name, files)
+        roots[name] = write_tree(tmp_path / name, files)
     (tmp_path / "home").mkdir()
 
     def run(case: tuple[str, dict[str, str], dict[str, str]]) -> dict[str, Any]:
@@ -792,7 +785,7 @@ def test_random_documents_never_raise(tmp_path):
         document = {key: value(0) for key in _TOP if rnd.random() < 0.8}
         if rnd.random() < 0.5:
             document["functions"] = {"f": {key: value(2) for key in _KEYS[:11] if rnd.random() < 0.5}}
-        root = write(
+        root = write_tree(
             tmp_path / str(index),
             {"serverless.yml": json.dumps(document), "f.yml": json.dumps({"a": value(1), "b": value(1)})},
         )

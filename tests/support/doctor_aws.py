@@ -156,3 +156,63 @@ def deploy(
         Capabilities=["CAPABILITY_NAMED_IAM"],
     )
     return Deployment(stack_name, secret_arn, function_name, role_name, kms_key_arn)
+
+
+def enable_rotation(
+    aws: Any,
+    secret_arn: str,
+    function_name: str = "momento-api-key-refresh",
+    *,
+    function_exists: bool = True,
+    finished: bool = True,
+    after_days: int = 30,
+) -> str:
+    """Turn on rotation of the secret with a rotation function; returns the function's ARN.
+
+    moto cannot run a rotation Lambda (that needs Docker), so the state a real rotation
+    leaves is built from Secrets Manager's own calls: one rotation without a function
+    (RotationEnabled, LastRotatedDate, NextRotationDate), then the function is set (moto
+    stages an AWSPENDING version before it finds the function missing). ``finished``
+    removes that AWSPENDING label, as a rotation run that completed does; left in place it
+    is a rotation that did not finish. ``function_exists`` creates the function.
+    """
+    import botocore.exceptions
+
+    sm = aws.client("secretsmanager")
+    sm.rotate_secret(SecretId=secret_arn, RotationRules={"AutomaticallyAfterDays": after_days}, RotateImmediately=False)
+    function_arn = f"arn:aws:lambda:us-east-1:{aws.account_id}:function:{function_name}"
+    try:
+        sm.rotate_secret(SecretId=secret_arn, RotationLambdaARN=function_arn, RotateImmediately=False)
+    except botocore.exceptions.ClientError as exc:
+        assert exc.response["Error"]["Code"] == "ResourceNotFoundException", exc
+    stages = sm.describe_secret(SecretId=secret_arn)["VersionIdsToStages"]
+    if finished:
+        for version, labels in stages.items():
+            if "AWSPENDING" in labels and "AWSCURRENT" not in labels:
+                sm.update_secret_version_stage(
+                    SecretId=secret_arn, VersionStage="AWSPENDING", RemoveFromVersionId=version
+                )
+    if function_exists:
+        role = aws.client("iam").create_role(
+            RoleName=f"{function_name}-role",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
+        aws.client("lambda").create_function(
+            FunctionName=function_name,
+            Runtime="nodejs22.x",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": zip_bytes()},
+        )
+    return function_arn

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,16 +110,24 @@ def python_env(**extra: str) -> dict[str, str]:
 PYTHON = sys.executable
 
 
-def seed_local_peers(aws: Any, momento_server: Any, proxy_url: str, name: str = "local-demo") -> dict[str, Any]:
-    """A secret in contract shape in moto and a cache on the local Momento server accepting
-    only its key; returns the key, the secret ARN, a Secrets Manager client and the function
-    environment that reaches both (Secrets Manager through ``proxy_url``)."""
+def seed_local_peers(
+    aws: Any,
+    momento_server: Any,
+    proxy_url: str,
+    name: str = "local-demo",
+    encode: Callable[[str, str], str] | None = None,
+) -> dict[str, Any]:
+    """A secret in moto holding a v2 key and a cache on the local Momento server accepting
+    only that key; returns the key, the secret ARN, a Secrets Manager client and the function
+    environment that reaches both (Secrets Manager through ``proxy_url``). ``encode(key,
+    endpoint)`` makes the SecretString (default: the contract shape)."""
     from momento_lambda_cli.contract import encode_secret
     from tests.support.keys import v2_key
 
     key = v2_key("first")
     secrets = aws.client("secretsmanager")
-    arn = secrets.create_secret(Name=f"momento/{name}/api-key", SecretString=encode_secret(key, ENDPOINT))["ARN"]
+    secret_string = (encode or encode_secret)(key, ENDPOINT)
+    arn = secrets.create_secret(Name=f"momento/{name}/api-key", SecretString=secret_string)["ARN"]
     momento_server.create_cache(name)
     momento_server.state.valid_keys = {key}
     env = {

@@ -2,7 +2,10 @@
 
 * v2 key: a JWT with the claim ``t: "g"``; the endpoint is given separately.
 * legacy key: a JWT carrying its endpoints in the ``c`` / ``cp`` claims.
-* v1 key: base64 of ``{"endpoint": ..., "api_key": ...}``.
+* v1 key: base64 of ``{"endpoint": ..., "api_key": ...}`` (the inner key is a JWT too).
+
+``expires_in`` (a timedelta, negative for an expired key) adds an ``exp`` claim; the SDK
+does not check signatures or expiry, only Momento does.
 
 Each carries a recognisable marker so tests can assert it never leaks.
 """
@@ -11,31 +14,52 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
+from datetime import timedelta
 
 import jwt
 
 MARKER = "LEAKCANARY"
 
 
-def _jwt(claims: dict[str, object]) -> str:
+def _jwt(claims: dict[str, object], expires_in: timedelta | None = None) -> str:
+    if expires_in is not None:
+        claims = {**claims, "exp": int(time.time() + expires_in.total_seconds())}
     return jwt.encode(claims, "not-a-real-signing-secret-for-tests-only", algorithm="HS256")
 
 
-def v2_key(tag: str | None = None) -> str:
-    return _jwt({"t": "g", "id": f"{MARKER}-{tag or uuid.uuid4().hex}"})
+def v2_key(tag: str | None = None, expires_in: timedelta | None = None) -> str:
+    return _jwt({"t": "g", "id": f"{MARKER}-{tag or uuid.uuid4().hex}"}, expires_in)
 
 
-def legacy_key(endpoint: str = "cell-test.example.momentohq.com", tag: str | None = None) -> str:
+def legacy_key(
+    endpoint: str = "cell-test.example.momentohq.com", tag: str | None = None, expires_in: timedelta | None = None
+) -> str:
     return _jwt(
         {
             "sub": f"{MARKER}-{tag or uuid.uuid4().hex}",
             "c": f"cache.{endpoint}",
             "cp": f"control.{endpoint}",
-        }
+        },
+        expires_in,
     )
 
 
-def v1_key(endpoint: str = "cell-test.example.momentohq.com", tag: str | None = None) -> str:
-    raw = json.dumps({"endpoint": endpoint, "api_key": f"{MARKER}-{tag or uuid.uuid4().hex}"})
+def v1_key(
+    endpoint: str = "cell-test.example.momentohq.com", tag: str | None = None, expires_in: timedelta | None = None
+) -> str:
+    inner = f"{MARKER}-{tag or uuid.uuid4().hex}"
+    if expires_in is not None:
+        inner = _jwt({"sub": inner}, expires_in)
+    raw = json.dumps({"endpoint": endpoint, "api_key": inner})
     return base64.b64encode(raw.encode()).decode()
+
+
+def refresher_secret(api_key: str, valid_until: int | str | None = None, **extra: object) -> str:
+    """A SecretString in the shape Momento's key-refresh Lambda keeps up to date."""
+    document: dict[str, object] = {"apiKey": api_key, "refreshToken": f"{MARKER}-refresh-{uuid.uuid4().hex}"}
+    if valid_until is not None:
+        document["validUntil"] = valid_until
+    document.update(extra)
+    return json.dumps(document)

@@ -40,10 +40,10 @@ def binaries(ctx: DoctorContext) -> Result:
         for artifact in package.artifacts:
             for runtime, arch in sorted(targets):
                 if artifact.name.endswith("/WHEEL"):
-                    found = wheel_problems(artifact.name, artifact.read(-1).decode("utf-8", "replace"), runtime, arch)
+                    found = wheel_problems(artifact.name, artifact.head.decode("utf-8", "replace"), runtime, arch)
                 else:
                     checked += 1
-                    found = binary_problems(artifact.name, classify(artifact.name, artifact.read(64)), runtime, arch)
+                    found = binary_problems(artifact.name, classify(artifact.name, artifact.head), runtime, arch)
                 problems.extend(f"{package.label}: {p}" for p in found)
     problems = sorted(set(problems))
     if problems:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from momento_lambda_cli import catalog, contract, iam_policy
+from momento_lambda_cli import aws, catalog, contract, iam_policy
 from momento_lambda_cli.doctor import keyscan
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
@@ -202,16 +203,157 @@ def secret_contract(ctx: DoctorContext) -> Result:
             f"Secret {secret.name} has no AWSCURRENT version",
             "Store the key again with `momento-lambda store-token`.",
         )
+    if secret.binary:
+        return Result.fail(
+            f"Secret {secret.name} holds binary data (SecretBinary), not the key as text",
+            "Store the key with `momento-lambda store-token` (it writes a SecretString).",
+        )
     try:
         stored = contract.decode_secret(secret.secret_string)
     except MomentoLambdaError as exc:
         return Result.fail(f"Secret {secret.name}: {exc.message}", exc.hint)
+    if stored.shape is contract.SecretShape.KEY_REFRESHER:
+        return Result.ok(
+            f"Secret {secret.name} exists, has an AWSCURRENT version and the key-refresh Lambda's shape "
+            f"({', '.join(sorted(_present(secret.secret_string)))})"
+        )
     if stored.shape is not contract.SecretShape.CONTRACT:
         return Result.warn(
             f"Secret {secret.name} holds the key in the older {stored.shape.value} shape",
             f"Store it again with `momento-lambda store-token` (JSON with {contract.API_KEY_FIELD} and {contract.ENDPOINT_FIELD}).",
         )
     return Result.ok(f"Secret {secret.name} exists, has an AWSCURRENT version and the contract shape")
+
+
+def _present(secret_string: str | None) -> set[str]:
+    """The refresher fields the secret's JSON has (names only)."""
+    import json
+
+    try:
+        document = json.loads(secret_string or "")
+    except ValueError:
+        return set()
+    known = {*contract.REFRESHER_FIELDS, contract.ENDPOINT_FIELD, contract.REFRESHER_ENDPOINT_FIELD}
+    return {str(k) for k in document if k in known} if isinstance(document, dict) else set()
+
+
+def _day(value: Any) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d") if isinstance(value, datetime) else str(value)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def rotation(ctx: DoctorContext) -> Result:
+    """Rotation of the secret: enabled, its function exists, its last run finished, and the
+    key-refresh Lambda's ``validUntil`` is neither past nor before the next rotation."""
+    ctx.session()
+    secret = ctx.secret()
+    if secret is None:
+        raise SkipCheck("The secret does not exist (see secret.contract).")
+    described = secret.description
+    stored: contract.StoredKey | None = None
+    if secret.secret_string is not None:
+        try:
+            stored = contract.decode_secret(secret.secret_string)
+        except MomentoLambdaError:
+            stored = None
+    refresher = stored is not None and stored.shape is contract.SecretShape.KEY_REFRESHER
+    valid_until = stored.valid_until if stored is not None else None
+    lambda_arn = described.get("RotationLambdaARN") or None
+    last = described.get("LastRotatedDate")
+    following = described.get("NextRotationDate")
+    after_days = (described.get("RotationRules") or {}).get("AutomaticallyAfterDays")
+    if following is None and isinstance(last, datetime) and after_days:
+        following = last + timedelta(days=int(after_days))
+    data: dict[str, Any] = {
+        "rotation_enabled": bool(described.get("RotationEnabled")),
+        "rotation_lambda_arn": lambda_arn,
+        "last_rotated": _iso(last) if isinstance(last, datetime) else None,
+        "next_rotation": _iso(following) if isinstance(following, datetime) else None,
+        "valid_until": _iso(valid_until),
+    }
+    if not described.get("RotationEnabled"):
+        if refresher:
+            return Result.warn(
+                f"Secret {secret.name} holds a key-refresh secret (with a refresh token), but rotation is not enabled",
+                "Enable rotation with the key-refresh Lambda (`aws secretsmanager rotate-secret --secret-id "
+                f"{secret.name} --rotation-lambda-arn ARN --rotation-rules AutomaticallyAfterDays=N`), "
+                "or the key stops working at its validUntil.",
+                data=data,
+            )
+        return Result.ok(
+            f"Rotation is not enabled for secret {secret.name} (the key is changed with `momento-lambda store-token`)",
+            data=data,
+        )
+    if not lambda_arn:
+        return Result.fail(
+            f"Rotation is enabled for secret {secret.name}, but no rotation function is set",
+            f"Set it: `aws secretsmanager rotate-secret --secret-id {secret.name} --rotation-lambda-arn ARN`.",
+            data=data,
+        )
+    function_name = lambda_arn.rsplit(":", 1)[-1]
+    try:
+        function = ctx.call(
+            "lambda",
+            "get_function_configuration",
+            "lambda:GetFunctionConfiguration",
+            lambda_arn,
+            missing=lambda exc: aws.error_code(exc) == "ResourceNotFoundException",
+            FunctionName=lambda_arn,
+        )
+    except MomentoLambdaError as exc:
+        if exc.code != "aws.access-denied":
+            raise
+        return Result.warn(
+            f"Could not check the rotation function {function_name} of secret {secret.name}: {exc.message}",
+            exc.hint,
+            [f"rotation function: {lambda_arn}"],
+            data=data,
+        )
+    if function is None:
+        return Result.fail(
+            f"The rotation function {function_name} of secret {secret.name} does not exist",
+            "Deploy the rotation function (e.g. Momento's api-key-refresh-lambda) again, or point rotation at "
+            f"the right one: `aws secretsmanager rotate-secret --secret-id {secret.name} --rotation-lambda-arn ARN`.",
+            [f"rotation function: {lambda_arn}"],
+            data=data,
+        )
+    when = [
+        f"last rotated {_day(last)}" if last else "never rotated yet",
+        f"next rotation {_day(following)}" if following else "next rotation not scheduled",
+    ]
+    stages = described.get("VersionIdsToStages") or {}
+    unfinished = [v for v, labels in stages.items() if "AWSPENDING" in labels and "AWSCURRENT" not in labels]
+    if unfinished:
+        log_group = f"/aws/lambda/{function_name}"
+        return Result.fail(
+            f"The last rotation of secret {secret.name} did not finish (a version is still AWSPENDING; {when[0]})",
+            f"Read the rotation function's logs ({log_group}), fix the cause, then rotate again: "
+            f"`aws secretsmanager rotate-secret --secret-id {secret.name}`.",
+            [f"rotation function: {function_name}", *when],
+            data=data,
+        )
+    now = datetime.now(timezone.utc)
+    message = f"Rotation by {function_name} is enabled ({', '.join(when)})"
+    if valid_until is not None and valid_until <= now:
+        return Result.warn(
+            f"{message}, but the key's validUntil ({_day(valid_until)}) is in the past",
+            "The refresher did not renew the key in time: read its logs, then rotate now "
+            f"(`aws secretsmanager rotate-secret --secret-id {secret.name}`).",
+            [f"rotation function: {function_name}", *when],
+            data=data,
+        )
+    if valid_until is not None and isinstance(following, datetime) and valid_until < following:
+        return Result.warn(
+            f"{message}, but the key's validUntil ({_day(valid_until)}) comes before the next rotation",
+            "Rotate more often (a shorter AutomaticallyAfterDays) or rotate now, or the key expires "
+            "before it is renewed.",
+            [f"rotation function: {function_name}", *when],
+            data=data,
+        )
+    return Result.ok(message, [f"rotation function: {lambda_arn}", *when], data=data)
 
 
 def env_secrets(ctx: DoctorContext) -> Result:
@@ -246,6 +388,7 @@ CHECKS = [
     Check("deploy.functions", Group.DEPLOYMENT, "Deployed functions match the project", functions_match, remote=True),
     Check("deploy.env-secrets", Group.DEPLOYMENT, "No key in deployed environments", env_secrets, remote=True),
     Check("secret.contract", Group.DEPLOYMENT, "Secret exists, current, contract shape", secret_contract, remote=True),
+    Check("secret.rotation", Group.DEPLOYMENT, "Secret rotation healthy", rotation, remote=True),
     Check(
         "iam.role-secret-access", Group.DEPLOYMENT, "Function role may read the secret", role_secret_access, remote=True
     ),

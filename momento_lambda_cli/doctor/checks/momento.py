@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from momento_lambda_cli import contract
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.momento_key import KeyStatus, parse_api_key
+from momento_lambda_cli.momento_key import Expiry, KeyStatus, key_expiry, parse_api_key
 
 UNREACHABLE_HINT = "Check the network path to Momento (VPC egress, proxy) and the key's endpoint; retry later."
 
@@ -54,7 +57,39 @@ def cache(ctx: DoctorContext) -> Result:
     return Result.warn(f"Could not check cache {name}: {check.detail}", UNREACHABLE_HINT)
 
 
+def expiry(ctx: DoctorContext) -> Result:
+    """The stored key's expiry (its ``exp`` claim, else the key-refresh Lambda's ``validUntil``)."""
+    stored = ctx.stored_key()
+    try:
+        expires_at = key_expiry(stored.api_key)
+    except MomentoLambdaError as exc:
+        return Result.fail(f"The stored key: {exc.message}", exc.hint)
+    source = "exp" if expires_at is not None else None
+    if expires_at is None and stored.valid_until is not None:
+        expires_at, source = stored.valid_until, contract.REFRESHER_VALID_UNTIL_FIELD
+    seen = Expiry(expires_at, datetime.now(timezone.utc))
+    days = ctx.options.expiry_warning_days
+    data = {
+        "expires_at": seen.iso(),
+        "days_left": seen.days_left,
+        "source": source,
+        "warning_days": days,
+    }
+    rotated = stored.shape is contract.SecretShape.KEY_REFRESHER
+    renew = (
+        "The key-refresh Lambda should have renewed it: see secret.rotation and the function's logs."
+        if rotated
+        else "Create a new key in the Momento console and store it with `momento-lambda store-token`."
+    )
+    if seen.expired:
+        return Result.fail(f"The stored key {seen.describe()}", renew, data=data)
+    if seen.within(days):
+        return Result.warn(f"The stored key {seen.describe()}", renew, data=data)
+    return Result.ok(f"The stored key {seen.describe()}", data=data)
+
+
 CHECKS = [
     Check("momento.key", Group.MOMENTO, "Stored key authenticates", key, remote=True),
+    Check("momento.key-expiry", Group.MOMENTO, "Stored key not expiring", expiry, remote=True),
     Check("momento.cache", Group.MOMENTO, "Cache exists", cache, remote=True),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -13,10 +12,12 @@ from momento_lambda_cli.doctor import code_scan, keyscan
 from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result
-from momento_lambda_cli.doctor.resolution import SKIP_DIRS, momento_functions, project_kms_key, secret_ref, source_files
+from momento_lambda_cli.doctor.project_walk import project_files
+from momento_lambda_cli.doctor.resolution import momento_functions, project_kms_key, secret_ref, source_files
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.model import Function
+from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
 
 CLIENT_DEADLINE_SECONDS = 1.1
@@ -26,8 +27,12 @@ SECRET_READ_SECONDS = 2.0
 MIN_TIMEOUT_SECONDS = CLIENT_DEADLINE_SECONDS + SECRET_READ_SECONDS
 COMFORTABLE_TIMEOUT_SECONDS = MIN_TIMEOUT_SECONDS + 2.0
 
-MAX_SCANNED_FILES = 20_000
-"""Outside git, stop walking after this many files (a project folder, not a home folder)."""
+MAX_FILE_SCANNED_BYTES = 2_000_000
+"""The key scan reads at most this much of one file."""
+MAX_SCANNED_BYTES = 64 * 1024 * 1024
+"""The key scan reads at most this much in all."""
+MAX_SOURCE_FILE_BYTES = 1_000_000
+"""The code checks read at most this much of one source file."""
 
 TODAY = date.today
 """Swappable for tests."""
@@ -239,6 +244,11 @@ def build_method(ctx: DoctorContext) -> Result:
 # --- code -----------------------------------------------------------------------------------
 
 
+def _source_text(path: Path) -> str:
+    """The start of a source file (regular files only; empty for anything else)."""
+    return (read_head(path, MAX_SOURCE_FILE_BYTES) or b"").decode("utf-8", "replace")
+
+
 def _code_files(ctx: DoctorContext) -> list[tuple[Function, Path]]:
     files = []
     seen: set[Path] = set()
@@ -262,7 +272,7 @@ def client_reuse(ctx: DoctorContext) -> Result:
     creators: list[str] = []
     for function, path in files:
         rel = path.relative_to(ctx.project_or_skip().root).as_posix()
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _source_text(path)
         if path.suffix == ".py":
             try:
                 tree = ast.parse(text)
@@ -294,7 +304,7 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
     files = _code_files(ctx)
     users, others = [], []
     for _function, path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _source_text(path)
         if not (code_scan.NODE_CREATE.search(text) or re.search(r"CacheClient\s*\(|CacheClient\.create", text)):
             continue
         rel = path.relative_to(ctx.project_or_skip().root).as_posix()
@@ -318,7 +328,7 @@ def secret_timeouts(ctx: DoctorContext) -> Result:
     files = _code_files(ctx)
     problems, good = [], []
     for _function, path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = _source_text(path)
         rel = path.relative_to(ctx.project_or_skip().root).as_posix()
         if path.suffix == ".py":
             if not re.search(r"client\(\s*['\"]secretsmanager['\"]", text):
@@ -353,31 +363,6 @@ def secret_timeouts(ctx: DoctorContext) -> Result:
 # --- secrets in files -----------------------------------------------------------------------
 
 
-def _project_files(root: Path) -> list[Path]:
-    try:
-        output = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            timeout=10,
-            check=True,
-        ).stdout
-        names = [n for n in output.decode("utf-8", "replace").split("\0") if n]
-        if names:
-            return [root / n for n in names]
-    except (OSError, subprocess.SubprocessError):
-        pass
-    found = []
-    for path in root.rglob("*"):
-        if any(part in SKIP_DIRS for part in path.relative_to(root).parts):
-            continue
-        if path.is_file():
-            found.append(path)
-            if len(found) >= MAX_SCANNED_FILES:
-                break
-    return found
-
-
 def no_key_in_files(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
     findings: list[str] = []
@@ -392,13 +377,15 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     for name, value in project.parameters.items():
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
-    for path in _project_files(project.root):
-        try:
-            if path.stat().st_size > 2_000_000:
-                continue
-            text = path.read_text(encoding="utf-8", errors="ignore")
-        except OSError:
+    budget = MAX_SCANNED_BYTES
+    for path in project_files(project.root):
+        data = read_head(path, min(MAX_FILE_SCANNED_BYTES, budget))
+        if not data:
             continue
+        budget -= len(data)
+        if budget <= 0:
+            break
+        text = data.decode("utf-8", errors="ignore")
         kinds = keyscan.find_keys(text)
         if kinds:
             findings.append(f"{path.relative_to(project.root).as_posix()}: contains a Momento {kinds[0]}")

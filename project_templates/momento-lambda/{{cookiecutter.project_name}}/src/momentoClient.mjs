@@ -7,9 +7,12 @@
 //   retry. The key never sits in an environment variable, a log line or an error message.
 // * Accepted secret shapes: {"MOMENTO_API_KEY", "MOMENTO_ENDPOINT"} (v2 keys need the
 //   endpoint), the same JSON without the endpoint for legacy keys, {"MOMENTO_AUTH_TOKEN"},
-//   and a plain-text secret holding only the key.
+//   a plain-text secret holding only the key, and the shape Momento's key-refresh Lambda
+//   keeps up to date: {"apiKey", "refreshToken", "validUntil"} (the key may also be
+//   "authToken"; the endpoint comes from the key or a "MOMENTO_ENDPOINT" / "endpoint" field).
 // * callMomento(operation) runs operation(client); when Momento answers AUTHENTICATION_ERROR
-//   (the key was rotated) it re-reads the secret, rebuilds the client and retries once.
+//   (the key was rotated or expired, e.g. by the key-refresh Lambda while this execution
+//   environment stayed warm) it re-reads the secret, rebuilds the client and retries once.
 // * MOMENTO_LOCAL=host:port (development only) sends the requests to a local Momento server
 //   over plain gRPC; the key is still read and sent. `momento-lambda doctor` flags it on a
 //   deployed function.
@@ -23,6 +26,9 @@ export const SECRET_ENV = 'MOMENTO_SECRET_ARN';
 export const CACHE_NAME_ENV = 'MOMENTO_CACHE_NAME';
 export const DEFAULT_TTL_ENV = 'MOMENTO_DEFAULT_TTL_SECONDS';
 export const LOCAL_ENV = 'MOMENTO_LOCAL';
+// Where the secret's JSON may hold the key (the last three: Momento's key-refresh Lambda).
+const KEY_FIELDS = ['MOMENTO_API_KEY', 'MOMENTO_AUTH_TOKEN', 'apiKey', 'authToken', 'apiToken'];
+const ENDPOINT_FIELDS = ['MOMENTO_ENDPOINT', 'endpoint'];
 
 // After a failed secret read, fail fast for this long instead of waiting on every request.
 const SECRET_RETRY_AFTER_MS = 10_000;
@@ -136,12 +142,19 @@ export function parseSecret(secretString) {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new MomentoUnavailable("the Momento secret's JSON is not an object");
   }
-  const apiKey = document.MOMENTO_API_KEY || document.MOMENTO_AUTH_TOKEN;
-  if (typeof apiKey !== 'string' || !apiKey.trim()) {
-    throw new MomentoUnavailable('the Momento secret has no MOMENTO_API_KEY field');
+  const apiKey = firstString(document, KEY_FIELDS);
+  if (!apiKey) {
+    throw new MomentoUnavailable('the Momento secret has no MOMENTO_API_KEY (or apiKey) field');
   }
-  const endpoint = typeof document.MOMENTO_ENDPOINT === 'string' && document.MOMENTO_ENDPOINT.trim();
-  return { apiKey: apiKey.trim(), endpoint: endpoint || undefined };
+  return { apiKey, endpoint: firstString(document, ENDPOINT_FIELDS) };
+}
+
+function firstString(document, fields) {
+  for (const field of fields) {
+    const value = document[field];
+    if (typeof value === 'string' && value.trim()) return value.trim();
+  }
+  return undefined;
 }
 
 /** The SDK credentials for the key (v2 key + endpoint, or a legacy key), honouring MOMENTO_LOCAL. */

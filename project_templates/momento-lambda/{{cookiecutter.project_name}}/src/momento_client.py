@@ -7,9 +7,13 @@
   retry. The key never sits in an environment variable, a log line or an error message.
 * Accepted secret shapes: ``{"MOMENTO_API_KEY": ..., "MOMENTO_ENDPOINT": ...}`` (v2 keys
   need the endpoint), the same JSON without the endpoint for legacy keys,
-  ``{"MOMENTO_AUTH_TOKEN": ...}``, and a plain-text secret holding only the key.
+  ``{"MOMENTO_AUTH_TOKEN": ...}``, a plain-text secret holding only the key, and the shape
+  Momento's key-refresh Lambda keeps up to date: ``{"apiKey": ..., "refreshToken": ...,
+  "validUntil": ...}`` (the key may also be ``authToken``; the endpoint comes from the key or
+  from a ``MOMENTO_ENDPOINT`` / ``endpoint`` field).
 * ``call(operation)`` runs ``operation(client)``; when Momento answers AUTHENTICATION_ERROR
-  (the key was rotated) it re-reads the secret, rebuilds the client and retries once.
+  (the key was rotated or expired, e.g. by the key-refresh Lambda while this execution
+  environment stayed warm) it re-reads the secret, rebuilds the client and retries once.
 * ``MOMENTO_LOCAL=host:port`` (development only) sends the requests to a local Momento
   server over plain gRPC; the key is still read and sent. `momento-lambda doctor` flags it
   on a deployed function.
@@ -39,6 +43,9 @@ SECRET_ENV = "MOMENTO_SECRET_ARN"
 CACHE_NAME_ENV = "MOMENTO_CACHE_NAME"
 DEFAULT_TTL_ENV = "MOMENTO_DEFAULT_TTL_SECONDS"
 LOCAL_ENV = "MOMENTO_LOCAL"
+KEY_FIELDS = ("MOMENTO_API_KEY", "MOMENTO_AUTH_TOKEN", "apiKey", "authToken", "apiToken")
+"""Where the secret's JSON may hold the key (the last three: Momento's key-refresh Lambda)."""
+ENDPOINT_FIELDS = ("MOMENTO_ENDPOINT", "endpoint")
 
 SECRET_RETRY_AFTER_SECONDS = 10.0
 """After a failed secret read, fail fast for this long instead of waiting on every request."""
@@ -159,11 +166,17 @@ def parse_secret(secret_string: str) -> tuple[str, str | None]:
         raise MomentoUnavailable("the Momento secret looks like JSON but does not parse") from None
     if not isinstance(document, dict):
         raise MomentoUnavailable("the Momento secret's JSON is not an object")
-    api_key = document.get("MOMENTO_API_KEY") or document.get("MOMENTO_AUTH_TOKEN")
-    if not isinstance(api_key, str) or not api_key.strip():
-        raise MomentoUnavailable("the Momento secret has no MOMENTO_API_KEY field")
-    endpoint = document.get("MOMENTO_ENDPOINT")
-    return api_key.strip(), (str(endpoint).strip() or None) if endpoint else None
+    for field in KEY_FIELDS:
+        api_key = document.get(field)
+        if isinstance(api_key, str) and api_key.strip():
+            break
+    else:
+        raise MomentoUnavailable("the Momento secret has no MOMENTO_API_KEY (or apiKey) field")
+    for field in ENDPOINT_FIELDS:
+        endpoint = document.get(field)
+        if isinstance(endpoint, str) and endpoint.strip():
+            return api_key.strip(), endpoint.strip()
+    return api_key.strip(), None
 
 
 def credential_provider(api_key: str, endpoint: str | None) -> CredentialProvider:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import SAM, SERVERLESS, detect_framework
-from momento_lambda_cli.project.model import ENV_REGION_VARS, Project, Setting
+from momento_lambda_cli.project.model import ENV_REGION_VARS, Project, Setting, environment_region
 
 
 def load_project(
@@ -46,10 +46,9 @@ def load_project(
 
 def deploy_region(
     root: Path, *, stage: str | None = None, region: str | None = None, environ: Mapping[str, str] | None = None
-) -> Setting[str]:
-    """The region the project's deploy tool deploys to (reading only what that needs:
-    samconfig for SAM, so a folder with samconfig.toml and no template still answers);
-    with no project, ``--region``, else the environment's."""
+) -> Setting[str] | None:
+    """The region the project's deploy tool deploys to, reading only what that needs (samconfig
+    for SAM, so a folder with samconfig.toml and no template still answers); ``None`` without a project."""
     environ = os.environ if environ is None else environ
     framework = detect_framework(root)
     if framework == SAM:
@@ -60,22 +59,19 @@ def deploy_region(
         return with_environment_note(region_setting(config, region, environ), framework, environ)
     if framework == SERVERLESS:
         return load_project(root, stage=stage, region=region, environ=environ).region
-    if region:
-        return Setting(region, "--region")
-    env_var = next((name for name in ENV_REGION_VARS if environ.get(name)), None)
-    return Setting(environ[env_var], env_var) if env_var else Setting(None, "the AWS profile's region")
+    return None
 
 
 def with_environment_note(setting: Setting[str], framework: str, environ: Mapping[str, str]) -> Setting[str]:
     """``setting`` with a note when the environment names another region that the deploy tool ignores."""
-    env_var = next((name for name in ENV_REGION_VARS if environ.get(name)), None)
-    if setting.note or env_var is None or setting.source in ("--region", *ENV_REGION_VARS):
+    named = environment_region(environ)
+    if setting.note or named is None or setting.source in ("--region", *ENV_REGION_VARS):
         return setting
-    if setting.value is None or environ[env_var] == setting.value:
+    if setting.value is None or named.value == setting.value:
         return setting
     tool = "sam deploy" if framework == SAM else "serverless deploy"
     note = (
-        f"Using the project's region {setting.value} ({env_var} says {environ[env_var]}): "
+        f"Using the project's region {setting.value} ({named.source} says {named.value}): "
         f"`{tool}` deploys there; pass --region to choose"
     )
     return Setting(setting.value, setting.source, note)

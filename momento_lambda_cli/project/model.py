@@ -9,6 +9,7 @@ Values that only the deploy can know are :class:`~.values.Unresolved`, never gue
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -36,6 +37,12 @@ class Setting(Generic[T]):
     @property
     def known(self) -> T | None:
         return None if isinstance(self.value, Unresolved) else self.value
+
+
+def environment_region(environ: Mapping[str, str]) -> Setting[str] | None:
+    """The region the environment names (``AWS_REGION``, else ``AWS_DEFAULT_REGION``), if any."""
+    name = next((n for n in ENV_REGION_VARS if environ.get(n)), None)
+    return Setting(environ[name], name) if name else None
 
 
 class CodeKind(str, Enum):

@@ -28,7 +28,6 @@ from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.answers import SAM, load_answers
 from momento_lambda_cli.project.cfn import CfnResolver
 from momento_lambda_cli.project.model import (
-    ENV_REGION_VARS,
     BuildSettings,
     CodeKind,
     CodeLocation,
@@ -36,6 +35,7 @@ from momento_lambda_cli.project.model import (
     Layer,
     Project,
     Setting,
+    environment_region,
 )
 from momento_lambda_cli.project.values import Unresolved, as_float, as_int, as_str
 
@@ -166,10 +166,9 @@ def region_setting(config: samconfig_files.SamConfig, flag: str | None, environ:
     configured = config.parameters("deploy").get("region")
     if isinstance(configured, str) and configured:
         return Setting(configured, config.where("deploy", "region"))
-    env_var = next((name for name in ENV_REGION_VARS if environ.get(name)), None)
-    if env_var:
-        return Setting(environ[env_var], env_var)
-    return Setting(None, "the AWS profile's region", "no region in the project or the environment")
+    return environment_region(environ) or Setting(
+        None, "the AWS profile's region", "no region in the project or the environment"
+    )
 
 
 def _truthy(value: Any) -> bool:

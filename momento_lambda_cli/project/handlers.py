@@ -8,7 +8,8 @@ from typing import Any
 from momento_lambda_cli.project.model import CodeKind, CodeLocation
 
 PYTHON_SUFFIXES = (".py",)
-NODE_SUFFIXES = (".mjs", ".js", ".cjs", ".ts", ".mts", ".cts")
+NODE_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+"""The Node.js runtime's own lookup order, then TypeScript sources of a built handler."""
 ARCHIVE_SUFFIXES = (".zip", ".jar")
 
 
@@ -38,7 +39,8 @@ def local_code(root: Path, written: str) -> CodeLocation:
 def handler_file(
     code_dir: Path | None, handler: Any, runtime: str, entry_points: list[str] | None = None
 ) -> Path | None:
-    """The source file a handler names (``app.lambda_handler`` -> ``app.py``), when it exists.
+    """The source file a handler names (``app.lambda_handler`` -> ``app.py``,
+    ``src/handlers/get.main`` -> ``src/handlers/get.py``), when it exists inside ``code_dir``.
 
     Node.js handlers may point at a built file (``dist/app.handler``) whose source is
     TypeScript (``app.ts``); ``entry_points`` (esbuild ``BuildProperties.EntryPoints``) win.
@@ -49,7 +51,8 @@ def handler_file(
         candidate = (code_dir / str(entry)).resolve()
         if candidate.is_file():
             return candidate
-    module = handler.rsplit(".", 1)[0]
+    folder, _, name = handler.replace("\\", "/").rpartition("/")
+    module = name.rsplit(".", 1)[0]
     if runtime.startswith("python"):
         module = module.replace(".", "/")
         suffixes: tuple[str, ...] = PYTHON_SUFFIXES
@@ -57,8 +60,9 @@ def handler_file(
         suffixes = NODE_SUFFIXES
     else:
         suffixes = PYTHON_SUFFIXES + NODE_SUFFIXES
+    base = code_dir.resolve()
     for suffix in suffixes:
-        candidate = code_dir / f"{module}{suffix}"
-        if candidate.is_file():
-            return candidate.resolve()
+        candidate = (base / folder / f"{module}{suffix}").resolve()
+        if candidate.is_relative_to(base) and candidate.is_file():
+            return candidate
     return None

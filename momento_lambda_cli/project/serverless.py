@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from momento_lambda_cli import iam_policy
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import handlers
 from momento_lambda_cli.project.answers import SERVERLESS, load_answers
 from momento_lambda_cli.project.cfn import CfnResolver
 from momento_lambda_cli.project.handlers import ARCHIVE_SUFFIXES
@@ -39,7 +40,6 @@ DEFAULT_MEMORY = 1024
 DEFAULT_ROLE = "IamRoleLambdaExecution"
 """The logical id of the role Serverless creates for the functions."""
 ROLES_PER_FUNCTION_PLUGIN = "serverless-iam-roles-per-function"
-HANDLER_SUFFIXES = {"python": (".py",), "nodejs": (".js", ".mjs", ".cjs", ".ts")}
 _IAM_POLICY_TYPES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"}
 
 
@@ -339,26 +339,6 @@ class _Loader:
             return self._folder(".")
         return location
 
-    def _handler_file(self, handler: str | Unresolved | None, runtime: Any) -> Path | None:
-        if not isinstance(handler, str) or "." not in handler:
-            return None
-        handler = handler.replace("\\", "/")
-        folder, _, name = handler.rpartition("/")
-        module = name.rsplit(".", 1)[0]
-        runtime_name = runtime if isinstance(runtime, str) else ""
-        if runtime_name.startswith("python"):
-            candidates = [module.replace(".", "/") + ".py"]
-        elif runtime_name.startswith("nodejs"):
-            candidates = [module + s for s in HANDLER_SUFFIXES["nodejs"]]
-        else:
-            candidates = [module.replace(".", "/") + ".py", *(module + s for s in HANDLER_SUFFIXES["nodejs"])]
-        root = self.root.resolve()
-        for candidate in candidates:
-            path = (self.root / folder / candidate if folder else self.root / candidate).resolve()
-            if path.is_relative_to(root) and path.is_file():
-                return path
-        return None
-
     # ----------------------------------------------------------------- functions
 
     def _function_specs(self) -> list[tuple[str, Any]]:
@@ -488,7 +468,7 @@ class _Loader:
             layers=own_layers,
             layer_refs=layer_refs,
             package_type="Image" if image is not None else "Zip",
-            handler_file=self._handler_file(handler, runtime),
+            handler_file=handlers.handler_file(self.root, handler, runtime if isinstance(runtime, str) else ""),
             problems=problems,
         )
 

@@ -28,7 +28,7 @@ from momento_lambda_cli.project.model import (
     Setting,
 )
 from momento_lambda_cli.project.parse import load_yaml
-from momento_lambda_cli.project.sls_vars import SlsVariables, js_string
+from momento_lambda_cli.project.sls_vars import Choice, SlsVariables, js_string
 from momento_lambda_cli.project.values import Unresolved, as_float, as_int, as_str
 
 SLS_FILES = ("serverless.yml", "serverless.yaml")
@@ -200,23 +200,21 @@ class _Loader:
 
     def _stage(self) -> Setting[str]:
         choice = self.vars.stage
-        source = {
-            "option": "--stage",
-            "provider": f"{self.path.name} provider.stage",
-            "default": "Serverless default",
-        }[choice.origin]
         if isinstance(choice.value, Unresolved) and choice.origin == "provider":
             self.problems.append(f"provider.stage: {choice.value.describe()}")
-        return _setting(choice.value, source)
+        return self._chosen(choice, "stage")
 
     def _region(self) -> Setting[str]:
-        choice = self.vars.region
+        return self._chosen(self.vars.region, "region")  # load.with_environment_note says when AWS_REGION differs
+
+    def _chosen(self, choice: Choice, name: str) -> Setting[str]:
+        """``--<name>``, else ``provider.<name>``, else the framework's default, with where it came from."""
         source = {
-            "option": "--region",
-            "provider": f"{self.path.name} provider.region",
+            "option": f"--{name}",
+            "provider": f"{self.path.name} provider.{name}",
             "default": "Serverless default",
         }[choice.origin]
-        return _setting(choice.value, source)  # load.with_environment_note says when AWS_REGION differs
+        return _setting(choice.value, source)
 
     def _service(self) -> str | Unresolved | None:
         raw = self.document.get("service")

@@ -116,7 +116,8 @@ class Text:
 # --- YAML --------------------------------------------------------------------------------
 
 
-def _yaml_error(source: str, problem: str) -> MomentoLambdaError:
+def yaml_error(source: str, problem: str) -> MomentoLambdaError:
+    """A YAML file the tool was about to edit does not parse (``problem`` quotes no values)."""
     return MomentoLambdaError(
         f"{source} is not valid YAML ({problem}); nothing was changed.",
         f"Fix {source} and run the command again.",
@@ -131,7 +132,7 @@ def _compose(norm: str, source: str) -> Any:
     try:
         documents = list(YAML(typ="rt").compose_all(norm))
     except YAMLError as exc:
-        raise _yaml_error(source, parser_problem(exc)) from None
+        raise yaml_error(source, parser_problem(exc)) from None
     return documents[0] if documents else None
 
 
@@ -142,7 +143,7 @@ def _load(text: str, source: str) -> Any:
     try:
         return next(iter(YAML(typ="rt").load_all(text)), None)
     except YAMLError as exc:
-        raise _yaml_error(source, parser_problem(exc)) from None
+        raise yaml_error(source, parser_problem(exc)) from None
 
 
 def yaml_scalar(value: str, style: str | None = None) -> str:
@@ -476,6 +477,7 @@ def get_override(overrides: Any, key: str) -> str | None:
 
 
 def toml_error(source: str, problem: str) -> MomentoLambdaError:
+    """A TOML file the tool was about to edit does not parse (``problem`` quotes no values)."""
     return MomentoLambdaError(
         f"{source} is not valid TOML ({problem}); nothing was changed.",
         f"Fix {source} (or move it away) and run the command again.",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from momento_lambda_cli import catalog
-from momento_lambda_cli.errors import MomentoLambdaError, parser_problem
+from momento_lambda_cli.errors import parser_problem
 from momento_lambda_cli.project import edit
 from momento_lambda_cli.project.edit import get_override, set_override
 
@@ -32,11 +32,7 @@ def parse(text: str, source: str = SAMCONFIG) -> Any:
     try:
         return tomlkit.parse(text.removeprefix("\ufeff"))
     except TOMLKitError as exc:
-        raise MomentoLambdaError(
-            f"{source} is not valid TOML ({parser_problem(exc)}); nothing was changed.",
-            f"Fix {source} (or move it away) and run the command again.",
-            code="project.bad-samconfig",
-        ) from None
+        raise edit.toml_error(source, parser_problem(exc)) from None
 
 
 def update_text(text: str | None, values: dict[str, str], env: str = "default") -> tuple[str, list[str], list[str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import catalog
-from momento_lambda_cli.errors import MomentoLambdaError, parser_problem
+from momento_lambda_cli.errors import parser_problem
 from momento_lambda_cli.project import edit
 
 SERVERLESS_FILES = catalog.SERVERLESS.template_files
@@ -30,12 +30,7 @@ def load(text: str, source: str) -> tuple[Any, Any]:
     try:
         document = next(iter(yaml.load_all(text)), None)
     except YAMLError as exc:
-        problem = parser_problem(exc)
-        raise MomentoLambdaError(
-            f"{source} is not valid YAML ({problem}); nothing was changed.",
-            f"Fix {source} and run the command again.",
-            code="project.bad-serverless-yml",
-        ) from None
+        raise edit.yaml_error(source, parser_problem(exc)) from None
     return yaml, document
 
 

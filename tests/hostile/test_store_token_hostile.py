@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def _secret_exists(aws) -> bool:
     return SECRET in names
 
 
-def store(env, project: Path, key: str, *extra: str) -> harness.Run:
+def store(env, project: Path, key: str, *extra: str, **run_options: Any) -> harness.Run:
     return harness.run(
         "store-token",
         "--from-stdin",
@@ -39,6 +40,7 @@ def store(env, project: Path, key: str, *extra: str) -> harness.Run:
         str(project),
         env=env,
         stdin=key + "\n",
+        **run_options,
     )
 
 
@@ -96,18 +98,7 @@ def test_a_write_that_fails_after_the_secret_is_stored_says_what_was_done(tmp_pa
     samconfig = project / "samconfig.toml"
     samconfig.write_text("# " + "padding " * 800 + "\n" + samconfig.read_text())
     before = samconfig.read_bytes()
-    result = harness.run(
-        "store-token",
-        "--from-stdin",
-        "--no-verify",
-        "--secret-name",
-        SECRET,
-        "--project-dir",
-        str(project),
-        env=env,
-        stdin=keys.legacy_key() + "\n",
-        file_size_limit=4096,
-    )
+    result = store(env, project, keys.legacy_key(), file_size_limit=4096)
     harness.assert_clean(result, seconds=BOUND, exit_codes=(1,))
     assert _secret_exists(aws)
     arn = aws.client("secretsmanager").describe_secret(SecretId=SECRET)["ARN"]

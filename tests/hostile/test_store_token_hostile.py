@@ -189,6 +189,10 @@ def test_a_failed_nested_output_dir_leaves_no_empty_folders(tmp_path):
 def test_ctrl_c_during_new_leaves_no_empty_folders(tmp_path, delay):
     result = harness.run("new", "demo", "--no-input", "--output-dir", str(tmp_path / "a" / "b"), interrupt_after=delay)
     assert "Traceback" not in result.output, result.output
-    if result.exit_code != 0:
+    if result.exit_code == -signal.SIGINT and "Next steps:" in result.stdout:
+        # The signal landed after `new` finished, while the interpreter exited: the project
+        # was written in full and reported; the signal only ends the already-done process.
+        assert (tmp_path / "a" / "b" / "demo" / "template.yaml").is_file()
+    elif result.exit_code != 0:
         assert result.exit_code == 130, result.output
         assert list(tmp_path.iterdir()) == []

@@ -22,6 +22,7 @@ ALL_IDS = [
     "code.secret-timeouts",
     "secrets.no-plaintext-key",
     "project.no-local-override",
+    "project.template-version",
     "build.binaries",
     "build.sdk",
     "deploy.stack",

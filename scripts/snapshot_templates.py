@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's package
 
-from momento_lambda_cli import __version__  # noqa: E402
-from momento_lambda_cli.scaffold import versions  # noqa: E402
+from momento_lambda_cli import __version__
+from momento_lambda_cli.scaffold import versions
 
 
 def main(argv: list[str]) -> int:

@@ -13,16 +13,10 @@ from momento_lambda_cli.scaffold.template_fixes import TemplateFix
 from tests.support.template_versions import NEXT, RELEASED, commit_all, git, next_template, released_project, tree
 
 USER_SOURCE = '    return {"id": item_id, "message": f"Hello from the source for {item_id}"}\n'
-USER_LOGIC = '    return orders.lookup(item_id)  # the user\'s database\n'
+USER_LOGIC = "    return orders.lookup(item_id)  # the user's database\n"
 USER_RESOURCE = "  OrdersTopic:\n    Type: AWS::SNS::Topic\n\n"
 
-CONFLICT = (
-    "<<<<<<< yours\n"
-    "# Orders API\n"
-    "=======\n"
-    "# demo (Momento + Lambda)\n"
-    f">>>>>>> template {NEXT}\n"
-)
+CONFLICT = f"<<<<<<< yours\n# Orders API\n=======\n# demo (Momento + Lambda)\n>>>>>>> template {NEXT}\n"
 
 
 @pytest.fixture
@@ -159,7 +153,7 @@ def test_deleted_files_stay_deleted_unless_restore_deleted(run_cli, tmp_path, ne
     # the template did not change it since (base == new now): still nothing, unless asked
     restored = run_cli("update", str(project), "--restore-deleted")
     assert restored.exit_code == 0, restored.output
-    assert 'round(_ms(started), 1)' in (project / "src/handler.py").read_text()
+    assert "round(_ms(started), 1)" in (project / "src/handler.py").read_text()
 
 
 def test_answer_re_renders_with_the_changed_answer(run_cli, tmp_path, newer_template):
@@ -260,9 +254,20 @@ def test_a_released_project_updates_to_the_live_template(run_cli, tmp_path):
     commit_all(old)
     result = run_cli("update", str(old))
     assert result.exit_code == 0, result.output
-    assert run_cli(
-        "new", "demo", "--no-input", "--output-dir", str(tmp_path / "new"), "--runtime", "nodejs22.x", "--framework", "serverless"
-    ).exit_code == 0
+    assert (
+        run_cli(
+            "new",
+            "demo",
+            "--no-input",
+            "--output-dir",
+            str(tmp_path / "new"),
+            "--runtime",
+            "nodejs22.x",
+            "--framework",
+            "serverless",
+        ).exit_code
+        == 0
+    )
     fresh = tree(tmp_path / "new" / "demo")
     updated = tree(old)
     assert {k for k in updated if k != ".momento-lambda.json"} == {k for k in fresh if k != ".momento-lambda.json"}
@@ -324,3 +329,47 @@ def test_the_updated_project_passes_cfn_lint_and_sam_validate(run_cli, edited):
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- doctor: project.template-version ---------------------------------------------------------
+
+
+def _template_check(run_cli, project):
+    from tests.support.doctor import run_doctor
+
+    run = run_doctor(run_cli, str(project), "--offline", "--only", "project.template-version")
+    return run
+
+
+def test_doctor_names_the_fixes_a_newer_template_has(run_cli, tmp_path, monkeypatch):
+    from momento_lambda_cli import __version__
+
+    project = released_project(tmp_path)
+    answers = json.loads((project / ".momento-lambda.json").read_text())
+    (project / ".momento-lambda.json").write_text(json.dumps({**answers, "_tool_version": "0.0.1"}))
+    fix = TemplateFix(__version__, "Python functions retry the secret read once", languages=("python",))
+    node_only = TemplateFix(__version__, "Node.js only", languages=("node",))
+    monkeypatch.setattr(template_fixes, "FIXES", (fix, node_only))
+    run = _template_check(run_cli, project)
+    check = run.checks["project.template-version"]
+    assert check["status"] == "warn"
+    assert fix.summary in check["message"] and "Node.js only" not in check["message"]
+    assert "momento-lambda update" in check["hint"]
+    assert check["data"]["fixes"] == [{"version": __version__, "summary": fix.summary}]
+
+
+def test_doctor_passes_a_current_project_and_skips_a_foreign_one(run_cli, tmp_path):
+    assert run_cli("new", "demo", "--no-input", "--output-dir", str(tmp_path)).exit_code == 0
+    assert _template_check(run_cli, tmp_path / "demo").checks["project.template-version"]["status"] == "pass"
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "template.yaml").write_text("Resources: {}\n")
+    assert _template_check(run_cli, foreign).checks["project.template-version"]["status"] == "skip"
+
+
+def test_doctor_warns_when_a_newer_momento_lambda_generated_the_project(run_cli, tmp_path):
+    project = released_project(tmp_path)
+    answers = json.loads((project / ".momento-lambda.json").read_text())
+    (project / ".momento-lambda.json").write_text(json.dumps({**answers, "_tool_version": "99.0.0"}))
+    check = _template_check(run_cli, project).checks["project.template-version"]
+    assert check["status"] == "warn" and "newer than this one" in check["message"]

@@ -31,7 +31,9 @@ def update(
     answer: Annotated[
         list[str] | None,
         typer.Option(
-            "--answer", metavar="KEY=VALUE", help="Change an answer and re-render with it (repeatable), e.g. runtime=python3.13."
+            "--answer",
+            metavar="KEY=VALUE",
+            help="Change an answer and re-render with it (repeatable), e.g. runtime=python3.13.",
         ),
     ] = None,
     conflict: Annotated[

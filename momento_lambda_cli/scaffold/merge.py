@@ -19,9 +19,7 @@ class Merged:
     conflicts: int
 
 
-def merge_texts(
-    base: str, ours: str, theirs: str, *, labels: tuple[str, str, str], favor: str | None = None
-) -> Merged:
+def merge_texts(base: str, ours: str, theirs: str, *, labels: tuple[str, str, str], favor: str | None = None) -> Merged:
     """Merge the change base->theirs into ours. ``labels``: (ours, base, theirs) marker names;
     ``favor``: ``None`` for conflict markers, ``"ours"`` / ``"theirs"`` to take that side."""
     with tempfile.TemporaryDirectory(prefix="momento-lambda-merge-") as scratch:
@@ -37,7 +35,11 @@ def merge_texts(
             command += ["-L", label]
         try:
             done = subprocess.run(
-                [*command, *paths], capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False, stdin=subprocess.DEVNULL
+                [*command, *paths],
+                capture_output=True,
+                timeout=GIT_TIMEOUT_SECONDS,
+                check=False,
+                stdin=subprocess.DEVNULL,
             )
         except FileNotFoundError:
             raise MomentoLambdaError(

@@ -119,7 +119,7 @@ def keep_table(files: Mapping[str, str]) -> dict[str, Any]:
     inner = sorted(path[len(prefix) :] for path in files if path.startswith(prefix))
     drop: dict[str, list[list[Any]]] = {}
     for combo in itertools.product(*(choices[n] for n in names)):
-        kwargs = {n: v for n, v in zip(names, combo) if n in known}
+        kwargs = {n: v for n, v in zip(names, combo, strict=True) if n in known}
         answers = build_answers("snapshot", **kwargs)
         for path in inner:
             if not keeps(path, answers):
@@ -228,9 +228,7 @@ def render(source: TemplateSource, answers: Mapping[str, Any]) -> dict[str, str]
     values = [context.get(name) or choices[name][0] for name in source.keep.get("choices", [])]
     drop = source.keep.get("drop", {})
     return {
-        path: text
-        for path, text in files.items()
-        if path != catalog.ANSWERS_FILE and values not in drop.get(path, [])
+        path: text for path, text in files.items() if path != catalog.ANSWERS_FILE and values not in drop.get(path, [])
     }
 
 

@@ -45,7 +45,10 @@ def next_template() -> versions.TemplateSource:
     _replace(files, "serverless.yml", "  timeout: 10\n", "  timeout: 15\n")
     _replace(files, "src/handler.py", 'log["cache_ms"] = _ms(started)', 'log["cache_ms"] = round(_ms(started), 1)')
     _replace(
-        files, "README.md", "# {{ cookiecutter.project_name }}\n", "# {{ cookiecutter.project_name }} (Momento + Lambda)\n"
+        files,
+        "README.md",
+        "# {{ cookiecutter.project_name }}\n",
+        "# {{ cookiecutter.project_name }} (Momento + Lambda)\n",
     )
     files[ROOT + "events/miss.json"] = '{"pathParameters": {"id": "never-cached"}}\n'
     return versions.TemplateSource(version=NEXT, files=files, keep=released.keep)

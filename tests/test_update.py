@@ -11,6 +11,7 @@ import pytest
 from momento_lambda_cli.scaffold import template_fixes, versions
 from momento_lambda_cli.scaffold.template_fixes import TemplateFix
 from tests.support.template_versions import NEXT, RELEASED, commit_all, git, next_template, released_project, tree
+from tests.support.tools import require_tool
 
 USER_SOURCE = '    return {"id": item_id, "message": f"Hello from the source for {item_id}"}\n'
 USER_LOGIC = "    return orders.lookup(item_id)  # the user's database\n"
@@ -310,8 +311,6 @@ def test_the_updated_project_passes_cfn_lint_and_sam_validate(run_cli, edited):
     import subprocess
 
     from cfnlint.api import ManualArgs, lint
-
-    from tests.support.tools import require_tool
 
     assert run_cli("update", str(edited)).exit_code == 1  # README conflict only
     matches = lint((edited / "template.yaml").read_text(), config=ManualArgs(regions=["us-east-1"]))

@@ -372,3 +372,26 @@ def test_doctor_warns_when_a_newer_momento_lambda_generated_the_project(run_cli,
     (project / ".momento-lambda.json").write_text(json.dumps({**answers, "_tool_version": "99.0.0"}))
     check = _template_check(run_cli, project).checks["project.template-version"]
     assert check["status"] == "warn" and "newer than this one" in check["message"]
+
+
+@pytest.mark.slow
+def test_an_updated_serverless_project_still_packages_with_osls(run_cli, tmp_path, newer_template):
+    from tests.support.generated import npm_install
+    from tests.test_generated_serverless import function, package
+
+    project = released_project(tmp_path / "p", framework="serverless", runtime="nodejs22.x")
+    commit_all(project)
+    edit(
+        project,
+        "serverless.yml",
+        "  stage: ${opt:stage, 'dev'}\n",
+        "  stage: ${opt:stage, 'dev'}\n  tags:\n    team: orders\n",
+    )
+    commit_all(project)
+    result = run_cli("update", str(project))
+    assert result.exit_code == 0, result.output
+    npm_install(project)
+    template, _ = package(project, tmp_path)
+    properties = function(template)
+    assert properties["Timeout"] == 15  # the template's fix
+    assert {"Key": "team", "Value": "orders"} in properties["Tags"]  # the user's edit

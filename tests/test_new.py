@@ -42,6 +42,7 @@ def test_defaults_render_a_sam_python_project_and_print_the_tree_and_next_steps(
     answers = json.loads((project / ".momento-lambda.json").read_text())
     assert answers == {
         "_tool_version": answers["_tool_version"],
+        "_template": {"version": answers["_tool_version"], "sha256": answers["_template"]["sha256"]},
         "project_name": "demo",
         "framework": "sam",
         "runtime": "python3.13",

@@ -132,3 +132,12 @@ def test_the_classifiers_name_every_python_from_requires_python_on():
     assert pythons.supported()[0] == minimum
     assert minors == list(range(minors[0], minors[-1] + 1)), minors
     assert "Programming Language :: Python :: 3 :: Only" in text
+
+
+@pytest.mark.slow
+def test_wheel_ships_every_template_snapshot(built_wheel: Path):
+    from momento_lambda_cli.scaffold import versions
+
+    names = set(zipfile.ZipFile(built_wheel).namelist())
+    for version in versions.snapshot_versions():
+        assert f"momento_lambda_cli/scaffold/template_history/{version}{versions.SNAPSHOT_SUFFIX}" in names

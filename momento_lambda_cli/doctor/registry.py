@@ -9,9 +9,9 @@ from momento_lambda_cli.errors import UsageError
 
 
 def all_checks() -> list[Check]:
-    from momento_lambda_cli.doctor.checks import build, deployment, momento, project
+    from momento_lambda_cli.doctor.checks import build, deployment, momento, project, template_version
 
-    return [*project.CHECKS, *build.CHECKS, *deployment.CHECKS, *momento.CHECKS]
+    return [*project.CHECKS, *template_version.CHECKS, *build.CHECKS, *deployment.CHECKS, *momento.CHECKS]
 
 
 def _ids(value: Iterable[str]) -> list[str]:

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from momento_lambda_cli import __version__
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, write_answers
 from momento_lambda_cli.scaffold.answers import Answers
 from momento_lambda_cli.scaffold.layout import TEMPLATE_NAME, project_files, prune
+from momento_lambda_cli.scaffold.versions import TEMPLATE_VERSION_KEY, content_hash, read_tree
 from momento_lambda_cli.templates import templates_root
 
 
@@ -88,9 +90,10 @@ def render_project(answers: Answers, output_dir: Path) -> RenderResult:
                 "Choose another --output-dir, or check that folder's permissions.",
                 code="new.bad-output-dir",
             ) from None
-        rendered = Path(_cookiecutter(source, answers.template_context(), staging))
+        rendered = Path(cookiecutter_files(source, answers.template_context(), staging))
         prune(rendered, answers)
-        write_answers(rendered, answers.as_dict())
+        record = {"version": __version__, "sha256": content_hash(read_tree(rendered))}
+        write_answers(rendered, {**answers.as_dict(), TEMPLATE_VERSION_KEY: record})
         check_target(output_dir, answers.project_name)  # nobody created it meanwhile
         os.rename(rendered, target)  # replaces an empty folder too
     except OSError as exc:
@@ -107,8 +110,9 @@ def render_project(answers: Answers, output_dir: Path) -> RenderResult:
     return RenderResult(project_dir=target, files=project_files(target))
 
 
-def _cookiecutter(template: Path, context_values: dict[str, str], output_dir: Path) -> str:
-    """Cookiecutter's own context + file generation, without its replay file or hooks."""
+def cookiecutter_files(template: Path, context_values: dict[str, Any], output_dir: Path) -> str:
+    """Cookiecutter's own context + file generation, without its replay file or hooks; returns
+    the rendered project folder."""
     from cookiecutter.generate import generate_context, generate_files
     from cookiecutter.prompt import prompt_for_config
 
@@ -121,4 +125,4 @@ def _cookiecutter(template: Path, context_values: dict[str, str], output_dir: Pa
     return str(generate_files(repo_dir=str(template), context=context, output_dir=str(output_dir), accept_hooks=False))
 
 
-__all__ = ["ANSWERS_FILE", "RenderResult", "check_target", "render_project", "template_dir"]
+__all__ = ["ANSWERS_FILE", "RenderResult", "check_target", "cookiecutter_files", "render_project", "template_dir"]

@@ -107,7 +107,7 @@ def sam_role_policy(role_id: str) -> list[str]:
 # --- Serverless ------------------------------------------------------------------------
 
 SLS_CONDITIONS = {
-    CONDITION_ARN: f'Fn::Not: [{{ Fn::Equals: ["${{param:{contract.SLS_PARAM_SECRET_ARN}}}", ""] }}]',
+    CONDITION_ARN: [f'Fn::Not: [{{ Fn::Equals: ["${{param:{contract.SLS_PARAM_SECRET_ARN}}}", ""] }}]'],
 }
 
 SLS_ENVIRONMENT = {

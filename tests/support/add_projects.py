@@ -181,7 +181,7 @@ SLS_STATEMENTS_PYTHON = {
     "serverless.yml": """# Welcome to Serverless!
 service: orders-api
 
-frameworkVersion: '3'
+frameworkVersion: '>=3'
 
 provider:
   name: aws
@@ -209,12 +209,12 @@ functions:
     handler: handler.report
 """,
     "handler.py": PY_HANDLER.replace("lambda_handler", "hello") + "\n\ndef report(event, context):\n    return {}\n",
-    "package.json": '{\n  "name": "orders-api",\n  "version": "1.0.0",\n  "devDependencies": {\n    "serverless": "^3.38.0"\n  }\n}\n',
+    "package.json": '{\n  "name": "orders-api",\n  "version": "1.0.0",\n  "private": true\n}\n',
 }
 
 SLS_PER_FUNCTION_ROLES_NODE = {
     "serverless.yml": """service: images
-frameworkVersion: "3"
+frameworkVersion: ">=3"
 provider:
   name: aws
   runtime: nodejs22.x

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import difflib
 import json
-from pathlib import Path
 
 import pytest
 
@@ -76,7 +75,9 @@ def test_the_client_module_is_the_one_new_renders(tmp_path, run_cli):
     generated = render(tmp_path / "gen", runtime="python3.13")
     project = add_projects.make(tmp_path, "sam-hello-python")
     assert run_cli("add", str(project), "--no-input").exit_code == 0
-    assert (project / "hello_world/momento_client.py").read_bytes() == (generated / "src/momento_client.py").read_bytes()
+    assert (project / "hello_world/momento_client.py").read_bytes() == (
+        generated / "src/momento_client.py"
+    ).read_bytes()
 
 
 def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path, run_cli):

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.support import add_projects
+from tests.support.tools import require_tool
 from tests.test_generated_sam import sam
 from tests.test_generated_serverless import package
-from tests.support.tools import require_tool
 
 pytestmark = pytest.mark.slow
 

@@ -101,7 +101,9 @@ def add(
         out.print(f"\nUse the client in your {'Python' if language == 'python' else 'Node.js'} handler:", markup=False)
         for line in lines:
             out.print(f"  {line}", markup=False, highlight=False)
-    out.print("\nNext: momento-lambda store-token, then build and deploy; momento-lambda doctor checks it.", markup=False)
+    out.print(
+        "\nNext: momento-lambda store-token, then build and deploy; momento-lambda doctor checks it.", markup=False
+    )
 
 
 def _pick(functions: list, reason_of) -> tuple[str, ...]:  # type: ignore[type-arg,no-untyped-def]
@@ -110,7 +112,9 @@ def _pick(functions: list, reason_of) -> tuple[str, ...]:  # type: ignore[type-a
     supported = [f for f in functions if reason_of(f) is None]
     for index, f in enumerate(functions, 1):
         reason = reason_of(f)
-        err.print(f"  {index}. {f.key} ({f.runtime_name or '?'})" + (f" - cannot: {reason}" if reason else ""), markup=False)
+        err.print(
+            f"  {index}. {f.key} ({f.runtime_name or '?'})" + (f" - cannot: {reason}" if reason else ""), markup=False
+        )
     answer = typer.prompt(
         "Functions to add Momento to (numbers, comma-separated)", default="all", show_default=True
     ).strip()

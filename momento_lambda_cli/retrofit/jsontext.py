@@ -91,10 +91,8 @@ def add_dependency(text: str | None, section: str, name: str, version: str, *, s
             while norm[at - 1] in " \t\n":
                 at -= 1
             match = re.search(r"\n([ \t]*)\"", inner)
-            if match:
-                splice = Splice(at, at, f",\n{match.group(1)}{entry}")
-            else:
-                splice = Splice(at, at, f", {entry}")
+            separator = f",\n{match.group(1)}" if match else ", "
+            splice = Splice(at, at, separator + entry)
     else:
         if section in document:
             raise _bad(source, f"{section} is not an object")

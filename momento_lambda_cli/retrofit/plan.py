@@ -22,13 +22,13 @@ from momento_lambda_cli.doctor import code_scan
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_answers
 from momento_lambda_cli.project import samconfig as samconfig_files
-from momento_lambda_cli.secrets import samconfig
 from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
 from momento_lambda_cli.project.model import CodeKind, Function, Project
 from momento_lambda_cli.project.values import Unresolved
 from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, yamltext
 from momento_lambda_cli.scaffold import answers as answer_rules
+from momento_lambda_cli.secrets import samconfig
 
 PYTHON_CREATE = re.compile(r"\bCacheClient\s*\(|\bCacheClient\.create\s*\(")
 SLS_PLUGIN = "serverless-python-requirements"
@@ -103,6 +103,10 @@ class AddPlan:
             "notes": self.notes,
             "settings": self.settings,
         }
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def refuse(message: str, hint: str, code: str) -> MomentoLambdaError:
@@ -267,7 +271,7 @@ def _own_client(function: Function, folder: Path, module_name: str) -> Path | No
 
 def _zip_root(project: Project, function: Function, spec: dict[str, Any]) -> Path:
     if project.framework != SAM and isinstance(spec.get("module"), str):
-        return (project.root / spec["module"]).resolve()
+        return (project.root / str(spec["module"])).resolve()
     assert function.code_dir is not None
     return function.code_dir
 
@@ -327,7 +331,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "Generate a Node.js project with `momento-lambda new` and port its src/momentoClient.mjs.",
                 "add.typescript",
             )
-        folder = handler.parent if language == catalog.NODE else handler.parent
+        folder = handler.parent
         creator = _own_client(function, folder, module.file_name)
         if creator is not None:
             raise refuse(
@@ -396,6 +400,8 @@ def _cannot_edit(exc: edit.CannotEdit) -> MomentoLambdaError:
 
 
 def _yaml(files: _Files, path: Path, change: Callable[[str], str]) -> None:
+    """Apply ``change`` to the planned text of ``path`` now (so closures over loop variables are safe)."""
+
     def apply(text: str | None) -> str:
         try:
             return change(text or "")
@@ -416,9 +422,15 @@ def _timeout(
     key = "Timeout" if project.framework == SAM else "timeout"
     base = ["Resources", function.key, "Properties"] if project.framework == SAM else ["functions", function.key]
     if key in spec:
-        _yaml(files, project.config_path, lambda t: yamltext.replace_scalar(t, [*base, key], str(TIMEOUT_SECONDS), source=source))
+        _yaml(
+            files,
+            project.config_path,
+            lambda t: yamltext.replace_scalar(t, [*base, key], str(TIMEOUT_SECONDS), source=source),
+        )
     else:
-        _yaml(files, project.config_path, lambda t: yamltext.set_block(t, base, key, str(TIMEOUT_SECONDS), source=source))
+        _yaml(
+            files, project.config_path, lambda t: yamltext.set_block(t, base, key, str(TIMEOUT_SECONDS), source=source)
+        )
     notes.append(
         f"{function.key}: timeout raised from {function.timeout:g} s to {TIMEOUT_SECONDS} s "
         "(a cold start reads the secret and connects within about 3 s)"
@@ -439,8 +451,7 @@ def _role_id(value: Any, resources: dict[str, Any]) -> str | None:
     elif isinstance(value, str) and value in resources:
         target = value
     if isinstance(target, str) and isinstance(resources.get(target), dict):
-        if resources[target].get("Type") == "AWS::IAM::Role":
-            return target
+        return target if resources[target].get("Type") == "AWS::IAM::Role" else None
     return None
 
 
@@ -457,9 +468,7 @@ def _sam_function(project: Project, function: Function, files: _Files, source: s
             _yaml(
                 files,
                 path,
-                lambda t, n=name, v=value: yamltext.set_block(
-                    t, [*base, "Environment", "Variables"], n, v, source=source
-                ),
+                lambda t: yamltext.set_block(t, [*base, "Environment", "Variables"], name, value, source=source),  # noqa: B023
             )
     resources = project.document.get("Resources") or {}
     resource = resources.get(function.key) or {}
@@ -470,8 +479,8 @@ def _sam_function(project: Project, function: Function, files: _Files, source: s
         if role_id is None:
             raise refuse(
                 f"{function.key}'s Role is not a role defined in {source}.",
-                f"Grant secretsmanager:GetSecretValue on the Momento secret to that role yourself, then run `add` "
-                f"with --function for the other functions.",
+                "Grant secretsmanager:GetSecretValue on the Momento secret to that role yourself, then run `add` "
+                "with --function for the other functions.",
                 "add.external-role",
             )
         policy_id = f"MomentoApiKeyAccess{role_id}"[:255]
@@ -534,7 +543,7 @@ def _sam_project(
     notes: list[str],
 ) -> None:
     path = project.config_path
-    declared = document.get("Parameters") if isinstance(document.get("Parameters"), dict) else {}
+    declared = _mapping(document.get("Parameters"))
     parameters = snippets.sam_parameters(
         settings["secret_arn"] or "",
         settings["secret_name"],
@@ -547,18 +556,28 @@ def _sam_project(
             _yaml(
                 files,
                 path,
-                lambda t, n=name, b=block: yamltext.set_block(
-                    t, ["Parameters"], n, b, source=source, insert_before=["Conditions", "Globals", "Resources"]
+                lambda t: yamltext.set_block(
+                    t,
+                    ["Parameters"],
+                    name,  # noqa: B023
+                    block,  # noqa: B023
+                    source=source,
+                    insert_before=["Conditions", "Globals", "Resources"],
                 ),
             )
-    conditions = document.get("Conditions") if isinstance(document.get("Conditions"), dict) else {}
+    conditions = _mapping(document.get("Conditions"))
     for name, value in snippets.SAM_CONDITIONS.items():
         if name not in conditions:
             _yaml(
                 files,
                 path,
-                lambda t, n=name, v=value: yamltext.set_block(
-                    t, ["Conditions"], n, v, source=source, insert_before=["Globals", "Resources"]
+                lambda t: yamltext.set_block(
+                    t,
+                    ["Conditions"],
+                    name,  # noqa: B023
+                    value,  # noqa: B023
+                    source=source,
+                    insert_before=["Globals", "Resources"],
                 ),
             )
     env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
@@ -597,18 +616,9 @@ def _sam_project(
 
 
 def _overrides_of(text: str, env: str) -> Any:
-    import tomllib
-
-    try:
-        return (
-            tomllib.loads(text.removeprefix(edit.BOM))
-            .get(env, {})
-            .get("deploy", {})
-            .get("parameters", {})
-            .get("parameter_overrides", "")
-        )
-    except tomllib.TOMLDecodeError:
-        raise edit.toml_error(samconfig.SAMCONFIG, "does not parse") from None
+    document = edit._toml_loads(text.removeprefix(edit.BOM), samconfig.SAMCONFIG)
+    table = _mapping(_mapping(_mapping(document.get(env)).get("deploy")).get("parameters"))
+    return table.get("parameter_overrides", "")
 
 
 # --- Serverless ---------------------------------------------------------------------------
@@ -625,7 +635,7 @@ def _sls_function(
             _yaml(
                 files,
                 path,
-                lambda t, n=name, v=value: yamltext.set_block(t, [*base, "environment"], n, v, source=source),
+                lambda t: yamltext.set_block(t, [*base, "environment"], name, value, source=source),  # noqa: B023
             )
     kms = bool(settings["kms_key_arn"])
     statements = [snippets.sls_read_statement()] + ([snippets.sls_decrypt_statement()] if kms else [])
@@ -641,17 +651,14 @@ def _sls_function(
             _yaml(
                 files,
                 path,
-                lambda t, s=statement: yamltext.append_item(t, [*base, "iamRoleStatements"], s, source=source),
+                lambda t: yamltext.append_item(t, [*base, "iamRoleStatements"], statement, source=source),  # noqa: B023
             )
         return
-    provider = project.document.get("provider") if isinstance(project.document.get("provider"), dict) else {}
-    iam = provider.get("iam") if isinstance(provider.get("iam"), dict) else {}
+    provider = _mapping(project.document.get("provider"))
+    iam = _mapping(provider.get("iam"))
     role = iam.get("role", provider.get("role"))
-    if (
-        role is not None
-        and not isinstance(role, dict)
-        or isinstance(role, dict)
-        and ("Ref" in role or "Fn::GetAtt" in role)
+    if (role is not None and not isinstance(role, dict)) or (
+        isinstance(role, dict) and ("Ref" in role or "Fn::GetAtt" in role)
     ):
         _sls_role_policy(project, files, source, role, resources, kms, "provider.iam.role")
         return
@@ -673,7 +680,7 @@ def _sls_function(
         _yaml(files, path, lambda t: yamltext.set_block(t, where[:-1], where[-1], lines, source=source))
         return
     for statement in statements:
-        _yaml(files, path, lambda t, s=statement: yamltext.append_item(t, where, s, source=source))
+        _yaml(files, path, lambda t: yamltext.append_item(t, where, statement, source=source))  # noqa: B023
 
 
 def _sls_resources(project: Project) -> dict[str, Any]:
@@ -729,7 +736,7 @@ def _sls_project(
         _yaml(
             files,
             path,
-            lambda t, n=name, v=value: yamltext.set_block(t, ["resources", "Conditions"], n, v, source=source),
+            lambda t: yamltext.set_block(t, ["resources", "Conditions"], name, value, source=source),  # noqa: B023
         )
     if python:
         plugins = project.document.get("plugins")
@@ -803,10 +810,10 @@ def _dependency(
             )
         files.edit(requirements, _requirement_line(f"momento=={client.pinned('momento_python_version')}"))
         return
-    folder = function.code_dir if project.framework == SAM else project.root
-    assert folder is not None
+    node_folder = function.code_dir if project.framework == SAM else project.root
+    assert node_folder is not None
     files.edit(
-        folder / "package.json",
+        node_folder / "package.json",
         lambda t: jsontext.add_dependency(
             t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source="package.json"
         ),
@@ -857,12 +864,25 @@ def _answers(project: Project, files: _Files, settings: dict[str, Any], function
 # --- writing ------------------------------------------------------------------------------
 
 
+def _replace_if_unchanged(change: FileChange) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        if current != change.before:
+            raise MomentoLambdaError(
+                f"{change.relative} changed while `add` ran; it was not written.",
+                "Run `momento-lambda add` again.",
+                code="add.changed-meanwhile",
+            )
+        return change.after
+
+    return apply
+
+
 def apply_plan(plan: AddPlan) -> list[str]:
     """Write the plan's files (each under its lock, atomically); returns the relative paths written."""
     written = []
     for change in plan.changes:
         if change.created:
             change.path.parent.mkdir(parents=True, exist_ok=True)
-        update_file(change.path, lambda _current, c=change: c.after, root=plan.root, expected=change.before)
+        update_file(change.path, _replace_if_unchanged(change), root=plan.root, expected=change.before)
         written.append(change.relative)
     return written

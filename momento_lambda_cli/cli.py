@@ -19,7 +19,7 @@ if startup.is_entry_point():
 import typer
 
 from momento_lambda_cli import ISSUES_URL, __version__, console
-from momento_lambda_cli.commands import doctor, new, store_token, update
+from momento_lambda_cli.commands import add, doctor, new, store_token, update
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
 from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
@@ -128,6 +128,7 @@ def _report_unexpected(exc: BaseException) -> None:
 app.command("new")(_guarded(new.new))
 app.command("store-token")(_guarded(store_token.store_token))
 app.command("doctor")(_guarded(doctor.doctor))
+app.command("add")(_guarded(add.add))
 app.command("update")(_guarded(update.update))
 
 

@@ -1,0 +1,69 @@
+"""The client module `add` writes: the same single-source file `new` renders
+(``project_templates/momento-lambda/.../src/momento_client.py`` or ``momentoClient.mjs``),
+rendered on its own, and the versions the template pins."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from functools import cache
+from typing import Any
+
+from momento_lambda_cli import catalog
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.scaffold.render import template_dir
+
+PROJECT_FOLDER = "{{cookiecutter.project_name}}"
+
+
+@dataclass(frozen=True)
+class ClientModule:
+    language: str
+    """``python`` / ``node``."""
+    file_name: str
+    """``momento_client.py`` / ``momentoClient.mjs``."""
+    template_path: str
+    """Its path inside the rendered project (``src/momento_client.py``)."""
+
+
+MODULES = {
+    catalog.PYTHON: ClientModule(catalog.PYTHON, "momento_client.py", "src/momento_client.py"),
+    catalog.NODE: ClientModule(catalog.NODE, "momentoClient.mjs", "src/momentoClient.mjs"),
+}
+
+
+@cache
+def template_context() -> dict[str, Any]:
+    """``cookiecutter.json`` of the project template."""
+    path = template_dir() / "cookiecutter.json"
+    try:
+        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # pragma: no cover - a broken installation
+        raise MomentoLambdaError(
+            f"The project template's cookiecutter.json cannot be read ({type(exc).__name__}).",
+            "Reinstall momento-lambda.",
+            code="templates.missing",
+        ) from None
+    return document
+
+
+def pinned(name: str) -> str:
+    """A version the template pins (``momento_python_version``, ``momento_node_version``...)."""
+    return str(template_context()[name])
+
+
+def render_module(module: ClientModule, **variables: str) -> str:
+    """The module's text exactly as `new` writes it: copied as is when the template lists it
+    under ``_copy_without_render``, else rendered with cookiecutter's Jinja environment."""
+    path = template_dir() / PROJECT_FOLDER / module.template_path
+    text = path.read_text(encoding="utf-8")
+    context = template_context()
+    if any(fnmatch(module.template_path, pattern) for pattern in context.get("_copy_without_render", [])):
+        return text
+    from cookiecutter.environment import StrictEnvironment
+
+    values = {k: (v[0] if isinstance(v, list) else v) for k, v in context.items() if not k.startswith("_")}
+    values.update(variables)
+    env = StrictEnvironment(context={"cookiecutter": values}, keep_trailing_newline=True)
+    return str(env.from_string(text).render(cookiecutter=values))

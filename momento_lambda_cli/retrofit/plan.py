@@ -1,0 +1,888 @@
+"""Plan `momento-lambda add` on a loaded project: every file's new text, the files to create,
+and what to tell the user. Planning reads only; :func:`apply_plan` writes.
+
+A function is refused (MomentoLambdaError, exit 1, nothing written) when adding Momento to it
+cannot be done safely: its code already creates a Momento client, it is defined where the
+tool cannot edit it, its role is not defined in the project, its runtime or code location is
+not one the client module serves.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from momento_lambda_cli import catalog, contract
+from momento_lambda_cli.doctor import code_scan
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_answers
+from momento_lambda_cli.project import samconfig as samconfig_files
+from momento_lambda_cli.project.answers import render_answers
+from momento_lambda_cli.project.files import read_text, resolve_target, update_file
+from momento_lambda_cli.project.model import CodeKind, Function, Project
+from momento_lambda_cli.project.values import Unresolved
+from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, yamltext
+from momento_lambda_cli.scaffold import answers as answer_rules
+from momento_lambda_cli.secrets import samconfig
+
+PYTHON_CREATE = re.compile(r"\bCacheClient\s*\(|\bCacheClient\.create\s*\(")
+SLS_PLUGIN = "serverless-python-requirements"
+TIMEOUT_SECONDS = 10
+"""The timeout `add` sets when a function's is below doctor's floor (the generated projects' value)."""
+
+
+@dataclass(frozen=True)
+class AddOptions:
+    functions: tuple[str, ...] = ()
+    """Function keys / logical ids; empty: every function whose runtime is supported."""
+    cache_name: str | None = None
+    secret_name: str | None = None
+    secret_arn: str | None = None
+    default_ttl: int = answer_rules.DEFAULT_TTL_SECONDS
+    kms_key_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: Path
+    relative: str
+    before: str | None
+    """``None``: the file is created."""
+    after: str
+
+    @property
+    def created(self) -> bool:
+        return self.before is None
+
+    def diff(self) -> str:
+        if self.before is None:
+            return ""
+        lines = difflib.unified_diff(
+            self.before.splitlines(keepends=True),
+            self.after.splitlines(keepends=True),
+            f"a/{self.relative}",
+            f"b/{self.relative}",
+        )
+        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+@dataclass
+class AddPlan:
+    root: Path
+    framework: str
+    functions: list[str]
+    skipped: dict[str, str]
+    """Functions not selected by default and why."""
+    changes: list[FileChange]
+    usage: dict[str, list[str]]
+    """Per language (``python`` / ``node``): the lines to use the client in a handler."""
+    notes: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def diff(self) -> str:
+        return "".join(c.diff() for c in self.changes if not c.created)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project_dir": str(self.root),
+            "framework": self.framework,
+            "functions": self.functions,
+            "skipped": self.skipped,
+            "changed_files": [c.relative for c in self.changes if not c.created],
+            "created_files": [c.relative for c in self.changes if c.created],
+            "usage": self.usage,
+            "notes": self.notes,
+            "settings": self.settings,
+        }
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def refuse(message: str, hint: str, code: str) -> MomentoLambdaError:
+    return MomentoLambdaError(f"{message} Nothing was written.", hint, code=code)
+
+
+class _Files:
+    """The planned text of every file touched, over what is on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.original: dict[Path, str | None] = {}
+        self.current: dict[Path, str | None] = {}
+
+    def text(self, path: Path) -> str | None:
+        if path not in self.current:
+            resolve_target(path, self.root)
+            self.original[path] = self.current[path] = read_text(path)
+        return self.current[path]
+
+    def edit(self, path: Path, change: Callable[[str | None], str]) -> None:
+        self.current[path] = change(self.text(path))
+
+    def create(self, path: Path, text: str) -> None:
+        if self.text(path) is None:
+            self.current[path] = text
+
+    def changes(self) -> list[FileChange]:
+        found = []
+        for path, after in self.current.items():
+            before = self.original[path]
+            if after is not None and after != before:
+                found.append(FileChange(path, path.relative_to(self.root).as_posix(), before, after))
+        return sorted(found, key=lambda c: (c.created, c.relative))
+
+
+# --- selection ----------------------------------------------------------------------------
+
+
+def supported_reason(function: Function) -> str | None:
+    """Why `add` cannot serve this function (``None``: it can)."""
+    if function.package_type == "Image" or function.code.kind is CodeKind.IMAGE:
+        return "a container image function (add the client module to its image yourself)"
+    if not (function.is_python or function.is_node):
+        return f"runtime {function.runtime or 'unknown'} (the client module is Python or Node.js)"
+    if catalog.runtime(function.runtime_name) is None:
+        return f"runtime {function.runtime_name} is not one this tool supports"
+    if function.code.kind is not CodeKind.FOLDER or function.code.outside_project:
+        return f"its code is not a folder of the project ({function.code.kind.value} {function.code.written!r})"
+    return None
+
+
+def select_functions(project: Project, names: Sequence[str]) -> tuple[list[Function], dict[str, str]]:
+    by_key = {f.key: f for f in project.functions}
+    if not project.functions:
+        raise refuse(
+            f"{project.config_path.name} defines no Lambda functions.",
+            "Add a function first (sam init / serverless create), or use `momento-lambda new`.",
+            "add.no-functions",
+        )
+    if names:
+        unknown = [n for n in names if n not in by_key]
+        if unknown:
+            raise refuse(
+                f"No function {', '.join(map(repr, unknown))} in {project.config_path.name}.",
+                f"Functions: {', '.join(by_key)}.",
+                "add.unknown-function",
+            )
+        chosen = [by_key[n] for n in dict.fromkeys(names)]
+        for function in chosen:
+            reason = supported_reason(function)
+            if reason:
+                raise refuse(
+                    f"Cannot add Momento to {function.key}: {reason}.", "Choose another --function.", "add.unsupported"
+                )
+        return chosen, {}
+    skipped = {f.key: reason for f in project.functions if (reason := supported_reason(f))}
+    chosen = [f for f in project.functions if f.key not in skipped]
+    if not chosen:
+        details = "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        raise refuse(f"No function Momento can be added to ({details}).", "See the reasons above.", "add.unsupported")
+    return chosen, skipped
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+def _project_name(project: Project, answers: dict[str, Any] | None) -> str:
+    for candidate in (
+        (answers or {}).get("project_name"),
+        project.service,
+        project.stack_name.known,
+        project.root.resolve().name,
+    ):
+        if isinstance(candidate, str) and candidate:
+            name = re.sub(r"[^A-Za-z0-9-]+", "-", candidate).strip("-")
+            name = re.sub(r"^[^A-Za-z]+", "", name)
+            if name:
+                return name[: answer_rules.MAX_NAME_LENGTH]
+    return "momento-lambda"
+
+
+def _settings(project: Project, options: AddOptions, first: Function) -> dict[str, Any]:
+    existing = project.answers or {}
+    name = _project_name(project, existing)
+    cache_name = options.cache_name or existing.get("cache_name") or name
+    arn = options.secret_arn or existing.get("secret_arn") or None
+    secret_name = options.secret_name or (answer_rules.secret_name_from_arn(arn) if arn else None)
+    secret_name = secret_name or existing.get("secret_name") or contract.default_secret_name(name)
+    answer_rules.validate_cache_name(cache_name)
+    answer_rules.validate_secret_name(secret_name)
+    if options.secret_arn:
+        arn_name = answer_rules.secret_name_from_arn(options.secret_arn)
+        if options.secret_name and options.secret_name != arn_name:
+            raise refuse(
+                f"--secret-name {options.secret_name!r} does not match --secret-arn (whose secret is {arn_name!r}).",
+                "Give only --secret-arn.",
+                "add.secret-mismatch",
+            )
+    kms = options.kms_key_arn or existing.get("kms_key_arn") or None
+    if options.kms_key_arn:
+        answer_rules.validate_kms_key_arn(options.kms_key_arn)
+    if not 1 <= options.default_ttl <= contract.MAX_TTL_SECONDS:
+        raise refuse(
+            f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds.",
+            "E.g. --default-ttl 60.",
+            "add.bad-ttl",
+        )
+    return {
+        "project_name": name,
+        "framework": project.framework,
+        "runtime": first.runtime_name,
+        "architecture": str(first.architecture),
+        "cache_name": cache_name,
+        "secret_name": secret_name,
+        "secret_arn": arn,
+        "default_ttl_seconds": int(existing.get("default_ttl_seconds") or options.default_ttl)
+        if options.default_ttl == answer_rules.DEFAULT_TTL_SECONDS
+        else options.default_ttl,
+        "region": project.region.known or existing.get("region"),
+        "kms_key_arn": kms,
+    }
+
+
+def _own_client(function: Function, folder: Path, module_name: str) -> Path | None:
+    """A source file next to the handler that already creates a Momento client."""
+    candidates = [function.handler_file] if function.handler_file else []
+    candidates += [p for p in sorted(folder.glob("*")) if p.suffix in (".py", ".js", ".mjs", ".cjs", ".ts")]
+    for path in dict.fromkeys(c for c in candidates if c is not None):
+        if path.name == module_name or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")[:1_000_000]
+        except OSError:
+            continue
+        if "momento" not in text.lower():
+            continue
+        if PYTHON_CREATE.search(text) if path.suffix == ".py" else code_scan.NODE_CREATE.search(text):
+            return path
+    return None
+
+
+def _zip_root(project: Project, function: Function, spec: dict[str, Any]) -> Path:
+    if project.framework != SAM and isinstance(spec.get("module"), str):
+        return (project.root / str(spec["module"])).resolve()
+    assert function.code_dir is not None
+    return function.code_dir
+
+
+def _handler_file(project: Project, function: Function, spec: dict[str, Any]) -> Path | None:
+    if function.handler_file is not None:
+        return function.handler_file
+    if project.framework != SAM and isinstance(spec.get("module"), str):
+        return handlers.handler_file(_zip_root(project, function, spec), function.handler, function.runtime_name)
+    return None
+
+
+def _usage(language: str, prefix: str) -> list[str]:
+    if language == catalog.PYTHON:
+        module = f"{prefix}.momento_client" if prefix else "momento_client"
+        return [
+            f"from {module} import cache_name, get_client  # at the top of the handler module",
+            "client = get_client()  # in the handler: created once per execution environment, then reused",
+            "response = client.get(cache_name(), key)  # CacheGet.Hit / Miss / Error",
+        ]
+    return [
+        "import { cacheName, getMomentoClient } from './momentoClient.mjs';  // CommonJS: await import(...)",
+        "const client = await getMomentoClient();  // in the handler: created once, then reused",
+        "const response = await client.get(cacheName(), key);",
+    ]
+
+
+def plan_add(project: Project, options: AddOptions) -> AddPlan:
+    """The edits that add Momento to the chosen functions of ``project`` (raises on a refusal)."""
+    chosen, skipped = select_functions(project, options.functions)
+    settings = _settings(project, options, chosen[0])
+    files = _Files(project.root)
+    notes: list[str] = []
+    usage: dict[str, list[str]] = {}
+    source = project.config_path.name
+    if project.config_path.suffix.lower() not in (".yaml", ".yml"):
+        raise refuse(
+            f"{source} is not YAML: `add` edits YAML templates only.",
+            "Convert it to YAML, or add the settings yourself (see `momento-lambda new` for their shape).",
+            "add.not-yaml",
+        )
+    document = project.document
+    for function in chosen:
+        spec = _spec(project, function)
+        language = catalog.PYTHON if function.is_python else catalog.NODE
+        module = client.MODULES[language]
+        handler = _handler_file(project, function, spec)
+        if handler is None:
+            raise refuse(
+                f"Cannot find the handler file of {function.key} ({function.handler}).",
+                "Check the function's Handler and CodeUri / handler, then run `add` again.",
+                "add.no-handler-file",
+            )
+        if handler.suffix in (".ts", ".mts", ".cts"):
+            raise refuse(
+                f"{function.key} is written in TypeScript: `add` writes a JavaScript (.mjs) client module only.",
+                "Generate a Node.js project with `momento-lambda new` and port its src/momentoClient.mjs.",
+                "add.typescript",
+            )
+        folder = handler.parent
+        creator = _own_client(function, folder, module.file_name)
+        if creator is not None:
+            raise refuse(
+                f"{creator.relative_to(project.root).as_posix()} already creates its own Momento client.",
+                "Remove that client (use the generated module's get_client() instead) or keep your own; "
+                "`momento-lambda doctor` checks it either way.",
+                "add.own-client",
+            )
+        target = folder / module.file_name
+        existing = files.text(target)
+        if existing is None:
+            files.create(target, client.render_module(module))
+        elif existing != client.render_module(module):
+            notes.append(
+                f"{target.relative_to(project.root).as_posix()} exists and differs from the tool's: kept as is"
+            )
+        zip_root = _zip_root(project, function, spec)
+        prefix = ".".join(folder.relative_to(zip_root).parts) if folder.is_relative_to(zip_root) else ""
+        usage.setdefault(language, _usage(language, prefix))
+        if project.framework == SAM:
+            _sam_function(project, function, files, source, settings)
+        else:
+            _sls_function(project, function, spec, files, source, settings)
+        _timeout(project, function, spec, files, source, notes)
+        _dependency(project, function, spec, zip_root, files, notes)
+    if project.framework == SAM:
+        _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
+    else:
+        _sls_project(project, files, source, settings, any(f.is_python for f in chosen), notes)
+    _answers(project, files, settings, [f.key for f in chosen])
+    return AddPlan(
+        root=project.root,
+        framework=project.framework,
+        functions=[f.key for f in chosen],
+        skipped=skipped,
+        changes=files.changes(),
+        usage=usage,
+        notes=notes,
+        settings={k: v for k, v in settings.items() if k != "framework"},
+    )
+
+
+def _spec(project: Project, function: Function) -> dict[str, Any]:
+    if project.framework == SAM:
+        resource = (project.document.get("Resources") or {}).get(function.key)
+        props = resource.get("Properties") if isinstance(resource, dict) else None
+        return props if isinstance(props, dict) else {}
+    functions = project.document.get("functions")
+    spec = functions.get(function.key) if isinstance(functions, dict) else None
+    return spec if isinstance(spec, dict) else {}
+
+
+def _require_block(text: str, path: Sequence[str], source: str, function: str) -> None:
+    node = yamltext.node_at(text, path, source)
+    if node is None or node.id != "mapping" or node.flow_style:
+        raise refuse(
+            f"{function} is not written as a block mapping at {'.'.join(path)} in {source} "
+            "(it may come from an included file or a variable).",
+            f"Move the function into {source}, or add the settings yourself.",
+            "add.cannot-edit",
+        )
+
+
+def _cannot_edit(exc: edit.CannotEdit) -> MomentoLambdaError:
+    return refuse(exc.message.removesuffix(" nothing was changed.").rstrip(";"), exc.hint or "", "add.cannot-edit")
+
+
+def _yaml(files: _Files, path: Path, change: Callable[[str], str]) -> None:
+    """Apply ``change`` to the planned text of ``path`` now (so closures over loop variables are safe)."""
+
+    def apply(text: str | None) -> str:
+        try:
+            return change(text or "")
+        except edit.CannotEdit as exc:
+            raise _cannot_edit(exc) from None
+
+    files.edit(path, apply)
+
+
+def _timeout(
+    project: Project, function: Function, spec: dict[str, Any], files: _Files, source: str, notes: list[str]
+) -> None:
+    """Raise a timeout below what a cold start needs (secret read + client deadline) to the floor `new` uses."""
+    from momento_lambda_cli.doctor.checks.project import COMFORTABLE_TIMEOUT_SECONDS
+
+    if isinstance(function.timeout, Unresolved) or function.timeout >= COMFORTABLE_TIMEOUT_SECONDS:
+        return
+    key = "Timeout" if project.framework == SAM else "timeout"
+    base = ["Resources", function.key, "Properties"] if project.framework == SAM else ["functions", function.key]
+    if key in spec:
+        _yaml(
+            files,
+            project.config_path,
+            lambda t: yamltext.replace_scalar(t, [*base, key], str(TIMEOUT_SECONDS), source=source),
+        )
+    else:
+        _yaml(
+            files, project.config_path, lambda t: yamltext.set_block(t, base, key, str(TIMEOUT_SECONDS), source=source)
+        )
+    notes.append(
+        f"{function.key}: timeout raised from {function.timeout:g} s to {TIMEOUT_SECONDS} s "
+        "(a cold start reads the secret and connects within about 3 s)"
+    )
+
+
+# --- SAM ----------------------------------------------------------------------------------
+
+
+def _role_id(value: Any, resources: dict[str, Any]) -> str | None:
+    target = None
+    if isinstance(value, dict):
+        if "Ref" in value:
+            target = value["Ref"]
+        elif "Fn::GetAtt" in value:
+            att = value["Fn::GetAtt"]
+            target = att[0] if isinstance(att, list) and att else str(att).split(".")[0]
+    elif isinstance(value, str) and value in resources:
+        target = value
+    if isinstance(target, str) and isinstance(resources.get(target), dict):
+        return target if resources[target].get("Type") == "AWS::IAM::Role" else None
+    return None
+
+
+def _mentions(value: Any, sid: str) -> bool:
+    return sid in json.dumps(value, default=str)
+
+
+def _sam_function(project: Project, function: Function, files: _Files, source: str, settings: dict[str, Any]) -> None:
+    path = project.config_path
+    base = ["Resources", function.key, "Properties"]
+    _require_block(files.text(path) or "", base, source, function.key)
+    for name, value in snippets.SAM_ENVIRONMENT.items():
+        if name not in function.environment_source:
+            _yaml(
+                files,
+                path,
+                lambda t: yamltext.set_block(t, [*base, "Environment", "Variables"], name, value, source=source),  # noqa: B023
+            )
+    resources = project.document.get("Resources") or {}
+    resource = resources.get(function.key) or {}
+    props = resource.get("Properties") or {}
+    role = props.get("Role")
+    if role is not None:
+        role_id = _role_id(role, resources)
+        if role_id is None:
+            raise refuse(
+                f"{function.key}'s Role is not a role defined in {source}.",
+                "Grant secretsmanager:GetSecretValue on the Momento secret to that role yourself, then run `add` "
+                "with --function for the other functions.",
+                "add.external-role",
+            )
+        policy_id = f"MomentoApiKeyAccess{role_id}"[:255]
+        if policy_id in resources or any(
+            isinstance(r, dict)
+            and r.get("Type") == "AWS::IAM::Policy"
+            and _mentions(r, snippets.READ_SID)
+            and _mentions(r, role_id)
+            for r in resources.values()
+        ):
+            return
+        _yaml(
+            files,
+            path,
+            lambda t: yamltext.set_block(t, ["Resources"], policy_id, snippets.sam_role_policy(role_id), source=source),
+        )
+        return
+    if resource.get("Type") != "AWS::Serverless::Function":
+        raise refuse(
+            f"{function.key} is an AWS::Lambda::Function without a Role in {source}.",
+            "Give it a role resource, then run `add` again.",
+            "add.external-role",
+        )
+    policies = props.get("Policies")
+    if _mentions(policies, snippets.READ_SID):
+        return
+    if policies is None:
+        _yaml(
+            files,
+            path,
+            lambda t: yamltext.set_block(
+                t,
+                base,
+                "Policies",
+                ["- " + snippets.sam_policy_item()[0], *["  " + s for s in snippets.sam_policy_item()[1:]]],
+                source=source,
+            ),
+        )
+    elif isinstance(policies, list):
+        _yaml(
+            files,
+            path,
+            lambda t: yamltext.append_item(t, [*base, "Policies"], snippets.sam_policy_item(), source=source),
+        )
+    else:
+        raise refuse(
+            f"{function.key}'s Policies is a single value in {source}.",
+            "Write Policies as a list (`Policies:` then `- <the policy>`), then run `add` again.",
+            "add.cannot-edit",
+        )
+
+
+def _sam_project(
+    project: Project,
+    document: dict[str, Any],
+    files: _Files,
+    source: str,
+    settings: dict[str, Any],
+    python: bool,
+    notes: list[str],
+) -> None:
+    path = project.config_path
+    declared = _mapping(document.get("Parameters"))
+    parameters = snippets.sam_parameters(
+        settings["secret_arn"] or "",
+        settings["secret_name"],
+        settings["cache_name"],
+        settings["default_ttl_seconds"],
+        settings["kms_key_arn"] or "",
+    )
+    for name, block in parameters.items():
+        if name not in declared:
+            _yaml(
+                files,
+                path,
+                lambda t: yamltext.set_block(
+                    t,
+                    ["Parameters"],
+                    name,  # noqa: B023
+                    block,  # noqa: B023
+                    source=source,
+                    insert_before=["Conditions", "Globals", "Resources"],
+                ),
+            )
+    conditions = _mapping(document.get("Conditions"))
+    for name, value in snippets.SAM_CONDITIONS.items():
+        if name not in conditions:
+            _yaml(
+                files,
+                path,
+                lambda t: yamltext.set_block(
+                    t,
+                    ["Conditions"],
+                    name,  # noqa: B023
+                    value,  # noqa: B023
+                    source=source,
+                    insert_before=["Globals", "Resources"],
+                ),
+            )
+    env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
+    config_path = project.root / samconfig.SAMCONFIG
+    yaml_configs = [n for n in samconfig.SAMCONFIG_YAML if (project.root / n).is_file()]
+    if yaml_configs and not config_path.is_file():
+        notes.append(
+            f"{yaml_configs[0]} is not edited: set use_container: true under {env}.build.parameters"
+            if python
+            else f"{yaml_configs[0]} is not edited"
+        )
+        return
+    if python:
+        files.edit(
+            config_path,
+            lambda t: tomltext.set_value(
+                t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
+            ),
+        )
+    overrides = {
+        contract.SAM_PARAM_CACHE_NAME: settings["cache_name"],
+        contract.SAM_PARAM_SECRET_NAME: settings["secret_name"],
+    }
+    if settings["secret_arn"]:
+        overrides[contract.SAM_PARAM_SECRET_ARN] = settings["secret_arn"]
+    if settings["kms_key_arn"]:
+        overrides[contract.SAM_PARAM_KMS_KEY_ARN] = settings["kms_key_arn"]
+    current = files.text(config_path)
+    missing = {
+        k: v
+        for k, v in overrides.items()
+        if current is None or edit.get_override(_overrides_of(current, env), k) is None
+    }
+    if missing:
+        files.edit(config_path, lambda t: edit.samconfig_set_overrides(t, missing, env, samconfig.SAMCONFIG)[0])
+
+
+def _overrides_of(text: str, env: str) -> Any:
+    document = edit._toml_loads(text.removeprefix(edit.BOM), samconfig.SAMCONFIG)
+    table = _mapping(_mapping(_mapping(document.get(env)).get("deploy")).get("parameters"))
+    return table.get("parameter_overrides", "")
+
+
+# --- Serverless ---------------------------------------------------------------------------
+
+
+def _sls_function(
+    project: Project, function: Function, spec: dict[str, Any], files: _Files, source: str, settings: dict[str, Any]
+) -> None:
+    path = project.config_path
+    base = ["functions", function.key]
+    _require_block(files.text(path) or "", base, source, function.key)
+    for name, value in snippets.SLS_ENVIRONMENT.items():
+        if name not in function.environment_source:
+            _yaml(
+                files,
+                path,
+                lambda t: yamltext.set_block(t, [*base, "environment"], name, value, source=source),  # noqa: B023
+            )
+    kms = bool(settings["kms_key_arn"])
+    statements = [snippets.sls_read_statement()] + ([snippets.sls_decrypt_statement()] if kms else [])
+    resources = _sls_resources(project)
+    if spec.get("role") is not None:
+        _sls_role_policy(project, files, source, spec.get("role"), resources, kms, f"functions.{function.key}.role")
+        return
+    own = spec.get("iamRoleStatements")
+    if own is not None:
+        if _mentions(own, snippets.READ_SID):
+            return
+        for statement in statements:
+            _yaml(
+                files,
+                path,
+                lambda t: yamltext.append_item(t, [*base, "iamRoleStatements"], statement, source=source),  # noqa: B023
+            )
+        return
+    provider = _mapping(project.document.get("provider"))
+    iam = _mapping(provider.get("iam"))
+    role = iam.get("role", provider.get("role"))
+    if (role is not None and not isinstance(role, dict)) or (
+        isinstance(role, dict) and ("Ref" in role or "Fn::GetAtt" in role)
+    ):
+        _sls_role_policy(project, files, source, role, resources, kms, "provider.iam.role")
+        return
+    if isinstance(role, dict) and isinstance(role.get("statements"), list):
+        where = ["provider", "iam", "role", "statements"]
+        existing: Any = role.get("statements")
+    elif isinstance(provider.get("iamRoleStatements"), list):
+        where = ["provider", "iamRoleStatements"]
+        existing = provider.get("iamRoleStatements")
+    else:
+        where = ["provider", "iam", "role", "statements"]
+        existing = None
+    if _mentions(existing, snippets.READ_SID) or _mentions(files.text(path), snippets.READ_SID):
+        return
+    if existing is None:
+        lines: list[str] = []
+        for statement in statements:
+            lines += ["- " + statement[0], *["  " + s for s in statement[1:]]]
+        _yaml(files, path, lambda t: yamltext.set_block(t, where[:-1], where[-1], lines, source=source))
+        return
+    for statement in statements:
+        _yaml(files, path, lambda t: yamltext.append_item(t, where, statement, source=source))  # noqa: B023
+
+
+def _sls_resources(project: Project) -> dict[str, Any]:
+    resources = project.document.get("resources")
+    inner = resources.get("Resources") if isinstance(resources, dict) else None
+    return inner if isinstance(inner, dict) else {}
+
+
+def _sls_role_policy(
+    project: Project, files: _Files, source: str, role: Any, resources: dict[str, Any], kms: bool, where: str
+) -> None:
+    role_id = _role_id(role, resources)
+    if role_id is None:
+        raise refuse(
+            f"{where} names a role that is not defined in {source}'s resources.",
+            "Grant secretsmanager:GetSecretValue on the Momento secret to that role yourself, then run `add` "
+            "with --function for the other functions.",
+            "add.external-role",
+        )
+    policy_id = f"MomentoApiKeyAccess{role_id}"
+    if policy_id in resources:
+        return
+    _yaml(
+        files,
+        project.config_path,
+        lambda t: yamltext.set_block(
+            t, ["resources", "Resources"], policy_id, snippets.sls_role_policy(role_id, kms), source=source
+        ),
+    )
+
+
+def _sls_project(
+    project: Project, files: _Files, source: str, settings: dict[str, Any], python: bool, notes: list[str]
+) -> None:
+    path = project.config_path
+    text = files.text(path) or ""
+    params = {
+        contract.SLS_PARAM_SECRET_ARN: settings["secret_arn"] or "",
+        contract.SLS_PARAM_SECRET_NAME: settings["secret_name"],
+        contract.SLS_PARAM_CACHE_NAME: settings["cache_name"],
+        contract.SLS_PARAM_DEFAULT_TTL: str(settings["default_ttl_seconds"]),
+    }
+    if settings["kms_key_arn"]:
+        params[contract.SLS_PARAM_KMS_KEY_ARN] = settings["kms_key_arn"]
+    missing = {k: v for k, v in params.items() if f"{k}:" not in _params_default_text(text, source)}
+    if missing:
+        _yaml(
+            files,
+            path,
+            lambda t: edit.yaml_set(t, ["params", "default"], missing, source=source, insert_before=["provider"]),
+        )
+    for name, value in snippets.SLS_CONDITIONS.items():
+        _yaml(
+            files,
+            path,
+            lambda t: yamltext.set_block(t, ["resources", "Conditions"], name, value, source=source),  # noqa: B023
+        )
+    if python:
+        plugins = project.document.get("plugins")
+        if isinstance(plugins, dict):
+            plugin_path = ["plugins", "modules"]
+            listed = plugins.get("modules")
+        else:
+            plugin_path = ["plugins"]
+            listed = plugins
+        if not (isinstance(listed, list) and SLS_PLUGIN in listed):
+            if listed is None:
+                _yaml(
+                    files,
+                    path,
+                    lambda t: yamltext.set_block(
+                        t, plugin_path[:-1], plugin_path[-1], [f"- {SLS_PLUGIN}"], source=source
+                    ),
+                )
+            else:
+                _yaml(files, path, lambda t: yamltext.append_item(t, plugin_path, [SLS_PLUGIN], source=source))
+        custom = project.document.get("custom")
+        requirements = custom.get("pythonRequirements") if isinstance(custom, dict) else None
+        dockerize = requirements.get("dockerizePip") if isinstance(requirements, dict) else None
+        if dockerize is None:
+            _yaml(
+                files,
+                path,
+                lambda t: yamltext.set_block(
+                    t, ["custom", "pythonRequirements"], "dockerizePip", "true", source=source
+                ),
+            )
+        elif not (dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
+            notes.append(
+                f"custom.pythonRequirements.dockerizePip is {dockerize!r}: left as is (doctor's project.build-method says why)"
+            )
+        files.edit(
+            project.root / "package.json",
+            lambda t: jsontext.add_dependency(
+                t,
+                "devDependencies",
+                SLS_PLUGIN,
+                "^" + client.pinned("serverless_python_requirements_version"),
+                source="package.json",
+            ),
+        )
+
+
+def _params_default_text(text: str, source: str) -> str:
+    node = yamltext.node_at(text, ["params", "default"], source)
+    if node is None or node.id != "mapping":
+        return ""
+    return " ".join(f"{k.value}:" for k, _ in node.value)
+
+
+# --- dependencies and answers -------------------------------------------------------------
+
+
+def _dependency(
+    project: Project, function: Function, spec: dict[str, Any], zip_root: Path, files: _Files, notes: list[str]
+) -> None:
+    if function.is_python:
+        folder = zip_root if project.framework == SAM or spec.get("module") else project.root
+        requirements = folder / "requirements.txt"
+        current = files.text(requirements)
+        if current is None and (folder / "pyproject.toml").is_file() and project.framework != SAM:
+            raise refuse(
+                f"{folder.relative_to(project.root).as_posix() or '.'}/pyproject.toml lists the dependencies: "
+                "`add` edits requirements.txt only.",
+                f"Add momento=={client.pinned('momento_python_version')} to pyproject.toml yourself, then run `add` again.",
+                "add.pyproject",
+            )
+        files.edit(requirements, _requirement_line(f"momento=={client.pinned('momento_python_version')}"))
+        return
+    node_folder = function.code_dir if project.framework == SAM else project.root
+    assert node_folder is not None
+    files.edit(
+        node_folder / "package.json",
+        lambda t: jsontext.add_dependency(
+            t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source="package.json"
+        ),
+    )
+
+
+def _requirement_line(line: str) -> Callable[[str | None], str]:
+    name = line.split("=", 1)[0]
+
+    def apply(text: str | None) -> str:
+        if text is None:
+            return line + "\n"
+        for existing in text.splitlines():
+            if re.match(rf"\s*{re.escape(name)}\s*($|[=<>!~\[;])", existing, re.IGNORECASE):
+                return text
+        doc = edit.Text(text)
+        return (
+            doc.apply([doc.insert_lines(doc.norm.count("\n") + 1, [line])])
+            if doc.norm.endswith("\n") or not doc.norm
+            else text + doc.eol + line + doc.eol
+        )
+
+    return apply
+
+
+def _answers(project: Project, files: _Files, settings: dict[str, Any], functions: list[str]) -> None:
+    path = project.root / ANSWERS_FILE
+
+    def apply(text: str | None) -> str:
+        existing = load_answers(project.root) or {}
+        merged = {**settings, **{k: v for k, v in existing.items() if v not in (None, "")}}
+        if settings.get("secret_arn"):
+            merged["secret_arn"] = settings["secret_arn"]
+        if settings.get("kms_key_arn"):
+            merged["kms_key_arn"] = settings["kms_key_arn"]
+        merged["functions"] = (
+            sorted({*existing.get("functions", []), *functions})
+            if isinstance(existing.get("functions", []), list)
+            else functions
+        )
+        if existing and all(existing.get(k) == v for k, v in merged.items() if k != "_tool_version"):
+            return text or ""
+        return render_answers(merged, text)
+
+    files.edit(path, apply)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _replace_if_unchanged(change: FileChange) -> Callable[[str | None], str]:
+    def apply(current: str | None) -> str:
+        if current != change.before:
+            raise MomentoLambdaError(
+                f"{change.relative} changed while `add` ran; it was not written.",
+                "Run `momento-lambda add` again.",
+                code="add.changed-meanwhile",
+            )
+        return change.after
+
+    return apply
+
+
+def apply_plan(plan: AddPlan) -> list[str]:
+    """Write the plan's files (each under its lock, atomically); returns the relative paths written."""
+    written = []
+    for change in plan.changes:
+        if change.created:
+            change.path.parent.mkdir(parents=True, exist_ok=True)
+        update_file(change.path, _replace_if_unchanged(change), root=plan.root, expected=change.before)
+        written.append(change.relative)
+    return written

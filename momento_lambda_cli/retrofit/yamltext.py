@@ -1,0 +1,170 @@
+"""Insert raw YAML blocks into a file's text, keeping every other byte.
+
+:func:`momento_lambda_cli.project.edit.yaml_set` writes plain string values; these helpers add
+blocks written by the caller (CloudFormation short-form tags, lists, nested mappings): a key
+with its block under a mapping (creating the mappings on the way), or an item at the end of a
+block sequence. Blocks are given with two-space indentation relative to column 0; they are
+moved to the column of their new siblings. The result must parse, or :class:`CannotEdit` is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from momento_lambda_cli.project.edit import (
+    CannotEdit,
+    Splice,
+    Text,
+    _compose,
+    _content_end,
+    _find,
+    _load,
+)
+
+
+def node_at(text: str, path: Sequence[str], source: str) -> Any:
+    """The composed node at ``path`` (``None`` when a key on the way is missing)."""
+    node = _compose(Text(text).norm, source)
+    for key in path:
+        if node is None or getattr(node, "id", None) != "mapping":
+            return None
+        found = _find(node, key)
+        node = found[1] if found else None
+    return node
+
+
+def _cannot(source: str, where: Sequence[str], what: str) -> CannotEdit:
+    return CannotEdit(
+        f"`{'.'.join(where)}` in {source} {what}; nothing was changed.",
+        f"Make `{'.'.join(where)}` a block mapping written in {source}, or add the settings yourself.",
+        code="project.cannot-edit",
+    )
+
+
+def _shift(lines: Sequence[str], column: int) -> list[str]:
+    return [(" " * column + line) if line.strip() else line for line in lines]
+
+
+def _key_block(keys: Sequence[str], block: str | Sequence[str]) -> list[str]:
+    """``k1:`` / ``  k2:`` ... with ``block`` under the last key (a ``str`` block is an inline
+    value on the key's line)."""
+    lines = ["  " * depth + f"{key}:" for depth, key in enumerate(keys[:-1])]
+    depth = len(keys) - 1
+    if isinstance(block, str):
+        lines.append("  " * depth + f"{keys[-1]}: {block}")
+    else:
+        lines.append("  " * depth + f"{keys[-1]}:")
+        lines.extend(_shift(block, 2 * (depth + 1)))
+    return lines
+
+
+def set_block(
+    text: str,
+    path: Sequence[str],
+    key: str,
+    block: str | Sequence[str],
+    *,
+    source: str,
+    insert_before: Sequence[str] = (),
+) -> str:
+    """``text`` with ``key`` set to ``block`` in the mapping at ``path`` (mappings on the way
+    are created). Nothing changes when ``key`` is already there. ``insert_before``: when
+    ``path`` (or ``key``) is missing at the top level, the new block goes before the first of
+    these top-level keys, else at the end of the file."""
+    doc = Text(text)
+    norm = doc.norm
+    root = _compose(norm, source)
+    if root is None:
+        return _checked(doc, [doc.insert_lines(norm.count("\n") + 1, _key_block([*path, key], block))], source)
+    if root.id != "mapping" or root.flow_style:
+        raise _cannot(source, ["(top level)"], "is not a block mapping")
+    node = root
+    for depth, name in enumerate([*path, key]):
+        found = _find(node, name)
+        if found is None:
+            lines = _key_block([*path, key][depth:], block)
+            return _checked(doc, [_insert_into_mapping(doc, node, lines, insert_before if depth == 0 else ())], source)
+        if depth == len(path):
+            return text  # the key is there
+        key_node, value = found
+        where = [*path, key][: depth + 1]
+        if value.start_mark.index < key_node.start_mark.index:
+            raise _cannot(source, where, "is an alias of a mapping defined elsewhere")
+        if value.id == "scalar" and value.tag == "tag:yaml.org,2002:null" and value.value in ("", "~", "null"):
+            rest = _key_block([*path, key][depth + 1 :], block)
+            if value.start_mark.index == value.end_mark.index:
+                line = key_node.start_mark.line + 1
+                return _checked(doc, [doc.insert_lines(line, _shift(rest, key_node.start_mark.column + 2))], source)
+            raise _cannot(source, where, "is null")
+        if value.id != "mapping" or value.flow_style:
+            raise _cannot(source, where, "is not a block mapping")
+        node = value
+    return text  # pragma: no cover - the loop always returns
+
+
+def _insert_into_mapping(doc: Text, mapping: Any, lines: list[str], before: Sequence[str]) -> Splice:
+    norm = doc.norm
+    column = mapping.value[0][0].start_mark.column if mapping.value else 0
+    shifted = _shift(lines, column)
+    for name in before:
+        found = _find(mapping, name)
+        if found is None:
+            continue
+        line = found[0].start_mark.line
+        all_lines = norm.split("\n")
+        while line > 0 and all_lines[line - 1].strip().startswith("#"):
+            line -= 1
+        return doc.insert_lines(line, [*shifted, ""])
+    end = _content_end(norm, mapping)
+    return doc.insert_lines(norm.count("\n", 0, end) + 1, shifted)
+
+
+def append_item(text: str, path: Sequence[str], item: Sequence[str], *, source: str) -> str:
+    """``text`` with ``item`` (lines, the first without its ``- ``) appended to the block
+    sequence at ``path``; a flow sequence of scalars takes a one-line scalar item."""
+    doc = Text(text)
+    norm = doc.norm
+    node = node_at(text, path, source)
+    if node is None or node.id != "sequence":
+        raise _cannot(source, path, "is not a list")
+    if node.flow_style:
+        if len(item) != 1 or ":" in item[0]:
+            raise _cannot(source, path, "is a flow-style list")
+        close = int(node.end_mark.index) - 1
+        at = close
+        while at > 0 and norm[at - 1] in " \t\n":
+            at -= 1
+        sep = "" if norm[at - 1] == "[" else ", "
+        return _checked(doc, [Splice(at, at, sep + item[0])], source)
+    if not node.value:
+        raise _cannot(source, path, "is an empty list")
+    first = node.value[0]
+    line_start = norm.rfind("\n", 0, first.start_mark.index) + 1
+    dash = norm.find("-", line_start, first.start_mark.index + 1)
+    if dash < 0:  # pragma: no cover - a block sequence item always follows a dash
+        raise _cannot(source, path, "is not a block list")
+    column = dash - line_start
+    gap = max(1, first.start_mark.column - column - 1) if first.start_mark.line == norm.count("\n", 0, dash) else 1
+    lines = ["-" + " " * gap + item[0], *_shift(item[1:], gap + 1)]
+    end = _content_end(norm, node)
+    return _checked(doc, [doc.insert_lines(norm.count("\n", 0, end) + 1, _shift(lines, column))], source)
+
+
+def _checked(doc: Text, splices: list[Splice], source: str) -> str:
+    new = doc.apply(splices)
+    _load(new, source)
+    return new
+
+
+def replace_scalar(text: str, path: Sequence[str], raw: str, *, source: str) -> str:
+    """``text`` with the plain scalar at ``path`` replaced by ``raw`` (written as is)."""
+    from momento_lambda_cli.project.edit import _scalar_start
+
+    node = node_at(text, path, source)
+    if node is None or node.id != "scalar":
+        raise _cannot(source, path, "is not a plain value")
+    doc = Text(text)
+    start = _scalar_start(doc.norm, node)
+    end = _content_end(doc.norm, node)
+    return _checked(doc, [Splice(start, end, raw)], source)

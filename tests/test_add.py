@@ -1,0 +1,169 @@
+"""`momento-lambda add` on existing projects in real-world shapes: the project checks of
+`doctor --offline` pass on the added functions, a second run changes nothing, every byte the
+edit does not need stays, --dry-run writes nothing, unsafe cases are refused with nothing written."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import pytest
+
+from tests.support import add_projects
+from tests.support.doctor import run_doctor
+from tests.support.projects import snapshot
+
+PROJECT_CHECKS = [
+    "project.framework",
+    "project.runtime",
+    "project.timeout",
+    "iam.secret-access",
+    "iam.kms-decrypt",
+    "project.build-method",
+    "code.client-reuse",
+    "code.lambda-config",
+    "code.secret-timeouts",
+    "secrets.no-plaintext-key",
+    "project.no-local-override",
+]
+TIMEOUT_LINES = ("Timeout: 3", "Timeout: 10")
+
+
+def _only_additions(before: bytes, after: bytes) -> list[str]:
+    """Lines the edit removed or changed (besides the timeout it raises)."""
+    old = before.decode().splitlines(keepends=True)
+    new = after.decode().splitlines(keepends=True)
+    problems = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            removed = [line.strip() for line in old[i1:i2]]
+            added = {line.strip() for line in new[j1:j2]}
+            # the timeout raised to the floor; a JSON member that gets a comma before the new one
+            if not all(line.startswith(TIMEOUT_LINES) or line + "," in added for line in removed):
+                problems.append(f"{tag}: {old[i1:i2]!r} -> {new[j1:j2]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("shape", sorted(add_projects.SHAPES))
+def test_add_then_doctor_passes_and_only_adds_lines(tmp_path, run_cli, shape):
+    project = add_projects.make(tmp_path, shape)
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    after = snapshot(project)
+    for name, data in before.items():
+        assert name in after
+        assert not _only_additions(data, after[name]), (name, _only_additions(data, after[name]))
+        if b"\r\n" in data:
+            assert after[name].count(b"\n") == after[name].count(b"\r\n"), f"{name}: mixed line ends"
+    created = sorted(set(after) - set(before))
+    assert ".momento-lambda.json" in created
+    assert any(n.endswith(("momento_client.py", "momentoClient.mjs")) for n in created)
+
+    run = run_doctor(run_cli, str(project), "--offline", "--only", ",".join(PROJECT_CHECKS))
+    failing = {k: run.text(k) for k, c in run.checks.items() if c["status"] not in ("pass",)}
+    assert not failing, failing
+
+    again = run_cli("add", str(project), "--no-input")
+    assert again.exit_code == 0, again.stderr
+    assert snapshot(project) == after
+
+
+def test_the_client_module_is_the_one_new_renders(tmp_path, run_cli):
+    from tests.support.generated import render
+
+    generated = render(tmp_path / "gen", runtime="python3.13")
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    assert (project / "hello_world/momento_client.py").read_bytes() == (
+        generated / "src/momento_client.py"
+    ).read_bytes()
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "+++ b/template.yaml" in result.stdout
+    assert "+          MOMENTO_CACHE_NAME: !Ref MomentoCacheName" in result.stdout
+    assert "would create hello_world/momento_client.py" in result.stdout
+    assert snapshot(project) == before
+
+
+def test_json_reports_the_plan(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sls-statements-python")
+    result = run_cli("add", str(project), "--json", "--dry-run", "--function", "hello")
+    document = json.loads(result.stdout)
+    assert document["ok"] is True
+    data = document["data"]
+    assert data["functions"] == ["hello"]
+    assert "serverless.yml" in data["changed_files"]
+    assert "momento_client.py" in data["created_files"]
+    assert data["written"] == []
+
+
+def test_secret_arn_goes_into_the_parameters(tmp_path, run_cli):
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/orders/api-key-AbC123"
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    assert run_cli("add", str(project), "--no-input", "--secret-arn", arn).exit_code == 0
+    assert f'MomentoSecretArn=\\"{arn}\\"' in (project / "samconfig.toml").read_text()
+    answers = json.loads((project / ".momento-lambda.json").read_text())
+    assert answers["secret_arn"] == arn
+    assert answers["secret_name"] == "momento/orders/api-key"
+
+
+def test_refuses_a_function_that_creates_its_own_client(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    (project / "hello_world/app.py").write_text(
+        "from momento import CacheClient\n\ndef lambda_handler(event, context):\n    client = CacheClient(None, None, None)\n"
+    )
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 1
+    assert "already creates its own Momento client" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_refuses_a_role_defined_outside_the_template(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    template = project / "template.yaml"
+    template.write_text(
+        template.read_text().replace(
+            "      Handler: app.lambda_handler\n",
+            "      Handler: app.lambda_handler\n      Role: arn:aws:iam::123456789012:role/existing\n",
+        )
+    )
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 1
+    assert "not a role defined in template.yaml" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_refuses_typescript_and_unknown_functions(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sam-hello-node")
+    (project / "hello-world/app.mjs").rename(project / "hello-world/app.ts")
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 1 and "TypeScript" in result.stderr
+    result = run_cli("add", str(project), "--function", "Nope")
+    assert result.exit_code == 1 and "No function 'Nope'" in result.stderr
+    assert snapshot(project) == before
+
+
+def test_skips_unsupported_runtimes_by_default(tmp_path, run_cli):
+    files = dict(add_projects.SAM_HELLO_PYTHON)
+    files["template.yaml"] = files["template.yaml"].replace(
+        "\nOutputs:",
+        "\n  GoFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: go/\n"
+        "      Handler: bootstrap\n      Runtime: provided.al2023\n\nOutputs:",
+    )
+    files["go/main.go"] = "package main\n"
+    from tests.support.projects import write_tree
+
+    project = write_tree(tmp_path / "mixed", files)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stderr
+    assert "Skipped GoFunction" in result.stdout
+    assert "GoFunction" not in json.loads((project / ".momento-lambda.json").read_text())["functions"]

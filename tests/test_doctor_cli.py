@@ -23,6 +23,7 @@ ALL_IDS = [
     "secrets.no-plaintext-key",
     "project.no-local-override",
     "build.binaries",
+    "build.glibc",
     "build.sdk",
     "deploy.stack",
     "deploy.functions",
@@ -57,6 +58,7 @@ def test_list_checks_text_and_json(run_cli):
     only = run_cli("doctor", "--list-checks", "--only", "build,momento.key")
     assert [line.split()[0] for line in only.stdout.strip().splitlines()] == [
         "build.binaries",
+        "build.glibc",
         "build.sdk",
         "momento.key",
     ]

@@ -9,9 +9,16 @@ from momento_lambda_cli.errors import UsageError
 
 
 def all_checks() -> list[Check]:
-    from momento_lambda_cli.doctor.checks import build, deployment, momento, project
+    from momento_lambda_cli.doctor.checks import build, deployment, momento, packaging, project
 
-    return [*project.CHECKS, *build.CHECKS, *deployment.CHECKS, *momento.CHECKS]
+    return [
+        *project.CHECKS,
+        *packaging.PROJECT_CHECKS,
+        *build.CHECKS,
+        *packaging.BUILD_CHECKS,
+        *deployment.CHECKS,
+        *momento.CHECKS,
+    ]
 
 
 def _ids(value: Iterable[str]) -> list[str]:

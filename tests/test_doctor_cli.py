@@ -35,6 +35,7 @@ ALL_IDS = [
     "secret.rotation",
     "iam.role-secret-access",
     "iam.role-kms-decrypt",
+    "deploy.vpc-egress",
     "momento.key",
     "momento.key-expiry",
     "momento.cache",
@@ -132,7 +133,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "9/27 checks passed (1 warning, 1 failed, 16 skipped)"
+    assert out.strip().splitlines()[-1] == "9/28 checks passed (1 warning, 1 failed, 17 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout
@@ -191,7 +192,7 @@ def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli
         assert "aws configure" in run.checks[check_id]["hint"]
     assert run.status("project.framework") == "pass"
     text = run_cli("doctor", str(project.root)).stdout
-    assert text.count("No AWS credentials were found") == 10
+    assert text.count("No AWS credentials were found") == len(ALL_IDS) - ALL_IDS.index("deploy.stack")
     assert text.count("→ Run `aws configure`") == 1  # the fix, once
 
 

@@ -9,7 +9,7 @@ from momento_lambda_cli.errors import UsageError
 
 
 def all_checks() -> list[Check]:
-    from momento_lambda_cli.doctor.checks import build, deployment, momento, packaging, project
+    from momento_lambda_cli.doctor.checks import build, deployment, momento, network, packaging, project
 
     return [
         *project.CHECKS,
@@ -17,6 +17,7 @@ def all_checks() -> list[Check]:
         *build.CHECKS,
         *packaging.BUILD_CHECKS,
         *deployment.CHECKS,
+        *network.CHECKS,
         *momento.CHECKS,
     ]
 

@@ -24,6 +24,7 @@ ALL_IDS = [
     "project.no-local-override",
     "serverless.slim-strip",
     "serverless.static-cache",
+    "project.sdk-versions",
     "build.binaries",
     "build.glibc",
     "build.sdk",
@@ -133,7 +134,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "9/28 checks passed (1 warning, 1 failed, 17 skipped)"
+    assert out.strip().splitlines()[-1] == "10/29 checks passed (1 warning, 1 failed, 17 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout
@@ -170,7 +171,7 @@ def test_only_and_skip_select_checks(run_cli, tmp_path):
     run = run_doctor(
         run_cli, str(project.root), "--offline", "--only", "project", "--skip", "code.client-reuse,project.timeout"
     )
-    assert list(run.checks) == [i for i in ALL_IDS[:13] if i not in {"code.client-reuse", "project.timeout"}]
+    assert list(run.checks) == [i for i in ALL_IDS[:14] if i not in {"code.client-reuse", "project.timeout"}]
 
 
 def test_no_project_fails_framework_and_skips_the_rest(run_cli, tmp_path):

@@ -9,11 +9,12 @@ from momento_lambda_cli.errors import UsageError
 
 
 def all_checks() -> list[Check]:
-    from momento_lambda_cli.doctor.checks import build, deployment, momento, network, packaging, project
+    from momento_lambda_cli.doctor.checks import build, deployment, momento, network, packaging, project, sdk
 
     return [
         *project.CHECKS,
         *packaging.PROJECT_CHECKS,
+        *sdk.CHECKS,
         *build.CHECKS,
         *packaging.BUILD_CHECKS,
         *deployment.CHECKS,

@@ -85,6 +85,8 @@ class OperatingSystem:
     glibc: tuple[int, int]
 
 
+AMAZON_LINUX_1 = OperatingSystem("Amazon Linux", "", (2, 17))
+"""The first Amazon Linux (2018.03): python3.7 and older; its OS-only runtime is ``provided``."""
 AMAZON_LINUX_2 = OperatingSystem("Amazon Linux 2", "al2", (2, 26))
 AMAZON_LINUX_2023 = OperatingSystem("Amazon Linux 2023", "al2023", (2, 34))
 OPERATING_SYSTEMS: tuple[OperatingSystem, ...] = (AMAZON_LINUX_2, AMAZON_LINUX_2023)
@@ -135,6 +137,7 @@ def _node(version: str, os: OperatingSystem, dates: tuple[date, date, date], *, 
 _AL2, _AL2023 = AMAZON_LINUX_2, AMAZON_LINUX_2023
 RUNTIMES: tuple[Runtime, ...] = (
     # (deprecated, create blocked, update blocked)
+    _python("3.7", AMAZON_LINUX_1, (date(2023, 12, 4), date(2024, 1, 9), date(2027, 3, 3))),
     _python("3.8", _AL2, (date(2024, 10, 14), date(2027, 2, 1), date(2027, 3, 3))),
     _python("3.9", _AL2, (date(2025, 12, 15), date(2027, 2, 1), date(2027, 3, 3))),
     _python("3.10", _AL2, (date(2026, 10, 31), date(2027, 2, 1), date(2027, 3, 3))),
@@ -142,6 +145,7 @@ RUNTIMES: tuple[Runtime, ...] = (
     _python("3.12", _AL2023, (date(2028, 10, 31), date(2028, 11, 30), date(2029, 1, 10)), offered=True),
     _python("3.13", _AL2023, (date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31)), offered=True),
     _python("3.14", _AL2023, (date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31)), offered=True),
+    _node("14", _AL2, (date(2023, 12, 4), date(2024, 1, 9), date(2027, 3, 3))),
     _node("16", _AL2, (date(2024, 6, 12), date(2027, 2, 1), date(2027, 3, 3))),
     _node("18", _AL2, (date(2025, 9, 1), date(2027, 2, 1), date(2027, 3, 3))),
     _node("20", _AL2023, (date(2026, 4, 30), date(2027, 2, 1), date(2027, 3, 3))),

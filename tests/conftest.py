@@ -34,6 +34,10 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # Tools' caches (serverless-python-requirements' static cache) start empty in every test.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    # No Docker engine, whatever this machine runs: build.container warns the same everywhere.
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{home / 'no-docker.sock'}")
     monkeypatch.setenv("AWS_ENDPOINT_URL", _CLOSED_ENDPOINT)
     monkeypatch.setenv("COLUMNS", "200")
     redact.forget_all()

@@ -287,7 +287,7 @@ def test_runtime_table(run_cli, tmp_path, runtime, status):
     run = doctor(run_cli, project, "project.runtime")
     assert run.status("project.runtime") == status
     if status == "fail":
-        assert f"{runtime} was deprecated on" in run.text("project.runtime")
+        assert f"{runtime}: deprecated (no security patches) since " in run.text("project.runtime")
 
 
 def test_runtime_close_to_deprecation_warns(run_cli, tmp_path, monkeypatch):

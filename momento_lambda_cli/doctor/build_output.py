@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from momento_lambda_cli import catalog
+from momento_lambda_cli.doctor.elf import GlibcNeed, glibc_need, glibc_need_of_bytes
 from momento_lambda_cli.project.parse import read_head
 
 ELF_MACHINES = {**{a.elf_machine: a.cpu for a in catalog.ARCHITECTURES}, 3: "i386", 40: "arm", 8: "mips"}
@@ -38,6 +39,11 @@ MAX_WHEEL_BYTES = 64 * 1024
 """A ``WHEEL`` file is a few hundred bytes; more than this is not read."""
 MAX_ARCHIVE_ENTRIES = 200_000
 """Entries of one zip listed; the rest are not looked at."""
+MAX_RECORD_BYTES = 4 * 1024 * 1024
+"""A ``RECORD`` file (one line per installed file) is read up to this size."""
+MAX_ELF_BYTES = 128 * 1024 * 1024
+"""A zipped ELF library larger than this (uncompressed) is not read for its glibc versions:
+a zip member is decompressed into memory, one at a time."""
 
 
 @dataclass
@@ -48,6 +54,8 @@ class Artifact:
     name: str
     """Path inside the package (posix)."""
     head: bytes
+    glibc: GlibcNeed | None = None
+    """For an ELF library: the newest glibc symbol version it imports."""
 
 
 @dataclass
@@ -61,14 +69,51 @@ class Package:
     artifacts: list[Artifact] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
     """Every file path inside (posix), for presence checks."""
+    owners: dict[str, str] = field(default_factory=dict)
+    """File path -> the distribution that installed it (``grpcio 1.68.1``), from the
+    ``*.dist-info/RECORD`` files."""
+
+    def owner(self, name: str) -> str | None:
+        return self.owners.get(name)
+
+
+def dist_label(dist_info: str) -> str:
+    """``grpcio 1.68.1`` for ``.../grpcio-1.68.1.dist-info/WHEEL`` (or ``.../RECORD``)."""
+    folder = dist_info.rsplit("/", 2)[-2] if "/" in dist_info else dist_info
+    stem = folder.removesuffix(".dist-info")
+    name, _, version = stem.partition("-")
+    return f"{name} {version}".strip()
+
+
+def _add_record(package: Package, name: str, text: str) -> None:
+    """Note which files ``name`` (a ``RECORD``) lists; its paths are relative to the dist-info's parent."""
+    base = name.rsplit("/", 2)[0] + "/" if name.count("/") >= 2 else ""
+    label = dist_label(name)
+    for line in text.splitlines():
+        path = line.split(",", 1)[0].strip().strip('"')
+        if path.endswith((".so", ".pyd")) or ".so." in path.rsplit("/", 1)[-1]:
+            package.owners[(base + path) if not path.startswith("/") else path] = label
 
 
 def _head_size(name: str) -> int:
+    if name.endswith("/RECORD"):
+        return MAX_RECORD_BYTES
     return MAX_WHEEL_BYTES if name.endswith("/WHEEL") else HEADER_BYTES
 
 
+def is_library(name: str) -> bool:
+    return name.endswith((".so", ".pyd")) or ".so." in name.rsplit("/", 1)[-1]
+
+
 def is_interesting(name: str) -> bool:
-    return name.endswith((".so", ".pyd")) or ".so." in name.rsplit("/", 1)[-1] or name.endswith(".dist-info/WHEEL")
+    return is_library(name) or name.endswith((".dist-info/WHEEL", ".dist-info/RECORD"))
+
+
+def _note(package: Package, name: str, head: bytes, glibc: GlibcNeed | None = None) -> None:
+    if name.endswith("/RECORD"):
+        _add_record(package, name, head.decode("utf-8", "replace"))
+    else:
+        package.artifacts.append(Artifact(name, head, glibc))
 
 
 def _zip_package(archive: Path, package: Package) -> None:
@@ -87,14 +132,28 @@ def _zip_package(archive: Path, package: Package) -> None:
                 package.names.add(info.filename)
                 if is_interesting(info.filename):
                     size = min(_head_size(info.filename), info.file_size)
+                    glibc = None
                     try:
                         with zf.open(info) as handle:
                             head = handle.read(size)
+                            # The size is checked before anything is decompressed past the head.
+                            elf = is_library(info.filename) and head.startswith(b"\x7fELF")
+                            if elf and info.file_size <= MAX_ELF_BYTES:
+                                glibc = glibc_need_of_bytes(head + handle.read(info.file_size - len(head)))
                     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError):
                         head = b""
-                    package.artifacts.append(Artifact(info.filename, head))
+                    _note(package, info.filename, head, glibc)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         package.names.add("<not a zip file>")
+
+
+def _file_glibc(path: Path) -> GlibcNeed | None:
+    """The glibc an ELF file on disk needs (pyelftools seeks in it; nothing else is read)."""
+    try:
+        with path.open("rb") as handle:
+            return glibc_need(handle)
+    except OSError:
+        return None
 
 
 def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
@@ -113,8 +172,10 @@ def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
                     rel = filename if rel_dir == "." else f"{rel_dir}/{filename}"
                     package.names.add(rel)
                     if is_interesting(rel):
-                        head = read_head(Path(dirpath) / filename, _head_size(rel))
-                        package.artifacts.append(Artifact(rel, head or b""))
+                        path = Path(dirpath) / filename
+                        head = read_head(path, _head_size(rel)) or b""
+                        elf = is_library(rel) and head.startswith(b"\x7fELF")
+                        _note(package, rel, head, _file_glibc(path) if elf else None)
                 if len(package.names) >= MAX_ARCHIVE_ENTRIES:
                     break
             packages.append(package)
@@ -193,16 +254,37 @@ def binary_problems(name: str, info: BinaryInfo, runtime: str, architecture: str
     return problems
 
 
+def wheel_tags(text: str) -> list[str]:
+    return re.findall(r"^Tag:\s*(\S+)", text, re.MULTILINE)
+
+
+def wheel_glibc_floor(text: str) -> tuple[int, int] | None:
+    """The glibc a ``WHEEL`` file's manylinux tags claim (the lowest of its aliases), if any."""
+    floors = []
+    for tag in wheel_tags(text):
+        match = re.fullmatch(
+            r"manylinux_(\d+)_(\d+)_\w+|(manylinux1|manylinux2010|manylinux2014)_\w+", tag.rsplit("-", 1)[-1]
+        )
+        if match:
+            floors.append(
+                (int(match.group(1)), int(match.group(2))) if match.group(1) else MANYLINUX_ALIASES[match.group(3)]
+            )
+    return min(floors) if floors else None
+
+
 def wheel_problems(name: str, text: str, runtime: str, architecture: str) -> list[str]:
-    """Problems with a ``*.dist-info/WHEEL`` file's platform tags (empty when fine or pure)."""
-    tags = re.findall(r"^Tag:\s*(\S+)", text, re.MULTILINE)
+    """Problems with a ``*.dist-info/WHEEL`` file's platform tags (empty when fine or pure).
+
+    Aliases of one platform (``manylinux_2_17_x86_64`` and ``manylinux2014_x86_64``) make one
+    problem; the glibc floor is build.glibc's (with the libraries' own symbol versions)."""
+    tags = wheel_tags(text)
     if not tags or all(t.endswith("-any") for t in tags):
         return []
-    dist = name.split("/")[-2].split("-")[0] if "/" in name else name
+    dist = dist_label(name).split(" ")[0] if "/" in name else name
     want_cpu = LAMBDA_CPU.get(architecture, architecture)
-    platforms = [t.rsplit("-", 1)[-1] for t in tags]
-    glibc_floors = []
+    platforms = list(dict.fromkeys(t.rsplit("-", 1)[-1] for t in tags))
     problems = []
+    wrong_cpu = []
     for platform in platforms:
         if platform.startswith("macosx"):
             return [f"{dist}: wheel tagged {platform} (macOS)"]
@@ -210,20 +292,11 @@ def wheel_problems(name: str, text: str, runtime: str, architecture: str) -> lis
             return [f"{dist}: wheel tagged {platform} (Windows)"]
         if platform.startswith("musllinux"):
             return [f"{dist}: wheel tagged {platform} (musl libc); Lambda uses glibc"]
-        match = re.fullmatch(r"(manylinux_(\d+)_(\d+)|manylinux1|manylinux2010|manylinux2014)_(\w+)", platform)
-        if match:
-            floor = (int(match.group(2)), int(match.group(3))) if match.group(2) else MANYLINUX_ALIASES[match.group(1)]
-            glibc_floors.append(floor)
-            if match.group(4) != want_cpu:
-                problems.append(f"{dist}: wheel tagged {platform}, the function runs on {architecture}")
-        elif platform.startswith("linux_"):
-            problems.append(f"{dist}: wheel tagged {platform} (built locally, not manylinux)")
-    glibc = runtime_glibc(runtime)
-    if glibc_floors and glibc and min(glibc_floors) > glibc:
-        floor = min(glibc_floors)
-        problems.append(
-            f"{dist}: needs glibc {floor[0]}.{floor[1]} (manylinux), {runtime} has glibc {glibc[0]}.{glibc[1]}"
-        )
+        match = re.fullmatch(r"(manylinux_\d+_\d+|manylinux1|manylinux2010|manylinux2014)_(\w+)", platform)
+        if match and match.group(2) != want_cpu:
+            wrong_cpu.append(platform)
+    if wrong_cpu:
+        problems.append(f"{dist}: wheel tagged {'.'.join(wrong_cpu)}, the function runs on {architecture}")
     python = runtime_python(runtime)
     interpreters = {t.split("-")[0] for t in tags}
     if python and interpreters and all(re.fullmatch(r"cp\d+", i) for i in interpreters):

@@ -9,9 +9,28 @@ from momento_lambda_cli.errors import UsageError
 
 
 def all_checks() -> list[Check]:
-    from momento_lambda_cli.doctor.checks import build, deployment, momento, project, template_version
+    from momento_lambda_cli.doctor.checks import (
+        build,
+        deployment,
+        momento,
+        network,
+        packaging,
+        project,
+        sdk,
+        template_version,
+    )
 
-    return [*project.CHECKS, *template_version.CHECKS, *build.CHECKS, *deployment.CHECKS, *momento.CHECKS]
+    return [
+        *project.CHECKS,
+        *template_version.CHECKS,
+        *packaging.PROJECT_CHECKS,
+        *sdk.CHECKS,
+        *build.CHECKS,
+        *packaging.BUILD_CHECKS,
+        *deployment.CHECKS,
+        *network.CHECKS,
+        *momento.CHECKS,
+    ]
 
 
 def _ids(value: Iterable[str]) -> list[str]:

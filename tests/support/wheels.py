@@ -71,7 +71,7 @@ def grpcio_wheel(kind: str) -> Wheel:
 
 
 def install_into(folder: Path, wheel: Wheel, *, wheel_tag: str | None = None) -> Path:
-    """Put the wheel's extension and WHEEL file into a build folder, as pip would; returns the .so path."""
+    """Put the wheel's extension, WHEEL and RECORD files into a build folder, as pip would; returns the .so path."""
     so_name, so_bytes = wheel.extension()
     meta_name, meta_bytes = wheel.wheel_metadata()
     if wheel_tag is not None:
@@ -83,4 +83,6 @@ def install_into(folder: Path, wheel: Wheel, *, wheel_tag: str | None = None) ->
     (folder / "grpc" / "__init__.py").write_text("")
     (folder / meta_name).parent.mkdir(parents=True, exist_ok=True)
     (folder / meta_name).write_bytes(meta_bytes)
+    record = meta_name.rsplit("/", 1)[0] + "/RECORD"
+    (folder / record).write_text(f"grpc/__init__.py,,\n{so_name},,{len(so_bytes)}\n{meta_name},,\n{record},,\n")
     return so_path

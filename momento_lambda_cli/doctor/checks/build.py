@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from momento_lambda_cli.doctor.build_output import Package, binary_problems, classify, wheel_problems
+from momento_lambda_cli import catalog
+from momento_lambda_cli.doctor.build_output import (
+    Package,
+    binary_problems,
+    classify,
+    dist_label,
+    wheel_glibc_floor,
+    wheel_problems,
+)
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DoctorContext
+from momento_lambda_cli.doctor.elf import version_text
 from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
 from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.model import Function
@@ -32,31 +41,132 @@ def _packages(ctx: DoctorContext) -> list[tuple[Package, list[Function]]]:
     return result
 
 
+def _grouped(package: Package, found: dict[tuple[str, str], list[str]]) -> list[str]:
+    """One line per (distribution or file, reason): ``label: first.so and 3 more files of numpy 2.1: reason``."""
+    lines = []
+    for (owner, reason), names in found.items():
+        names = sorted(set(names))
+        more = f" and {plural(len(names) - 1, 'more file')} of {owner}" if len(names) > 1 else ""
+        lines.append(f"{package.label}: {names[0]}{more}: {reason}")
+    return lines
+
+
 def binaries(ctx: DoctorContext) -> Result:
     problems: list[str] = []
     checked = 0
     for package, functions in _packages(ctx):
         targets = {(f.runtime_name, str(f.architecture)) for f in functions}
-        for artifact in package.artifacts:
-            for runtime, arch in sorted(targets):
+        libraries = [a for a in package.artifacts if not a.name.endswith("/WHEEL")]
+        # A wheel whose libraries are in the package is judged by them; its tags only when they are not.
+        with_libraries = {package.owner(a.name) for a in libraries} - {None}
+        by_reason: dict[tuple[str, str], list[str]] = {}
+        for runtime, arch in sorted(targets):
+            for artifact in package.artifacts:
                 if artifact.name.endswith("/WHEEL"):
-                    found = wheel_problems(artifact.name, artifact.head.decode("utf-8", "replace"), runtime, arch)
-                else:
-                    checked += 1
-                    found = binary_problems(artifact.name, classify(artifact.name, artifact.head), runtime, arch)
-                problems.extend(f"{package.label}: {p}" for p in found)
+                    if dist_label(artifact.name) not in with_libraries:
+                        text = artifact.head.decode("utf-8", "replace")
+                        problems.extend(
+                            f"{package.label}: {p}" for p in wheel_problems(artifact.name, text, runtime, arch)
+                        )
+                    continue
+                for problem in binary_problems(artifact.name, classify(artifact.name, artifact.head), runtime, arch):
+                    reason = problem.removeprefix(f"{artifact.name}: ")
+                    owner = package.owner(artifact.name) or artifact.name
+                    by_reason.setdefault((owner, reason), []).append(artifact.name)
+        checked += len(libraries)
+        problems.extend(_grouped(package, by_reason))
     problems = sorted(set(problems))
     if problems:
         return Result.fail(
             "The package holds binaries that cannot load on Lambda (the classic build-on-a-Mac failure)",
-            "Rebuild for Lambda: `sam build --use-container` (samconfig use_container = true) or "
-            "dockerizePip: true; or pip install --platform manylinux2014_<arch> --only-binary=:all: "
-            "--python-version <X.Y>.",
+            _rebuild_hint(ctx),
             problems,
         )
     if checked == 0:
         return Result.ok("No compiled extensions in the package")
     return Result.ok(f"{plural(checked, 'compiled extension')} built for Linux, the right CPU and Python")
+
+
+def _rebuild_hint(ctx: DoctorContext) -> str:
+    """How to rebuild for Lambda, in the words of the project's framework."""
+    if ctx.project_or_skip().framework == SAM:
+        return (
+            "Rebuild for Lambda: `sam build --use-container` (samconfig use_container = true), or pip install "
+            "--platform manylinux2014_<arch> --only-binary=:all: --python-version <X.Y> in a Makefile build."
+        )
+    return (
+        "Rebuild for Lambda: custom.pythonRequirements.dockerizePip: true, or pipCmdExtraArgs "
+        "--platform manylinux2014_<arch> --only-binary=:all:."
+    )
+
+
+def glibc(ctx: DoctorContext) -> Result:
+    """The newest glibc any library of the package needs (its ELF symbol versions; the wheel's
+    manylinux tag when its libraries could not be read), against the runtime's Amazon Linux."""
+    problems: list[str] = []
+    highest: dict[str, tuple[tuple[int, int], str]] = {}
+    for package, functions in _packages(ctx):
+        # Owner (a distribution, or the file itself) -> (glibc, why).
+        needs: dict[str, tuple[tuple[int, int], str]] = {}
+        for artifact in package.artifacts:
+            if artifact.glibc is None:
+                continue
+            owner = package.owner(artifact.name) or artifact.name
+            why = f"{artifact.glibc.symbol_version} in {artifact.name}"
+            if owner not in needs or artifact.glibc.version > needs[owner][0]:
+                needs[owner] = (artifact.glibc.version, why)
+        for artifact in package.artifacts:
+            if artifact.name.endswith("/WHEEL"):
+                owner = dist_label(artifact.name)
+                floor = wheel_glibc_floor(artifact.head.decode("utf-8", "replace"))
+                if floor and owner not in needs and owner not in package.owners.values():
+                    needs[owner] = (floor, f"its wheel tag manylinux_{floor[0]}_{floor[1]}")
+        for owner, (version, why) in needs.items():
+            if owner not in highest or version > highest[owner][0]:
+                highest[owner] = (version, why)
+        for function in functions:
+            have = catalog.glibc_of(function.runtime_name)
+            if have is None:
+                continue
+            known = catalog.runtime(function.runtime_name)
+            os_name = known.os.name if known else None
+            on = (
+                f"{function.runtime_name} ({os_name}, glibc {version_text(have)})"
+                if os_name
+                else (f"{function.runtime_name} (glibc {version_text(have)})")
+            )
+            for owner, (version, why) in sorted(needs.items()):
+                if version > have:
+                    problems.append(
+                        f"{package.label}: {owner} needs glibc {version_text(version)} ({why}); {function.key} runs on {on}"
+                    )
+    if problems:
+        return Result.fail(
+            "A library needs a newer glibc than the function's runtime has: it fails to load on Lambda",
+            _glibc_hint(ctx),
+            sorted(set(problems)),
+        )
+    if not highest:
+        return Result.ok("No library in the package names a glibc version")
+    top = max(v for v, _ in highest.values())
+    return Result.ok(
+        f"{len(highest)} {'library needs' if len(highest) == 1 else 'libraries need'} at most glibc "
+        f"{version_text(top)}; the runtimes have it",
+        [f"{owner}: glibc {version_text(v)} ({why})" for owner, (v, why) in sorted(highest.items())],
+    )
+
+
+def _glibc_hint(ctx: DoctorContext) -> str:
+    amazon_linux_2023 = ", ".join(r.name for r in catalog.RUNTIMES if r.os is catalog.AMAZON_LINUX_2023 and r.offered)
+    if ctx.project_or_skip().framework == SAM:
+        build = "`sam build --use-container` (the build image has the runtime's glibc)"
+    else:
+        build = "custom.pythonRequirements.dockerizePip: true (the build image has the runtime's glibc)"
+    return (
+        f"Build in the runtime's own image: {build}; or install manylinux wheels no newer than the runtime "
+        f"(--platform manylinux2014_<arch>); or move to an Amazon Linux 2023 runtime ({amazon_linux_2023}, glibc "
+        f"{version_text(catalog.AMAZON_LINUX_2023.glibc)})."
+    )
 
 
 def sdk_packaged(ctx: DoctorContext) -> Result:
@@ -80,5 +190,6 @@ def sdk_packaged(ctx: DoctorContext) -> Result:
 
 CHECKS = [
     Check("build.binaries", Group.BUILD, "Compiled extensions built for Lambda", binaries),
+    Check("build.glibc", Group.BUILD, "Libraries load on the runtime's glibc", glibc),
     Check("build.sdk", Group.BUILD, "Momento SDK packaged", sdk_packaged),
 ]

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from momento_lambda_cli import catalog, contract, iam_policy
-from momento_lambda_cli.doctor import code_scan, keyscan
+from momento_lambda_cli.doctor import code_scan, keyscan, lifecycle
 from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result
@@ -37,10 +37,8 @@ MAX_SOURCE_FILE_BYTES = 1_000_000
 TODAY = date.today
 """Swappable for tests."""
 
-RUNTIME_DEPRECATION: dict[str, date] = {r.name: r.deprecated for r in catalog.RUNTIMES}
 NEWEST_PYTHON = catalog.newest(catalog.PYTHON).name
 NEWEST_NODE = catalog.newest(catalog.NODE).name
-DEPRECATION_WARNING_DAYS = 90
 
 
 def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
@@ -419,26 +417,25 @@ def no_local_override(ctx: DoctorContext) -> Result:
 def runtime(ctx: DoctorContext) -> Result:
     functions = _functions_or_skip(ctx)
     today = TODAY()
-    failures, warnings, passes = [], [], []
+    failures: list[str] = []
+    warnings: list[str] = []
+    passes: list[str] = []
     for function in functions:
         if isinstance(function.runtime, Unresolved):
             warnings.append(f"{function.key}: runtime {function.runtime.describe()}")
             continue
         name = function.runtime or ""
-        deprecated_on = RUNTIME_DEPRECATION.get(name)
+        known = catalog.runtime(name)
         if not name:
             failures.append(f"{function.key}: no Runtime")
-        elif deprecated_on is None:
+        elif known is None:
             if name.startswith(("python", "nodejs")):
                 warnings.append(f"{function.key}: {name} is not a runtime this doctor knows")
             else:
                 warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
-        elif deprecated_on <= today:
-            failures.append(f"{function.key}: {name} was deprecated on {deprecated_on.isoformat()}")
-        elif (deprecated_on - today).days <= DEPRECATION_WARNING_DAYS:
-            warnings.append(f"{function.key}: {name} is deprecated on {deprecated_on.isoformat()}")
         else:
-            passes.append(f"{function.key}: {name} (supported until {deprecated_on.isoformat()})")
+            found = lifecycle.standing(known, today)
+            {"fail": failures, "warn": warnings, "pass": passes}[found.level].append(f"{function.key}: {found.text}")
     hint = f"Move to a supported runtime ({NEWEST_PYTHON} or {NEWEST_NODE}) and rebuild."
     if failures:
         return Result.fail("A function uses a deprecated runtime", hint, failures + warnings)

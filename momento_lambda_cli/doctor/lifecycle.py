@@ -1,0 +1,44 @@
+"""A Lambda runtime's place in AWS's deprecation policy on a given day.
+
+Three dates per runtime (:mod:`momento_lambda_cli.catalog`): deprecated (no more security
+patches), create blocked (no new functions: a new stage, stack or region fails to deploy)
+and update blocked (no more code or configuration updates: every deploy fails).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from momento_lambda_cli import catalog
+
+WARNING_DAYS = 90
+"""How far ahead a coming date is a warning."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    level: str
+    """``pass``, ``warn`` or ``fail``."""
+    text: str
+    """One line: what applies now and what comes next, with dates."""
+
+
+def standing(runtime: catalog.Runtime, today: date) -> Standing:
+    """Where ``runtime`` stands on ``today``."""
+    name = runtime.name
+    steps = [
+        (runtime.deprecated, "deprecated (no security patches)"),
+        (runtime.create_blocked, "creating functions blocked (a new stage or stack fails to deploy)"),
+        (runtime.update_blocked, "updating functions blocked (every deploy fails)"),
+    ]
+    past = [(day, what) for day, what in steps if day <= today]
+    coming = [(day, what) for day, what in steps if day > today]
+    parts = [f"{what} since {day.isoformat()}" for day, what in past]
+    parts += [f"{what.split(' (')[0]} from {day.isoformat()}" for day, what in coming]
+    if past:
+        return Standing("fail", f"{name}: " + "; ".join(parts))
+    soon = coming[0][0]
+    if (soon - today).days <= WARNING_DAYS:
+        return Standing("warn", f"{name}: " + "; ".join(parts))
+    return Standing("pass", f"{name} (supported until {runtime.deprecated.isoformat()})")

@@ -1,0 +1,53 @@
+"""project.sdk-versions: exact pins in requirements files and the versions in the build output
+against the verified floors (momento 1.8.0 for Configurations.Lambda; grpcio 1.75.1 for python3.14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.doctor import run_doctor
+from tests.support.doctor_projects import make_project
+
+ID = "project.sdk-versions"
+
+
+@pytest.mark.parametrize(
+    ("requirements", "status"),
+    [("momento==1.7.0\nboto3\n", "fail"), ("momento==1.29.1\n", "pass"), ("momento>=1.29,<2\n", "pass")],
+)
+def test_pinned_momento_below_the_lambda_configuration_fails(run_cli, tmp_path, requirements, status):
+    project = make_project(tmp_path)
+    project.write("hello/requirements.txt", requirements)
+    check = run_doctor(run_cli, str(project.root), "--offline", "--only", ID).checks[ID]
+    assert check["status"] == status, check
+    if status == "fail":
+        assert check["details"] == [
+            "HelloFunction: momento 1.7.0 (requirements.txt) is older than 1.8.0: "
+            "Configurations.Lambda first ships in momento 1.8.0"
+        ]
+
+
+@pytest.mark.parametrize(("version", "status"), [("1.74.0", "fail"), ("1.75.1", "pass")])
+def test_python314_needs_a_grpcio_with_cp314_wheels(run_cli, tmp_path, version, status):
+    project = make_project(tmp_path, runtime="python3.14")
+    info = project.root / ".aws-sam" / "build" / "HelloFunction" / f"grpcio-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "WHEEL").write_text("Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp314-cp314-linux_x86_64\n")
+    check = run_doctor(run_cli, str(project.root), "--offline", "--only", ID).checks[ID]
+    assert check["status"] == status, check
+    if status == "fail":
+        [detail] = check["details"]
+        assert detail.startswith("HelloFunction: grpcio 1.74.0 (.aws-sam/build/HelloFunction) is older than 1.75.1")
+
+
+def test_grpcio_floor_applies_only_to_python314(run_cli, tmp_path):
+    project = make_project(tmp_path, runtime="python3.13")
+    project.write("hello/requirements.txt", "momento==1.29.1\ngrpcio==1.70.0\n")
+    assert run_doctor(run_cli, str(project.root), "--offline", "--only", ID).status(ID) == "pass"
+
+
+def test_node_project_is_skipped_with_the_reason(run_cli, tmp_path):
+    project = make_project(tmp_path, language="node")
+    check = run_doctor(run_cli, str(project.root), "--offline", "--only", ID).checks[ID]
+    assert check["status"] == "skip"
+    assert "No Python function" in check["message"]

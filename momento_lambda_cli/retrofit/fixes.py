@@ -195,7 +195,7 @@ def _walk(node: Any) -> Any:
             continue
         seen.add(id(current))
         yield current
-        value = getattr(current, "value", None)
+        value = getattr(current, "value", None) or []
         if current.id == "mapping":
             for key, item in value:
                 stack.extend([key, item])
@@ -423,11 +423,12 @@ def fix_build_method(ctx: FixContext) -> list[str]:
         platform = re.search(r"--platform", " ".join(project.build.pip_extra_args or []))
         plugin = "serverless-python-requirements" in (project.build.plugins or [])
         if not plugin or not (platform or dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
-            before = {p: ctx.files.text(p) for p in (ctx.path, project.root / "package.json")}
+            manifest = project.root / "package.json"
+            texts = (ctx.files.text(ctx.path), ctx.files.text(manifest))
             sls_python_build(project, ctx.files, ctx.source, [], repair=True)
-            if ctx.files.text(ctx.path) != before[ctx.path]:
+            if ctx.files.text(ctx.path) != texts[0]:
                 actions.append(f"{ctx.source}: serverless-python-requirements with dockerizePip: true")
-            if ctx.files.text(project.root / "package.json") != before[project.root / "package.json"]:
+            if ctx.files.text(manifest) != texts[1]:
                 actions.append("package.json: serverless-python-requirements in devDependencies")
     actions.extend(_fix_answers_architecture(ctx, python))
     return actions

@@ -219,10 +219,15 @@ def fix_project(
     from momento_lambda_cli.project import load_project
     from momento_lambda_cli.retrofit.fixes import apply_fixes, plan_fixes
 
-    project = load_project(
-        options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
-    )
-    plan = plan_fixes(project, diagnosis.outcomes, {c.id for c in registry.all_checks()})
+    from momento_lambda_cli.errors import MomentoLambdaError
+
+    try:
+        project = load_project(
+            options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
+        )
+    except MomentoLambdaError:
+        project = None  # project.framework says why; every problem gets its steps
+    plan = plan_fixes(project, diagnosis.outcomes, {c.id for c in registry.all_checks()}, root=options.project_dir)
     after = diagnosis
     if not dry_run and plan.changed:
         apply_fixes(plan)

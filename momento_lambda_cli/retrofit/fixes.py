@@ -674,23 +674,33 @@ def _steps(outcome: Outcome) -> list[str]:
     return steps
 
 
-def plan_fixes(project: Project, outcomes: Sequence[Outcome], registered: set[str] | None = None) -> FixPlan:
+def plan_fixes(
+    project: Project | None,
+    outcomes: Sequence[Outcome],
+    registered: set[str] | None = None,
+    *,
+    root: Path | None = None,
+) -> FixPlan:
     """The fixes for the outcomes that warned or failed (plus :data:`SELF_DETECTING` fixers
-    whose id is not in ``registered``, the ids doctor knows); nothing is written."""
-    files = PlannedFiles(project.root)
-    plan = FixPlan(project.root, [], [])
+    whose id is not in ``registered``, the ids doctor knows); nothing is written. Without a
+    project (it does not load) every problem gets its steps."""
+    base = project.root if project is not None else root
+    assert base is not None, "plan_fixes needs a project or a root"
+    files = PlannedFiles(base)
+    plan = FixPlan(base, [], [])
     known = registered if registered is not None else {o.check.id for o in outcomes}
     todo: list[tuple[str, Outcome | None]] = [
         (o.check.id, o) for o in outcomes if o.result.status in (Status.WARN, Status.FAIL)
     ]
-    todo += [(check_id, None) for check_id in SELF_DETECTING if check_id not in known]
+    if project is not None:
+        todo += [(check_id, None) for check_id in SELF_DETECTING if check_id not in known]
     for check_id, outcome in todo:
-        fixer = FIXERS.get(check_id)
+        fixer = FIXERS.get(check_id) if project is not None else None
         actions: list[str] = []
         if fixer is not None:
             saved = dict(files.current)
             try:
-                actions = fixer(FixContext(project, files, outcome))
+                actions = fixer(FixContext(project, files, outcome))  # type: ignore[arg-type]
             except MomentoLambdaError as exc:
                 files.current = saved
                 plan.refused.append(ManualFix(check_id, exc.message, [exc.hint] if exc.hint else []))

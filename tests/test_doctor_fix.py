@@ -224,7 +224,7 @@ def test_a_statement_for_the_secret_is_added_where_none_grants_it_serverless(tmp
         "Resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:other-*",
     )
     before = project.template.read_text()
-    code, document = doctor(run_cli, project.root, "--fix", "--only", "iam.secret-access")
+    _code, document = doctor(run_cli, project.root, "--fix", "--only", "iam.secret-access")
     assert statuses(document)["iam.secret-access"] == "pass"
     after = project.template.read_text()
     added = after.replace(before[: before.index("\nfunctions:")], "", 1)
@@ -239,7 +239,7 @@ def test_a_statement_for_the_secret_is_added_to_sam_policies(tmp_path, run_cli):
         "template.yaml", "              Action: secretsmanager:GetSecretValue\n", "              Action: s3:GetObject\n"
     )
     project.edit("template.yaml", "Sid: ReadMomentoApiKey", "Sid: ReadObjects")
-    code, document = doctor(run_cli, project.root, "--fix", "--only", "iam.secret-access")
+    _code, document = doctor(run_cli, project.root, "--fix", "--only", "iam.secret-access")
     assert statuses(document)["iam.secret-access"] == "pass", document["data"]["checks"]
     assert "Resource: !Ref MomentoSecretArn" in project.template.read_text().split("s3:GetObject", 1)[1]
 
@@ -248,7 +248,7 @@ def test_timeout_in_sam_globals_is_raised_there(tmp_path, run_cli):
     project = make_project(tmp_path)
     project.edit("template.yaml", "Timeout: 10", "Timeout: 3")
     before = project.template.read_text()
-    code, document = doctor(run_cli, project.root, "--fix", "--only", "project.timeout")
+    code, _document = doctor(run_cli, project.root, "--fix", "--only", "project.timeout")
     assert code == 0
     assert project.template.read_text() == before.replace("Timeout: 3", "Timeout: 10")
 
@@ -261,7 +261,7 @@ def test_momento_local_in_sam_globals_is_removed(tmp_path, run_cli):
         "    MemorySize: 256\n    Environment:\n      Variables:\n        MOMENTO_LOCAL: 127.0.0.1:8080\n"
         "        LOG_LEVEL: info\n",
     )
-    code, document = doctor(run_cli, project.root, "--fix", "--only", "project.no-local-override")
+    code, _document = doctor(run_cli, project.root, "--fix", "--only", "project.no-local-override")
     assert code == 0
     text = project.template.read_text()
     assert "MOMENTO_LOCAL" not in text and "        LOG_LEVEL: info\n" in text
@@ -283,7 +283,7 @@ def test_answers_file_follows_the_template_architecture(tmp_path, run_cli):
     project = make_project(tmp_path, architecture="arm64")
     answers = write_answers(project.root, {"framework": "sam", "architecture": "x86_64", "runtime": "python3.13"})
     before = answers.read_text()
-    code, document = doctor(run_cli, project.root, "--fix", "--only", "project.build-method")
+    code, _document = doctor(run_cli, project.root, "--fix", "--only", "project.build-method")
     assert code == 0
     assert answers.read_text() == before.replace('"x86_64"', '"arm64"')
 

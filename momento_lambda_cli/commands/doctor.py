@@ -216,10 +216,9 @@ def fix_project(
     second run's."""
     from momento_lambda_cli.doctor import registry, render
     from momento_lambda_cli.doctor.diagnose import diagnose
+    from momento_lambda_cli.errors import MomentoLambdaError
     from momento_lambda_cli.project import load_project
     from momento_lambda_cli.retrofit.fixes import apply_fixes, plan_fixes
-
-    from momento_lambda_cli.errors import MomentoLambdaError
 
     try:
         project = load_project(

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from momento_lambda_cli import console
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
+
+if TYPE_CHECKING:
+    from momento_lambda_cli.doctor.context import DoctorOptions
+    from momento_lambda_cli.doctor.diagnose import Diagnosis
+    from momento_lambda_cli.doctor.model import Check
+    from momento_lambda_cli.retrofit.fixes import FixPlan
 
 GROUPS = "project, build, deployment, momento"
 
@@ -104,6 +110,16 @@ def doctor(
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (the shared envelope).")] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the mechanical fixes for failed or warned checks, then check again (steps for the rest).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --fix: print the unified diff of the fixes; write nothing.")
+    ] = False,
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
@@ -143,6 +159,19 @@ def doctor(
     live = not json_output and err.is_terminal
     with render.progress(err, len(checks), live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
+    if fix or dry_run:
+        fix_project(
+            options,
+            checks,
+            diagnosis,
+            dry_run=dry_run,
+            json_output=json_output,
+            verbose=verbose,
+            strict=strict,
+            timeout=timeout,
+            concurrent=not sequential,
+        )
+        return
     outcomes, summary, framework = diagnosis.outcomes, diagnosis.summary, diagnosis.framework
 
     if console.mode.debug:
@@ -168,3 +197,85 @@ def doctor(
             out.print("[yellow]--strict: warnings count as failures.[/]")
     if not summary.ok(strict):
         raise typer.Exit(1)
+
+
+def fix_project(
+    options: DoctorOptions,
+    checks: list[Check],
+    diagnosis: Diagnosis,
+    *,
+    dry_run: bool,
+    json_output: bool,
+    verbose: bool,
+    strict: bool,
+    timeout: float,
+    concurrent: bool,
+) -> None:
+    """``doctor --fix``: plan the fixes for what the first run found, show them (the diff with
+    --dry-run, which writes nothing), apply them all or none, check again; the exit code is the
+    second run's."""
+    from momento_lambda_cli.doctor import registry, render
+    from momento_lambda_cli.doctor.diagnose import diagnose
+    from momento_lambda_cli.errors import MomentoLambdaError
+    from momento_lambda_cli.project import load_project
+    from momento_lambda_cli.retrofit.fixes import apply_fixes, plan_fixes
+
+    try:
+        project = load_project(
+            options.project_dir, stage=options.stage, region=options.aws.region, stack_name=options.stack_name
+        )
+    except MomentoLambdaError:
+        project = None  # project.framework says why; every problem gets its steps
+    plan = plan_fixes(project, diagnosis.outcomes, {c.id for c in registry.all_checks()}, root=options.project_dir)
+    after = diagnosis
+    if not dry_run and plan.changed:
+        apply_fixes(plan)
+        after = diagnose(options, checks, timeout=timeout, concurrent=concurrent)
+    if json_output:
+        data = render.json_data(str(options.project_dir), after.framework, after.outcomes)
+        data["fix"] = {**plan.to_dict(), "dry_run": dry_run, "applied": plan.changed and not dry_run}
+        if dry_run:
+            data["fix"]["diff"] = plan.diff()
+        console.print_json(console.envelope("doctor", ok=after.summary.ok(strict), data=data))
+    else:
+        from momento_lambda_cli.redact import redact
+
+        out = console.stdout()
+        for line in fix_lines(plan, dry_run=dry_run):
+            out.print(redact(line), emoji=False, highlight=False)
+        out.print("")
+        if dry_run:
+            out.print("[bold]Checks as they stand (nothing was written):[/]")
+        elif plan.changed:
+            out.print("[bold]Checks after the fixes:[/]")
+        for line in render.lines(after.outcomes, verbose=verbose):
+            out.print(redact(line), emoji=False)
+        out.print("")
+        out.print(render.summary_line(after.summary))
+    if not after.summary.ok(strict):
+        raise typer.Exit(1)
+
+
+def fix_lines(plan: FixPlan, *, dry_run: bool) -> list[str]:
+    """The fixes (with --dry-run, the diff they would apply), refused fixes and manual steps, as rich markup."""
+    from rich.markup import escape
+
+    lines: list[str] = []
+    if plan.fixes:
+        lines.append("[bold]Fixes to apply (nothing written):[/]" if dry_run else "[bold]Fixed:[/]")
+        for fix in plan.fixes:
+            for action in fix.actions:
+                lines.append(f"  [green]✓[/] {escape(action)} [dim]({fix.check_id})[/]")
+    else:
+        lines.append("[bold]Nothing to fix automatically.[/]")
+    if dry_run and plan.changes:
+        lines.append("")
+        lines.extend(escape(line) for line in plan.diff().splitlines())
+    for title, entries in (("Could not fix:", plan.refused), ("Fix by hand:", plan.manual)):
+        if entries:
+            lines.append("")
+            lines.append(f"[bold]{title}[/]")
+            for entry in entries:
+                lines.append(f"  [yellow]![/] {escape(entry.message)} [dim]({entry.check_id})[/]")
+                lines.extend(f"      [cyan]→[/] {escape(step)}" for step in entry.steps)
+    return lines

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +135,48 @@ def update_file(
             return Update(target, changed=False, conflicted=conflicted)
         atomic_write_text(target, new)
     return Update(target, changed=True, conflicted=conflicted)
+
+
+def update_files(
+    changes: Sequence[tuple[Path, str | None, str]],
+    *,
+    root: Path,
+    changed_meanwhile: Callable[[Path], MomentoLambdaError],
+) -> None:
+    """Write several files all or nothing: ``(path, expected text or None for a new file, new text)``.
+
+    Under the locks of every target's folder, each target is resolved (inside ``root``) and
+    compared with what the caller planned against; any difference raises
+    ``changed_meanwhile(path)`` before anything is written. Then every new text goes to a temp
+    file beside its target, and only when all are written are they renamed into place.
+    """
+    targets = [(resolve_target(path, root), path, expected, new) for path, expected, new in changes]
+    folders = sorted({target.parent for target, *_ in targets})
+    with contextlib.ExitStack() as stack:
+        for folder in folders:
+            stack.enter_context(locked(folder / "x"))
+        for target, path, expected, _new in targets:
+            if read_text(target) != expected:
+                raise changed_meanwhile(path)
+        staged: list[tuple[str, Path]] = []
+        try:
+            for target, _path, _expected, new in targets:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                staged.append((tmp, target))
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(new)
+                try:
+                    old = target.stat()
+                except FileNotFoundError:
+                    os.chmod(tmp, _default_file_mode())
+                else:
+                    os.chmod(tmp, old.st_mode & 0o7777)
+                    with contextlib.suppress(OSError):
+                        os.chown(tmp, old.st_uid, old.st_gid)
+        except BaseException:
+            for tmp, _target in staged:
+                Path(tmp).unlink(missing_ok=True)
+            raise
+        for tmp, target in staged:
+            os.replace(tmp, target)

@@ -113,7 +113,7 @@ def refuse(message: str, hint: str, code: str) -> MomentoLambdaError:
     return MomentoLambdaError(f"{message} Nothing was written.", hint, code=code)
 
 
-class _Files:
+class PlannedFiles:
     """The planned text of every file touched, over what is on disk."""
 
     def __init__(self, root: Path) -> None:
@@ -303,7 +303,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
     """The edits that add Momento to the chosen functions of ``project`` (raises on a refusal)."""
     chosen, skipped = select_functions(project, options.functions)
     settings = _settings(project, options, chosen[0])
-    files = _Files(project.root)
+    files = PlannedFiles(project.root)
     notes: list[str] = []
     usage: dict[str, list[str]] = {}
     source = project.config_path.name
@@ -355,7 +355,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             _sam_function(project, function, files, source, settings)
         else:
             _sls_function(project, function, spec, files, source, settings)
-        _timeout(project, function, spec, files, source, notes)
+        raise_timeout(project, function, spec, files, source, notes)
         _dependency(project, function, spec, zip_root, files, notes)
     if project.framework == SAM:
         _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
@@ -399,7 +399,7 @@ def _cannot_edit(exc: edit.CannotEdit) -> MomentoLambdaError:
     return refuse(exc.message.removesuffix(" nothing was changed.").rstrip(";"), exc.hint or "", "add.cannot-edit")
 
 
-def _yaml(files: _Files, path: Path, change: Callable[[str], str]) -> None:
+def yaml_edit(files: PlannedFiles, path: Path, change: Callable[[str], str]) -> None:
     """Apply ``change`` to the planned text of ``path`` now (so closures over loop variables are safe)."""
 
     def apply(text: str | None) -> str:
@@ -411,24 +411,44 @@ def _yaml(files: _Files, path: Path, change: Callable[[str], str]) -> None:
     files.edit(path, apply)
 
 
-def _timeout(
-    project: Project, function: Function, spec: dict[str, Any], files: _Files, source: str, notes: list[str]
+def raise_timeout(
+    project: Project,
+    function: Function,
+    spec: dict[str, Any],
+    files: PlannedFiles,
+    source: str,
+    notes: list[str],
+    *,
+    shared: bool = False,
 ) -> None:
-    """Raise a timeout below what a cold start needs (secret read + client deadline) to the floor `new` uses."""
+    """Raise a timeout below what a cold start needs (secret read + client deadline) to the floor `new` uses.
+
+    The function's own setting changes; without one, ``shared`` edits the value it inherits
+    (SAM ``Globals.Function.Timeout``, Serverless ``provider.timeout``) when that is written, else
+    the function gets its own."""
     from momento_lambda_cli.doctor.checks.project import COMFORTABLE_TIMEOUT_SECONDS
 
     if isinstance(function.timeout, Unresolved) or function.timeout >= COMFORTABLE_TIMEOUT_SECONDS:
         return
     key = "Timeout" if project.framework == SAM else "timeout"
     base = ["Resources", function.key, "Properties"] if project.framework == SAM else ["functions", function.key]
+    inherited = ["Globals", "Function"] if project.framework == SAM else ["provider"]
+    text = files.text(project.config_path) or ""
     if key in spec:
-        _yaml(
-            files,
-            project.config_path,
-            lambda t: yamltext.replace_scalar(t, [*base, key], str(TIMEOUT_SECONDS), source=source),
-        )
+        target: list[str] | None = [*base, key]
+    elif shared and yamltext.node_at(text, [*inherited, key], source) is not None:
+        target = [*inherited, key]
     else:
-        _yaml(
+        target = None
+    if target is not None:
+        if yamltext.node_at(text, target, source).value != str(TIMEOUT_SECONDS):
+            yaml_edit(
+                files,
+                project.config_path,
+                lambda t: yamltext.replace_scalar(t, target, str(TIMEOUT_SECONDS), source=source),
+            )
+    else:
+        yaml_edit(
             files, project.config_path, lambda t: yamltext.set_block(t, base, key, str(TIMEOUT_SECONDS), source=source)
         )
     notes.append(
@@ -459,17 +479,36 @@ def _mentions(value: Any, sid: str) -> bool:
     return sid in json.dumps(value, default=str)
 
 
-def _sam_function(project: Project, function: Function, files: _Files, source: str, settings: dict[str, Any]) -> None:
+def _sam_function(
+    project: Project, function: Function, files: PlannedFiles, source: str, settings: dict[str, Any]
+) -> None:
     path = project.config_path
     base = ["Resources", function.key, "Properties"]
     _require_block(files.text(path) or "", base, source, function.key)
     for name, value in snippets.SAM_ENVIRONMENT.items():
         if name not in function.environment_source:
-            _yaml(
+            yaml_edit(
                 files,
                 path,
                 lambda t: yamltext.set_block(t, [*base, "Environment", "Variables"], name, value, source=source),  # noqa: B023
             )
+    sam_grant(project, function, files, source)
+
+
+def sam_grant(
+    project: Project,
+    function: Function,
+    files: PlannedFiles,
+    source: str,
+    statements: Sequence[str] = snippets.SAM_STATEMENTS,
+    sid: str = snippets.READ_SID,
+    policy_prefix: str = "MomentoApiKeyAccess",
+) -> None:
+    """Grant ``statements`` (block-sequence lines at column 0) to a SAM function in the
+    template's own style: an ``AWS::IAM::Policy`` on its role resource, else an item of its
+    ``Policies`` (created when missing). Nothing is added where a policy already names ``sid``."""
+    path = project.config_path
+    base = ["Resources", function.key, "Properties"]
     resources = project.document.get("Resources") or {}
     resource = resources.get(function.key) or {}
     props = resource.get("Properties") or {}
@@ -483,52 +522,44 @@ def _sam_function(project: Project, function: Function, files: _Files, source: s
                 "with --function for the other functions.",
                 "add.external-role",
             )
-        policy_id = f"MomentoApiKeyAccess{role_id}"[:255]
+        policy_id = f"{policy_prefix}{role_id}"[:255]
         if policy_id in resources or any(
-            isinstance(r, dict)
-            and r.get("Type") == "AWS::IAM::Policy"
-            and _mentions(r, snippets.READ_SID)
-            and _mentions(r, role_id)
+            isinstance(r, dict) and r.get("Type") == "AWS::IAM::Policy" and _mentions(r, sid) and _mentions(r, role_id)
             for r in resources.values()
         ):
             return
-        _yaml(
+        yaml_edit(
             files,
             path,
-            lambda t: yamltext.set_block(t, ["Resources"], policy_id, snippets.sam_role_policy(role_id), source=source),
+            lambda t: yamltext.set_block(
+                t, ["Resources"], policy_id, snippets.sam_role_policy(role_id, statements), source=source
+            ),
         )
         return
     if resource.get("Type") != "AWS::Serverless::Function":
         raise refuse(
             f"{function.key} is an AWS::Lambda::Function without a Role in {source}.",
-            "Give it a role resource, then run `add` again.",
+            "Give it a role resource, then run the command again.",
             "add.external-role",
         )
     policies = props.get("Policies")
-    if _mentions(policies, snippets.READ_SID):
+    if _mentions(policies, sid):
         return
+    item = snippets.sam_policy_item(statements)
     if policies is None:
-        _yaml(
+        yaml_edit(
             files,
             path,
             lambda t: yamltext.set_block(
-                t,
-                base,
-                "Policies",
-                ["- " + snippets.sam_policy_item()[0], *["  " + s for s in snippets.sam_policy_item()[1:]]],
-                source=source,
+                t, base, "Policies", ["- " + item[0], *["  " + s for s in item[1:]]], source=source
             ),
         )
     elif isinstance(policies, list):
-        _yaml(
-            files,
-            path,
-            lambda t: yamltext.append_item(t, [*base, "Policies"], snippets.sam_policy_item(), source=source),
-        )
+        yaml_edit(files, path, lambda t: yamltext.append_item(t, [*base, "Policies"], item, source=source))
     else:
         raise refuse(
             f"{function.key}'s Policies is a single value in {source}.",
-            "Write Policies as a list (`Policies:` then `- <the policy>`), then run `add` again.",
+            "Write Policies as a list (`Policies:` then `- <the policy>`), then run the command again.",
             "add.cannot-edit",
         )
 
@@ -536,7 +567,7 @@ def _sam_function(project: Project, function: Function, files: _Files, source: s
 def _sam_project(
     project: Project,
     document: dict[str, Any],
-    files: _Files,
+    files: PlannedFiles,
     source: str,
     settings: dict[str, Any],
     python: bool,
@@ -553,7 +584,7 @@ def _sam_project(
     )
     for name, block in parameters.items():
         if name not in declared:
-            _yaml(
+            yaml_edit(
                 files,
                 path,
                 lambda t: yamltext.set_block(
@@ -568,7 +599,7 @@ def _sam_project(
     conditions = _mapping(document.get("Conditions"))
     for name, value in snippets.SAM_CONDITIONS.items():
         if name not in conditions:
-            _yaml(
+            yaml_edit(
                 files,
                 path,
                 lambda t: yamltext.set_block(
@@ -625,30 +656,63 @@ def _overrides_of(text: str, env: str) -> Any:
 
 
 def _sls_function(
-    project: Project, function: Function, spec: dict[str, Any], files: _Files, source: str, settings: dict[str, Any]
+    project: Project,
+    function: Function,
+    spec: dict[str, Any],
+    files: PlannedFiles,
+    source: str,
+    settings: dict[str, Any],
 ) -> None:
     path = project.config_path
     base = ["functions", function.key]
     _require_block(files.text(path) or "", base, source, function.key)
     for name, value in snippets.SLS_ENVIRONMENT.items():
         if name not in function.environment_source:
-            _yaml(
+            yaml_edit(
                 files,
                 path,
                 lambda t: yamltext.set_block(t, [*base, "environment"], name, value, source=source),  # noqa: B023
             )
     kms = bool(settings["kms_key_arn"])
     statements = [snippets.sls_read_statement()] + ([snippets.sls_decrypt_statement()] if kms else [])
+    sls_grant(project, function, spec, files, source, statements)
+
+
+def sls_grant(
+    project: Project,
+    function: Function,
+    spec: dict[str, Any],
+    files: PlannedFiles,
+    source: str,
+    statements: Sequence[Sequence[str]],
+    sid: str = snippets.READ_SID,
+    policy_prefix: str = "MomentoApiKeyAccess",
+) -> None:
+    """Grant ``statements`` (each a list of lines, the first without its dash) to a Serverless
+    function in the file's own style: an ``AWS::IAM::Policy`` on a role resource the function or
+    provider names, the function's ``iamRoleStatements``, else the provider's statements
+    (created when missing). Nothing is added where the statements already name ``sid``."""
+    path = project.config_path
+    base = ["functions", function.key]
     resources = _sls_resources(project)
     if spec.get("role") is not None:
-        _sls_role_policy(project, files, source, spec.get("role"), resources, kms, f"functions.{function.key}.role")
+        _sls_role_policy(
+            project,
+            files,
+            source,
+            spec.get("role"),
+            resources,
+            statements,
+            f"functions.{function.key}.role",
+            policy_prefix,
+        )
         return
     own = spec.get("iamRoleStatements")
     if own is not None:
-        if _mentions(own, snippets.READ_SID):
+        if _mentions(own, sid):
             return
         for statement in statements:
-            _yaml(
+            yaml_edit(
                 files,
                 path,
                 lambda t: yamltext.append_item(t, [*base, "iamRoleStatements"], statement, source=source),  # noqa: B023
@@ -660,7 +724,7 @@ def _sls_function(
     if (role is not None and not isinstance(role, dict)) or (
         isinstance(role, dict) and ("Ref" in role or "Fn::GetAtt" in role)
     ):
-        _sls_role_policy(project, files, source, role, resources, kms, "provider.iam.role")
+        _sls_role_policy(project, files, source, role, resources, statements, "provider.iam.role", policy_prefix)
         return
     if isinstance(role, dict) and isinstance(role.get("statements"), list):
         where = ["provider", "iam", "role", "statements"]
@@ -671,16 +735,16 @@ def _sls_function(
     else:
         where = ["provider", "iam", "role", "statements"]
         existing = None
-    if _mentions(existing, snippets.READ_SID) or _mentions(files.text(path), snippets.READ_SID):
+    if _mentions(existing, sid) or _mentions(files.text(path), sid):
         return
     if existing is None:
         lines: list[str] = []
         for statement in statements:
             lines += ["- " + statement[0], *["  " + s for s in statement[1:]]]
-        _yaml(files, path, lambda t: yamltext.set_block(t, where[:-1], where[-1], lines, source=source))
+        yaml_edit(files, path, lambda t: yamltext.set_block(t, where[:-1], where[-1], lines, source=source))
         return
     for statement in statements:
-        _yaml(files, path, lambda t: yamltext.append_item(t, where, statement, source=source))  # noqa: B023
+        yaml_edit(files, path, lambda t: yamltext.append_item(t, where, statement, source=source))  # noqa: B023
 
 
 def _sls_resources(project: Project) -> dict[str, Any]:
@@ -690,7 +754,14 @@ def _sls_resources(project: Project) -> dict[str, Any]:
 
 
 def _sls_role_policy(
-    project: Project, files: _Files, source: str, role: Any, resources: dict[str, Any], kms: bool, where: str
+    project: Project,
+    files: PlannedFiles,
+    source: str,
+    role: Any,
+    resources: dict[str, Any],
+    statements: Sequence[Sequence[str]],
+    where: str,
+    policy_prefix: str,
 ) -> None:
     role_id = _role_id(role, resources)
     if role_id is None:
@@ -700,20 +771,20 @@ def _sls_role_policy(
             "with --function for the other functions.",
             "add.external-role",
         )
-    policy_id = f"MomentoApiKeyAccess{role_id}"
+    policy_id = f"{policy_prefix}{role_id}"
     if policy_id in resources:
         return
-    _yaml(
+    yaml_edit(
         files,
         project.config_path,
         lambda t: yamltext.set_block(
-            t, ["resources", "Resources"], policy_id, snippets.sls_role_policy(role_id, kms), source=source
+            t, ["resources", "Resources"], policy_id, snippets.sls_role_policy(role_id, statements), source=source
         ),
     )
 
 
 def _sls_project(
-    project: Project, files: _Files, source: str, settings: dict[str, Any], python: bool, notes: list[str]
+    project: Project, files: PlannedFiles, source: str, settings: dict[str, Any], python: bool, notes: list[str]
 ) -> None:
     path = project.config_path
     text = files.text(path) or ""
@@ -727,61 +798,76 @@ def _sls_project(
         params[contract.SLS_PARAM_KMS_KEY_ARN] = settings["kms_key_arn"]
     missing = {k: v for k, v in params.items() if f"{k}:" not in _params_default_text(text, source)}
     if missing:
-        _yaml(
+        yaml_edit(
             files,
             path,
             lambda t: edit.yaml_set(t, ["params", "default"], missing, source=source, insert_before=["provider"]),
         )
     for name, value in snippets.SLS_CONDITIONS.items():
-        _yaml(
+        yaml_edit(
             files,
             path,
             lambda t: yamltext.set_block(t, ["resources", "Conditions"], name, value, source=source),  # noqa: B023
         )
     if python:
-        plugins = project.document.get("plugins")
-        if isinstance(plugins, dict):
-            plugin_path = ["plugins", "modules"]
-            listed = plugins.get("modules")
-        else:
-            plugin_path = ["plugins"]
-            listed = plugins
-        if not (isinstance(listed, list) and SLS_PLUGIN in listed):
-            if listed is None:
-                _yaml(
-                    files,
-                    path,
-                    lambda t: yamltext.set_block(
-                        t, plugin_path[:-1], plugin_path[-1], [f"- {SLS_PLUGIN}"], source=source
-                    ),
-                )
-            else:
-                _yaml(files, path, lambda t: yamltext.append_item(t, plugin_path, [SLS_PLUGIN], source=source))
-        custom = project.document.get("custom")
-        requirements = custom.get("pythonRequirements") if isinstance(custom, dict) else None
-        dockerize = requirements.get("dockerizePip") if isinstance(requirements, dict) else None
-        if dockerize is None:
-            _yaml(
+        sls_python_build(project, files, source, notes)
+
+
+def sls_python_build(
+    project: Project, files: PlannedFiles, source: str, notes: list[str], *, repair: bool = False
+) -> None:
+    """serverless-python-requirements among the plugins (and in package.json) with
+    ``dockerizePip: true``; ``repair``: a false ``dockerizePip`` becomes true (else it is kept, with a note)."""
+    path = project.config_path
+    plugins = project.document.get("plugins")
+    if isinstance(plugins, dict):
+        plugin_path = ["plugins", "modules"]
+        listed = plugins.get("modules")
+    else:
+        plugin_path = ["plugins"]
+        listed = plugins
+    if not (isinstance(listed, list) and SLS_PLUGIN in listed):
+        if listed is None:
+            yaml_edit(
                 files,
                 path,
-                lambda t: yamltext.set_block(
-                    t, ["custom", "pythonRequirements"], "dockerizePip", "true", source=source
+                lambda t: yamltext.set_block(t, plugin_path[:-1], plugin_path[-1], [f"- {SLS_PLUGIN}"], source=source),
+            )
+        else:
+            yaml_edit(files, path, lambda t: yamltext.append_item(t, plugin_path, [SLS_PLUGIN], source=source))
+    custom = project.document.get("custom")
+    requirements = custom.get("pythonRequirements") if isinstance(custom, dict) else None
+    dockerize = requirements.get("dockerizePip") if isinstance(requirements, dict) else None
+    if dockerize is None:
+        yaml_edit(
+            files,
+            path,
+            lambda t: yamltext.set_block(t, ["custom", "pythonRequirements"], "dockerizePip", "true", source=source),
+        )
+    elif not (dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
+        if repair:
+            yaml_edit(
+                files,
+                path,
+                lambda t: yamltext.replace_scalar(
+                    t, ["custom", "pythonRequirements", "dockerizePip"], "true", source=source
                 ),
             )
-        elif not (dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
+        else:
             notes.append(
-                f"custom.pythonRequirements.dockerizePip is {dockerize!r}: left as is (doctor's project.build-method says why)"
+                f"custom.pythonRequirements.dockerizePip is {dockerize!r}: left as is "
+                "(doctor's project.build-method says why)"
             )
-        files.edit(
-            project.root / "package.json",
-            lambda t: jsontext.add_dependency(
-                t,
-                "devDependencies",
-                SLS_PLUGIN,
-                "^" + client.pinned("serverless_python_requirements_version"),
-                source="package.json",
-            ),
-        )
+    files.edit(
+        project.root / "package.json",
+        lambda t: jsontext.add_dependency(
+            t,
+            "devDependencies",
+            SLS_PLUGIN,
+            "^" + client.pinned("serverless_python_requirements_version"),
+            source="package.json",
+        ),
+    )
 
 
 def _params_default_text(text: str, source: str) -> str:
@@ -795,7 +881,7 @@ def _params_default_text(text: str, source: str) -> str:
 
 
 def _dependency(
-    project: Project, function: Function, spec: dict[str, Any], zip_root: Path, files: _Files, notes: list[str]
+    project: Project, function: Function, spec: dict[str, Any], zip_root: Path, files: PlannedFiles, notes: list[str]
 ) -> None:
     if function.is_python:
         folder = zip_root if project.framework == SAM or spec.get("module") else project.root
@@ -839,7 +925,7 @@ def _requirement_line(line: str) -> Callable[[str | None], str]:
     return apply
 
 
-def _answers(project: Project, files: _Files, settings: dict[str, Any], functions: list[str]) -> None:
+def _answers(project: Project, files: PlannedFiles, settings: dict[str, Any], functions: list[str]) -> None:
     path = project.root / ANSWERS_FILE
 
     def apply(text: str | None) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from momento_lambda_cli import contract
 
 READ_SID = "ReadMomentoApiKey"
@@ -84,12 +86,12 @@ SAM_STATEMENTS = [
 ]
 
 
-def sam_policy_item() -> list[str]:
+def sam_policy_item(statements: Sequence[str] = SAM_STATEMENTS) -> list[str]:
     """One item of a function's SAM ``Policies`` list (first line without its dash)."""
-    return ['Version: "2012-10-17"', "Statement:", *["  " + line for line in SAM_STATEMENTS]]
+    return ['Version: "2012-10-17"', "Statement:", *["  " + line for line in statements]]
 
 
-def sam_role_policy(role_id: str) -> list[str]:
+def sam_role_policy(role_id: str, statements: Sequence[str] = SAM_STATEMENTS) -> list[str]:
     """An ``AWS::IAM::Policy`` resource attached to the template's role ``role_id``."""
     return [
         "Type: AWS::IAM::Policy",
@@ -100,7 +102,7 @@ def sam_role_policy(role_id: str) -> list[str]:
         "  PolicyDocument:",
         '    Version: "2012-10-17"',
         "    Statement:",
-        *["      " + line for line in SAM_STATEMENTS],
+        *["      " + line for line in statements],
     ]
 
 
@@ -151,11 +153,11 @@ def sls_decrypt_statement() -> list[str]:
     ]
 
 
-def sls_role_policy(role_id: str, kms: bool) -> list[str]:
+def sls_role_policy(role_id: str, statements: Sequence[Sequence[str]]) -> list[str]:
     """An ``AWS::IAM::Policy`` under resources.Resources attached to the project's role ``role_id``."""
-    statements = ["- " + sls_read_statement()[0], *["  " + s for s in sls_read_statement()[1:]]]
-    if kms:
-        statements += ["- " + sls_decrypt_statement()[0], *["  " + s for s in sls_decrypt_statement()[1:]]]
+    lines: list[str] = []
+    for statement in statements:
+        lines += ["- " + statement[0], *["  " + s for s in statement[1:]]]
     return [
         "Type: AWS::IAM::Policy",
         "Properties:",
@@ -165,5 +167,5 @@ def sls_role_policy(role_id: str, kms: bool) -> list[str]:
         "  PolicyDocument:",
         '    Version: "2012-10-17"',
         "    Statement:",
-        *["      " + s for s in statements],
+        *["      " + s for s in lines],
     ]

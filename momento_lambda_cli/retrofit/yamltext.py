@@ -168,3 +168,40 @@ def replace_scalar(text: str, path: Sequence[str], raw: str, *, source: str) -> 
     start = _scalar_start(doc.norm, node)
     end = _content_end(doc.norm, node)
     return _checked(doc, [Splice(start, end, raw)], source)
+
+
+def compose(text: str, source: str) -> Any:
+    """The composed root node of ``text`` (positions index its ``\\n``-normalised form)."""
+    return _compose(Text(text).norm, source)
+
+
+def replace_scalar_nodes(text: str, replacements: Sequence[tuple[Any, str]], *, source: str) -> str:
+    """``text`` with each scalar node (of :func:`compose` on this ``text``) replaced by its raw text."""
+    from momento_lambda_cli.project.edit import _scalar_start
+
+    doc = Text(text)
+    splices = [Splice(_scalar_start(doc.norm, node), _content_end(doc.norm, node), raw) for node, raw in replacements]
+    return _checked(doc, splices, source) if splices else text
+
+
+def remove_key(text: str, path: Sequence[str], key: str, *, source: str) -> str:
+    """``text`` without ``key`` (its line and its value's lines) in the block mapping at
+    ``path``; unchanged when it is not there. The comments around it stay."""
+    node = node_at(text, path, source)
+    if node is None or node.id != "mapping":
+        return text
+    found = _find(node, key)
+    if found is None:
+        return text
+    if node.flow_style:
+        raise _cannot(source, path, "is a flow-style mapping")
+    if len(node.value) == 1:
+        raise _cannot(source, [*path, key], "is the only entry of its mapping")
+    doc = Text(text)
+    norm = doc.norm
+    key_node, value = found
+    line_start = norm.rfind("\n", 0, key_node.start_mark.index) + 1
+    if norm[line_start : key_node.start_mark.index].strip():
+        raise _cannot(source, [*path, key], "shares its line with another entry")
+    end_line = norm.count("\n", 0, _content_end(norm, value))
+    return _checked(doc, [Splice(line_start, doc.line_start(end_line + 1), "")], source)

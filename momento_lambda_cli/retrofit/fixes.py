@@ -1,0 +1,728 @@
+"""`momento-lambda doctor --fix`: byte-minimal edits for the problems doctor's checks find.
+
+:data:`FIXERS` maps a check id to the function that plans its fix on a loaded project, through
+the same editors `add` uses (:mod:`.yamltext`, :mod:`.tomltext`, ``project.edit``) into one
+:class:`~.plan.PlannedFiles`. A fixer changes nothing when there is nothing it can fix; a fix
+that cannot be made safely is refused (the other fixes still apply). Checks whose fix is not
+mechanical get the exact steps instead (:data:`STEPS`, else the check's own hint).
+
+Some fixers detect their problem themselves (:data:`SELF_DETECTING`): they also run when their
+check is not among doctor's checks. Planning reads only; :func:`apply_fixes` writes every file
+or none.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from momento_lambda_cli import catalog, contract, iam_policy
+from momento_lambda_cli.doctor.model import Outcome, Status
+from momento_lambda_cli.doctor.resolution import momento_functions, project_kms_key, secret_ref
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit
+from momento_lambda_cli.project import samconfig as samconfig_files
+from momento_lambda_cli.project.files import update_files
+from momento_lambda_cli.project.model import Function, Project
+from momento_lambda_cli.project.values import Unresolved
+from momento_lambda_cli.retrofit import snippets, tomltext, yamltext
+from momento_lambda_cli.retrofit.plan import (
+    FileChange,
+    PlannedFiles,
+    raise_timeout,
+    sam_grant,
+    sls_grant,
+    sls_python_build,
+    yaml_edit,
+)
+from momento_lambda_cli.secrets import samconfig
+
+READ_ACTION = "secretsmanager:GetSecretValue"
+DECRYPT_ACTION = "kms:Decrypt"
+FIX_READ_SID = "ReadMomentoSecret"
+"""The Sid of a read statement a fix adds where the file already has a ``ReadMomentoApiKey``."""
+FIX_DECRYPT_SID = "DecryptMomentoSecret"
+
+SECRETS_MANAGER_ACTIONS = {
+    f"secretsmanager:{a}".lower()
+    for a in [
+        "BatchGetSecretValue",
+        "CancelRotateSecret",
+        "CreateSecret",
+        "DeleteResourcePolicy",
+        "DeleteSecret",
+        "DescribeSecret",
+        "GetRandomPassword",
+        "GetResourcePolicy",
+        "GetSecretValue",
+        "ListSecretVersionIds",
+        "ListSecrets",
+        "PutResourcePolicy",
+        "PutSecretValue",
+        "RemoveRegionsFromReplication",
+        "ReplicateSecretToRegions",
+        "RestoreSecret",
+        "RotateSecret",
+        "StopReplicationToReplica",
+        "TagResource",
+        "UntagResource",
+        "UpdateSecret",
+        "UpdateSecretVersionStage",
+        "ValidateResourcePolicy",
+    ]
+}
+"""Real actions: never taken for a misspelling of GetSecretValue."""
+KMS_ACTIONS = {
+    f"kms:{a}".lower()
+    for a in [
+        "Decrypt",
+        "Encrypt",
+        "GenerateDataKey",
+        "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateDataKeyWithoutPlaintext",
+        "GenerateMac",
+        "GenerateRandom",
+        "ReEncryptFrom",
+        "ReEncryptTo",
+        "DescribeKey",
+        "Sign",
+        "Verify",
+        "VerifyMac",
+        "GetPublicKey",
+        "CreateGrant",
+    ]
+}
+MISSPELLING_RATIO = 0.88
+RUNTIME_MARGIN = timedelta(days=90)
+"""A replacement runtime stays supported at least this long (project.runtime warns inside it)."""
+TODAY = date.today
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One check's fix: what it changes, in words."""
+
+    check_id: str
+    actions: list[str]
+
+
+@dataclass(frozen=True)
+class ManualFix:
+    """A problem the tool does not edit: the steps to fix it by hand."""
+
+    check_id: str
+    message: str
+    steps: list[str]
+
+
+@dataclass
+class FixPlan:
+    root: Path
+    changes: list[FileChange]
+    fixes: list[Fix]
+    manual: list[ManualFix] = field(default_factory=list)
+    refused: list[ManualFix] = field(default_factory=list)
+    """Fixes that could not be made safely (why, and what to do instead)."""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    def diff(self) -> str:
+        return "".join(c.diff() for c in self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fixes": [{"check": f.check_id, "actions": f.actions} for f in self.fixes],
+            "changed_files": [c.relative for c in self.changes],
+            "manual": [{"check": m.check_id, "message": m.message, "steps": m.steps} for m in self.manual],
+            "refused": [{"check": m.check_id, "message": m.message, "steps": m.steps} for m in self.refused],
+        }
+
+
+@dataclass
+class FixContext:
+    project: Project
+    files: PlannedFiles
+    outcome: Outcome | None
+    """The check's outcome; ``None`` when the fixer runs on its own detection."""
+
+    @property
+    def source(self) -> str:
+        return self.project.config_path.name
+
+    @property
+    def path(self) -> Path:
+        return self.project.config_path
+
+    def text(self) -> str:
+        return self.files.text(self.path) or ""
+
+
+Fixer = Callable[[FixContext], list[str]]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _spec(project: Project, function: Function) -> dict[str, Any]:
+    if project.framework == SAM:
+        resource = _mapping(_mapping(project.document.get("Resources")).get(function.key))
+        return _mapping(resource.get("Properties"))
+    return _mapping(_mapping(project.document.get("functions")).get(function.key))
+
+
+def _walk(node: Any) -> Any:
+    """Every node under ``node`` (mappings, sequences, scalars), depth first."""
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        value = getattr(current, "value", None) or []
+        if current.id == "mapping":
+            for key, item in value:
+                stack.extend([key, item])
+        elif current.id == "sequence":
+            stack.extend(value)
+
+
+def _misspelt(value: str, wanted: str, known: set[str]) -> bool:
+    lower, target = value.lower(), wanted.lower()
+    if lower == target or lower in known or "*" in lower or lower.split(":")[0] != target.split(":")[0]:
+        return False
+    return difflib.SequenceMatcher(None, lower, target).ratio() >= MISSPELLING_RATIO
+
+
+def _repair_actions(ctx: FixContext, wanted: str, sid: str, known: set[str]) -> list[str]:
+    """Rewrite statements meant to grant ``wanted`` that grant something else: an action
+    misspelling ``wanted``, or the one action of the statement named ``sid``."""
+    text = ctx.text()
+    root = yamltext.compose(text, ctx.source)
+    replacements: list[tuple[Any, str]] = []
+    actions: list[str] = []
+    for node in _walk(root):
+        if node.id != "mapping":
+            continue
+        pairs = {getattr(k, "value", None): v for k, v in node.value}
+        action = pairs.get("Action")
+        if action is None:
+            continue
+        scalars = [action] if action.id == "scalar" else [i for i in action.value if i.id == "scalar"]
+        values = [str(s.value).lower() for s in scalars]
+        if wanted.lower() in values or any(v in ("*", wanted.split(":")[0].lower() + ":*") for v in values):
+            continue
+        typos = [s for s in scalars if _misspelt(str(s.value), wanted, known)]
+        sid_node = pairs.get("Sid")
+        ours = sid_node is not None and getattr(sid_node, "value", None) == sid and action.id == "scalar"
+        for scalar in typos or ([action] if ours else []):
+            replacements.append((scalar, wanted))
+            actions.append(f"line {scalar.start_mark.line + 1}: Action {scalar.value} -> {wanted}")
+    if replacements:
+        yaml_edit(ctx.files, ctx.path, lambda t: yamltext.replace_scalar_nodes(t, replacements, source=ctx.source))
+    return [f"{ctx.source} {a}" for a in actions]
+
+
+def _allowed(function: Function, action: str, resource: str) -> bool:
+    statements = [s.with_resources(lambda r: r.replace("${AWS::", "*${AWS::")) for s in function.statements]
+    return (
+        iam_policy.evaluate(statements, action, resource).allowed
+        or iam_policy.evaluate(function.statements, action, resource).allowed
+    )
+
+
+def _has_condition(project: Project, name: str) -> bool:
+    if project.framework == SAM:
+        return name in _mapping(project.document.get("Conditions"))
+    return name in _mapping(_mapping(project.document.get("resources")).get("Conditions"))
+
+
+def _declared(project: Project, sam_name: str, sls_name: str) -> bool:
+    if project.framework == SAM:
+        return sam_name in _mapping(project.document.get("Parameters"))
+    return sls_name in project.parameters
+
+
+def _sid(ctx: FixContext, preferred: str, fallback: str) -> str:
+    return fallback if preferred in ctx.text() else preferred
+
+
+def _grant(ctx: FixContext, function: Function, statements: list[list[str]], sid: str, prefix: str) -> None:
+    """Add ``statements`` (lists of lines, the first without its dash) to the function's role."""
+    if ctx.project.framework == SAM:
+        lines = [line for s in statements for line in ["- " + s[0], *["  " + x for x in s[1:]]]]
+        sam_grant(ctx.project, function, ctx.files, ctx.source, lines, sid, prefix)
+    else:
+        sls_grant(ctx.project, function, _spec(ctx.project, function), ctx.files, ctx.source, statements, sid, prefix)
+
+
+# --- iam.secret-access ------------------------------------------------------------------------
+
+
+def _secret_statement(ctx: FixContext, function: Function, sid: str) -> list[str] | None:
+    """The read statement for the secret the function's environment names, written the way
+    that environment refers to it (``None``: a shape this fix does not know)."""
+    name = next(
+        (
+            n
+            for n in ("MOMENTO_SECRET_ARN", "MOMENTO_SECRET_NAME", "MOMENTO_SECRET_ID")
+            if n in function.environment_source
+        ),
+        None,
+    )
+    if name is None:
+        return None
+    source = function.environment_source[name]
+    resolved = function.environment.get(name)
+    is_arn = isinstance(resolved, str) and resolved.startswith("arn:")
+    head = [f"Sid: {sid}", "Effect: Allow", f"Action: {READ_ACTION}"]
+    generated = isinstance(source, dict) and "Fn::If" in source and snippets.CONDITION_ARN in json.dumps(source)
+    if ctx.project.framework == SAM:
+        if generated and _has_condition(ctx.project, snippets.CONDITION_ARN):
+            statement = snippets.SAM_STATEMENTS[: snippets.SAM_STATEMENTS.index("- !If")]
+            return [f"Sid: {sid}", *[line[2:] for line in statement[1:]]]
+        if isinstance(source, dict) and isinstance(source.get("Ref"), str):
+            ref = source["Ref"]
+            if is_arn or isinstance(resolved, Unresolved):
+                return [*head, f"Resource: !Ref {ref}"]
+            return [*head, f'Resource: !Sub "{_arn_pattern("${" + ref + "}")}"']
+        if isinstance(source, str) and "${" not in source:
+            return [
+                *head,
+                f"Resource: {edit.yaml_scalar(source, chr(34))}"
+                if is_arn
+                else f'Resource: !Sub "{_arn_pattern(source)}"',
+            ]
+        return None
+    if generated and _has_condition(ctx.project, snippets.CONDITION_ARN):
+        return [f"Sid: {sid}", *snippets.sls_read_statement()[1:]]
+    if isinstance(source, str):
+        if is_arn:
+            return [*head, f"Resource: {json.dumps(source)}"]
+        if isinstance(resolved, str) and resolved:
+            return [
+                *head,
+                "Resource:",
+                "  Fn::Join:",
+                '    - ":"',
+                "    - - arn",
+                "      - Ref: AWS::Partition",
+                "      - secretsmanager",
+                "      - Ref: AWS::Region",
+                "      - Ref: AWS::AccountId",
+                "      - secret",
+                f"      - {json.dumps(source + '-??????')}",
+            ]
+    return None
+
+
+def _arn_pattern(name: str) -> str:
+    return "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:" + name + "-??????"
+
+
+def _reads_secret(function: Function) -> bool:
+    ref = secret_ref(function)
+    if ref is None:
+        return True  # nothing to grant against: not this fix's business
+    if ref.startswith("arn:") or "${" in ref:
+        return _allowed(function, READ_ACTION, ref)
+    return _allowed(function, READ_ACTION, f"arn:aws:secretsmanager:*:*:secret:{ref}-AbCdEf")
+
+
+def fix_secret_access(ctx: FixContext) -> list[str]:
+    actions = _repair_actions(ctx, READ_ACTION, snippets.READ_SID, SECRETS_MANAGER_ACTIONS)
+    if actions:
+        return actions
+    for function in momento_functions(ctx.project.functions):
+        if _reads_secret(function):
+            continue
+        sid = _sid(ctx, snippets.READ_SID, FIX_READ_SID)
+        statement = _secret_statement(ctx, function, sid)
+        if statement is None:
+            continue
+        before = ctx.text()
+        _grant(ctx, function, [statement], sid, "MomentoSecretRead")
+        if ctx.text() != before:
+            actions.append(f"{function.key}: {READ_ACTION} on the secret its environment names")
+    return actions
+
+
+# --- iam.kms-decrypt --------------------------------------------------------------------------
+
+
+def fix_kms_decrypt(ctx: FixContext) -> list[str]:
+    actions = _repair_actions(ctx, DECRYPT_ACTION, snippets.DECRYPT_SID, KMS_ACTIONS)
+    if actions:
+        return actions
+    project = ctx.project
+    key = project_kms_key(project)
+    if not key:
+        return []
+    sid = _sid(ctx, snippets.DECRYPT_SID, FIX_DECRYPT_SID)
+    if project.framework == SAM:
+        declared = _declared(project, contract.SAM_PARAM_KMS_KEY_ARN, contract.SLS_PARAM_KMS_KEY_ARN)
+        resource = f"!Ref {contract.SAM_PARAM_KMS_KEY_ARN}" if declared else edit.yaml_scalar(key, '"')
+    else:
+        declared = _declared(project, contract.SAM_PARAM_KMS_KEY_ARN, contract.SLS_PARAM_KMS_KEY_ARN)
+        resource = json.dumps(f"${{param:{contract.SLS_PARAM_KMS_KEY_ARN}}}" if declared else key)
+    statement = [f"Sid: {sid}", "Effect: Allow", f"Action: {DECRYPT_ACTION}", f"Resource: {resource}"]
+    for function in momento_functions(project.functions):
+        if _allowed(function, DECRYPT_ACTION, key):
+            continue
+        before = ctx.text()
+        _grant(ctx, function, [statement], sid, "MomentoKmsDecrypt")
+        if ctx.text() != before:
+            actions.append(f"{function.key}: {DECRYPT_ACTION} on {key}")
+    return actions
+
+
+# --- project.build-method ---------------------------------------------------------------------
+
+
+def fix_build_method(ctx: FixContext) -> list[str]:
+    project = ctx.project
+    python = [f for f in project.functions if f.is_python]
+    actions: list[str] = []
+    if python and project.framework == SAM:
+        if not project.build.use_container and not project.build.makefile_platforms:
+            env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
+            config = project.root / samconfig.SAMCONFIG
+            if not config.is_file() and any((project.root / n).is_file() for n in samconfig.SAMCONFIG_YAML):
+                raise MomentoLambdaError(
+                    "The SAM config is YAML: the fix edits samconfig.toml only.",
+                    f"Set use_container: true under {env}.build.parameters yourself.",
+                    code="fix.samconfig-yaml",
+                )
+            before = ctx.files.text(config)
+            ctx.files.edit(
+                config,
+                lambda t: tomltext.set_value(
+                    t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
+                ),
+            )
+            if ctx.files.text(config) != before:
+                actions.append(f"{samconfig.SAMCONFIG}: use_container = true under [{env}.build.parameters]")
+    elif python:
+        dockerize = project.build.dockerize_pip
+        platform = re.search(r"--platform", " ".join(project.build.pip_extra_args or []))
+        plugin = "serverless-python-requirements" in (project.build.plugins or [])
+        if not plugin or not (platform or dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
+            manifest = project.root / "package.json"
+            texts = (ctx.files.text(ctx.path), ctx.files.text(manifest))
+            sls_python_build(project, ctx.files, ctx.source, [], repair=True)
+            if ctx.files.text(ctx.path) != texts[0]:
+                actions.append(f"{ctx.source}: serverless-python-requirements with dockerizePip: true")
+            if ctx.files.text(manifest) != texts[1]:
+                actions.append("package.json: serverless-python-requirements in devDependencies")
+    actions.extend(_fix_answers_architecture(ctx, python))
+    return actions
+
+
+def _fix_answers_architecture(ctx: FixContext, python: list[Function]) -> list[str]:
+    """The answers file's architecture follows the template's (when all functions agree)."""
+    answers = ctx.project.answers or {}
+    recorded = answers.get("architecture")
+    arches = {
+        str(f.architecture) for f in (python or ctx.project.functions) if not isinstance(f.architecture, Unresolved)
+    }
+    if not recorded or len(arches) != 1 or recorded in arches:
+        return []
+    (actual,) = arches
+    path = ctx.project.root / ANSWERS_FILE
+
+    def change(text: str | None) -> str:
+        assert text is not None
+        pattern = re.compile(r'("architecture"\s*:\s*)"' + re.escape(str(recorded)) + '"')
+        new, count = pattern.subn(lambda m: m.group(1) + json.dumps(actual), text, count=1)
+        if count != 1 or json.loads(new.lstrip("\ufeff")).get("architecture") != actual:
+            raise MomentoLambdaError(
+                f"Could not set the architecture in {ANSWERS_FILE}.",
+                f'Set "architecture": "{actual}" in {ANSWERS_FILE} yourself.',
+                code="fix.answers",
+            )
+        return new
+
+    ctx.files.edit(path, change)
+    return [f"{ANSWERS_FILE}: architecture {recorded} -> {actual} (what the template deploys)"]
+
+
+# --- serverless-python-requirements options ---------------------------------------------------
+
+REQUIREMENTS = ["custom", "pythonRequirements"]
+
+
+def _set_requirements_option(ctx: FixContext, key: str, raw: str) -> None:
+    text = ctx.text()
+    if yamltext.node_at(text, [*REQUIREMENTS, key], ctx.source) is not None:
+        yaml_edit(
+            ctx.files, ctx.path, lambda t: yamltext.replace_scalar(t, [*REQUIREMENTS, key], raw, source=ctx.source)
+        )
+    else:
+        yaml_edit(ctx.files, ctx.path, lambda t: yamltext.set_block(t, REQUIREMENTS, key, raw, source=ctx.source))
+
+
+def _option(project: Project, key: str) -> Any:
+    return _mapping(_mapping(project.document.get("custom")).get("pythonRequirements")).get(key)
+
+
+def _true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def fix_slim_strip(ctx: FixContext) -> list[str]:
+    project = ctx.project
+    if project.framework == SAM or not any(f.is_python for f in project.functions):
+        return []
+    strip = _option(project, "strip")
+    if not _true(_option(project, "slim")) or strip is False or str(strip).lower() == "false":
+        return []
+    _set_requirements_option(ctx, "strip", "false")
+    return [f"{ctx.source}: custom.pythonRequirements.strip: false (slim keeps grpcio's .so files intact)"]
+
+
+def fix_static_cache(ctx: FixContext) -> list[str]:
+    project = ctx.project
+    python = {f.runtime_name for f in project.functions if f.is_python}
+    if project.framework == SAM or not python:
+        return []
+    value = _option(project, "useStaticCache")
+    if value is False or str(value).lower() == "false":
+        return []
+    if ctx.outcome is None and len(python) < 2:
+        return []  # on its own detection: only where this project's runtimes would share one cache
+    _set_requirements_option(ctx, "useStaticCache", "false")
+    return [f"{ctx.source}: custom.pythonRequirements.useStaticCache: false (the cache ignores the Python version)"]
+
+
+# --- project.timeout / project.no-local-override / project.runtime ----------------------------
+
+
+def fix_timeout(ctx: FixContext) -> list[str]:
+    project = ctx.project
+    notes: list[str] = []
+    for function in momento_functions(project.functions) or project.functions:
+        raise_timeout(project, function, _spec(project, function), ctx.files, ctx.source, notes, shared=True)
+    return notes
+
+
+def _environment_paths(project: Project, function: Function) -> list[list[str]]:
+    if project.framework == SAM:
+        return [
+            ["Resources", function.key, "Properties", "Environment", "Variables"],
+            ["Globals", "Function", "Environment", "Variables"],
+        ]
+    return [["functions", function.key, "environment"], ["provider", "environment"]]
+
+
+def fix_local_override(ctx: FixContext) -> list[str]:
+    actions: list[str] = []
+    name = contract.ENV_LOCAL_OVERRIDE
+    for function in ctx.project.functions:
+        if not function.environment.get(name):
+            continue
+        for path in _environment_paths(ctx.project, function):
+            before = ctx.text()
+            yaml_edit(ctx.files, ctx.path, lambda t: yamltext.remove_key(t, path, name, source=ctx.source))  # noqa: B023
+            if ctx.text() != before:
+                actions.append(f"{ctx.source}: {name} removed from {'.'.join(path)}")
+    return actions
+
+
+def replacement_runtime(name: str) -> str | None:
+    """The oldest runtime of the same language that stays supported for a while (``None``: none)."""
+    current = catalog.runtime(name)
+    if current is None:
+        return None
+    horizon = TODAY() + RUNTIME_MARGIN
+    later = [r for r in catalog.RUNTIMES if r.language == current.language and r.offered and r.deprecated > horizon]
+    later.sort(key=lambda r: tuple(int(p) for p in r.version.split(".")))
+    return later[0].name if later else None
+
+
+def fix_runtime(ctx: FixContext) -> list[str]:
+    project = ctx.project
+    horizon = TODAY() + RUNTIME_MARGIN
+    actions: list[str] = []
+    for function in project.functions:
+        current = catalog.runtime(function.runtime_name)
+        if current is None or current.deprecated > horizon:
+            continue
+        new = replacement_runtime(current.name)
+        if new is None:
+            continue
+        key = "Runtime" if project.framework == SAM else "runtime"
+        own = (
+            ["Resources", function.key, "Properties", key]
+            if project.framework == SAM
+            else ["functions", function.key, key]
+        )
+        shared = ["Globals", "Function", key] if project.framework == SAM else ["provider", key]
+        text = ctx.text()
+        for path in (own, shared):
+            node = yamltext.node_at(text, path, ctx.source)
+            if node is not None:
+                if node.id == "scalar" and node.value == current.name:
+                    yaml_edit(ctx.files, ctx.path, lambda t: yamltext.replace_scalar(t, path, new, source=ctx.source))  # noqa: B023
+                    rebuild = " (rebuild: compiled wheels are per Python version)" if function.is_python else ""
+                    actions.append(f"{ctx.source} {'.'.join(path)}: {current.name} -> {new}{rebuild}")
+                break
+    return actions
+
+
+# --- the secret named when its ARN is known ---------------------------------------------------
+
+
+def fix_secret_by_name(ctx: FixContext) -> list[str]:
+    """The secret's ARN (from the answers file) into the project's ARN parameter while the
+    functions read the secret by name."""
+    project = ctx.project
+    arn = (project.answers or {}).get("secret_arn")
+    if not isinstance(arn, str) or not arn.startswith("arn:"):
+        return []
+    by_name = [
+        f
+        for f in momento_functions(project.functions)
+        if isinstance(secret_ref(f), str)
+        and not str(secret_ref(f)).startswith("arn:")
+        and "${" not in str(secret_ref(f))
+    ]
+    if not by_name:
+        return []
+    if project.framework == SAM:
+        if contract.SAM_PARAM_SECRET_ARN not in _mapping(project.document.get("Parameters")):
+            return []
+        env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
+        config = project.root / samconfig.SAMCONFIG
+        ctx.files.edit(
+            config,
+            lambda t: edit.samconfig_set_overrides(t, {contract.SAM_PARAM_SECRET_ARN: arn}, env, samconfig.SAMCONFIG)[
+                0
+            ],
+        )
+        return [f"{samconfig.SAMCONFIG}: {contract.SAM_PARAM_SECRET_ARN}={arn} in [{env}.deploy.parameters]"]
+    if contract.SLS_PARAM_SECRET_ARN not in project.parameters:
+        return []
+    yaml_edit(
+        ctx.files,
+        ctx.path,
+        lambda t: edit.yaml_set(t, ["params", "default"], {contract.SLS_PARAM_SECRET_ARN: arn}, source=ctx.source),
+    )
+    return [f"{ctx.source}: params.default.{contract.SLS_PARAM_SECRET_ARN}: {arn}"]
+
+
+# --- the tables -------------------------------------------------------------------------------
+
+FIXERS: dict[str, Fixer] = {
+    "iam.secret-access": fix_secret_access,
+    "iam.kms-decrypt": fix_kms_decrypt,
+    "project.build-method": fix_build_method,
+    "serverless.slim-strip": fix_slim_strip,
+    "serverless.static-cache": fix_static_cache,
+    "project.timeout": fix_timeout,
+    "project.no-local-override": fix_local_override,
+    "project.runtime": fix_runtime,
+    "project.secret-by-name": fix_secret_by_name,
+}
+SELF_DETECTING = ("serverless.slim-strip", "serverless.static-cache", "project.secret-by-name")
+"""Fixers that also run, on their own detection, when doctor has no check with their id."""
+
+STEPS: dict[str, list[str]] = {
+    "code.client-reuse": [
+        "Move the CacheClient construction out of the handler into a module-level accessor, e.g. "
+        "`_client = None` and `def get_client(): global _client; _client = _client or CacheClient(...); return _client`.",
+        "Call the accessor from the handler instead of constructing a client there.",
+        "Or generate the client module with `momento-lambda add` and use its get_client() / getMomentoClient().",
+    ],
+    "secrets.no-plaintext-key": [
+        "Revoke the key in the Momento console (it is in the project, so treat it as leaked).",
+        "Delete it from the files and environment variables listed above (and from the git history if committed).",
+        "Store a new key with `momento-lambda store-token`: it goes to Secrets Manager; "
+        "functions get only the secret's ARN.",
+    ],
+    "code.lambda-config": ["Build the client with Configurations.Lambda.latest() (Python and Node.js)."],
+    "code.secret-timeouts": [
+        "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
+        "retries={'max_attempts': 2})).",
+        "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}}).",
+    ],
+}
+
+
+# --- planning and writing ---------------------------------------------------------------------
+
+
+def _steps(outcome: Outcome) -> list[str]:
+    steps = list(STEPS.get(outcome.check.id, []))
+    if not steps and outcome.result.hint:
+        steps = [outcome.result.hint]
+    return steps
+
+
+def plan_fixes(
+    project: Project | None,
+    outcomes: Sequence[Outcome],
+    registered: set[str] | None = None,
+    *,
+    root: Path | None = None,
+) -> FixPlan:
+    """The fixes for the outcomes that warned or failed (plus :data:`SELF_DETECTING` fixers
+    whose id is not in ``registered``, the ids doctor knows); nothing is written. Without a
+    project (it does not load) every problem gets its steps."""
+    base = project.root if project is not None else root
+    assert base is not None, "plan_fixes needs a project or a root"
+    files = PlannedFiles(base)
+    plan = FixPlan(base, [], [])
+    known = registered if registered is not None else {o.check.id for o in outcomes}
+    todo: list[tuple[str, Outcome | None]] = [
+        (o.check.id, o) for o in outcomes if o.result.status in (Status.WARN, Status.FAIL)
+    ]
+    if project is not None:
+        todo += [(check_id, None) for check_id in SELF_DETECTING if check_id not in known]
+    for check_id, outcome in todo:
+        fixer = FIXERS.get(check_id) if project is not None else None
+        actions: list[str] = []
+        if fixer is not None:
+            saved = dict(files.current)
+            try:
+                actions = fixer(FixContext(project, files, outcome))  # type: ignore[arg-type]
+            except MomentoLambdaError as exc:
+                files.current = saved
+                plan.refused.append(ManualFix(check_id, exc.message, [exc.hint] if exc.hint else []))
+                continue
+        if actions:
+            plan.fixes.append(Fix(check_id, actions))
+        elif outcome is not None:
+            plan.manual.append(ManualFix(check_id, outcome.result.message, _steps(outcome)))
+    plan.changes = files.changes()
+    return plan
+
+
+def apply_fixes(plan: FixPlan) -> list[str]:
+    """Write every changed file, or none: each target is checked (inside the project, unchanged
+    since planning) before the first byte is written. Returns the relative paths written."""
+    update_files(
+        [(c.path, c.before, c.after) for c in plan.changes],
+        root=plan.root,
+        changed_meanwhile=lambda path: MomentoLambdaError(
+            f"{path.relative_to(plan.root).as_posix()} changed while doctor --fix ran; nothing was written.",
+            "Run `momento-lambda doctor --fix` again.",
+            code="fix.changed-meanwhile",
+        ),
+    )
+    return [c.relative for c in plan.changes]

@@ -164,7 +164,7 @@ def test_fix_restores_exactly_the_bytes_the_breakage_changed(tmp_path, run_cli, 
     assert statuses(first)[breakage.check] in {"fail", "warn"}
     code, document = doctor(run_cli, project, "--fix")
     assert statuses(document)[breakage.check] == "pass", document["data"]["checks"]
-    assert set(statuses(document).values()) == {"pass"}
+    assert {k: v for k, v in statuses(document).items() if v not in {"pass", "skip"}} == {}
     assert code == 0 and document["ok"] is True
     fix = document["data"]["fix"]
     assert fix["applied"] is True and fix["changed_files"] == [breakage.file]

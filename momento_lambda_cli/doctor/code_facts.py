@@ -224,9 +224,8 @@ class _PythonReader:
                     self.facts.presets.append((node.lineno, node.attr))
             elif isinstance(node, ast.Call):
                 self.call(node)
-            elif isinstance(node, ast.Subscript):
-                if env := self.env_name(node):
-                    self.facts.env_reads.add(env)
+            elif isinstance(node, ast.Subscript) and (env := self.env_name(node)):
+                self.facts.env_reads.add(env)
 
     def imported(self, level: int, module: str, names: list[str]) -> None:
         parts = module.split(".") if module else []
@@ -302,14 +301,12 @@ class _PythonReader:
         if last in CLIENT_CLASSES or (
             isinstance(func, ast.Attribute) and _dotted(func.value) in CLIENT_CLASSES and last.startswith("create")
         ):
-            facts.creations.append(
-                Creation(node.lineno, name, function_name, cached or self.stored(node, function))
-            )
-        elif last in WRAPPER_FACTORIES and isinstance(func, ast.Attribute) and _dotted(func.value).startswith("Momento"):
+            facts.creations.append(Creation(node.lineno, name, function_name, cached or self.stored(node, function)))
+        elif (
+            last in WRAPPER_FACTORIES and isinstance(func, ast.Attribute) and _dotted(func.value).startswith("Momento")
+        ):
             facts.momento = True
-            facts.creations.append(
-                Creation(node.lineno, name, function_name, cached or self.stored(node, function))
-            )
+            facts.creations.append(Creation(node.lineno, name, function_name, cached or self.stored(node, function)))
         elif isinstance(func, ast.Name):
             facts.calls.append(Call(func.id, node.lineno, function_name, cached or self.stored(node, function)))
         if last in {"client", "Client"} and (
@@ -328,14 +325,16 @@ class _PythonReader:
             facts.secrets_clients.append(
                 SecretsClient(node.lineno, self.config_has_timeouts(node), "Powertools get_secret")
             )
-        elif name in {"CredentialProvider.from_environment_variable", "CredentialProvider.from_environment_variables_v2"}:
+        elif name in {
+            "CredentialProvider.from_environment_variable",
+            "CredentialProvider.from_environment_variables_v2",
+        }:
             variable = _string(node.args[0] if node.args else None) or next(
                 (_string(k.value) for k in node.keywords if k.arg in {"env_var_name", "api_key_env_var"}), None
             )
             facts.env_keys.append((node.lineno, variable or "MOMENTO_API_KEY", name))
-        elif name.startswith("CredentialProvider.from_") and node.args:
-            if variable := self.env_name(node.args[0]):
-                facts.env_keys.append((node.lineno, variable, name))
+        elif name.startswith("CredentialProvider.from_") and node.args and (variable := self.env_name(node.args[0])):
+            facts.env_keys.append((node.lineno, variable, name))
         if (env := self.env_name(node)) and isinstance(node.func, ast.Attribute | ast.Name):
             facts.env_reads.add(env)
 

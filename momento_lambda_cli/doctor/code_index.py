@@ -124,12 +124,16 @@ class CodeIndex:
 
     def _build(self, function: Function) -> FunctionCode:
         code = FunctionCode(function)
-        own = function.code.path.parent if function.code.kind is CodeKind.FILE and function.code.path else function.code_dir
+        own = (
+            function.code.path.parent
+            if function.code.kind is CodeKind.FILE and function.code.path
+            else function.code_dir
+        )
         layer_dirs = [layer.code_dir for layer in function.layers if layer.code_dir]
         paths: list[Path] = []
         if function.handler_file is not None:
             code.handler = self.facts(function.handler_file)
-            paths = self._reachable(function.handler_file, [d for d in [own] if d] , layer_dirs)
+            paths = self._reachable(function.handler_file, [d for d in [own] if d], layer_dirs)
         elif own is not None:
             paths = self.folder_files(own)
         for folder in layer_dirs:
@@ -156,7 +160,7 @@ class CodeIndex:
             facts = self.facts(path)
             if facts is None:
                 continue
-            for target in _resolve(facts, roots + [path.parent], layer_dirs):
+            for target in _resolve(facts, [*roots, path.parent], layer_dirs):
                 if target not in seen:
                     seen.add(target)
                     found.append(target)
@@ -231,6 +235,13 @@ def _pip_targets(folder: Path, names: list[str]) -> set[str]:
     return packages
 
 
+def _own_source(path: Path) -> bool:
+    """A source file that is not a test."""
+    if language_of(path) is None or path.name.endswith(TEST_SUFFIXES) or path.name.startswith("test_"):
+        return False
+    return path.is_file()
+
+
 def source_files(code_dir: Path, max_depth: int = MAX_DEPTH, limit: int = MAX_FILES) -> list[Path]:
     """A code folder's own source files: no dependencies (``node_modules``, ``pip install -t``
     copies, a vendored Momento SDK), no build output, no tests; regular files only."""
@@ -259,9 +270,8 @@ def source_files(code_dir: Path, max_depth: int = MAX_DEPTH, limit: int = MAX_FI
                         and not name.startswith(".")
                     ):
                         walk(entry, depth + 1)
-                elif language_of(entry) is not None and not entry.name.endswith(TEST_SUFFIXES) and entry.is_file():
-                    if not (entry.name.startswith("test_") and entry.suffix == ".py"):
-                        found.append(entry.resolve())
+                elif _own_source(entry):
+                    found.append(entry.resolve())
             except OSError:
                 continue
 

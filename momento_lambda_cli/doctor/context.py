@@ -422,7 +422,9 @@ class DoctorContext:
             return self.options.secret_id
         try:
             project = self.project()
-            from_project = project_secret_id(project, secret_env_names([self.code().function(f) for f in project.functions]))
+            from_project = project_secret_id(
+                project, secret_env_names([self.code().function(f) for f in project.functions])
+            )
         except MomentoLambdaError:
             from_project = None
         return from_project or self._deployed_env(contract.ENV_SECRET_ARN)

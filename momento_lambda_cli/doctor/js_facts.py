@@ -31,7 +31,9 @@ FUNCTION_TYPES = frozenset(
         "generator_function",
     }
 )
-WRAPPERS = frozenset({"await_expression", "parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"})
+WRAPPERS = frozenset(
+    {"await_expression", "parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"}
+)
 TIMEOUT_WORDS = ("connectionTimeout", "requestTimeout", "socketTimeout", "connectTimeout", "timeout")
 QUERY = """
 (import_statement source: (string) @source)
@@ -72,8 +74,10 @@ def _text(node: Any) -> str:
 def _string(node: Any) -> str | None:
     if node is not None and node.type == "string":
         return "".join(_text(c) for c in node.named_children if c.type == "string_fragment")
-    if node is not None and node.type == "template_string" and not any(
-        c.type == "template_substitution" for c in node.named_children
+    if (
+        node is not None
+        and node.type == "template_string"
+        and not any(c.type == "template_substitution" for c in node.named_children)
     ):
         return _text(node)[1:-1]
     return None
@@ -252,9 +256,13 @@ class _Reader:
         if last in CLIENT_CLASSES:
             facts.creations.append(Creation(_line(node), f"new {last}", self.outer_name(node), self.stored(node)))
             first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
-            if last == "CacheClient" and first is not None and first.type == "object":
-                if self.object_value(first, "configuration") is None:
-                    facts.unconfigured.append(_line(node))
+            if (
+                last == "CacheClient"
+                and first is not None
+                and first.type == "object"
+                and self.object_value(first, "configuration") is None
+            ):
+                facts.unconfigured.append(_line(node))
         elif last in {"SecretsManagerClient", "SecretsManager"}:
             text = _text(arguments)
             facts.secrets_clients.append(

@@ -177,9 +177,10 @@ def role_kms(ctx: DoctorContext) -> Result:
     secret = ctx.secret()
     if secret is None:
         raise SkipCheck("The secret does not exist (see secret.contract).")
+    _functions(ctx)
     key = secret.kms_key_id
     if not key or key == AWS_MANAGED_SECRET_KEY or key.endswith(AWS_MANAGED_SECRET_KEY):
-        return Result.ok("The secret uses the AWS-managed key (no kms:Decrypt grant needed)")
+        return Result.skip("The secret uses the AWS-managed key: no kms:Decrypt grant is needed.")
     key_arn = key
     if not key.startswith("arn:"):
         try:
@@ -357,8 +358,11 @@ def rotation(ctx: DoctorContext) -> Result:
 
 
 def env_secrets(ctx: DoctorContext) -> Result:
-    problems, checked = [], []
+    problems, checked, missing = [], [], []
     for deployed in _functions(ctx):
+        if not deployed.configuration:
+            missing.append(deployed.name)
+            continue
         variables: dict[str, Any] = (deployed.configuration.get("Environment") or {}).get("Variables") or {}
         checked.append(deployed.name)
         for name, value in sorted(variables.items()):
@@ -379,7 +383,7 @@ def env_secrets(ctx: DoctorContext) -> Result:
             problems,
         )
     if not checked:
-        return Result.skip("No deployed function found.")
+        return Result.skip(f"No deployed function to read: {', '.join(missing)} not found." if missing else "No deployed function found.")
     return Result.ok("No key in the deployed functions' environment", checked)
 
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from datetime import date
 from pathlib import Path
 
 from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor import keyscan
+from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
-from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM
-from momento_lambda_cli.project.model import Function
+from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
 
@@ -137,7 +136,9 @@ def secret_access(ctx: DoctorContext) -> Result:
                 elsewhere.append(f"{function.key} (key from {keys[0]})" if keys else function.key)
                 continue
             else:
-                failures.append(f"{function.key}: no {contract.ENV_SECRET_ARN} (or another secret id) in its environment")
+                failures.append(
+                    f"{function.key}: no {contract.ENV_SECRET_ARN} (or another secret id) in its environment"
+                )
                 continue
         target, by_name = _secret_target(shown)
         shape = (lambda r: _name_part(as_pattern(r))) if by_name else as_pattern
@@ -211,7 +212,9 @@ def build_method(ctx: DoctorContext) -> Result:
     codes = _momento_code(ctx)
     python = [c.function for c in codes if c.function.is_python]
     if not python:
-        return Result.skip("No Python function uses Momento: @gomomento/sdk is pure JavaScript, any build machine works.")
+        return Result.skip(
+            "No Python function uses Momento: @gomomento/sdk is pure JavaScript, any build machine works."
+        )
     arches = {str(f.architecture) for f in python}
     cpu = catalog.LAMBDA_CPU
     problems: list[str] = []
@@ -369,9 +372,13 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
                 reason = PRESET_REASONS.get(preset, "not the Lambda preset")
                 others[f"{rel}:{preset}"] = f"{rel}: Configurations.{preset}, {reason}"
             for line in facts.unconfigured:
-                others[f"{rel}:{line}"] = f"{rel} line {line}: no configuration (the SDK then uses Configurations.Laptop)"
+                others[f"{rel}:{line}"] = (
+                    f"{rel} line {line}: no configuration (the SDK then uses Configurations.Laptop)"
+                )
             if not presets and any(c.what.endswith("from_client_params") for c in facts.creations):
-                others[f"{rel}:wrapper"] = f"{rel}: {facts.creations[0].what} without a configuration (Laptop by default)"
+                others[f"{rel}:wrapper"] = (
+                    f"{rel}: {facts.creations[0].what} without a configuration (Laptop by default)"
+                )
     if others:
         return Result.warn(
             "The Momento client is not configured for Lambda",
@@ -447,14 +454,22 @@ def awaited_calls(ctx: DoctorContext) -> Result:
 def no_key_in_files(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
     findings: list[str] = []
+    index = ctx.code()
+    key_vars = {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD}
+    read_keys: set[str] = set()
     for function in project.functions:
+        code = index.function(function)
+        read_as_key = {name: how for facts in code.files for _line, name, how in facts.env_keys}
         for name, value in function.environment.items():
-            if isinstance(value, str):
-                kinds = keyscan.find_keys(value)
-                if kinds:
-                    findings.append(f"{function.key}: environment variable {name} holds a Momento {kinds[0]}")
-                elif name in {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD} and value and "${" not in value:
-                    findings.append(f"{function.key}: environment variable {name} holds a literal value")
+            kinds = keyscan.find_keys(value) if isinstance(value, str) else []
+            if kinds:
+                findings.append(f"{function.key}: environment variable {name} holds a Momento {kinds[0]}")
+            elif (name in key_vars or name in read_as_key) and str(value):
+                findings.append(f"{function.key}: {_key_variable(project, function, name, read_as_key.get(name))}")
+        read_keys.update(read_as_key)
+    if "serverless-dotenv-plugin" in (project.build.plugins or []):
+        for env_file, name in sorted(_dotenv_keys(project.root, key_vars | read_keys)):
+            findings.append(f"serverless-dotenv-plugin puts {name} from {env_file} into every function's environment")
     for name, value in project.parameters.items():
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
@@ -478,6 +493,43 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
             sorted(set(findings)),
         )
     return Result.ok("No Momento key in environment variables, parameters or project files")
+
+
+def _key_variable(project: Project, function: Function, name: str, read_by: str | None) -> str:
+    """Why an environment variable that holds the key is a finding (where its value comes from)."""
+    source = function.environment_source.get(name)
+    ref = source.get("Ref") if isinstance(source, dict) else None
+    why = f"environment variable {name}" + (f" (read as the key with {read_by})" if read_by else "")
+    if isinstance(ref, str):
+        declared = (project.document.get("Parameters") or {}).get(ref)
+        no_echo = isinstance(declared, dict) and str(declared.get("NoEcho")).lower() == "true"
+        where = f"is set from parameter {ref}" + ("" if no_echo else " (no NoEcho: CloudFormation shows the value)")
+        return f"{why} {where}; the key is readable in the function's configuration"
+    if isinstance(source, str) and "${" in source:
+        return f"{why} is set from `{source}`; the key is readable in the function's configuration"
+    return f"{why} holds the key in the function's configuration"
+
+
+def _dotenv_keys(root: Path, names: set[str]) -> set[tuple[str, str]]:
+    """(file, variable) for the key variables a ``.env`` / ``.env.<stage>`` file next to
+    serverless.yml defines (examples and templates left out)."""
+    found: set[tuple[str, str]] = set()
+    try:
+        candidates = [
+            p
+            for p in root.iterdir()
+            if (p.name == ".env" or p.name.startswith(".env."))
+            and not p.name.endswith((".example", ".sample", ".template", ".dist"))
+        ]
+    except OSError:
+        return found
+    for path in candidates:
+        data = read_head(path, 256 * 1024) or b""
+        for line in data.decode("utf-8", "replace").splitlines():
+            variable = line.removeprefix("export ").partition("=")[0].strip()
+            if variable in names and line.partition("=")[2].strip():
+                found.add((path.name, variable))
+    return found
 
 
 def no_local_override(ctx: DoctorContext) -> Result:

@@ -20,6 +20,7 @@ ALL_IDS = [
     "code.client-reuse",
     "code.lambda-config",
     "code.secret-timeouts",
+    "code.awaited-calls",
     "secrets.no-plaintext-key",
     "project.no-local-override",
     "build.binaries",
@@ -126,7 +127,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "9/23 checks passed (1 warning, 1 failed, 12 skipped)"
+    assert out.strip().splitlines()[-1] == "8/24 checks passed (1 warning, 1 failed, 14 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout
@@ -162,7 +163,7 @@ def test_only_and_skip_select_checks(run_cli, tmp_path):
     run = run_doctor(
         run_cli, str(project.root), "--offline", "--only", "project", "--skip", "code.client-reuse,project.timeout"
     )
-    assert list(run.checks) == [i for i in ALL_IDS[:11] if i not in {"code.client-reuse", "project.timeout"}]
+    assert list(run.checks) == [i for i in ALL_IDS[:12] if i not in {"code.client-reuse", "project.timeout"}]
 
 
 def test_no_project_fails_framework_and_skips_the_rest(run_cli, tmp_path):
@@ -178,7 +179,7 @@ def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli
     project = make_project(tmp_path)
     run = run_doctor(run_cli, str(project.root))  # isolated_env: no credentials anywhere
     assert run.exit_code == 0
-    for check_id in ALL_IDS[13:]:
+    for check_id in ALL_IDS[14:]:
         assert run.status(check_id) == "skip", check_id
         assert "No AWS credentials were found" in run.checks[check_id]["message"]
         assert "aws configure" in run.checks[check_id]["hint"]
@@ -203,7 +204,7 @@ def test_doctor_help_does_not_import_boto3_or_momento():
     code = (
         "import sys\nfrom momento_lambda_cli.cli import main\n"
         "try:\n    main(['doctor', '--help'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('boto3', 'momento', 'ruamel.yaml') if m in sys.modules))"
+        "print(sorted(m for m in ('boto3', 'momento', 'ruamel.yaml', 'tree_sitter') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
@@ -222,7 +223,7 @@ def test_live_progress_only_on_a_terminal_and_never_with_json(run_cli, tmp_path,
     project = make_project(tmp_path)
     run_cli("doctor", str(project.root), "--offline")
     assert "Running checks… " in buffer.getvalue()
-    assert "/23 done" in buffer.getvalue()
+    assert "/24 done" in buffer.getvalue()
     buffer.truncate(0)
     buffer.seek(0)
     result = run_cli("doctor", str(project.root), "--offline", "--json")

@@ -34,7 +34,12 @@ def test_generated_projects_pass_every_project_check(tmp_path, run_cli, framewor
     project = render(tmp_path, framework=framework, runtime=runtime, **options)
     checks = doctor(run_cli, project)
     assert len(checks) >= 10
-    assert set(statuses(checks).values()) == {"pass"}, {k: v["message"] for k, v in checks.items()}
+    # skipped: nothing to check (no customer-managed key; Node.js: no build machine concerns, Python: no promises)
+    skipped = {"code.awaited-calls" if runtime.startswith("python") else "project.build-method"}
+    if not wired:
+        skipped.add("iam.kms-decrypt")
+    expected = {k: "skip" if k in skipped else "pass" for k in checks}
+    assert statuses(checks) == expected, {k: v["message"] for k, v in checks.items()}
     access = checks["iam.secret-access"]
     expected = SECRET_ARN if wired else "momento/demo/api-key"
     assert any(expected in line for line in access["details"]), access

@@ -383,7 +383,11 @@ def env_secrets(ctx: DoctorContext) -> Result:
             problems,
         )
     if not checked:
-        return Result.skip(f"No deployed function to read: {', '.join(missing)} not found." if missing else "No deployed function found.")
+        return Result.skip(
+            f"No deployed function to read: {', '.join(missing)} not found."
+            if missing
+            else "No deployed function found."
+        )
     return Result.ok("No key in the deployed functions' environment", checked)
 
 

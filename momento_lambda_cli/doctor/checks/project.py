@@ -74,7 +74,8 @@ def framework(ctx: DoctorContext) -> Result:
     notes = [s.note for s in (project.stage, project.region, project.stack_name) if s.note]
     oddities = list(project.problems) + [f"{f.key}: {problem}" for f in project.functions for problem in f.problems]
     if not project.functions:
-        return Result.warn(message, "Add a function (AWS::Serverless::Function or functions:) that uses Momento.")
+        where = "an AWS::Serverless::Function" if project.framework == SAM else "a function under functions:"
+        return Result.warn(message, f"Add {where} that uses Momento.")
     if oddities:
         return Result.warn(
             f"{message}; some settings cannot be read",
@@ -388,7 +389,7 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
         )
     if not users:
         return Result.skip("No Momento client construction with a Configurations preset found.")
-    return Result.ok(f"Configurations.Lambda used ({', '.join(sorted(users))})")
+    return Result.ok(f"Every Momento client uses the Lambda preset ({', '.join(sorted(users))})")
 
 
 PY_TIMEOUT_HINT = (
@@ -424,7 +425,7 @@ def secret_timeouts(ctx: DoctorContext) -> Result:
         )
     if not good:
         return Result.skip("No Secrets Manager client in the Momento functions' code (the key comes from elsewhere).")
-    return Result.ok(f"Secret read with short timeouts ({', '.join(sorted(good))})")
+    return Result.ok(f"Secrets Manager clients set their own connect and read timeouts ({', '.join(sorted(good))})")
 
 
 def awaited_calls(ctx: DoctorContext) -> Result:
@@ -540,10 +541,10 @@ def no_local_override(ctx: DoctorContext) -> Result:
         if f.environment.get(contract.ENV_LOCAL_OVERRIDE)
     ]
     if found:
+        local = "sam local invoke --env-vars" if project.framework == SAM else "serverless invoke local -e"
         return Result.fail(
             f"{contract.ENV_LOCAL_OVERRIDE} is set in the template: deployed functions would talk to a local server",
-            f"Remove {contract.ENV_LOCAL_OVERRIDE} from the template's environment; set it only in local runs "
-            "(sam local invoke --env-vars, serverless invoke local -e).",
+            f"Remove {contract.ENV_LOCAL_OVERRIDE} from the template's environment; set it only in local runs ({local}).",
             found,
         )
     return Result.ok(f"{contract.ENV_LOCAL_OVERRIDE} is not set for deploys")

@@ -535,3 +535,174 @@ def test_tree_sitter_is_imported_only_for_node_code(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert out.strip().splitlines()[-1] == "TREE_SITTER=False"
+
+
+# --- classes from the field sweep of public Momento projects -------------------------------------
+
+LAYER = """\
+SharedLayer:
+  Type: AWS::Serverless::LayerVersion
+  Properties:
+    ContentUri: layers/
+    CompatibleRuntimes: [nodejs22.x]
+"""
+
+LAYER_CLIENT = """\
+const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
+const {SecretsManagerClient, GetSecretValueCommand} = require('@aws-sdk/client-secrets-manager');
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+let cached;
+
+exports.getCacheClient = async () => {
+  if (!cached) {
+    const out = await secrets.send(new GetSecretValueCommand({SecretId: process.env.SECRET_ID}));
+    const client = new CacheClient({
+      configuration: Configurations.Laptop.v1(),
+      credentialProvider: CredentialProvider.fromString({apiKey: out.SecretString}),
+      defaultTtlSeconds: 60,
+    });
+    cached = client;
+  }
+  return cached;
+};
+exports.metrics = () => 1;
+"""
+
+
+def test_a_layer_client_kept_through_a_local_is_reused_and_its_preset_is_reported_on_the_layer(run_cli, tmp_path):
+    layers = "    Layers:\n      - !Ref SharedLayer\n"
+    root = write_tree(
+        tmp_path / "layer-shared",
+        {
+            "template.yaml": template(
+                function(
+                    "Cached",
+                    "index.handler",
+                    runtime="nodejs22.x",
+                    code="functions/cached/",
+                    env="SECRET_ID: " + SECRET,
+                    extra=layers,
+                )
+                # the layer is attached but never imported: no Momento code runs here
+                + function(
+                    "Plain", "index.handler", runtime="nodejs22.x", code="functions/plain/", timeout=3, extra=layers
+                ),
+                layers=LAYER,
+            ),
+            "functions/cached/index.js": "const shared = require('/opt/nodejs/index');\n"
+            "exports.handler = async () => (await shared.getCacheClient()).get('c', 'k');\n",
+            "functions/plain/index.js": "exports.handler = async (e) => e.a * e.b;\n",
+            "layers/nodejs/index.js": LAYER_CLIENT,
+        },
+    )
+    run = doctor(run_cli, root)
+    assert run.status("code.client-reuse") == "pass", run.text("code.client-reuse")
+    assert run.checks["code.lambda-config"]["details"] == [
+        "layers/nodejs/index.js: Configurations.Laptop, made for a developer's machine "
+        "(long deadlines, keepalive pings that fail while Lambda freezes the function)"
+    ]
+    for check_id in ("project.timeout", "iam.secret-access"):
+        assert "Plain" not in run.text(check_id), check_id
+
+
+def test_a_function_that_reads_no_secret_needs_only_the_client_deadline(run_cli, tmp_path):
+    app = """\
+const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
+const client = new CacheClient({
+  configuration: Configurations.Lambda.latest(),
+  credentialProvider: CredentialProvider.fromEnvironmentVariable({environmentVariableName: 'AUTH_TOKEN'}),
+  defaultTtlSeconds: 60,
+});
+exports.handler = async () => client.get('c', 'k');
+"""
+    root = write_tree(
+        tmp_path / "no-secret",
+        {"template.yaml": template(function("Api", "app.handler", runtime="nodejs22.x", timeout=2)), "src/app.js": app},
+    )
+    run = doctor(run_cli, root, "project.timeout", "iam.secret-access")
+    assert run.status("project.timeout") == "warn"
+    assert "Api: Timeout 2 s (needs 1.1 s: the client deadline)" in run.text("project.timeout")
+    assert run.status("iam.secret-access") == "skip"
+
+
+def test_a_dynamic_reference_granted_as_written_passes(run_cli, tmp_path):
+    reference = "'{{resolve:ssm:/shared/secret-id}}'"
+    root = write_tree(
+        tmp_path / "dynamic-ref",
+        {
+            "template.yaml": template(
+                function(
+                    "Api", "app.handler", runtime="nodejs22.x", env="MOMENTO_SECRET: " + reference, resource=reference
+                )
+            ),
+            "src/cache.mjs": NODE_CACHE,
+            "src/app.mjs": "import {getCacheClient} from './cache.mjs';\n"
+            "export const handler = async () => (await getCacheClient()).get('c', 'k');\n",
+        },
+    )
+    run = doctor(run_cli, root, "iam.secret-access")
+    assert run.status("iam.secret-access") == "pass", run.text("iam.secret-access")
+
+
+def test_a_secret_id_constant_in_code_and_sdk_v2_timeouts(run_cli, tmp_path):
+    client = """\
+const AWS = require('aws-sdk');
+const {SimpleCacheClient} = require('@gomomento/sdk');
+
+SECRET_NAME = 'prod/momento';
+let client = null;
+
+const getMomentoClient = async () => {
+  if (client) return client;
+  const sm = new AWS.SecretsManager({httpOptions: {connectTimeout: 1000, timeout: 1000}});
+  const out = await sm.getSecretValue({SecretId: SECRET_NAME}).promise();
+  client = new SimpleCacheClient(out.SecretString, 60);
+  return client;
+};
+module.exports = {getMomentoClient};
+"""
+    serverless = """\
+service: tutorial
+provider:
+  name: aws
+  runtime: nodejs22.x
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: secretsmanager:GetSecretValue
+          Resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/momento-*
+functions:
+  createUser:
+    handler: src/handlers/createUser.handler
+"""
+    root = write_tree(
+        tmp_path / "sls-constant",
+        {
+            "serverless.yml": serverless,
+            "src/clients/momento.js": client,
+            "src/handlers/createUser.js": "const {getMomentoClient} = require('../clients/momento');\n"
+            "exports.handler = async () => (await getMomentoClient()).get('c', 'k');\n",
+        },
+    )
+    run = doctor(run_cli, root, "iam.secret-access", "code.client-reuse", "code.secret-timeouts")
+    assert run.status("iam.secret-access") == "pass", run.text("iam.secret-access")
+    assert "createUser: GetSecretValue on prod/momento" in run.text("iam.secret-access")
+    assert run.status("code.client-reuse") == "pass", run.text("code.client-reuse")
+    assert run.status("code.secret-timeouts") == "pass", run.text("code.secret-timeouts")
+
+
+def test_a_prebuilt_zip_is_not_read_and_says_so(run_cli, tmp_path):
+    root = write_tree(
+        tmp_path / "zip",
+        {
+            "template.yaml": template(
+                function("Api", "index.handler", runtime="nodejs22.x", code="function.zip", env="MOMENTO_CACHE_NAME: c")
+            ),
+            "function.zip": "not really a zip",
+        },
+    )
+    run = doctor(run_cli, root, "code.client-reuse", "iam.secret-access")
+    assert run.status("code.client-reuse") == "skip"
+    assert "Api: its code is function.zip (zip), not read" in run.text("code.client-reuse")
+    assert run.status("iam.secret-access") == "skip"

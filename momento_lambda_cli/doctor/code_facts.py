@@ -15,10 +15,17 @@ from pathlib import Path
 PYTHON_SUFFIXES = frozenset({".py"})
 NODE_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
 
-CLIENT_CLASSES = frozenset({"CacheClient", "TopicClient", "PreviewStorageClient", "AuthClient"})
+CLIENT_CLASSES = frozenset(
+    {
+        "CacheClient",
+        "TopicClient",
+        "PreviewStorageClient",
+        "AuthClient",
+        "SimpleCacheClient",
+        "PreviewVectorIndexClient",
+    }
+)
 """Momento clients that hold a gRPC channel (a connection per construction)."""
-SDK_CLIENT = "CacheClient"
-PRESET_HINT = "Configurations.Lambda.latest()"
 WRAPPER_FACTORIES = frozenset({"from_client_params"})
 """LangChain's Momento wrappers (``MomentoChatMessageHistory.from_client_params``...) build a CacheClient."""
 
@@ -199,6 +206,8 @@ class _PythonReader:
         self.text = text
         self.module_env: dict[str, str] = {}
         """Module-level names bound to an environment variable (``SECRET_ID = os.environ["X"]``)."""
+        self.module_literals: dict[str, str] = {}
+        """Module-level names bound to a string (``SECRET_NAME = "prod/momento"``)."""
         self.parents: dict[ast.AST, ast.AST] = {}
 
     def read(self, tree: ast.Module) -> None:
@@ -211,6 +220,8 @@ class _PythonReader:
                 env = self.env_name(statement.value)
                 if isinstance(target, ast.Name) and env:
                     self.module_env[target.id] = env
+                elif isinstance(target, ast.Name) and (literal := _string(statement.value)):
+                    self.module_literals[target.id] = literal
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -255,6 +266,11 @@ class _PythonReader:
             return self.module_env.get(node.id)
         return None
 
+    def literal(self, node: ast.AST | None) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.module_literals.get(node.id)
+        return _string(node)
+
     def enclosing(self, node: ast.AST) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, bool]:
         """The outermost function around ``node`` and whether some function on the way keeps what it makes."""
         outer = None
@@ -289,6 +305,19 @@ class _PythonReader:
                 return True
             if isinstance(target, ast.Name) and target.id in declared:
                 return True
+            if isinstance(target, ast.Name) and self.handed_on(target.id, function, declared):
+                return True
+        return False
+
+    def handed_on(self, name: str, function: ast.AST, declared: set[str]) -> bool:
+        """``c = CacheClient(...); _client = c`` with ``_client`` global (or an attribute)."""
+        for inner in ast.walk(function):
+            if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) and inner.value.id == name:
+                for target in inner.targets:
+                    if isinstance(target, ast.Attribute | ast.Subscript):
+                        return True
+                    if isinstance(target, ast.Name) and target.id in declared:
+                        return True
         return False
 
     def call(self, node: ast.Call) -> None:
@@ -316,11 +345,13 @@ class _PythonReader:
             facts.secrets_clients.append(SecretsClient(node.lineno, self.config_has_timeouts(node), name))
         elif last == "get_secret_value":
             arg = next((k.value for k in node.keywords if k.arg == "SecretId"), None)
-            facts.secret_reads.append(SecretRead(node.lineno, "get_secret_value", self.env_name(arg), _string(arg)))
+            facts.secret_reads.append(
+                SecretRead(node.lineno, "get_secret_value", self.env_name(arg), self.literal(arg))
+            )
         elif last == "get_secret" and node.args and (name == "get_secret" or "parameters" in name):
             arg = node.args[0]
             facts.secret_reads.append(
-                SecretRead(node.lineno, "Powertools get_secret", self.env_name(arg), _string(arg))
+                SecretRead(node.lineno, "Powertools get_secret", self.env_name(arg), self.literal(arg))
             )
             facts.secrets_clients.append(
                 SecretsClient(node.lineno, self.config_has_timeouts(node), "Powertools get_secret")

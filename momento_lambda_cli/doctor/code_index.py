@@ -66,8 +66,9 @@ class FunctionCode:
 
     function: Function
     files: list[FileFacts] = field(default_factory=list)
-    """Its handler file, the local files it imports and its layers' files (or, when the
-    handler file is not known, every source file of its code folder and layers)."""
+    """Its handler file and the local files it imports (its layers' files included, through
+    ``/opt/...`` or layer module imports); when the handler file is not known, every source
+    file of its code folder and of its layers."""
     handler: FileFacts | None = None
     readable: bool = False
     """Some of its code is on disk (not a zip, an image or S3 only)."""
@@ -77,6 +78,14 @@ class FunctionCode:
         if self.readable:
             return any(f.momento for f in self.files)
         return any(str(k).startswith("MOMENTO_") for k in self.function.environment)
+
+    @property
+    def unread(self) -> str | None:
+        """Why its code was not read (a prebuilt zip, an image, S3), when it was not."""
+        if self.readable:
+            return None
+        code = self.function.code
+        return f"its code is {code.written or code.kind.value} ({code.kind.value}), not read"
 
     @property
     def handler_name(self) -> str:
@@ -134,10 +143,11 @@ class CodeIndex:
         if function.handler_file is not None:
             code.handler = self.facts(function.handler_file)
             paths = self._reachable(function.handler_file, [d for d in [own] if d], layer_dirs)
-        elif own is not None:
-            paths = self.folder_files(own)
-        for folder in layer_dirs:
-            paths.extend(self.folder_files(folder))
+        else:
+            # the handler file is not known: the whole code folder and every layer may be what runs
+            paths = list(self.folder_files(own)) if own is not None else []
+            for folder in layer_dirs:
+                paths.extend(self.folder_files(folder))
         seen: set[Path] = set()
         for path in paths:
             if path in seen:
@@ -148,6 +158,10 @@ class CodeIndex:
                 code.files.append(facts)
         code.readable = bool(code.files) or own is not None
         return code
+
+    def reads_secret(self, code: FunctionCode) -> bool:
+        """Its code reads a secret (code that cannot be read is assumed to)."""
+        return not code.readable or any(f.secret_reads for f in code.files)
 
     def _reachable(self, start: Path, roots: list[Path], layer_dirs: list[Path]) -> list[Path]:
         found = [start]

@@ -42,6 +42,7 @@ QUERY = """
 (new_expression constructor: (_) @ctor) @new
 (member_expression object: (identifier) @object property: (property_identifier) @property) @member
 (variable_declarator name: (_) @declared value: (_) @value) @declarator
+(expression_statement (assignment_expression left: (identifier) right: (string)) @constant)
 (function_declaration name: (identifier) @fname)
 (method_definition name: (property_identifier) @fname)
 (expression_statement (call_expression) @statement_call)
@@ -112,6 +113,7 @@ class _Reader:
         self.facts = facts
         self.source = source
         self.module_env: dict[str, str] = {}
+        self.module_literals: dict[str, str] = {}
         self.clients: set[str] = set()
         """Variables bound to a Momento client (``const client = await getMomentoClient()``)."""
 
@@ -157,6 +159,9 @@ class _Reader:
             return False
         if parent.type == "augmented_assignment_expression":
             return True
+        if parent.type == "variable_declarator":
+            target = parent.child_by_field_name("name")
+            return target is not None and self.handed_on(_text(target), functions)
         if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
             target = parent.child_by_field_name("left")
             if target is None:
@@ -171,6 +176,19 @@ class _Reader:
                 return target is not None and (
                     target.type == "member_expression" or _text(target) not in self.declared_in(functions)
                 )
+        return False
+
+    def handed_on(self, name: str, functions: list[Any]) -> bool:
+        """``const c = new CacheClient(...); cached = c;`` with ``cached`` outside the function (or a property)."""
+        declared = self.declared_in(functions)
+        stack = [functions[-1]]
+        while stack:
+            current = stack.pop()
+            if current.type == "assignment_expression" and _text(current.child_by_field_name("right")) == name:
+                target = current.child_by_field_name("left")
+                if target is not None and (target.type == "member_expression" or _text(target) not in declared):
+                    return True
+            stack.extend(current.named_children)
         return False
 
     def env_name(self, node: Any) -> str | None:
@@ -188,9 +206,14 @@ class _Reader:
             return _text(node.child_by_field_name("property"))
         if node.type == "subscript_expression" and _text(node.child_by_field_name("object")) == "process.env":
             return _string(node.child_by_field_name("index"))
-        if node.type == "identifier":
+        if node.type in {"identifier", "shorthand_property_identifier"}:
             return self.module_env.get(_text(node))
         return None
+
+    def literal(self, node: Any) -> str | None:
+        if node is not None and node.type in {"identifier", "shorthand_property_identifier"}:
+            return self.module_literals.get(_text(node))
+        return _string(node)
 
     def object_value(self, node: Any, key: str) -> Any:
         """The value of ``key`` in an object literal (``{SecretId: x}``, shorthand ``{SecretId}``)."""
@@ -214,11 +237,18 @@ class _Reader:
             target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
             if target is not None and target.type == "identifier" and (env := self.env_name(value)):
                 self.module_env[_text(target)] = env
+            elif target is not None and target.type == "identifier" and (literal := _string(value)) is not None:
+                self.module_literals[_text(target)] = literal
             elif target is not None and target.type == "object_pattern" and _text(value) == "process.env":
                 for part in target.named_children:
                     if part.type == "shorthand_property_identifier_pattern":
                         self.module_env[_text(part)] = _text(part)
                         facts.env_reads.add(_text(part))
+        for node in captures.get("constant", []):
+            if not self.functions_around(node):  # SECRET_ID = "prod/momento" at module scope
+                value = _string(node.child_by_field_name("right"))
+                if value is not None:
+                    self.module_literals[_text(node.child_by_field_name("left"))] = value
         for node in captures.get("source", []):
             self.imported(_string(node) or "")
         for node in captures.get("fname", []):
@@ -272,7 +302,7 @@ class _Reader:
             first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
             value = self.object_value(first, "SecretId")
             facts.secret_reads.append(
-                SecretRead(_line(node), "GetSecretValueCommand", self.env_name(value), _string(value))
+                SecretRead(_line(node), "GetSecretValueCommand", self.env_name(value), self.literal(value))
             )
 
     def called(self, node: Any) -> None:
@@ -299,10 +329,12 @@ class _Reader:
             facts.calls.append(Call(name, _line(node), self.outer_name(node), self.stored(node)))
         if last == "getSecretValue" and callee.type == "member_expression":
             value = self.object_value(first, "SecretId")
-            facts.secret_reads.append(SecretRead(_line(node), "getSecretValue", self.env_name(value), _string(value)))
+            facts.secret_reads.append(
+                SecretRead(_line(node), "getSecretValue", self.env_name(value), self.literal(value))
+            )
         elif name == "getSecret" and first is not None:
             facts.secret_reads.append(
-                SecretRead(_line(node), "Powertools getSecret", self.env_name(first), _string(first))
+                SecretRead(_line(node), "Powertools getSecret", self.env_name(first), self.literal(first))
             )
             facts.secrets_clients.append(SecretsClient(_line(node), False, "Powertools getSecret"))
         elif name.startswith("CredentialProvider.from"):

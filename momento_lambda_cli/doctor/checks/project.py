@@ -100,8 +100,9 @@ def _momento_code(ctx: DoctorContext) -> list[FunctionCode]:
 
 
 def _secret_target(ref: str) -> tuple[str, bool]:
-    """(what to evaluate the grant against, whether it is a bare secret name)."""
-    if ref.startswith("arn:") or "${" in ref:
+    """(what to evaluate the grant against, whether it is a bare secret name). ARNs, ``${...}``
+    placeholders and ``{{resolve:...}}`` dynamic references are compared as written."""
+    if ref.startswith("arn:") or "${" in ref or "{{resolve:" in ref:
         return ref, False
     return f"{ref}-{SAMPLE_SUFFIX}", True
 
@@ -128,13 +129,17 @@ def secret_access(ctx: DoctorContext) -> Result:
             if literal:
                 shown = literal
             elif names:
-                failures.append(
-                    f"{function.key}: its code reads the secret named by {names[0]}, which its environment does not set"
+                warnings.append(
+                    f"{function.key}: its code reads the secret named by {names[0]}, which its environment does not "
+                    "set (the read fails if that code runs)"
                 )
                 continue
             elif code.readable and not any(f.secret_reads for f in code.files):
                 keys = _env_key_vars(code)
                 elsewhere.append(f"{function.key} (key from {keys[0]})" if keys else function.key)
+                continue
+            elif not code.readable:
+                elsewhere.append(f"{function.key}: {code.unread}")
                 continue
             else:
                 failures.append(
@@ -177,7 +182,13 @@ def secret_access(ctx: DoctorContext) -> Result:
             f"{plural(len(failures), 'function')} cannot read the Momento secret", hint, failures + warnings
         )
     if warnings:
-        return Result.warn("The secret is readable, but the grant is broader than it needs to be", hint, warnings)
+        broad = any("over-broad" in w for w in warnings)
+        message = (
+            "The secret is readable, but the grant is broader than it needs to be"
+            if broad and all("over-broad" in w for w in warnings)
+            else "A function may not be able to read the Momento secret"
+        )
+        return Result.warn(message, hint, warnings)
     if not passes:
         return Result.skip(
             f"No Momento function reads a secret from Secrets Manager ({', '.join(elsewhere)}; see secrets.no-plaintext-key)."
@@ -349,6 +360,9 @@ def client_reuse(ctx: DoctorContext) -> Result:
             sorted(problems.values()),
         )
     if not creators:
+        unread = [f"{c.function.key}: {c.unread}" for c in codes if c.unread]
+        if unread:
+            return Result.skip(f"No Momento client construction found ({'; '.join(unread)}).")
         names = ", ".join(c.function.key for c in codes)
         return Result.skip(f"No Momento client construction in the code of {names} (it may come from a package).")
     return Result.ok(
@@ -357,16 +371,18 @@ def client_reuse(ctx: DoctorContext) -> Result:
 
 
 def lambda_configuration(ctx: DoctorContext) -> Result:
+    """Presets are judged where they are written (a layer's ``Configurations.Laptop`` is reported
+    on the layer, not on every handler that calls it); a Node.js construction without any
+    ``configuration`` is reported where it is."""
     codes = _momento_code(ctx)
     users: set[str] = set()
     others: dict[str, str] = {}
     for code in codes:
-        shared = {p for f in code.files for _line, p in f.presets}
+        if not any(f.creations for f in code.files):
+            continue
         for facts in code.files:
-            if not facts.creations:
-                continue
             rel = _rel(ctx, facts.path)
-            presets = {p for _line, p in facts.presets} or shared
+            presets = {p for _line, p in facts.presets}
             if "Lambda" in presets:
                 users.add(rel)
             for preset in sorted(presets - {"Lambda"}):
@@ -376,10 +392,9 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
                 others[f"{rel}:{line}"] = (
                     f"{rel} line {line}: no configuration (the SDK then uses Configurations.Laptop)"
                 )
-            if not presets and any(c.what.endswith("from_client_params") for c in facts.creations):
-                others[f"{rel}:wrapper"] = (
-                    f"{rel}: {facts.creations[0].what} without a configuration (Laptop by default)"
-                )
+            wrappers = [c for c in facts.creations if c.what.endswith("from_client_params")]
+            if wrappers and not presets:
+                others[f"{rel}:wrapper"] = f"{rel}: {wrappers[0].what} without a configuration (Laptop by default)"
     if others:
         return Result.warn(
             "The Momento client is not configured for Lambda",
@@ -412,6 +427,11 @@ def secret_timeouts(ctx: DoctorContext) -> Result:
             for client in facts.secrets_clients:
                 if client.timeouts:
                     good.add(rel)
+                elif client.how.startswith("Powertools"):
+                    problems[rel + str(client.line)] = (
+                        f"{rel} line {client.line}: {client.how} with Powertools' default client "
+                        "(no connect/read timeouts: the AWS SDK default is 60 s or more)"
+                    )
                 else:
                     what = "connect_timeout/read_timeout" if facts.language == "python" else "a requestHandler timeout"
                     problems[rel + str(client.line)] = (
@@ -582,21 +602,32 @@ def runtime(ctx: DoctorContext) -> Result:
 
 
 def timeout(ctx: DoctorContext) -> Result:
-    functions = [c.function for c in _momento_code(ctx)]
+    codes = _momento_code(ctx)
+    index = ctx.code()
+    functions = [c.function for c in codes]
     failures, warnings = [], []
-    for function in functions:
+    comfortable = CLIENT_DEADLINE_SECONDS + 2.0
+    for code in codes:
+        function = code.function
+        secret = index.reads_secret(code)
+        minimum = CLIENT_DEADLINE_SECONDS + (SECRET_READ_SECONDS if secret else 0.0)
+        comfortable = max(comfortable, minimum + 2.0)
+        needs = f"needs {minimum:g} s: the client deadline" + (" and the secret read" if secret else "")
         if isinstance(function.timeout, Unresolved):
             warnings.append(f"{function.key}: Timeout {function.timeout.describe()}")
-        elif function.timeout < MIN_TIMEOUT_SECONDS:
-            failures.append(f"{function.key}: Timeout {function.timeout:g} s")
-        elif function.timeout < COMFORTABLE_TIMEOUT_SECONDS:
-            warnings.append(f"{function.key}: Timeout {function.timeout:g} s")
-    need = f"the client deadline ({CLIENT_DEADLINE_SECONDS:g} s) plus the secret read ({SECRET_READ_SECONDS:g} s)"
-    hint = f"Set the function Timeout to at least {COMFORTABLE_TIMEOUT_SECONDS:g} s (e.g. 10)."
+        elif function.timeout < minimum:
+            failures.append(f"{function.key}: Timeout {function.timeout:g} s ({needs})")
+        elif function.timeout < minimum + 2.0:
+            warnings.append(f"{function.key}: Timeout {function.timeout:g} s ({needs})")
+    need = (
+        f"the Momento client deadline ({CLIENT_DEADLINE_SECONDS:g} s), plus the secret read "
+        f"({SECRET_READ_SECONDS:g} s) on a cold start when the function reads one"
+    )
+    hint = f"Set the function Timeout to at least {comfortable:g} s (e.g. 10)."
     if failures:
-        return Result.fail(f"A function's timeout is shorter than {need}", hint, failures + warnings)
+        return Result.fail("A function's timeout is shorter than a Momento call needs", hint, failures + warnings)
     if warnings:
-        return Result.warn(f"A function's timeout leaves little room above {need}", hint, warnings)
+        return Result.warn("A function's timeout leaves little room for a Momento call", hint, warnings)
     return Result.ok(
         f"Timeouts leave room for {need}",
         [f"{f.key}: {f.timeout} s" for f in functions],

@@ -182,10 +182,9 @@ def secret_access(ctx: DoctorContext) -> Result:
             f"{plural(len(failures), 'function')} cannot read the Momento secret", hint, failures + warnings
         )
     if warnings:
-        broad = any("over-broad" in w for w in warnings)
         message = (
             "The secret is readable, but the grant is broader than it needs to be"
-            if broad and all("over-broad" in w for w in warnings)
+            if all("over-broad" in w for w in warnings)
             else "A function may not be able to read the Momento secret"
         )
         return Result.warn(message, hint, warnings)

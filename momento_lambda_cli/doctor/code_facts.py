@@ -211,9 +211,14 @@ class _PythonReader:
         self.parents: dict[ast.AST, ast.AST] = {}
 
     def read(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        nodes: list[ast.AST] = []
+        stack: list[ast.AST] = [tree]
+        while stack:  # one pass: every node, and its parent
+            node = stack.pop()
+            nodes.append(node)
             for child in ast.iter_child_nodes(node):
                 self.parents[child] = node
+                stack.append(child)
         for statement in tree.body:
             if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
                 target = statement.targets[0]
@@ -222,7 +227,7 @@ class _PythonReader:
                     self.module_env[target.id] = env
                 elif isinstance(target, ast.Name) and (literal := _string(statement.value)):
                     self.module_literals[target.id] = literal
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.imported(0, alias.name, [])

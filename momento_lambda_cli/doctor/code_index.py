@@ -101,6 +101,9 @@ class CodeIndex:
         self._facts: dict[Path, FileFacts | None] = {}
         self._folders: dict[Path, list[Path]] = {}
         self._functions: dict[int, FunctionCode] = {}
+        self._imports: dict[tuple[Path, tuple[Path, ...], tuple[Path, ...]], list[Path]] = {}
+        self._lookups: dict[Path, Path | None] = {}
+        """Import targets looked up on disk (``src/cache`` -> ``src/cache.ts``), shared by every importer."""
 
     def facts(self, path: Path) -> FileFacts | None:
         with self._lock:
@@ -163,6 +166,17 @@ class CodeIndex:
         """Its code reads a secret (code that cannot be read is assumed to)."""
         return not code.readable or any(f.secret_reads for f in code.files)
 
+    def _resolved(self, facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...]) -> list[Path]:
+        """The local files ``facts``' imports name, once per file and search path."""
+        key = (facts.path, roots, layer_dirs)
+        with self._lock:
+            known = self._imports.get(key)
+        if known is None:
+            known = _resolve(facts, roots, layer_dirs, self._lookups)
+            with self._lock:
+                self._imports[key] = known
+        return known
+
     def _reachable(self, start: Path, roots: list[Path], layer_dirs: list[Path]) -> list[Path]:
         found = [start]
         queue = deque([(start, 0)])
@@ -174,7 +188,7 @@ class CodeIndex:
             facts = self.facts(path)
             if facts is None:
                 continue
-            for target in _resolve(facts, [*roots, path.parent], layer_dirs):
+            for target in self._resolved(facts, (*roots, path.parent), tuple(layer_dirs)):
                 if target not in seen:
                     seen.add(target)
                     found.append(target)
@@ -182,8 +196,11 @@ class CodeIndex:
         return found
 
 
-def _resolve(facts: FileFacts, roots: list[Path], layer_dirs: list[Path]) -> list[Path]:
-    """The local files ``facts``' imports name (vendored packages left out)."""
+def _resolve(
+    facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...], lookups: dict[Path, Path | None]
+) -> list[Path]:
+    """The local files ``facts``' imports name (vendored packages left out); ``lookups`` caches
+    what a path on disk resolves to."""
     found: list[Path] = []
     if facts.language == "node":
         for spec in facts.imports:
@@ -193,7 +210,9 @@ def _resolve(facts: FileFacts, roots: list[Path], layer_dirs: list[Path]) -> lis
             else:
                 bases = [facts.path.parent / spec]
             for base in bases:
-                if (hit := _node_file(base)) is not None:
+                if base not in lookups:
+                    lookups[base] = _node_file(base)
+                if (hit := lookups[base]) is not None:
                     found.append(hit)
                     break
         return found
@@ -207,17 +226,28 @@ def _resolve(facts: FileFacts, roots: list[Path], layer_dirs: list[Path]) -> lis
         else:
             if parts and parts[0] in VENDORED:
                 continue
-            candidates = roots + [d / "python" for d in layer_dirs] + layer_dirs
+            candidates = [*roots, *(d / "python" for d in layer_dirs), *layer_dirs]
+        if not parts:
+            continue
         for root in candidates:
-            target = root.joinpath(*parts) if parts else root
-            for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
-                if parts and candidate.is_file():
-                    found.append(candidate.resolve())
-                    break
-            else:
-                continue
-            break
+            target = root.joinpath(*parts)
+            if target not in lookups:
+                lookups[target] = _python_file(target)
+            if (hit := lookups[target]) is not None:
+                found.append(hit)
+                break
     return found
+
+
+def _python_file(target: Path) -> Path | None:
+    """``target.py`` or ``target/__init__.py``, when one is a file."""
+    for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
+        try:
+            if candidate.is_file():
+                return candidate.resolve()
+        except OSError:
+            continue
+    return None
 
 
 def _node_file(base: Path) -> Path | None:

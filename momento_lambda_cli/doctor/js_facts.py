@@ -147,8 +147,26 @@ class _Reader:
                 stack.extend(current.named_children)
         return names
 
+    def lift(self, node: Any) -> Any:
+        """Through a callback (``p.then((out) => CacheClient.create(...))``): the call taking it, whose
+        result is the client."""
+        while True:
+            parent = node.parent
+            while parent is not None and parent.type in WRAPPERS:
+                node, parent = parent, parent.parent
+            function = None
+            if parent is not None and parent.type == "arrow_function" and parent.child_by_field_name("body") == node:
+                function = parent
+            elif parent is not None and parent.type == "return_statement":
+                around = self.functions_around(parent)
+                function = around[0] if around else None
+            if function is None or function.parent is None or function.parent.type != "arguments":
+                return node
+            node = function.parent.parent
+
     def stored(self, node: Any) -> bool:
         """The value of ``node`` outlives the call: module scope, an outer variable, a property, ``??=``."""
+        node = self.lift(node)
         functions = self.functions_around(node)
         if not functions:
             return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from pathlib import Path
@@ -312,8 +313,14 @@ PRESET_REASONS = {
 
 
 def _rel(ctx: DoctorContext, path: Path) -> str:
-    root = ctx.project_or_skip().root.resolve()
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    """``path`` as shown: relative to the project folder when inside it."""
+    return _relative(path, ctx.project_or_skip().root)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(path: Path, root: Path) -> str:
+    resolved = root.resolve()
+    return path.relative_to(resolved).as_posix() if path.is_relative_to(resolved) else path.as_posix()
 
 
 def _hint_for(lines: list[str], python: str, node: str) -> str:

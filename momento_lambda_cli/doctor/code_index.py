@@ -98,6 +98,7 @@ class CodeIndex:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._parse_lock = threading.Lock()
         self._facts: dict[Path, FileFacts | None] = {}
         self._folders: dict[Path, list[Path]] = {}
         self._functions: dict[int, FunctionCode] = {}
@@ -106,16 +107,22 @@ class CodeIndex:
         """Import targets looked up on disk (``src/cache`` -> ``src/cache.ts``), shared by every importer."""
 
     def facts(self, path: Path) -> FileFacts | None:
+        """The facts of one file, read and parsed once (parsing is serialised: one parser per
+        grammar is shared, and checks ask from several threads)."""
         with self._lock:
             if path in self._facts:
                 return self._facts[path]
-        found: FileFacts | None = None
-        if language_of(path) is not None:
-            data = read_head(path, MAX_SOURCE_BYTES)
-            if data is not None:
-                found = facts_of(path, data)
-        with self._lock:
-            return self._facts.setdefault(path, found)
+        with self._parse_lock:
+            with self._lock:
+                if path in self._facts:
+                    return self._facts[path]
+            found: FileFacts | None = None
+            if language_of(path) is not None:
+                data = read_head(path, MAX_SOURCE_BYTES)
+                if data is not None:
+                    found = facts_of(path, data)
+            with self._lock:
+                return self._facts.setdefault(path, found)
 
     def folder_files(self, folder: Path) -> list[Path]:
         with self._lock:

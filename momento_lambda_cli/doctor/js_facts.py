@@ -7,6 +7,7 @@ Imported only when a project has Node.js code; the grammars load once per proces
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,10 @@ QUERY = """
 (method_definition name: (property_identifier) @fname)
 (expression_statement (call_expression) @statement_call)
 """
+
+
+_PARSE_LOCK = threading.Lock()
+"""A tree-sitter parser is not safe to use from two threads at once."""
 
 
 @functools.cache
@@ -392,11 +397,12 @@ def _is_client_value(node: Any) -> bool:
 
 
 def facts(path: Path, data: bytes) -> FileFacts:
-    parser, query = _parser(path.suffix)
-    result = FileFacts(path, "node")
-    tree = parser.parse(data)
     import tree_sitter
 
-    captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
+    with _PARSE_LOCK:
+        parser, query = _parser(path.suffix)
+        tree = parser.parse(data)
+        captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
+    result = FileFacts(path, "node")
     _Reader(result, data).read(captures)
     return result

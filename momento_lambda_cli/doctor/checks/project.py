@@ -143,8 +143,9 @@ def secret_access(ctx: DoctorContext) -> Result:
                 elsewhere.append(f"{function.key}: {code.unread}")
                 continue
             else:
-                failures.append(
-                    f"{function.key}: no {contract.ENV_SECRET_ARN} (or another secret id) in its environment"
+                warnings.append(
+                    f"{function.key}: its code reads a secret, but neither its environment "
+                    f"({contract.ENV_SECRET_ARN} or the variable the code reads) nor the code names which"
                 )
                 continue
         target, by_name = _secret_target(shown)

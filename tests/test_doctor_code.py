@@ -706,3 +706,20 @@ def test_a_prebuilt_zip_is_not_read_and_says_so(run_cli, tmp_path):
     assert run.status("code.client-reuse") == "skip"
     assert "Api: its code is function.zip (zip), not read" in run.text("code.client-reuse")
     assert run.status("iam.secret-access") == "skip"
+
+
+def test_a_build_of_a_function_without_momento_is_not_asked_for_the_sdk(run_cli, tmp_path):
+    root = write_tree(
+        tmp_path / "built-plain",
+        {
+            "template.yaml": template(function("Counter", "app.handler")),
+            "src/app.py": "def handler(event, context):\n    return 1\n",
+            ".aws-sam/build/Counter/app.py": "def handler(event, context):\n    return 1\n",
+        },
+    )
+    run = doctor(run_cli, root, "build.sdk")
+    assert run.status("build.sdk") == "skip", run.text("build.sdk")
+    (root / "src" / "app.py").write_text("import momento\n\n\ndef handler(event, context):\n    return 1\n")
+    run = doctor(run_cli, root, "build.sdk")
+    assert run.status("build.sdk") == "fail"
+    assert ".aws-sam/build/Counter: no momento/ package" in run.text("build.sdk")

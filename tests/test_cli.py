@@ -201,7 +201,7 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-heavy = sorted(m for m in ("boto3", "botocore", "momento", "cookiecutter", "grpc", "jinja2")
+heavy = sorted(m for m in ("boto3", "botocore", "momento", "cookiecutter", "grpc", "jinja2", "tree_sitter")
                if m in sys.modules)
 print("HEAVY=" + ",".join(heavy))
 """

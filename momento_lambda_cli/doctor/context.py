@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 from momento_lambda_cli import aws, contract
 from momento_lambda_cli.doctor.build_output import Package, find_packages
+from momento_lambda_cli.doctor.code_index import CodeIndex, FunctionCode
 from momento_lambda_cli.doctor.model import SkipCheck
-from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id
+from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id, secret_env_names
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 from momento_lambda_cli.project import load_project
@@ -155,6 +156,20 @@ class DoctorContext:
             return self.project()
         except MomentoLambdaError as exc:
             raise SkipCheck(f"The project did not load ({exc.message})", "See project.framework.") from None
+
+    def code(self) -> CodeIndex:
+        """The per-run cache of source files and their facts (each file read and parsed once)."""
+        return self.once("code", CodeIndex)
+
+    def momento_code(self) -> list[FunctionCode]:
+        """The project's functions whose code uses the Momento SDK (their files' facts with them)."""
+
+        def load() -> list[FunctionCode]:
+            project = self.project_or_skip()
+            index = self.code()
+            return [c for c in (index.function(f) for f in project.functions) if c.uses_momento]
+
+        return self.once("momento_code", load)
 
     def packages(self) -> list[Package]:
         def load() -> list[Package]:
@@ -406,7 +421,10 @@ class DoctorContext:
         if self.options.secret_id:
             return self.options.secret_id
         try:
-            from_project = project_secret_id(self.project())
+            project = self.project()
+            from_project = project_secret_id(
+                project, secret_env_names([self.code().function(f) for f in project.functions])
+            )
         except MomentoLambdaError:
             from_project = None
         return from_project or self._deployed_env(contract.ENV_SECRET_ARN)

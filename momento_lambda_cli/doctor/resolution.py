@@ -3,18 +3,20 @@ functions over the project model, shared by the checks and the doctor's context.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from momento_lambda_cli import contract
 from momento_lambda_cli.project.model import Function, Project
+
+if TYPE_CHECKING:
+    from momento_lambda_cli.doctor.code_index import FunctionCode
 
 SECRET_ENV_NAMES = (contract.ENV_SECRET_ARN, "MOMENTO_SECRET_NAME", "MOMENTO_SECRET_ID")
 PSEUDO_PLACEHOLDERS = ("${AWS::Region}", "${AWS::AccountId}", "${AWS::Partition}", "${AWS::URLSuffix}")
 """Unresolved CloudFormation pseudo parameters (compared as wildcards)."""
 
 SKIP_DIRS = {".git", ".aws-sam", ".serverless", "node_modules", ".venv", "venv", "__pycache__", ".pytest_cache", ".tox"}
-SOURCE_SUFFIXES = {".py", ".mjs", ".js", ".cjs", ".ts", ".mts"}
-MAX_SOURCE_BYTES = 2_000_000
 
 
 def _text(value: object) -> str | None:
@@ -22,9 +24,10 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() and "${" not in value else None
 
 
-def secret_ref(function: Function) -> str | None:
-    """The secret a function reads, as its environment names it (may hold ``${...}`` placeholders)."""
-    for name in SECRET_ENV_NAMES:
+def secret_ref(function: Function, names: Sequence[str] = ()) -> str | None:
+    """The secret a function reads, as its environment names it (may hold ``${...}`` placeholders):
+    the variables in ``names`` (those its code reads the secret id from) first, then Momento's own."""
+    for name in (*names, *SECRET_ENV_NAMES):
         value = function.environment.get(name)
         if isinstance(value, str) and value:
             return value
@@ -33,7 +36,7 @@ def secret_ref(function: Function) -> str | None:
     return None
 
 
-def project_secret_id(project: Project) -> str | None:
+def project_secret_id(project: Project, names: Sequence[str] = ()) -> str | None:
     """The secret the project names: its parameters, else its functions, else the answers file."""
     for name in (
         contract.SAM_PARAM_SECRET_ARN,
@@ -44,7 +47,7 @@ def project_secret_id(project: Project) -> str | None:
         if found := _text(project.parameters.get(name)):
             return found
     for function in project.functions:
-        if found := _text(secret_ref(function)):
+        if found := _text(secret_ref(function, names)):
             return found
     answers = project.answers or {}
     value = answers.get("secret_arn") or answers.get("secret_name")
@@ -91,48 +94,19 @@ def match_function(functions: list[Function], *, name: str, logical_id: str | No
 
 
 def uses_momento(function: Function) -> bool:
-    """A MOMENTO_* variable in its environment, or ``momento`` in its code or its layers' code."""
-    if any(str(k).startswith("MOMENTO_") for k in function.environment):
-        return True
-    return any(_mentions_momento(folder) for folder in function.code_dirs)
+    """Its code (handler file, the local code it imports, its layers) imports the Momento SDK;
+    for code that is not on disk, a MOMENTO_* variable in its environment."""
+    from momento_lambda_cli.doctor.code_index import CodeIndex
+
+    return CodeIndex().function(function).uses_momento
 
 
-def momento_functions(functions: list[Function]) -> list[Function]:
-    return [f for f in functions if uses_momento(f)]
-
-
-def _mentions_momento(code_dir: Path) -> bool:
-    for path in source_files(code_dir):
-        try:
-            with path.open("rb") as handle:
-                text = handle.read(MAX_SOURCE_BYTES).decode("utf-8", "replace")
-        except OSError:
-            continue
-        if "momento" in text.lower():
-            return True
-    return False
-
-
-def source_files(code_dir: Path, max_depth: int = 3, limit: int = 2000) -> list[Path]:
-    """A function's own source files (not dependencies, not tests' caches), a few levels deep;
-    regular files only, at most ``limit``."""
-    found: list[Path] = []
-
-    def walk(folder: Path, depth: int) -> None:
-        try:
-            entries = sorted(folder.iterdir())
-        except OSError:
-            return
-        for entry in entries:
-            if len(found) >= limit:
-                return
-            if entry.is_symlink() and not entry.resolve().is_relative_to(code_dir.resolve()):
-                continue
-            if entry.is_dir():
-                if depth < max_depth and entry.name not in SKIP_DIRS and not entry.name.endswith(".dist-info"):
-                    walk(entry, depth + 1)
-            elif entry.suffix in SOURCE_SUFFIXES and not entry.name.endswith(".d.ts") and entry.is_file():
-                found.append(entry)
-
-    walk(code_dir, 0)
-    return found
+def secret_env_names(codes: Sequence[FunctionCode]) -> list[str]:
+    """The environment variables the functions' code passes to a secret read (``SECRET_ID``...)."""
+    names: list[str] = []
+    for code in codes:
+        for facts in code.files:
+            for read in facts.secret_reads:
+                if read.env and read.env not in names:
+                    names.append(read.env)
+    return names

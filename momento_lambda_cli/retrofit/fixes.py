@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import catalog, contract, iam_policy
+from momento_lambda_cli.doctor.code_index import CodeIndex
 from momento_lambda_cli.doctor.model import Outcome, Status
-from momento_lambda_cli.doctor.resolution import momento_functions, project_kms_key, secret_ref
+from momento_lambda_cli.doctor.resolution import project_kms_key, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit
 from momento_lambda_cli.project import samconfig as samconfig_files
@@ -103,6 +104,12 @@ MISSPELLING_RATIO = 0.88
 RUNTIME_MARGIN = timedelta(days=90)
 """A replacement runtime stays supported at least this long (project.runtime warns inside it)."""
 TODAY = date.today
+
+
+def momento_functions(functions: list[Function]) -> list[Function]:
+    """The functions whose code uses the Momento SDK, judged as doctor judges them."""
+    index = CodeIndex()
+    return [f for f in functions if index.function(f).uses_momento]
 
 
 # --- results ----------------------------------------------------------------------------------

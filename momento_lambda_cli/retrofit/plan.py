@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import catalog, contract
-from momento_lambda_cli.doctor import code_scan
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_answers
 from momento_lambda_cli.project import samconfig as samconfig_files
@@ -30,7 +29,6 @@ from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, ya
 from momento_lambda_cli.scaffold import answers as answer_rules
 from momento_lambda_cli.secrets import samconfig
 
-PYTHON_CREATE = re.compile(r"\bCacheClient\s*\(|\bCacheClient\.create\s*\(")
 SLS_PLUGIN = "serverless-python-requirements"
 TIMEOUT_SECONDS = 10
 """The timeout `add` sets when a function's is below doctor's floor (the generated projects' value)."""
@@ -252,19 +250,21 @@ def _settings(project: Project, options: AddOptions, first: Function) -> dict[st
 
 
 def _own_client(function: Function, folder: Path, module_name: str) -> Path | None:
-    """A source file next to the handler that already creates a Momento client."""
+    """A source file next to the handler that already creates a Momento client (read with
+    doctor's parsers: Python ``ast``, JavaScript / TypeScript tree-sitter)."""
+    from momento_lambda_cli.doctor.code_facts import facts_of, language_of
+
     candidates = [function.handler_file] if function.handler_file else []
-    candidates += [p for p in sorted(folder.glob("*")) if p.suffix in (".py", ".js", ".mjs", ".cjs", ".ts")]
+    candidates += [p for p in sorted(folder.glob("*")) if language_of(p)]
     for path in dict.fromkeys(c for c in candidates if c is not None):
         if path.name == module_name or not path.is_file():
             continue
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")[:1_000_000]
+            with path.open("rb") as handle:
+                data = handle.read(1_000_000)
         except OSError:
             continue
-        if "momento" not in text.lower():
-            continue
-        if PYTHON_CREATE.search(text) if path.suffix == ".py" else code_scan.NODE_CREATE.search(text):
+        if b"momento" in data.lower() and facts_of(path, data).creations:
             return path
     return None
 

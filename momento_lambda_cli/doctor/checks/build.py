@@ -171,7 +171,10 @@ def _glibc_hint(ctx: DoctorContext) -> str:
 
 def sdk_packaged(ctx: DoctorContext) -> Result:
     missing, found = [], []
-    for package, functions in _packages(ctx):
+    packages = _packages(ctx)
+    momento = {code.function.key for code in ctx.momento_code()}
+    for package, all_functions in packages:
+        functions = [f for f in all_functions if f.key in momento]
         names = package.names
         if any(f.is_python for f in functions):
             if any(n.startswith("momento/") for n in names):
@@ -185,6 +188,8 @@ def sdk_packaged(ctx: DoctorContext) -> Result:
                 missing.append(f"{package.label}: no node_modules/@gomomento/sdk (add it to package.json dependencies)")
     if missing:
         return Result.fail("The Momento SDK is not in the package: the function fails at import", None, missing)
+    if not found:
+        return Result.skip("No packaged function uses the Momento SDK.")
     return Result.ok("The Momento SDK is packaged", found)
 
 

@@ -19,6 +19,18 @@ SETTLING = {"UPDATE_ROLLBACK_COMPLETE"}
 AWS_MANAGED_SECRET_KEY = "alias/aws/secretsmanager"
 
 
+def _deploy(ctx: DoctorContext, build: bool = False) -> str:
+    """The deploy command of the project's framework (both when the project does not load)."""
+    try:
+        project = ctx.project()
+    except MomentoLambdaError:
+        project = None
+    sam = "`sam build && sam deploy`" if build else "`sam deploy`"
+    if project is None:
+        return f"{sam} / `serverless deploy`"
+    return sam if project.framework == catalog.SAM.name else "`serverless deploy`"
+
+
 def stack(ctx: DoctorContext) -> Result:
     ctx.session()
     name = ctx.stack_name()
@@ -28,7 +40,7 @@ def stack(ctx: DoctorContext) -> Result:
     if described is None:
         return Result.fail(
             f"Stack {name} does not exist in {ctx.region()}",
-            "Deploy it (`sam deploy` / `serverless deploy`), or pass the right --stack-name / --region.",
+            f"Deploy it ({_deploy(ctx)}), or pass the right --stack-name / --region.",
         )
     status = str(described.get("StackStatus"))
     reason = described.get("StackStatusReason")
@@ -41,7 +53,7 @@ def stack(ctx: DoctorContext) -> Result:
             "The last update rolled back or is still running; check the stack events in the CloudFormation console.",
         )
     if status == "DELETE_COMPLETE":
-        return Result.fail(message, "The stack was deleted: deploy it again (`sam deploy` / `serverless deploy`).")
+        return Result.fail(message, f"The stack was deleted: deploy it again ({_deploy(ctx)}).")
     return Result.fail(
         message + (f" ({reason})" if reason else ""),
         "Look at the stack events (`aws cloudformation describe-stack-events`), fix the cause and deploy again; "
@@ -91,7 +103,7 @@ def functions_match(ctx: DoctorContext) -> Result:
     if problems:
         return Result.fail(
             "The deployed functions differ from the project",
-            "Deploy the current project (`sam build && sam deploy` / `serverless deploy`).",
+            f"Deploy the current project ({_deploy(ctx, build=True)}).",
             problems,
         )
     return Result.ok(f"{plural(len(passes), 'function')} match the project", passes)
@@ -177,9 +189,10 @@ def role_kms(ctx: DoctorContext) -> Result:
     secret = ctx.secret()
     if secret is None:
         raise SkipCheck("The secret does not exist (see secret.contract).")
+    _functions(ctx)
     key = secret.kms_key_id
     if not key or key == AWS_MANAGED_SECRET_KEY or key.endswith(AWS_MANAGED_SECRET_KEY):
-        return Result.ok("The secret uses the AWS-managed key (no kms:Decrypt grant needed)")
+        return Result.skip("The secret uses the AWS-managed key: no kms:Decrypt grant is needed.")
     key_arn = key
     if not key.startswith("arn:"):
         try:
@@ -357,8 +370,11 @@ def rotation(ctx: DoctorContext) -> Result:
 
 
 def env_secrets(ctx: DoctorContext) -> Result:
-    problems, checked = [], []
+    problems, checked, missing = [], [], []
     for deployed in _functions(ctx):
+        if not deployed.configuration:
+            missing.append(deployed.name)
+            continue
         variables: dict[str, Any] = (deployed.configuration.get("Environment") or {}).get("Variables") or {}
         checked.append(deployed.name)
         for name, value in sorted(variables.items()):
@@ -379,7 +395,11 @@ def env_secrets(ctx: DoctorContext) -> Result:
             problems,
         )
     if not checked:
-        return Result.skip("No deployed function found.")
+        return Result.skip(
+            f"No deployed function to read: {', '.join(missing)} not found."
+            if missing
+            else "No deployed function found."
+        )
     return Result.ok("No key in the deployed functions' environment", checked)
 
 

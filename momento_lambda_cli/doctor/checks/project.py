@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import ast
+import functools
 import re
 from datetime import date
 from pathlib import Path
 
 from momento_lambda_cli import catalog, contract, iam_policy
-from momento_lambda_cli.doctor import code_scan, keyscan, lifecycle
+from momento_lambda_cli.doctor import keyscan, lifecycle
 from momento_lambda_cli.doctor.checks._util import as_pattern, plural
+from momento_lambda_cli.doctor.code_facts import Call
+from momento_lambda_cli.doctor.code_index import FunctionCode
 from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import Check, Group, Result
+from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.project_walk import project_files
-from momento_lambda_cli.doctor.resolution import momento_functions, project_kms_key, secret_ref, source_files
+from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM
-from momento_lambda_cli.project.model import Function
+from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
 
@@ -44,8 +46,6 @@ NEWEST_NODE = catalog.newest(catalog.NODE).name
 def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
     project = ctx.project_or_skip()
     if not project.functions:
-        from momento_lambda_cli.doctor.model import SkipCheck
-
         raise SkipCheck(f"No Lambda functions in {project.config_path.name}.")
     return project.functions
 
@@ -73,7 +73,8 @@ def framework(ctx: DoctorContext) -> Result:
     notes = [s.note for s in (project.stage, project.region, project.stack_name) if s.note]
     oddities = list(project.problems) + [f"{f.key}: {problem}" for f in project.functions for problem in f.problems]
     if not project.functions:
-        return Result.warn(message, "Add a function (AWS::Serverless::Function or functions:) that uses Momento.")
+        where = "an AWS::Serverless::Function" if project.framework == SAM else "a function under functions:"
+        return Result.warn(message, f"Add {where} that uses Momento.")
     if oddities:
         return Result.warn(
             f"{message}; some settings cannot be read",
@@ -85,14 +86,22 @@ def framework(ctx: DoctorContext) -> Result:
 
 SAMPLE_SUFFIX = "AbCdEf"
 """Secrets Manager appends six random characters to a secret's name in its ARN."""
+NO_MOMENTO = "No function uses the Momento SDK (no code of theirs imports momento / @gomomento/sdk)."
 
 
-def _secret_target(function: Function) -> tuple[str, bool] | None:
-    """(what to evaluate the grant against, whether it is a bare secret name)."""
-    ref = secret_ref(function)
-    if ref is None:
-        return None
-    if ref.startswith("arn:") or "${" in ref:
+def _momento_code(ctx: DoctorContext) -> list[FunctionCode]:
+    """The functions whose code uses Momento; SkipCheck (once, with the reason) when none does."""
+    _functions_or_skip(ctx)
+    codes = ctx.momento_code()
+    if not codes:
+        raise SkipCheck(NO_MOMENTO)
+    return codes
+
+
+def _secret_target(ref: str) -> tuple[str, bool]:
+    """(what to evaluate the grant against, whether it is a bare secret name). ARNs, ``${...}``
+    placeholders and ``{{resolve:...}}`` dynamic references are compared as written."""
+    if ref.startswith("arn:") or "${" in ref or "{{resolve:" in ref:
         return ref, False
     return f"{ref}-{SAMPLE_SUFFIX}", True
 
@@ -102,18 +111,42 @@ def _name_part(resource: str) -> str:
     return resource.split(":secret:", 1)[1] if ":secret:" in resource else resource
 
 
+def _env_key_vars(code: FunctionCode) -> list[str]:
+    names = [name for facts in code.files for _line, name, _how in facts.env_keys]
+    return list(dict.fromkeys(names))
+
+
 def secret_access(ctx: DoctorContext) -> Result:
-    functions = momento_functions(_functions_or_skip(ctx))
-    if not functions:
-        return Result.skip("No function uses Momento (no MOMENTO_* environment variable, no momento import).")
-    failures, warnings, passes = [], [], []
-    for function in functions:
-        found = _secret_target(function)
-        if found is None:
-            failures.append(f"{function.key}: no {contract.ENV_SECRET_ARN} in its environment")
-            continue
-        target, by_name = found
-        shown = secret_ref(function)
+    codes = _momento_code(ctx)
+    failures, warnings, passes, elsewhere = [], [], [], []
+    for code in codes:
+        function = code.function
+        names = secret_env_names([code])
+        shown = secret_ref(function, names)
+        if shown is None:
+            literal = next((r.literal for f in code.files for r in f.secret_reads if r.literal), None)
+            if literal:
+                shown = literal
+            elif names:
+                warnings.append(
+                    f"{function.key}: its code reads the secret named by {names[0]}, which its environment does not "
+                    "set (the read fails if that code runs)"
+                )
+                continue
+            elif code.readable and not any(f.secret_reads for f in code.files):
+                keys = _env_key_vars(code)
+                elsewhere.append(f"{function.key} (key from {keys[0]})" if keys else function.key)
+                continue
+            elif not code.readable:
+                elsewhere.append(f"{function.key}: {code.unread}")
+                continue
+            else:
+                warnings.append(
+                    f"{function.key}: its code reads a secret, but neither its environment "
+                    f"({contract.ENV_SECRET_ARN} or the variable the code reads) nor the code names which"
+                )
+                continue
+        target, by_name = _secret_target(shown)
         shape = (lambda r: _name_part(as_pattern(r))) if by_name else as_pattern
         statements = [s.with_resources(shape) for s in function.statements]
         evaluation = iam_policy.evaluate(statements, "secretsmanager:GetSecretValue", target)
@@ -133,17 +166,32 @@ def secret_access(ctx: DoctorContext) -> Result:
             warnings.append(f"{function.key}: over-broad grant ({'; '.join(sorted(set(broad)))})")
         else:
             passes.append(f"{function.key}: GetSecretValue on {shown}")
-    hint = (
-        "Grant exactly `secretsmanager:GetSecretValue` on the secret's ARN, e.g. in SAM Policies: "
-        "`- Statement: [{Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: !Ref MomentoSecretArn}]` "
-        "(Serverless: provider.iam.role.statements with Resource: ${param:momentoSecretArn})."
-    )
+    project = ctx.project_or_skip()
+    if project.framework == SAM:
+        hint = (
+            "Grant exactly `secretsmanager:GetSecretValue` on the secret's ARN in the function's Policies: "
+            "`- Statement: [{Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: !Ref MomentoSecretArn}]`."
+        )
+    else:
+        hint = (
+            "Grant exactly `secretsmanager:GetSecretValue` on the secret's ARN in provider.iam.role.statements "
+            "(Resource: ${param:momentoSecretArn})."
+        )
     if failures:
         return Result.fail(
             f"{plural(len(failures), 'function')} cannot read the Momento secret", hint, failures + warnings
         )
     if warnings:
-        return Result.warn("The secret is readable, but the grant is broader than it needs to be", hint, warnings)
+        message = (
+            "The secret is readable, but the grant is broader than it needs to be"
+            if all("over-broad" in w for w in warnings)
+            else "A function may not be able to read the Momento secret"
+        )
+        return Result.warn(message, hint, warnings)
+    if not passes:
+        return Result.skip(
+            f"No Momento function reads a secret from Secrets Manager ({', '.join(elsewhere)}; see secrets.no-plaintext-key)."
+        )
     return Result.ok(f"{plural(len(passes), 'function')} may read exactly the secret", passes)
 
 
@@ -151,27 +199,33 @@ def kms_decrypt(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
     key = project_kms_key(project)
     if not key:
-        return Result.ok("No customer-managed KMS key configured (the secret uses aws/secretsmanager)")
+        return Result.skip("No customer-managed KMS key is configured for the secret: no kms:Decrypt grant is needed.")
+    codes = _momento_code(ctx)
     missing = []
-    for function in momento_functions(project.functions):
-        statements = [s.with_resources(as_pattern) for s in function.statements]
+    for code in codes:
+        statements = [s.with_resources(as_pattern) for s in code.function.statements]
         if not iam_policy.evaluate(statements, "kms:Decrypt", key).allowed:
-            missing.append(f"{function.key}: no kms:Decrypt on {key}")
+            missing.append(f"{code.function.key}: no kms:Decrypt on {key}")
     if missing:
+        hint = (
+            "Add `kms:Decrypt` on the key's ARN to each function's Policies (KMSDecryptPolicy or a Statement)."
+            if project.framework == SAM
+            else "Add `kms:Decrypt` on the key's ARN to provider.iam.role.statements."
+        )
         return Result.fail(
-            "A KMS key is configured for the secret, but the functions may not decrypt with it",
-            "Add `kms:Decrypt` on the key's ARN to each function's policy (SAM: KMSDecryptPolicy or a Statement).",
-            missing,
+            "A KMS key is configured for the secret, but the functions may not decrypt with it", hint, missing
         )
     return Result.ok(f"kms:Decrypt granted on {key}")
 
 
 def build_method(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
-    functions = _functions_or_skip(ctx)
-    python = [f for f in functions if f.is_python]
+    codes = _momento_code(ctx)
+    python = [c.function for c in codes if c.function.is_python]
     if not python:
-        return Result.ok("Node.js only: @gomomento/sdk is pure JavaScript, any build machine works")
+        return Result.skip(
+            "No Python function uses Momento: @gomomento/sdk is pure JavaScript, any build machine works."
+        )
     arches = {str(f.architecture) for f in python}
     cpu = catalog.LAMBDA_CPU
     problems: list[str] = []
@@ -241,121 +295,183 @@ def build_method(ctx: DoctorContext) -> Result:
 
 # --- code -----------------------------------------------------------------------------------
 
-
-def _source_text(path: Path) -> str:
-    """The start of a source file (regular files only; empty for anything else)."""
-    return (read_head(path, MAX_SOURCE_FILE_BYTES) or b"").decode("utf-8", "replace")
-
-
-def _code_files(ctx: DoctorContext) -> list[tuple[Function, Path]]:
-    files = []
-    seen: set[Path] = set()
-    for function in momento_functions(_functions_or_skip(ctx)):
-        for code_dir in function.code_dirs:
-            for path in source_files(code_dir):
-                if path not in seen and "test" not in path.relative_to(code_dir).parts[0].lower():
-                    seen.add(path)
-                    files.append((function, path))
-    return files
+PY_REUSE_HINT = (
+    "Python: create the client once, at module scope or in a get_momento_client() accessor that keeps it "
+    "in a module-level variable (`global _client`), and call that from the handler."
+)
+NODE_REUSE_HINT = (
+    "Node.js: create the client once, outside the handler (`let client; function getClient() "
+    "{ client ??= CacheClient.create({...}); return client; }`), and await it in the handler."
+)
+PRESET_REASONS = {
+    "Laptop": "made for a developer's machine (long deadlines, keepalive pings that fail while Lambda freezes the function)",
+    "InRegion": "made for long-running servers in AWS (keepalive pings that fail while Lambda freezes the function)",
+    "Browser": "made for browsers",
+    "Mobile": "made for mobile apps",
+}
 
 
-def _handler_name(function: Function) -> str:
-    handler = function.handler if isinstance(function.handler, str) else "handler"
-    return (handler or "handler").rsplit(".", 1)[-1]
+def _rel(ctx: DoctorContext, path: Path) -> str:
+    """``path`` as shown: relative to the project folder when inside it."""
+    return _relative(path, ctx.project_or_skip().root)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(path: Path, root: Path) -> str:
+    resolved = root.resolve()
+    return path.relative_to(resolved).as_posix() if path.is_relative_to(resolved) else path.as_posix()
+
+
+def _hint_for(lines: list[str], python: str, node: str) -> str:
+    """The hints for the languages of the files ``lines`` (``path line N: ...``) name."""
+    languages = {"python" if line.split(" ", 1)[0].rstrip(":").endswith(".py") else "node" for line in lines}
+    return " ".join(h for lang, h in (("python", python), ("node", node)) if lang in languages)
 
 
 def client_reuse(ctx: DoctorContext) -> Result:
-    files = _code_files(ctx)
-    problems: list[str] = []
+    codes = _momento_code(ctx)
+    problems: dict[str, str] = {}
     creators: list[str] = []
-    for function, path in files:
-        rel = path.relative_to(ctx.project_or_skip().root).as_posix()
-        text = _source_text(path)
-        if path.suffix == ".py":
-            try:
-                tree = ast.parse(text)
-            except SyntaxError as exc:
-                problems.append(f"{rel}: does not parse (line {exc.lineno})")
-                continue
-            created, found = code_scan.python_client_problems(tree, _handler_name(function))
-        else:
-            created, found = code_scan.node_client_problems(text, _handler_name(function))
-        if created:
-            creators.append(rel)
-        problems.extend(f"{rel} {p}" for p in found)
+    unreadable: list[str] = []
+    for code in codes:
+        once = {c.name for f in code.files for c in f.calls if c.kept}
+        per_call: dict[str, Call] = {}
+        for facts in code.files:
+            for call in facts.calls:
+                if not call.kept and call.function is not None:
+                    per_call.setdefault(call.name, call)
+        for facts in code.files:
+            rel = _rel(ctx, facts.path)
+            if facts.error:
+                unreadable.append(f"{rel}: {facts.error}")
+            for creation in facts.creations:
+                creators.append(rel)
+                if creation.kept or creation.function is None:
+                    continue
+                where = f"{rel} line {creation.line}"
+                if facts is code.handler and creation.function == code.handler_name:
+                    problems[where] = f"{where}: {creation.what} inside the handler `{code.handler_name}`"
+                elif creation.function in once:
+                    continue
+                elif (caller := per_call.get(creation.function)) is not None:
+                    problems[where] = (
+                        f"{where}: {creation.what} in `{creation.function}()`, which runs on every call "
+                        f"(called from `{caller.function}` line {caller.line}) and does not keep it"
+                    )
     if problems:
         return Result.fail(
             "The Momento client is created per invocation: every call pays a new TLS connection (~100 ms)",
-            "Create the client once at module scope (or in a get_momento_client() accessor that stores it in a "
-            "module-level variable) and reuse it from the handler.",
-            problems,
+            _hint_for(list(problems.values()), PY_REUSE_HINT, NODE_REUSE_HINT),
+            sorted(problems.values()),
         )
     if not creators:
-        return Result.warn(
-            "No Momento CacheClient construction found in the functions' code",
-            "Create the client with CacheClient(...) / CacheClient.create(...) at module scope.",
-        )
-    return Result.ok(f"Client created once per execution environment ({', '.join(creators)})")
+        unread = [f"{c.function.key}: {c.unread}" for c in codes if c.unread]
+        if unread:
+            return Result.skip(f"No Momento client construction found ({'; '.join(unread)}).")
+        names = ", ".join(c.function.key for c in codes)
+        return Result.skip(f"No Momento client construction in the code of {names} (it may come from a package).")
+    return Result.ok(
+        f"Client created once per execution environment ({', '.join(sorted(set(creators)))})", sorted(unreadable)
+    )
 
 
 def lambda_configuration(ctx: DoctorContext) -> Result:
-    files = _code_files(ctx)
-    users, others = [], []
-    for _function, path in files:
-        text = _source_text(path)
-        if not (code_scan.NODE_CREATE.search(text) or re.search(r"CacheClient\s*\(|CacheClient\.create", text)):
+    """Presets are judged where they are written (a layer's ``Configurations.Laptop`` is reported
+    on the layer, not on every handler that calls it); a Node.js construction without any
+    ``configuration`` is reported where it is."""
+    codes = _momento_code(ctx)
+    users: set[str] = set()
+    others: dict[str, str] = {}
+    for code in codes:
+        if not any(f.creations for f in code.files):
             continue
-        rel = path.relative_to(ctx.project_or_skip().root).as_posix()
-        if "Configurations.Lambda" in text:
-            users.append(rel)
-        else:
-            found = re.findall(r"Configurations\.(\w+)", text)
-            others.append(f"{rel}: uses {', '.join(sorted(set(found))) or 'no Configurations preset'}")
+        for facts in code.files:
+            rel = _rel(ctx, facts.path)
+            presets = {p for _line, p in facts.presets}
+            if "Lambda" in presets:
+                users.add(rel)
+            for preset in sorted(presets - {"Lambda"}):
+                reason = PRESET_REASONS.get(preset, "not the Lambda preset")
+                others[f"{rel}:{preset}"] = f"{rel}: Configurations.{preset}, {reason}"
+            for line in facts.unconfigured:
+                others[f"{rel}:{line}"] = (
+                    f"{rel} line {line}: no configuration (the SDK then uses Configurations.Laptop)"
+                )
+            wrappers = [c for c in facts.creations if c.what.endswith("from_client_params")]
+            if wrappers and not presets:
+                others[f"{rel}:wrapper"] = f"{rel}: {wrappers[0].what} without a configuration (Laptop by default)"
     if others:
         return Result.warn(
             "The Momento client is not configured for Lambda",
-            "Use Configurations.Lambda.latest(): short deadlines, no keepalive pings while the function is frozen.",
-            others,
+            "Use Configurations.Lambda.latest(), the preset for Lambda: short deadlines and no keepalive pings "
+            "while the function is frozen.",
+            sorted(others.values()),
         )
     if not users:
-        return Result.skip("No Momento CacheClient construction found.")
-    return Result.ok(f"Configurations.Lambda used ({', '.join(users)})")
+        return Result.skip("No Momento client construction with a Configurations preset found.")
+    return Result.ok(f"Every Momento client uses the Lambda preset ({', '.join(sorted(users))})")
+
+
+PY_TIMEOUT_HINT = (
+    "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
+    "retries={'max_attempts': 2})) (Powertools: SecretsProvider(boto_config=Config(...)))."
+)
+NODE_TIMEOUT_HINT = (
+    "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}, "
+    "maxAttempts: 2}) (Powertools: new SecretsProvider({awsSdkV3Client: that client}))."
+)
 
 
 def secret_timeouts(ctx: DoctorContext) -> Result:
-    files = _code_files(ctx)
-    problems, good = [], []
-    for _function, path in files:
-        text = _source_text(path)
-        rel = path.relative_to(ctx.project_or_skip().root).as_posix()
-        if path.suffix == ".py":
-            if not re.search(r"client\(\s*['\"]secretsmanager['\"]", text):
-                continue
-            if re.search(r"connect_timeout\s*=", text) and re.search(r"read_timeout\s*=", text):
-                good.append(rel)
-            else:
-                problems.append(f"{rel}: Secrets Manager client without connect_timeout/read_timeout (default 60 s)")
-        else:
-            if "SecretsManagerClient" not in text:
-                continue
-            if re.search(r"(connectionTimeout|requestTimeout|socketTimeout)\s*:", text):
-                good.append(rel)
-            else:
-                problems.append(f"{rel}: SecretsManagerClient without a requestHandler timeout")
+    codes = _momento_code(ctx)
+    problems: dict[str, str] = {}
+    good: set[str] = set()
+    for code in codes:
+        for facts in code.files:
+            rel = _rel(ctx, facts.path)
+            for client in facts.secrets_clients:
+                if client.timeouts:
+                    good.add(rel)
+                elif client.how.startswith("Powertools"):
+                    problems[rel + str(client.line)] = (
+                        f"{rel} line {client.line}: {client.how} with Powertools' default client "
+                        "(no connect/read timeouts: the AWS SDK default is 60 s or more)"
+                    )
+                else:
+                    what = "connect_timeout/read_timeout" if facts.language == "python" else "a requestHandler timeout"
+                    problems[rel + str(client.line)] = (
+                        f"{rel} line {client.line}: {client.how} without {what} (the SDK default is 60 s or more)"
+                    )
     if problems:
         return Result.warn(
             "The secret is read without short timeouts: a network hiccup can eat the whole function timeout",
-            "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
-            "retries={'max_attempts': 2})); Node.js: new SecretsManagerClient({requestHandler: "
-            "{connectionTimeout: 1000, requestTimeout: 1000}}).",
-            problems,
+            _hint_for(list(problems.values()), PY_TIMEOUT_HINT, NODE_TIMEOUT_HINT),
+            sorted(problems.values()),
         )
     if not good:
-        return Result.warn(
-            "No Secrets Manager read found in the functions' code",
-            f"Read the key from the secret named by {contract.ENV_SECRET_ARN} (once, at cold start).",
-        )
-    return Result.ok(f"Secret read with short timeouts ({', '.join(good)})")
+        return Result.skip("No Secrets Manager client in the Momento functions' code (the key comes from elsewhere).")
+    return Result.ok(f"Secrets Manager clients set their own connect and read timeouts ({', '.join(sorted(good))})")
+
+
+def awaited_calls(ctx: DoctorContext) -> Result:
+    codes = [c for c in _momento_code(ctx) if c.function.is_node]
+    if not codes:
+        return Result.skip("No Node.js function uses Momento.")
+    dropped: dict[str, str] = {}
+    newest = False
+    for code in codes:
+        for facts in code.files:
+            rel = _rel(ctx, facts.path)
+            for line, call in facts.unawaited:
+                dropped[f"{rel}:{line}"] = f"{rel} line {line}: {call}(...) is not awaited"
+                newest = newest or code.function.runtime_name >= "nodejs24.x"
+    if not dropped:
+        return Result.ok("Every Momento call in the handlers' code is awaited or returned")
+    message = "A Momento call's promise is dropped: the function can return (and freeze) before it is sent"
+    hint = "Await every Momento call (`await client.set(...)`), or collect the promises and `await Promise.all(...)`."
+    if newest:
+        return Result.fail(message + " (nodejs24.x no longer waits for the event loop)", hint, sorted(dropped.values()))
+    return Result.warn(message, hint, sorted(dropped.values()))
 
 
 # --- secrets in files -----------------------------------------------------------------------
@@ -364,14 +480,22 @@ def secret_timeouts(ctx: DoctorContext) -> Result:
 def no_key_in_files(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
     findings: list[str] = []
+    index = ctx.code()
+    key_vars = {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD}
+    read_keys: set[str] = set()
     for function in project.functions:
+        code = index.function(function)
+        read_as_key = {name: how for facts in code.files for _line, name, how in facts.env_keys}
         for name, value in function.environment.items():
-            if isinstance(value, str):
-                kinds = keyscan.find_keys(value)
-                if kinds:
-                    findings.append(f"{function.key}: environment variable {name} holds a Momento {kinds[0]}")
-                elif name in {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD} and value and "${" not in value:
-                    findings.append(f"{function.key}: environment variable {name} holds a literal value")
+            kinds = keyscan.find_keys(value) if isinstance(value, str) else []
+            if kinds:
+                findings.append(f"{function.key}: environment variable {name} holds a Momento {kinds[0]}")
+            elif (name in key_vars or name in read_as_key) and str(value):
+                findings.append(f"{function.key}: {_key_variable(project, function, name, read_as_key.get(name))}")
+        read_keys.update(read_as_key)
+    if "serverless-dotenv-plugin" in (project.build.plugins or []):
+        for env_file, name in sorted(_dotenv_keys(project.root, key_vars | read_keys)):
+            findings.append(f"serverless-dotenv-plugin puts {name} from {env_file} into every function's environment")
     for name, value in project.parameters.items():
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
@@ -397,6 +521,43 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     return Result.ok("No Momento key in environment variables, parameters or project files")
 
 
+def _key_variable(project: Project, function: Function, name: str, read_by: str | None) -> str:
+    """Why an environment variable that holds the key is a finding (where its value comes from)."""
+    source = function.environment_source.get(name)
+    ref = source.get("Ref") if isinstance(source, dict) else None
+    why = f"environment variable {name}" + (f" (read as the key with {read_by})" if read_by else "")
+    if isinstance(ref, str):
+        declared = (project.document.get("Parameters") or {}).get(ref)
+        no_echo = isinstance(declared, dict) and str(declared.get("NoEcho")).lower() == "true"
+        where = f"is set from parameter {ref}" + ("" if no_echo else " (no NoEcho: CloudFormation shows the value)")
+        return f"{why} {where}; the key is readable in the function's configuration"
+    if isinstance(source, str) and "${" in source:
+        return f"{why} is set from `{source}`; the key is readable in the function's configuration"
+    return f"{why} holds the key in the function's configuration"
+
+
+def _dotenv_keys(root: Path, names: set[str]) -> set[tuple[str, str]]:
+    """(file, variable) for the key variables a ``.env`` / ``.env.<stage>`` file next to
+    serverless.yml defines (examples and templates left out)."""
+    found: set[tuple[str, str]] = set()
+    try:
+        candidates = [
+            p
+            for p in root.iterdir()
+            if (p.name == ".env" or p.name.startswith(".env."))
+            and not p.name.endswith((".example", ".sample", ".template", ".dist"))
+        ]
+    except OSError:
+        return found
+    for path in candidates:
+        data = read_head(path, 256 * 1024) or b""
+        for line in data.decode("utf-8", "replace").splitlines():
+            variable = line.removeprefix("export ").partition("=")[0].strip()
+            if variable in names and line.partition("=")[2].strip():
+                found.add((path.name, variable))
+    return found
+
+
 def no_local_override(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
     found = [
@@ -405,10 +566,10 @@ def no_local_override(ctx: DoctorContext) -> Result:
         if f.environment.get(contract.ENV_LOCAL_OVERRIDE)
     ]
     if found:
+        local = "sam local invoke --env-vars" if project.framework == SAM else "serverless invoke local -e"
         return Result.fail(
             f"{contract.ENV_LOCAL_OVERRIDE} is set in the template: deployed functions would talk to a local server",
-            f"Remove {contract.ENV_LOCAL_OVERRIDE} from the template's environment; set it only in local runs "
-            "(sam local invoke --env-vars, serverless invoke local -e).",
+            f"Remove {contract.ENV_LOCAL_OVERRIDE} from the template's environment; set it only in local runs ({local}).",
             found,
         )
     return Result.ok(f"{contract.ENV_LOCAL_OVERRIDE} is not set for deploys")
@@ -445,21 +606,32 @@ def runtime(ctx: DoctorContext) -> Result:
 
 
 def timeout(ctx: DoctorContext) -> Result:
-    functions = momento_functions(_functions_or_skip(ctx)) or _functions_or_skip(ctx)
+    codes = _momento_code(ctx)
+    index = ctx.code()
+    functions = [c.function for c in codes]
     failures, warnings = [], []
-    for function in functions:
+    comfortable = CLIENT_DEADLINE_SECONDS + 2.0
+    for code in codes:
+        function = code.function
+        secret = index.reads_secret(code)
+        minimum = CLIENT_DEADLINE_SECONDS + (SECRET_READ_SECONDS if secret else 0.0)
+        comfortable = max(comfortable, minimum + 2.0)
+        needs = f"needs {minimum:g} s: the client deadline" + (" and the secret read" if secret else "")
         if isinstance(function.timeout, Unresolved):
             warnings.append(f"{function.key}: Timeout {function.timeout.describe()}")
-        elif function.timeout < MIN_TIMEOUT_SECONDS:
-            failures.append(f"{function.key}: Timeout {function.timeout:g} s")
-        elif function.timeout < COMFORTABLE_TIMEOUT_SECONDS:
-            warnings.append(f"{function.key}: Timeout {function.timeout:g} s")
-    need = f"the client deadline ({CLIENT_DEADLINE_SECONDS:g} s) plus the secret read ({SECRET_READ_SECONDS:g} s)"
-    hint = f"Set the function Timeout to at least {COMFORTABLE_TIMEOUT_SECONDS:g} s (e.g. 10)."
+        elif function.timeout < minimum:
+            failures.append(f"{function.key}: Timeout {function.timeout:g} s ({needs})")
+        elif function.timeout < minimum + 2.0:
+            warnings.append(f"{function.key}: Timeout {function.timeout:g} s ({needs})")
+    need = (
+        f"the Momento client deadline ({CLIENT_DEADLINE_SECONDS:g} s), plus the secret read "
+        f"({SECRET_READ_SECONDS:g} s) on a cold start when the function reads one"
+    )
+    hint = f"Set the function Timeout to at least {comfortable:g} s (e.g. 10)."
     if failures:
-        return Result.fail(f"A function's timeout is shorter than {need}", hint, failures + warnings)
+        return Result.fail("A function's timeout is shorter than a Momento call needs", hint, failures + warnings)
     if warnings:
-        return Result.warn(f"A function's timeout leaves little room above {need}", hint, warnings)
+        return Result.warn("A function's timeout leaves little room for a Momento call", hint, warnings)
     return Result.ok(
         f"Timeouts leave room for {need}",
         [f"{f.key}: {f.timeout} s" for f in functions],
@@ -476,6 +648,7 @@ CHECKS = [
     Check("code.client-reuse", Group.PROJECT, "Client created once, reused", client_reuse),
     Check("code.lambda-config", Group.PROJECT, "Configurations.Lambda used", lambda_configuration),
     Check("code.secret-timeouts", Group.PROJECT, "Secret read with short timeouts", secret_timeouts),
+    Check("code.awaited-calls", Group.PROJECT, "Momento calls awaited (Node.js)", awaited_calls),
     Check("secrets.no-plaintext-key", Group.PROJECT, "No Momento key in the project", no_key_in_files),
     Check("project.no-local-override", Group.PROJECT, "MOMENTO_LOCAL not set for deploys", no_local_override),
 ]

@@ -1,0 +1,386 @@
+"""What one source file says about Momento, secrets and its imports: facts the code checks judge.
+
+Python is read with :mod:`ast`; JavaScript and TypeScript with tree-sitter (see
+:mod:`momento_lambda_cli.doctor.js_facts`, imported only for Node.js files). The facts are
+plain data, so each file is read and parsed once per doctor run (see
+:mod:`momento_lambda_cli.doctor.code_index`) whichever checks ask.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PYTHON_SUFFIXES = frozenset({".py"})
+NODE_SUFFIXES = frozenset({".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"})
+
+CLIENT_CLASSES = frozenset(
+    {
+        "CacheClient",
+        "TopicClient",
+        "PreviewStorageClient",
+        "AuthClient",
+        "SimpleCacheClient",
+        "PreviewVectorIndexClient",
+    }
+)
+"""Momento clients that hold a gRPC channel (a connection per construction)."""
+WRAPPER_FACTORIES = frozenset({"from_client_params"})
+"""LangChain's Momento wrappers (``MomentoChatMessageHistory.from_client_params``...) build a CacheClient."""
+
+MOMENTO_METHODS = frozenset(
+    {
+        "get",
+        "set",
+        "delete",
+        "increment",
+        "setIfNotExists",
+        "setIfAbsent",
+        "setIfPresent",
+        "setIfEqual",
+        "setIfNotEqual",
+        "setIfPresentAndNotEqual",
+        "setIfAbsentOrEqual",
+        "getBatch",
+        "setBatch",
+        "keysExist",
+        "keyExists",
+        "updateTtl",
+        "increaseTtl",
+        "decreaseTtl",
+        "itemGetTtl",
+        "listPushBack",
+        "listPushFront",
+        "listConcatenateBack",
+        "listConcatenateFront",
+        "listFetch",
+        "listRemoveValue",
+        "listPopBack",
+        "listPopFront",
+        "dictionarySetField",
+        "dictionarySetFields",
+        "dictionaryFetch",
+        "dictionaryGetField",
+        "dictionaryGetFields",
+        "dictionaryIncrement",
+        "dictionaryRemoveField",
+        "dictionaryRemoveFields",
+        "setAddElement",
+        "setAddElements",
+        "setRemoveElement",
+        "setRemoveElements",
+        "setFetch",
+        "sortedSetPutElement",
+        "sortedSetPutElements",
+        "sortedSetFetchByRank",
+        "sortedSetFetchByScore",
+        "sortedSetIncrementScore",
+        "sortedSetRemoveElement",
+        "sortedSetRemoveElements",
+        "publish",
+    }
+)
+"""Node.js SDK calls that return a promise of a network round trip."""
+
+
+@dataclass(frozen=True)
+class Creation:
+    """A Momento client constructed here."""
+
+    line: int
+    what: str
+    """``CacheClient``, ``CacheClient.create``, ``MomentoChatMessageHistory.from_client_params``..."""
+    function: str | None
+    """The outermost named function (or method) around it; ``None`` at module scope."""
+    kept: bool
+    """Stored where it outlives the call: a module-level variable (``global`` / an outer
+    ``let``), an attribute, ``??=`` / ``||=``, a cached function (``@lru_cache``)."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call of a plain name (``get_client()`` / ``getCacheClient()``)."""
+
+    name: str
+    line: int
+    function: str | None
+    kept: bool
+    """At module scope, or its result stored where it outlives the call."""
+
+
+@dataclass(frozen=True)
+class SecretRead:
+    line: int
+    how: str
+    env: str | None = None
+    """The environment variable holding the secret id, when the code names one."""
+    literal: str | None = None
+
+
+@dataclass(frozen=True)
+class SecretsClient:
+    line: int
+    timeouts: bool
+    how: str
+
+
+@dataclass
+class FileFacts:
+    path: Path
+    language: str
+    """``python`` or ``node``."""
+    error: str | None = None
+    """Why the file does not parse (the facts are then empty)."""
+    momento: bool = False
+    """Imports the Momento SDK (or a wrapper built on it)."""
+    imports: list[str] = field(default_factory=list)
+    """Local imports as written (``./cache.js``, ``.util``, ``cache``)."""
+    python_imports: list[tuple[int, str]] = field(default_factory=list)
+    """Python: (relative level, dotted module) of each import."""
+    functions: set[str] = field(default_factory=set)
+    """Names of the functions (and methods) the file defines."""
+    creations: list[Creation] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    presets: list[tuple[int, str]] = field(default_factory=list)
+    """``Configurations.<Preset>`` uses: (line, preset)."""
+    unconfigured: list[int] = field(default_factory=list)
+    """Lines of Node.js ``CacheClient.create({...})`` calls without a ``configuration``."""
+    secrets_clients: list[SecretsClient] = field(default_factory=list)
+    secret_reads: list[SecretRead] = field(default_factory=list)
+    env_keys: list[tuple[int, str, str]] = field(default_factory=list)
+    """The key read from an environment variable: (line, variable, how)."""
+    env_reads: set[str] = field(default_factory=set)
+    """Every environment variable the file reads by a literal name."""
+    unawaited: list[tuple[int, str]] = field(default_factory=list)
+    """Node.js: Momento calls whose promise is dropped (line, ``client.set``)."""
+
+
+def language_of(path: Path) -> str | None:
+    if path.suffix in PYTHON_SUFFIXES:
+        return "python"
+    if path.suffix in NODE_SUFFIXES and not path.name.endswith(".d.ts"):
+        return "node"
+    return None
+
+
+def facts_of(path: Path, data: bytes) -> FileFacts:
+    """The facts of one file (``data`` is its start, as read)."""
+    language = language_of(path)
+    if language == "node":
+        from momento_lambda_cli.doctor import js_facts
+
+        return js_facts.facts(path, data)
+    facts = FileFacts(path, "python")
+    text = data.decode("utf-8", "replace")
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError) as exc:
+        facts.error = f"does not parse (line {getattr(exc, 'lineno', None) or '?'})"
+        return facts
+    _PythonReader(facts, text).read(tree)
+    return facts
+
+
+# --- Python ----------------------------------------------------------------------------------
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else node.attr
+    if isinstance(node, ast.Call):
+        return _dotted(node.func) + "()"
+    return ""
+
+
+def _string(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+class _PythonReader:
+    def __init__(self, facts: FileFacts, text: str) -> None:
+        self.facts = facts
+        self.text = text
+        self.module_env: dict[str, str] = {}
+        """Module-level names bound to an environment variable (``SECRET_ID = os.environ["X"]``)."""
+        self.module_literals: dict[str, str] = {}
+        """Module-level names bound to a string (``SECRET_NAME = "prod/momento"``)."""
+        self.parents: dict[ast.AST, ast.AST] = {}
+
+    def read(self, tree: ast.Module) -> None:
+        nodes: list[ast.AST] = []
+        stack: list[ast.AST] = [tree]
+        while stack:  # one pass: every node, and its parent
+            node = stack.pop()
+            nodes.append(node)
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+                stack.append(child)
+        for statement in tree.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                env = self.env_name(statement.value)
+                if isinstance(target, ast.Name) and env:
+                    self.module_env[target.id] = env
+                elif isinstance(target, ast.Name) and (literal := _string(statement.value)):
+                    self.module_literals[target.id] = literal
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.imported(0, alias.name, [])
+            elif isinstance(node, ast.ImportFrom):
+                self.imported(node.level, node.module or "", [a.name for a in node.names])
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.facts.functions.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id == "Configurations":
+                    self.facts.presets.append((node.lineno, node.attr))
+            elif isinstance(node, ast.Call):
+                self.call(node)
+            elif isinstance(node, ast.Subscript) and (env := self.env_name(node)):
+                self.facts.env_reads.add(env)
+
+    def imported(self, level: int, module: str, names: list[str]) -> None:
+        parts = module.split(".") if module else []
+        if (
+            "momento" in parts
+            or module.startswith("momento")
+            or any(n.startswith("Momento") and not n.startswith("MomentoLambda") for n in names)
+        ):
+            self.facts.momento = True
+        self.facts.python_imports.append((level, module))
+        if level and not module:
+            self.facts.python_imports.extend((level, n) for n in names)
+        elif names:
+            self.facts.python_imports.extend((level, f"{module}.{n}") for n in names if n != "*")
+
+    def env_name(self, node: ast.AST | None) -> str | None:
+        """``os.environ["X"]`` / ``os.environ.get("X")`` / ``os.getenv("X")`` / a module name bound to one."""
+        if node is None:
+            return None
+        if isinstance(node, ast.Subscript) and _dotted(node.value).endswith("environ"):
+            return _string(node.slice)
+        if isinstance(node, ast.Call) and node.args:
+            name = _dotted(node.func)
+            if name.endswith(("environ.get", "getenv")):
+                return _string(node.args[0])
+        if isinstance(node, ast.Name):
+            return self.module_env.get(node.id)
+        return None
+
+    def literal(self, node: ast.AST | None) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.module_literals.get(node.id)
+        return _string(node)
+
+    def enclosing(self, node: ast.AST) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | None, bool]:
+        """The outermost function around ``node`` and whether some function on the way keeps what it makes."""
+        outer = None
+        kept = False
+        current = self.parents.get(node)
+        while current is not None:
+            if isinstance(current, ast.FunctionDef | ast.AsyncFunctionDef):
+                outer = current
+                if any("cache" in _dotted(d).lower() or "once" in _dotted(d).lower() for d in current.decorator_list):
+                    kept = True
+            current = self.parents.get(current)
+        return outer, kept
+
+    def stored(self, node: ast.AST, function: ast.AST | None) -> bool:
+        """The value of ``node`` is stored where it outlives the call."""
+        parent = self.parents.get(node)
+        while isinstance(parent, ast.Await):
+            node, parent = parent, self.parents.get(parent)
+        targets: list[ast.expr] = []
+        if isinstance(parent, ast.Assign):
+            targets = list(parent.targets)
+        elif isinstance(parent, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+            targets = [parent.target]
+        if function is None:
+            return True
+        declared: set[str] = set()
+        for inner in ast.walk(function):
+            if isinstance(inner, ast.Global | ast.Nonlocal):
+                declared.update(inner.names)
+        for target in targets:
+            if isinstance(target, ast.Attribute | ast.Subscript):
+                return True
+            if isinstance(target, ast.Name) and target.id in declared:
+                return True
+            if isinstance(target, ast.Name) and self.handed_on(target.id, function, declared):
+                return True
+        return False
+
+    def handed_on(self, name: str, function: ast.AST, declared: set[str]) -> bool:
+        """``c = CacheClient(...); _client = c`` with ``_client`` global (or an attribute)."""
+        for inner in ast.walk(function):
+            if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) and inner.value.id == name:
+                for target in inner.targets:
+                    if isinstance(target, ast.Attribute | ast.Subscript):
+                        return True
+                    if isinstance(target, ast.Name) and target.id in declared:
+                        return True
+        return False
+
+    def call(self, node: ast.Call) -> None:
+        facts = self.facts
+        func = node.func
+        name = _dotted(func)
+        last = name.rsplit(".", 1)[-1]
+        function, cached = self.enclosing(node)
+        function_name = function.name if function is not None else None
+        if last in CLIENT_CLASSES or (
+            isinstance(func, ast.Attribute) and _dotted(func.value) in CLIENT_CLASSES and last.startswith("create")
+        ):
+            facts.creations.append(Creation(node.lineno, name, function_name, cached or self.stored(node, function)))
+        elif (
+            last in WRAPPER_FACTORIES and isinstance(func, ast.Attribute) and _dotted(func.value).startswith("Momento")
+        ):
+            facts.momento = True
+            facts.creations.append(Creation(node.lineno, name, function_name, cached or self.stored(node, function)))
+        elif isinstance(func, ast.Name):
+            facts.calls.append(Call(func.id, node.lineno, function_name, cached or self.stored(node, function)))
+        if last in {"client", "Client"} and (
+            _string(node.args[0] if node.args else None) == "secretsmanager"
+            or any(k.arg == "service_name" and _string(k.value) == "secretsmanager" for k in node.keywords)
+        ):
+            facts.secrets_clients.append(SecretsClient(node.lineno, self.config_has_timeouts(node), name))
+        elif last == "get_secret_value":
+            arg = next((k.value for k in node.keywords if k.arg == "SecretId"), None)
+            facts.secret_reads.append(
+                SecretRead(node.lineno, "get_secret_value", self.env_name(arg), self.literal(arg))
+            )
+        elif last == "get_secret" and node.args and (name == "get_secret" or "parameters" in name):
+            arg = node.args[0]
+            facts.secret_reads.append(
+                SecretRead(node.lineno, "Powertools get_secret", self.env_name(arg), self.literal(arg))
+            )
+            facts.secrets_clients.append(
+                SecretsClient(node.lineno, self.config_has_timeouts(node), "Powertools get_secret")
+            )
+        elif name in {
+            "CredentialProvider.from_environment_variable",
+            "CredentialProvider.from_environment_variables_v2",
+        }:
+            variable = _string(node.args[0] if node.args else None) or next(
+                (_string(k.value) for k in node.keywords if k.arg in {"env_var_name", "api_key_env_var"}), None
+            )
+            facts.env_keys.append((node.lineno, variable or "MOMENTO_API_KEY", name))
+        elif name.startswith("CredentialProvider.from_") and node.args and (variable := self.env_name(node.args[0])):
+            facts.env_keys.append((node.lineno, variable, name))
+        if (env := self.env_name(node)) and isinstance(node.func, ast.Attribute | ast.Name):
+            facts.env_reads.add(env)
+
+    def config_has_timeouts(self, node: ast.Call) -> bool:
+        """The call passes a botocore Config with both connect and read timeouts (inline or by name)."""
+        for keyword in node.keywords:
+            if keyword.arg in {"config", "boto_config"}:
+                value = keyword.value
+                if isinstance(value, ast.Call):
+                    names = {k.arg for k in value.keywords}
+                    return {"connect_timeout", "read_timeout"} <= names
+                return "connect_timeout" in self.text and "read_timeout" in self.text  # a Config built by name
+        return False

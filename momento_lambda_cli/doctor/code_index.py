@@ -1,0 +1,330 @@
+"""Each function's code, read once per doctor run: which files it runs (its handler file and the
+local code that file imports, a few hops deep, plus its layers), their facts, and whether
+the function uses the Momento SDK at all.
+
+Every source file is read and parsed at most once, however many functions share it and
+however many checks ask (a 50-function project over one code folder costs about what one
+function costs).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from momento_lambda_cli.doctor.code_facts import FileFacts, facts_of, language_of
+from momento_lambda_cli.project.model import CodeKind, Function
+from momento_lambda_cli.project.parse import read_head
+
+MAX_SOURCE_BYTES = 1_000_000
+"""A source file is read up to this size (bundles beyond it are not the user's code)."""
+MAX_HOPS = 3
+"""Local imports followed from the handler file (handler -> ./cache.js -> ./client.js -> ...)."""
+MAX_DEPTH = 4
+"""Folder levels searched when a function's handler file is not known."""
+MAX_FILES = 2000
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".aws-sam",
+        ".serverless",
+        "node_modules",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        ".pytest_cache",
+        ".tox",
+        ".mypy_cache",
+        "site-packages",
+        "dist-packages",
+        "dist",
+        "build",
+        "cdk.out",
+        ".build",
+        ".esbuild",
+        ".webpack",
+        "coverage",
+        "test",
+        "tests",
+        "__tests__",
+        "__mocks__",
+    }
+)
+"""Folders that hold no code of the function's own (dependencies, build output, tests)."""
+VENDORED = frozenset({"momento", "momento_wire_types", "@gomomento", "grpc", "google", "boto3", "botocore"})
+"""Packages that, inside a function's folder, are a copy of a dependency (``pip install -t src``)."""
+TEST_SUFFIXES = (".test.js", ".test.ts", ".spec.js", ".spec.ts", ".test.mjs", ".spec.mjs")
+NODE_RESOLVE = (".ts", ".js", ".mjs", ".cjs", ".mts", ".cts", ".tsx", ".jsx")
+
+
+@dataclass
+class FunctionCode:
+    """What a function runs, as far as its files show."""
+
+    function: Function
+    files: list[FileFacts] = field(default_factory=list)
+    """Its handler file and the local files it imports (its layers' files included, through
+    ``/opt/...`` or layer module imports); when the handler file is not known, every source
+    file of its code folder and of its layers."""
+    handler: FileFacts | None = None
+    readable: bool = False
+    """Some of its code is on disk (not a zip, an image or S3 only)."""
+
+    @property
+    def uses_momento(self) -> bool:
+        if self.readable:
+            return any(f.momento for f in self.files)
+        return any(str(k).startswith("MOMENTO_") for k in self.function.environment)
+
+    @property
+    def unread(self) -> str | None:
+        """Why its code was not read (a prebuilt zip, an image, S3), when it was not."""
+        if self.readable:
+            return None
+        code = self.function.code
+        return f"its code is {code.written or code.kind.value} ({code.kind.value}), not read"
+
+    @property
+    def handler_name(self) -> str:
+        handler = self.function.handler if isinstance(self.function.handler, str) else ""
+        return (handler or "handler").rsplit(".", 1)[-1]
+
+
+class CodeIndex:
+    """Per-run cache of file facts and function views (thread-safe: checks run concurrently)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parse_lock = threading.Lock()
+        self._facts: dict[Path, FileFacts | None] = {}
+        self._folders: dict[Path, list[Path]] = {}
+        self._functions: dict[int, FunctionCode] = {}
+        self._imports: dict[tuple[Path, tuple[Path, ...], tuple[Path, ...]], list[Path]] = {}
+        self._lookups: dict[Path, Path | None] = {}
+        """Import targets looked up on disk (``src/cache`` -> ``src/cache.ts``), shared by every importer."""
+
+    def facts(self, path: Path) -> FileFacts | None:
+        """The facts of one file, read and parsed once (parsing is serialised: one parser per
+        grammar is shared, and checks ask from several threads)."""
+        with self._lock:
+            if path in self._facts:
+                return self._facts[path]
+        with self._parse_lock:
+            with self._lock:
+                if path in self._facts:
+                    return self._facts[path]
+            found: FileFacts | None = None
+            if language_of(path) is not None:
+                data = read_head(path, MAX_SOURCE_BYTES)
+                if data is not None:
+                    found = facts_of(path, data)
+            with self._lock:
+                return self._facts.setdefault(path, found)
+
+    def folder_files(self, folder: Path) -> list[Path]:
+        with self._lock:
+            if folder in self._folders:
+                return self._folders[folder]
+        found = source_files(folder)
+        with self._lock:
+            return self._folders.setdefault(folder, found)
+
+    def function(self, function: Function) -> FunctionCode:
+        with self._lock:
+            known = self._functions.get(id(function))
+        if known is not None:
+            return known
+        code = self._build(function)
+        with self._lock:
+            return self._functions.setdefault(id(function), code)
+
+    def _build(self, function: Function) -> FunctionCode:
+        code = FunctionCode(function)
+        own = (
+            function.code.path.parent
+            if function.code.kind is CodeKind.FILE and function.code.path
+            else function.code_dir
+        )
+        layer_dirs = [layer.code_dir for layer in function.layers if layer.code_dir]
+        paths: list[Path] = []
+        if function.handler_file is not None:
+            code.handler = self.facts(function.handler_file)
+            paths = self._reachable(function.handler_file, [d for d in [own] if d], layer_dirs)
+        else:
+            # the handler file is not known: the whole code folder and every layer may be what runs
+            paths = list(self.folder_files(own)) if own is not None else []
+            for folder in layer_dirs:
+                paths.extend(self.folder_files(folder))
+        seen: set[Path] = set()
+        for path in paths:
+            if path in seen:
+                continue
+            seen.add(path)
+            facts = self.facts(path)
+            if facts is not None:
+                code.files.append(facts)
+        code.readable = bool(code.files) or own is not None
+        return code
+
+    def reads_secret(self, code: FunctionCode) -> bool:
+        """Its code reads a secret (code that cannot be read is assumed to)."""
+        return not code.readable or any(f.secret_reads for f in code.files)
+
+    def _resolved(self, facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...]) -> list[Path]:
+        """The local files ``facts``' imports name, once per file and search path."""
+        key = (facts.path, roots, layer_dirs)
+        with self._lock:
+            known = self._imports.get(key)
+        if known is None:
+            known = _resolve(facts, roots, layer_dirs, self._lookups)
+            with self._lock:
+                self._imports[key] = known
+        return known
+
+    def _reachable(self, start: Path, roots: list[Path], layer_dirs: list[Path]) -> list[Path]:
+        found = [start]
+        queue = deque([(start, 0)])
+        seen = {start}
+        while queue:
+            path, hops = queue.popleft()
+            if hops >= MAX_HOPS:
+                continue
+            facts = self.facts(path)
+            if facts is None:
+                continue
+            for target in self._resolved(facts, (*roots, path.parent), tuple(layer_dirs)):
+                if target not in seen:
+                    seen.add(target)
+                    found.append(target)
+                    queue.append((target, hops + 1))
+        return found
+
+
+def _resolve(
+    facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...], lookups: dict[Path, Path | None]
+) -> list[Path]:
+    """The local files ``facts``' imports name (vendored packages left out); ``lookups`` caches
+    what a path on disk resolves to."""
+    found: list[Path] = []
+    if facts.language == "node":
+        for spec in facts.imports:
+            if spec.startswith("/opt/"):
+                rest = spec[len("/opt/") :]
+                bases = [d / rest for d in layer_dirs] + [d / rest.partition("/")[2] for d in layer_dirs]
+            else:
+                bases = [facts.path.parent / spec]
+            for base in bases:
+                if base not in lookups:
+                    lookups[base] = _node_file(base)
+                if (hit := lookups[base]) is not None:
+                    found.append(hit)
+                    break
+        return found
+    for level, module in facts.python_imports:
+        parts = [p for p in module.split(".") if p]
+        if level:
+            base = facts.path.parent
+            for _ in range(level - 1):
+                base = base.parent
+            candidates = [base]
+        else:
+            if parts and parts[0] in VENDORED:
+                continue
+            candidates = [*roots, *(d / "python" for d in layer_dirs), *layer_dirs]
+        if not parts:
+            continue
+        for root in candidates:
+            target = root.joinpath(*parts)
+            if target not in lookups:
+                lookups[target] = _python_file(target)
+            if (hit := lookups[target]) is not None:
+                found.append(hit)
+                break
+    return found
+
+
+def _python_file(target: Path) -> Path | None:
+    """``target.py`` or ``target/__init__.py``, when one is a file."""
+    for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
+        try:
+            if candidate.is_file():
+                return candidate.resolve()
+        except OSError:
+            continue
+    return None
+
+
+def _node_file(base: Path) -> Path | None:
+    stem = base.name
+    candidates = [base]
+    for suffix in (".js", ".mjs", ".cjs", ".jsx"):
+        if stem.endswith(suffix):
+            candidates += [base.with_name(stem[: -len(suffix)] + s) for s in (".ts", ".mts", ".cts", ".tsx")]
+    candidates += [base.with_name(stem + s) for s in NODE_RESOLVE]
+    candidates += [base / f"index{s}" for s in NODE_RESOLVE]
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and language_of(candidate) is not None:
+                return candidate.resolve()
+        except OSError:
+            continue
+    return None
+
+
+def _pip_targets(folder: Path, names: list[str]) -> set[str]:
+    """Top-level packages installed into ``folder`` by ``pip install -t`` (from its ``*.dist-info``)."""
+    packages: set[str] = set()
+    for name in names:
+        if name.endswith(".dist-info"):
+            packages.add(name.split("-", 1)[0].lower())
+            data = read_head(folder / name / "top_level.txt", 64 * 1024)
+            if data:
+                packages.update(line.strip().lower() for line in data.decode("utf-8", "replace").splitlines())
+    return packages
+
+
+def _own_source(path: Path) -> bool:
+    """A source file that is not a test."""
+    if language_of(path) is None or path.name.endswith(TEST_SUFFIXES) or path.name.startswith("test_"):
+        return False
+    return path.is_file()
+
+
+def source_files(code_dir: Path, max_depth: int = MAX_DEPTH, limit: int = MAX_FILES) -> list[Path]:
+    """A code folder's own source files: no dependencies (``node_modules``, ``pip install -t``
+    copies, a vendored Momento SDK), no build output, no tests; regular files only."""
+    found: list[Path] = []
+    resolved_root = code_dir.resolve()
+
+    def walk(folder: Path, depth: int) -> None:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            return
+        vendored = VENDORED | _pip_targets(folder, [e.name for e in entries])
+        for entry in entries:
+            if len(found) >= limit:
+                return
+            try:
+                if entry.is_symlink() and not entry.resolve().is_relative_to(resolved_root):
+                    continue
+                if entry.is_dir():
+                    name = entry.name
+                    if (
+                        depth < max_depth
+                        and name not in SKIP_DIRS
+                        and name.lower() not in vendored
+                        and not name.endswith((".dist-info", ".egg-info"))
+                        and not name.startswith(".")
+                    ):
+                        walk(entry, depth + 1)
+                elif _own_source(entry):
+                    found.append(entry.resolve())
+            except OSError:
+                continue
+
+    walk(code_dir, 0)
+    return found

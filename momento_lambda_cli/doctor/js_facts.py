@@ -1,0 +1,408 @@
+"""JavaScript and TypeScript facts, read with tree-sitter (a real parser: strings holding ``}``
+and comments holding ``if (!`` are tokens, never code).
+
+Imported only when a project has Node.js code; the grammars load once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from pathlib import Path
+from typing import Any
+
+from momento_lambda_cli.doctor.code_facts import (
+    CLIENT_CLASSES,
+    MOMENTO_METHODS,
+    Call,
+    Creation,
+    FileFacts,
+    SecretRead,
+    SecretsClient,
+)
+
+FUNCTION_TYPES = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "function_expression",
+        "function",
+        "arrow_function",
+        "method_definition",
+        "generator_function",
+    }
+)
+WRAPPERS = frozenset(
+    {"await_expression", "parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"}
+)
+TIMEOUT_WORDS = ("connectionTimeout", "requestTimeout", "socketTimeout", "connectTimeout", "timeout")
+QUERY = """
+(import_statement source: (string) @source)
+(export_statement source: (string) @source)
+(call_expression function: (_) @callee) @call
+(new_expression constructor: (_) @ctor) @new
+(member_expression object: (identifier) @object property: (property_identifier) @property) @member
+(variable_declarator name: (_) @declared value: (_) @value) @declarator
+(expression_statement (assignment_expression left: (identifier) right: (string)) @constant)
+(function_declaration name: (identifier) @fname)
+(method_definition name: (property_identifier) @fname)
+(expression_statement (call_expression) @statement_call)
+"""
+
+
+_PARSE_LOCK = threading.Lock()
+"""A tree-sitter parser is not safe to use from two threads at once."""
+
+
+@functools.cache
+def _parser(suffix: str) -> tuple[Any, Any]:
+    import tree_sitter
+
+    if suffix in {".ts", ".mts", ".cts"}:
+        import tree_sitter_typescript
+
+        language = tree_sitter.Language(tree_sitter_typescript.language_typescript())
+    elif suffix == ".tsx":
+        import tree_sitter_typescript
+
+        language = tree_sitter.Language(tree_sitter_typescript.language_tsx())
+    else:
+        import tree_sitter_javascript
+
+        language = tree_sitter.Language(tree_sitter_javascript.language())
+    return tree_sitter.Parser(language), tree_sitter.Query(language, QUERY)
+
+
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None and node.text is not None else ""
+
+
+def _string(node: Any) -> str | None:
+    if node is not None and node.type == "string":
+        return "".join(_text(c) for c in node.named_children if c.type == "string_fragment")
+    if (
+        node is not None
+        and node.type == "template_string"
+        and not any(c.type == "template_substitution" for c in node.named_children)
+    ):
+        return _text(node)[1:-1]
+    return None
+
+
+def _line(node: Any) -> int:
+    return int(node.start_point[0]) + 1
+
+
+def _function_name(node: Any) -> str:
+    """The name a function is known by: its own, its variable's, its property's or export's."""
+    named = node.child_by_field_name("name")
+    if named is not None:
+        return _text(named)
+    parent = node.parent
+    while parent is not None and parent.type in WRAPPERS | {"call_expression", "arguments"}:
+        parent = parent.parent  # export const handler = middy(async () => ...)
+    if parent is None:
+        return "<anonymous>"
+    if parent.type == "variable_declarator":
+        return _text(parent.child_by_field_name("name"))
+    if parent.type in {"assignment_expression", "pair"}:
+        target = parent.child_by_field_name("left") or parent.child_by_field_name("key")
+        if target is not None and target.type == "member_expression":
+            return _text(target.child_by_field_name("property"))
+        return _text(target)
+    return "<anonymous>"
+
+
+class _Reader:
+    def __init__(self, facts: FileFacts, source: bytes) -> None:
+        self.facts = facts
+        self.source = source
+        self.module_env: dict[str, str] = {}
+        self.module_literals: dict[str, str] = {}
+        self.clients: set[str] = set()
+        """Variables bound to a Momento client (``const client = await getMomentoClient()``)."""
+
+    def functions_around(self, node: Any) -> list[Any]:
+        found = []
+        current = node.parent
+        while current is not None:
+            if current.type in FUNCTION_TYPES:
+                found.append(current)
+            current = current.parent
+        return found
+
+    def outer_name(self, node: Any) -> str | None:
+        around = self.functions_around(node)
+        return _function_name(around[-1]) if around else None
+
+    def declared_in(self, functions: list[Any]) -> set[str]:
+        names: set[str] = set()
+        for function in functions:
+            stack = [function]
+            while stack:
+                current = stack.pop()
+                if current.type == "variable_declarator":
+                    target = current.child_by_field_name("name")
+                    if target is not None and target.type == "identifier":
+                        names.add(_text(target))
+                elif current.type in {"formal_parameters", "required_parameter", "optional_parameter"}:
+                    names.update(_text(c) for c in current.named_children if c.type == "identifier")
+                    stack.extend(c for c in current.named_children if c.type != "identifier")
+                    continue
+                stack.extend(current.named_children)
+        return names
+
+    def lift(self, node: Any) -> Any:
+        """Through a callback (``p.then((out) => CacheClient.create(...))``): the call taking it, whose
+        result is the client."""
+        while True:
+            parent = node.parent
+            while parent is not None and parent.type in WRAPPERS:
+                node, parent = parent, parent.parent
+            function = None
+            if parent is not None and parent.type == "arrow_function" and parent.child_by_field_name("body") == node:
+                function = parent
+            elif parent is not None and parent.type == "return_statement":
+                around = self.functions_around(parent)
+                function = around[0] if around else None
+            if function is None or function.parent is None or function.parent.type != "arguments":
+                return node
+            node = function.parent.parent
+
+    def stored(self, node: Any) -> bool:
+        """The value of ``node`` outlives the call: module scope, an outer variable, a property, ``??=``."""
+        node = self.lift(node)
+        functions = self.functions_around(node)
+        if not functions:
+            return True
+        parent = node.parent
+        while parent is not None and parent.type in WRAPPERS:
+            node, parent = parent, parent.parent
+        if parent is None:
+            return False
+        if parent.type == "augmented_assignment_expression":
+            return True
+        if parent.type == "variable_declarator":
+            target = parent.child_by_field_name("name")
+            return target is not None and self.handed_on(_text(target), functions)
+        if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
+            target = parent.child_by_field_name("left")
+            if target is None:
+                return False
+            if target.type in {"member_expression", "subscript_expression"}:
+                return True
+            return _text(target) not in self.declared_in(functions)
+        if parent.type == "binary_expression" and _text(parent.child_by_field_name("operator")) in {"??", "||"}:
+            grand = parent.parent
+            if grand is not None and grand.type == "assignment_expression":
+                target = grand.child_by_field_name("left")
+                return target is not None and (
+                    target.type == "member_expression" or _text(target) not in self.declared_in(functions)
+                )
+        return False
+
+    def handed_on(self, name: str, functions: list[Any]) -> bool:
+        """``const c = new CacheClient(...); cached = c;`` with ``cached`` outside the function (or a property)."""
+        declared = self.declared_in(functions)
+        stack = [functions[-1]]
+        while stack:
+            current = stack.pop()
+            if current.type == "assignment_expression" and _text(current.child_by_field_name("right")) == name:
+                target = current.child_by_field_name("left")
+                if target is not None and (target.type == "member_expression" or _text(target) not in declared):
+                    return True
+            stack.extend(current.named_children)
+        return False
+
+    def env_name(self, node: Any) -> str | None:
+        """``process.env.X`` / ``process.env["X"]`` / a module constant bound to one."""
+        if node is None:
+            return None
+        while node.type in WRAPPERS or node.type == "binary_expression":
+            if node.type == "binary_expression":
+                node = node.child_by_field_name("left")
+            else:
+                node = node.named_children[0] if node.named_children else None
+            if node is None:
+                return None
+        if node.type == "member_expression" and _text(node.child_by_field_name("object")) == "process.env":
+            return _text(node.child_by_field_name("property"))
+        if node.type == "subscript_expression" and _text(node.child_by_field_name("object")) == "process.env":
+            return _string(node.child_by_field_name("index"))
+        if node.type in {"identifier", "shorthand_property_identifier"}:
+            return self.module_env.get(_text(node))
+        return None
+
+    def literal(self, node: Any) -> str | None:
+        if node is not None and node.type in {"identifier", "shorthand_property_identifier"}:
+            return self.module_literals.get(_text(node))
+        return _string(node)
+
+    def object_value(self, node: Any, key: str) -> Any:
+        """The value of ``key`` in an object literal (``{SecretId: x}``, shorthand ``{SecretId}``)."""
+        if node is None or node.type != "object":
+            return None
+        for child in node.named_children:
+            if child.type == "pair" and _text(child.child_by_field_name("key")).strip("'\"") == key:
+                return child.child_by_field_name("value")
+            if child.type == "shorthand_property_identifier" and _text(child) == key:
+                return child
+        return None
+
+    def read(self, captures: dict[str, list[Any]]) -> None:
+        facts = self.facts
+        for declarator in captures.get("declarator", []):
+            target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+            if target is not None and target.type == "identifier" and _is_client_value(value):
+                self.clients.add(_text(target))
+            if self.functions_around(declarator):
+                continue
+            target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+            if target is not None and target.type == "identifier" and (env := self.env_name(value)):
+                self.module_env[_text(target)] = env
+            elif target is not None and target.type == "identifier" and (literal := _string(value)) is not None:
+                self.module_literals[_text(target)] = literal
+            elif target is not None and target.type == "object_pattern" and _text(value) == "process.env":
+                for part in target.named_children:
+                    if part.type == "shorthand_property_identifier_pattern":
+                        self.module_env[_text(part)] = _text(part)
+                        facts.env_reads.add(_text(part))
+        for node in captures.get("constant", []):
+            if not self.functions_around(node):  # SECRET_ID = "prod/momento" at module scope
+                value = _string(node.child_by_field_name("right"))
+                if value is not None:
+                    self.module_literals[_text(node.child_by_field_name("left"))] = value
+        for node in captures.get("source", []):
+            self.imported(_string(node) or "")
+        for node in captures.get("fname", []):
+            facts.functions.add(_text(node))
+        for node in captures.get("declared", []):
+            value = node.parent.child_by_field_name("value") if node.parent is not None else None
+            if value is not None and value.type in FUNCTION_TYPES | {"call_expression"}:
+                facts.functions.add(_text(node))
+        for node in captures.get("member", []):
+            obj = _text(node.child_by_field_name("object"))
+            if obj == "Configurations":
+                facts.presets.append((_line(node), _text(node.child_by_field_name("property"))))
+            elif obj == "process" and _text(node.child_by_field_name("property")) == "env":
+                parent = node.parent
+                if parent is not None and (env := self.env_name(parent)):
+                    facts.env_reads.add(env)
+        for node in captures.get("new", []):
+            self.constructed(node)
+        for node in captures.get("call", []):
+            self.called(node)
+        for node in captures.get("statement_call", []):
+            self.dropped(node)
+
+    def imported(self, source: str) -> None:
+        if source.startswith("@gomomento/") or (source.startswith("@langchain/") and "momento" in source):
+            self.facts.momento = True
+        elif source.startswith((".", "/opt/")):
+            self.facts.imports.append(source)
+
+    def constructed(self, node: Any) -> None:
+        facts = self.facts
+        name = _text(node.child_by_field_name("constructor"))
+        last = name.rsplit(".", 1)[-1]
+        arguments = node.child_by_field_name("arguments")
+        if last in CLIENT_CLASSES:
+            facts.creations.append(Creation(_line(node), f"new {last}", self.outer_name(node), self.stored(node)))
+            first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+            if (
+                last == "CacheClient"
+                and first is not None
+                and first.type == "object"
+                and self.object_value(first, "configuration") is None
+            ):
+                facts.unconfigured.append(_line(node))
+        elif last in {"SecretsManagerClient", "SecretsManager"}:
+            text = _text(arguments)
+            facts.secrets_clients.append(
+                SecretsClient(_line(node), any(w in text for w in TIMEOUT_WORDS), f"new {last}")
+            )
+        elif last == "GetSecretValueCommand":
+            first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+            value = self.object_value(first, "SecretId")
+            facts.secret_reads.append(
+                SecretRead(_line(node), "GetSecretValueCommand", self.env_name(value), self.literal(value))
+            )
+
+    def called(self, node: Any) -> None:
+        facts = self.facts
+        callee = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        args = arguments.named_children if arguments is not None else []
+        first = args[0] if args else None
+        name = _text(callee)
+        if callee is None:
+            return
+        if callee.type == "import" or name == "require":
+            if first is not None and (source := _string(first)) is not None:
+                self.imported(source)
+            return
+        last = name.rsplit(".", 1)[-1]
+        if callee.type == "member_expression" and _text(callee.child_by_field_name("object")) in CLIENT_CLASSES:
+            if last.startswith("create"):
+                facts.creations.append(Creation(_line(node), name, self.outer_name(node), self.stored(node)))
+                if first is not None and first.type == "object" and self.object_value(first, "configuration") is None:
+                    facts.unconfigured.append(_line(node))
+            return
+        if callee.type == "identifier":
+            facts.calls.append(Call(name, _line(node), self.outer_name(node), self.stored(node)))
+        if last == "getSecretValue" and callee.type == "member_expression":
+            value = self.object_value(first, "SecretId")
+            facts.secret_reads.append(
+                SecretRead(_line(node), "getSecretValue", self.env_name(value), self.literal(value))
+            )
+        elif name == "getSecret" and first is not None:
+            facts.secret_reads.append(
+                SecretRead(_line(node), "Powertools getSecret", self.env_name(first), self.literal(first))
+            )
+            facts.secrets_clients.append(SecretsClient(_line(node), False, "Powertools getSecret"))
+        elif name.startswith("CredentialProvider.from"):
+            variable: str | None = None
+            if last in {"fromEnvironmentVariable", "fromEnvVar", "fromEnvironmentVariables"}:
+                variable = _string(first) or _string(self.object_value(first, "environmentVariableName"))
+                variable = variable or "MOMENTO_API_KEY"
+            else:
+                for key in ("apiKey", "authToken"):
+                    variable = variable or self.env_name(self.object_value(first, key))
+                variable = variable or self.env_name(first)
+            if variable:
+                facts.env_keys.append((_line(node), variable, name))
+
+    def dropped(self, node: Any) -> None:
+        """A Momento call as a statement of its own: its promise is neither awaited nor returned."""
+        callee = node.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression" or not self.functions_around(node):
+            return
+        method = _text(callee.child_by_field_name("property"))
+        receiver = _text(callee.child_by_field_name("object"))
+        if method in MOMENTO_METHODS and (receiver in self.clients or "momento" in receiver.lower()):
+            self.facts.unawaited.append((_line(node), f"{receiver}.{method}"))
+
+
+def _is_client_value(node: Any) -> bool:
+    """A Momento client construction, or a call of an accessor named like one (``getCacheClient()``)."""
+    while node is not None and node.type in WRAPPERS:
+        node = node.named_children[0] if node.named_children else None
+    if node is None or node.type not in {"call_expression", "new_expression"}:
+        return False
+    callee = _text(node.child_by_field_name("function") or node.child_by_field_name("constructor"))
+    if any(callee.startswith(c) or callee == f"new {c}" for c in CLIENT_CLASSES):
+        return True
+    lowered = callee.rsplit(".", 1)[-1].lower()
+    return "momento" in lowered or ("client" in lowered and ("cache" in lowered or "topic" in lowered))
+
+
+def facts(path: Path, data: bytes) -> FileFacts:
+    import tree_sitter
+
+    with _PARSE_LOCK:
+        parser, query = _parser(path.suffix)
+        tree = parser.parse(data)
+        captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
+    result = FileFacts(path, "node")
+    _Reader(result, data).read(captures)
+    return result

@@ -3,7 +3,7 @@
 // * getMomentoClient() returns a module-level CacheClient, created on first use. A warm
 //   invocation pays one variable read; only a cold start pays for the TLS handshake.
 // * The API key comes from the Secrets Manager secret named by MOMENTO_SECRET_ARN (an ARN or
-//   a name), read once per execution environment with 1 s connect/read timeouts and one
+//   a name; while it is empty, MOMENTO_SECRET_NAME), read once per execution environment with 1 s connect/read timeouts and one
 //   retry. The key never sits in an environment variable, a log line or an error message.
 // * Accepted secret shapes: {"MOMENTO_API_KEY", "MOMENTO_ENDPOINT"} (v2 keys need the
 //   endpoint), the same JSON without the endpoint for legacy keys, {"MOMENTO_AUTH_TOKEN"},
@@ -23,6 +23,8 @@ import { CacheClient, Configurations, CredentialProvider, MomentoErrorCode } fro
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 export const SECRET_ENV = 'MOMENTO_SECRET_ARN';
+// Read when MOMENTO_SECRET_ARN is empty (Serverless passes both; SAM passes the ARN or name).
+export const SECRET_NAME_ENV = 'MOMENTO_SECRET_NAME';
 export const CACHE_NAME_ENV = 'MOMENTO_CACHE_NAME';
 export const DEFAULT_TTL_ENV = 'MOMENTO_DEFAULT_TTL_SECONDS';
 export const LOCAL_ENV = 'MOMENTO_LOCAL';
@@ -35,7 +37,12 @@ const SECRET_RETRY_AFTER_MS = 10_000;
 // Re-read the secret after AUTHENTICATION_ERROR at most this often.
 const REFRESH_INTERVAL_MS = 10_000;
 
-export class MomentoUnavailable extends Error {}
+export class MomentoUnavailable extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'MomentoUnavailable';
+  }
+}
 
 let client = null;
 let creating = null;
@@ -63,7 +70,7 @@ export function cacheName() {
 export async function callMomento(operation) {
   let response = await operation(await getMomentoClient());
   if (isAuthenticationError(response) && Date.now() - refreshedAt >= REFRESH_INTERVAL_MS) {
-    console.warn(`Momento rejected the API key: re-reading the secret ${process.env[SECRET_ENV]}`);
+    console.warn(`Momento rejected the API key: re-reading the secret ${secretId()}`);
     response = await operation(await refreshMomentoClient());
   }
   return response;
@@ -117,15 +124,20 @@ async function create() {
 }
 
 async function defaultReadSecretString() {
-  const secretId = (process.env[SECRET_ENV] ?? '').trim();
-  if (!secretId) throw new MomentoUnavailable(`${SECRET_ENV} is not set`);
+  const secret = secretId();
+  if (!secret) throw new MomentoUnavailable(`neither ${SECRET_ENV} nor ${SECRET_NAME_ENV} is set`);
   secretsManager ??= new SecretsManagerClient({
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 1000, requestTimeout: 1000 },
   });
-  const response = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const response = await secretsManager.send(new GetSecretValueCommand({ SecretId: secret }));
   if (response.SecretString !== undefined) return response.SecretString;
   return Buffer.from(response.SecretBinary ?? []).toString('utf8');
+}
+
+/** The secret to read: MOMENTO_SECRET_ARN, else MOMENTO_SECRET_NAME ('' if neither). */
+export function secretId() {
+  return (process.env[SECRET_ENV] ?? '').trim() || (process.env[SECRET_NAME_ENV] ?? '').trim();
 }
 
 /** {apiKey, endpoint or undefined} from any accepted secret shape; errors never hold the key. */

@@ -3,7 +3,7 @@
 * ``get_client()`` returns a module-level ``CacheClient``, created on first use. A warm
   invocation pays one global lookup; only a cold start pays for the TLS handshake.
 * The API key comes from the Secrets Manager secret named by ``MOMENTO_SECRET_ARN`` (an ARN
-  or a name), read once per execution environment with 1 s connect/read timeouts and one
+  or a name; while it is empty, ``MOMENTO_SECRET_NAME``), read once per execution environment with 1 s connect/read timeouts and one
   retry. The key never sits in an environment variable, a log line or an error message.
 * Accepted secret shapes: ``{"MOMENTO_API_KEY": ..., "MOMENTO_ENDPOINT": ...}`` (v2 keys
   need the endpoint), the same JSON without the endpoint for legacy keys,
@@ -40,6 +40,8 @@ from momento import CacheClient, Configurations, CredentialProvider
 from momento.errors import MomentoErrorCode
 
 SECRET_ENV = "MOMENTO_SECRET_ARN"
+SECRET_NAME_ENV = "MOMENTO_SECRET_NAME"
+"""Read when ``MOMENTO_SECRET_ARN`` is empty (Serverless passes both; SAM passes the ARN or name)."""
 CACHE_NAME_ENV = "MOMENTO_CACHE_NAME"
 DEFAULT_TTL_ENV = "MOMENTO_DEFAULT_TTL_SECONDS"
 LOCAL_ENV = "MOMENTO_LOCAL"
@@ -84,7 +86,7 @@ def call(operation: Callable[[CacheClient], T]) -> T:
     """``operation(client)``; on AUTHENTICATION_ERROR re-read the secret, rebuild once and retry."""
     response = operation(get_client())
     if is_authentication_error(response) and _may_refresh():
-        logger.warning("Momento rejected the API key: re-reading the secret %s", os.environ.get(SECRET_ENV))
+        logger.warning("Momento rejected the API key: re-reading the secret %s", secret_id())
         response = operation(refresh_client())
     return response
 
@@ -101,7 +103,7 @@ def refresh_client() -> CacheClient:
         _refreshed_at = time.monotonic()
     if old is not None:
         try:
-            old.close()
+            old.__exit__(None, None, None)  # the SDK closes its gRPC channels there (it has no close())
         except Exception:  # closing a broken client must not hide the rebuild
             logger.debug("closing the old Momento client failed", exc_info=True)
     return _create()
@@ -139,18 +141,23 @@ def _create() -> CacheClient:
 
 
 def read_secret_string() -> str:
-    """One GetSecretValue on ``MOMENTO_SECRET_ARN`` (1 s timeouts, one retry)."""
+    """One GetSecretValue on :func:`secret_id` (1 s timeouts, one retry)."""
     global _secrets_manager
-    secret_id = os.environ.get(SECRET_ENV, "").strip()
-    if not secret_id:
-        raise MomentoUnavailable(f"{SECRET_ENV} is not set")
+    secret = secret_id()
+    if not secret:
+        raise MomentoUnavailable(f"neither {SECRET_ENV} nor {SECRET_NAME_ENV} is set")
     if _secrets_manager is None:
         region = os.environ.get("AWS_REGION") or None  # set by Lambda
         _secrets_manager = boto3.client("secretsmanager", region_name=region, config=_SECRETS_CONFIG)
-    response = _secrets_manager.get_secret_value(SecretId=secret_id)
+    response = _secrets_manager.get_secret_value(SecretId=secret)
     if "SecretString" in response:
         return str(response["SecretString"])
     return bytes(response.get("SecretBinary", b"")).decode("utf-8")
+
+
+def secret_id() -> str:
+    """The secret to read: ``MOMENTO_SECRET_ARN``, else ``MOMENTO_SECRET_NAME`` ("" if neither)."""
+    return os.environ.get(SECRET_ENV, "").strip() or os.environ.get(SECRET_NAME_ENV, "").strip()
 
 
 def parse_secret(secret_string: str) -> tuple[str, str | None]:

@@ -13,6 +13,7 @@ import {
   credentialProvider,
   parseSecret,
   resetForTests,
+  secretId,
 } from '../src/momentoClient.mjs';
 
 function jwt(claims) {
@@ -164,4 +165,22 @@ test('credential providers', () => {
   assert.equal(local.getAuthToken(), V2_KEY);
   delete process.env.MOMENTO_LOCAL;
   assert.throws(() => credentialProvider('not-a-key', undefined), MomentoUnavailable);
+});
+
+test('MomentoUnavailable logs under its own name', async () => {
+  delete process.env.MOMENTO_SECRET_ARN;
+  delete process.env.MOMENTO_SECRET_NAME;
+  resetForTests();
+  assert.equal((await invoke('f')).cache, 'error');
+  assert.match(output.at(-1).error, /^MomentoUnavailable: neither MOMENTO_SECRET_ARN nor MOMENTO_SECRET_NAME is set$/);
+  assert.equal(String(new MomentoUnavailable('x')), 'MomentoUnavailable: x');
+});
+
+test('the secret name is read while the ARN is empty', () => {
+  process.env.MOMENTO_SECRET_ARN = '';
+  process.env.MOMENTO_SECRET_NAME = 'momento/demo/api-key';
+  assert.equal(secretId(), 'momento/demo/api-key');
+  process.env.MOMENTO_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf';
+  assert.equal(secretId(), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf');
+  delete process.env.MOMENTO_SECRET_NAME;
 });

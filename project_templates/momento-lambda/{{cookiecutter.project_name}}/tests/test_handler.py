@@ -1,5 +1,5 @@
-"""Unit tests of the generated code. They run offline: the secret reader and the Momento
-client are replaced by in-memory fakes that answer with the SDK's own response types.
+"""Unit tests of the generated code. They run offline: the secret reader is replaced by an
+in-memory one, and the real Momento client talks to a local server (tests/momento_local.py).
 
     pip install -r requirements-dev.txt && python -m pytest
 """
@@ -10,8 +10,8 @@ import base64
 import json
 
 import pytest
-from momento.errors import MomentoErrorCode
-from momento.responses import CacheGet, CacheSet
+from momento.responses import CacheGet
+from momento_local import LocalMomento
 
 import handler
 import momento_client
@@ -28,49 +28,19 @@ V2_KEY = _jwt({"t": "g", "id": "unit-test"})
 LEGACY_KEY = _jwt({"sub": "unit-test", "c": "cache.cell-9.example.com", "cp": "control.cell-9.example.com"})
 
 
-class _Error:
-    """Stands in for CacheGet.Error / CacheSet.Error: what the handler reads is error_code."""
-
-    def __init__(self, code: MomentoErrorCode) -> None:
-        self.error_code = code
-
-
-class FakeCache:
-    """An in-memory Momento cache with the client's get/set interface."""
-
-    def __init__(self, store: dict, accepted_key: dict, api_key: str) -> None:
-        self.store, self.accepted_key, self.api_key = store, accepted_key, api_key
-        self.fail_with: MomentoErrorCode | None = None
-
-    def _error(self):
-        if self.fail_with is not None:
-            return _Error(self.fail_with)
-        if self.api_key != self.accepted_key["value"]:
-            return _Error(MomentoErrorCode.AUTHENTICATION_ERROR)
-        return None
-
-    def get(self, cache, key):
-        error = self._error()
-        if error:
-            return error
-        value = self.store.get((cache, key))
-        return CacheGet.Miss() if value is None else CacheGet.Hit(value.encode())
-
-    def set(self, cache, key, value):
-        error = self._error()
-        if error:
-            return error
-        self.store[(cache, key)] = value
-        return CacheSet.Success()
-
-    def close(self):
-        pass
+@pytest.fixture(scope="module")
+def server():
+    """A local Momento server (tests/momento_local.py) the real SDK client talks to."""
+    local = LocalMomento().start()
+    yield local
+    local.stop()
 
 
 @pytest.fixture
 def env(monkeypatch):
     monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:unit-AbCdEf")
     monkeypatch.setenv("MOMENTO_CACHE_NAME", "unit-cache")
+    monkeypatch.delenv("MOMENTO_SECRET_NAME", raising=False)
     monkeypatch.delenv("MOMENTO_LOCAL", raising=False)
     momento_client.reset()
     yield
@@ -78,25 +48,35 @@ def env(monkeypatch):
 
 
 @pytest.fixture
-def fake(env, monkeypatch):
-    """The secret (a mutable dict) and the clients built from it."""
+def fake(env, server, monkeypatch):
+    """The secret (a mutable dict) read without AWS, and the real clients built from it, sent to
+    the local server (the key is parsed as usual; only the endpoint is the local one)."""
     state = {"secret": json.dumps({"MOMENTO_API_KEY": V2_KEY, "MOMENTO_ENDPOINT": "cell-1.example.com"})}
-    store: dict = {}
-    accepted = {"value": V2_KEY}
+    server.accepted_keys = {V2_KEY}
+    server.caches.clear()
+    server.calls.clear()
     reads, clients = [], []
+    real_provider, real_client = momento_client.credential_provider, momento_client.CacheClient
 
     def read_secret_string():
         reads.append(1)
         return state["secret"]
 
-    def cache_client(configuration, credential_provider, default_ttl):
-        client = FakeCache(store, accepted, credential_provider.auth_token)
+    def local_provider(api_key, endpoint):
+        return server.credentials(real_provider(api_key, endpoint).auth_token)
+
+    def cache_client(*args, **kwargs):
+        client = real_client(*args, **kwargs)
         clients.append(client)
         return client
 
     monkeypatch.setattr(momento_client, "read_secret_string", read_secret_string)
+    monkeypatch.setattr(momento_client, "credential_provider", local_provider)
     monkeypatch.setattr(momento_client, "CacheClient", cache_client)
-    return {"state": state, "store": store, "accepted": accepted, "reads": reads, "clients": clients}
+    yield {"state": state, "server": server, "reads": reads, "clients": clients}
+    server.accepted_keys = None
+    for client in clients:
+        client.__exit__(None, None, None)
 
 
 def invoke(item_id: str = "demo") -> dict:
@@ -123,10 +103,10 @@ def test_miss_then_hit_reuses_one_client_and_one_secret_read(fake, capsys):
 
 def test_momento_errors_fall_back_to_the_source(fake, capsys):
     invoke("warm")
-    fake["clients"][0].fail_with = MomentoErrorCode.TIMEOUT_ERROR
+    fake["server"].accepted_keys = set()  # Momento now refuses every key
     body = invoke("b")
     assert body == {"item": handler.load_from_source("b"), "cache": "error"}
-    assert log_lines(capsys)[-1]["error"] == "TIMEOUT_ERROR"
+    assert log_lines(capsys)[-1]["error"] == "AUTHENTICATION_ERROR"
 
 
 def test_unreadable_secret_falls_back_and_does_not_retry_on_every_request(env, monkeypatch, capsys):
@@ -146,10 +126,30 @@ def test_rotated_key_is_picked_up_without_redeploy(fake):
     invoke("d")
     new_key = _jwt({"t": "g", "id": "rotated"})
     fake["state"]["secret"] = json.dumps({"MOMENTO_API_KEY": new_key, "MOMENTO_ENDPOINT": "cell-1.example.com"})
-    fake["accepted"]["value"] = new_key
+    fake["server"].accepted_keys = {new_key}
     assert invoke("d")["cache"] == "hit"
     assert len(fake["reads"]) == 2
     assert len(fake["clients"]) == 2
+
+
+def test_refresh_closes_the_old_client(fake):
+    invoke("e")
+    old = fake["clients"][0]
+    fresh = momento_client.refresh_client()
+    assert fresh is not old and momento_client.get_client() is fresh
+    assert isinstance(fresh.get("unit-cache", "e"), CacheGet.Hit)
+    # The old client's channels are closed: it can no longer reach the server.
+    calls = fake["server"].calls["Get"]
+    assert isinstance(old.get("unit-cache", "e"), CacheGet.Error)
+    assert fake["server"].calls["Get"] == calls
+
+
+def test_the_secret_name_is_read_while_the_arn_is_empty(env, monkeypatch):
+    monkeypatch.setenv("MOMENTO_SECRET_ARN", "")
+    monkeypatch.setenv("MOMENTO_SECRET_NAME", "momento/demo/api-key")
+    assert momento_client.secret_id() == "momento/demo/api-key"
+    monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf")
+    assert momento_client.secret_id().startswith("arn:")
 
 
 @pytest.mark.parametrize(

@@ -193,3 +193,18 @@ def test_invoke_local_runs_the_python_handler(tmp_path):
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["cache"] == "error"
     assert "Unsupported environment variable format" not in output
+
+
+def test_invoke_local_against_a_local_momento_needs_no_aws(tmp_path, momento_server):
+    """The local loop: `osls invoke local` with MOMENTO_LOCAL and no AWS (every AWS endpoint is
+    a closed port): a miss, then a hit from the second process."""
+    project, env = python_invoke_project(tmp_path)
+    momento_server.create_cache("local-demo")
+    env.update(AWS_ENDPOINT_URL="http://127.0.0.1:9", MOMENTO_LOCAL=momento_server.endpoint)
+    caches = []
+    for _ in range(2):
+        response, output = invoke_local(project, tmp_path, **env)
+        assert response["statusCode"] == 200, output
+        caches.append(json.loads(response["body"])["cache"])
+    assert caches == ["miss", "hit"]
+    assert momento_server.state.calls["Get"] == 2 and momento_server.state.calls["Set"] == 1

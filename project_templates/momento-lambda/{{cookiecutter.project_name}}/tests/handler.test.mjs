@@ -5,12 +5,16 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { AuthenticationError, CacheGet, CacheSet, TimeoutError } from '@gomomento/sdk';
+import { AuthenticationError, CacheGet, CacheSet, PermissionError, TimeoutError } from '@gomomento/sdk';
 
 import { handler, loadFromSource } from '../src/handler.mjs';
 import {
+  BREAKER_COOL_DOWN_MS,
+  BREAKER_THRESHOLD,
   MomentoUnavailable,
+  breakerOpen,
   credentialProvider,
+  localCredentialProvider,
   parseSecret,
   resetForTests,
   secretId,
@@ -38,6 +42,7 @@ class FakeCache {
   }
 
   async get(cache, key) {
+    this.world.gets += 1;
     const error = this.error(CacheGet);
     if (error) return error;
     const value = this.world.store.get(`${cache}/${key}`);
@@ -54,6 +59,19 @@ class FakeCache {
   close() {}
 }
 
+// The secret reader and client factory the tests give the module (world is per test).
+const fakes = {
+  readSecretString: async () => {
+    world.reads += 1;
+    return world.secret;
+  },
+  newClient: async (provider) => {
+    const client = new FakeCache(world, provider.getAuthToken());
+    world.clients.push(client);
+    return client;
+  },
+};
+
 let world;
 let output;
 const realWrite = process.stdout.write;
@@ -67,19 +85,10 @@ beforeEach(() => {
     acceptedKey: V2_KEY,
     store: new Map(),
     reads: 0,
+    gets: 0,
     clients: [],
   };
-  resetForTests({
-    readSecretString: async () => {
-      world.reads += 1;
-      return world.secret;
-    },
-    newClient: async (apiKey) => {
-      const client = new FakeCache(world, apiKey);
-      world.clients.push(client);
-      return client;
-    },
-  });
+  resetForTests(fakes);
   output = [];
   process.stdout.write = (chunk, ...rest) => {
     if (String(chunk).startsWith('{')) output.push(JSON.parse(chunk));
@@ -157,14 +166,25 @@ test('every secret shape', () => {
 test('credential providers', () => {
   assert.equal(credentialProvider(V2_KEY, 'cell-1.example.com').getCacheEndpoint(), 'cache.cell-1.example.com');
   assert.equal(credentialProvider(LEGACY_KEY, undefined).getCacheEndpoint(), 'cache.cell-9.example.com');
+  assert.equal(localCredentialProvider(), null);
   process.env.MOMENTO_LOCAL = '127.0.0.1:8080';
-  const local = credentialProvider(V2_KEY, 'cell-1.example.com');
+  const local = localCredentialProvider();
   assert.equal(local.getCacheEndpoint(), '127.0.0.1:8080');
   assert.equal(local.isEndpointSecure(), false);
   assert.equal(local.getControlEndpoint(), '127.0.0.1:8080');
-  assert.equal(local.getAuthToken(), V2_KEY);
+  assert.equal(local.getAuthToken(), '');
+  process.env.MOMENTO_LOCAL = '8080';
+  assert.throws(() => localCredentialProvider(), MomentoUnavailable);
   delete process.env.MOMENTO_LOCAL;
   assert.throws(() => credentialProvider('not-a-key', undefined), MomentoUnavailable);
+});
+
+test('MOMENTO_LOCAL needs no secret', async () => {
+  process.env.MOMENTO_LOCAL = '127.0.0.1:8080';
+  world.acceptedKey = '';
+  assert.deepEqual([(await invoke('l')).cache, (await invoke('l')).cache], ['miss', 'hit']);
+  assert.equal(world.reads, 0);
+  delete process.env.MOMENTO_LOCAL;
 });
 
 test('MomentoUnavailable logs under its own name', async () => {
@@ -183,4 +203,60 @@ test('the secret name is read while the ARN is empty', () => {
   process.env.MOMENTO_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf';
   assert.equal(secretId(), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf');
   delete process.env.MOMENTO_SECRET_NAME;
+});
+
+function withClock() {
+  const clock = { now: 1_000_000 };
+  resetForTests({ ...fakes, now: () => clock.now });
+  return clock;
+}
+
+async function openTheBreaker() {
+  assert.equal((await invoke('k')).cache, 'miss');
+  world.clients[0].failWith = new TimeoutError('deadline exceeded');
+  for (let i = 0; i < BREAKER_THRESHOLD; i += 1) assert.equal((await invoke('k')).cache, 'error');
+  assert.ok(breakerOpen());
+}
+
+test('the breaker skips Momento after consecutive timeouts', async () => {
+  withClock();
+  await openTheBreaker();
+  const gets = world.gets;
+  for (let i = 0; i < 5; i += 1) assert.deepEqual(await invoke('k'), { item: await loadFromSource('k'), cache: 'error' });
+  assert.equal(world.gets, gets);
+  assert.ok(output.slice(-5).every((line) => line.error.startsWith('CircuitOpen:')));
+});
+
+test('after the cool-down one probe closes the breaker', async () => {
+  const clock = withClock();
+  await openTheBreaker();
+  const gets = world.gets;
+  clock.now += BREAKER_COOL_DOWN_MS / 2;
+  assert.equal((await invoke('k')).cache, 'error');
+  assert.equal(world.gets, gets);
+  world.clients[0].failWith = null;
+  clock.now += BREAKER_COOL_DOWN_MS;
+  assert.equal((await invoke('k')).cache, 'hit');
+  assert.ok(!breakerOpen());
+  assert.equal((await invoke('k')).cache, 'hit');
+  assert.equal(world.gets, gets + 2);
+});
+
+test('a failed probe opens the breaker for another cool-down', async () => {
+  const clock = withClock();
+  await openTheBreaker();
+  const gets = world.gets;
+  clock.now += BREAKER_COOL_DOWN_MS;
+  assert.equal((await invoke('k')).cache, 'error');
+  assert.equal(world.gets, gets + 1);
+  assert.equal((await invoke('k')).cache, 'error');
+  assert.equal(world.gets, gets + 1);
+  assert.ok(breakerOpen());
+});
+
+test('other errors do not open the breaker', async () => {
+  await invoke('m');
+  world.clients[0].failWith = new PermissionError('not allowed');
+  for (let i = 0; i < BREAKER_THRESHOLD + 2; i += 1) assert.equal((await invoke('m')).cache, 'error');
+  assert.ok(!breakerOpen());
 });

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from momento.responses import CacheGet
@@ -177,8 +178,94 @@ def test_credential_providers(monkeypatch):
     assert momento_client.credential_provider(V2_KEY, "cell-1.example.com").cache_endpoint == "cache.cell-1.example.com"
     legacy = momento_client.credential_provider(LEGACY_KEY, None)
     assert legacy.cache_endpoint == "cache.cell-9.example.com"
+    assert momento_client.local_credential_provider() is None
     monkeypatch.setenv("MOMENTO_LOCAL", "127.0.0.1:8080")
-    local = momento_client.credential_provider(V2_KEY, "cell-1.example.com")
-    assert (local.cache_endpoint, local.port, local.auth_token) == ("127.0.0.1", 8080, V2_KEY)
+    local = momento_client.local_credential_provider()
+    assert (local.cache_endpoint, local.port, local.auth_token) == ("127.0.0.1", 8080, "")
+    monkeypatch.setenv("MOMENTO_LOCAL", "8080")
+    with pytest.raises(momento_client.MomentoUnavailable):
+        momento_client.local_credential_provider()
     with pytest.raises(momento_client.MomentoUnavailable):
         momento_client.credential_provider("not-a-key", None)
+
+
+def test_momento_local_needs_no_secret(env, server, monkeypatch):
+    """MOMENTO_LOCAL=host:port: the SDK's Momento Local credentials, no secret read (no AWS)."""
+
+    def no_aws():
+        raise AssertionError("MOMENTO_LOCAL must not read the secret")
+
+    monkeypatch.setattr(momento_client, "read_secret_string", no_aws)
+    monkeypatch.setenv("MOMENTO_LOCAL", f"{server.host}:{server.port}")
+    server.caches.clear()
+    assert [invoke("local")["cache"], invoke("local")["cache"]] == ["miss", "hit"]
+    momento_client.get_client().__exit__(None, None, None)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The client module's clock, moved by hand."""
+    now = {"t": 1000.0}
+    monkeypatch.setattr(momento_client, "_clock", lambda: now["t"])
+    return now
+
+
+@pytest.fixture
+def stalled(fake, clock, monkeypatch):
+    """A warm client, then a Momento that holds every call (100 ms deadline instead of 1.1 s)."""
+    short = momento_client.Configurations.Lambda.latest().with_client_timeout(timedelta(milliseconds=100))
+    monkeypatch.setattr(momento_client, "configuration", lambda: short)
+    assert invoke("k")["cache"] == "miss"
+    fake["server"].stall()
+    yield fake
+    fake["server"].resume()
+
+
+def test_the_breaker_skips_momento_after_consecutive_timeouts(stalled, capsys):
+    server = stalled["server"]
+    threshold = momento_client.BREAKER_THRESHOLD
+    before = server.calls["Get"]
+    for _ in range(threshold):
+        assert invoke("k")["cache"] == "error"
+    assert server.calls["Get"] == before + threshold
+    assert [line["error"] for line in log_lines(capsys)[-threshold:]] == ["TIMEOUT_ERROR"] * threshold
+    assert momento_client.breaker_open()
+    # Open: the cache is skipped (no call reaches the server), the source still answers.
+    for _ in range(5):
+        assert invoke("k") == {"item": handler.load_from_source("k"), "cache": "error"}
+    assert server.calls["Get"] == before + threshold
+    assert all(line["error"].startswith("CircuitOpen:") for line in log_lines(capsys))
+
+
+def test_after_the_cool_down_one_probe_closes_the_breaker(stalled, clock):
+    server = stalled["server"]
+    for _ in range(momento_client.BREAKER_THRESHOLD):
+        invoke("k")
+    calls = server.calls["Get"]
+    clock["t"] += momento_client.BREAKER_COOL_DOWN_SECONDS / 2
+    assert invoke("k")["cache"] == "error" and server.calls["Get"] == calls  # still cooling down
+    server.resume()
+    clock["t"] += momento_client.BREAKER_COOL_DOWN_SECONDS
+    assert invoke("k")["cache"] == "hit"  # the probe
+    assert not momento_client.breaker_open()
+    assert [invoke("k")["cache"] for _ in range(3)] == ["hit"] * 3
+    assert server.calls["Get"] == calls + 4
+
+
+def test_a_failed_probe_opens_the_breaker_for_another_cool_down(stalled, clock):
+    server = stalled["server"]
+    for _ in range(momento_client.BREAKER_THRESHOLD):
+        invoke("k")
+    calls = server.calls["Get"]
+    clock["t"] += momento_client.BREAKER_COOL_DOWN_SECONDS
+    assert invoke("k")["cache"] == "error"  # the probe times out
+    assert server.calls["Get"] == calls + 1
+    assert invoke("k")["cache"] == "error" and server.calls["Get"] == calls + 1
+    assert momento_client.breaker_open()
+
+
+def test_other_errors_do_not_open_the_breaker(fake):
+    fake["server"].accepted_keys = set()
+    for _ in range(momento_client.BREAKER_THRESHOLD + 2):
+        assert invoke("m")["cache"] == "error"
+    assert not momento_client.breaker_open()

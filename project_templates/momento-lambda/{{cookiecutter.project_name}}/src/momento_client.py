@@ -110,13 +110,16 @@ def call(operation: Callable[[CacheClient], T]) -> T:
         _admit()
     try:
         response = operation(get_client())
-        if is_authentication_error(response) and _may_refresh():
+        code = getattr(response, "error_code", None)
+        if code is MomentoErrorCode.AUTHENTICATION_ERROR and _may_refresh():
             logger.warning("Momento rejected the API key: re-reading the secret %s", secret_id())
             response = operation(refresh_client())
+            code = getattr(response, "error_code", None)
     except BaseException:
         _settle(None)
         raise
-    _settle(response)
+    if _outages or _probing or code in OUTAGE_CODES:  # the healthy path skips the bookkeeping
+        _settle(code)
     return response
 
 
@@ -134,12 +137,10 @@ def _admit() -> None:
         _probing = True
 
 
-def _settle(response: object) -> None:
+def _settle(code: object) -> None:
     """Count an outage answer (opening the breaker at the threshold) or reset on any other."""
     global _outages, _open_until, _probing
-    outage = getattr(response, "error_code", None) in OUTAGE_CODES
-    if not outage and _outages == 0 and not _probing:
-        return  # the healthy path: nothing to update
+    outage = code in OUTAGE_CODES
     with _lock:
         _probing = False
         if not outage:

@@ -177,7 +177,28 @@ def test_sam_iam_statement_is_exactly_get_secret_value_on_the_secret(tmp_path):
         },
         contract.ENV_CACHE_NAME: {"Ref": "MomentoCacheName"},
         contract.ENV_DEFAULT_TTL: {"Ref": "MomentoDefaultTtlSeconds"},
+        # declared empty so that `sam local invoke --env-vars` can set it
+        contract.ENV_LOCAL_OVERRIDE: "",
+        "MOMENTO_INIT_CLIENT": "eager",
     }
+
+
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+@pytest.mark.parametrize("mode", ["eager", "lazy"])
+def test_init_client_mode_reaches_the_function_environment(tmp_path, framework, mode):
+    project = render(tmp_path, framework=framework, init_client=mode)
+    if framework == "sam":
+        resource = template_documents(project)["Resources"]["MomentoFunction"]
+        environment = resource["Properties"]["Environment"]["Variables"]
+    else:
+        environment = serverless_document(project)["provider"]["environment"]
+    assert environment["MOMENTO_INIT_CLIENT"] == mode
+
+
+def test_init_client_mode_is_validated(tmp_path):
+    with pytest.raises(MomentoLambdaError) as caught:
+        render(tmp_path, init_client="sometimes")
+    assert caught.value.code == "new.bad-init-client"
 
 
 def test_sam_secret_arn_kms_and_region_go_into_parameters_and_samconfig(tmp_path):

@@ -19,6 +19,10 @@
 //   BREAKER_COOL_DOWN_MS (callMomento throws CircuitOpen at once instead of waiting for the
 //   SDK's deadline); then one request probes, and its answer closes the breaker or opens it
 //   for another cool-down.
+// * MOMENTO_INIT_CLIENT=eager (set by the template unless the project was generated with
+//   --init-client lazy): the secret is read and the client built when this module is
+//   imported, in Lambda's INIT phase, with the same short timeouts; any error there is logged
+//   and creation is left to the first request, so INIT never fails.
 // * MOMENTO_LOCAL=host:port (development only) sends the requests to Momento Local
 //   (docker run -p 8080:8080 gomomento/momento-local) over plain gRPC with the SDK's Momento
 //   Local credentials, and reads no secret: local runs need no AWS account.
@@ -35,6 +39,7 @@ export const SECRET_NAME_ENV = 'MOMENTO_SECRET_NAME';
 export const CACHE_NAME_ENV = 'MOMENTO_CACHE_NAME';
 export const DEFAULT_TTL_ENV = 'MOMENTO_DEFAULT_TTL_SECONDS';
 export const LOCAL_ENV = 'MOMENTO_LOCAL';
+export const INIT_ENV = 'MOMENTO_INIT_CLIENT';
 // Where the secret's JSON may hold the key (the last three: Momento's key-refresh Lambda).
 const KEY_FIELDS = ['MOMENTO_API_KEY', 'MOMENTO_AUTH_TOKEN', 'apiKey', 'authToken', 'apiToken'];
 const ENDPOINT_FIELDS = ['MOMENTO_ENDPOINT', 'endpoint'];
@@ -283,3 +288,21 @@ async function defaultNewClient(provider) {
     eagerConnectTimeout: 0,
   });
 }
+
+/** Whether the client exists already (e.g. created during INIT). */
+export function momentoClientReady() {
+  return client !== null;
+}
+
+/** Create the client now (INIT); on any error log it and leave creation to the first request. */
+export async function prepareMomentoClient() {
+  try {
+    await getMomentoClient();
+  } catch (error) {
+    // INIT must never fail: the first request tries again
+    console.warn(`creating the Momento client during INIT failed (${error?.name ?? 'Error'}): the first request retries`);
+    failedAt = -Infinity;
+  }
+}
+
+if ((process.env[INIT_ENV] ?? '').trim().toLowerCase() === 'eager') await prepareMomentoClient();

@@ -19,6 +19,10 @@
   ``BREAKER_COOL_DOWN_SECONDS`` (``call`` raises :class:`CircuitOpen` at once instead of
   waiting for the SDK's deadline); then one request probes, and its answer closes the breaker
   or opens it for another cool-down.
+* ``MOMENTO_INIT_CLIENT=eager`` (set by the template unless the project was generated with
+  ``--init-client lazy``): the secret is read and the client built when this module is
+  imported, in Lambda's INIT phase, with the same short timeouts; any error there is logged
+  and creation is left to the first request, so INIT never fails.
 * ``MOMENTO_LOCAL=host:port`` (development only) sends the requests to Momento Local
   (``docker run -p 8080:8080 gomomento/momento-local``) over plain gRPC with the SDK's
   Momento Local credentials, and reads no secret: local runs need no AWS account.
@@ -51,6 +55,7 @@ SECRET_NAME_ENV = "MOMENTO_SECRET_NAME"
 CACHE_NAME_ENV = "MOMENTO_CACHE_NAME"
 DEFAULT_TTL_ENV = "MOMENTO_DEFAULT_TTL_SECONDS"
 LOCAL_ENV = "MOMENTO_LOCAL"
+INIT_ENV = "MOMENTO_INIT_CLIENT"
 KEY_FIELDS = ("MOMENTO_API_KEY", "MOMENTO_AUTH_TOKEN", "apiKey", "authToken", "apiToken")
 """Where the secret's JSON may hold the key (the last three: Momento's key-refresh Lambda)."""
 ENDPOINT_FIELDS = ("MOMENTO_ENDPOINT", "endpoint")
@@ -292,3 +297,19 @@ def configuration() -> Configuration:
 
 def default_ttl() -> timedelta:
     return timedelta(seconds=int(os.environ.get(DEFAULT_TTL_ENV, "60") or 60))
+
+
+def prepare() -> None:
+    """Create the client now (INIT); on any error log it and leave creation to the first request."""
+    global _failed_at
+    try:
+        get_client()
+    except Exception as exc:  # INIT must never fail: the first request tries again
+        logger.warning("creating the Momento client during INIT failed (%s): the first request retries",
+                       type(exc).__name__)  # fmt: skip
+        with _lock:
+            _failed_at = float("-inf")
+
+
+if os.environ.get(INIT_ENV, "").strip().lower() == "eager":
+    prepare()

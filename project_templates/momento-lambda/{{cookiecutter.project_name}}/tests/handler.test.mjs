@@ -4,6 +4,7 @@
 //     npm install && npm test
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
 import { AuthenticationError, CacheGet, CacheSet, PermissionError, TimeoutError } from '@gomomento/sdk';
 
@@ -15,6 +16,8 @@ import {
   breakerOpen,
   credentialProvider,
   localCredentialProvider,
+  momentoClientReady,
+  prepareMomentoClient,
   parseSecret,
   resetForTests,
   secretId,
@@ -259,4 +262,36 @@ test('other errors do not open the breaker', async () => {
   world.clients[0].failWith = new PermissionError('not allowed');
   for (let i = 0; i < BREAKER_THRESHOLD + 2; i += 1) assert.equal((await invoke('m')).cache, 'error');
   assert.ok(!breakerOpen());
+});
+
+test('prepareMomentoClient creates the client during INIT, and never throws', async () => {
+  await prepareMomentoClient();
+  assert.ok(momentoClientReady());
+  assert.equal(world.reads, 1);
+  assert.equal((await invoke('i')).cache, 'miss');
+  assert.equal(world.clients.length, 1);
+
+  let fail = true;
+  resetForTests({
+    ...fakes,
+    readSecretString: async () => {
+      if (fail) throw new Error('secrets manager is slow');
+      return fakes.readSecretString();
+    },
+  });
+  await prepareMomentoClient(); // no exception
+  assert.ok(!momentoClientReady());
+  fail = false;
+  assert.equal((await invoke('j')).cache, 'miss'); // not held back by the INIT failure
+});
+
+test('MOMENTO_INIT_CLIENT=eager creates the client at import', () => {
+  const code = "const m = await import('./src/momentoClient.mjs'); console.log(m.momentoClientReady());";
+  for (const [mode, expected] of [['eager', 'true'], ['lazy', 'false']]) {
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+      env: { ...process.env, MOMENTO_INIT_CLIENT: mode, MOMENTO_LOCAL: '127.0.0.1:9' },
+      encoding: 'utf8',
+    });
+    assert.equal(result.stdout.trim(), expected, result.stderr);
+  }
 });

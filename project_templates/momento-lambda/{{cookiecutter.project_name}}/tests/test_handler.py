@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from momento.responses import CacheGet
@@ -269,3 +273,39 @@ def test_other_errors_do_not_open_the_breaker(fake):
     for _ in range(momento_client.BREAKER_THRESHOLD + 2):
         assert invoke("m")["cache"] == "error"
     assert not momento_client.breaker_open()
+
+
+def test_prepare_creates_the_client_during_init(fake):
+    momento_client.prepare()
+    assert len(fake["reads"]) == 1 and len(fake["clients"]) == 1
+    assert invoke("i")["cache"] == "miss"
+    assert len(fake["reads"]) == 1 and len(fake["clients"]) == 1
+
+
+def test_prepare_never_fails_init_and_the_first_request_retries(fake, monkeypatch):
+    state = {"fail": True}
+    read = momento_client.read_secret_string
+
+    def flaky():
+        if state["fail"]:
+            raise TimeoutError("secrets manager is slow")
+        return read()
+
+    monkeypatch.setattr(momento_client, "read_secret_string", flaky)
+    momento_client.prepare()  # no exception
+    state["fail"] = False
+    assert invoke("j")["cache"] == "miss"  # not held back by the INIT failure
+    assert len(fake["reads"]) == 1
+
+
+def test_the_module_creates_the_client_at_import_when_eager(server):
+    """MOMENTO_INIT_CLIENT=eager: importing the module (Lambda's INIT) builds the client."""
+    code = "import momento_client; print(momento_client._client is not None)"
+    env = {**os.environ, "MOMENTO_INIT_CLIENT": "eager", "MOMENTO_LOCAL": f"{server.host}:{server.port}"}
+    src = Path(momento_client.__file__).parent
+    for mode, expected in (("eager", "True"), ("lazy", "False")):
+        env["MOMENTO_INIT_CLIENT"] = mode
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=src, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.stdout.strip() == expected, result.stderr

@@ -216,10 +216,14 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def stalled(fake, clock, monkeypatch):
-    """A warm client, then a Momento that holds every call (100 ms deadline instead of 1.1 s)."""
-    short = momento_client.Configurations.Lambda.latest().with_client_timeout(timedelta(milliseconds=100))
+    """A warm client, then a Momento that holds every call (250 ms deadline instead of 1.1 s)."""
+    short = momento_client.Configurations.Lambda.latest().with_client_timeout(timedelta(milliseconds=250))
     monkeypatch.setattr(momento_client, "configuration", lambda: short)
-    assert invoke("k")["cache"] == "miss"
+    for _ in range(10):  # a busy machine may need more than one deadline to connect
+        if invoke("k")["cache"] != "error":
+            break
+        momento_client.reset()
+    assert invoke("k")["cache"] == "hit"
     fake["server"].stall()
     yield fake
     fake["server"].resume()

@@ -49,7 +49,8 @@ MAX_TTL_SECONDS = 24 * 60 * 60
 """Momento's maximum item TTL (its default service limit: 24 hours)."""
 ENV_LOCAL_OVERRIDE = "MOMENTO_LOCAL"
 """``host:port`` of a local Momento server (development only; doctor flags it on deploys).
-The key is still read and sent, only the endpoint changes (plain gRPC on that port)."""
+Generated clients then use the SDK's Momento Local credentials and read no secret; the CLI's
+own key check still sends the key there (plain gRPC on that port)."""
 
 # Where generated projects take their settings from.
 SAM_PARAM_SECRET_ARN = "MomentoSecretArn"

@@ -26,12 +26,25 @@ DRIVER = """
 import readline from 'node:readline';
 import sdk from '@gomomento/sdk';
 
-// Count the clients the generated module creates (it calls CacheClient.create).
+// Count the clients the generated module creates (it calls CacheClient.create), and send them
+// to the local server (DRIVE_MOMENTO_ENDPOINT) with the key the secret gave.
 const originalCreate = sdk.CacheClient.create;
+const local = process.env.DRIVE_MOMENTO_ENDPOINT;
 let created = 0;
 sdk.CacheClient.create = async function (props) {
   created += 1;
-  return originalCreate.call(this, props);
+  const provider = Object.assign(Object.create(props.credentialProvider), {
+    getCacheEndpoint: () => local,
+    getControlEndpoint: () => local,
+    getTokenEndpoint: () => local,
+    isCacheEndpointSecure: () => false,
+    isControlEndpointSecure: () => false,
+    isTokenEndpointSecure: () => false,
+    isStorageEndpointSecure: () => false,
+    isEndpointSecure: () => false,
+    areEndpointsOverridden: () => true,
+  });
+  return originalCreate.call(this, { ...props, credentialProvider: provider });
 };
 const { handler, loadFromSource } = await import('./src/handler.mjs');
 
@@ -64,7 +77,8 @@ def test_the_generated_node_tests_pass_inside_the_project(tmp_path, node, framew
         [str(node), "--test"], cwd=project, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "# pass 6" in result.stdout and "# fail 0" in result.stdout
+    declared = (project / "tests" / "handler.test.mjs").read_text().count("\ntest(")
+    assert f"# pass {declared}" in result.stdout and "# fail 0" in result.stdout
 
 
 def test_the_generated_node_tests_catch_a_broken_client(tmp_path, node):
@@ -120,6 +134,7 @@ def node_driver(request, tmp_path, node, aws, momento_server) -> Iterator[tuple[
             **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOMENTO_"))},
             **aws.env,
             **peers["env"],
+            "DRIVE_MOMENTO_ENDPOINT": momento_server.endpoint,
         }
         process = subprocess.Popen(
             [str(node), "drive.mjs"], cwd=project, env=env, text=True,

@@ -18,6 +18,7 @@ from momento_lambda_cli import catalog
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import ENDPOINT, project_venv, python_env, render, seed_local_peers
 from tests.support.keys import MARKER, legacy_key, refresher_secret, v2_key
+from tests.support.momento_server import LocalMomentoServer
 from tests.support.tools import require_python
 
 
@@ -78,11 +79,15 @@ class Generated:
         self.handler = handler
         self.client = client
         self.created = 0
+        self.momento_server: LocalMomentoServer | None = None
         original = client.CacheClient
 
-        def counting(*args, **kwargs):
+        def counting(configuration, provider, default_ttl):
+            """Count the clients; with ``momento_server`` set, send them there (same key)."""
             self.created += 1
-            return original(*args, **kwargs)
+            if self.momento_server is not None:
+                provider = self.momento_server.credential_provider(provider.auth_token)
+            return original(configuration, provider, default_ttl)
 
         client.CacheClient = counting
 
@@ -110,8 +115,9 @@ def generated_python(tmp_path) -> Iterator[Generated]:
 
 
 @pytest.fixture
-def local_peers(aws, momento_server, monkeypatch):
+def local_peers(generated_python, aws, momento_server, monkeypatch):
     """A secret in contract shape in moto (behind a counting proxy), a cache on the local server."""
+    generated_python.momento_server = momento_server
     with CountingProxy(aws.url) as proxy:
         peers = seed_local_peers(aws, momento_server, proxy.url)
         for name, value in peers["env"].items():
@@ -163,8 +169,9 @@ def test_python_handler_keeps_serving_when_the_secret_cannot_be_read(generated_p
 
 
 @pytest.fixture
-def refresher_peers(aws, momento_server, monkeypatch):
+def refresher_peers(generated_python, aws, momento_server, monkeypatch):
     """Like local_peers, but the secret has the key-refresh Lambda's shape (endpoint in a field)."""
+    generated_python.momento_server = momento_server
     with CountingProxy(aws.url) as proxy:
         peers = seed_local_peers(
             aws,
@@ -201,3 +208,13 @@ def test_python_handler_reads_a_key_refresh_secret_and_follows_its_rotation(gene
     assert new_key in server.state.keys_seen
     out = capsys.readouterr()
     assert MARKER not in out.out + out.err
+
+
+def test_python_handler_with_momento_local_reads_no_secret(generated_python, momento_server, monkeypatch):
+    """MOMENTO_LOCAL: the SDK's Momento Local credentials, no Secrets Manager call at all."""
+    momento_server.create_cache("local-demo")
+    monkeypatch.setenv("MOMENTO_CACHE_NAME", "local-demo")
+    monkeypatch.setenv("MOMENTO_LOCAL", momento_server.endpoint)  # AWS_ENDPOINT_URL: a closed port
+    assert [generated_python.invoke("a")["cache"], generated_python.invoke("a")["cache"]] == ["miss", "hit"]
+    assert set(momento_server.state.keys_seen) == {""}
+    assert generated_python.created == 1

@@ -14,21 +14,21 @@ import pytest
 
 from tests.support import fake_docker
 from tests.support.binaries import extension_platforms
-from tests.support.generated import npm_install, render
-from tests.support.tools import require_tool
+from tests.support.generated import npm_install, project_venv, render
+from tests.support.tools import require_python, require_tool
 
 pytestmark = pytest.mark.slow
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/demo/api-key-AbC123"
 
 
-def package(project: Path, tmp_path: Path) -> tuple[dict, list[list[str]]]:
-    osls = require_tool("osls")
-    log = tmp_path / "docker-argv.jsonl"
+def osls_env(tmp_path: Path, home: Path | None = None) -> dict[str, str]:
+    """Offline osls: fake credentials, the stand-in docker first on PATH, its own HOME."""
     bin_dir = tmp_path / "bin"
-    fake_docker.install(bin_dir, log)
-    home = tmp_path / "home"  # no static requirements cache from earlier runs
-    home.mkdir()
-    env = {
+    fake_docker.install(bin_dir, tmp_path / "docker-argv.jsonl")
+    if home is None:
+        home = tmp_path / "home"  # no requirements cache from earlier runs
+    home.mkdir(exist_ok=True)
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "HOME": str(home),
@@ -40,6 +40,12 @@ def package(project: Path, tmp_path: Path) -> tuple[dict, list[list[str]]]:
         "SLS_NOTIFICATIONS_MODE": "off",
         "SERVERLESS_PLATFORM_STAGE": "dev",
     }
+
+
+def package(project: Path, tmp_path: Path, home: Path | None = None) -> tuple[dict, list[list[str]]]:
+    osls = require_tool("osls")
+    log = tmp_path / "docker-argv.jsonl"
+    env = osls_env(tmp_path, home)
     result = subprocess.run(
         [str(osls), "package"], cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
     )
@@ -85,16 +91,43 @@ def test_python_project_packages_with_the_matching_build_image(tmp_path, runtime
 
     properties = function(template)
     assert properties["Runtime"] == runtime and properties["Architectures"] == [arch]
-    assert properties["Handler"] == "handler.lambda_handler"
-    assert properties["Environment"]["Variables"]["MOMENTO_CACHE_NAME"] == "demo"
-    key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
-    artifact = tmp_path / "artifact"
-    zipfile.ZipFile(project / ".serverless" / key).extractall(artifact)
-    assert (artifact / "handler.py").is_file() and (artifact / "momento_client.py").is_file()
+    assert properties["Handler"] == "src/handler.lambda_handler"
+    variables = properties["Environment"]["Variables"]
+    assert variables["MOMENTO_CACHE_NAME"] == "demo"
+    assert variables["MOMENTO_SECRET_ARN"] == SECRET_ARN
+    assert variables["MOMENTO_SECRET_NAME"] == "momento/demo/api-key"
+    artifact = extract(project, properties, tmp_path / "artifact")
+    assert (artifact / "src" / "handler.py").is_file() and (artifact / "src" / "momento_client.py").is_file()
     assert not (artifact / "node_modules").exists() and not (artifact / "tests").exists()
-    grpc = [p for p in extension_platforms(artifact) if p.startswith("grpc/_cython/cygrpc.")]
-    assert grpc == [f"grpc/_cython/cygrpc.cpython-{runtime[6:].replace('.', '')}-{machine}-linux-gnu.so"]
+    assert cygrpc(artifact) == [cygrpc_name(runtime, machine)]
     assert set(extension_platforms(artifact).values()) == {machine}
+
+
+def extract(project: Path, properties: dict, folder: Path) -> Path:
+    key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
+    zipfile.ZipFile(project / ".serverless" / key).extractall(folder)
+    return folder
+
+
+def cygrpc(artifact: Path) -> list[str]:
+    return [p for p in extension_platforms(artifact) if p.startswith("grpc/_cython/cygrpc.")]
+
+
+def cygrpc_name(runtime: str, machine: str) -> str:
+    return f"grpc/_cython/cygrpc.cpython-{runtime[6:].replace('.', '')}-{machine}-linux-gnu.so"
+
+
+def test_two_python_runtimes_in_a_row_with_one_home_each_get_their_own_grpc(tmp_path):
+    """The requirements cache must not hand one runtime's compiled grpcio to another (every
+    generated project has the same requirements.txt)."""
+    home = tmp_path / "shared-home"
+    for runtime in ("python3.11", "python3.13"):
+        work = tmp_path / runtime
+        project = render(work, framework="serverless", runtime=runtime)
+        (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+        template, _ = package(project, work, home=home)
+        artifact = extract(project, function(template), work / "artifact")
+        assert cygrpc(artifact) == [cygrpc_name(runtime, "x86_64")], runtime
 
 
 def test_python_project_without_arn_grants_the_secret_name(tmp_path):
@@ -105,7 +138,10 @@ def test_python_project_without_arn_grants_the_secret_name(tmp_path):
     assert template["Conditions"][condition] == {"Fn::Not": [{"Fn::Equals": ["", ""]}]}
     assert by_name["Fn::Join"][1][-1] == "momento/demo/api-key-??????"
     variables = function(template)["Environment"]["Variables"]
-    assert variables["MOMENTO_SECRET_ARN"]["Fn::If"][2] == "momento/demo/api-key"
+    assert variables["MOMENTO_SECRET_ARN"] == ""
+    assert variables["MOMENTO_SECRET_NAME"] == "momento/demo/api-key"
+    # `serverless invoke local` takes only plain values, Ref and Fn::ImportValue here.
+    assert all(isinstance(value, str) for value in variables.values()), variables
 
 
 def test_node_project_packages_its_code_and_the_sdk(tmp_path):
@@ -127,3 +163,48 @@ def test_node_project_packages_its_code_and_the_sdk(tmp_path):
     assert not [
         n for n in names if n.startswith(("tests/", "events/", "node_modules/@aws-sdk/client-secrets-manager/"))
     ]
+
+
+def invoke_local(project: Path, tmp_path: Path, **extra: str) -> tuple[dict, str]:
+    """``osls invoke local -f api -p events/event.json``: the handler's response and the output."""
+    osls = require_tool("osls")
+    env = {**osls_env(tmp_path), **extra}
+    result = subprocess.run(
+        [str(osls), "invoke", "local", "-f", "api", "-p", "events/event.json"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    start = result.stdout.rindex('{\n    "statusCode"')
+    return json.loads(result.stdout[start:]), result.stdout + result.stderr
+
+
+def python_invoke_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A Python Serverless project and the environment `osls invoke local` runs it in (the
+    project's venv: osls puts ``$VIRTUAL_ENV/bin`` first and runs ``python3``)."""
+    project = render(tmp_path, name="local-demo", framework="serverless", runtime="python3.11")
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    return project, {"VIRTUAL_ENV": str(project_venv(project, require_python("3.11")).parent.parent)}
+
+
+def test_invoke_local_runs_the_python_handler(tmp_path):
+    """With no AWS reachable the handler still answers (from the source, cache "error")."""
+    project, env = python_invoke_project(tmp_path)
+    response, output = invoke_local(project, tmp_path, AWS_ENDPOINT_URL="http://127.0.0.1:9", **env)
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["cache"] == "error"
+    assert "Unsupported environment variable format" not in output
+
+
+def test_invoke_local_against_a_local_momento_needs_no_aws(tmp_path, momento_server):
+    """The local loop: `osls invoke local` with MOMENTO_LOCAL and no AWS (every AWS endpoint is
+    a closed port): a miss, then a hit from the second process."""
+    project, env = python_invoke_project(tmp_path)
+    momento_server.create_cache("local-demo")
+    env.update(AWS_ENDPOINT_URL="http://127.0.0.1:9", MOMENTO_LOCAL=momento_server.endpoint)
+    caches = []
+    for _ in range(2):
+        response, output = invoke_local(project, tmp_path, **env)
+        assert response["statusCode"] == 200, output
+        caches.append(json.loads(response["body"])["cache"])
+    assert caches == ["miss", "hit"]
+    assert momento_server.state.calls["Get"] == 2 and momento_server.state.calls["Set"] == 1

@@ -12,6 +12,7 @@ import tomlkit
 from ruamel.yaml import YAML
 
 from momento_lambda_cli import catalog, contract
+from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.scaffold.render import template_dir
 from tests.support.generated import render, serverless_document, template_documents
 
@@ -176,7 +177,28 @@ def test_sam_iam_statement_is_exactly_get_secret_value_on_the_secret(tmp_path):
         },
         contract.ENV_CACHE_NAME: {"Ref": "MomentoCacheName"},
         contract.ENV_DEFAULT_TTL: {"Ref": "MomentoDefaultTtlSeconds"},
+        # declared empty so that `sam local invoke --env-vars` can set it
+        contract.ENV_LOCAL_OVERRIDE: "",
+        "MOMENTO_INIT_CLIENT": "eager",
     }
+
+
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+@pytest.mark.parametrize("mode", ["eager", "lazy"])
+def test_init_client_mode_reaches_the_function_environment(tmp_path, framework, mode):
+    project = render(tmp_path, framework=framework, init_client=mode)
+    if framework == "sam":
+        resource = template_documents(project)["Resources"]["MomentoFunction"]
+        environment = resource["Properties"]["Environment"]["Variables"]
+    else:
+        environment = serverless_document(project)["provider"]["environment"]
+    assert environment["MOMENTO_INIT_CLIENT"] == mode
+
+
+def test_init_client_mode_is_validated(tmp_path):
+    with pytest.raises(MomentoLambdaError) as caught:
+        render(tmp_path, init_client="sometimes")
+    assert caught.value.code == "new.bad-init-client"
 
 
 def test_sam_secret_arn_kms_and_region_go_into_parameters_and_samconfig(tmp_path):
@@ -190,6 +212,30 @@ def test_sam_secret_arn_kms_and_region_go_into_parameters_and_samconfig(tmp_path
     overrides = dict(item.split("=", 1) for item in deploy["parameter_overrides"].split(" "))
     assert overrides["MomentoSecretArn"] == f'"{SECRET_ARN}"'
     assert overrides["MomentoKmsKeyArn"] == f'"{KMS_ARN}"'
+
+
+@pytest.mark.parametrize("region", [None, "eu-west-1"])
+def test_sam_sync_gets_the_deploy_settings(tmp_path, region):
+    """`sam sync` reads [default.sync.parameters] only: it needs the overrides, region and capabilities."""
+    project = render(tmp_path, secret_arn=SECRET_ARN, region=region)
+    config = tomlkit.parse((project / "samconfig.toml").read_text()).unwrap()["default"]
+    deploy, sync = config["deploy"]["parameters"], config["sync"]["parameters"]
+    assert sync["parameter_overrides"] == deploy["parameter_overrides"]
+    assert sync.get("region") == deploy.get("region") == region
+    assert set(deploy["capabilities"].split()) <= set(sync["capabilities"].split())
+    assert sync["watch"] is True
+
+
+@pytest.mark.parametrize(("ttl", "valid"), [(86400, True), (86401, False), (10**30, False), (0, False)])
+def test_default_ttl_is_bounded_by_momentos_maximum(tmp_path, ttl, valid):
+    """Momento's item TTL limit is 24 hours (docs.momentohq.com/cache/limits, a hard limit)."""
+    if not valid:
+        with pytest.raises(MomentoLambdaError) as caught:
+            render(tmp_path, default_ttl_seconds=ttl)
+        assert caught.value.code == "new.bad-ttl"
+        return
+    parameter = template_documents(render(tmp_path, default_ttl_seconds=ttl))["Parameters"]["MomentoDefaultTtlSeconds"]
+    assert parameter["Default"] == parameter["MaxValue"] == contract.MAX_TTL_SECONDS == ttl
 
 
 def test_serverless_iam_statement_params_and_kms_policy(tmp_path):
@@ -215,9 +261,11 @@ def test_serverless_iam_statement_params_and_kms_policy(tmp_path):
         ]
     }  # fmt: skip
     environment = document["provider"]["environment"]
-    assert environment[contract.ENV_SECRET_ARN] == {
-        "Fn::If": ["HasMomentoSecretArn", "${param:momentoSecretArn}", "${param:momentoSecretName}"]
-    }
+    # Plain values only: `serverless invoke local` refuses Fn::If in the environment.
+    assert environment[contract.ENV_SECRET_ARN] == "${param:momentoSecretArn}"
+    assert environment["MOMENTO_SECRET_NAME"] == "${param:momentoSecretName}"
+    assert all(isinstance(value, str) for value in environment.values())
+    assert document["custom"]["pythonRequirements"]["useStaticCache"] is False
     assert environment[contract.ENV_CACHE_NAME] == "${param:momentoCacheName}"
     kms = document["resources"]["Resources"]["MomentoKmsDecryptPolicy"]
     assert kms["Condition"] == "HasMomentoKmsKey"

@@ -77,11 +77,20 @@ def test_generated_handler_reads_what_store_token_stored(stored, momento_server,
     monkeypatch.setenv("MOMENTO_SECRET_ARN", arn)
     monkeypatch.setenv("MOMENTO_CACHE_NAME", project.name)
     monkeypatch.setenv("MOMENTO_DEFAULT_TTL_SECONDS", "60")
+    # MOMENTO_LOCAL would skip the secret: instead, the key the secret holds goes to the local server.
+    monkeypatch.delenv("MOMENTO_LOCAL")
     src = str(project / "src")
     sys.path.insert(0, src)
     try:
         import handler
+        import momento_client
 
+        real_client = momento_client.CacheClient
+
+        def local(configuration, provider, default_ttl):
+            return real_client(configuration, momento_server.credential_provider(provider.auth_token), default_ttl)
+
+        monkeypatch.setattr(momento_client, "CacheClient", local)
         first = handler.lambda_handler({"pathParameters": {"id": "a"}}, None)
         second = handler.lambda_handler({"pathParameters": {"id": "a"}}, None)
     finally:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from momento_lambda_cli import catalog, console
+from momento_lambda_cli.scaffold.answers import DEFAULT_INIT_CLIENT, INIT_CLIENT_MODES
 
 if TYPE_CHECKING:
     from momento_lambda_cli.scaffold.answers import Answers
@@ -19,10 +20,12 @@ if TYPE_CHECKING:
     FrameworkName = str
     RuntimeName = str
     ArchitectureName = str
+    InitClientMode = str
 else:  # typer takes the choices (and --help shows them) from these types
     FrameworkName = Literal[catalog.FRAMEWORK_NAMES]
     RuntimeName = Literal[catalog.RUNTIME_NAMES]
     ArchitectureName = Literal[catalog.ARCHITECTURE_NAMES]
+    InitClientMode = Literal[INIT_CLIENT_MODES]
 
 
 def new(
@@ -63,6 +66,14 @@ def new(
     region: Annotated[
         str | None, typer.Option(metavar="REGION", help="AWS region written into the deploy settings.")
     ] = None,
+    init_client: Annotated[
+        InitClientMode,
+        typer.Option(
+            "--init-client",
+            help="Read the secret and build the Momento client at import (eager, Lambda's INIT; "
+            "falls back to the first request on error) or on the first request (lazy).",
+        ),
+    ] = DEFAULT_INIT_CLIENT,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", metavar="DIR", help="Where to create the project folder.")
     ] = Path("."),
@@ -100,6 +111,7 @@ def new(
         default_ttl_seconds=default_ttl,
         region=region,
         kms_key_arn=kms_key_arn,
+        init_client=init_client,
     )
     result = render_project(answers, output_dir)
     warnings = warnings_for(answers)

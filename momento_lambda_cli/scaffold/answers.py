@@ -11,6 +11,12 @@ from momento_lambda_cli.contract import default_secret_name
 from momento_lambda_cli.errors import MomentoLambdaError
 
 DEFAULT_TTL_SECONDS = 60
+INIT_CLIENT_MODES = ("eager", "lazy")
+"""When the generated client reads the secret and builds the Momento client: at import (Lambda's
+INIT phase, falling back to the first request on any error) or on the first request."""
+DEFAULT_INIT_CLIENT = "eager"
+"""benchmarks/first_invocation.py: eager takes ~0.6 s of secret read and client set-up off the
+first invocation (into INIT, which Provisioned Concurrency and SnapStart run ahead of traffic)."""
 MAX_NAME_LENGTH = 128
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
@@ -37,6 +43,7 @@ class Answers:
     default_ttl_seconds: int
     region: str | None
     kms_key_arn: str | None
+    init_client: str = DEFAULT_INIT_CLIENT
 
     @property
     def is_python(self) -> bool:
@@ -59,6 +66,7 @@ class Answers:
             "default_ttl_seconds": str(self.default_ttl_seconds),
             "region": self.region or "",
             "kms_key_arn": self.kms_key_arn or "",
+            "init_client": self.init_client,
         }
 
 
@@ -176,12 +184,14 @@ def build_answers(
     default_ttl_seconds: int = DEFAULT_TTL_SECONDS,
     region: str | None = None,
     kms_key_arn: str | None = None,
+    init_client: str = DEFAULT_INIT_CLIENT,
 ) -> Answers:
     """Validate every input and fill the defaults; raises :class:`MomentoLambdaError`."""
     validate_project_name(project_name)
     _choice(framework, catalog.FRAMEWORK_NAMES, "framework")
     _choice(runtime, catalog.RUNTIME_NAMES, "runtime")
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
+    _choice(init_client, INIT_CLIENT_MODES, "init-client")
     if not 1 <= default_ttl_seconds <= contract.MAX_TTL_SECONDS:
         raise _bad(
             f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds (Momento's maximum TTL).",
@@ -207,4 +217,5 @@ def build_answers(
         default_ttl_seconds=default_ttl_seconds,
         region=validate_region(region) if region else None,
         kms_key_arn=validate_kms_key_arn(kms_key_arn) if kms_key_arn else None,
+        init_client=init_client,
     )

@@ -119,8 +119,10 @@ def seed_local_peers(
 ) -> dict[str, Any]:
     """A secret in moto holding a v2 key and a cache on the local Momento server accepting
     only that key; returns the key, the secret ARN, a Secrets Manager client and the function
-    environment that reaches both (Secrets Manager through ``proxy_url``). ``encode(key,
-    endpoint)`` makes the SecretString (default: the contract shape)."""
+    environment (Secrets Manager through ``proxy_url``). The function's client reaches the local
+    server only when the harness redirects the credentials the secret gives (``MOMENTO_LOCAL``
+    would skip the secret). ``encode(key, endpoint)`` makes the SecretString (default: the
+    contract shape)."""
     from momento_lambda_cli.contract import encode_secret
     from tests.support.keys import v2_key
 
@@ -135,6 +137,5 @@ def seed_local_peers(
         "MOMENTO_SECRET_ARN": arn,
         "MOMENTO_CACHE_NAME": name,
         "MOMENTO_DEFAULT_TTL_SECONDS": "60",
-        "MOMENTO_LOCAL": momento_server.endpoint,
     }
     return {"key": key, "arn": arn, "secrets": secrets, "env": env}

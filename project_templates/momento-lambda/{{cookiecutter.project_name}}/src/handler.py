@@ -19,7 +19,10 @@ from typing import Any
 
 from momento.responses import CacheGet, CacheSet
 
-import momento_client
+if __package__:  # imported as src.handler (Serverless: handler src/handler.lambda_handler)
+    from . import momento_client
+else:  # imported as handler (SAM: CodeUri src/, the tests)
+    import momento_client
 
 
 def load_from_source(item_id: str) -> dict[str, Any]:

@@ -4,15 +4,23 @@
 //     npm install && npm test
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, test } from 'node:test';
-import { AuthenticationError, CacheGet, CacheSet, TimeoutError } from '@gomomento/sdk';
+import { AuthenticationError, CacheGet, CacheSet, PermissionError, TimeoutError } from '@gomomento/sdk';
 
 import { handler, loadFromSource } from '../src/handler.mjs';
 import {
+  BREAKER_COOL_DOWN_MS,
+  BREAKER_THRESHOLD,
   MomentoUnavailable,
+  breakerOpen,
   credentialProvider,
+  localCredentialProvider,
+  momentoClientReady,
+  prepareMomentoClient,
   parseSecret,
   resetForTests,
+  secretId,
 } from '../src/momentoClient.mjs';
 
 function jwt(claims) {
@@ -37,6 +45,7 @@ class FakeCache {
   }
 
   async get(cache, key) {
+    this.world.gets += 1;
     const error = this.error(CacheGet);
     if (error) return error;
     const value = this.world.store.get(`${cache}/${key}`);
@@ -53,6 +62,19 @@ class FakeCache {
   close() {}
 }
 
+// The secret reader and client factory the tests give the module (world is per test).
+const fakes = {
+  readSecretString: async () => {
+    world.reads += 1;
+    return world.secret;
+  },
+  newClient: async (provider) => {
+    const client = new FakeCache(world, provider.getAuthToken());
+    world.clients.push(client);
+    return client;
+  },
+};
+
 let world;
 let output;
 const realWrite = process.stdout.write;
@@ -66,19 +88,10 @@ beforeEach(() => {
     acceptedKey: V2_KEY,
     store: new Map(),
     reads: 0,
+    gets: 0,
     clients: [],
   };
-  resetForTests({
-    readSecretString: async () => {
-      world.reads += 1;
-      return world.secret;
-    },
-    newClient: async (apiKey) => {
-      const client = new FakeCache(world, apiKey);
-      world.clients.push(client);
-      return client;
-    },
-  });
+  resetForTests(fakes);
   output = [];
   process.stdout.write = (chunk, ...rest) => {
     if (String(chunk).startsWith('{')) output.push(JSON.parse(chunk));
@@ -156,12 +169,129 @@ test('every secret shape', () => {
 test('credential providers', () => {
   assert.equal(credentialProvider(V2_KEY, 'cell-1.example.com').getCacheEndpoint(), 'cache.cell-1.example.com');
   assert.equal(credentialProvider(LEGACY_KEY, undefined).getCacheEndpoint(), 'cache.cell-9.example.com');
+  assert.equal(localCredentialProvider(), null);
   process.env.MOMENTO_LOCAL = '127.0.0.1:8080';
-  const local = credentialProvider(V2_KEY, 'cell-1.example.com');
+  const local = localCredentialProvider();
   assert.equal(local.getCacheEndpoint(), '127.0.0.1:8080');
   assert.equal(local.isEndpointSecure(), false);
   assert.equal(local.getControlEndpoint(), '127.0.0.1:8080');
-  assert.equal(local.getAuthToken(), V2_KEY);
+  assert.equal(local.getAuthToken(), '');
+  process.env.MOMENTO_LOCAL = '8080';
+  assert.throws(() => localCredentialProvider(), MomentoUnavailable);
   delete process.env.MOMENTO_LOCAL;
   assert.throws(() => credentialProvider('not-a-key', undefined), MomentoUnavailable);
+});
+
+test('MOMENTO_LOCAL needs no secret', async () => {
+  process.env.MOMENTO_LOCAL = '127.0.0.1:8080';
+  world.acceptedKey = '';
+  assert.deepEqual([(await invoke('l')).cache, (await invoke('l')).cache], ['miss', 'hit']);
+  assert.equal(world.reads, 0);
+  delete process.env.MOMENTO_LOCAL;
+});
+
+test('MomentoUnavailable logs under its own name', async () => {
+  delete process.env.MOMENTO_SECRET_ARN;
+  delete process.env.MOMENTO_SECRET_NAME;
+  resetForTests();
+  assert.equal((await invoke('f')).cache, 'error');
+  assert.match(output.at(-1).error, /^MomentoUnavailable: neither MOMENTO_SECRET_ARN nor MOMENTO_SECRET_NAME is set$/);
+  assert.equal(String(new MomentoUnavailable('x')), 'MomentoUnavailable: x');
+});
+
+test('the secret name is read while the ARN is empty', () => {
+  process.env.MOMENTO_SECRET_ARN = '';
+  process.env.MOMENTO_SECRET_NAME = 'momento/demo/api-key';
+  assert.equal(secretId(), 'momento/demo/api-key');
+  process.env.MOMENTO_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf';
+  assert.equal(secretId(), 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf');
+  delete process.env.MOMENTO_SECRET_NAME;
+});
+
+function withClock() {
+  const clock = { now: 1_000_000 };
+  resetForTests({ ...fakes, now: () => clock.now });
+  return clock;
+}
+
+async function openTheBreaker() {
+  assert.equal((await invoke('k')).cache, 'miss');
+  world.clients[0].failWith = new TimeoutError('deadline exceeded');
+  for (let i = 0; i < BREAKER_THRESHOLD; i += 1) assert.equal((await invoke('k')).cache, 'error');
+  assert.ok(breakerOpen());
+}
+
+test('the breaker skips Momento after consecutive timeouts', async () => {
+  withClock();
+  await openTheBreaker();
+  const gets = world.gets;
+  for (let i = 0; i < 5; i += 1) assert.deepEqual(await invoke('k'), { item: await loadFromSource('k'), cache: 'error' });
+  assert.equal(world.gets, gets);
+  assert.ok(output.slice(-5).every((line) => line.error.startsWith('CircuitOpen:')));
+});
+
+test('after the cool-down one probe closes the breaker', async () => {
+  const clock = withClock();
+  await openTheBreaker();
+  const gets = world.gets;
+  clock.now += BREAKER_COOL_DOWN_MS / 2;
+  assert.equal((await invoke('k')).cache, 'error');
+  assert.equal(world.gets, gets);
+  world.clients[0].failWith = null;
+  clock.now += BREAKER_COOL_DOWN_MS;
+  assert.equal((await invoke('k')).cache, 'hit');
+  assert.ok(!breakerOpen());
+  assert.equal((await invoke('k')).cache, 'hit');
+  assert.equal(world.gets, gets + 2);
+});
+
+test('a failed probe opens the breaker for another cool-down', async () => {
+  const clock = withClock();
+  await openTheBreaker();
+  const gets = world.gets;
+  clock.now += BREAKER_COOL_DOWN_MS;
+  assert.equal((await invoke('k')).cache, 'error');
+  assert.equal(world.gets, gets + 1);
+  assert.equal((await invoke('k')).cache, 'error');
+  assert.equal(world.gets, gets + 1);
+  assert.ok(breakerOpen());
+});
+
+test('other errors do not open the breaker', async () => {
+  await invoke('m');
+  world.clients[0].failWith = new PermissionError('not allowed');
+  for (let i = 0; i < BREAKER_THRESHOLD + 2; i += 1) assert.equal((await invoke('m')).cache, 'error');
+  assert.ok(!breakerOpen());
+});
+
+test('prepareMomentoClient creates the client during INIT, and never throws', async () => {
+  await prepareMomentoClient();
+  assert.ok(momentoClientReady());
+  assert.equal(world.reads, 1);
+  assert.equal((await invoke('i')).cache, 'miss');
+  assert.equal(world.clients.length, 1);
+
+  let fail = true;
+  resetForTests({
+    ...fakes,
+    readSecretString: async () => {
+      if (fail) throw new Error('secrets manager is slow');
+      return fakes.readSecretString();
+    },
+  });
+  await prepareMomentoClient(); // no exception
+  assert.ok(!momentoClientReady());
+  fail = false;
+  assert.equal((await invoke('j')).cache, 'miss'); // not held back by the INIT failure
+});
+
+test('MOMENTO_INIT_CLIENT=eager creates the client at import', () => {
+  const code = "const m = await import('./src/momentoClient.mjs'); console.log(m.momentoClientReady());";
+  for (const [mode, expected] of [['eager', 'true'], ['lazy', 'false']]) {
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+      env: { ...process.env, MOMENTO_INIT_CLIENT: mode, MOMENTO_LOCAL: '127.0.0.1:9' },
+      encoding: 'utf8',
+    });
+    assert.equal(result.stdout.trim(), expected, result.stderr);
+  }
 });

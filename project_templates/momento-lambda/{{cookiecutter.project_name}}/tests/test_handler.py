@@ -1,5 +1,5 @@
-"""Unit tests of the generated code. They run offline: the secret reader and the Momento
-client are replaced by in-memory fakes that answer with the SDK's own response types.
+"""Unit tests of the generated code. They run offline: the secret reader is replaced by an
+in-memory one, and the real Momento client talks to a local server (tests/momento_local.py).
 
     pip install -r requirements-dev.txt && python -m pytest
 """
@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from momento.errors import MomentoErrorCode
-from momento.responses import CacheGet, CacheSet
+from momento.responses import CacheGet
+from momento_local import LocalMomento
 
 import handler
 import momento_client
@@ -28,49 +33,19 @@ V2_KEY = _jwt({"t": "g", "id": "unit-test"})
 LEGACY_KEY = _jwt({"sub": "unit-test", "c": "cache.cell-9.example.com", "cp": "control.cell-9.example.com"})
 
 
-class _Error:
-    """Stands in for CacheGet.Error / CacheSet.Error: what the handler reads is error_code."""
-
-    def __init__(self, code: MomentoErrorCode) -> None:
-        self.error_code = code
-
-
-class FakeCache:
-    """An in-memory Momento cache with the client's get/set interface."""
-
-    def __init__(self, store: dict, accepted_key: dict, api_key: str) -> None:
-        self.store, self.accepted_key, self.api_key = store, accepted_key, api_key
-        self.fail_with: MomentoErrorCode | None = None
-
-    def _error(self):
-        if self.fail_with is not None:
-            return _Error(self.fail_with)
-        if self.api_key != self.accepted_key["value"]:
-            return _Error(MomentoErrorCode.AUTHENTICATION_ERROR)
-        return None
-
-    def get(self, cache, key):
-        error = self._error()
-        if error:
-            return error
-        value = self.store.get((cache, key))
-        return CacheGet.Miss() if value is None else CacheGet.Hit(value.encode())
-
-    def set(self, cache, key, value):
-        error = self._error()
-        if error:
-            return error
-        self.store[(cache, key)] = value
-        return CacheSet.Success()
-
-    def close(self):
-        pass
+@pytest.fixture(scope="module")
+def server():
+    """A local Momento server (tests/momento_local.py) the real SDK client talks to."""
+    local = LocalMomento().start()
+    yield local
+    local.stop()
 
 
 @pytest.fixture
 def env(monkeypatch):
     monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:unit-AbCdEf")
     monkeypatch.setenv("MOMENTO_CACHE_NAME", "unit-cache")
+    monkeypatch.delenv("MOMENTO_SECRET_NAME", raising=False)
     monkeypatch.delenv("MOMENTO_LOCAL", raising=False)
     momento_client.reset()
     yield
@@ -78,25 +53,35 @@ def env(monkeypatch):
 
 
 @pytest.fixture
-def fake(env, monkeypatch):
-    """The secret (a mutable dict) and the clients built from it."""
+def fake(env, server, monkeypatch):
+    """The secret (a mutable dict) read without AWS, and the real clients built from it, sent to
+    the local server (the key is parsed as usual; only the endpoint is the local one)."""
     state = {"secret": json.dumps({"MOMENTO_API_KEY": V2_KEY, "MOMENTO_ENDPOINT": "cell-1.example.com"})}
-    store: dict = {}
-    accepted = {"value": V2_KEY}
+    server.accepted_keys = {V2_KEY}
+    server.caches.clear()
+    server.calls.clear()
     reads, clients = [], []
+    real_provider, real_client = momento_client.credential_provider, momento_client.CacheClient
 
     def read_secret_string():
         reads.append(1)
         return state["secret"]
 
-    def cache_client(configuration, credential_provider, default_ttl):
-        client = FakeCache(store, accepted, credential_provider.auth_token)
+    def local_provider(api_key, endpoint):
+        return server.credentials(real_provider(api_key, endpoint).auth_token)
+
+    def cache_client(*args, **kwargs):
+        client = real_client(*args, **kwargs)
         clients.append(client)
         return client
 
     monkeypatch.setattr(momento_client, "read_secret_string", read_secret_string)
+    monkeypatch.setattr(momento_client, "credential_provider", local_provider)
     monkeypatch.setattr(momento_client, "CacheClient", cache_client)
-    return {"state": state, "store": store, "accepted": accepted, "reads": reads, "clients": clients}
+    yield {"state": state, "server": server, "reads": reads, "clients": clients}
+    server.accepted_keys = None
+    for client in clients:
+        client.__exit__(None, None, None)
 
 
 def invoke(item_id: str = "demo") -> dict:
@@ -123,10 +108,10 @@ def test_miss_then_hit_reuses_one_client_and_one_secret_read(fake, capsys):
 
 def test_momento_errors_fall_back_to_the_source(fake, capsys):
     invoke("warm")
-    fake["clients"][0].fail_with = MomentoErrorCode.TIMEOUT_ERROR
+    fake["server"].accepted_keys = set()  # Momento now refuses every key
     body = invoke("b")
     assert body == {"item": handler.load_from_source("b"), "cache": "error"}
-    assert log_lines(capsys)[-1]["error"] == "TIMEOUT_ERROR"
+    assert log_lines(capsys)[-1]["error"] == "AUTHENTICATION_ERROR"
 
 
 def test_unreadable_secret_falls_back_and_does_not_retry_on_every_request(env, monkeypatch, capsys):
@@ -146,10 +131,30 @@ def test_rotated_key_is_picked_up_without_redeploy(fake):
     invoke("d")
     new_key = _jwt({"t": "g", "id": "rotated"})
     fake["state"]["secret"] = json.dumps({"MOMENTO_API_KEY": new_key, "MOMENTO_ENDPOINT": "cell-1.example.com"})
-    fake["accepted"]["value"] = new_key
+    fake["server"].accepted_keys = {new_key}
     assert invoke("d")["cache"] == "hit"
     assert len(fake["reads"]) == 2
     assert len(fake["clients"]) == 2
+
+
+def test_refresh_closes_the_old_client(fake):
+    invoke("e")
+    old = fake["clients"][0]
+    fresh = momento_client.refresh_client()
+    assert fresh is not old and momento_client.get_client() is fresh
+    assert isinstance(fresh.get("unit-cache", "e"), CacheGet.Hit)
+    # The old client's channels are closed: it can no longer reach the server.
+    calls = fake["server"].calls["Get"]
+    assert isinstance(old.get("unit-cache", "e"), CacheGet.Error)
+    assert fake["server"].calls["Get"] == calls
+
+
+def test_the_secret_name_is_read_while_the_arn_is_empty(env, monkeypatch):
+    monkeypatch.setenv("MOMENTO_SECRET_ARN", "")
+    monkeypatch.setenv("MOMENTO_SECRET_NAME", "momento/demo/api-key")
+    assert momento_client.secret_id() == "momento/demo/api-key"
+    monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf")
+    assert momento_client.secret_id().startswith("arn:")
 
 
 @pytest.mark.parametrize(
@@ -177,8 +182,134 @@ def test_credential_providers(monkeypatch):
     assert momento_client.credential_provider(V2_KEY, "cell-1.example.com").cache_endpoint == "cache.cell-1.example.com"
     legacy = momento_client.credential_provider(LEGACY_KEY, None)
     assert legacy.cache_endpoint == "cache.cell-9.example.com"
+    assert momento_client.local_credential_provider() is None
     monkeypatch.setenv("MOMENTO_LOCAL", "127.0.0.1:8080")
-    local = momento_client.credential_provider(V2_KEY, "cell-1.example.com")
-    assert (local.cache_endpoint, local.port, local.auth_token) == ("127.0.0.1", 8080, V2_KEY)
+    local = momento_client.local_credential_provider()
+    assert (local.cache_endpoint, local.port, local.auth_token) == ("127.0.0.1", 8080, "")
+    monkeypatch.setenv("MOMENTO_LOCAL", "8080")
+    with pytest.raises(momento_client.MomentoUnavailable):
+        momento_client.local_credential_provider()
     with pytest.raises(momento_client.MomentoUnavailable):
         momento_client.credential_provider("not-a-key", None)
+
+
+def test_momento_local_needs_no_secret(env, server, monkeypatch):
+    """MOMENTO_LOCAL=host:port: the SDK's Momento Local credentials, no secret read (no AWS)."""
+
+    def no_aws():
+        raise AssertionError("MOMENTO_LOCAL must not read the secret")
+
+    monkeypatch.setattr(momento_client, "read_secret_string", no_aws)
+    monkeypatch.setenv("MOMENTO_LOCAL", f"{server.host}:{server.port}")
+    server.caches.clear()
+    assert [invoke("local")["cache"], invoke("local")["cache"]] == ["miss", "hit"]
+    momento_client.get_client().__exit__(None, None, None)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The client module's clock, moved by hand."""
+    now = {"t": 1000.0}
+    monkeypatch.setattr(momento_client, "_clock", lambda: now["t"])
+    return now
+
+
+@pytest.fixture
+def stalled(fake, clock, monkeypatch):
+    """A warm client, then a Momento that holds every call (250 ms deadline instead of 1.1 s)."""
+    short = momento_client.Configurations.Lambda.latest().with_client_timeout(timedelta(milliseconds=250))
+    monkeypatch.setattr(momento_client, "configuration", lambda: short)
+    for _ in range(10):  # a busy machine may need more than one deadline to connect
+        if invoke("k")["cache"] != "error":
+            break
+        momento_client.reset()
+    assert invoke("k")["cache"] == "hit"
+    fake["server"].stall()
+    yield fake
+    fake["server"].resume()
+
+
+def test_the_breaker_skips_momento_after_consecutive_timeouts(stalled, capsys):
+    server = stalled["server"]
+    threshold = momento_client.BREAKER_THRESHOLD
+    before = server.calls["Get"]
+    for _ in range(threshold):
+        assert invoke("k")["cache"] == "error"
+    assert server.calls["Get"] == before + threshold
+    assert [line["error"] for line in log_lines(capsys)[-threshold:]] == ["TIMEOUT_ERROR"] * threshold
+    assert momento_client.breaker_open()
+    # Open: the cache is skipped (no call reaches the server), the source still answers.
+    for _ in range(5):
+        assert invoke("k") == {"item": handler.load_from_source("k"), "cache": "error"}
+    assert server.calls["Get"] == before + threshold
+    assert all(line["error"].startswith("CircuitOpen:") for line in log_lines(capsys))
+
+
+def test_after_the_cool_down_one_probe_closes_the_breaker(stalled, clock):
+    server = stalled["server"]
+    for _ in range(momento_client.BREAKER_THRESHOLD):
+        invoke("k")
+    calls = server.calls["Get"]
+    clock["t"] += momento_client.BREAKER_COOL_DOWN_SECONDS / 2
+    assert invoke("k")["cache"] == "error" and server.calls["Get"] == calls  # still cooling down
+    server.resume()
+    clock["t"] += momento_client.BREAKER_COOL_DOWN_SECONDS
+    assert invoke("k")["cache"] == "hit"  # the probe
+    assert not momento_client.breaker_open()
+    assert [invoke("k")["cache"] for _ in range(3)] == ["hit"] * 3
+    assert server.calls["Get"] == calls + 4
+
+
+def test_a_failed_probe_opens_the_breaker_for_another_cool_down(stalled, clock):
+    server = stalled["server"]
+    for _ in range(momento_client.BREAKER_THRESHOLD):
+        invoke("k")
+    calls = server.calls["Get"]
+    clock["t"] += momento_client.BREAKER_COOL_DOWN_SECONDS
+    assert invoke("k")["cache"] == "error"  # the probe times out
+    assert server.calls["Get"] == calls + 1
+    assert invoke("k")["cache"] == "error" and server.calls["Get"] == calls + 1
+    assert momento_client.breaker_open()
+
+
+def test_other_errors_do_not_open_the_breaker(fake):
+    fake["server"].accepted_keys = set()
+    for _ in range(momento_client.BREAKER_THRESHOLD + 2):
+        assert invoke("m")["cache"] == "error"
+    assert not momento_client.breaker_open()
+
+
+def test_prepare_creates_the_client_during_init(fake):
+    momento_client.prepare()
+    assert len(fake["reads"]) == 1 and len(fake["clients"]) == 1
+    assert invoke("i")["cache"] == "miss"
+    assert len(fake["reads"]) == 1 and len(fake["clients"]) == 1
+
+
+def test_prepare_never_fails_init_and_the_first_request_retries(fake, monkeypatch):
+    state = {"fail": True}
+    read = momento_client.read_secret_string
+
+    def flaky():
+        if state["fail"]:
+            raise TimeoutError("secrets manager is slow")
+        return read()
+
+    monkeypatch.setattr(momento_client, "read_secret_string", flaky)
+    momento_client.prepare()  # no exception
+    state["fail"] = False
+    assert invoke("j")["cache"] == "miss"  # not held back by the INIT failure
+    assert len(fake["reads"]) == 1
+
+
+def test_the_module_creates_the_client_at_import_when_eager(server):
+    """MOMENTO_INIT_CLIENT=eager: importing the module (Lambda's INIT) builds the client."""
+    code = "import momento_client; print(momento_client._client is not None)"
+    env = {**os.environ, "MOMENTO_INIT_CLIENT": "eager", "MOMENTO_LOCAL": f"{server.host}:{server.port}"}
+    src = Path(momento_client.__file__).parent
+    for mode, expected in (("eager", "True"), ("lazy", "False")):
+        env["MOMENTO_INIT_CLIENT"] = mode
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=src, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.stdout.strip() == expected, result.stderr

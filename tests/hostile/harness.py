@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+_REPO = Path(__file__).resolve().parents[2]
 MEMORY_CAP_MB = 500
 """The promise: the CLI stays under this resident size whatever the project holds."""
 _ADDRESS_SPACE_LIMIT = 4 * 1024**3
@@ -62,6 +63,7 @@ def run(
     if set; with ``file_size_limit``, no file the child writes may grow past that many bytes
     (a full disk, for one process: the write fails with EFBIG)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    full_env["PYTHONPATH"] = str(_REPO)  # this checkout's code, whatever the child's cwd
     full_env.update(env or {})
     if file_size_limit:
         full_env["HOSTILE_FILE_SIZE_LIMIT"] = str(file_size_limit)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from momento_lambda_cli import console
+from momento_lambda_cli.doctor.runner import DEFAULT_TIMEOUT_SECONDS
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 
 GROUPS = "project, build, deployment, momento"
@@ -77,29 +78,39 @@ def doctor(
     ] = False,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", metavar="IDS", help=f"Run only these check ids or groups ({GROUPS}), comma-separated."),
+        typer.Option(
+            "--only",
+            metavar="IDS",
+            help=f"Run only these check ids, id prefixes (e.g. iam) or groups ({GROUPS}), comma-separated.",
+        ),
     ] = None,
     skip: Annotated[
-        list[str] | None, typer.Option("--skip", metavar="IDS", help="Skip these check ids or groups, comma-separated.")
+        list[str] | None,
+        typer.Option("--skip", metavar="IDS", help="Skip these check ids, id prefixes or groups, comma-separated."),
     ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the check ids and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show passing checks' details too.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     timeout: Annotated[
-        float,
+        float | None,
         typer.Option(
-            "--timeout", min=0.01, metavar="SECONDS", help="Seconds each check may take before it counts as an error."
+            "--timeout",
+            min=0.01,
+            metavar="SECONDS",
+            show_default=False,
+            help=f"Seconds each check may take before it counts as an error. [default: {DEFAULT_TIMEOUT_SECONDS:g}]",
         ),
-    ] = 20.0,
+    ] = None,
     expiry_warning_days: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--expiry-warning-days",
             min=0,
             metavar="DAYS",
-            help="momento.key-expiry warns when the stored key expires within DAYS days.",
+            show_default=False,
+            help=f"momento.key-expiry warns when the stored key expires within DAYS days. [default: {EXPIRY_WARNING_DAYS}]",
         ),
-    ] = EXPIRY_WARNING_DAYS,
+    ] = None,
     sequential: Annotated[
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
     ] = False,
@@ -108,7 +119,8 @@ def doctor(
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
     Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict),
-    2 usage error (e.g. an unknown check id).
+    2 usage error (e.g. an unknown check id). A project can keep its options (skip, only,
+    strict, offline, timeout, expiry_warning_days) in .momento-lambda.json under "doctor".
     """
     if json_output:
         console.mode.json_command = "doctor"
@@ -116,9 +128,10 @@ def doctor(
     from momento_lambda_cli.doctor import registry, render
     from momento_lambda_cli.doctor.context import DoctorOptions
     from momento_lambda_cli.doctor.diagnose import diagnose
+    from momento_lambda_cli.doctor.saved import load as load_saved
 
-    checks = registry.select(registry.all_checks(), only or (), skip or ())
     if list_checks:
+        checks = registry.select(registry.all_checks(), only or (), skip or ())
         if json_output:
             console.print_json(console.envelope("doctor", ok=True, data={"checks": render.check_list(checks)}))
         else:
@@ -128,6 +141,15 @@ def doctor(
         return
 
     project_path = project_dir.resolve()
+    saved = load_saved(project_path)
+    checks = registry.select(registry.all_checks(), only or saved.only, [*saved.skip, *(skip or ())])
+    strict = strict or saved.strict
+    offline = offline or saved.offline
+    timeout = timeout if timeout is not None else (saved.timeout or DEFAULT_TIMEOUT_SECONDS)
+    if expiry_warning_days is None:
+        expiry_warning_days = (
+            saved.expiry_warning_days if saved.expiry_warning_days is not None else EXPIRY_WARNING_DAYS
+        )
     options = DoctorOptions(
         project_dir=project_path,
         stack_name=stack_name,
@@ -141,7 +163,7 @@ def doctor(
     )
     err = console.stderr()
     live = not json_output and err.is_terminal
-    with render.progress(err, len(checks), live) as on_done:
+    with render.progress(err, checks, live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
     outcomes, summary, framework = diagnosis.outcomes, diagnosis.summary, diagnosis.framework
 

@@ -19,7 +19,7 @@ if startup.is_entry_point():
 import typer
 
 from momento_lambda_cli import ISSUES_URL, __version__, console
-from momento_lambda_cli.commands import doctor, new, store_token
+from momento_lambda_cli.commands import doctor, info, new, store_token
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
 from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
@@ -48,7 +48,13 @@ def _show_version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the version and exit (with --verbose: the versions `info` shows).",
+        ),
     ] = False,
     debug: Annotated[
         bool,
@@ -129,6 +135,7 @@ def _report_unexpected(exc: BaseException) -> None:
 app.command("new")(_guarded(new.new))
 app.command("store-token")(_guarded(store_token.store_token))
 app.command("doctor")(_guarded(doctor.doctor))
+app.command("info")(_guarded(info.info))
 
 
 def _set_debug(_ctx: object, _param: object, value: bool) -> None:
@@ -181,12 +188,21 @@ def _report_usage(exc: Exception, argv: list[str]) -> int:
     return ExitCode.USAGE
 
 
+def _version_verbose(args: list[str]) -> list[str]:
+    """``--version --verbose`` (before any command) is ``info``; ``--json`` is passed on."""
+    head = args[: next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))]
+    if {"--version", "-V"} & set(head) and {"--verbose", "-v"} & set(head):
+        return ["info", *(["--json"] if "--json" in head else [])]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     console.mode.reset()
     streams = redact_streams()
     startup.normal_interrupts()
     args = list(sys.argv[1:] if argv is None else argv)
+    args = _version_verbose(args)
     try:
         code = _command().main(args=args, prog_name="momento-lambda", standalone_mode=False)
         return code if isinstance(code, int) else ExitCode.OK

@@ -18,7 +18,7 @@ from tests.conftest import run_cli_process
 def test_help_lists_every_command(run_cli):
     result = run_cli("--help")
     assert result.exit_code == 0
-    for command in ("new", "store-token", "doctor"):
+    for command in ("new", "store-token", "doctor", "info"):
         assert command in result.stdout
     assert "--version" in result.stdout
     assert "--install-completion" in result.stdout  # Typer's shell completion

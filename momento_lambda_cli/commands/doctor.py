@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -115,6 +115,15 @@ def doctor(
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (the shared envelope).")] = False,
+    bug_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--bug-report",
+            metavar="FILE",
+            help="Also write a zip for an issue: the doctor JSON, `momento-lambda info` and the project's "
+            "framework files, every key-shaped value masked.",
+        ),
+    ] = None,
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
@@ -175,6 +184,8 @@ def doctor(
                 err.print(f"[{outcome.check.id}] crashed:", markup=False)
                 err.print(redact(outcome.traceback), markup=False, highlight=False)
 
+    if bug_report is not None:
+        _write_bug_report(bug_report, project_path, framework, outcomes, summary.ok(strict))
     if json_output:
         data = render.json_data(str(project_path), framework, outcomes)
         console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))
@@ -190,3 +201,18 @@ def doctor(
             out.print("[yellow]--strict: warnings count as failures.[/]")
     if not summary.ok(strict):
         raise typer.Exit(1)
+
+
+def _write_bug_report(path: Path, project_path: Path, framework: str | None, outcomes: list[Any], ok: bool) -> None:
+    from momento_lambda_cli import info
+    from momento_lambda_cli.doctor import bug_report, render
+
+    document = console.envelope("doctor", ok=ok, data=render.json_data(str(project_path), framework, outcomes))
+    names = bug_report.write(path, document, info.collect(), project_path)
+    files = len([n for n in names if n.startswith("project/")])
+    console.stderr().print(
+        f"Bug report written to {path} (doctor.json, info.json and {files} project file{'s' if files != 1 else ''}; "
+        "keys masked). Look it over before you attach it.",
+        markup=False,
+        highlight=False,
+    )

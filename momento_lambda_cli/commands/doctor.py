@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from momento_lambda_cli import console
+from momento_lambda_cli.commands import REGION_HELP
 from momento_lambda_cli.doctor.runner import DEFAULT_TIMEOUT_SECONDS
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 
@@ -67,7 +68,7 @@ def doctor(
         typer.Option(
             "--region",
             metavar="REGION",
-            help="AWS region (default: the deploy tool's: samconfig region, else AWS_REGION / profile; serverless.yml provider.region, else us-east-1).",
+            help=REGION_HELP,
         ),
     ] = None,
     profile: Annotated[

@@ -4,8 +4,11 @@ asked again, Ctrl-C is "Aborted." with exit code 130."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,21 +20,58 @@ REPO = Path(__file__).resolve().parents[1]
 WAIT = 60  # generous: a loaded machine may take seconds to import; never a timing assertion
 
 
-def spawn(*args: str, cwd: Path) -> pexpect.spawn:
+class Terminal:
+    """A child process on a pseudo-terminal, driven with pexpect.
+
+    The child is started by ``subprocess`` (vfork + exec: no fork handlers of the gRPC threads
+    earlier tests leave in this process, which break a plain ``fork``), in its own session,
+    with the pty's slave as stdin, stdout and stderr."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+        import pexpect.fdpexpect
+
+        master, slave = os.openpty()
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        self.proc = subprocess.Popen(
+            args, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True, close_fds=True
+        )
+        os.close(slave)
+        self.child = pexpect.fdpexpect.fdspawn(master, encoding="utf-8", timeout=WAIT)
+
+    def expect_exact(self, text: str) -> None:
+        self.child.expect_exact(text)
+
+    def expect(self, pattern: str) -> None:
+        self.child.expect(pattern)
+
+    def sendline(self, text: str) -> None:
+        self.child.sendline(text)
+
+    def interrupt(self) -> None:
+        """Ctrl-C: SIGINT, as the terminal sends it to its foreground process."""
+        self.proc.send_signal(signal.SIGINT)
+
+    def finish(self) -> tuple[int, str]:
+        with contextlib.suppress(OSError):  # EIO from the master once the child closed the slave
+            self.child.expect(pexpect.EOF)
+        output = self.child.before or ""
+        code = self.proc.wait(timeout=WAIT)
+        self.child.close()
+        return code, output
+
+
+def spawn(*args: str, cwd: Path) -> Terminal:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "MOMENTO_"))}
     env.update({"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "120", "PYTHONPATH": str(REPO)})
-    child = pexpect.spawn(
-        sys.executable, ["-m", "momento_lambda_cli", *args], cwd=str(cwd), env=env, encoding="utf-8", timeout=WAIT
-    )
-    child.setwinsize(40, 120)
-    return child
+    return Terminal([sys.executable, "-m", "momento_lambda_cli", *args], cwd, env)
 
 
-def finish(child: pexpect.spawn) -> tuple[int, str]:
-    child.expect(pexpect.EOF)
-    child.close()
-    output = child.before or ""
-    return (child.exitstatus if child.exitstatus is not None else -(child.signalstatus or 0)), output
+def finish(child: Terminal) -> tuple[int, str]:
+    return child.finish()
 
 
 def answers_of(project: Path) -> dict[str, object]:
@@ -100,7 +140,7 @@ def test_an_existing_folder_is_asked_again(tmp_path):
     child.sendline("taken")
     child.expect_exact("Error:")
     child.expect_exact("Project name [momento-app]:")
-    child.sendintr()
+    child.interrupt()
     code, output = finish(child)
     assert code == 130, output
     assert "Aborted." in output
@@ -110,7 +150,7 @@ def test_an_existing_folder_is_asked_again(tmp_path):
 def test_ctrl_c_at_a_choice_is_aborted(tmp_path):
     child = spawn("new", "demo", cwd=tmp_path)
     child.expect_exact("Choose 1-2 or a name [1]:")
-    child.sendintr()
+    child.interrupt()
     code, output = finish(child)
     assert code == 130, output
     assert "Aborted." in output and "Traceback" not in output
@@ -134,7 +174,7 @@ def test_an_empty_key_is_asked_again_three_times(tmp_path):
 def test_ctrl_c_at_the_key_prompt_is_aborted(tmp_path):
     child = spawn("store-token", "--dry-run", cwd=tmp_path)
     child.expect_exact("Momento API key (input hidden):")
-    child.sendintr()
+    child.interrupt()
     code, output = finish(child)
     assert code == 130, output
     assert "Aborted." in output and "Traceback" not in output

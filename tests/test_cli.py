@@ -215,6 +215,7 @@ print("HEAVY=" + ",".join(heavy))
         ["new", "--help"],
         ["store-token", "--help"],
         ["doctor", "--help"],
+        ["info", "--help"],
     ],
 )
 def test_help_does_not_import_heavy_libraries(args):

@@ -19,7 +19,7 @@ if startup.is_entry_point():
 import typer
 
 from momento_lambda_cli import ISSUES_URL, __version__, console
-from momento_lambda_cli.commands import add, doctor, new, store_token, update
+from momento_lambda_cli.commands import add, doctor, info, new, store_token, update
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
 from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
@@ -48,7 +48,13 @@ def _show_version(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", callback=_show_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the version and exit (with --verbose: the versions `info` shows).",
+        ),
     ] = False,
     debug: Annotated[
         bool,
@@ -64,11 +70,12 @@ def root(
 
 @functools.cache
 def _click_exception_types(name: str) -> tuple[type[BaseException], ...]:
-    """``name`` (Exit / Abort) from typer and from the click it uses: typer >= 0.26 vendors its
-    own copy of click (prompts raise ``typer._click.exceptions.Abort``), older typer uses click."""
+    """``name`` (Exit / Abort / UsageError) from typer and from the click it uses: typer >= 0.26
+    vendors its own copy of click (prompts raise ``typer._click.exceptions.Abort``), older typer
+    uses click."""
     import importlib
 
-    found: list[type[BaseException]] = [getattr(typer, name)]
+    found: list[type[BaseException]] = [getattr(typer, name)] if hasattr(typer, name) else []
     for module in ("typer._click.exceptions", "click.exceptions"):
         try:
             found.append(getattr(importlib.import_module(module), name))
@@ -130,6 +137,65 @@ app.command("store-token")(_guarded(store_token.store_token))
 app.command("doctor")(_guarded(doctor.doctor))
 app.command("add")(_guarded(add.add))
 app.command("update")(_guarded(update.update))
+app.command("info")(_guarded(info.info))
+
+
+def _set_debug(_ctx: object, _param: object, value: bool) -> None:
+    if value:
+        console.mode.debug = True
+
+
+def _command() -> typer.core.TyperGroup:
+    """The click group for ``app``, with ``--debug`` also accepted after each subcommand."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    for sub in group.commands.values():
+        if not any("--debug" in getattr(p, "opts", ()) for p in sub.params):
+            sub.params.append(_debug_option())
+    return group
+
+
+def _debug_option() -> typer.core.TyperOption:
+    from typer._coercion import resolve_type_descriptor
+    from typer.models import OptionInfo
+
+    info = OptionInfo(default=False, help="Show full tracebacks for unexpected errors.")
+    return typer.core.TyperOption(
+        param_decls=["--debug"],
+        type_descriptor=resolve_type_descriptor(bool, info),
+        default=False,
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Show full tracebacks for unexpected errors.",
+    )
+
+
+def _report_usage(exc: Exception, argv: list[str]) -> int:
+    """Print a click usage error in our one shape (and its JSON envelope with ``--json``)."""
+    from momento_lambda_cli import usage
+
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `momento-lambda` alone: the help
+        ctx = getattr(exc, "ctx", None)
+        sys.stdout.write((ctx.get_help() if ctx is not None else str(exc)) + "\n")
+        return ExitCode.USAGE
+    commands = [c.name for c in app.registered_commands if c.name and not c.hidden]
+    error = usage.translate(exc, argv, commands)
+    if usage.wants_json(argv):
+        command = usage.command_of(argv, commands) or "momento-lambda"
+        console.print_json(console.envelope(command, ok=False, errors=[error]))
+    console.print_error(error)
+    return ExitCode.USAGE
+
+
+def _version_verbose(args: list[str]) -> list[str]:
+    """``--version --verbose`` (before any command) is ``info``; ``--json`` is passed on."""
+    head = args[: next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))]
+    if {"--version", "-V"} & set(head) and {"--verbose", "-v"} & set(head):
+        return ["info", *(["--json"] if "--json" in head else [])]
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     console.mode.reset()
     streams = redact_streams()
     startup.normal_interrupts()
+    args = list(sys.argv[1:] if argv is None else argv)
+    args = _version_verbose(args)
     try:
-        app(args=argv, prog_name="momento-lambda")
+        code = _command().main(args=args, prog_name="momento-lambda", standalone_mode=False)
+        return code if isinstance(code, int) else ExitCode.OK
     except SystemExit as exc:
         if exc.code is None:
             return ExitCode.OK
@@ -146,11 +215,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C while typer builds the command, outside any command
         sys.stderr.write("\nAborted.\n")
         return ExitCode.INTERRUPTED
+    except Exception as exc:
+        if isinstance(exc, _click_exception_types("UsageError")):
+            return _report_usage(exc, args)
+        if isinstance(exc, _click_exception_types("Abort")):
+            sys.stderr.write("\nAborted.\n")
+            return ExitCode.INTERRUPTED
+        raise
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
         uninstall_streams(streams)
-    return ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@ Two layers, both applied by :func:`redact`:
 
 * values registered with :func:`register_secret` (every key the CLI reads), with their
   first 8 characters, which are how keys are usually recognised;
-* anything SHAPED like a Momento key, registered or not: every Momento key format (JWT
-  v2 and legacy keys, base64-of-JSON v1 keys) starts with ``eyJ`` (base64 of ``{"``), so
-  any token starting with ``eyJ`` is masked whole, also a truncated one.
+* anything SHAPED like a Momento key, registered or not. Every Momento key format (JWT
+  v2 and legacy keys, base64-of-JSON v1 keys) is base64 of a JSON object: any token
+  starting with ``eyJ`` (base64 of ``{"``) is masked whole, also a truncated one, wherever
+  it starts; so is a base64 / base64url token (also percent-encoded) that decodes to a JSON
+  object opened with whitespace (``{ "``, ``{\n  "``: ``eyAi``, ``ewog``...), found inside
+  a longer run of base64 characters too.
 
 :func:`install` wraps ``sys.stdout`` and ``sys.stderr`` so that every string the process
 writes passes through :func:`redact` at the last moment, after any truncation.
@@ -14,8 +17,11 @@ writes passes through :func:`redact` at the last moment, after any truncation.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import sys
+import urllib.parse
 from typing import Any, TextIO
 
 _secrets: set[str] = set()
@@ -23,6 +29,12 @@ MASK = "****"
 _MIN_LENGTH = 8
 _KEY_SHAPE = re.compile(r"eyJ[A-Za-z0-9_\-+/=.%]{5,}")
 """A base64 / base64url token starting with ``{"`` and at least 8 characters long."""
+_RUN = re.compile(r"[A-Za-z0-9_\-+/=%.]{16,}")
+"""A run of base64 / base64url / percent-encoded characters (dots join JWT segments)."""
+_JSON_START = re.compile(r"e[w-z]")
+"""Where base64 of ``{`` followed by any byte below 0x80 starts."""
+_TRIES_PER_RUN = 8
+"""Start positions tried inside one run: keeps a long run of ``ey`` linear."""
 
 
 def register_secret(value: str | None) -> None:
@@ -42,7 +54,33 @@ def redact(text: str) -> str:
             text = text.replace(prefix, MASK)
     if "eyJ" in text:
         text = _KEY_SHAPE.sub(MASK, text)
+    if "e" in text:
+        text = _RUN.sub(_mask_json_run, text)
     return text
+
+
+def _mask_json_run(match: re.Match[str]) -> str:
+    """The run with everything from the first base64-of-a-JSON-object start masked."""
+    run = match.group(0)
+    for tries, start in enumerate(m.start() for m in _JSON_START.finditer(run)):
+        if tries >= _TRIES_PER_RUN:
+            break
+        if len(run) - start >= 16 and is_json_object_base64(run[start : start + 24]):
+            return run[:start] + MASK
+    return run
+
+
+def is_json_object_base64(head: str) -> bool:
+    """Whether ``head`` (the start of a token) is base64 / base64url of ``{`` + whitespace + ``"``."""
+    head = urllib.parse.unquote(head.split(".", 1)[0]).rstrip("=")
+    head = head[: len(head) // 4 * 4]
+    if len(head) < 8:
+        return False
+    try:
+        raw = base64.b64decode(head.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return raw[:1] == b"{" and raw[1:].lstrip(b" \t\r\n")[:1] == b'"'
 
 
 def forget_all() -> None:

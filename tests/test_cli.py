@@ -18,7 +18,7 @@ from tests.conftest import run_cli_process
 def test_help_lists_every_command(run_cli):
     result = run_cli("--help")
     assert result.exit_code == 0
-    for command in ("new", "store-token", "doctor"):
+    for command in ("new", "store-token", "doctor", "info"):
         assert command in result.stdout
     assert "--version" in result.stdout
     assert "--install-completion" in result.stdout  # Typer's shell completion
@@ -215,6 +215,7 @@ print("HEAVY=" + ",".join(heavy))
         ["new", "--help"],
         ["store-token", "--help"],
         ["doctor", "--help"],
+        ["info", "--help"],
     ],
 )
 def test_help_does_not_import_heavy_libraries(args):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from momento_lambda_cli import console
+from momento_lambda_cli.commands import REGION_HELP
+from momento_lambda_cli.doctor.runner import DEFAULT_TIMEOUT_SECONDS
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 
 if TYPE_CHECKING:
@@ -72,7 +74,7 @@ def doctor(
         typer.Option(
             "--region",
             metavar="REGION",
-            help="AWS region (default: the deploy tool's: samconfig region, else AWS_REGION / profile; serverless.yml provider.region, else us-east-1).",
+            help=REGION_HELP,
         ),
     ] = None,
     profile: Annotated[
@@ -83,29 +85,39 @@ def doctor(
     ] = False,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", metavar="IDS", help=f"Run only these check ids or groups ({GROUPS}), comma-separated."),
+        typer.Option(
+            "--only",
+            metavar="IDS",
+            help=f"Run only these check ids, id prefixes (e.g. iam) or groups ({GROUPS}), comma-separated.",
+        ),
     ] = None,
     skip: Annotated[
-        list[str] | None, typer.Option("--skip", metavar="IDS", help="Skip these check ids or groups, comma-separated.")
+        list[str] | None,
+        typer.Option("--skip", metavar="IDS", help="Skip these check ids, id prefixes or groups, comma-separated."),
     ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the check ids and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show passing checks' details too.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1).")] = False,
     timeout: Annotated[
-        float,
+        float | None,
         typer.Option(
-            "--timeout", min=0.01, metavar="SECONDS", help="Seconds each check may take before it counts as an error."
+            "--timeout",
+            min=0.01,
+            metavar="SECONDS",
+            show_default=False,
+            help=f"Seconds each check may take before it counts as an error. [default: {DEFAULT_TIMEOUT_SECONDS:g}]",
         ),
-    ] = 20.0,
+    ] = None,
     expiry_warning_days: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--expiry-warning-days",
             min=0,
             metavar="DAYS",
-            help="momento.key-expiry warns when the stored key expires within DAYS days.",
+            show_default=False,
+            help=f"momento.key-expiry warns when the stored key expires within DAYS days. [default: {EXPIRY_WARNING_DAYS}]",
         ),
-    ] = EXPIRY_WARNING_DAYS,
+    ] = None,
     sequential: Annotated[
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
     ] = False,
@@ -120,11 +132,21 @@ def doctor(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --fix: print the unified diff of the fixes; write nothing.")
     ] = False,
+    bug_report: Annotated[
+        Path | None,
+        typer.Option(
+            "--bug-report",
+            metavar="FILE",
+            help="Also write a zip for an issue: the doctor JSON, `momento-lambda info` and the project's "
+            "framework files, every key-shaped value masked.",
+        ),
+    ] = None,
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
     Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict),
-    2 usage error (e.g. an unknown check id).
+    2 usage error (e.g. an unknown check id). A project can keep its options (skip, only,
+    strict, offline, timeout, expiry_warning_days) in .momento-lambda.json under "doctor".
     """
     if json_output:
         console.mode.json_command = "doctor"
@@ -132,9 +154,10 @@ def doctor(
     from momento_lambda_cli.doctor import registry, render
     from momento_lambda_cli.doctor.context import DoctorOptions
     from momento_lambda_cli.doctor.diagnose import diagnose
+    from momento_lambda_cli.doctor.saved import load as load_saved
 
-    checks = registry.select(registry.all_checks(), only or (), skip or ())
     if list_checks:
+        checks = registry.select(registry.all_checks(), only or (), skip or ())
         if json_output:
             console.print_json(console.envelope("doctor", ok=True, data={"checks": render.check_list(checks)}))
         else:
@@ -144,6 +167,15 @@ def doctor(
         return
 
     project_path = project_dir.resolve()
+    saved = load_saved(project_path)
+    checks = registry.select(registry.all_checks(), only or saved.only, [*saved.skip, *(skip or ())])
+    strict = strict or saved.strict
+    offline = offline or saved.offline
+    timeout = timeout if timeout is not None else (saved.timeout or DEFAULT_TIMEOUT_SECONDS)
+    if expiry_warning_days is None:
+        expiry_warning_days = (
+            saved.expiry_warning_days if saved.expiry_warning_days is not None else EXPIRY_WARNING_DAYS
+        )
     options = DoctorOptions(
         project_dir=project_path,
         stack_name=stack_name,
@@ -157,7 +189,7 @@ def doctor(
     )
     err = console.stderr()
     live = not json_output and err.is_terminal
-    with render.progress(err, len(checks), live) as on_done:
+    with render.progress(err, checks, live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
     if fix or dry_run:
         fix_project(
@@ -182,6 +214,8 @@ def doctor(
                 err.print(f"[{outcome.check.id}] crashed:", markup=False)
                 err.print(redact(outcome.traceback), markup=False, highlight=False)
 
+    if bug_report is not None:
+        _write_bug_report(bug_report, project_path, framework, outcomes, summary.ok(strict))
     if json_output:
         data = render.json_data(str(project_path), framework, outcomes)
         console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))
@@ -279,3 +313,18 @@ def fix_lines(plan: FixPlan, *, dry_run: bool) -> list[str]:
                 lines.append(f"  [yellow]![/] {escape(entry.message)} [dim]({entry.check_id})[/]")
                 lines.extend(f"      [cyan]→[/] {escape(step)}" for step in entry.steps)
     return lines
+
+
+def _write_bug_report(path: Path, project_path: Path, framework: str | None, outcomes: list[Any], ok: bool) -> None:
+    from momento_lambda_cli import info
+    from momento_lambda_cli.doctor import bug_report, render
+
+    document = console.envelope("doctor", ok=ok, data=render.json_data(str(project_path), framework, outcomes))
+    names = bug_report.write(path, document, info.collect(), project_path)
+    files = len([n for n in names if n.startswith("project/")])
+    console.stderr().print(
+        f"Bug report written to {path} (doctor.json, info.json and {files} project file{'s' if files != 1 else ''}; "
+        "keys masked). Look it over before you attach it.",
+        markup=False,
+        highlight=False,
+    )

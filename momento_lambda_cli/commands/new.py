@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from momento_lambda_cli import catalog, console
+from momento_lambda_cli import catalog, console, contract
+from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.scaffold.answers import DEFAULT_INIT_CLIENT, INIT_CLIENT_MODES
 
 if TYPE_CHECKING:
@@ -30,22 +31,37 @@ else:  # typer takes the choices (and --help shows them) from these types
 
 def new(
     name: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            metavar="NAME", help="Project name: the folder, the stack / service name (letters, digits, hyphens)."
+            metavar="NAME",
+            show_default=False,
+            help="Project name: the folder, the stack / service name (ASCII letters, digits, hyphens). "
+            "Asked for on a terminal when missing.",
         ),
-    ],
+    ] = None,
     framework: Annotated[
         FrameworkName | None,
-        typer.Option("--framework", "-f", help=f"Deployment framework. [default: {catalog.DEFAULT_FRAMEWORK.name}]"),
+        typer.Option(
+            "--framework",
+            "-f",
+            case_sensitive=False,
+            help=f"Deployment framework. [default: {catalog.DEFAULT_FRAMEWORK.name}]",
+        ),
     ] = None,
     runtime: Annotated[
         RuntimeName | None,
-        typer.Option("--runtime", "-r", help=f"Lambda runtime. [default: {catalog.DEFAULT_RUNTIME.name}]"),
+        typer.Option(
+            "--runtime", "-r", case_sensitive=False, help=f"Lambda runtime. [default: {catalog.DEFAULT_RUNTIME.name}]"
+        ),
     ] = None,
     arch: Annotated[
         ArchitectureName | None,
-        typer.Option("--arch", "-a", help=f"CPU architecture. [default: {catalog.DEFAULT_ARCHITECTURE.name}]"),
+        typer.Option(
+            "--arch",
+            "-a",
+            case_sensitive=False,
+            help=f"CPU architecture. [default: {catalog.DEFAULT_ARCHITECTURE.name}]",
+        ),
     ] = None,
     cache_name: Annotated[str | None, typer.Option(metavar="CACHE", help="Momento cache name. [default: NAME]")] = None,
     secret_name: Annotated[
@@ -57,7 +73,14 @@ def new(
         typer.Option(metavar="ARN", help="ARN of an existing secret holding the key (skips store-token's wiring)."),
     ] = None,
     default_ttl: Annotated[
-        int, typer.Option("--default-ttl", min=1, metavar="SECONDS", help="Cache TTL in seconds.")
+        int,
+        typer.Option(
+            "--default-ttl",
+            min=1,
+            max=contract.MAX_TTL_SECONDS,
+            metavar="SECONDS",
+            help=f"Cache TTL in seconds (1 to {contract.MAX_TTL_SECONDS}, Momento's maximum).",
+        ),
     ] = 60,
     kms_key_arn: Annotated[
         str | None,
@@ -82,24 +105,50 @@ def new(
 ) -> None:
     """Create a new Lambda project that uses Momento (SAM or Serverless Framework).
 
-    On a terminal, asks for the framework, runtime, architecture and cache name that were not
-    given. Exit codes: 0 created, 1 bad input or the target folder exists, 2 usage error.
+    On a terminal, asks for the project name, framework, runtime, architecture and cache name
+    that were not given (a wrong answer is asked again, with the reason). Exit codes: 0 created, 1 bad input or the target folder exists, 2 usage error.
     """
     if json_output:
         console.mode.json_command = "new"
-    from momento_lambda_cli.scaffold.answers import build_answers, validate_project_name, warnings_for
+    from momento_lambda_cli.scaffold.answers import (
+        build_answers,
+        validate_cache_name,
+        validate_project_name,
+        warnings_for,
+    )
     from momento_lambda_cli.scaffold.next_steps import next_steps
     from momento_lambda_cli.scaffold.render import check_target, render_project
 
-    validate_project_name(name)
-    check_target(output_dir.expanduser().absolute(), name)
     interactive = not (no_input or json_output) and _stdin_is_tty()
+    target_parent = output_dir.expanduser().absolute()
+    if name is None:
+        if not interactive:
+            raise UsageError(
+                "Missing argument NAME (the project name).",
+                "E.g. `momento-lambda new orders-api`; on a terminal without --no-input it is asked for.",
+                code="usage.missing",
+            )
+        from momento_lambda_cli import prompts
+
+        def usable(answer: str) -> str:
+            validate_project_name(answer)
+            check_target(target_parent, answer)
+            return answer
+
+        name = prompts.ask_text("Project name", "momento-app", usable)
+    else:
+        validate_project_name(name)
+        check_target(target_parent, name)
     if interactive:
-        framework = framework or _ask("Framework", catalog.FRAMEWORK_NAMES, catalog.DEFAULT_FRAMEWORK.name)
-        runtime = runtime or _ask("Runtime", catalog.RUNTIME_NAMES, catalog.DEFAULT_RUNTIME.name)
-        arch = arch or _ask("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)
+        from momento_lambda_cli import prompts
+
+        framework = framework or prompts.ask_choice(
+            "Framework", catalog.FRAMEWORK_NAMES, catalog.DEFAULT_FRAMEWORK.name
+        )
+        runtime = runtime or prompts.ask_choice("Runtime", catalog.RUNTIME_NAMES, catalog.DEFAULT_RUNTIME.name)
+        arch = arch or prompts.ask_choice("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)
         if cache_name is None:
-            cache_name = _ask_text("Momento cache name", default=name)
+            cache_name = prompts.ask_text("Momento cache name", name, validate_cache_name)
     answers = build_answers(
         name,
         framework=framework or catalog.DEFAULT_FRAMEWORK.name,
@@ -139,19 +188,6 @@ def new(
 
 def _stdin_is_tty() -> bool:
     return sys.stdin.isatty()
-
-
-def _ask(label: str, choices: tuple[str, ...], default: str) -> str:
-    import click
-
-    value = click.prompt(label, default=default, type=click.Choice(choices), show_choices=True, err=True)
-    return str(value)
-
-
-def _ask_text(label: str, default: str) -> str:
-    import click
-
-    return str(click.prompt(label, default=default, err=True))
 
 
 def _shown_path(project_dir: Path) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from momento_lambda_cli import console
+from momento_lambda_cli.commands import REGION_HELP
 
 if TYPE_CHECKING:
     from momento_lambda_cli.secrets.flow import StoreOutcome
@@ -85,9 +86,7 @@ def store_token(
     ] = None,
     region: Annotated[
         str | None,
-        typer.Option(
-            "--region", metavar="REGION", help="AWS region (default: the project's region, then AWS_REGION...)."
-        ),
+        typer.Option("--region", metavar="REGION", help=REGION_HELP),
     ] = None,
     profile: Annotated[
         str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")

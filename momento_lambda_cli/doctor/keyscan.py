@@ -1,6 +1,6 @@
 """Spot things shaped like a Momento API key, without ever returning the value.
 
-* JWTs whose payload has the legacy ``c`` / ``cp`` claims or the v2 ``t`` claim;
+* JWTs (compact or with spaced JSON) whose payload has the legacy ``c`` / ``cp`` claims or the v2 ``t`` claim;
 * base64 of JSON with ``api_key`` (and ``endpoint``): v1 keys.
 
 Only the kind of key and where it was found are reported.
@@ -13,7 +13,9 @@ import json
 import re
 from typing import Any
 
-_JWT = re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}")
+_JWT = re.compile(r"(?<![A-Za-z0-9_-])e[w-z][A-Za-z0-9_-]{4,}\.e[w-z][A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{8,}")
+"""Header and payload are base64url of JSON objects: ``eyJ`` for ``{"``, ``eyAi`` / ``ewog``
+when the JSON opens with whitespace."""
 _B64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{60,}={0,2}")
 """Both patterns start only at a token boundary, so a long run without one is scanned once."""
 _MAX_TOKEN = 16 * 1024

@@ -1,4 +1,4 @@
-"""Every check, in display order, and selection by id."""
+"""Every check, in display order, and selection by id, id prefix or group."""
 
 from __future__ import annotations
 
@@ -37,21 +37,29 @@ def _ids(value: Iterable[str]) -> list[str]:
     return [part.strip() for item in value for part in item.split(",") if part.strip()]
 
 
+def _matches(check: Check, selector: str) -> bool:
+    """``selector`` names ``check``: its id, an id prefix ending at a dot (``iam`` for
+    ``iam.secret-access``), or its group."""
+    prefix = selector.rstrip(".")
+    return check.id == selector or check.id.startswith(prefix + ".") or check.group.value == selector
+
+
 def select(checks: list[Check], only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[Check]:
-    """The checks kept by ``--only`` / ``--skip`` (comma-separated ids); unknown ids are a usage error."""
-    known = {c.id for c in checks}
-    groups = {c.group.value for c in checks}
+    """The checks kept by ``--only`` / ``--skip`` (comma-separated ids, id prefixes or groups);
+    a selector that names no check is a usage error."""
     only_ids, skip_ids = _ids(only), _ids(skip)
-    unknown = [i for i in [*only_ids, *skip_ids] if i not in known and i not in groups]
+    unknown = [i for i in [*only_ids, *skip_ids] if not any(_matches(c, i) for c in checks)]
     if unknown:
+        prefixes = sorted({c.id.split(".", 1)[0] for c in checks})
+        groups = list(dict.fromkeys(c.group.value for c in checks))
         raise UsageError(
-            f"Unknown check id: {', '.join(unknown)}.",
-            "List the ids with `momento-lambda doctor --list-checks` (a group name selects its checks).",
+            f"Unknown check id: {', '.join(unknown)}; accepted: a check id, an id prefix "
+            f"({', '.join(prefixes)}) or a group ({', '.join(groups)}).",
+            "List the ids with `momento-lambda doctor --list-checks`.",
             code="doctor.unknown-check",
         )
-
-    def matches(check: Check, ids: list[str]) -> bool:
-        return check.id in ids or check.group.value in ids
-
-    selected = [c for c in checks if (not only_ids or matches(c, only_ids)) and not matches(c, skip_ids)]
-    return selected
+    return [
+        c
+        for c in checks
+        if (not only_ids or any(_matches(c, i) for i in only_ids)) and not any(_matches(c, i) for i in skip_ids)
+    ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from momento_lambda_cli.doctor.model import GROUP_TITLES, Check, Outcome, Status, Summary
@@ -20,8 +21,47 @@ MARKS = {
 }
 
 
+_REPEATED = re.compile(r"\b([\w.\-]+) \(\1\)")
+"""``x86_64 (x86_64)``: a value followed by itself in parentheses."""
+
+
+def offline_skip(outcome: Outcome) -> bool:
+    """A remote check skipped because of ``--offline`` (shown as one line for all of them)."""
+    return outcome.check.remote and outcome.result.status is Status.SKIP and "--offline" in outcome.result.message
+
+
+def tidy(message: str) -> str:
+    """``message`` without a value repeated in parentheses."""
+    return _REPEATED.sub(r"\1", message)
+
+
+def merged(title: str, message: str) -> str | None:
+    """One text for a message that repeats the title (``Configurations.Lambda used (src/x.py)``
+    for that title and message), else ``None``."""
+    head, text = title.strip().rstrip("."), message.strip().rstrip(".")
+    if not text.casefold().startswith(head.casefold()):
+        return None
+    rest = text[len(head) :]
+    if rest and not rest.startswith((" (", ":", ";", ",")):
+        return None
+    return head + rest
+
+
+def offline_line(outcomes: Sequence[Outcome]) -> str | None:
+    """``8 deployment and Momento checks skipped (--offline)``, or ``None`` when none were."""
+    skipped = [o for o in outcomes if offline_skip(o)]
+    if not skipped:
+        return None
+    groups = list(dict.fromkeys(GROUP_TITLES[o.check.group] for o in skipped))
+    words = [g if g == "Momento" else g.lower() for g in groups]
+    named = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    plural = "s" if len(skipped) != 1 else ""
+    return f"[dim]- {len(skipped)} {named} check{plural} skipped (--offline)[/]"
+
+
 def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
-    """Rich-markup lines: a heading per group, one line per check, hints and details under problems."""
+    """Rich-markup lines: a heading per group, one line per check, hints and details under problems;
+    the checks ``--offline`` skipped are one line at the end."""
     from rich.markup import escape
 
     out: list[str] = []
@@ -29,6 +69,8 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
     skip_hints_shown: set[str] = set()
     for outcome in outcomes:
         check, result = outcome.check, outcome.result
+        if offline_skip(outcome):
+            continue
         if check.group != group:
             if group is not None:
                 out.append("")
@@ -37,9 +79,12 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
         mark, colour = MARKS[result.status]
         label = " error:" if result.status is Status.ERROR else ""
         title = escape(check.title)
-        message = escape(result.message)
+        message = escape(tidy(result.message))
+        both = None if label else merged(check.title, tidy(result.message))
         if result.status is Status.PASS and not verbose:
             out.append(f"  [{colour}]{mark}[/] {title}")
+        elif both is not None:
+            out.append(f"  [{colour}]{mark}[/] {escape(both)} [dim]({check.id})[/]")
         else:
             out.append(f"  [{colour}]{mark}[/] {title}:{label} {message} [dim]({check.id})[/]")
         show_details = result.status in {Status.WARN, Status.FAIL, Status.ERROR} or verbose
@@ -51,6 +96,9 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
             skip_hints_shown.add(result.hint)
         if result.hint and result.status is not Status.PASS:
             out.append(f"      [cyan]→[/] {escape(result.hint)}")
+    offline = offline_line(outcomes)
+    if offline:
+        out.extend(["", offline] if out else [offline])
     return out
 
 
@@ -82,18 +130,28 @@ def check_list(checks: list[Check]) -> list[dict[str, Any]]:
     return [{"id": c.id, "group": c.group.value, "title": c.title, "remote": c.remote} for c in checks]
 
 
+def waiting_text(pending: Sequence[Check], total: int) -> str:
+    """``Waiting for Stack deployed, Cache exists and 2 more… (4/8 done)``."""
+    names = [c.title for c in pending[:2]]
+    more = len(pending) - len(names)
+    listed = ", ".join(names) + (f" and {more} more" if more else "")
+    return f"Waiting for {listed}… ({total - len(pending)}/{total} done)"
+
+
 @contextlib.contextmanager
-def progress(console: Console, total: int, enabled: bool) -> Iterator[Callable[[Outcome], None]]:
-    """A live "Running checks… n/total" line on ``console`` while checks run (when enabled)."""
+def progress(console: Console, checks: Sequence[Check], enabled: bool) -> Iterator[Callable[[Outcome], None]]:
+    """A live line on ``console`` naming the checks still running (when enabled)."""
     if not enabled:
         yield lambda _outcome: None
         return
-    done = 0
-    with console.status(f"Running {total} checks…") as status:
+    pending = list(checks)
+    total = len(pending)
+    with console.status(waiting_text(pending, total)) as status:
 
         def update(outcome: Outcome) -> None:
-            nonlocal done
-            done += 1
-            status.update(f"Running checks… {done}/{total} done (last: {outcome.check.id})")
+            if outcome.check in pending:
+                pending.remove(outcome.check)
+            if pending:
+                status.update(waiting_text(pending, total))
 
         yield update

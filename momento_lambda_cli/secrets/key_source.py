@@ -18,6 +18,8 @@ from momento_lambda_cli.redact import register_secret
 
 DEFAULT_KEY_ENV = "MOMENTO_API_KEY"
 PROMPT = "Momento API key (input hidden): "
+EMPTY_PROMPT = "Nothing was typed. Paste the Momento API key (input hidden, try {attempt} of {attempts}): "
+PROMPT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -33,16 +35,23 @@ class KeyInput:
 
 
 def _hidden_prompt() -> str:
+    """The key typed at a hidden prompt; an empty Enter asks again (:data:`PROMPT_ATTEMPTS` tries)."""
     import getpass
 
-    try:
-        return getpass.getpass(PROMPT)
-    except EOFError:
-        raise MomentoLambdaError(
-            "No Momento API key was typed.",
-            "Paste the key at the prompt and press Enter, or use --from-stdin / MOMENTO_API_KEY.",
-            code="key.missing",
-        ) from None
+    prompt = PROMPT
+    for attempt in range(2, PROMPT_ATTEMPTS + 2):
+        try:
+            value = getpass.getpass(prompt)
+        except EOFError:
+            break
+        if value.strip():
+            return value
+        prompt = EMPTY_PROMPT.format(attempt=attempt, attempts=PROMPT_ATTEMPTS)
+    raise MomentoLambdaError(
+        "No Momento API key was typed.",
+        "Paste the key at the prompt and press Enter, or use --from-stdin / MOMENTO_API_KEY.",
+        code="key.missing",
+    )
 
 
 def read_key(
@@ -92,12 +101,14 @@ def read_key(
     value = environ.get(DEFAULT_KEY_ENV)
     if value is not None and value.strip():
         return _accept(value, f"env:{DEFAULT_KEY_ENV}")
-    if allow_prompt and _is_tty(stdin):
+    on_terminal = _is_tty(stdin)
+    if allow_prompt and on_terminal:
         return _accept(prompt(), "prompt")
+    to_prompt = "or drop --no-input to be prompted" if on_terminal else "or run in a terminal to be prompted"
     raise MomentoLambdaError(
         "No Momento API key was given.",
         f"Pipe it in with --from-stdin, set {DEFAULT_KEY_ENV} (or --from-env VAR), "
-        "or run in a terminal to be prompted. The key is never taken as an argument.",
+        f"{to_prompt}. The key is never taken as an argument.",
         code="key.missing",
     )
 

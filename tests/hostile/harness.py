@@ -1,7 +1,10 @@
 """Run the CLI as a child process under a hostile input and measure what the promises cover.
 
 Each run reports the exit code, stdout, stderr, wall time and the child's own peak
-resident memory (``wait4`` returns the rusage of exactly that child). A hard address-space
+resident memory: the high-water mark (``VmHWM``) of the program the child runs, read from
+``/proc`` while it runs. (``wait4``'s ``ru_maxrss`` is not used when ``/proc`` answers: a
+forked child inherits the parent's high-water mark, so late in a long test session it
+reports the size of pytest itself.) A hard address-space
 limit and a hard kill well past the bound keep a runaway child from taking the machine.
 """
 
@@ -19,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+_REPO = Path(__file__).resolve().parents[2]
 MEMORY_CAP_MB = 500
 """The promise: the CLI stays under this resident size whatever the project holds."""
 _ADDRESS_SPACE_LIMIT = 4 * 1024**3
@@ -62,6 +66,7 @@ def run(
     if set; with ``file_size_limit``, no file the child writes may grow past that many bytes
     (a full disk, for one process: the write fails with EFBIG)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    full_env["PYTHONPATH"] = str(_REPO)  # this checkout's code, whatever the child's cwd
     full_env.update(env or {})
     if file_size_limit:
         full_env["HOSTILE_FILE_SIZE_LIMIT"] = str(file_size_limit)
@@ -77,7 +82,7 @@ def run(
             env=full_env,
             cwd=cwd,
         )
-        status, usage = _wait(proc, interrupt_after)
+        status, usage, hwm_kb = _wait(proc, interrupt_after)
         seconds = time.monotonic() - started
         out.seek(0)
         err.seek(0)
@@ -87,20 +92,45 @@ def run(
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
             seconds,
-            usage.ru_maxrss / 1024,
+            (hwm_kb if hwm_kb is not None else usage.ru_maxrss) / 1024,
         )
 
 
-def _wait(proc: subprocess.Popen[bytes], interrupt_after: float | None = None) -> tuple[int, resource.struct_rusage]:
-    """Reap the child with its own rusage; SIGINT it once after ``interrupt_after`` seconds if
-    it is still running (never through Popen, which would reap it first)."""
+def _high_water_kb(pid: int) -> int | None:
+    """``VmHWM`` of process ``pid`` in kB (its peak resident size since its last exec), once it
+    runs the launcher (before its exec the forked child still holds a copy of this process)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv = handle.read().split(b"\0")
+        if len(argv) < 3 or argv[1] != b"-c" or argv[2] != _LAUNCH.encode():
+            return None
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _wait(
+    proc: subprocess.Popen[bytes], interrupt_after: float | None = None
+) -> tuple[int, resource.struct_rusage, int | None]:
+    """Reap the child with its own rusage and the highest ``VmHWM`` seen; SIGINT it once after
+    ``interrupt_after`` seconds if it is still running (never through Popen, which would reap it
+    first). The high-water mark only grows, so the last reading before exit is the peak up to
+    then (within one 5 ms poll)."""
     started = time.monotonic()
     deadline = started + _HARD_KILL_AFTER
+    hwm: int | None = None
     while True:
+        reading = _high_water_kb(proc.pid)
+        if reading is not None:
+            hwm = reading if hwm is None else max(hwm, reading)
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            return status, usage
+            return status, usage, hwm
         now = time.monotonic()
         if interrupt_after is not None and now - started >= interrupt_after:
             os.kill(proc.pid, signal.SIGINT)

@@ -209,6 +209,8 @@ def test_the_key_scan_inside_git_skips_ignored_and_build_folders(tmp_path):
 # --- leaks ------------------------------------------------------------------------------
 
 KEY_MAKERS = {"v2": keys.v2_key, "legacy": keys.legacy_key, "v1": keys.v1_key}
+OTHER_SHAPES = {"v1-indented": keys.v1_key_indented, "jwt-spaced": keys.spaced_jwt_key}
+"""Key shapes that do not start with ``eyJ``: caught by shape, never registered."""
 
 
 def _sam_key_everywhere(project: Path, key: str) -> None:
@@ -239,6 +241,50 @@ def _answers_and_code(project: Path, key: str) -> None:
     (project / "notes.md").write_text(f"the key: {key}\n")
 
 
+def _params_file(project: Path, key: str) -> None:
+    """Serverless ``params`` from a ``${file(...)}`` file, a key in each of its fields (and as a name)."""
+    text = (project / "serverless.yml").read_text()
+    start, end = text.index("params:"), text.index("provider:")
+    text = text[:start] + "params: ${file(./params.yml)}\n\n" + text[end:]
+    text = text.replace("region: us-east-1", "region: ${file(./params.yml):default.region}")
+    (project / "serverless.yml").write_text(text)
+    (project / "params.yml").write_text(
+        f"default:\n  momentoSecretArn: {key}\n  momentoCacheName: {key}\n  region: {key}\n"
+        f"  {key}: x\n  # {key}\nprod:\n  momentoSecretArn: '{key}'\n  stage: {key}\n"
+    )
+
+
+def _samconfig_yaml(project: Path, key: str) -> None:
+    """samconfig.yaml (instead of .toml) with a key in every field, as a name and in a comment."""
+    (project / "samconfig.toml").unlink()
+    (project / "samconfig.yaml").write_text(
+        f"version: 0.1\n# {key}\ndefault:\n  global:\n    parameters:\n      stack_name: {key}\n"
+        f"      region: {key}\n  deploy:\n    parameters:\n      parameter_overrides:\n"
+        f"        - MomentoSecretArn={key}\n        - MomentoCacheName={key}\n"
+        f"      capabilities: {key}\n      {key}: x\n  build:\n    parameters:\n      use_container: {key}\n"
+    )
+
+
+def _env_files(project: Path, key: str) -> None:
+    """Dotenv files a Serverless service reads (``useDotenv``), and ``${env:}`` pointing at them."""
+    text = (project / "serverless.yml").read_text()
+    text = text.replace("frameworkVersion: '3'\n", "frameworkVersion: '3'\nuseDotenv: true\n", 1)
+    text = text.replace("  default:\n", "  default:\n    momentoSecretArn: ${env:MOMENTO_API_KEY}\n", 1)
+    text = text.replace("region: us-east-1", "region: ${env:REGION_FROM_DOTENV}")
+    (project / "serverless.yml").write_text(text)
+    for name in (".env", ".env.dev", ".env.prod"):
+        (project / name).write_text(f"MOMENTO_API_KEY={key}\nREGION_FROM_DOTENV={key}\nexport {key}=1\n# {key}\n")
+
+
+def _answers_every_field(project: Path, key: str) -> None:
+    """The answers file with a key in every field, also the ones checked against a list."""
+    import json as _json
+
+    answers = project / ".momento-lambda.json"
+    document = _json.loads(answers.read_text())
+    answers.write_text(_json.dumps({**{field: key for field in document}, key: {key: [key]}}))
+
+
 def _duplicate_key(project: Path, key: str) -> None:
     text = (project / "serverless.yml").read_text()
     text = text.replace("  default:\n", f"  default:\n    dup: {key}\n    dup: {key}\n    bad: [{key}\n", 1)
@@ -258,8 +304,24 @@ def _toml_error(project: Path, key: str) -> None:
         ("sls", _duplicate_key),
         ("sam", _toml_error),
         ("sam", _answers_and_code),
+        ("sls", _params_file),
+        ("sam", _samconfig_yaml),
+        ("sls", _env_files),
+        ("sam", _answers_every_field),
+        ("sls", _answers_every_field),
     ],
-    ids=["sam-everywhere", "sls-everywhere", "yaml-duplicate", "toml-error", "answers-and-code"],
+    ids=[
+        "sam-everywhere",
+        "sls-everywhere",
+        "yaml-duplicate",
+        "toml-error",
+        "answers-and-code",
+        "sls-params-file",
+        "samconfig-yaml",
+        "dotenv-files",
+        "sam-answers-every-field",
+        "sls-answers-every-field",
+    ],
 )
 @pytest.mark.parametrize("mode", ["text", "json", "debug"])
 def test_doctor_never_prints_a_planted_key(tmp_path, kind, plant, mode):
@@ -277,3 +339,26 @@ def test_doctor_never_prints_a_planted_key(tmp_path, kind, plant, mode):
         json.loads(result.stdout)
     after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
     assert after == before, "doctor changed the project"
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_SHAPES))
+@pytest.mark.parametrize(
+    "plant",
+    [
+        ("sam", _sam_key_everywhere),
+        ("sls", _sls_key_everywhere),
+        ("sls", _params_file),
+        ("sam", _samconfig_yaml),
+        ("sls", _env_files),
+        ("sam", _answers_every_field),
+    ],
+    ids=["sam-everywhere", "sls-everywhere", "sls-params-file", "samconfig-yaml", "dotenv-files", "answers"],
+)
+def test_doctor_never_prints_a_key_of_another_shape(tmp_path, kind, plant):
+    framework, how = plant
+    key = OTHER_SHAPES[kind]()
+    project = (projects.sam_project if framework == "sam" else projects.serverless_project)(tmp_path, "leaky")
+    how(project, key)
+    result = harness.run("doctor", "--offline", "--timeout", str(TIMEOUT), "-v", str(project))
+    harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(0, 1))
+    harness.assert_no_piece(key, result.output)

@@ -160,7 +160,8 @@ def test_an_unwritable_output_dir_is_one_error_line(tmp_path):
 def test_usage_errors_have_a_hint(args):
     result = harness.run(*args)
     harness.assert_clean(result, seconds=BOUND, exit_codes=(2,))
-    assert "Hint:" in result.stderr or "Try '" in result.stderr
+    assert result.stderr.startswith("Error: ") and "\nHint: " in result.stderr
+    assert "Try '" not in result.stderr
 
 
 @pytest.mark.parametrize("delay", [0.15, 0.3, 0.6, 1.0])

@@ -63,3 +63,21 @@ def refresher_secret(api_key: str, valid_until: int | str | None = None, **extra
         document["validUntil"] = valid_until
     document.update(extra)
     return json.dumps(document)
+
+
+def v1_key_indented(endpoint: str = "cell-test.example.momentohq.com", tag: str | None = None) -> str:
+    """A v1 key whose JSON is indented: base64 starting ``ewog``, not ``eyJ``."""
+    raw = json.dumps({"endpoint": endpoint, "api_key": f"{MARKER}-{tag or uuid.uuid4().hex}"}, indent=2)
+    return base64.b64encode(raw.encode()).decode()
+
+
+def spaced_jwt_key(tag: str | None = None) -> str:
+    """A JWT-shaped key whose header and payload JSON have spaces: segments start ``eyAi``."""
+
+    def segment(document: dict[str, object]) -> str:
+        text = "{ " + json.dumps(document)[1:-1] + " }"
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    header = segment({"alg": "HS256", "typ": "JWT"})
+    payload = segment({"t": "g", "id": f"{MARKER}-{tag or uuid.uuid4().hex}"})
+    return f"{header}.{payload}.{uuid.uuid4().hex}{uuid.uuid4().hex}"

@@ -1,0 +1,119 @@
+"""Every `momento-lambda` command line in README.md's shell code blocks runs and exits as the
+README says: offline, or against moto and the local Momento server. A README line this test
+does not know fails the test, so the README cannot grow a command nobody ran."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import keys
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+ENDPOINT = "cell-4-us-west-2-1.prod.a.momentohq.com"
+
+
+def readme_commands() -> list[str]:
+    """The ``momento-lambda ...`` invocations in README.md's sh / text code blocks, comments
+    dropped, continuation lines joined, the part after a pipe only."""
+    text = README.read_text(encoding="utf-8")
+    found: list[str] = []
+    for lang, body in re.findall(r"```(\w*)\n(.*?)```", text, re.S):
+        if lang not in {"sh", "bash", "shell", "text"}:
+            continue
+        for line in body.replace("\\\n", " ").splitlines():
+            line = line.split(" #", 1)[0].strip()
+            if line.startswith("#"):
+                continue
+            for part in re.split(r"\s*(?:&&|\|)\s*", line):
+                if "momento-lambda " in part or part.endswith("momento-lambda"):
+                    found.append(" ".join(part.split()))
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Case:
+    exit_code: int
+    setup: str = "empty"
+    """``empty`` folder, ``project`` (a generated SAM project as the current folder, named
+    demo), ``parent`` (the current folder holds ./demo)."""
+    aws: bool = False
+    stdin_key: bool = False
+    env_key: bool = False
+    why: str = ""
+
+
+CASES: dict[str, Case] = {
+    "momento-lambda new orders-api": Case(0, why="off a terminal: no prompts, the defaults"),
+    "momento-lambda new orders-api --no-input": Case(0),
+    "momento-lambda new orders-api -f serverless -r nodejs22.x -a arm64 --no-input": Case(0),
+    "momento-lambda new orders-api --secret-arn "
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/orders-api/api-key-AbC123": Case(0),
+    "momento-lambda store-token": Case(0, "project", aws=True, env_key=True, why="MOMENTO_API_KEY set, as in CI"),
+    f"momento-lambda store-token --from-stdin --endpoint {ENDPOINT}": Case(0, "project", aws=True, stdin_key=True),
+    "MOMENTO_API_KEY=... momento-lambda store-token --region eu-west-1 --json": Case(
+        0, "project", aws=True, env_key=True
+    ),
+    "momento-lambda store-token --kms-key-id alias/momento --tag team=payments --dry-run": Case(
+        0, "project", aws=True, env_key=True
+    ),
+    "momento-lambda doctor": Case(1, "project", aws=True, why="nothing deployed to moto: deploy.stack fails"),
+    "momento-lambda doctor ./demo --offline": Case(0, "parent"),
+    "momento-lambda doctor --stack-name demo --function demo-HelloFunction --secret-id momento/demo/api-key": Case(
+        1, "project", aws=True, why="no such stack, function or secret in moto"
+    ),
+    "momento-lambda doctor --only iam --skip iam.kms-decrypt --json": Case(
+        0, "project", aws=True, why="the project's IAM passes; the role checks skip: nothing deployed"
+    ),
+}
+
+NOT_RUN = {
+    ".venv-tool/bin/momento-lambda new demo --no-input": "needs `pip install .` from PyPI first; the same "
+    "command is `momento-lambda new orders-api --no-input` above",
+}
+
+
+def test_every_readme_command_is_known():
+    unknown = [c for c in readme_commands() if c not in CASES and c not in NOT_RUN]
+    assert not unknown, f"README.md has command lines this test does not run: {unknown}"
+    stale = [c for c in CASES if c not in readme_commands()]
+    assert not stale, f"no longer in README.md: {stale}"
+
+
+def _argv(command: str) -> list[str]:
+    words = shlex.split(command)
+    while words and "=" in words[0] and not words[0].startswith("-"):
+        words.pop(0)  # VAR=value prefixes: the test sets the environment itself
+    assert words[0] == "momento-lambda"
+    return words[1:]
+
+
+@pytest.mark.parametrize("command", sorted(CASES))
+def test_readme_command_exits_as_documented(command, request, run_cli, tmp_path, monkeypatch):
+    case = CASES[command]
+    monkeypatch.chdir(tmp_path)
+    if case.setup in {"project", "parent"}:
+        made = run_cli("new", "demo", "--no-input", "--region", "us-east-1")
+        assert made.exit_code == 0, made.output
+        if case.setup == "project":
+            monkeypatch.chdir(tmp_path / "demo")
+    stdin = None
+    if case.aws:
+        aws = request.getfixturevalue("aws")
+        server = request.getfixturevalue("momento_server")
+        monkeypatch.setenv("MOMENTO_LOCAL", server.endpoint)
+        if "alias/momento" in command:
+            kms = aws.client("kms")
+            key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName="alias/momento", TargetKeyId=key_id)
+    if case.env_key:
+        monkeypatch.setenv("MOMENTO_API_KEY", keys.legacy_key())
+    if case.stdin_key:
+        stdin = keys.v2_key() + "\n"
+    result = run_cli(*_argv(command), stdin=stdin)
+    assert result.exit_code == case.exit_code, f"{command}\n{result.output[-3000:]}"
+    assert "Traceback" not in result.output and "This is a bug" not in result.output

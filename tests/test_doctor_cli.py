@@ -127,7 +127,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert result.exit_code == 1
     out = result.stdout
     headings = [line for line in out.splitlines() if line and not line.startswith(" ")][:-1]
-    assert headings == ["Project", "Build output", "- 10 deployment and Momento checks skipped (--offline)"]
+    assert headings == ["Project", "Build output", "- 11 deployment and Momento checks skipped (--offline)"]
     assert "  ✓ Framework detected, template parses\n" in out  # passing checks: title only
     assert "  ✗ Function timeout: A function's timeout is shorter than" in out
     assert "      · HelloFunction: Timeout 3 s" in out

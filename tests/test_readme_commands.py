@@ -69,6 +69,11 @@ CASES: dict[str, Case] = {
     "momento-lambda doctor --only iam --skip iam.kms-decrypt --json": Case(
         0, "project", aws=True, why="the project's IAM passes; the role checks skip: nothing deployed"
     ),
+    "momento-lambda update --check": Case(0, "project", why="made by this version: up to date"),
+    "momento-lambda update --dry-run": Case(0, "project"),
+    "momento-lambda update": Case(0, "project"),
+    "momento-lambda update --conflict rej": Case(0, "project"),
+    "momento-lambda update --answer architecture=arm64": Case(0, "project", why="re-rendered for arm64, no edits"),
 }
 
 NOT_RUN = {

@@ -31,7 +31,7 @@ def test_doctor_mode_tabulates_statuses_per_check_and_marks_momento_folders() ->
 
 
 def test_doctor_mode_report_lists_tables_findings_and_momento_folders() -> None:
-    code, _, output = run_script(sys.executable, "field_test.py", "--doctor", FOLDERS)
+    _, _, output = run_script(sys.executable, "field_test.py", "--doctor", FOLDERS)
     assert "| check | pass | warn | fail | skip | error |" in output
     assert "## Fails and warns per folder" in output
     momento_section = output.split("## Folders that use Momento\n", 2)[-1]

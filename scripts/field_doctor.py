@@ -88,7 +88,10 @@ def run_doctor(folder: Path, limit: float, python: str) -> dict[str, Any]:
     if proc.returncode not in (0, 1):
         record["crash"] = f"exit {proc.returncode}: {proc.stderr.strip()[-400:]}"
     record["framework"] = envelope["data"].get("framework")
-    record["checks"] = [{"id": c["id"], "status": c["status"], "message": c.get("message", "")} for c in checks]
+    record["checks"] = [
+        {"id": c["id"], "status": c["status"], "message": c.get("message", ""), "details": c.get("details") or []}
+        for c in checks
+    ]
     return record
 
 
@@ -128,11 +131,12 @@ def status_table(title: str, table: dict[str, dict[str, int]]) -> list[str]:
 def findings(record: dict[str, Any]) -> list[str]:
     if "crash" in record:
         return [f"  CRASH {record['crash']}"]
-    return [
-        f"  {c['status'].upper():<5} {c['id']}: {c['message']}"
-        for c in record.get("checks", [])
-        if c["status"] in ("fail", "warn", "error")
-    ]
+    lines = []
+    for check in record.get("checks", []):
+        if check["status"] in ("fail", "warn", "error"):
+            lines.append(f"  {check['status'].upper():<5} {check['id']}: {check['message']}")
+            lines += [f"        {detail}" for detail in check["details"]]
+    return lines
 
 
 def report(records: list[dict[str, Any]], totals: dict[str, Any]) -> str:

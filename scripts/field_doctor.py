@@ -167,15 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON record per folder, then the totals")
     args = parser.parse_args(argv)
     folders = list(project_folders(args.dirs))
+    records = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        records = list(pool.map(lambda f: run_doctor(f, args.limit_seconds, sys.executable), folders))
+        for record in pool.map(lambda f: run_doctor(f, args.limit_seconds, sys.executable), folders):
+            records.append(record)
+            if args.json:
+                print(json.dumps(record, sort_keys=True), flush=True)
     totals = tabulate(records)
-    if args.json:
-        for record in records:
-            print(json.dumps(record, sort_keys=True))
-        print(json.dumps({"totals": totals}, sort_keys=True))
-    else:
-        print(report(records, totals))
+    print(json.dumps({"totals": totals}, sort_keys=True) if args.json else report(records, totals))
     return 1 if totals["crashes"] or totals["errors"] else 0
 
 

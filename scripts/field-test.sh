@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Field test of the project model: scripts/field-test.sh [--json] [--quiet] [--limit-seconds N] DIR...
+# Field test of doctor: scripts/field-test.sh --doctor [--jobs N] [--limit-seconds N] [--json] DIR...
 # (see scripts/field_test.py). Uses this checkout's package with the project's .venv
 # (or $PYTHON).
 set -euo pipefail

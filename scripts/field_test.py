@@ -2,6 +2,7 @@
 """Field test: run the project model over every SAM / Serverless project folder under DIRs.
 
     scripts/field-test.sh [--json] [--limit-seconds N] [--quiet] DIR...
+    scripts/field-test.sh --doctor [--jobs N] [--limit-seconds N] [--json] DIR...  (see field_doctor.py)
 
 A project folder holds ``serverless.yml`` / ``serverless.yaml``, or ``template.yaml`` /
 ``template.yml`` with an ``AWS::Serverless::`` or ``AWS::Lambda::`` resource. For each one
@@ -321,6 +322,10 @@ def line_of(record: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if "--doctor" in (sys.argv[1:] if argv is None else argv):
+        import field_doctor
+
+        return field_doctor.main(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dirs", nargs="+", type=Path)
     parser.add_argument("--json", action="store_true", help="one JSON record per folder, then the totals")

@@ -4,12 +4,15 @@ user, updated to a newer template (the 0.1.0 snapshot with deliberate fixes)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from momento_lambda_cli.scaffold import template_fixes, versions
 from momento_lambda_cli.scaffold.template_fixes import TemplateFix
+from tests.support.generated import python_env
 from tests.support.template_versions import NEXT, RELEASED, commit_all, git, next_template, released_project, tree
 from tests.support.tools import require_tool
 
@@ -394,3 +397,28 @@ def test_an_updated_serverless_project_still_packages_with_osls(run_cli, tmp_pat
     properties = function(template)
     assert properties["Timeout"] == 15  # the template's fix
     assert {"Key": "team", "Value": "orders"} in properties["Tags"]  # the user's edit
+
+
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+def test_an_updated_released_python_project_passes_its_own_tests(run_cli, tmp_path, framework):
+    """A 0.1.0 Python project with the user's edits, updated to this checkout's templates: the
+    template's fixes are in (the client closes its old client the way the SDK supports), the
+    user's edits stay, and the project's own test suite passes."""
+    project = released_project(tmp_path, runtime="python3.11", framework=framework)
+    handler = project / "src" / "handler.py"
+    handler.write_text("# Orders service: cache-aside in front of the orders table.\n" + handler.read_text())
+    (project / "src" / "orders.py").write_text("TABLE = 'orders'\n")
+    commit_all(project)
+    assert "old.close()" in (project / "src" / "momento_client.py").read_text()
+    result = run_cli("update", str(project))
+    assert result.exit_code == 0, result.output
+    client = (project / "src" / "momento_client.py").read_text()
+    assert "old.close()" not in client and "__exit__" in client
+    assert handler.read_text().startswith("# Orders service: cache-aside")
+    assert (project / "src" / "orders.py").read_text() == "TABLE = 'orders'\n"
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
+    )  # fmt: skip
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert " passed" in tests.stdout and "failed" not in tests.stdout

@@ -500,7 +500,7 @@ def _toml_string(value: str, literal: bool) -> str:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class TomlEntry:
     """A TOML statement: a table header (``value_start == -1``) or ``key = value``."""
 
     path: tuple[str, ...]
@@ -581,7 +581,7 @@ def _toml_value_end(norm: str, i: int) -> int:
     return i + len(match.group(0).rstrip())
 
 
-def _toml_entries(norm: str) -> Iterator[_Entry]:
+def _toml_entries(norm: str) -> Iterator[TomlEntry]:
     table: tuple[str, ...] = ()
     i, n = 0, len(norm)
     while i < n:
@@ -594,14 +594,14 @@ def _toml_entries(norm: str) -> Iterator[_Entry]:
         elif c == "[":
             array = norm.startswith("[[", i)
             table, end = _toml_key(norm, i + (2 if array else 1), "]]" if array else "]")
-            yield _Entry(table, i, -1, end)
+            yield TomlEntry(table, i, -1, end)
             i = end
         else:
             key, after = _toml_key(norm, i, "=")
             while norm[after] in " \t":
                 after += 1
             end = _toml_value_end(norm, after)
-            yield _Entry(table + key, i, after, end)
+            yield TomlEntry(table + key, i, after, end)
             i = end
 
 
@@ -641,6 +641,24 @@ def _has_key(entry: Any, key: str) -> bool:
 
 
 NEW_SAMCONFIG = "version = 0.1\n"
+
+
+def toml_insert(doc: Text, entries: Sequence[TomlEntry], table: Sequence[str], line: str) -> Splice:
+    """The splice adding ``line`` (``key = value``) to ``[table]``: after the table's last
+    entry, else right under its header, else a new ``[table]`` block at the end of the file."""
+    norm, table = doc.norm, tuple(table)
+    in_table = [
+        e for e in entries if e.path[: len(table)] == table and e.value_start >= 0 and len(e.path) == len(table) + 1
+    ]
+    header = next((e for e in entries if e.value_start < 0 and e.path == table), None)
+    if in_table:
+        return doc.insert_lines(norm.count("\n", 0, max(e.value_end for e in in_table)) + 1, [line])
+    if header is not None:
+        return doc.insert_lines(norm.count("\n", 0, header.value_end) + 1, [line])
+    block = [f"[{'.'.join(table)}]", line]
+    if norm.strip() and not norm.endswith("\n\n"):
+        block.insert(0, "")
+    return doc.insert_lines(norm.count("\n") + 1, block)
 
 
 def samconfig_set_overrides(
@@ -686,19 +704,7 @@ def samconfig_set_overrides(
         for key, value in values.items():
             overrides = set_override(overrides, key, value)
         line = f"parameter_overrides = {_toml_string(overrides, literal=False)}"
-        table = (env, "deploy", "parameters")
-        in_table = [e for e in entries if e.path[:3] == table and e.value_start >= 0]
-        header = next((e for e in entries if e.value_start < 0 and e.path == table), None)
-        if in_table:
-            end = max(e.value_end for e in in_table)
-            splices.append(doc.insert_lines(norm.count("\n", 0, end) + 1, [line]))
-        elif header is not None:
-            splices.append(doc.insert_lines(norm.count("\n", 0, header.value_end) + 1, [line]))
-        else:
-            block = [f"[{env}.deploy.parameters]", line]
-            if norm.strip() and not norm.endswith("\n\n"):
-                block.insert(0, "")
-            splices.append(doc.insert_lines(norm.count("\n") + 1, block))
+        splices.append(toml_insert(doc, entries, (env, "deploy", "parameters"), line))
         places.append(f"[{env}.deploy.parameters]")
     if not any(e.path == ("version",) and e.value_start >= 0 for e in entries):
         first = next((e for e in entries), None)

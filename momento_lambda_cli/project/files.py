@@ -59,6 +59,17 @@ def atomic_write_text(path: Path, text: str, root: Path | None = None) -> None:
     """Replace the file at ``path`` (or its symlink target) with ``text`` in one step: a temp
     file in the target's folder, the old file's mode (and owner where allowed), then rename."""
     target = resolve_target(path, root)
+    tmp = _stage(target, text)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _stage(target: Path, text: str) -> str:
+    """A temp file next to ``target`` holding ``text``, with the old file's mode (and owner
+    where allowed), ready to be renamed over it; removed again if writing it fails."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -71,10 +82,10 @@ def atomic_write_text(path: Path, text: str, root: Path | None = None) -> None:
             os.chmod(tmp, old.st_mode & 0o7777)
             with contextlib.suppress(OSError):
                 os.chown(tmp, old.st_uid, old.st_gid)
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
 
 
 def _default_file_mode() -> int:
@@ -162,18 +173,7 @@ def update_files(
         try:
             for target, _path, _expected, new in targets:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-                staged.append((tmp, target))
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(new)
-                try:
-                    old = target.stat()
-                except FileNotFoundError:
-                    os.chmod(tmp, _default_file_mode())
-                else:
-                    os.chmod(tmp, old.st_mode & 0o7777)
-                    with contextlib.suppress(OSError):
-                        os.chown(tmp, old.st_uid, old.st_gid)
+                staged.append((_stage(target, new), target))
         except BaseException:
             for tmp, _target in staged:
                 Path(tmp).unlink(missing_ok=True)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from momento_lambda_cli.errors import parser_problem
-from momento_lambda_cli.project.edit import NEW_SAMCONFIG, Splice, Text, _toml_entries, _toml_loads, toml_error
+from momento_lambda_cli.project.edit import (
+    NEW_SAMCONFIG,
+    Splice,
+    Text,
+    _toml_entries,
+    _toml_loads,
+    toml_error,
+    toml_insert,
+)
 
 
 def set_value(text: str | None, table: Sequence[str], key: str, raw: str, *, source: str) -> str:
@@ -29,23 +37,7 @@ def set_value(text: str | None, table: Sequence[str], key: str, raw: str, *, sou
             return NEW_SAMCONFIG if text is None else text
         splices.append(Splice(found.value_start, found.value_end, raw))
     else:
-        in_table = [
-            e
-            for e in entries
-            if e.path[: len(table)] == tuple(table) and e.value_start >= 0 and len(e.path) == len(table) + 1
-        ]
-        header = next((e for e in entries if e.value_start < 0 and e.path == tuple(table)), None)
-        line = f"{key} = {raw}"
-        if in_table:
-            end = max(e.value_end for e in in_table)
-            splices.append(doc.insert_lines(norm.count("\n", 0, end) + 1, [line]))
-        elif header is not None:
-            splices.append(doc.insert_lines(norm.count("\n", 0, header.value_end) + 1, [line]))
-        else:
-            block = [f"[{'.'.join(table)}]", line]
-            if norm.strip() and not norm.endswith("\n\n"):
-                block.insert(0, "")
-            splices.append(doc.insert_lines(norm.count("\n") + 1, block))
+        splices.append(toml_insert(doc, entries, table, f"{key} = {raw}"))
     new = doc.apply(splices)
     document = _toml_loads(new.removeprefix("\ufeff"), source)
     for part in path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from momento_lambda_cli import __version__
 from momento_lambda_cli.doctor import registry
 from tests.support.doctor import run_doctor
@@ -178,13 +180,24 @@ def test_only_and_skip_select_checks(run_cli, tmp_path):
     ]
 
 
-def test_no_project_fails_framework_and_skips_the_rest(run_cli, tmp_path):
-    run = run_doctor(run_cli, str(tmp_path), "--offline")
-    assert run.exit_code == 1
-    assert run.status("project.framework") == "fail"
-    assert "No SAM or Serverless project" in run.checks["project.framework"]["message"]
-    assert run.document["data"]["framework"] is None
-    assert {run.status(i) for i in ALL_IDS[1:]} == {"skip"}
+@pytest.mark.parametrize("where", ["empty", "missing", "bad-yaml"])
+def test_a_folder_without_a_loadable_project_is_one_error(run_cli, tmp_path, where):
+    """No project, a missing folder, a template that does not parse: one Error: / Hint: pair
+    (the JSON envelope's error with --json), exit 1, not the same line under every check."""
+    folder = tmp_path / "missing" if where == "missing" else tmp_path
+    if where == "bad-yaml":
+        (tmp_path / "template.yaml").write_text("Resources: [\n")
+    result = run_cli("doctor", str(folder), "--offline")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == ["Error", "Hint"], result.stderr
+    expected = {"empty": "No SAM or Serverless project in", "missing": "No folder", "bad-yaml": "does not parse"}
+    assert expected[where] in lines[0]
+    as_json = run_cli("doctor", str(folder), "--offline", "--json")
+    document = json.loads(as_json.stdout)
+    assert as_json.exit_code == 1 and document["ok"] is False and document["data"] is None
+    assert expected[where] in document["errors"][0]["message"]
 
 
 def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli, tmp_path):
@@ -201,12 +214,13 @@ def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli
     assert text.count("→ Run `aws configure`") == 1  # the fix, once
 
 
-def test_an_unknown_aws_profile_is_an_error_not_a_skip(run_cli, tmp_path):
+def test_an_unknown_aws_profile_is_one_error_not_a_skip(run_cli, tmp_path):
     project = make_project(tmp_path)
-    run = run_doctor(run_cli, str(project.root), "--profile", "nope", "--only", "deploy.stack,momento.key")
-    assert run.exit_code == 1
-    assert run.status("deploy.stack") == "error"
-    assert run.checks["deploy.stack"]["message"] == "AWS profile 'nope' was not found."
+    result = run_cli("doctor", str(project.root), "--profile", "nope", "--only", "deploy.stack,momento.key")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == "Error: AWS profile 'nope' was not found."
+    assert result.stderr.splitlines()[1].startswith("Hint: ")
+    assert "deploy.stack" not in result.stdout + result.stderr
 
 
 def test_doctor_help_does_not_import_boto3_or_momento():

@@ -60,16 +60,20 @@ def test_framework_reads_short_tags_and_resolves_parameters(run_cli, tmp_path):
 def test_framework_fails_on_a_template_that_does_not_parse(run_cli, tmp_path):
     project = make_project(tmp_path)
     project.edit("template.yaml", "Globals:\n", "Globals:\n  - [unclosed\n")
-    run = doctor(run_cli, project)
+    result = run_cli("doctor", str(project.root), "--offline")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: template.yaml does not parse (line")
+    assert "\nHint: " in result.stderr
+
+
+def test_framework_fails_without_a_project_when_told_what_to_check(run_cli, tmp_path):
+    """--secret-id (or --stack-name, --cache-name) without a project: the project checks fail
+    or skip and the remote checks still run on what they were told."""
+    run = run_doctor(
+        run_cli, str(tmp_path / "nothing-here"), "--offline", "--secret-id", "momento/x", "--only", "project,iam"
+    )
     assert run.status("project.framework") == "fail"
-    assert "template.yaml does not parse (line" in run.checks["project.framework"]["message"]
     assert run.status("iam.secret-access") == "skip"
-    assert run.exit_code == 1
-
-
-def test_framework_fails_without_a_project(run_cli, tmp_path):
-    run = doctor(run_cli, make_project(tmp_path).root.parent / "nothing-here")
-    assert run.status("project.framework") == "fail"
 
 
 # --- iam.secret-access / iam.kms-decrypt ----------------------------------------------------

@@ -191,6 +191,10 @@ def doctor(
     live = not json_output and err.is_terminal
     with render.progress(err, checks, live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
+    if bug_report is not None and diagnosis.fatal is not None:
+        _write_bug_report(bug_report, project_path, None, diagnosis.outcomes, ok=False)
+    if diagnosis.fatal is not None:
+        raise diagnosis.fatal  # one Error: / Hint: (the JSON envelope's error with --json), exit 1
     if fix or dry_run:
         fix_project(
             options,
@@ -215,7 +219,7 @@ def doctor(
                 err.print(redact(outcome.traceback), markup=False, highlight=False)
 
     if bug_report is not None:
-        _write_bug_report(bug_report, project_path, framework, outcomes, summary.ok(strict))
+        _write_bug_report(bug_report, project_path, framework, outcomes, ok=summary.ok(strict))
     if json_output:
         data = render.json_data(str(project_path), framework, outcomes)
         console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))
@@ -315,7 +319,7 @@ def fix_lines(plan: FixPlan, *, dry_run: bool) -> list[str]:
     return lines
 
 
-def _write_bug_report(path: Path, project_path: Path, framework: str | None, outcomes: list[Any], ok: bool) -> None:
+def _write_bug_report(path: Path, project_path: Path, framework: str | None, outcomes: list[Any], *, ok: bool) -> None:
     from momento_lambda_cli import info
     from momento_lambda_cli.doctor import bug_report, render
 

@@ -151,6 +151,14 @@ class DoctorContext:
             return None
         return entry.value  # type: ignore[no-any-return]
 
+    def failure(self, name: str) -> MomentoLambdaError | None:
+        """Our error that loading ``name`` (``project``, ``session``) already ended in, if it
+        did (never waits, never loads)."""
+        entry = self._entries.get(name)
+        if entry is None or not entry.done or not isinstance(entry.error, MomentoLambdaError):
+            return None
+        return entry.error
+
     def project_or_skip(self) -> Project:
         try:
             return self.project()

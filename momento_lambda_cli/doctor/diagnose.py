@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from momento_lambda_cli.doctor import runner
 from momento_lambda_cli.doctor.context import DoctorContext, DoctorOptions
 from momento_lambda_cli.doctor.model import Check, Outcome, Summary
+from momento_lambda_cli.errors import MomentoLambdaError
 
 REMOTE_SERVICES = ["cloudformation", "lambda", "secretsmanager", "iam"]
 
@@ -18,6 +19,10 @@ class Diagnosis:
     summary: Summary
     framework: str | None
     """``sam`` / ``serverless`` when the project loaded within the run, else ``None``."""
+    fatal: MomentoLambdaError | None = None
+    """What made every check moot: the project did not load (and no check was told what to
+    look at instead), or the named AWS profile does not exist. The command reports it as one
+    error instead of the same line under every check."""
 
 
 def diagnose(
@@ -34,4 +39,10 @@ def diagnose(
     ctx.prefetch(REMOTE_SERVICES if remote else [], momento=any(c.group.value == "momento" for c in remote))
     outcomes = runner.run_checks(checks, ctx, timeout=timeout, concurrent=concurrent, on_done=on_done)
     loaded = ctx.loaded_project()  # never loads it here: a project that hung a check must not hang the command
-    return Diagnosis(outcomes, Summary.of(outcomes), loaded.framework if loaded is not None else None)
+    # Without a project, checks told what to look at (--stack-name, --secret-id, --cache-name) still work.
+    targeted = options.stack_name or options.secret_id or options.cache_name
+    fatal = None if targeted else ctx.failure("project")
+    session = ctx.failure("session")
+    if fatal is None and session is not None and session.code == "aws.profile-not-found":
+        fatal = session
+    return Diagnosis(outcomes, Summary.of(outcomes), loaded.framework if loaded is not None else None, fatal)

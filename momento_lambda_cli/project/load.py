@@ -78,6 +78,12 @@ def with_environment_note(setting: Setting[str], framework: str, environ: Mappin
 
 
 def _not_found(root: Path) -> MomentoLambdaError:
+    if not root.is_dir():
+        return MomentoLambdaError(
+            f"No folder {root}." if not root.exists() else f"{root} is not a folder.",
+            "Pass the project folder's path, or run the command inside the project folder.",
+            code="project.not-found",
+        )
     return MomentoLambdaError(
         f"No SAM or Serverless project in {root}.",
         "Run the command in the project folder (template.yaml + samconfig.toml, or serverless.yml), or pass its path.",

@@ -165,14 +165,13 @@ def test_doctor_is_bounded_on_a_hostile_serverless_project(tmp_path, attack):
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(0, 1))
 
 
-def test_a_too_deep_template_is_one_finding(tmp_path):
+def test_a_too_deep_template_is_one_error(tmp_path):
     project = projects.serverless_project(tmp_path, "evil")
     _deep_flow(project)
     result = doctor(project, "--json")
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(1,))
-    checks = {c["id"]: c for c in json.loads(result.stdout)["data"]["checks"]}
-    assert checks["project.framework"]["status"] == "fail"
-    assert "nests" in checks["project.framework"]["message"]
+    (error,) = json.loads(result.stdout)["errors"]
+    assert "nests" in error["message"] and error["hint"]
 
 
 def test_the_key_scan_honours_gitignore_without_git(tmp_path):

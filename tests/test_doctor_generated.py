@@ -129,9 +129,9 @@ def test_key_pasted_into_the_template_environment_fails_without_printing_it(tmp_
     template = project / "template.yaml"
     text = template.read_text()
     key = legacy_key()
-    anchor = "        MOMENTO_CACHE_NAME:"
+    anchor = "\n          MOMENTO_CACHE_NAME:"  # the function's Environment.Variables (10 spaces)
     assert anchor in text
-    template.write_text(text.replace(anchor, f"        MOMENTO_API_KEY: {key}\n{anchor}", 1))
+    template.write_text(text.replace(anchor, f'\n          MOMENTO_API_KEY: "{key}"{anchor}', 1))
     result = run_cli("doctor", str(project), "--offline", "--only", "project")
     assert result.exit_code == 1
     assert "secrets.no-plaintext-key" in result.stdout

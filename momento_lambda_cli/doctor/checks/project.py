@@ -13,7 +13,7 @@ from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
 from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -86,7 +86,6 @@ def framework(ctx: DoctorContext) -> Result:
 
 SAMPLE_SUFFIX = "AbCdEf"
 """Secrets Manager appends six random characters to a secret's name in its ARN."""
-NO_MOMENTO = "No function uses the Momento SDK (no code of theirs imports momento / @gomomento/sdk)."
 
 
 def _momento_code(ctx: DoctorContext) -> list[FunctionCode]:

@@ -131,6 +131,11 @@ class Function:
         return self.runtime if isinstance(self.runtime, str) else ""
 
     @property
+    def is_image(self) -> bool:
+        """A container-image function (SAM ``PackageType: Image``, Serverless ``image:``): no managed runtime."""
+        return self.package_type == "Image" or self.code.kind is CodeKind.IMAGE
+
+    @property
     def is_python(self) -> bool:
         return self.runtime_name.startswith("python")
 

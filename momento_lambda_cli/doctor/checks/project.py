@@ -39,9 +39,6 @@ MAX_SOURCE_FILE_BYTES = 1_000_000
 TODAY = date.today
 """Swappable for tests."""
 
-NEWEST_PYTHON = catalog.newest(catalog.PYTHON).name
-NEWEST_NODE = catalog.newest(catalog.NODE).name
-
 
 def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
     project = ctx.project_or_skip()
@@ -576,32 +573,58 @@ def no_local_override(ctx: DoctorContext) -> Result:
 
 def runtime(ctx: DoctorContext) -> Result:
     functions = _functions_or_skip(ctx)
+    momento = {code.function.key for code in ctx.momento_code()}
     today = TODAY()
     failures: list[str] = []
     warnings: list[str] = []
     passes: list[str] = []
+    moves: dict[str, str] = {}
+    """Runtime that needs attention -> the runtime to move to."""
     for function in functions:
         if isinstance(function.runtime, Unresolved):
             warnings.append(f"{function.key}: runtime {function.runtime.describe()}")
             continue
         name = function.runtime or ""
-        known = catalog.runtime(name)
         if not name:
-            failures.append(f"{function.key}: no Runtime")
-        elif known is None:
+            if function.is_image:
+                passes.append(f"{function.key}: container image (no managed runtime: its base image decides)")
+            else:
+                failures.append(f"{function.key}: no Runtime")
+            continue
+        found = lifecycle.standing(name, today)
+        if found is None:
             if name.startswith(("python", "nodejs")):
                 warnings.append(f"{function.key}: {name} is not a runtime this doctor knows")
             else:
-                warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
+                passes.append(f"{function.key}: {name} (no deprecation dates known)")
         else:
-            found = lifecycle.standing(known, today)
             {"fail": failures, "warn": warnings, "pass": passes}[found.level].append(f"{function.key}: {found.text}")
-    hint = f"Move to a supported runtime ({NEWEST_PYTHON} or {NEWEST_NODE}) and rebuild."
+            if found.level != "pass":
+                moves[name] = _successor(name)
+        if function.key in momento and not (function.is_python or function.is_node):
+            warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
+    hint = None
+    if moves:
+        targets = [f"{old} to {new}" for old, new in sorted(moves.items()) if new]
+        hint = f"Move {_and(targets)}, then rebuild." if targets else "Move to a supported runtime, then rebuild."
+    elif warnings:
+        setting = "Runtime" if ctx.project_or_skip().framework == SAM else "runtime (provider or function)"
+        hint = f"Set {setting} to a runtime Lambda supports."
     if failures:
         return Result.fail("A function uses a deprecated runtime", hint, failures + warnings)
     if warnings:
         return Result.warn("A runtime needs attention", hint, warnings)
     return Result.ok("Supported runtimes", passes)
+
+
+def _successor(name: str) -> str:
+    """The runtime to move ``name`` to: cfn-lint's successor (the newest of its language)."""
+    dates = catalog.lifecycle(name)
+    return dates.successor or "" if dates else ""
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def timeout(ctx: DoctorContext) -> Result:

@@ -521,3 +521,26 @@ def test_a_function_reading_the_secret_by_name(run_cli, tmp_path, resource, stat
         "fail": "HelloFunction: no Allow for secretsmanager:GetSecretValue on momento/demo/api-key",
     }[status]
     assert run.checks["iam.secret-access"]["details"] == [expected]
+
+
+@pytest.mark.parametrize("cloud", ["openwhisk", "azure", "google", "tencent", "aliyun", "knative"])
+def test_a_project_for_another_cloud_is_said_once_and_judged_by_nothing(run_cli, tmp_path, cloud):
+    from tests.support.projects import write_tree
+
+    root = write_tree(
+        tmp_path / cloud,
+        {
+            "serverless.yml": f"service: hello\nprovider:\n  name: {cloud}\n  runtime: python3.9\n"
+            "functions:\n  greeting:\n    handler: handler.main\n",
+            "handler.py": "import momento\n\n\ndef main(params):\n    return {}\n",
+        },
+    )
+    run = run_doctor(run_cli, str(root), "--offline")
+    statuses = {check_id: check["status"] for check_id, check in run.checks.items()}
+    assert statuses.pop("project.framework") == "pass"
+    assert f"provider.name is {cloud}" in run.checks["project.framework"]["message"]
+    assert set(statuses.values()) == {"skip"}, statuses
+    assert run.checks["project.runtime"]["message"].startswith(f"Not an AWS project (provider.name is {cloud})")
+    assert run.exit_code == 0
+    text = run_cli("doctor", "--offline", str(root)).stdout
+    assert text.count("Not an AWS project") == 1, text

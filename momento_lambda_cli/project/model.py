@@ -188,5 +188,12 @@ class Project:
     """Every settings file read (samconfig, ${file()} includes), for the key scan."""
     profile: str | None = None
     """The AWS profile the project's deploy settings name (samconfig ``profile``)."""
+    provider: str = "aws"
+    """The cloud the project deploys to: Serverless ``provider.name`` when it is written as
+    another name (``openwhisk``, ``azure``...); ``aws`` otherwise (SAM, or not readable)."""
     problems: list[str] = field(default_factory=list)
     """Project-level oddities (an include that is missing, an unparsable samconfig section...)."""
+
+    @property
+    def is_aws(self) -> bool:
+        return self.provider == "aws"

@@ -12,7 +12,7 @@ from momento_lambda_cli.doctor import keyscan, lifecycle
 from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
-from momento_lambda_cli.doctor.context import DoctorContext
+from momento_lambda_cli.doctor.context import DoctorContext, not_aws
 from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
@@ -68,6 +68,8 @@ def framework(ctx: DoctorContext) -> Result:
         if setting.value is not None
     ]
     notes = [s.note for s in (project.stage, project.region, project.stack_name) if s.note]
+    if not project.is_aws:
+        return Result.ok(f"{message}; {not_aws(project)}")
     oddities = list(project.problems) + [f"{f.key}: {problem}" for f in project.functions for problem in f.problems]
     if not project.functions:
         where = "an AWS::Serverless::Function" if project.framework == SAM else "a function under functions:"

@@ -498,7 +498,11 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
     budget = MAX_SCANNED_BYTES
-    for path in project_files(project.root):
+    listed = project_files(project.root)
+    ignored: list[tuple[str, bool]] = []
+    if "serverless-dotenv-plugin" not in (project.build.plugins or []):
+        ignored = _ignored_env_keys(project, set(listed), key_vars | read_keys)
+    for path in listed:
         data = read_head(path, min(MAX_FILE_SCANNED_BYTES, budget))
         if not data:
             continue
@@ -509,14 +513,111 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
         kinds = keyscan.find_keys(text)
         if kinds:
             findings.append(f"{path.relative_to(project.root).as_posix()}: contains a Momento {kinds[0]}")
+    hint = (
+        "Remove it, revoke it in the Momento console, and store a new one with `momento-lambda store-token` "
+        "(it goes to Secrets Manager; functions get only the secret's ARN)."
+    )
     if findings:
         return Result.fail(
             "A Momento API key is in the project (it would be committed, deployed or logged)",
-            "Remove it, revoke it in the Momento console, and store a new one with `momento-lambda store-token` "
-            "(it goes to Secrets Manager; functions get only the secret's ARN).",
-            sorted(set(findings)),
+            hint,
+            sorted(set(findings)) + [line for line, _ in ignored],
+        )
+    if ignored:
+        packaged = any(p for _, p in ignored)
+        return Result.warn(
+            "A git-ignored file holds a Momento API key: not committed"
+            + (", but it goes into a deployment package" if packaged else ", not packaged"),
+            "Keep the key out of the folders the deploy tool packages (or exclude the file), and let functions "
+            "read it from Secrets Manager (`momento-lambda store-token`)."
+            if packaged
+            else None,
+            [line for line, _ in ignored],
         )
     return Result.ok("No Momento key in environment variables, parameters or project files")
+
+
+ENV_FILE_EXAMPLES = (".example", ".sample", ".template", ".dist")
+
+
+def _ignored_env_keys(project: Project, listed: set[Path], names: set[str]) -> list[tuple[str, bool]]:
+    """(line, packaged) per git-ignored ``.env`` / ``.env.<x>`` file (project root and the
+    functions' code folders) that holds a Momento key: whether the deploy tool packages it."""
+    folders = [project.root, *(d for f in project.functions for d in f.code_dirs)]
+    found: list[tuple[str, bool]] = []
+    seen: set[Path] = set()
+    for folder in folders:
+        try:
+            candidates = sorted(
+                p
+                for p in folder.iterdir()
+                if (p.name == ".env" or p.name.startswith(".env.")) and not p.name.endswith(ENV_FILE_EXAMPLES)
+            )
+        except OSError:
+            continue
+        for path in candidates:
+            if path in seen or path in listed or not path.is_file():
+                continue
+            seen.add(path)
+            text = (read_head(path, 256 * 1024) or b"").decode("utf-8", "replace")
+            if not (keyscan.find_keys(text) or _dotenv_names(text, names)):
+                continue
+            shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
+            packaged, why = _packaged(project, path)
+            found.append((f"{shown}: holds a Momento key; git ignores it (not committed); {why}", packaged))
+    return found
+
+
+def _dotenv_names(text: str, names: set[str]) -> set[str]:
+    """The variables of ``names`` a dotenv text gives a value."""
+    found = set()
+    for line in text.splitlines():
+        variable, _, value = line.removeprefix("export ").partition("=")
+        if variable.strip() in names and value.strip():
+            found.add(variable.strip())
+    return found
+
+
+def _packaged(project: Project, path: Path) -> tuple[bool, str]:
+    """Whether the deploy tool puts ``path`` (a .env file) into a deployment package, and why."""
+    if project.framework == SAM:
+        owners = [
+            f for f in project.functions if any(d == path.parent or path.parent.is_relative_to(d) for d in f.code_dirs)
+        ]
+        if not owners:
+            return False, "no function's CodeUri holds it, so SAM does not package it"
+        keys = ", ".join(sorted(f.key for f in owners))
+        if path.name == ".env" and all(f.is_python and not f.build_method for f in owners):
+            return False, (
+                f"it is in the CodeUri of {keys}: `sam build` leaves .env out (the Python builder excludes it), "
+                "but a deploy without `sam build` zips the folder as it is"
+            )
+        return True, f"it is in the CodeUri of {keys}, so SAM packages it with that code"
+    if project.document.get("useDotenv") is True:
+        return False, "useDotenv: true, so the Serverless Framework leaves .env* files out of the package"
+    if _excluded_by_patterns(project, path):
+        return False, "package.patterns leaves it out of the package"
+    return True, (
+        "the Serverless Framework packages it: only .git, .gitignore, .serverless and the config file are left out "
+        "by default (.env* too with useDotenv: true), or what package.patterns excludes with `!`"
+    )
+
+
+def _excluded_by_patterns(project: Project, path: Path) -> bool:
+    """``package.patterns`` (or the older ``package.exclude``) of the service leaves ``path`` out."""
+    from pathspec import GitIgnoreSpec
+
+    package = project.document.get("package")
+    if not isinstance(package, dict):
+        return False
+    patterns = [str(p)[1:] for p in package.get("patterns") or [] if str(p).startswith("!")]
+    patterns += [str(p) for p in package.get("exclude") or []]
+    if not patterns:
+        return False
+    try:
+        return bool(GitIgnoreSpec.from_lines(patterns).match_file(path.relative_to(project.root).as_posix()))
+    except Exception:
+        return False
 
 
 def _key_variable(project: Project, function: Function, name: str, read_by: str | None) -> str:

@@ -165,7 +165,7 @@ def glibc(ctx: DoctorContext) -> Result:
     if problems:
         return Result.fail(
             "A library needs a newer glibc than the function's runtime has: it fails to load on Lambda",
-            _glibc_hint(ctx),
+            _glibc_hint(ctx, {f.runtime_name for _, functions in _packages(ctx) for f in functions}),
             sorted(set(problems)),
         )
     if not highest:
@@ -178,8 +178,14 @@ def glibc(ctx: DoctorContext) -> Result:
     )
 
 
-def _glibc_hint(ctx: DoctorContext) -> str:
-    amazon_linux_2023 = ", ".join(r.name for r in catalog.RUNTIMES if r.os is catalog.AMAZON_LINUX_2023 and r.offered)
+def _glibc_hint(ctx: DoctorContext, runtimes: set[str]) -> str:
+    """How to get a glibc the libraries load on; the runtimes named are of the functions' own languages."""
+    languages = {known.language for name in runtimes if (known := catalog.runtime(name)) is not None}
+    amazon_linux_2023 = ", ".join(
+        r.name
+        for r in catalog.RUNTIMES
+        if r.os is catalog.AMAZON_LINUX_2023 and r.offered and (not languages or r.language in languages)
+    )
     if ctx.project_or_skip().framework == SAM:
         build = "`sam build --use-container` (the build image has the runtime's glibc)"
     else:

@@ -161,3 +161,11 @@ def test_the_hint_names_each_language_s_own_runtime(run_cli, tmp_path, monkeypat
     )
     check = _runtime_check(run_cli, root, monkeypatch)
     assert check["hint"] == "Move nodejs18.x to nodejs24.x and python3.9 to python3.14, then rebuild."
+
+
+def test_a_name_that_is_no_lambda_runtime_warns(run_cli, tmp_path, monkeypatch):
+    root = _sam(tmp_path, {"Odd": "CodeUri: src/\nHandler: bootstrap\nRuntime: rust"})
+    check = _runtime_check(run_cli, root, monkeypatch)
+    assert check["status"] == "warn", check
+    assert check["details"] == ["Odd: rust is not a Lambda runtime this doctor knows"]
+    assert check["hint"] == "Set Runtime to a runtime Lambda supports."

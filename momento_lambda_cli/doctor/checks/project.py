@@ -696,10 +696,7 @@ def runtime(ctx: DoctorContext) -> Result:
             continue
         found = lifecycle.standing(name, today)
         if found is None:
-            if name.startswith(("python", "nodejs")):
-                warnings.append(f"{function.key}: {name} is not a runtime this doctor knows")
-            else:
-                passes.append(f"{function.key}: {name} (no deprecation dates known)")
+            warnings.append(f"{function.key}: {name} is not a Lambda runtime this doctor knows")
         else:
             {"fail": failures, "warn": warnings, "pass": passes}[found.level].append(f"{function.key}: {found.text}")
             if found.level != "pass":

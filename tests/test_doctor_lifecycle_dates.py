@@ -169,3 +169,17 @@ def test_a_name_that_is_no_lambda_runtime_warns(run_cli, tmp_path, monkeypatch):
     assert check["status"] == "warn", check
     assert check["details"] == ["Odd: rust is not a Lambda runtime this doctor knows"]
     assert check["hint"] == "Set Runtime to a runtime Lambda supports."
+
+
+def test_a_momento_function_in_another_language_is_told_this_tool_has_no_sdk_support(run_cli, tmp_path, monkeypatch):
+    root = _sam(
+        tmp_path,
+        {
+            "Jvm": "CodeUri: target/app.jar\nHandler: a.B::handle\nRuntime: java21\n"
+            "Environment:\n  Variables:\n    MOMENTO_API_KEY_SECRET: prod/momento"
+        },
+        {"target/app.jar": "PK"},
+    )
+    check = _runtime_check(run_cli, root, monkeypatch)
+    assert check["status"] == "warn", check
+    assert check["details"] == ["Jvm: java21 has no Momento SDK support in this tool (Python / Node.js)"]

@@ -98,12 +98,84 @@ LANGUAGE_NAMES: dict[Language, str] = {PYTHON: "Python", NODE: "Node.js"}
 
 
 @dataclass(frozen=True)
-class Runtime:
-    """A Lambda runtime identifier with the facts the tool uses about it.
+class Lifecycle:
+    """A Lambda runtime's place in AWS's runtime deprecation policy, as cfn-lint ships it.
 
-    The three dates are AWS's Lambda runtime deprecation policy as cfn-lint ships it:
-    ``deprecated`` (no more security patches), ``create_blocked`` (no new functions) and
-    ``update_blocked`` (no more code updates).
+    ``deprecated``: no more security patches; ``create_blocked``: no new functions;
+    ``update_blocked``: no more code updates (``None`` when AWS has not announced it);
+    ``successor``: the runtime to move to (``None`` for the newest of its language).
+    """
+
+    deprecated: date
+    create_blocked: date | None
+    update_blocked: date | None
+    successor: str | None
+
+
+LIFECYCLES: dict[str, Lifecycle] = {
+    "dotnet6": Lifecycle(date(2024, 12, 20), date(2027, 2, 1), date(2027, 3, 3), "dotnet10"),
+    "dotnet8": Lifecycle(date(2026, 11, 10), date(2027, 2, 1), date(2027, 3, 3), "dotnet10"),
+    "dotnet9": Lifecycle(date(2026, 11, 10), None, None, "dotnet10"),
+    "dotnet10": Lifecycle(date(2028, 11, 14), date(2028, 12, 14), date(2029, 1, 15), None),
+    "dotnetcore1.0": Lifecycle(date(2019, 6, 27), date(2019, 6, 30), date(2019, 7, 30), "dotnet10"),
+    "dotnetcore2.0": Lifecycle(date(2019, 5, 30), date(2019, 4, 30), date(2019, 5, 30), "dotnet10"),
+    "dotnetcore2.1": Lifecycle(date(2022, 1, 5), date(2022, 1, 5), date(2022, 4, 13), "dotnet10"),
+    "dotnetcore3.1": Lifecycle(date(2023, 4, 3), date(2023, 4, 3), date(2023, 5, 3), "dotnet10"),
+    "go1.x": Lifecycle(date(2024, 1, 8), date(2024, 2, 8), date(2027, 3, 3), "provided.al2023"),
+    "java8": Lifecycle(date(2024, 1, 8), date(2024, 2, 8), date(2027, 3, 3), "java25"),
+    "java8.al2": Lifecycle(date(2027, 6, 30), date(2027, 7, 31), date(2027, 8, 31), "java25"),
+    "java11": Lifecycle(date(2027, 6, 30), date(2027, 7, 31), date(2027, 8, 31), "java25"),
+    "java17": Lifecycle(date(2027, 6, 30), date(2027, 7, 31), date(2027, 8, 31), "java25"),
+    "java21": Lifecycle(date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31), "java25"),
+    "java25": Lifecycle(date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31), None),
+    "nodejs": Lifecycle(date(2016, 8, 30), date(2016, 9, 30), date(2016, 10, 31), "nodejs24.x"),
+    "nodejs4.3": Lifecycle(date(2020, 3, 5), date(2020, 2, 3), date(2020, 3, 5), "nodejs24.x"),
+    "nodejs4.3-edge": Lifecycle(date(2020, 3, 5), date(2019, 3, 31), date(2019, 4, 30), "nodejs24.x"),
+    "nodejs6.10": Lifecycle(date(2019, 8, 12), date(2019, 7, 12), date(2019, 8, 12), "nodejs24.x"),
+    "nodejs8.10": Lifecycle(date(2020, 3, 6), date(2020, 2, 4), date(2020, 3, 6), "nodejs24.x"),
+    "nodejs10.x": Lifecycle(date(2021, 7, 30), date(2021, 7, 30), date(2022, 2, 14), "nodejs24.x"),
+    "nodejs12.x": Lifecycle(date(2023, 3, 31), date(2023, 3, 31), date(2023, 4, 30), "nodejs24.x"),
+    "nodejs14.x": Lifecycle(date(2023, 12, 4), date(2024, 1, 9), date(2027, 3, 3), "nodejs24.x"),
+    "nodejs16.x": Lifecycle(date(2024, 6, 12), date(2027, 2, 1), date(2027, 3, 3), "nodejs24.x"),
+    "nodejs18.x": Lifecycle(date(2025, 9, 1), date(2027, 2, 1), date(2027, 3, 3), "nodejs24.x"),
+    "nodejs20.x": Lifecycle(date(2026, 4, 30), date(2027, 2, 1), date(2027, 3, 3), "nodejs24.x"),
+    "nodejs22.x": Lifecycle(date(2027, 4, 30), date(2027, 6, 1), date(2027, 7, 1), "nodejs24.x"),
+    "nodejs24.x": Lifecycle(date(2028, 4, 30), date(2028, 6, 1), date(2028, 7, 1), None),
+    "provided": Lifecycle(date(2024, 1, 8), date(2024, 2, 8), date(2027, 3, 3), "provided.al2023"),
+    "provided.al2": Lifecycle(date(2026, 7, 31), date(2027, 2, 1), date(2027, 3, 3), "provided.al2023"),
+    "provided.al2023": Lifecycle(date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31), None),
+    "python2.7": Lifecycle(date(2021, 7, 15), date(2021, 7, 15), date(2022, 5, 30), "python3.14"),
+    "python3.6": Lifecycle(date(2022, 7, 18), date(2022, 7, 18), date(2022, 8, 29), "python3.14"),
+    "python3.7": Lifecycle(date(2023, 12, 4), date(2024, 1, 9), date(2027, 3, 3), "python3.14"),
+    "python3.8": Lifecycle(date(2024, 10, 14), date(2027, 2, 1), date(2027, 3, 3), "python3.14"),
+    "python3.9": Lifecycle(date(2025, 12, 15), date(2027, 2, 1), date(2027, 3, 3), "python3.14"),
+    "python3.10": Lifecycle(date(2026, 10, 31), date(2027, 2, 1), date(2027, 3, 3), "python3.14"),
+    "python3.11": Lifecycle(date(2027, 6, 30), date(2027, 7, 31), date(2027, 8, 31), "python3.14"),
+    "python3.12": Lifecycle(date(2028, 10, 31), date(2028, 11, 30), date(2029, 1, 10), "python3.14"),
+    "python3.13": Lifecycle(date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31), "python3.14"),
+    "python3.14": Lifecycle(date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31), None),
+    "ruby2.5": Lifecycle(date(2021, 7, 30), date(2021, 7, 30), date(2022, 3, 31), "ruby4.0"),
+    "ruby2.7": Lifecycle(date(2023, 12, 7), date(2024, 1, 9), date(2027, 3, 3), "ruby4.0"),
+    "ruby3.2": Lifecycle(date(2026, 3, 31), date(2027, 2, 1), date(2027, 3, 3), "ruby4.0"),
+    "ruby3.3": Lifecycle(date(2027, 3, 31), date(2027, 4, 30), date(2027, 5, 31), "ruby4.0"),
+    "ruby3.4": Lifecycle(date(2028, 3, 31), date(2028, 4, 30), date(2028, 5, 31), "ruby4.0"),
+    "ruby4.0": Lifecycle(date(2029, 3, 31), date(2029, 4, 30), date(2029, 5, 31), None),
+}
+"""Every Lambda runtime identifier cfn-lint's lifecycle data knows, with its dates (all
+languages: a Java or Go function's runtime is judged by the same dates)."""
+
+
+def lifecycle(name: str) -> Lifecycle | None:
+    """The deprecation dates of a runtime identifier, ``None`` for one not in :data:`LIFECYCLES`."""
+    return LIFECYCLES.get(name)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """A Python or Node.js Lambda runtime identifier with the facts the tool uses about it.
+
+    Its three dates (:attr:`deprecated`, :attr:`create_blocked`, :attr:`update_blocked`) are
+    its :data:`LIFECYCLES` entry.
     """
 
     name: str
@@ -111,11 +183,24 @@ class Runtime:
     version: str
     """``3.13`` for python3.13, ``22`` for nodejs22.x."""
     os: OperatingSystem
-    deprecated: date
-    create_blocked: date
-    update_blocked: date
     offered: bool = False
     """Whether `new` renders projects for it."""
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return LIFECYCLES[self.name]
+
+    @property
+    def deprecated(self) -> date:
+        return self.lifecycle.deprecated
+
+    @property
+    def create_blocked(self) -> date:
+        return self.lifecycle.create_blocked or self.deprecated
+
+    @property
+    def update_blocked(self) -> date:
+        return self.lifecycle.update_blocked or self.create_blocked
 
     @property
     def glibc(self) -> tuple[int, int]:
@@ -126,31 +211,30 @@ class Runtime:
         return tuple(int(part) for part in self.version.split("."))
 
 
-def _python(version: str, os: OperatingSystem, dates: tuple[date, date, date], *, offered: bool = False) -> Runtime:
-    return Runtime(f"python{version}", PYTHON, version, os, *dates, offered=offered)
+def _python(version: str, os: OperatingSystem, *, offered: bool = False) -> Runtime:
+    return Runtime(f"python{version}", PYTHON, version, os, offered=offered)
 
 
-def _node(version: str, os: OperatingSystem, dates: tuple[date, date, date], *, offered: bool = False) -> Runtime:
-    return Runtime(f"nodejs{version}.x", NODE, version, os, *dates, offered=offered)
+def _node(version: str, os: OperatingSystem, *, offered: bool = False) -> Runtime:
+    return Runtime(f"nodejs{version}.x", NODE, version, os, offered=offered)
 
 
 _AL2, _AL2023 = AMAZON_LINUX_2, AMAZON_LINUX_2023
 RUNTIMES: tuple[Runtime, ...] = (
-    # (deprecated, create blocked, update blocked)
-    _python("3.7", AMAZON_LINUX_1, (date(2023, 12, 4), date(2024, 1, 9), date(2027, 3, 3))),
-    _python("3.8", _AL2, (date(2024, 10, 14), date(2027, 2, 1), date(2027, 3, 3))),
-    _python("3.9", _AL2, (date(2025, 12, 15), date(2027, 2, 1), date(2027, 3, 3))),
-    _python("3.10", _AL2, (date(2026, 10, 31), date(2027, 2, 1), date(2027, 3, 3))),
-    _python("3.11", _AL2, (date(2027, 6, 30), date(2027, 7, 31), date(2027, 8, 31)), offered=True),
-    _python("3.12", _AL2023, (date(2028, 10, 31), date(2028, 11, 30), date(2029, 1, 10)), offered=True),
-    _python("3.13", _AL2023, (date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31)), offered=True),
-    _python("3.14", _AL2023, (date(2029, 6, 30), date(2029, 7, 31), date(2029, 8, 31)), offered=True),
-    _node("14", _AL2, (date(2023, 12, 4), date(2024, 1, 9), date(2027, 3, 3))),
-    _node("16", _AL2, (date(2024, 6, 12), date(2027, 2, 1), date(2027, 3, 3))),
-    _node("18", _AL2, (date(2025, 9, 1), date(2027, 2, 1), date(2027, 3, 3))),
-    _node("20", _AL2023, (date(2026, 4, 30), date(2027, 2, 1), date(2027, 3, 3))),
-    _node("22", _AL2023, (date(2027, 4, 30), date(2027, 6, 1), date(2027, 7, 1)), offered=True),
-    _node("24", _AL2023, (date(2028, 4, 30), date(2028, 6, 1), date(2028, 7, 1)), offered=True),
+    _python("3.7", AMAZON_LINUX_1),
+    _python("3.8", _AL2),
+    _python("3.9", _AL2),
+    _python("3.10", _AL2),
+    _python("3.11", _AL2, offered=True),
+    _python("3.12", _AL2023, offered=True),
+    _python("3.13", _AL2023, offered=True),
+    _python("3.14", _AL2023, offered=True),
+    _node("14", _AL2),
+    _node("16", _AL2),
+    _node("18", _AL2),
+    _node("20", _AL2023),
+    _node("22", _AL2023, offered=True),
+    _node("24", _AL2023, offered=True),
 )
 """Every Python and Node.js runtime the doctor knows, oldest first per language."""
 DEFAULT_RUNTIME_NAME = "python3.13"

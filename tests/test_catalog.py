@@ -141,6 +141,19 @@ def test_the_runtime_to_move_to_is_cfn_lint_s_successor(runtime):
     assert successor == (None if runtime is newest else newest.name)
 
 
+def test_the_lifecycle_table_is_cfn_lint_s_every_runtime_every_date():
+    def day(value: str | None) -> date | None:
+        return None if value is None else date.fromisoformat(value)
+
+    expected = {
+        name: catalog.Lifecycle(
+            day(entry["deprecated"]), day(entry["create-block"]), day(entry["update-block"]), entry["successor"]
+        )
+        for name, entry in _lifecycle().items()
+    }
+    assert expected == catalog.LIFECYCLES
+
+
 def test_every_python_and_node_runtime_cfn_lint_knows_since_the_oldest_listed_is_in_the_catalog():
     oldest = min(r.deprecated for r in catalog.RUNTIMES)
     pattern = re.compile(r"python\d+\.\d+|nodejs\d+\.x")

@@ -59,6 +59,8 @@ def test_aarch64_extension_on_an_x86_64_function_fails_naming_the_file(run_cli, 
     sam_build(project, "aarch64")
     run = run_doctor(run_cli, str(project.root), "--offline", "--only", BUILD_IDS)
     assert run.status("build.binaries") == "fail"
+    message = run.checks["build.binaries"]["message"]
+    assert message == "The package holds binaries that cannot load on Lambda (built for another CPU)"
     assert (
         ".aws-sam/build/HelloFunction: grpc/_cython/cygrpc.cpython-311-aarch64-linux-gnu.so: built for aarch64, "
         "the function runs on x86_64 (x86_64)" in run.text("build.binaries")
@@ -74,6 +76,7 @@ def test_macos_extension_fails_the_classic_build_on_a_mac(run_cli, tmp_path):
     sam_build(project, "macos")
     run = run_doctor(run_cli, str(project.root), "--offline", "--only", BUILD_IDS)
     assert run.status("build.binaries") == "fail"
+    assert run.checks["build.binaries"]["message"].endswith("(built on macOS)")
     text = run.text("build.binaries")
     assert "grpc/_cython/cygrpc.cpython-311-darwin.so: a macOS (Mach-O) binary; Lambda needs Linux x86_64" in text
     assert "wheel tagged" not in text

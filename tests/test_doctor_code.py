@@ -723,3 +723,99 @@ def test_a_build_of_a_function_without_momento_is_not_asked_for_the_sdk(run_cli,
     run = doctor(run_cli, root, "build.sdk")
     assert run.status("build.sdk") == "fail"
     assert ".aws-sam/build/Counter: no momento/ package" in run.text("build.sdk")
+
+
+LAYER_JWT_AND_METRICS = """\
+const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
+const {SecretsManagerClient, GetSecretValueCommand} = require('@aws-sdk/client-secrets-manager');
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+let cachedSecrets;
+let client;
+
+exports.metrics = {add: (name) => name};
+exports.getSecret = async (key) => {
+  cachedSecrets ??= JSON.parse((await secrets.send(new GetSecretValueCommand({SecretId: process.env.SECRET_ID}))).SecretString);
+  return cachedSecrets[key];
+};
+function build(apiKey) {
+  return new CacheClient({
+    configuration: Configurations.Lambda.latest(),
+    credentialProvider: CredentialProvider.fromString({apiKey}),
+    defaultTtlSeconds: 60,
+  });
+}
+exports.getCacheClient = async () => {
+  client ??= build(await exports.getSecret('momento'));
+  return client;
+};
+"""
+
+LAYER_ESM = """\
+import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
+let client;
+export const metrics = {add: (name) => name};
+const build = () => new CacheClient({
+  configuration: Configurations.Lambda.latest(),
+  credentialProvider: CredentialProvider.fromEnvironmentVariable('MOMENTO_API_KEY'),
+  defaultTtlSeconds: 60,
+});
+export async function getCacheClient() {
+  client ??= build();
+  return client;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("layer_file", "layer_code", "uses"),
+    [
+        (
+            "layers/nodejs/index.js",
+            LAYER_JWT_AND_METRICS,
+            {
+                "Metrics": "const shared = require('/opt/nodejs/index');\n"
+                "exports.handler = async () => shared.metrics.add('calls');\n",
+                "Jwt": "const {getSecret} = require('/opt/nodejs/index');\n"
+                "exports.handler = async () => ({signature: await getSecret('signature')});\n",
+                "Cached": "const shared = require('/opt/nodejs/index');\n"
+                "exports.handler = async () => (await shared.getCacheClient()).get('c', 'k');\n",
+            },
+        ),
+        (
+            "layers/nodejs/index.mjs",
+            LAYER_ESM,
+            {
+                "Metrics": "import {metrics} from '/opt/nodejs/index.mjs';\n"
+                "export const handler = async () => metrics.add('calls');\n",
+                "Jwt": "import * as shared from '/opt/nodejs/index.mjs';\n"
+                "export const handler = async () => shared.metrics.add('jwt');\n",
+                "Cached": "import * as shared from '/opt/nodejs/index.mjs';\n"
+                "export const handler = async () => (await shared.getCacheClient()).get('c', 'k');\n",
+            },
+        ),
+    ],
+)
+def test_a_shared_layer_imported_for_something_else_is_not_momento_use(run_cli, tmp_path, layer_file, layer_code, uses):
+    layers = "    Layers:\n      - !Ref SharedLayer\n"
+    suffix = layer_file.rsplit(".", 1)[1]
+    functions = "".join(
+        function(
+            key,
+            "index.handler",
+            runtime="nodejs22.x",
+            code=f"functions/{key.lower()}/",
+            timeout=3,
+            env="SECRET_ID: " + SECRET,
+            extra=layers,
+        )
+        for key in uses
+    )
+    files = {f"functions/{key.lower()}/index.{suffix}": text for key, text in uses.items()}
+    root = write_tree(
+        tmp_path / f"layer-{suffix}",
+        {"template.yaml": template(functions, layers=LAYER), layer_file: layer_code, **files},
+    )
+    run = doctor(run_cli, root, "project.timeout")
+    text = run.text("project.timeout")
+    assert "Cached: Timeout 3 s" in text, text
+    assert "Metrics" not in text and "Jwt" not in text, text

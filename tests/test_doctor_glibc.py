@@ -52,6 +52,7 @@ def test_vendored_library_without_any_tag_is_judged_by_its_symbol_versions(run_c
         ]
         assert "sam build --use-container" in check["hint"]
         assert "dockerizePip" not in check["hint"]
+        assert "python3.13" in check["hint"] and "nodejs" not in check["hint"], "a Python function's own runtimes"
         assert run.exit_code == 1
     else:
         assert check["message"] == f"1 library needs at most glibc {needs[0]}.{needs[1]}; the runtimes have it"

@@ -434,8 +434,14 @@ def test_in_a_git_repository_only_files_that_would_be_committed_are_scanned(run_
     project = make_project(tmp_path)
     subprocess.run(["git", "init", "-q", str(project.root)], check=True)
     project.write(".gitignore", ".aws-sam/\n.env\n")
-    project.write(".env", f"MOMENTO_API_KEY={v2_key()}\n")  # ignored: stays on this machine
-    assert doctor(run_cli, project, "secrets.no-plaintext-key").status("secrets.no-plaintext-key") == "pass"
+    project.write(".env", f"MOMENTO_API_KEY={v2_key()}\n")  # ignored, outside every CodeUri: stays on this machine
+    run = doctor(run_cli, project, "secrets.no-plaintext-key")
+    assert run.status("secrets.no-plaintext-key") == "warn"
+    assert run.checks["secrets.no-plaintext-key"]["details"] == [
+        ".env: holds a Momento key; git ignores it (not committed); no function's CodeUri holds it, so SAM does not "
+        "package it"
+    ]
+    (project.root / ".env").unlink()
     project.write("notes/setup.md", f"Use this key: {legacy_key()}\n")  # untracked but not ignored
     run = doctor(run_cli, project, "secrets.no-plaintext-key")
     assert run.status("secrets.no-plaintext-key") == "fail"
@@ -525,3 +531,80 @@ def test_a_function_reading_the_secret_by_name(run_cli, tmp_path, resource, stat
         "fail": "HelloFunction: no Allow for secretsmanager:GetSecretValue on momento/demo/api-key",
     }[status]
     assert run.checks["iam.secret-access"]["details"] == [expected]
+
+
+@pytest.mark.parametrize("cloud", ["openwhisk", "azure", "google", "tencent", "aliyun", "knative"])
+def test_a_project_for_another_cloud_is_said_once_and_judged_by_nothing(run_cli, tmp_path, cloud):
+    from tests.support.projects import write_tree
+
+    root = write_tree(
+        tmp_path / cloud,
+        {
+            "serverless.yml": f"service: hello\nprovider:\n  name: {cloud}\n  runtime: python3.9\n"
+            "functions:\n  greeting:\n    handler: handler.main\n",
+            "handler.py": "import momento\n\n\ndef main(params):\n    return {}\n",
+        },
+    )
+    run = run_doctor(run_cli, str(root), "--offline")
+    statuses = {check_id: check["status"] for check_id, check in run.checks.items()}
+    assert statuses.pop("project.framework") == "pass"
+    assert f"provider.name is {cloud}" in run.checks["project.framework"]["message"]
+    assert set(statuses.values()) == {"skip"}, statuses
+    assert run.checks["project.runtime"]["message"].startswith(f"Not an AWS project (provider.name is {cloud})")
+    assert run.exit_code == 0
+    text = run_cli("doctor", "--offline", str(root)).stdout
+    assert text.count("Not an AWS project") == 1, text
+
+
+def _git_project(tmp_path, kind="sam", language="python", ignore=".env*\n"):
+    import subprocess
+
+    project = make_project(tmp_path, kind, language=language)
+    subprocess.run(["git", "init", "-q", str(project.root)], check=True)
+    project.write(".gitignore", ".aws-sam/\n" + ignore)
+    return project
+
+
+def _key_check(run_cli, project):
+    return doctor(run_cli, project, "secrets.no-plaintext-key").checks["secrets.no-plaintext-key"]
+
+
+def test_a_git_ignored_env_file_inside_a_codeuri_is_packaged_by_sam(run_cli, tmp_path):
+    project = _git_project(tmp_path, language="node")
+    project.write("hello/.env.production", f"MOMENTO_API_KEY={v2_key()}\n")
+    check = _key_check(run_cli, project)
+    assert check["status"] == "warn", check
+    assert check["message"].endswith("not committed, but it goes into a deployment package")
+    assert check["details"] == [
+        "hello/.env.production: holds a Momento key; git ignores it (not committed); it is in the CodeUri of "
+        "HelloFunction, so SAM packages it with that code"
+    ]
+
+
+def test_sam_s_python_builder_leaves_a_plain_env_file_out(run_cli, tmp_path):
+    project = _git_project(tmp_path)
+    project.write("hello/.env", f"MOMENTO_API_KEY={v2_key()}\n")
+    check = _key_check(run_cli, project)
+    assert check["status"] == "warn", check
+    [detail] = check["details"]
+    assert "`sam build` leaves .env out (the Python builder excludes it)" in detail
+
+
+@pytest.mark.parametrize(
+    ("extra", "packaged", "why"),
+    [
+        ("", True, "the Serverless Framework packages it: only .git, .gitignore, .serverless and the config file"),
+        ("useDotenv: true\n", False, "useDotenv: true, so the Serverless Framework leaves .env* files out"),
+        ("package:\n  patterns:\n    - '!.env*'\n", False, "package.patterns leaves it out of the package"),
+    ],
+)
+def test_a_git_ignored_env_file_in_a_serverless_service(run_cli, tmp_path, extra, packaged, why):
+    project = _git_project(tmp_path, "serverless")
+    if extra:
+        project.write("serverless.yml", project.template.read_text() + extra)
+    project.write(".env", f"SOME_SETTING=1\nMOMENTO_API_KEY={v2_key()}\n")
+    check = _key_check(run_cli, project)
+    assert check["status"] == "warn", check
+    assert check["message"].endswith("goes into a deployment package" if packaged else "not packaged")
+    [detail] = check["details"]
+    assert detail.startswith(".env: holds a Momento key; git ignores it (not committed); " + why), detail

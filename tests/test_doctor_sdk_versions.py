@@ -51,3 +51,17 @@ def test_node_project_is_skipped_with_the_reason(run_cli, tmp_path):
     check = run_doctor(run_cli, str(project.root), "--offline", "--only", ID).checks[ID]
     assert check["status"] == "skip"
     assert "No Python function" in check["message"]
+
+
+def test_a_project_without_momento_is_skipped_with_the_reason(run_cli, tmp_path):
+    root = tmp_path / "plain"
+    (root / "src").mkdir(parents=True)
+    (root / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Counter:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.13\n"
+    )
+    (root / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (root / "src" / "requirements.txt").write_text("requests==2.0.0\n")
+    check = run_doctor(run_cli, str(root), "--offline", "--only", ID).checks[ID]
+    assert check["status"] == "skip", check
+    assert check["message"].startswith("No function uses the Momento SDK")

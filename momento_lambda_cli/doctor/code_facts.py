@@ -154,6 +154,12 @@ class FileFacts:
     """Every environment variable the file reads by a literal name."""
     unawaited: list[tuple[int, str]] = field(default_factory=list)
     """Node.js: Momento calls whose promise is dropped (line, ``client.set``)."""
+    import_members: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    """Node.js: per local import (as written), the names this file uses from it (``shared.metrics``,
+    ``const {getSecret} = require(...)``); ``None`` when it uses the module some other way."""
+    momento_exports: dict[str, bool] | None = None
+    """Node.js, for a file that imports the SDK: each export's name -> whether its definition
+    reaches the SDK (through the file's own functions and exports); ``None`` when not known."""
 
 
 def language_of(path: Path) -> str | None:

@@ -72,11 +72,14 @@ class FunctionCode:
     handler: FileFacts | None = None
     readable: bool = False
     """Some of its code is on disk (not a zip, an image or S3 only)."""
+    unused_momento: set[Path] = field(default_factory=set)
+    """Files among ``files`` that import the SDK but that this function imports only for exports
+    that never reach it (a shared layer imported for its ``metrics``)."""
 
     @property
     def uses_momento(self) -> bool:
         if self.readable:
-            return any(f.momento for f in self.files)
+            return any(f.momento and f.path not in self.unused_momento for f in self.files)
         return any(str(k).startswith("MOMENTO_") for k in self.function.environment)
 
     @property
@@ -102,7 +105,7 @@ class CodeIndex:
         self._facts: dict[Path, FileFacts | None] = {}
         self._folders: dict[Path, list[Path]] = {}
         self._functions: dict[int, FunctionCode] = {}
-        self._imports: dict[tuple[Path, tuple[Path, ...], tuple[Path, ...]], list[Path]] = {}
+        self._imports: dict[tuple[Path, tuple[Path, ...], tuple[Path, ...]], list[tuple[Path, str]]] = {}
         self._lookups: dict[Path, Path | None] = {}
         """Import targets looked up on disk (``src/cache`` -> ``src/cache.ts``), shared by every importer."""
 
@@ -150,9 +153,10 @@ class CodeIndex:
         )
         layer_dirs = [layer.code_dir for layer in function.layers if layer.code_dir]
         paths: list[Path] = []
+        edges: dict[Path, list[tuple[Path, str]]] = {}
         if function.handler_file is not None:
             code.handler = self.facts(function.handler_file)
-            paths = self._reachable(function.handler_file, [d for d in [own] if d], layer_dirs)
+            paths, edges = self._reachable(function.handler_file, [d for d in [own] if d], layer_dirs)
         else:
             # the handler file is not known: the whole code folder and every layer may be what runs
             paths = list(self.folder_files(own)) if own is not None else []
@@ -167,14 +171,32 @@ class CodeIndex:
             if facts is not None:
                 code.files.append(facts)
         code.readable = bool(code.files) or own is not None
+        code.unused_momento = {f.path for f in code.files if f.momento and not self._momento_reached(f, edges)}
         return code
+
+    def _momento_reached(self, target: FileFacts, edges: dict[Path, list[tuple[Path, str]]]) -> bool:
+        """Whether the files importing ``target`` use an export of it that reaches the SDK (``True``
+        when that is not known: the handler itself, a module used whole, exports not read)."""
+        incoming = edges.get(target.path)
+        if not incoming or target.momento_exports is None:
+            return True
+        used: set[str] = set()
+        for importer, spec in incoming:
+            facts = self.facts(importer)
+            members = facts.import_members.get(spec) if facts is not None else None
+            if members is None:
+                return True
+            used |= members
+        return any(target.momento_exports.get(name, True) for name in used)
 
     def reads_secret(self, code: FunctionCode) -> bool:
         """Its code reads a secret (code that cannot be read is assumed to)."""
         return not code.readable or any(f.secret_reads for f in code.files)
 
-    def _resolved(self, facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...]) -> list[Path]:
-        """The local files ``facts``' imports name, once per file and search path."""
+    def _resolved(
+        self, facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...]
+    ) -> list[tuple[Path, str]]:
+        """The local files ``facts``' imports name (with the import as written), once per file and search path."""
         key = (facts.path, roots, layer_dirs)
         with self._lock:
             known = self._imports.get(key)
@@ -184,8 +206,12 @@ class CodeIndex:
                 self._imports[key] = known
         return known
 
-    def _reachable(self, start: Path, roots: list[Path], layer_dirs: list[Path]) -> list[Path]:
+    def _reachable(
+        self, start: Path, roots: list[Path], layer_dirs: list[Path]
+    ) -> tuple[list[Path], dict[Path, list[tuple[Path, str]]]]:
+        """The files reached from ``start``, and per file the (importer, import as written) that reach it."""
         found = [start]
+        edges: dict[Path, list[tuple[Path, str]]] = {}
         queue = deque([(start, 0)])
         seen = {start}
         while queue:
@@ -195,20 +221,22 @@ class CodeIndex:
             facts = self.facts(path)
             if facts is None:
                 continue
-            for target in self._resolved(facts, (*roots, path.parent), tuple(layer_dirs)):
+            for target, spec in self._resolved(facts, (*roots, path.parent), tuple(layer_dirs)):
+                if target != start:
+                    edges.setdefault(target, []).append((path, spec))
                 if target not in seen:
                     seen.add(target)
                     found.append(target)
                     queue.append((target, hops + 1))
-        return found
+        return found, edges
 
 
 def _resolve(
     facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...], lookups: dict[Path, Path | None]
-) -> list[Path]:
-    """The local files ``facts``' imports name (vendored packages left out); ``lookups`` caches
-    what a path on disk resolves to."""
-    found: list[Path] = []
+) -> list[tuple[Path, str]]:
+    """The local files ``facts``' imports name, each with the import as written (vendored packages
+    left out); ``lookups`` caches what a path on disk resolves to."""
+    found: list[tuple[Path, str]] = []
     if facts.language == "node":
         for spec in facts.imports:
             if spec.startswith("/opt/"):
@@ -220,7 +248,7 @@ def _resolve(
                 if base not in lookups:
                     lookups[base] = _node_file(base)
                 if (hit := lookups[base]) is not None:
-                    found.append(hit)
+                    found.append((hit, spec))
                     break
         return found
     for level, module in facts.python_imports:
@@ -241,7 +269,7 @@ def _resolve(
             if target not in lookups:
                 lookups[target] = _python_file(target)
             if (hit := lookups[target]) is not None:
-                found.append(hit)
+                found.append((hit, module))
                 break
     return found
 

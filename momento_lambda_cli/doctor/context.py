@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from momento_lambda_cli import aws, contract
 from momento_lambda_cli.doctor.build_output import Package, find_packages
 from momento_lambda_cli.doctor.code_index import CodeIndex, FunctionCode
-from momento_lambda_cli.doctor.model import SkipCheck
+from momento_lambda_cli.doctor.model import NOT_AWS, SkipCheck
 from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id, secret_env_names
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
@@ -160,10 +160,14 @@ class DoctorContext:
         return entry.error
 
     def project_or_skip(self) -> Project:
+        """The project; SkipCheck when it did not load or does not deploy to AWS."""
         try:
-            return self.project()
+            project = self.project()
         except MomentoLambdaError as exc:
             raise SkipCheck(f"The project did not load ({exc.message})", "See project.framework.") from None
+        if not project.is_aws:
+            raise SkipCheck(not_aws(project))
+        return project
 
     def code(self) -> CodeIndex:
         """The per-run cache of source files and their facts (each file read and parsed once)."""
@@ -197,6 +201,8 @@ class DoctorContext:
                 project = self.project()
             except MomentoLambdaError:
                 project = None
+            if project is not None and not project.is_aws:
+                raise SkipCheck(not_aws(project))
             if project is not None:
                 # The project's deploy tool decides the region and profile (see project.sam / project.serverless).
                 options = aws.AwsOptions(
@@ -525,6 +531,11 @@ class DoctorContext:
             return check_key(stored.api_key, stored.endpoint, cache, timeout=self.options.momento_timeout)
 
         return self.once("key_check", load)
+
+
+def not_aws(project: Project) -> str:
+    """Why a check skips a project that deploys to another cloud."""
+    return f"{NOT_AWS} (provider.name is {project.provider}): this doctor checks AWS Lambda projects only."
 
 
 def parallel(calls: list[Callable[[], T]]) -> list[T]:

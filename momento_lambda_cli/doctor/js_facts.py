@@ -396,6 +396,230 @@ def _is_client_value(node: Any) -> bool:
     return "momento" in lowered or ("client" in lowered and ("cache" in lowered or "topic" in lowered))
 
 
+def _walk(node: Any) -> Any:
+    """Every node under ``node`` (depth first, iterative)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _unwrapped_parent(node: Any) -> tuple[Any, Any]:
+    """(the node as its consumer sees it, that consumer) through ``await`` and parentheses."""
+    parent = node.parent
+    while parent is not None and parent.type in WRAPPERS:
+        node, parent = parent, parent.parent
+    return node, parent
+
+
+def _pattern_names(pattern: Any) -> set[str]:
+    """The property names an object pattern takes (``{a, b: c}`` -> a, b)."""
+    names = set()
+    for part in pattern.named_children:
+        if part.type == "shorthand_property_identifier_pattern":
+            names.add(_text(part))
+        elif part.type in {"pair_pattern", "object_assignment_pattern"}:
+            key = part.child_by_field_name("key") or part.child_by_field_name("left")
+            names.add(_text(key))
+    return names
+
+
+def _import_members(root: Any, captures: dict[str, list[Any]], local: set[str]) -> dict[str, frozenset[str] | None]:
+    """Per local import, the names used from it; ``None`` when the module is used another way."""
+    members: dict[str, set[str] | None] = {}
+    bindings: dict[str, str] = {}
+    binders: set[Any] = set()
+
+    def add(spec: str, names: set[str] | None) -> None:
+        known = members.get(spec, set())
+        members[spec] = None if names is None or known is None else known | names
+
+    for call in captures.get("call", []):
+        callee = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        spec = _string(first)
+        if callee is None or spec not in local:
+            continue
+        if callee.type == "import":
+            add(spec, None)
+            continue
+        if _text(callee) != "require":
+            continue
+        node, parent = _unwrapped_parent(call)
+        if parent is not None and parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+            target = parent.child_by_field_name("name")
+            if target is not None and target.type == "identifier":
+                bindings[_text(target)] = spec
+                binders.add(target)
+                members.setdefault(spec, set())
+                continue
+            if target is not None and target.type == "object_pattern":
+                add(spec, _pattern_names(target))
+                continue
+        if parent is not None and parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+            add(spec, {_text(parent.child_by_field_name("property"))})
+            continue
+        add(spec, None)
+    for source in captures.get("source", []):
+        spec = _string(source)
+        statement = source.parent
+        if spec not in local or statement is None or statement.type != "import_statement":
+            if spec in local:
+                add(spec, None)  # export ... from: re-exported, used by whoever imports this file
+            continue
+        clause = next((c for c in statement.named_children if c.type == "import_clause"), None)
+        if clause is None:
+            add(spec, None)
+            continue
+        for part in clause.named_children:
+            if part.type == "identifier":
+                bindings[_text(part)] = spec
+                binders.add(part)
+                members.setdefault(spec, set())
+            elif part.type == "namespace_import":
+                for name in part.named_children:
+                    bindings[_text(name)] = spec
+                    binders.add(name)
+                    members.setdefault(spec, set())
+            elif part.type == "named_imports":
+                add(
+                    spec,
+                    {
+                        _text(spec_node.child_by_field_name("name"))
+                        for spec_node in part.named_children
+                        if spec_node.type == "import_specifier"
+                    },
+                )
+    if bindings:
+        for node in _walk(root):
+            if node.type != "identifier" or node in binders:
+                continue
+            name = _text(node)
+            if name not in bindings:
+                continue
+            parent = node.parent
+            if (
+                parent is not None
+                and parent.type == "member_expression"
+                and parent.child_by_field_name("object") == node
+            ):
+                add(bindings[name], {_text(parent.child_by_field_name("property"))})
+            else:
+                add(bindings[name], None)
+    return {spec: None if names is None else frozenset(names) for spec, names in members.items()}
+
+
+def _export_target(node: Any) -> str | None:
+    """``X`` for ``exports.X`` / ``module.exports.X``."""
+    if node is None or node.type != "member_expression":
+        return None
+    obj = _text(node.child_by_field_name("object"))
+    return _text(node.child_by_field_name("property")) if obj in {"exports", "module.exports"} else None
+
+
+def _references(node: Any) -> set[str]:
+    """Identifiers under ``node``, and ``exports.X`` as ``exports.X``."""
+    found = set()
+    for current in _walk(node):
+        if current.type == "identifier":
+            found.add(_text(current))
+        elif (target := _export_target(current)) is not None:
+            found.add(f"exports.{target}")
+    return found
+
+
+def _momento_exports(root: Any) -> dict[str, bool] | None:
+    """Each export of the module -> whether its definition reaches a name bound from the SDK
+    (through the module's own top-level functions, variables and exports)."""
+    sdk: set[str] = set()
+    definitions: dict[str, Any] = {}
+    """Top-level name (``exports.X`` for an export) -> its definition node."""
+    exported: dict[str, str] = {}
+    """Export name -> the definition key it stands for."""
+    for statement in root.named_children:
+        node = statement
+        is_export = node.type == "export_statement"
+        if is_export:
+            declaration = node.child_by_field_name("declaration")
+            if declaration is None:
+                clause = next((c for c in node.named_children if c.type == "export_clause"), None)
+                for spec in clause.named_children if clause is not None else []:
+                    name = _text(spec.child_by_field_name("name"))
+                    alias = spec.child_by_field_name("alias")
+                    exported[_text(alias) if alias is not None else name] = name
+                value = node.child_by_field_name("value")
+                if value is not None:
+                    definitions["exports.default"] = value
+                    exported["default"] = "exports.default"
+                continue
+            node = declaration
+        if node.type == "import_statement":
+            source = _string(node.child_by_field_name("source"))
+            if source is not None and source.startswith("@gomomento/"):
+                sdk.update(_text(n) for n in _walk(node) if n.type == "identifier")
+            continue
+        if node.type in {"function_declaration", "generator_function_declaration", "class_declaration"}:
+            name = _text(node.child_by_field_name("name"))
+            definitions[name] = node
+            if is_export:
+                exported[name] = name
+            continue
+        if node.type in {"lexical_declaration", "variable_declaration"}:
+            for declarator in node.named_children:
+                if declarator.type != "variable_declarator":
+                    continue
+                target, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+                if target is None or value is None:
+                    continue
+                text = _text(value)
+                if "require(" in text and "@gomomento/" in text:
+                    sdk.update(
+                        _text(n)
+                        for n in _walk(target)
+                        if n.type in {"identifier", "shorthand_property_identifier_pattern"}
+                    )
+                    continue
+                if target.type == "identifier":
+                    definitions[_text(target)] = value
+                    if is_export:
+                        exported[_text(target)] = _text(target)
+            continue
+        if node.type == "expression_statement" and node.named_children:
+            expression = node.named_children[0]
+            if expression.type != "assignment_expression":
+                continue
+            left, right = expression.child_by_field_name("left"), expression.child_by_field_name("right")
+            if (target_name := _export_target(left)) is not None:
+                definitions[f"exports.{target_name}"] = right
+                exported[target_name] = f"exports.{target_name}"
+            elif _text(left) == "module.exports":
+                if right is None or right.type != "object":
+                    return None
+                for pair in right.named_children:
+                    if pair.type == "pair":
+                        key = _text(pair.child_by_field_name("key")).strip("'\"")
+                        definitions[f"exports.{key}"] = pair.child_by_field_name("value")
+                        exported[key] = f"exports.{key}"
+                    elif pair.type == "shorthand_property_identifier":
+                        exported[_text(pair)] = _text(pair)
+                    elif pair.type == "method_definition":
+                        key = _text(pair.child_by_field_name("name"))
+                        definitions[f"exports.{key}"] = pair
+                        exported[key] = f"exports.{key}"
+    references = {name: _references(node) for name, node in definitions.items()}
+    reaches = {name for name, refs in references.items() if refs & sdk}
+    changed = True
+    while changed:
+        changed = False
+        for name, refs in references.items():
+            if name not in reaches and refs & reaches:
+                reaches.add(name)
+                changed = True
+    return {export: key in reaches or key in sdk for export, key in exported.items()}
+
+
 def facts(path: Path, data: bytes) -> FileFacts:
     import tree_sitter
 
@@ -403,6 +627,10 @@ def facts(path: Path, data: bytes) -> FileFacts:
         parser, query = _parser(path.suffix)
         tree = parser.parse(data)
         captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
-    result = FileFacts(path, "node")
-    _Reader(result, data).read(captures)
+        result = FileFacts(path, "node")
+        _Reader(result, data).read(captures)
+        if result.imports:
+            result.import_members = _import_members(tree.root_node, captures, set(result.imports))
+        if result.momento:
+            result.momento_exports = _momento_exports(tree.root_node)
     return result

@@ -1,6 +1,6 @@
 """A Lambda runtime's place in AWS's deprecation policy on a given day.
 
-Three dates per runtime (:mod:`momento_lambda_cli.catalog`): deprecated (no more security
+Three dates per runtime (:data:`momento_lambda_cli.catalog.LIFECYCLES`): deprecated (no more security
 patches), create blocked (no new functions: a new stage, stack or region fails to deploy)
 and update blocked (no more code or configuration updates: every deploy fails).
 """
@@ -24,13 +24,19 @@ class Standing:
     """One line: what applies now and what comes next, with dates."""
 
 
-def standing(runtime: catalog.Runtime, today: date) -> Standing:
-    """Where ``runtime`` stands on ``today``."""
-    name = runtime.name
+def standing(name: str, today: date) -> Standing | None:
+    """Where the runtime ``name`` stands on ``today``; ``None`` when its dates are not known."""
+    dates = catalog.lifecycle(name)
+    if dates is None:
+        return None
     steps = [
-        (runtime.deprecated, "deprecated (no security patches)"),
-        (runtime.create_blocked, "creating functions blocked (a new stage or stack fails to deploy)"),
-        (runtime.update_blocked, "updating functions blocked (every deploy fails)"),
+        (day, what)
+        for day, what in (
+            (dates.deprecated, "deprecated (no security patches)"),
+            (dates.create_blocked, "creating functions blocked (a new stage or stack fails to deploy)"),
+            (dates.update_blocked, "updating functions blocked (every deploy fails)"),
+        )
+        if day is not None
     ]
     past = [(day, what) for day, what in steps if day <= today]
     coming = [(day, what) for day, what in steps if day > today]
@@ -41,4 +47,4 @@ def standing(runtime: catalog.Runtime, today: date) -> Standing:
     soon = coming[0][0]
     if (soon - today).days <= WARNING_DAYS:
         return Standing("warn", f"{name}: " + "; ".join(parts))
-    return Standing("pass", f"{name} (supported until {runtime.deprecated.isoformat()})")
+    return Standing("pass", f"{name} (supported until {dates.deprecated.isoformat()})")

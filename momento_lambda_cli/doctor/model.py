@@ -79,6 +79,14 @@ class Result:
         return cls(Status.ERROR, message, hint)
 
 
+NO_MOMENTO = "No function uses the Momento SDK (no code of theirs imports momento / @gomomento/sdk)."
+"""Why a Momento check has nothing to judge."""
+
+
+NOT_AWS = "Not an AWS project"
+"""How a skip for a project that deploys to another cloud starts (shown once for all checks)."""
+
+
 class SkipCheck(Exception):
     """Raised by shared context loaders to turn every dependent check into a SKIP."""
 

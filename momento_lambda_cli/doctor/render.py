@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from momento_lambda_cli.doctor.model import GROUP_TITLES, Check, Outcome, Status, Summary
+from momento_lambda_cli.doctor.model import GROUP_TITLES, NOT_AWS, Check, Outcome, Status, Summary
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,6 +28,22 @@ _REPEATED = re.compile(r"\b([\w.\-]+) \(\1\)")
 def offline_skip(outcome: Outcome) -> bool:
     """A remote check skipped because of ``--offline`` (shown as one line for all of them)."""
     return outcome.check.remote and outcome.result.status is Status.SKIP and "--offline" in outcome.result.message
+
+
+def not_aws_skip(outcome: Outcome) -> bool:
+    """A check skipped because the project deploys to another cloud (one line for all of them)."""
+    return outcome.result.status is Status.SKIP and outcome.result.message.startswith(NOT_AWS)
+
+
+def not_aws_line(outcomes: Sequence[Outcome]) -> str | None:
+    """``- 28 checks skipped: Not an AWS project (...)``, or ``None`` when none were."""
+    from rich.markup import escape
+
+    skipped = [o for o in outcomes if not_aws_skip(o)]
+    if not skipped:
+        return None
+    plural = "s" if len(skipped) != 1 else ""
+    return f"[dim]- {len(skipped)} check{plural} skipped: {escape(skipped[0].result.message)}[/]"
 
 
 def tidy(message: str) -> str:
@@ -69,7 +85,7 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
     skip_hints_shown: set[str] = set()
     for outcome in outcomes:
         check, result = outcome.check, outcome.result
-        if offline_skip(outcome):
+        if offline_skip(outcome) or not_aws_skip(outcome):
             continue
         if check.group != group:
             if group is not None:
@@ -96,6 +112,9 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
             skip_hints_shown.add(result.hint)
         if result.hint and result.status is not Status.PASS:
             out.append(f"      [cyan]→[/] {escape(result.hint)}")
+    other_cloud = not_aws_line(outcomes)
+    if other_cloud:
+        out.extend(["", other_cloud] if out else [other_cloud])
     offline = offline_line(outcomes)
     if offline:
         out.extend(["", offline] if out else [offline])

@@ -131,6 +131,11 @@ class Function:
         return self.runtime if isinstance(self.runtime, str) else ""
 
     @property
+    def is_image(self) -> bool:
+        """A container-image function (SAM ``PackageType: Image``, Serverless ``image:``): no managed runtime."""
+        return self.package_type == "Image" or self.code.kind is CodeKind.IMAGE
+
+    @property
     def is_python(self) -> bool:
         return self.runtime_name.startswith("python")
 
@@ -183,5 +188,12 @@ class Project:
     """Every settings file read (samconfig, ${file()} includes), for the key scan."""
     profile: str | None = None
     """The AWS profile the project's deploy settings name (samconfig ``profile``)."""
+    provider: str = "aws"
+    """The cloud the project deploys to: Serverless ``provider.name`` when it is written as
+    another name (``openwhisk``, ``azure``...); ``aws`` otherwise (SAM, or not readable)."""
     problems: list[str] = field(default_factory=list)
     """Project-level oddities (an include that is missing, an unparsable samconfig section...)."""
+
+    @property
+    def is_aws(self) -> bool:
+        return self.provider == "aws"

@@ -150,6 +150,7 @@ class _Loader:
             service=service,
             answers=load_answers(self.root),
             config_files=[self.path, *self.vars.files_read],
+            provider=cloud if isinstance(cloud := provider.get("name"), str) and cloud else "aws",
             problems=self.problems,
         )
 
@@ -193,7 +194,7 @@ class _Loader:
         name = provider.get("name")
         if name is None:
             self.problems.append("provider.name is missing: Serverless needs `provider: {name: aws}`")
-        elif name != "aws":
+        elif isinstance(name, Unresolved) or not isinstance(name, str):
             shown = name.describe() if isinstance(name, Unresolved) else repr(name)
             self.problems.append(f"provider.name is {shown}: only AWS (`aws`) projects are checked")
         return provider

@@ -199,7 +199,8 @@ functions:
 def test_non_aws_provider_and_string_environment(tmp_path):
     text = "service: s\nprovider:\n  name: azure\n  environment: FOO=bar\nfunctions:\n  f:\n    handler: h.handler\n    environment: X=1\n"
     project = load(tmp_path, text)
-    assert any("azure" in p for p in project.problems)
+    assert project.provider == "azure" and not project.is_aws
+    assert not any("azure" in p for p in project.problems), "another cloud is said by the doctor, once"
     assert any("provider.environment" in p for p in project.problems)
     f = fn(project, "f")
     assert f.environment == {}

@@ -78,13 +78,35 @@ def binaries(ctx: DoctorContext) -> Result:
     problems = sorted(set(problems))
     if problems:
         return Result.fail(
-            "The package holds binaries that cannot load on Lambda (the classic build-on-a-Mac failure)",
+            f"The package holds binaries that cannot load on Lambda ({_kinds(problems)})",
             _rebuild_hint(ctx),
             problems,
         )
     if checked == 0:
         return Result.ok("No compiled extensions in the package")
     return Result.ok(f"{plural(checked, 'compiled extension')} built for Linux, the right CPU and Python")
+
+
+BINARY_KINDS = (
+    ("a macOS (Mach-O) binary", "built on macOS"),
+    (" (macOS)", "built on macOS"),
+    ("a Windows binary", "built on Windows"),
+    (" (Windows)", "built on Windows"),
+    (", the function runs on ", "built for another CPU"),
+    ("musl libc", "built for musl libc"),
+    ("built for Python ", "built for another Python"),
+    (", the runtime is ", "built for another Python"),
+    ("not an ELF shared library", "not a Linux library"),
+)
+"""(text in a problem line, what it says about the build) for the summary line."""
+
+
+def _kinds(problems: list[str]) -> str:
+    """What went wrong, in a few words: ``built for another CPU``, ``built on macOS and built for another Python``."""
+    kinds = list(dict.fromkeys(kind for text, kind in BINARY_KINDS for p in problems if text in p))
+    if not kinds:
+        return "built for another platform"
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
 
 
 def _rebuild_hint(ctx: DoctorContext) -> str:
@@ -143,7 +165,7 @@ def glibc(ctx: DoctorContext) -> Result:
     if problems:
         return Result.fail(
             "A library needs a newer glibc than the function's runtime has: it fails to load on Lambda",
-            _glibc_hint(ctx),
+            _glibc_hint(ctx, {f.runtime_name for _, functions in _packages(ctx) for f in functions}),
             sorted(set(problems)),
         )
     if not highest:
@@ -156,8 +178,14 @@ def glibc(ctx: DoctorContext) -> Result:
     )
 
 
-def _glibc_hint(ctx: DoctorContext) -> str:
-    amazon_linux_2023 = ", ".join(r.name for r in catalog.RUNTIMES if r.os is catalog.AMAZON_LINUX_2023 and r.offered)
+def _glibc_hint(ctx: DoctorContext, runtimes: set[str]) -> str:
+    """How to get a glibc the libraries load on; the runtimes named are of the functions' own languages."""
+    languages = {known.language for name in runtimes if (known := catalog.runtime(name)) is not None}
+    amazon_linux_2023 = ", ".join(
+        r.name
+        for r in catalog.RUNTIMES
+        if r.os is catalog.AMAZON_LINUX_2023 and r.offered and (not languages or r.language in languages)
+    )
     if ctx.project_or_skip().framework == SAM:
         build = "`sam build --use-container` (the build image has the runtime's glibc)"
     else:

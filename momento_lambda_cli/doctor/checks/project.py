@@ -12,8 +12,8 @@ from momento_lambda_cli.doctor import keyscan, lifecycle
 from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
-from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.context import DoctorContext, not_aws
+from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -38,9 +38,6 @@ MAX_SOURCE_FILE_BYTES = 1_000_000
 
 TODAY = date.today
 """Swappable for tests."""
-
-NEWEST_PYTHON = catalog.newest(catalog.PYTHON).name
-NEWEST_NODE = catalog.newest(catalog.NODE).name
 
 
 def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
@@ -71,6 +68,8 @@ def framework(ctx: DoctorContext) -> Result:
         if setting.value is not None
     ]
     notes = [s.note for s in (project.stage, project.region, project.stack_name) if s.note]
+    if not project.is_aws:
+        return Result.ok(f"{message}; {not_aws(project)}")
     oddities = list(project.problems) + [f"{f.key}: {problem}" for f in project.functions for problem in f.problems]
     if not project.functions:
         where = "an AWS::Serverless::Function" if project.framework == SAM else "a function under functions:"
@@ -86,7 +85,6 @@ def framework(ctx: DoctorContext) -> Result:
 
 SAMPLE_SUFFIX = "AbCdEf"
 """Secrets Manager appends six random characters to a secret's name in its ARN."""
-NO_MOMENTO = "No function uses the Momento SDK (no code of theirs imports momento / @gomomento/sdk)."
 
 
 def _momento_code(ctx: DoctorContext) -> list[FunctionCode]:
@@ -500,7 +498,11 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
     budget = MAX_SCANNED_BYTES
-    for path in project_files(project.root):
+    listed = project_files(project.root)
+    ignored: list[tuple[str, bool]] = []
+    if "serverless-dotenv-plugin" not in (project.build.plugins or []):
+        ignored = _ignored_env_keys(project, set(listed), key_vars | read_keys)
+    for path in listed:
         data = read_head(path, min(MAX_FILE_SCANNED_BYTES, budget))
         if not data:
             continue
@@ -511,14 +513,111 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
         kinds = keyscan.find_keys(text)
         if kinds:
             findings.append(f"{path.relative_to(project.root).as_posix()}: contains a Momento {kinds[0]}")
+    hint = (
+        "Remove it, revoke it in the Momento console, and store a new one with `momento-lambda store-token` "
+        "(it goes to Secrets Manager; functions get only the secret's ARN)."
+    )
     if findings:
         return Result.fail(
             "A Momento API key is in the project (it would be committed, deployed or logged)",
-            "Remove it, revoke it in the Momento console, and store a new one with `momento-lambda store-token` "
-            "(it goes to Secrets Manager; functions get only the secret's ARN).",
-            sorted(set(findings)),
+            hint,
+            sorted(set(findings)) + [line for line, _ in ignored],
+        )
+    if ignored:
+        packaged = any(p for _, p in ignored)
+        return Result.warn(
+            "A git-ignored file holds a Momento API key: not committed"
+            + (", but it goes into a deployment package" if packaged else ", not packaged"),
+            "Keep the key out of the folders the deploy tool packages (or exclude the file), and let functions "
+            "read it from Secrets Manager (`momento-lambda store-token`)."
+            if packaged
+            else None,
+            [line for line, _ in ignored],
         )
     return Result.ok("No Momento key in environment variables, parameters or project files")
+
+
+ENV_FILE_EXAMPLES = (".example", ".sample", ".template", ".dist")
+
+
+def _ignored_env_keys(project: Project, listed: set[Path], names: set[str]) -> list[tuple[str, bool]]:
+    """(line, packaged) per git-ignored ``.env`` / ``.env.<x>`` file (project root and the
+    functions' code folders) that holds a Momento key: whether the deploy tool packages it."""
+    folders = [project.root, *(d for f in project.functions for d in f.code_dirs)]
+    found: list[tuple[str, bool]] = []
+    seen: set[Path] = set()
+    for folder in folders:
+        try:
+            candidates = sorted(
+                p
+                for p in folder.iterdir()
+                if (p.name == ".env" or p.name.startswith(".env.")) and not p.name.endswith(ENV_FILE_EXAMPLES)
+            )
+        except OSError:
+            continue
+        for path in candidates:
+            if path in seen or path in listed or not path.is_file():
+                continue
+            seen.add(path)
+            text = (read_head(path, 256 * 1024) or b"").decode("utf-8", "replace")
+            if not (keyscan.find_keys(text) or _dotenv_names(text, names)):
+                continue
+            shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
+            packaged, why = _packaged(project, path)
+            found.append((f"{shown}: holds a Momento key; git ignores it (not committed); {why}", packaged))
+    return found
+
+
+def _dotenv_names(text: str, names: set[str]) -> set[str]:
+    """The variables of ``names`` a dotenv text gives a value."""
+    found = set()
+    for line in text.splitlines():
+        variable, _, value = line.removeprefix("export ").partition("=")
+        if variable.strip() in names and value.strip():
+            found.add(variable.strip())
+    return found
+
+
+def _packaged(project: Project, path: Path) -> tuple[bool, str]:
+    """Whether the deploy tool puts ``path`` (a .env file) into a deployment package, and why."""
+    if project.framework == SAM:
+        owners = [
+            f for f in project.functions if any(d == path.parent or path.parent.is_relative_to(d) for d in f.code_dirs)
+        ]
+        if not owners:
+            return False, "no function's CodeUri holds it, so SAM does not package it"
+        keys = ", ".join(sorted(f.key for f in owners))
+        if path.name == ".env" and all(f.is_python and not f.build_method for f in owners):
+            return False, (
+                f"it is in the CodeUri of {keys}: `sam build` leaves .env out (the Python builder excludes it), "
+                "but a deploy without `sam build` zips the folder as it is"
+            )
+        return True, f"it is in the CodeUri of {keys}, so SAM packages it with that code"
+    if project.document.get("useDotenv") is True:
+        return False, "useDotenv: true, so the Serverless Framework leaves .env* files out of the package"
+    if _excluded_by_patterns(project, path):
+        return False, "package.patterns leaves it out of the package"
+    return True, (
+        "the Serverless Framework packages it: only .git, .gitignore, .serverless and the config file are left out "
+        "by default (.env* too with useDotenv: true), or what package.patterns excludes with `!`"
+    )
+
+
+def _excluded_by_patterns(project: Project, path: Path) -> bool:
+    """``package.patterns`` (or the older ``package.exclude``) of the service leaves ``path`` out."""
+    from pathspec import GitIgnoreSpec
+
+    package = project.document.get("package")
+    if not isinstance(package, dict):
+        return False
+    patterns = [str(p)[1:] for p in package.get("patterns") or [] if str(p).startswith("!")]
+    patterns += [str(p) for p in package.get("exclude") or []]
+    if not patterns:
+        return False
+    try:
+        return bool(GitIgnoreSpec.from_lines(patterns).match_file(path.relative_to(project.root).as_posix()))
+    except Exception:
+        return False
 
 
 def _key_variable(project: Project, function: Function, name: str, read_by: str | None) -> str:
@@ -577,32 +676,55 @@ def no_local_override(ctx: DoctorContext) -> Result:
 
 def runtime(ctx: DoctorContext) -> Result:
     functions = _functions_or_skip(ctx)
+    momento = {code.function.key for code in ctx.momento_code()}
     today = TODAY()
     failures: list[str] = []
     warnings: list[str] = []
     passes: list[str] = []
+    moves: dict[str, str] = {}
+    """Runtime that needs attention -> the runtime to move to."""
     for function in functions:
         if isinstance(function.runtime, Unresolved):
             warnings.append(f"{function.key}: runtime {function.runtime.describe()}")
             continue
         name = function.runtime or ""
-        known = catalog.runtime(name)
         if not name:
-            failures.append(f"{function.key}: no Runtime")
-        elif known is None:
-            if name.startswith(("python", "nodejs")):
-                warnings.append(f"{function.key}: {name} is not a runtime this doctor knows")
+            if function.is_image:
+                passes.append(f"{function.key}: container image (no managed runtime: its base image decides)")
             else:
-                warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
+                failures.append(f"{function.key}: no Runtime")
+            continue
+        found = lifecycle.standing(name, today)
+        if found is None:
+            warnings.append(f"{function.key}: {name} is not a Lambda runtime this doctor knows")
         else:
-            found = lifecycle.standing(known, today)
             {"fail": failures, "warn": warnings, "pass": passes}[found.level].append(f"{function.key}: {found.text}")
-    hint = f"Move to a supported runtime ({NEWEST_PYTHON} or {NEWEST_NODE}) and rebuild."
+            if found.level != "pass":
+                moves[name] = _successor(name)
+        if function.key in momento and not (function.is_python or function.is_node):
+            warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
+    hint = None
+    if moves:
+        targets = [f"{old} to {new}" for old, new in sorted(moves.items()) if new]
+        hint = f"Move {_and(targets)}, then rebuild." if targets else "Move to a supported runtime, then rebuild."
+    elif warnings:
+        setting = "Runtime" if ctx.project_or_skip().framework == SAM else "runtime (provider or function)"
+        hint = f"Set {setting} to a runtime Lambda supports."
     if failures:
         return Result.fail("A function uses a deprecated runtime", hint, failures + warnings)
     if warnings:
         return Result.warn("A runtime needs attention", hint, warnings)
     return Result.ok("Supported runtimes", passes)
+
+
+def _successor(name: str) -> str:
+    """The runtime to move ``name`` to: cfn-lint's successor (the newest of its language)."""
+    dates = catalog.lifecycle(name)
+    return dates.successor or "" if dates else ""
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def timeout(ctx: DoctorContext) -> Result:

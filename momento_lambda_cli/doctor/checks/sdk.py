@@ -10,7 +10,7 @@ from pathlib import Path
 
 from momento_lambda_cli.doctor.build_output import dist_label
 from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.sdk_versions import MINIMUMS, Minimum, parse_version
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.model import Function
@@ -43,7 +43,10 @@ def _applies(minimum: Minimum, function: Function) -> bool:
 
 def sdk_versions(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
-    functions = [f for f in project.functions if f.is_python]
+    momento = ctx.momento_code()
+    if not momento:
+        raise SkipCheck(NO_MOMENTO)
+    functions = [code.function for code in momento if code.function.is_python]
     if not functions:
         raise SkipCheck("No Python function (no npm floor is known for @gomomento/sdk).")
     try:

@@ -25,8 +25,8 @@ def doctor(run_cli, project: Path, *extra: str) -> dict[str, dict]:
 SERVERLESS_PYTHON = ("serverless.slim-strip", "serverless.static-cache")
 NOT_APPLICABLE = {
     ("sam", "pyth"): SERVERLESS_PYTHON,
-    ("sam", "node"): (*SERVERLESS_PYTHON, "project.sdk-versions"),
-    ("serverless", "node"): (*SERVERLESS_PYTHON, "project.sdk-versions"),
+    ("sam", "node"): SERVERLESS_PYTHON,
+    ("serverless", "node"): SERVERLESS_PYTHON,
 }
 
 

@@ -1,5 +1,6 @@
 """project.sdk-versions: exact pins in requirements files and the versions in the build output
-against the verified floors (momento 1.8.0 for Configurations.Lambda; grpcio 1.75.1 for python3.14)."""
+against the verified floors (momento 1.8.0 and @gomomento/sdk 1.31.0 for Configurations.Lambda;
+grpcio 1.75.1 for python3.14)."""
 
 from __future__ import annotations
 
@@ -46,11 +47,40 @@ def test_grpcio_floor_applies_only_to_python314(run_cli, tmp_path):
     assert run_doctor(run_cli, str(project.root), "--offline", "--only", ID).status(ID) == "pass"
 
 
-def test_node_project_is_skipped_with_the_reason(run_cli, tmp_path):
+@pytest.mark.parametrize(
+    ("files", "status", "where"),
+    [
+        ({"hello/package.json": '{"dependencies": {"@gomomento/sdk": "1.28.0"}}'}, "fail", "package.json"),
+        ({"hello/package.json": '{"dependencies": {"@gomomento/sdk": "^1.20.0"}}'}, "pass", None),  # a range
+        (
+            {
+                "hello/package.json": '{"dependencies": {"@gomomento/sdk": "^1.20.0"}}',
+                "hello/package-lock.json": '{"lockfileVersion": 3, "packages": {"node_modules/@gomomento/sdk": '
+                '{"version": "1.30.2"}}}',
+            },
+            "fail",
+            "package-lock.json",
+        ),
+        (
+            {
+                "hello/package-lock.json": '{"packages": {"node_modules/@gomomento/sdk": {"version": "1.30.2"}}}',
+                "hello/node_modules/@gomomento/sdk/package.json": '{"name": "@gomomento/sdk", "version": "1.118.1"}',
+            },
+            "pass",
+            None,
+        ),
+    ],
+    ids=["exact-pin", "range", "lockfile", "installed-wins"],
+)
+def test_node_sdk_below_the_lambda_configuration_fails(run_cli, tmp_path, files, status, where):
     project = make_project(tmp_path, language="node")
+    for name, text in files.items():
+        project.write(name, text)
     check = run_doctor(run_cli, str(project.root), "--offline", "--only", ID).checks[ID]
-    assert check["status"] == "skip"
-    assert "No Python function" in check["message"]
+    assert check["status"] == status, check
+    if status == "fail":
+        [detail] = check["details"]
+        assert detail.startswith("HelloFunction: @gomomento/sdk 1.") and f"({where}) is older than 1.31.0" in detail
 
 
 def test_a_project_without_momento_is_skipped_with_the_reason(run_cli, tmp_path):

@@ -4,7 +4,12 @@ Every entry was checked against the published packages (PyPI files), not taken o
 - ``momento`` 1.8.0 is the first release whose ``momento/config/configurations.py`` has
   ``Configurations.Lambda`` (1.7.0's has none);
 - ``grpcio`` 1.75.1 is the first release with ``cp314`` wheels (manylinux2014 x86_64 and
-  aarch64; 1.75.0 and 1.74.0 have none), so python3.14 needs at least that.
+  aarch64; 1.75.0 and 1.74.0 have none), so python3.14 needs at least that;
+- ``@gomomento/sdk`` 1.31.0 is the first release with ``Configurations.Lambda``: the commit
+  that adds it (momentohq/client-sdk-javascript 0a5ea06, "feat: add a configuration for
+  lambda", #708) is first in tag v1.31.0, and the npm tarballs agree (1.28.0's
+  ``dist/src/config/configurations.js`` has no Lambda, 1.35.0's has it). Before it every
+  ``CacheClient`` opened 6 data clients, a slow first calls' cost in a short-lived environment.
 """
 
 from __future__ import annotations
@@ -36,8 +41,13 @@ MINIMUMS: tuple[Minimum, ...] = (
         "grpcio 1.75.1 is the first release with Python 3.14 (cp314) wheels; older ones build from source or fail",
         runtimes=("python3.14",),
     ),
+    Minimum(
+        "@gomomento/sdk",
+        "npm",
+        (1, 31, 0),
+        "Configurations.Lambda (one data client instead of six per CacheClient) first ships in @gomomento/sdk 1.31.0",
+    ),
 )
-"""``@gomomento/sdk`` has no entry: no npm release note verified a Lambda-specific floor."""
 
 
 def parse_version(text: str) -> tuple[int, ...] | None:

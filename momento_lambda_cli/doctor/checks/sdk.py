@@ -1,12 +1,16 @@
 """project.sdk-versions: packaged or pinned versions below :data:`~momento_lambda_cli.doctor.sdk_versions.MINIMUMS`.
 
-Versions come from the build output (``<name>-<version>.dist-info``) when there is one, else
-from exact pins (``name==X``) in the functions' requirements files."""
+Python: versions come from the build output (``<name>-<version>.dist-info``) when there is one,
+else from exact pins (``name==X``) in the functions' requirements files. Node.js: from the
+installed ``node_modules/<name>/package.json``, else ``package-lock.json``, else an exact
+version (no range) in ``package.json``, in the function's code folders or the project root."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from momento_lambda_cli.doctor.build_output import dist_label
 from momento_lambda_cli.doctor.context import DoctorContext
@@ -17,6 +21,7 @@ from momento_lambda_cli.project.model import Function
 from momento_lambda_cli.project.parse import read_head
 
 MAX_REQUIREMENTS_BYTES = 256 * 1024
+MAX_LOCK_BYTES = 16 * 1024 * 1024
 
 
 def _normal(name: str) -> str:
@@ -35,8 +40,46 @@ def _pinned(folder: Path) -> dict[str, tuple[str, str]]:
     return pins
 
 
+def _json(path: Path, limit: int) -> Any:
+    data = read_head(path, limit)
+    if data is None or len(data) >= limit:
+        return None
+    try:
+        return json.loads(data.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+
+
+def _npm_versions(folder: Path, names: list[str]) -> dict[str, tuple[str, str]]:
+    """``names`` -> (version, where) in ``folder``: installed, else locked, else pinned exactly."""
+    found: dict[str, tuple[str, str]] = {}
+    lock = _json(folder / "package-lock.json", MAX_LOCK_BYTES)
+    manifest = _json(folder / "package.json", MAX_REQUIREMENTS_BYTES)
+    for name in names:
+        installed = _json(folder / "node_modules" / name / "package.json", MAX_REQUIREMENTS_BYTES)
+        if isinstance(installed, dict) and isinstance(installed.get("version"), str):
+            found[name] = (installed["version"], f"node_modules/{name}")
+            continue
+        if isinstance(lock, dict):
+            entry = (lock.get("packages") or {}).get(f"node_modules/{name}") or (lock.get("dependencies") or {}).get(
+                name
+            )
+            if isinstance(entry, dict) and isinstance(entry.get("version"), str):
+                found[name] = (entry["version"], "package-lock.json")
+                continue
+        if isinstance(manifest, dict):
+            for section in ("dependencies", "devDependencies"):
+                wanted = (manifest.get(section) or {}).get(name)
+                if isinstance(wanted, str) and re.fullmatch(r"=?v?\d+(\.\d+){0,2}", wanted.strip()):
+                    found[name] = (wanted.strip().lstrip("=v"), "package.json")
+                    break
+    return found
+
+
 def _applies(minimum: Minimum, function: Function) -> bool:
     if minimum.registry == "pypi" and not function.is_python:
+        return False
+    if minimum.registry == "npm" and not function.is_node:
         return False
     return not minimum.runtimes or function.runtime_name in minimum.runtimes
 
@@ -46,9 +89,9 @@ def sdk_versions(ctx: DoctorContext) -> Result:
     momento = ctx.momento_code()
     if not momento:
         raise SkipCheck(NO_MOMENTO)
-    functions = [code.function for code in momento if code.function.is_python]
+    functions = [code.function for code in momento if code.function.is_python or code.function.is_node]
     if not functions:
-        raise SkipCheck("No Python function (no npm floor is known for @gomomento/sdk).")
+        raise SkipCheck("No Python or Node.js function uses Momento.")
     try:
         packages = ctx.packages()
     except (SkipCheck, MomentoLambdaError):
@@ -60,12 +103,16 @@ def sdk_versions(ctx: DoctorContext) -> Result:
             if artifact.name.endswith("/WHEEL"):
                 name, _, version = dist_label(artifact.name).partition(" ")
                 versions[_normal(name)] = (version, package.label)
-        for key in package.function_keys or [f.key for f in functions]:
+        for key in package.function_keys or [f.key for f in functions if f.is_python]:
             built.setdefault(key, {}).update(versions)
+    npm_names = [m.package for m in MINIMUMS if m.registry == "npm"]
     problems, seen = [], []
     for function in functions:
         found = built.get(function.key) or {}
-        if not found:
+        if function.is_node:
+            for folder in [project.root, *function.code_dirs]:  # the function's own folders win
+                found = {**found, **_npm_versions(folder, npm_names)}
+        elif not found:
             for folder in {project.root, *(d for d in function.code_dirs)}:
                 found = {**_pinned(folder), **found}
         for minimum in MINIMUMS:
@@ -82,7 +129,7 @@ def sdk_versions(ctx: DoctorContext) -> Result:
     if problems:
         return Result.fail(
             "A package version has a known problem on Lambda",
-            "Raise the versions named above in requirements.txt and rebuild.",
+            "Raise the versions named above (requirements.txt / package.json) and rebuild.",
             sorted(set(problems)),
         )
     if not seen:

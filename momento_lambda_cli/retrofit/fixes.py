@@ -106,12 +106,6 @@ RUNTIME_MARGIN = timedelta(days=90)
 TODAY = date.today
 
 
-def momento_functions(functions: list[Function]) -> list[Function]:
-    """The functions whose code uses the Momento SDK, judged as doctor judges them."""
-    index = CodeIndex()
-    return [f for f in functions if index.function(f).uses_momento]
-
-
 # --- results ----------------------------------------------------------------------------------
 
 
@@ -163,6 +157,12 @@ class FixContext:
     files: PlannedFiles
     outcome: Outcome | None
     """The check's outcome; ``None`` when the fixer runs on its own detection."""
+    code: CodeIndex
+    """The plan's source-file facts, shared by every fixer (each file is parsed once)."""
+
+    def momento_functions(self) -> list[Function]:
+        """The functions whose code uses the Momento SDK, judged as doctor judges them."""
+        return [f for f in self.project.functions if self.code.function(f).uses_momento]
 
     @property
     def source(self) -> str:
@@ -356,7 +356,7 @@ def fix_secret_access(ctx: FixContext) -> list[str]:
     actions = _repair_actions(ctx, READ_ACTION, snippets.READ_SID, SECRETS_MANAGER_ACTIONS)
     if actions:
         return actions
-    for function in momento_functions(ctx.project.functions):
+    for function in ctx.momento_functions():
         if _reads_secret(function):
             continue
         sid = _sid(ctx, snippets.READ_SID, FIX_READ_SID)
@@ -389,7 +389,7 @@ def fix_kms_decrypt(ctx: FixContext) -> list[str]:
         declared = _declared(project, contract.SAM_PARAM_KMS_KEY_ARN, contract.SLS_PARAM_KMS_KEY_ARN)
         resource = json.dumps(f"${{param:{contract.SLS_PARAM_KMS_KEY_ARN}}}" if declared else key)
     statement = [f"Sid: {sid}", "Effect: Allow", f"Action: {DECRYPT_ACTION}", f"Resource: {resource}"]
-    for function in momento_functions(project.functions):
+    for function in ctx.momento_functions():
         if _allowed(function, DECRYPT_ACTION, key):
             continue
         before = ctx.text()
@@ -523,7 +523,7 @@ def fix_static_cache(ctx: FixContext) -> list[str]:
 def fix_timeout(ctx: FixContext) -> list[str]:
     project = ctx.project
     notes: list[str] = []
-    for function in momento_functions(project.functions) or project.functions:
+    for function in ctx.momento_functions() or project.functions:
         raise_timeout(project, function, _spec(project, function), ctx.files, ctx.source, notes, shared=True)
     return notes
 
@@ -604,7 +604,7 @@ def fix_secret_by_name(ctx: FixContext) -> list[str]:
         return []
     by_name = [
         f
-        for f in momento_functions(project.functions)
+        for f in ctx.momento_functions()
         if isinstance(secret_ref(f), str)
         and not str(secret_ref(f)).startswith("arn:")
         and "${" not in str(secret_ref(f))
@@ -694,6 +694,7 @@ def plan_fixes(
     base = project.root if project is not None else root
     assert base is not None, "plan_fixes needs a project or a root"
     files = PlannedFiles(base)
+    code = CodeIndex()
     plan = FixPlan(base, [], [])
     known = registered if registered is not None else {o.check.id for o in outcomes}
     todo: list[tuple[str, Outcome | None]] = [
@@ -707,7 +708,7 @@ def plan_fixes(
         if fixer is not None:
             saved = dict(files.current)
             try:
-                actions = fixer(FixContext(project, files, outcome))  # type: ignore[arg-type]
+                actions = fixer(FixContext(project, files, outcome, code))  # type: ignore[arg-type]
             except MomentoLambdaError as exc:
                 files.current = saved
                 plan.refused.append(ManualFix(check_id, exc.message, [exc.hint] if exc.hint else []))

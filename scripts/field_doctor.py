@@ -81,6 +81,11 @@ def run_doctor(folder: Path, limit: float, python: str) -> dict[str, Any]:
         return record
     try:
         envelope = json.loads(proc.stdout)
+        if proc.returncode == 1 and envelope["data"] is None and envelope["errors"]:
+            # doctor's one error for a project it cannot read (no project, YAML that does not parse)
+            record["refused"] = envelope["errors"][0]["message"][:400]
+            record["checks"] = []
+            return record
         checks = envelope["data"]["checks"]
     except (ValueError, KeyError, TypeError):
         record["crash"] = f"exit {proc.returncode}, no JSON envelope: {(proc.stderr or proc.stdout).strip()[-400:]}"
@@ -99,11 +104,12 @@ def tabulate(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Totals: folders, crashes, per check id a count per status, and the same over Momento folders."""
     per_check: dict[str, Counter[str]] = defaultdict(Counter)
     momento_per_check: dict[str, Counter[str]] = defaultdict(Counter)
-    folders = momento = crashes = 0
+    folders = momento = crashes = refused = 0
     for record in records:
         folders += 1
         momento += record["momento"]
         crashes += "crash" in record
+        refused += "refused" in record
         for check in record.get("checks", []):
             per_check[check["id"]][check["status"]] += 1
             if record["momento"]:
@@ -116,6 +122,7 @@ def tabulate(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "folders": folders,
         "momento_folders": momento,
         "crashes": crashes,
+        "refused": refused,
         "errors": sum(c["error"] for c in per_check.values()),
         "checks": table(per_check),
         "momento_checks": table(momento_per_check),
@@ -142,7 +149,8 @@ def findings(record: dict[str, Any]) -> list[str]:
 def report(records: list[dict[str, Any]], totals: dict[str, Any]) -> str:
     lines = [
         f"folders: {totals['folders']}, using Momento: {totals['momento_folders']}, "
-        f"crashes: {totals['crashes']}, error statuses: {totals['errors']}",
+        f"crashes: {totals['crashes']}, refused (one error: the project cannot be read): {totals['refused']}, "
+        f"error statuses: {totals['errors']}",
         "",
         *status_table("All folders", totals["checks"]),
         *status_table("Folders that use Momento", totals["momento_checks"]),

@@ -36,3 +36,16 @@ def test_doctor_mode_report_lists_tables_findings_and_momento_folders() -> None:
     assert "## Fails and warns per folder" in output
     momento_section = output.split("## Folders that use Momento\n", 2)[-1]
     assert "sam-python-momento" in momento_section and "sls-node-plain" not in momento_section
+
+
+def test_a_project_doctor_cannot_read_is_refused_not_a_crash(tmp_path) -> None:
+    """doctor's one error (a template that does not parse) is counted as refused, not as a crash."""
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "template.yaml").write_text("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n  x: [\n")
+    code, records, output = run_script(sys.executable, "field_test.py", "--doctor", "--json", tmp_path)
+    totals = records[-1]["totals"]
+    (record,) = records[:-1]
+    assert "does not parse" in record["refused"] and "crash" not in record
+    assert (totals["folders"], totals["crashes"], totals["refused"]) == (1, 0, 1)
+    assert code == 0, output

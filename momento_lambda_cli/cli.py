@@ -140,9 +140,10 @@ app.command("update")(_guarded(update.update))
 app.command("info")(_guarded(info.info))
 
 
-def _set_debug(_ctx: object, _param: object, value: bool) -> None:
+def _set_debug(value: bool) -> bool:
     if value:
         console.mode.debug = True
+    return value
 
 
 def _command() -> typer.core.TyperGroup:
@@ -158,19 +159,24 @@ def _command() -> typer.core.TyperGroup:
 
 
 def _debug_option() -> typer.core.TyperOption:
-    from typer._coercion import resolve_type_descriptor
-    from typer.models import OptionInfo
+    """``--debug`` as a parameter object, built by Typer itself from a one-option command (no
+    private API), so that it renders and parses exactly like the root's ``--debug``."""
+    import typer.main
 
-    info = OptionInfo(default=False, help="Show full tracebacks for unexpected errors.")
-    return typer.core.TyperOption(
-        param_decls=["--debug"],
-        type_descriptor=resolve_type_descriptor(bool, info),
-        default=False,
-        is_flag=True,
-        expose_value=False,
-        callback=_set_debug,
-        help="Show full tracebacks for unexpected errors.",
-    )
+    probe = typer.Typer(add_completion=False)
+
+    @probe.command()
+    def _probe(
+        debug: Annotated[
+            bool, typer.Option("--debug", callback=_set_debug, help="Show full tracebacks for unexpected errors.")
+        ] = False,
+    ) -> None:
+        """Never run."""
+
+    (option,) = (p for p in typer.main.get_command(probe).params if p.name == "debug")
+    assert isinstance(option, typer.core.TyperOption)
+    option.expose_value = False
+    return option
 
 
 def _report_usage(exc: Exception, argv: list[str]) -> int:

@@ -55,19 +55,18 @@ def given_value(argv: Sequence[str], opts: Sequence[str]) -> str | None:
 
 
 def accepted(param: Any) -> str | None:
-    """What ``param`` accepts, in words (``python3.11, python3.12`` / ``an integer >= 1``), if known."""
-    descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is None:
-        return None
-    choices = descriptor.choices
+    """What ``param`` accepts, in words (``python3.11, python3.12`` / ``an integer >= 1``), if known
+    (from its click type: ``Choice``, ``IntRange``, ``FloatRange``, ``INT``, ``FLOAT``)."""
+    kind_of = getattr(param, "type", None)
+    choices = getattr(kind_of, "choices", None)
     if choices:
-        return ", ".join(str(c) for c in choices)
-    info = descriptor.parameter_info
-    annotation = descriptor.annotation
-    kind = {int: "an integer", float: "a number"}.get(_plain(annotation))
+        return ", ".join(str(getattr(c, "value", c)) for c in choices)
+    kind = {"integer": "an integer", "int range": "an integer", "float": "a number", "float range": "a number"}.get(
+        str(getattr(kind_of, "name", ""))
+    )
     if kind is None:
         return None
-    low, high = info.min, info.max
+    low, high = getattr(kind_of, "min", None), getattr(kind_of, "max", None)
     if low is not None and high is not None:
         return f"{kind} from {low:g} to {high:g}" if kind == "a number" else f"{kind} from {low} to {high}"
     if low is not None:
@@ -75,16 +74,6 @@ def accepted(param: Any) -> str | None:
     if high is not None:
         return f"{kind} <= {high:g}" if kind == "a number" else f"{kind} <= {high}"
     return kind
-
-
-def _plain(annotation: Any) -> Any:
-    """``int`` for ``int`` and ``int | None``."""
-    args = getattr(annotation, "__args__", None)
-    if args:
-        real = [a for a in args if a is not type(None)]
-        if len(real) == 1:
-            return real[0]
-    return annotation
 
 
 def _name(param: Any) -> str:
@@ -122,7 +111,7 @@ def translate(exc: Any, argv: Sequence[str], commands: Sequence[str]) -> UsageEr
         shown = f" {value!r}" if value is not None else ""
         message = f"Invalid value{shown} for {name}"
         message += f"; accepted: {allowed}." if allowed else f": {_clean(raw)}."
-        choices = getattr(getattr(param, "type_descriptor", None), "choices", None)
+        choices = getattr(getattr(param, "type", None), "choices", None)
         example = f"e.g. {name} {choices[0]}; " if choices and name.startswith("--") else ""
         return UsageError(message, f"Pass a value it accepts ({example}see {_help(command)}).", code="usage.bad-value")
 

@@ -31,6 +31,7 @@ from momento_lambda_cli.scaffold.versions import (
     MANAGED_FILES_KEY,
     TEMPLATE_VERSION_KEY,
     TemplateSource,
+    recorded_version,
 )
 
 CONFLICT_MODES = ("inline", "rej")
@@ -156,20 +157,6 @@ def recorded_answers(project_dir: Path) -> dict[str, Any]:
             code="update.no-answers",
         )
     return answers
-
-
-def recorded_version(answers: Mapping[str, Any]) -> str:
-    """The template version the project's files came from."""
-    record = answers.get(TEMPLATE_VERSION_KEY)
-    version = record.get("version") if isinstance(record, dict) else answers.get("_tool_version")
-    if not isinstance(version, str) or not version:
-        raise MomentoLambdaError(
-            f"{catalog.ANSWERS_FILE} does not say which momento-lambda version generated the project.",
-            f'Add "_tool_version": "X.Y.Z" (the version that generated it) to {catalog.ANSWERS_FILE}.',
-            code="update.no-version",
-        )
-    versions.parse_version(version)
-    return version
 
 
 def refuse_newer(version: str, current: str) -> None:

@@ -246,3 +246,17 @@ def newer(version: str, than: str) -> bool:
 
 def versions_between(after: str, up_to: str, versions: Iterable[str]) -> list[str]:
     return [v for v in versions if parse_version(after) < parse_version(v) <= parse_version(up_to)]
+
+
+def recorded_version(answers: Mapping[str, Any]) -> str:
+    """The template version the project's files came from."""
+    record = answers.get(TEMPLATE_VERSION_KEY)
+    version = record.get("version") if isinstance(record, dict) else answers.get("_tool_version")
+    if not isinstance(version, str) or not version:
+        raise MomentoLambdaError(
+            f"{catalog.ANSWERS_FILE} does not say which momento-lambda version generated the project.",
+            f'Add "_tool_version": "X.Y.Z" (the version that generated it) to {catalog.ANSWERS_FILE}.',
+            code="update.no-version",
+        )
+    parse_version(version)
+    return version

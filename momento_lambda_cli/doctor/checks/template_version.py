@@ -12,8 +12,7 @@ from momento_lambda_cli.project.answers import load_answers
 
 def template_version(ctx: DoctorContext) -> Result:
     from momento_lambda_cli.scaffold.template_fixes import fixes_for
-    from momento_lambda_cli.scaffold.update import recorded_version
-    from momento_lambda_cli.scaffold.versions import newer
+    from momento_lambda_cli.scaffold.versions import newer, recorded_version
 
     try:
         answers = load_answers(ctx.options.project_dir)

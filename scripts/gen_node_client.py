@@ -161,9 +161,7 @@ def generate(root: Path = PROJECT) -> dict[str, str]:
         raise SystemExit(MISSING_TOOL)
     sources = {name: (root / name).read_text() for name in SOURCES}
     blanked = blank(sources, module)
-    return {
-        target_of(name): tidy(sources[name], blanked[name]) for name in SOURCES
-    }
+    return {target_of(name): tidy(sources[name], blanked[name]) for name in SOURCES}
 
 
 def main(argv: list[str] | None = None) -> int:

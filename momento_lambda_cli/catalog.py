@@ -97,6 +97,22 @@ NODE: Language = "node"
 LANGUAGE_NAMES: dict[Language, str] = {PYTHON: "Python", NODE: "Node.js"}
 
 
+JAVASCRIPT = "javascript"
+TYPESCRIPT = "typescript"
+NODE_SOURCE_LANGUAGES: tuple[str, ...] = (JAVASCRIPT, TYPESCRIPT)
+"""What a Node.js project's code is written in (`new --language`; the first is the default).
+JavaScript ships ``.mjs`` files as they are; TypeScript is bundled by esbuild (SAM
+``BuildMethod: esbuild``, the serverless-esbuild plugin)."""
+DEFAULT_NODE_SOURCE_LANGUAGE = JAVASCRIPT
+SOURCE_LANGUAGES: tuple[str, ...] = (PYTHON, *NODE_SOURCE_LANGUAGES)
+"""Every value of the answers file's ``language``: ``python`` for the Python runtimes."""
+
+
+def source_languages(language: Language) -> tuple[str, ...]:
+    """The source languages a runtime language accepts, the default first."""
+    return NODE_SOURCE_LANGUAGES if language == NODE else (PYTHON,)
+
+
 @dataclass(frozen=True)
 class Lifecycle:
     """A Lambda runtime's place in AWS's runtime deprecation policy, as cfn-lint ships it.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the external tools the test suite drives, into the git-ignored .tools/ folder:
 #   .tools/sam   the AWS SAM CLI in its own venv (it pins its own boto3 and cfn-lint)
-#   .tools/node  osls (open-source Serverless Framework) and serverless-python-requirements
+#   .tools/node  osls (open-source Serverless Framework), serverless-python-requirements and
+#                ts-blank-space (scripts/gen_node_client.py)
 # Each is reinstalled only when its pinned requirements change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ fi
 
 node_stamp=$(stamp scripts/tools/package.json scripts/tools/package-lock.json)
 if [ "$(cat "$TOOLS/node/.stamp" 2>/dev/null)" != "$node_stamp" ]; then
-  echo "install-tools: installing osls and serverless-python-requirements into $TOOLS/node" >&2
+  echo "install-tools: installing osls, serverless-python-requirements and ts-blank-space into $TOOLS/node" >&2
   rm -rf "$TOOLS/node"
   mkdir -p "$TOOLS/node"
   cp scripts/tools/package.json scripts/tools/package-lock.json "$TOOLS/node/"

@@ -54,6 +54,7 @@ def test_defaults_render_a_sam_python_project_and_print_the_tree_and_next_steps(
         "region": None,
         "kms_key_arn": None,
         "init_client": "eager",
+        "language": "python",
     }
     out = result.stdout
     assert "Created" in out and "(sam, python3.13, x86_64)" in out
@@ -130,13 +131,14 @@ def test_without_a_tty_it_never_prompts(run_cli, tmp_path, monkeypatch):
 def test_on_a_tty_it_asks_only_for_what_was_not_given(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(new_command, "_stdin_is_tty", lambda: True)
     result = run_cli(
-        "new", "demo", "--runtime", "nodejs22.x", "-o", str(tmp_path), stdin="serverless\narm64\nmy-cache\n"
+        "new", "demo", "--runtime", "nodejs22.x", "-o", str(tmp_path), stdin="serverless\ntypescript\narm64\nmy-cache\n"
     )
     assert result.exit_code == 0, result.output
     answers = json.loads((tmp_path / "demo" / ".momento-lambda.json").read_text())
     assert (answers["framework"], answers["runtime"], answers["architecture"], answers["cache_name"]) == (
         "serverless", "nodejs22.x", "arm64", "my-cache",
     )  # fmt: skip
+    assert answers["language"] == "typescript"  # asked for a Node.js runtime
     assert "Framework" in result.stderr and "Architecture" in result.stderr and "Runtime" not in result.stderr
 
 

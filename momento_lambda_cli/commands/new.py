@@ -22,11 +22,13 @@ if TYPE_CHECKING:
     RuntimeName = str
     ArchitectureName = str
     InitClientMode = str
+    SourceLanguage = str
 else:  # typer takes the choices (and --help shows them) from these types
     FrameworkName = Literal[catalog.FRAMEWORK_NAMES]
     RuntimeName = Literal[catalog.RUNTIME_NAMES]
     ArchitectureName = Literal[catalog.ARCHITECTURE_NAMES]
     InitClientMode = Literal[INIT_CLIENT_MODES]
+    SourceLanguage = Literal[catalog.NODE_SOURCE_LANGUAGES]
 
 
 def new(
@@ -61,6 +63,16 @@ def new(
             "-a",
             case_sensitive=False,
             help=f"CPU architecture. [default: {catalog.DEFAULT_ARCHITECTURE.name}]",
+        ),
+    ] = None,
+    language: Annotated[
+        SourceLanguage | None,
+        typer.Option(
+            "--language",
+            "-l",
+            case_sensitive=False,
+            help="Source language of a Node.js project (typescript: bundled with esbuild). "
+            f"[default: {catalog.DEFAULT_NODE_SOURCE_LANGUAGE}; python for the Python runtimes]",
         ),
     ] = None,
     cache_name: Annotated[str | None, typer.Option(metavar="CACHE", help="Momento cache name. [default: NAME]")] = None,
@@ -146,6 +158,11 @@ def new(
             "Framework", catalog.FRAMEWORK_NAMES, catalog.DEFAULT_FRAMEWORK.name
         )
         runtime = runtime or prompts.ask_choice("Runtime", catalog.RUNTIME_NAMES, catalog.DEFAULT_RUNTIME.name)
+        runtime_entry = catalog.runtime(runtime)
+        if language is None and runtime_entry is not None and runtime_entry.language == catalog.NODE:
+            language = prompts.ask_choice(
+                "Language", catalog.NODE_SOURCE_LANGUAGES, catalog.DEFAULT_NODE_SOURCE_LANGUAGE
+            )
         arch = arch or prompts.ask_choice("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)
         if cache_name is None:
             cache_name = prompts.ask_text("Momento cache name", name, validate_cache_name)
@@ -161,6 +178,7 @@ def new(
         region=region,
         kms_key_arn=kms_key_arn,
         init_client=init_client,
+        language=language,
     )
     result = render_project(answers, output_dir)
     warnings = warnings_for(answers)
@@ -205,7 +223,8 @@ def _render(answers: Answers, result: RenderResult, steps: list[Step]) -> None:
     out = console.stdout()
     title = (
         f"[bold green]Created[/] {escape(_shown_path(result.project_dir))} "
-        f"({answers.framework}, {answers.runtime}, {answers.architecture})"
+        f"({answers.framework}, {answers.runtime}{', TypeScript' if answers.language == catalog.TYPESCRIPT else ''}, "
+        f"{answers.architecture})"
     )
     tree = Tree(title, guide_style="dim")
     nodes: dict[str, Tree] = {"": tree}

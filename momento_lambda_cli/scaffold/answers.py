@@ -8,7 +8,7 @@ from typing import Any
 
 from momento_lambda_cli import catalog, contract
 from momento_lambda_cli.contract import default_secret_name
-from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 
 DEFAULT_TTL_SECONDS = 60
 INIT_CLIENT_MODES = ("eager", "lazy")
@@ -44,6 +44,8 @@ class Answers:
     region: str | None
     kms_key_arn: str | None
     init_client: str = DEFAULT_INIT_CLIENT
+    language: str = catalog.PYTHON
+    """``python``, or the Node.js source language: ``javascript`` / ``typescript``."""
 
     @property
     def is_python(self) -> bool:
@@ -67,6 +69,7 @@ class Answers:
             "region": self.region or "",
             "kms_key_arn": self.kms_key_arn or "",
             "init_client": self.init_client,
+            "language": self.language,
         }
 
 
@@ -185,6 +188,7 @@ def build_answers(
     region: str | None = None,
     kms_key_arn: str | None = None,
     init_client: str = DEFAULT_INIT_CLIENT,
+    language: str | None = None,
 ) -> Answers:
     """Validate every input and fill the defaults; raises :class:`MomentoLambdaError`."""
     validate_project_name(project_name)
@@ -192,6 +196,7 @@ def build_answers(
     _choice(runtime, catalog.RUNTIME_NAMES, "runtime")
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
     _choice(init_client, INIT_CLIENT_MODES, "init-client")
+    language = source_language(runtime, language)
     if not 1 <= default_ttl_seconds <= contract.MAX_TTL_SECONDS:
         raise _bad(
             f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds (Momento's maximum TTL).",
@@ -218,4 +223,27 @@ def build_answers(
         region=validate_region(region) if region else None,
         kms_key_arn=validate_kms_key_arn(kms_key_arn) if kms_key_arn else None,
         init_client=init_client,
+        language=language,
     )
+
+
+def source_language(runtime: str, language: str | None) -> str:
+    """The project's source language: ``language`` checked against the runtime, or the
+    runtime's default (``python``; ``javascript`` for Node.js)."""
+    known = catalog.runtime(runtime)
+    allowed = catalog.source_languages(known.language if known is not None else catalog.PYTHON)
+    if language is None:
+        return allowed[0]
+    if language not in allowed:
+        if language in catalog.NODE_SOURCE_LANGUAGES:
+            raise UsageError(
+                f"--language {language} is for the Node.js runtimes; {runtime} projects are written in Python.",
+                f"Add --runtime {catalog.newest(catalog.NODE).name} (or another nodejs runtime), or drop --language.",
+                code="new.bad-language",
+            )
+        raise _bad(
+            f"{language!r} is not a supported language for {runtime}.",
+            f"Choose one of: {', '.join(allowed)}.",
+            "new.bad-language",
+        )
+    return language

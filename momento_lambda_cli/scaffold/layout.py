@@ -35,6 +35,14 @@ def _node(a: Answers) -> bool:
     return not a.is_python
 
 
+def _typescript(a: Answers) -> bool:
+    return a.language == catalog.TYPESCRIPT
+
+
+def _javascript(a: Answers) -> bool:
+    return _node(a) and not _typescript(a)
+
+
 RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
     (catalog.SAM.template_file, _sam),
     (catalog.SAM.settings_file, _sam),
@@ -45,8 +53,12 @@ RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
     ("src/*.py", _python),
     ("src/requirements.txt", _python),
     ("tests/*.py", _python),
-    ("src/*.mjs", _node),
-    ("tests/*.mjs", _node),
+    # TypeScript projects get the .ts sources (the .mjs files are generated from them).
+    ("tsconfig.json", _typescript),
+    ("src/*.ts", _typescript),
+    ("tests/*.ts", _typescript),
+    ("src/*.mjs", _javascript),
+    ("tests/*.mjs", _javascript),
 )
 """(glob relative to the project root, keep-when). Files matching no rule are always kept."""
 

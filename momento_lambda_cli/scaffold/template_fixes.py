@@ -84,6 +84,13 @@ FIXES: tuple[TemplateFix, ...] = (
         "0.2.0",
         "MOMENTO_INIT_CLIENT=eager builds the client during INIT (first invocation 640 ms -> 19 ms measured)",
     ),
+    TemplateFix(
+        "0.3.0",
+        "`new --language typescript`: TypeScript sources bundled by esbuild (SAM BuildMethod esbuild, "
+        "serverless-esbuild), tsc --noEmit and tsx tests; the .mjs files are generated from the same sources "
+        "(MomentoUnavailable / CircuitOpen log lines for non-Error throws read `Error: ...`)",
+        languages=_NODE,
+    ),
 )
 """Every fix, oldest first. 0.1.0 is the first released template: nothing before it to fix."""
 

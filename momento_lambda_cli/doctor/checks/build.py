@@ -197,8 +197,22 @@ def _glibc_hint(ctx: DoctorContext, runtimes: set[str]) -> str:
     )
 
 
+BUNDLER_PLUGINS = ("serverless-esbuild", "serverless-webpack", "serverless-bundle")
+"""Serverless plugins that bundle a Node.js handler with its dependencies (no node_modules/)."""
+_JS_SUFFIXES = (".js", ".mjs", ".cjs")
+
+
+def _bundler(plugins: list[str], functions: list[Function]) -> str | None:
+    """What bundles these Node.js functions' code with its dependencies, if anything: SAM's
+    ``BuildMethod: esbuild`` or a bundling Serverless plugin."""
+    if any((f.build_method or "").lower() == "esbuild" for f in functions):
+        return "esbuild (BuildMethod)"
+    return next((plugin for plugin in plugins if plugin in BUNDLER_PLUGINS), None)
+
+
 def sdk_packaged(ctx: DoctorContext) -> Result:
     missing, found = [], []
+    project = ctx.project_or_skip()
     packages = _packages(ctx)
     momento = {code.function.key for code in ctx.momento_code()}
     for package, all_functions in packages:
@@ -210,8 +224,12 @@ def sdk_packaged(ctx: DoctorContext) -> Result:
             else:
                 missing.append(f"{package.label}: no momento/ package (add `momento` to requirements.txt)")
         if any(f.is_node for f in functions):
+            bundler = _bundler(project.build.plugins, functions)
             if any("node_modules/@gomomento/sdk/" in n for n in names):
                 found.append(f"{package.label}: @gomomento/sdk")
+            elif bundler and any(n.endswith(_JS_SUFFIXES) and "node_modules/" not in n for n in names):
+                # a bundler fails the build on an import it cannot resolve (unless marked external)
+                found.append(f"{package.label}: @gomomento/sdk bundled by {bundler}")
             else:
                 missing.append(f"{package.label}: no node_modules/@gomomento/sdk (add it to package.json dependencies)")
     if missing:

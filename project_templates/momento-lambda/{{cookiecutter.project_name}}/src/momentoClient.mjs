@@ -130,8 +130,7 @@ function admit() {
 
 // Count an outage answer (opening the breaker at the threshold) or reset on any other.
 function settle(response) {
-  const code = typeof response?.errorCode === 'function' ? response.errorCode() : undefined;
-  const outage = OUTAGE_CODES.has(code);
+  const outage = OUTAGE_CODES.has(errorCodeOf(response));
   if (!outage && outages === 0 && !probing) return; // the healthy path: nothing to update
   probing = false;
   if (!outage) {
@@ -147,7 +146,13 @@ function settle(response) {
 }
 
 export function isAuthenticationError(response) {
-  return typeof response?.errorCode === 'function' && response.errorCode() === MomentoErrorCode.AUTHENTICATION_ERROR;
+  return errorCodeOf(response) === MomentoErrorCode.AUTHENTICATION_ERROR;
+}
+
+/** The SDK error code of an error response (undefined for any other answer). */
+export function errorCodeOf(response) {
+  if (typeof response !== 'object' || response === null || !('errorCode' in response)) return undefined;
+  return typeof response.errorCode === 'function' ? response.errorCode() : undefined;
 }
 
 /** Forget the current client and build a new one from a fresh read of the secret. */
@@ -241,7 +246,7 @@ export function parseSecret(secretString) {
 
 function firstString(document, fields) {
   for (const field of fields) {
-    const value = document[field];
+    const value = Reflect.get(document, field);
     if (typeof value === 'string' && value.trim()) return value.trim();
   }
   return undefined;
@@ -300,9 +305,13 @@ export async function prepareMomentoClient() {
     await getMomentoClient();
   } catch (error) {
     // INIT must never fail: the first request tries again
-    console.warn(`creating the Momento client during INIT failed (${error?.name ?? 'Error'}): the first request retries`);
+    console.warn(`creating the Momento client during INIT failed (${errorName(error)}): the first request retries`);
     failedAt = -Infinity;
   }
+}
+
+function errorName(error) {
+  return error instanceof Error ? error.name : 'Error';
 }
 
 if ((process.env[INIT_ENV] ?? '').trim().toLowerCase() === 'eager') await prepareMomentoClient();

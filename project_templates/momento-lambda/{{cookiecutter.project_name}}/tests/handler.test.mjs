@@ -32,6 +32,10 @@ const V2_KEY = jwt({ t: 'g', id: 'unit-test' });
 const LEGACY_KEY = jwt({ sub: 'unit-test', c: 'cache.cell-9.example.com', cp: 'control.cell-9.example.com' });
 
 class FakeCache {
+  world;
+  apiKey;
+  failWith;
+
   constructor(world, apiKey) {
     this.world = world;
     this.apiKey = apiKey;
@@ -93,9 +97,9 @@ beforeEach(() => {
   };
   resetForTests(fakes);
   output = [];
-  process.stdout.write = (chunk, ...rest) => {
-    if (String(chunk).startsWith('{')) output.push(JSON.parse(chunk));
-    else realWrite.call(process.stdout, chunk, ...rest);
+  process.stdout.write = (chunk) => {
+    if (String(chunk).startsWith('{')) output.push(JSON.parse(String(chunk)));
+    else realWrite.call(process.stdout, chunk);
     return true;
   };
 });
@@ -127,7 +131,7 @@ test('Momento errors fall back to the source', async () => {
   await invoke('warm');
   world.clients[0].failWith = new TimeoutError('slow');
   assert.deepEqual(await invoke('b'), { item: await loadFromSource('b'), cache: 'error' });
-  assert.match(output.at(-1).error, /TIMEOUT_ERROR/);
+  assert.match(output.at(-1)?.error ?? '', /TIMEOUT_ERROR/);
 });
 
 test('an unreadable secret falls back and is not retried on every request', async () => {
@@ -172,6 +176,7 @@ test('credential providers', () => {
   assert.equal(localCredentialProvider(), null);
   process.env.MOMENTO_LOCAL = '127.0.0.1:8080';
   const local = localCredentialProvider();
+  assert.ok(local !== null);
   assert.equal(local.getCacheEndpoint(), '127.0.0.1:8080');
   assert.equal(local.isEndpointSecure(), false);
   assert.equal(local.getControlEndpoint(), '127.0.0.1:8080');
@@ -195,7 +200,7 @@ test('MomentoUnavailable logs under its own name', async () => {
   delete process.env.MOMENTO_SECRET_NAME;
   resetForTests();
   assert.equal((await invoke('f')).cache, 'error');
-  assert.match(output.at(-1).error, /^MomentoUnavailable: neither MOMENTO_SECRET_ARN nor MOMENTO_SECRET_NAME is set$/);
+  assert.match(output.at(-1)?.error ?? '', /^MomentoUnavailable: neither MOMENTO_SECRET_ARN nor MOMENTO_SECRET_NAME is set$/);
   assert.equal(String(new MomentoUnavailable('x')), 'MomentoUnavailable: x');
 });
 
@@ -227,7 +232,7 @@ test('the breaker skips Momento after consecutive timeouts', async () => {
   const gets = world.gets;
   for (let i = 0; i < 5; i += 1) assert.deepEqual(await invoke('k'), { item: await loadFromSource('k'), cache: 'error' });
   assert.equal(world.gets, gets);
-  assert.ok(output.slice(-5).every((line) => line.error.startsWith('CircuitOpen:')));
+  assert.ok(output.slice(-5).every((line) => line.error?.startsWith('CircuitOpen:')));
 });
 
 test('after the cool-down one probe closes the breaker', async () => {
@@ -288,7 +293,8 @@ test('prepareMomentoClient creates the client during INIT, and never throws', as
 test('MOMENTO_INIT_CLIENT=eager creates the client at import', () => {
   const code = "const m = await import('./src/momentoClient.mjs'); console.log(m.momentoClientReady());";
   for (const [mode, expected] of [['eager', 'true'], ['lazy', 'false']]) {
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    // process.execArgv: the TypeScript loader (tsx) when the tests run from the .ts sources
+    const result = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], {
       env: { ...process.env, MOMENTO_INIT_CLIENT: mode, MOMENTO_LOCAL: '127.0.0.1:9' },
       encoding: 'utf8',
     });

@@ -1,7 +1,8 @@
 """The generated Node.js code: its own `node --test` suite passes, and the handler, run with
 node against the moto server (Secrets Manager) and the local Momento server, reads the secret
 once, creates one client, serves hits, survives Momento being down and picks up a rotated key,
-with the secret in the contract shape and in the shape of Momento's key-refresh Lambda."""
+with the secret in the contract shape and in the shape of Momento's key-refresh Lambda, and (run
+from its `.ts` source with tsx) the TypeScript project's handler."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ sdk.CacheClient.create = async function (props) {
   });
   return originalCreate.call(this, { ...props, credentialProvider: provider });
 };
-const { handler, loadFromSource } = await import('./src/handler.mjs');
+const { handler, loadFromSource } = await import('./src/HANDLER');
 
 const lines = readline.createInterface({ input: process.stdin });
 for await (const line of lines) {
@@ -120,12 +121,16 @@ def _refresher_shape(key: str, endpoint: str) -> str:
     return refresher_secret(key, "1798675200", MOMENTO_ENDPOINT=endpoint)
 
 
-@pytest.fixture(params=["contract", "key-refresher"])
+@pytest.fixture(params=["contract", "key-refresher", "typescript"])
 def node_driver(request, tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, dict]]:
-    """The driver against a secret in the contract shape or the key-refresh Lambda's shape."""
-    project = render(tmp_path, name="local-demo", runtime="nodejs22.x")
+    """The driver against a secret in the contract shape or the key-refresh Lambda's shape; and a
+    TypeScript project's handler, run from its ``.ts`` source with tsx (as its own tests run)."""
+    typescript = request.param == "typescript"
+    project = render(
+        tmp_path, name="local-demo", runtime="nodejs22.x", language="typescript" if typescript else "javascript"
+    )
     npm_install(project)
-    (project / "drive.mjs").write_text(DRIVER)
+    (project / "drive.mjs").write_text(DRIVER.replace("HANDLER", "handler.ts" if typescript else "handler.mjs"))
     encode = _refresher_shape if request.param == "key-refresher" else None
     with CountingProxy(aws.url) as proxy:
         peers = seed_local_peers(aws, momento_server, proxy.url, encode=encode)
@@ -137,7 +142,7 @@ def node_driver(request, tmp_path, node, aws, momento_server) -> Iterator[tuple[
             "DRIVE_MOMENTO_ENDPOINT": momento_server.endpoint,
         }
         process = subprocess.Popen(
-            [str(node), "drive.mjs"], cwd=project, env=env, text=True,
+            [str(node), *(["--import", "tsx"] if typescript else []), "drive.mjs"], cwd=project, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:

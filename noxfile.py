@@ -4,9 +4,10 @@
 ``nox``, the fast suite on each other supported Python: the default sessions are ``fast-X.Y``
 for every supported version but the one nox runs on. The supported versions are the
 classifiers of ``pyproject.toml``; interpreters are found on ``PATH`` or in pyenv
-(``tests/support/pythons.py``). A missing interpreter is reported and its session skipped;
-with ``CI=true`` nox fails instead. Each session keeps its venv in ``.nox/`` and reinstalls
-the package (editable, with the ``test`` extra) only when ``pyproject.toml`` changes.
+(``tests/support/pythons.py``), never downloaded. A missing interpreter is reported and its
+session skipped; with ``CI=true`` nox fails instead. Each session keeps its venv in ``.nox/``
+and reinstalls the package (editable, with the ``test`` extra) only when ``pyproject.toml``
+changes.
 
     .venv/bin/nox                      # the default sessions
     .venv/bin/nox -s fast-3.12 -- -k doctor
@@ -24,9 +25,10 @@ import nox
 sys.path.insert(0, str(Path(__file__).parent))
 from tests.support import pythons
 
-nox.needs_version = ">=2024.10"
+nox.needs_version = ">=2025.10.14"
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
+nox.options.download_python = "never"
 nox.options.error_on_missing_interpreters = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 SUPPORTED = list(pythons.supported())

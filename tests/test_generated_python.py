@@ -39,11 +39,12 @@ def test_the_generated_python_tests_pass_inside_the_project(tmp_path, framework)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
 @pytest.mark.parametrize("runtime", [r.name for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON])
-def test_the_generated_python_tests_pass_on_the_runtimes_python(tmp_path, runtime):
+def test_the_generated_python_tests_pass_on_the_runtimes_python(tmp_path, runtime, framework):
     """The project's own tests, in a venv of the runtime's Python holding requirements-dev.txt."""
     interpreter = require_python(catalog.runtime(runtime).version)
-    project = render(tmp_path, runtime=runtime)
+    project = render(tmp_path, runtime=runtime, framework=framework)
     python = project_venv(project, interpreter)
     result = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],

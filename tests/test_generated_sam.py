@@ -5,6 +5,7 @@ artifact carries a grpc extension for the project's architecture."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -61,8 +62,13 @@ PYTHON_RUNTIMES = [r for r in catalog.OFFERED_RUNTIMES if r.language == catalog.
 @pytest.mark.parametrize("arch", catalog.ARCHITECTURES, ids=lambda a: a.name)
 @pytest.mark.parametrize("runtime", PYTHON_RUNTIMES, ids=lambda r: r.name)
 def test_sam_build_python_carries_grpc_for_the_runtime_and_architecture(tmp_path, runtime, arch):
-    """`sam build --no-use-container` downloads wheels for the runtime's Python, which it finds
-    as ``pythonX.Y`` on PATH: the built grpc is for that Python and the function's CPU."""
+    """`sam build --no-use-container` with the runtime's ``pythonX.Y`` first on PATH: SAM
+    requires that interpreter, runs its pip, and (aws-lambda-builders) replaces every wheel
+    that does not fit the function with ``pip download --only-binary=:all: --platform
+    manylinux..._<cpu> --abi cp3XY``. So an arm64 build on an x86_64 machine holds the
+    registry's manylinux aarch64 wheels, nothing compiled here: the built grpc is for that
+    Python and the function's CPU (file name, wheel tag, ELF header). The aarch64 code is not
+    run (no aarch64 CPU or emulator here)."""
     interpreter = require_python(runtime.version)
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -79,6 +85,12 @@ def test_sam_build_python_carries_grpc_for_the_runtime_and_architecture(tmp_path
     grpc = [name for name in platforms if name.startswith("grpc/_cython/cygrpc.")]
     assert grpc == [f"grpc/_cython/cygrpc.{abi}-{arch.cpu}-linux-gnu.so"], grpc
     assert set(platforms.values()) == {arch.cpu}, platforms
+    abi_tags = {match.group(1) for name in platforms if (match := re.search(r"\.(cpython-\d+|abi3)\b", name))}
+    assert abi_tags <= {abi, "abi3"} and abi in abi_tags, platforms
+    (wheel,) = artifact.glob("grpcio-*.dist-info/WHEEL")
+    python_tag = "cp" + runtime.version.replace(".", "")
+    tags = [line.removeprefix("Tag: ") for line in wheel.read_text().splitlines() if line.startswith("Tag: ")]
+    assert tags and all(re.fullmatch(rf"{python_tag}-{python_tag}-manylinux\w*_{arch.cpu}", tag) for tag in tags), tags
 
 
 def test_sam_build_nodejs_packs_only_the_code_and_runtime_dependencies(tmp_path):

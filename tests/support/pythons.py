@@ -67,11 +67,21 @@ def find(version: str) -> Path | None:
         return Path(on_path)
     root = _pyenv_root()
     if root is not None:
-        candidates = sorted((root / "versions").glob(f"{version}.*/bin/python{version}"), reverse=True)
-        for candidate in candidates:
-            if re.fullmatch(rf"{re.escape(version)}\.\d+", candidate.parents[1].name) and _reports(candidate, version):
+        for candidate in _pyenv_candidates(root, version):
+            if _reports(candidate, version):
                 return candidate
     return None
+
+
+def _pyenv_candidates(root: Path, version: str) -> list[Path]:
+    """pyenv's ``versions/X.Y.Z/bin/pythonX.Y`` for ``version``, newest patch first (3.12.10
+    before 3.12.9). Other names (``3.12-dev``, ``3.13.0t``, virtualenvs) are not that CPython."""
+    found = []
+    for candidate in (root / "versions").glob(f"{version}.*/bin/python{version}"):
+        match = re.fullmatch(rf"{re.escape(version)}\.(\d+)", candidate.parents[1].name)
+        if match is not None:
+            found.append((int(match.group(1)), candidate))
+    return [candidate for _, candidate in sorted(found, key=lambda item: item[0], reverse=True)]
 
 
 def link_dir(directory: Path, versions: tuple[str, ...]) -> Path:

@@ -3,7 +3,9 @@
 Two layers, both applied by :func:`redact`:
 
 * values registered with :func:`register_secret` (every key the CLI reads), with their
-  first 8 characters, which are how keys are usually recognised;
+  first 8 characters, which are how keys are usually recognised; a registered JSON document
+  (a SecretString) is masked whole, and each string value in it as a value of its own (the
+  document's own first characters are punctuation and indentation, not secret);
 * anything SHAPED like a Momento key, registered or not. Every Momento key format (JWT
   v2 and legacy keys, base64-of-JSON v1 keys) is base64 of a JSON object: any token
   starting with ``eyJ`` (base64 of ``{"``) is masked whole, also a truncated one, wherever
@@ -19,12 +21,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import sys
 import urllib.parse
 from typing import Any, TextIO
 
 _secrets: set[str] = set()
+_documents: set[str] = set()
+"""Registered JSON documents: masked whole, never by their first characters."""
 MASK = "****"
 _MIN_LENGTH = 8
 _KEY_SHAPE = re.compile(r"eyJ[A-Za-z0-9_\-+/=.%]{5,}")
@@ -38,14 +43,47 @@ _TRIES_PER_RUN = 8
 
 
 def register_secret(value: str | None) -> None:
-    """Remember ``value`` as secret for the rest of the process."""
-    if value and len(value) >= _MIN_LENGTH:
-        _secrets.add(value)
+    """Remember ``value`` as secret for the rest of the process.
+
+    A JSON object or array is remembered whole, and each of its string values as a secret
+    of its own, except the values of fields that are not secret (endpoints, ``validUntil``)."""
+    if not value or len(value) < _MIN_LENGTH:
+        return
+    if value.lstrip().startswith(("{", "[")):
+        try:
+            document = json.loads(value)
+        except ValueError:
+            document = None
+        if isinstance(document, dict | list):
+            _documents.add(value)
+            for leaf in _secret_strings(document):
+                register_secret(leaf)
+            return
+    _secrets.add(value)
+
+
+def _secret_strings(document: object) -> list[str]:
+    from momento_lambda_cli import contract
+
+    public = {contract.ENDPOINT_FIELD, contract.REFRESHER_ENDPOINT_FIELD, contract.REFRESHER_VALID_UNTIL_FIELD}
+    if isinstance(document, dict):
+        items = [v for k, v in document.items() if k not in public]
+    elif isinstance(document, list):
+        items = list(document)
+    else:
+        return []
+    found: list[str] = []
+    for item in items:
+        found.extend([item] if isinstance(item, str) else _secret_strings(item))
+    return found
 
 
 def redact(text: str) -> str:
     """``text`` with every registered secret (and any 8+ character prefix of one) and every
     key-shaped token masked."""
+    for document in sorted(_documents, key=len, reverse=True):
+        if document in text:
+            text = text.replace(document, MASK)
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)
@@ -86,6 +124,7 @@ def is_json_object_base64(head: str) -> bool:
 def forget_all() -> None:
     """Drop every registered secret (for tests)."""
     _secrets.clear()
+    _documents.clear()
 
 
 class RedactingStream:

@@ -201,3 +201,34 @@ def test_a_contract_secret_without_rotation_passes(run_cli, aws, tmp_path):
     run = run_doctor(run_cli, str(project.root), "--only", "secret.rotation")
     assert run.status("secret.rotation") == "pass"
     assert "Rotation is not enabled" in run.checks["secret.rotation"]["message"]
+
+
+def test_the_refreshers_own_rotated_secret_is_read_and_json_stays_json(run_cli, aws, momento, tmp_path):
+    """What the refresher writes when it rotates: the key under authToken, validUntil as a
+    string, indented JSON (whose first characters the --json envelope has too)."""
+    key = keys.legacy_key(ENDPOINT)
+    momento.state.valid_keys = {key}
+    valid_until = int(time.time()) + 90 * 86400 + 3600
+    secret_string = keys.rotated_refresher_secret(key, valid_until)
+    deployment, project = deployed(aws, tmp_path, secret_string)
+    doctor_aws.enable_rotation(aws, deployment.secret_arn)
+    run = run_doctor(run_cli, str(project.root), "--only", LIFECYCLE)  # parses stdout as JSON
+    assert run.status("secret.contract") == "pass", run.text("secret.contract")
+    assert "(authToken, refreshToken, validUntil)" in run.checks["secret.contract"]["message"]
+    assert run.status("momento.key") == "pass", run.text("momento.key")
+    assert "(legacy key for " in run.checks["momento.key"]["message"]  # the endpoint comes from the key
+    expiry = run.checks["momento.key-expiry"]
+    assert (expiry["status"], expiry["data"]["source"], expiry["data"]["days_left"]) == ("pass", "validUntil", 90)
+    assert run.status("secret.rotation") == "pass", run.text("secret.rotation")
+    no_leak(run, key, json.loads(secret_string)["refreshToken"])
+
+
+def test_a_v2_key_refresh_secret_without_an_endpoint_says_so(run_cli, aws, momento, tmp_path):
+    key = keys.v2_key()
+    _deployment, project = deployed(aws, tmp_path, keys.refresher_secret(key, "1798675200"))
+    run = run_doctor(run_cli, str(project.root), "--only", "secret.contract,momento.key")
+    assert run.status("secret.contract") == "pass"
+    check = run.checks["momento.key"]
+    assert check["status"] == "fail"
+    assert "v2 Momento API key, which needs its endpoint" in check["message"]
+    no_leak(run, key)

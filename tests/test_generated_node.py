@@ -11,14 +11,13 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import ENDPOINT, npm_install, render, seed_local_peers
-from tests.support.keys import MARKER, refresher_secret, v1_key, v2_key
+from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_refresher_secret, v1_key
 from tests.support.tools import require_tool
 
 pytestmark = pytest.mark.slow
@@ -32,8 +31,10 @@ import sdk from '@gomomento/sdk';
 const originalCreate = sdk.CacheClient.create;
 const local = process.env.DRIVE_MOMENTO_ENDPOINT;
 let created = 0;
+const endpoints = [];
 sdk.CacheClient.create = async function (props) {
   created += 1;
+  endpoints.push(props.credentialProvider.getCacheEndpoint());
   const provider = Object.assign(Object.create(props.credentialProvider), {
     getCacheEndpoint: () => local,
     getControlEndpoint: () => local,
@@ -58,7 +59,7 @@ for await (const line of lines) {
     bodies.push({ statusCode: response.statusCode, ...JSON.parse(response.body) });
   }
   const source = await loadFromSource(ids[0]);
-  process.stdout.write(`@@${JSON.stringify({ bodies, created, source })}\\n`);
+  process.stdout.write(`@@${JSON.stringify({ bodies, created, endpoints, source })}\\n`);
 }
 process.exit(0);
 """
@@ -173,23 +174,31 @@ def test_node_handler_against_moto_and_the_local_momento_server(node_driver):
     assert reply["created"] == 1
     assert server.state.calls["Get"] == 100 and server.state.calls["Set"] == 50
     assert set(server.state.keys_seen) == {peers["key"]}
+    assert reply["endpoints"] == [f"cache.{ENDPOINT}"]  # the v2 key's endpoint, from MOMENTO_ENDPOINT
     assert len(driver.logs) == 100 and {log["cache"] for log in driver.logs} == {"miss", "hit"}
     assert all(log["latency_ms"] >= 0 and log["request_id"].startswith("req-") for log in driver.logs)
 
     if peers["shape"] == "key-refresher":
-        # The refresher rotates the key while the process stays warm: same shape, new key.
-        new_key = v2_key("refreshed", expires_in=timedelta(days=60))
-        peers["secrets"].put_secret_value(SecretId=peers["arn"], SecretString=_refresher_shape(new_key, ENDPOINT))
+        # The refresher rotates the key while the process stays warm and writes the secret its own
+        # way: the new key under authToken (a legacy key, which carries its endpoint), validUntil
+        # as a string, indented JSON.
+        new_key = legacy_key("cell-rotated.example.momentohq.com", tag="refreshed")
+        peers["secrets"].put_secret_value(
+            SecretId=peers["arn"], SecretString=rotated_refresher_secret(new_key, 1803859200)
+        )
         server.state.valid_keys = {new_key}
+        rotated_endpoint = "cache.cell-rotated.example.momentohq.com"
     else:
         # Key rotation: the secret now holds a new key (plain text, v1 shape) and the old key is rejected.
         new_key = v1_key(ENDPOINT, tag="rotated")
         peers["secrets"].put_secret_value(SecretId=peers["arn"], SecretString=new_key)
         server.state.valid_keys = {json.loads(base64.b64decode(new_key))["api_key"]}  # the SDK sends the inner key
+        rotated_endpoint = f"cache.{ENDPOINT}"
     reply = driver.invoke("item-1", "item-2")
     assert [b["cache"] for b in reply["bodies"]] == ["hit", "hit"]
     assert proxy.calls["GetSecretValue"] == 2
     assert reply["created"] == 2
+    assert reply["endpoints"][-1] == rotated_endpoint
 
     # Momento down: the handler still answers with the source value.
     server.stop()

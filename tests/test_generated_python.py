@@ -8,7 +8,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -17,7 +16,7 @@ import pytest
 from momento_lambda_cli import catalog
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import ENDPOINT, project_venv, python_env, render, seed_local_peers
-from tests.support.keys import MARKER, legacy_key, refresher_secret, v2_key
+from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_refresher_secret
 from tests.support.momento_server import LocalMomentoServer
 from tests.support.tools import require_python
 
@@ -80,12 +79,15 @@ class Generated:
         self.handler = handler
         self.client = client
         self.created = 0
+        self.endpoints: list[str] = []
+        """The cache endpoint of each client the module built, before the redirection."""
         self.momento_server: LocalMomentoServer | None = None
         original = client.CacheClient
 
         def counting(configuration, provider, default_ttl):
             """Count the clients; with ``momento_server`` set, send them there (same key)."""
             self.created += 1
+            self.endpoints.append(provider.cache_endpoint)
             if self.momento_server is not None:
                 provider = self.momento_server.credential_provider(provider.auth_token)
             return original(configuration, provider, default_ttl)
@@ -137,6 +139,7 @@ def test_python_handler_against_moto_and_the_local_momento_server(generated_pyth
     assert generated_python.created == 1
     assert server.state.calls["Get"] == 100 and server.state.calls["Set"] == 50
     assert set(server.state.keys_seen) == {local_peers["key"]}
+    assert generated_python.endpoints == [f"cache.{ENDPOINT}"]  # the v2 key's MOMENTO_ENDPOINT
     logs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert len(logs) == 100 and {log["cache"] for log in logs} == {"miss", "hit"}
     assert all(isinstance(log["latency_ms"], float) for log in logs)
@@ -193,17 +196,20 @@ def test_python_handler_reads_a_key_refresh_secret_and_follows_its_rotation(gene
     assert proxy.calls["GetSecretValue"] == 1
     assert generated_python.created == 1
     assert set(server.state.keys_seen) == {refresher_peers["key"]}
+    assert generated_python.endpoints == [f"cache.{ENDPOINT}"]  # the v2 key's endpoint, from the field
 
-    # The refresher rotates the key while this execution environment stays warm: the secret
-    # gets a new key (same shape, new refresh token), Momento rejects the old one.
-    new_key = v2_key("refreshed", expires_in=timedelta(days=60))
+    # The refresher rotates the key while this execution environment stays warm and writes the
+    # secret its own way: the new key under authToken (here a legacy key, which carries its
+    # endpoint), validUntil as a string, indented JSON. Momento rejects the old key.
+    new_key = legacy_key("cell-rotated.example.momentohq.com", tag="refreshed")
     refresher_peers["secrets"].put_secret_value(
-        SecretId=refresher_peers["arn"], SecretString=refresher_secret(new_key, "1803859200", endpoint=ENDPOINT)
+        SecretId=refresher_peers["arn"], SecretString=rotated_refresher_secret(new_key, 1803859200)
     )
     server.state.valid_keys = {new_key}
     assert generated_python.invoke("item-1")["cache"] == "hit"
     assert proxy.calls["GetSecretValue"] == 2
     assert generated_python.created == 2
+    assert generated_python.endpoints[-1] == "cache.cell-rotated.example.momentohq.com"
     assert [generated_python.invoke(f"item-{i}")["cache"] for i in range(2, 12)] == ["hit"] * 10
     assert proxy.calls["GetSecretValue"] == 2
     assert new_key in server.state.keys_seen

@@ -63,3 +63,22 @@ def test_long_runs_stay_linear():
     # Many candidate starts in one run: only a few are decoded, the text is returned whole.
     text = "ey" * 200_000
     assert redact(text) == text
+
+
+def test_a_registered_json_secret_masks_its_values_not_its_punctuation():
+    """A SecretString is registered whole: the key-refresh Lambda's indented JSON starts with
+    ``{`` and six spaces, which other JSON output (the --json envelope) has too."""
+    import json
+
+    from momento_lambda_cli.redact import register_secret
+
+    key = keys.legacy_key()
+    secret_string = keys.rotated_refresher_secret(key, 1798675200)
+    refresh_token = json.loads(secret_string)["refreshToken"]
+    register_secret(secret_string)
+    register_secret(json.dumps({"MOMENTO_API_KEY": key, "MOMENTO_ENDPOINT": "cell-1.example.momentohq.com"}))
+    envelope = json.dumps({"errors": [{"code": "x", "endpoint": "cell-1.example.momentohq.com"}]}, indent=2)
+    assert redact(envelope) == envelope
+    assert redact(secret_string) == MASK
+    assert refresh_token not in redact(f"token {refresh_token}") and MASK in redact(f"token {refresh_token[:12]}")
+    assert redact(f"key {key}") == f"key {MASK}"

@@ -11,7 +11,7 @@ from datetime import timezone
 import pytest
 
 from momento_lambda_cli import contract
-from tests.support import keys, projects
+from tests.support import doctor_aws, keys, projects
 
 ENDPOINT = "cell-1.example.momentohq.com"
 
@@ -488,9 +488,16 @@ def test_an_expired_key_is_refused_before_aws_or_momento(run_cli, sm, momento_se
         == f"This Momento API key has expired {_day(timedelta(days=-2, hours=-1))} (2 days ago); nothing was stored."
     )
     assert "Momento console" in error["hint"]
+    human = store(run_cli, key, *extra)
+    assert human.exit_code == 1 and human.stdout == ""
+    assert (
+        f"This Momento API key has expired {_day(timedelta(days=-2, hours=-1))} (2 days ago); nothing was stored."
+        in human.stderr
+    )
+    assert "Momento console" in human.stderr
     assert sm.list_secrets()["SecretList"] == []
     assert sum(momento_server.state.calls.values()) == 0
-    assert keys.MARKER not in result.stdout + result.stderr
+    assert keys.MARKER not in result.stdout + result.stderr + human.stderr
 
 
 @pytest.mark.parametrize("kind", EXPIRING_KINDS)
@@ -536,6 +543,7 @@ def test_a_key_refresh_secret_is_not_overwritten(run_cli, sm):
         assert "is kept up to date by Momento's key-refresh Lambda" in result.stderr
         assert "would break the rotation" in result.stderr
         assert f"momento-lambda new --secret-arn {arn}" in result.stderr
+        assert f"momento-lambda add --secret-arn {arn}" in result.stderr
         assert "--secret-name" in result.stderr and "--force" in result.stderr
     assert sm.get_secret_value(SecretId=arn)["SecretString"] == original
     assert len(sm.describe_secret(SecretId=arn)["VersionIdsToStages"]) == 1
@@ -576,3 +584,85 @@ def test_another_services_api_key_and_refresh_token_is_another_shape(run_cli, sm
     assert result.exit_code == 1
     assert "already holds something that is not a Momento API key" in result.stderr
     assert sm.get_secret_value(SecretId="partner/oauth")["SecretString"] == other
+
+
+@pytest.mark.parametrize("days", [29, 31])
+def test_the_warning_starts_under_30_days(run_cli, sm, days):
+    from datetime import timedelta
+
+    key = keys.legacy_key(expires_in=timedelta(days=days, hours=1))
+    result = store(run_cli, key, "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert f"  Expiry:   expires {_day(timedelta(days=days, hours=1))} (in {days} days)\n" in result.stdout
+    assert ("create a new one before then" in result.stderr) is (days < 30)
+
+
+def test_the_refreshers_own_rotated_secret_is_not_overwritten(run_cli, sm):
+    """What the refresher writes when it rotates: authToken, validUntil as a string, indented JSON."""
+    original = keys.rotated_refresher_secret(keys.legacy_key(), 1798675200)
+    sm.create_secret(Name=contract.REFRESHER_DEFAULT_SECRET_NAME, SecretString=original)
+    result = store(run_cli, keys.legacy_key(), "--secret-name", contract.REFRESHER_DEFAULT_SECRET_NAME, "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["errors"][0]["code"] == "secret.refresher-managed"
+    assert sm.get_secret_value(SecretId=contract.REFRESHER_DEFAULT_SECRET_NAME)["SecretString"] == original
+    assert keys.MARKER not in result.output
+
+
+@pytest.mark.parametrize("endpoint_field", [None, "endpoint", contract.ENDPOINT_FIELD])
+def test_a_v2_key_refresh_secret_is_not_overwritten(run_cli, sm, endpoint_field):
+    """A v2 key is a Momento key in the refresher's secret, with or without its endpoint beside it."""
+    extra = {endpoint_field: ENDPOINT} if endpoint_field else {}
+    original = keys.refresher_secret(keys.v2_key(), "1798675200", **extra)
+    sm.create_secret(Name="momento/refreshed-v2", SecretString=original)
+    result = store(run_cli, keys.legacy_key(), "--secret-name", "momento/refreshed-v2", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["errors"][0]["code"] == "secret.refresher-managed"
+    assert sm.get_secret_value(SecretId="momento/refreshed-v2")["SecretString"] == original
+
+
+# --- secrets with rotation enabled (moto) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("function_exists", [True, False], ids=["rotation-function", "rotation-function-missing"])
+def test_a_rotated_key_refresh_secret_is_refused_naming_its_rotation(run_cli, peers, sm, function_exists):
+    original = keys.refresher_secret(keys.legacy_key(), "1798675200")
+    arn = sm.create_secret(Name=contract.REFRESHER_DEFAULT_SECRET_NAME, SecretString=original)["ARN"]
+    doctor_aws.enable_rotation(peers, arn, function_exists=function_exists)
+    versions = sm.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    result = store(run_cli, keys.legacy_key(), "--secret-name", contract.REFRESHER_DEFAULT_SECRET_NAME)
+    assert result.exit_code == 1
+    assert "is kept up to date by Momento's key-refresh Lambda" in result.stderr
+    assert "rotation by momento-api-key-refresh is enabled" in result.stderr
+    assert f"momento-lambda add --secret-arn {arn}" in result.stderr
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == original
+    assert sm.describe_secret(SecretId=arn)["VersionIdsToStages"] == versions
+    assert keys.MARKER not in result.output
+
+
+@pytest.mark.parametrize("function_exists", [True, False], ids=["rotation-function", "rotation-function-missing"])
+def test_a_secret_with_rotation_enabled_is_not_overwritten_without_force(run_cli, peers, sm, function_exists):
+    """Rotation on a secret in the contract shape: whatever rotates it would replace the stored key."""
+    original = contract.encode_secret(keys.legacy_key(), None)
+    arn = sm.create_secret(Name="momento/rotated", SecretString=original)["ARN"]
+    doctor_aws.enable_rotation(peers, arn, function_name="custom-rotation", function_exists=function_exists)
+    key = keys.legacy_key()
+    for dry in ((), ("--dry-run",)):
+        refused = store(run_cli, key, "--secret-name", "momento/rotated", "--json", *dry)
+        assert refused.exit_code == 1
+        error = json.loads(refused.stdout)["errors"][0]
+        assert error["code"] == "secret.rotation-enabled"
+        assert error["message"] == (
+            "Rotation by custom-rotation is enabled on the secret momento/rotated: a key stored in it would be "
+            "replaced at the next rotation, or break it. It was left unchanged."
+        )
+        assert "cancel-rotate-secret --secret-id momento/rotated" in error["hint"] and "--force" in error["hint"]
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == original
+
+    forced = store(run_cli, key, "--secret-name", "momento/rotated", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "Rotation by custom-rotation is still enabled on the secret momento/rotated" in forced.stderr
+    assert secret_value(sm, "momento/rotated") == {contract.API_KEY_FIELD: key}
+    again = store(run_cli, key, "--secret-name", "momento/rotated", "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["data"]["action"] == "unchanged"  # the same key: nothing to refuse
+    assert keys.MARKER not in refused.output + forced.output + again.output

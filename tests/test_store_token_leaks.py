@@ -19,7 +19,7 @@ import pytest
 
 from momento_lambda_cli import contract
 from tests.conftest import run_cli_process
-from tests.support import keys, projects
+from tests.support import doctor_aws, keys, projects
 from tests.support.leaks import assert_no_leak
 
 ENDPOINT = "cell-1.example.momentohq.com"
@@ -196,6 +196,34 @@ def _refresher_forced(ctx):
     return key, others, [*args, "--force"]
 
 
+def _expired_v2(ctx):
+    return keys.v2_key(expires_in=timedelta(days=-1)), [], [*_sam(ctx), "--endpoint", ENDPOINT]
+
+
+def _far_v1(ctx):
+    return keys.v1_key(expires_in=timedelta(days=400)), [], _sam(ctx)
+
+
+def _refresher_rotated(ctx):
+    """The secret as the key-refresh Lambda writes it when it rotates (indented JSON, authToken).
+    Its values are secret; its first characters (``{`` and indentation) are not."""
+    old = keys.rotated_refresher_secret(keys.legacy_key("old"), 1798675200)
+    ctx.sm.create_secret(Name="momento/leaky/api-key", SecretString=old)
+    return keys.legacy_key("new"), [json.loads(old)["authToken"], json.loads(old)["refreshToken"]], _sam(ctx)
+
+
+def _rotation_enabled(ctx):
+    old = keys.legacy_key("old")
+    ctx.existing("momento/leaky/api-key", old)
+    doctor_aws.enable_rotation(ctx.aws, "momento/leaky/api-key", function_exists=False)
+    return keys.legacy_key("new"), [old], _sam(ctx)
+
+
+def _rotation_enabled_forced(ctx):
+    key, others, args = _rotation_enabled(ctx)
+    return key, others, [*args, "--force"]
+
+
 SCENARIOS = {
     "create-v2-sam": Scenario(_create_v2, 0),
     "create-serverless": Scenario(_create_sls, 0),
@@ -225,6 +253,11 @@ SCENARIOS = {
     "expiring-v2-key": Scenario(_expiring_v2, 0),
     "key-refresher-secret": Scenario(_refresher_managed, 1),
     "key-refresher-secret-forced": Scenario(_refresher_forced, 0),
+    "expired-v2-key": Scenario(_expired_v2, 1),
+    "far-v1-key": Scenario(_far_v1, 0),
+    "key-refresher-rotated-secret": Scenario(_refresher_rotated, 1),
+    "rotation-enabled": Scenario(_rotation_enabled, 1),
+    "rotation-enabled-forced": Scenario(_rotation_enabled_forced, 0),
 }
 
 

@@ -336,6 +336,7 @@ def _update(sm: Any, kms: Any, request: StoreRequest, existing: dict[str, Any], 
     name = str(existing.get("Name") or request.secret_name)
     arn = str(existing["ARN"])
     changes: list[str] = []
+    warnings: list[str] = []
     restored = False
     if existing.get("DeletedDate"):
         when = existing["DeletedDate"]
@@ -356,14 +357,31 @@ def _update(sm: Any, kms: Any, request: StoreRequest, existing: dict[str, Any], 
         _call(sm.restore_secret, "secretsmanager:RestoreSecret", name, SecretId=arn)
 
     current, current_version = _read_current(sm, arn, name, request)
+    rotated_by = rotation_function(existing)
     if current is Current.REFRESHER and not request.force:
+        rotation = f"; rotation by {rotated_by} is enabled" if rotated_by else ""
         raise MomentoLambdaError(
             f"The secret {name} is kept up to date by Momento's key-refresh Lambda (it holds a refresh "
-            "token); storing a key in it would break the rotation. It was left unchanged.",
-            f"Point the function at this secret instead (`momento-lambda new --secret-arn {arn}`, or set "
+            f"token{rotation}); storing a key in it would break the rotation. It was left unchanged.",
+            f"Point the functions at this secret instead (`momento-lambda new --secret-arn {arn}` for a new "
+            f"project, `momento-lambda add --secret-arn {arn}` for an existing one, or set "
             f"{contract.SAM_PARAM_SECRET_ARN} / {contract.SLS_PARAM_SECRET_ARN} to it), or choose another "
             "--secret-name; --force overwrites it anyway.",
             code="secret.refresher-managed",
+        )
+    if rotated_by and current is not Current.SAME:
+        if not request.force:
+            raise MomentoLambdaError(
+                f"Rotation by {rotated_by} is enabled on the secret {name}: a key stored in it would be "
+                "replaced at the next rotation, or break it. It was left unchanged.",
+                "Choose another --secret-name, or turn rotation off first (`aws secretsmanager "
+                f"cancel-rotate-secret --secret-id {name}`); --force stores the key anyway.",
+                code="secret.rotation-enabled",
+            )
+        warnings.append(
+            f"Rotation by {rotated_by} is still enabled on the secret {name}: its next run replaces this key "
+            f"(or fails on it). Turn it off with `aws secretsmanager cancel-rotate-secret --secret-id {name}` "
+            "to keep the key."
         )
     if current is Current.OTHER and not request.force:
         if restored:
@@ -404,7 +422,9 @@ def _update(sm: Any, kms: Any, request: StoreRequest, existing: dict[str, Any], 
         action = Action.UNCHANGED
     result_kms = kms_arn or old_kms_arn
     if request.dry_run:
-        return StoreResult(name, arn, current_version, action, changes, result_kms, current, dry_run=True)
+        return StoreResult(
+            name, arn, current_version, action, changes, result_kms, current, dry_run=True, warnings=warnings
+        )
 
     version_id = current_version
     if kms_changed:
@@ -435,7 +455,15 @@ def _update(sm: Any, kms: Any, request: StoreRequest, existing: dict[str, Any], 
             SecretId=arn,
             Tags=[{"Key": k, "Value": v} for k, v in new_tags.items()],
         )
-    return StoreResult(name, arn, version_id, action, changes, result_kms, current)
+    return StoreResult(name, arn, version_id, action, changes, result_kms, current, warnings=warnings)
+
+
+def rotation_function(described: dict[str, Any]) -> str | None:
+    """The name of the function rotating the secret (DescribeSecret's answer); ``None`` when rotation is off."""
+    if not described.get("RotationEnabled"):
+        return None
+    arn = str(described.get("RotationLambdaARN") or "")
+    return arn.rsplit(":", 1)[-1] if arn else "a rotation function"
 
 
 def _call(method: Any, action: str, name: str, kms_arn: str | None = None, **kwargs: Any) -> dict[str, Any]:

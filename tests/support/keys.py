@@ -65,6 +65,17 @@ def refresher_secret(api_key: str, valid_until: int | str | None = None, **extra
     return json.dumps(document)
 
 
+def rotated_refresher_secret(api_key: str, valid_until: int) -> str:
+    """The SecretString the key-refresh Lambda writes when it rotates: the key under ``authToken``,
+    ``validUntil`` as a string, the JSON spread over indented lines."""
+    document = {
+        "authToken": api_key,
+        "refreshToken": f"{MARKER}-refresh-{uuid.uuid4().hex}",
+        "validUntil": str(valid_until),
+    }
+    return json.dumps(document, indent=6)
+
+
 def v1_key_indented(endpoint: str = "cell-test.example.momentohq.com", tag: str | None = None) -> str:
     """A v1 key whose JSON is indented: base64 starting ``ewog``, not ``eyJ``."""
     raw = json.dumps({"endpoint": endpoint, "api_key": f"{MARKER}-{tag or uuid.uuid4().hex}"}, indent=2)

@@ -97,6 +97,15 @@ def new(
             "falls back to the first request on error) or on the first request (lazy).",
         ),
     ] = DEFAULT_INIT_CLIENT,
+    snapstart: Annotated[
+        bool,
+        typer.Option(
+            "--snapstart",
+            help="Turn on Lambda SnapStart: published versions behind the alias "
+            f"'{catalog.SNAPSTART_ALIAS}'; the client drops its connection before the snapshot and "
+            f"re-reads the secret after a restore. Only for {', '.join(catalog.SNAPSTART_RUNTIME_NAMES)}.",
+        ),
+    ] = False,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", metavar="DIR", help="Where to create the project folder.")
     ] = Path("."),
@@ -114,6 +123,7 @@ def new(
         build_answers,
         validate_cache_name,
         validate_project_name,
+        validate_snapstart,
         warnings_for,
     )
     from momento_lambda_cli.scaffold.next_steps import next_steps
@@ -139,13 +149,17 @@ def new(
     else:
         validate_project_name(name)
         check_target(target_parent, name)
+    if snapstart and runtime is not None:
+        validate_snapstart(runtime)
     if interactive:
         from momento_lambda_cli import prompts
 
         framework = framework or prompts.ask_choice(
             "Framework", catalog.FRAMEWORK_NAMES, catalog.DEFAULT_FRAMEWORK.name
         )
-        runtime = runtime or prompts.ask_choice("Runtime", catalog.RUNTIME_NAMES, catalog.DEFAULT_RUNTIME.name)
+        offered = catalog.SNAPSTART_RUNTIME_NAMES if snapstart else catalog.RUNTIME_NAMES
+        default = catalog.DEFAULT_RUNTIME.name if catalog.DEFAULT_RUNTIME.name in offered else offered[-1]
+        runtime = runtime or prompts.ask_choice("Runtime", offered, default)
         arch = arch or prompts.ask_choice("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)
         if cache_name is None:
             cache_name = prompts.ask_text("Momento cache name", name, validate_cache_name)
@@ -161,6 +175,7 @@ def new(
         region=region,
         kms_key_arn=kms_key_arn,
         init_client=init_client,
+        snapstart=snapstart,
     )
     result = render_project(answers, output_dir)
     warnings = warnings_for(answers)

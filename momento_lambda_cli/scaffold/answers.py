@@ -8,7 +8,7 @@ from typing import Any
 
 from momento_lambda_cli import catalog, contract
 from momento_lambda_cli.contract import default_secret_name
-from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 
 DEFAULT_TTL_SECONDS = 60
 INIT_CLIENT_MODES = ("eager", "lazy")
@@ -44,6 +44,8 @@ class Answers:
     region: str | None
     kms_key_arn: str | None
     init_client: str = DEFAULT_INIT_CLIENT
+    snapstart: bool = False
+    """Lambda SnapStart on the function (published versions behind an alias; Python 3.12+)."""
 
     @property
     def is_python(self) -> bool:
@@ -53,8 +55,8 @@ class Answers:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def template_context(self) -> dict[str, str]:
-        """The cookiecutter variables (strings; empty for "not set")."""
+    def template_context(self) -> dict[str, str | bool]:
+        """The cookiecutter variables (strings, empty for "not set"; ``snapstart`` a bool)."""
         return {
             "project_name": self.project_name,
             "framework": self.framework,
@@ -67,6 +69,7 @@ class Answers:
             "region": self.region or "",
             "kms_key_arn": self.kms_key_arn or "",
             "init_client": self.init_client,
+            "snapstart": self.snapstart,
         }
 
 
@@ -148,6 +151,24 @@ def validate_region(region: str) -> str:
     return region
 
 
+def validate_snapstart(runtime: str) -> None:
+    """Refuse ``--snapstart`` for a runtime Lambda SnapStart does not support (a usage error)."""
+    known = catalog.runtime(runtime)
+    if known is not None and known.snapstart:
+        return
+    minimum = ".".join(map(str, catalog.SNAPSTART_MIN_PYTHON))
+    if known is None:
+        this = runtime
+    else:
+        this = f"{catalog.LANGUAGE_NAMES[known.language]}" + (f" {known.version}" if known.language == catalog.PYTHON else "")
+    raise UsageError(
+        f"--snapstart cannot be used with --runtime {runtime}: AWS Lambda SnapStart supports "
+        f"Python {minimum} and later, not {this}.",
+        f"Choose --runtime {' / '.join(catalog.SNAPSTART_RUNTIME_NAMES)}, or drop --snapstart.",
+        code="usage.snapstart-runtime",
+    )
+
+
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
         raise _bad(f"{value!r} is not a supported {what}.", f"Choose one of: {', '.join(allowed)}.", f"new.bad-{what}")
@@ -185,6 +206,7 @@ def build_answers(
     region: str | None = None,
     kms_key_arn: str | None = None,
     init_client: str = DEFAULT_INIT_CLIENT,
+    snapstart: bool = False,
 ) -> Answers:
     """Validate every input and fill the defaults; raises :class:`MomentoLambdaError`."""
     validate_project_name(project_name)
@@ -192,6 +214,8 @@ def build_answers(
     _choice(runtime, catalog.RUNTIME_NAMES, "runtime")
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
     _choice(init_client, INIT_CLIENT_MODES, "init-client")
+    if snapstart:
+        validate_snapstart(runtime)
     if not 1 <= default_ttl_seconds <= contract.MAX_TTL_SECONDS:
         raise _bad(
             f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds (Momento's maximum TTL).",
@@ -218,4 +242,5 @@ def build_answers(
         region=validate_region(region) if region else None,
         kms_key_arn=validate_kms_key_arn(kms_key_arn) if kms_key_arn else None,
         init_client=init_client,
+        snapstart=bool(snapstart),
     )

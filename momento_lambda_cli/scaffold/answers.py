@@ -157,10 +157,10 @@ def validate_snapstart(runtime: str) -> None:
     if known is not None and known.snapstart:
         return
     minimum = ".".join(map(str, catalog.SNAPSTART_MIN_PYTHON))
-    if known is None:
-        this = runtime
+    if known is None or known.language == catalog.PYTHON:
+        this = f"Python {known.version}" if known is not None else runtime
     else:
-        this = f"{catalog.LANGUAGE_NAMES[known.language]}" + (f" {known.version}" if known.language == catalog.PYTHON else "")
+        this = catalog.LANGUAGE_NAMES[known.language]
     raise UsageError(
         f"--snapstart cannot be used with --runtime {runtime}: AWS Lambda SnapStart supports "
         f"Python {minimum} and later, not {this}.",

@@ -44,6 +44,7 @@ RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
     ("requirements-dev.txt", _python),
     ("src/*.py", _python),
     ("src/requirements.txt", _python),
+    ("tests/test_snapstart.py", lambda a: a.snapstart),  # --snapstart implies a Python runtime
     ("tests/*.py", _python),
     ("src/*.mjs", _node),
     ("tests/*.mjs", _node),

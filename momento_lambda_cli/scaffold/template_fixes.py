@@ -84,6 +84,12 @@ FIXES: tuple[TemplateFix, ...] = (
         "0.2.0",
         "MOMENTO_INIT_CLIENT=eager builds the client during INIT (first invocation 640 ms -> 19 ms measured)",
     ),
+    TemplateFix(
+        "0.3.0",
+        "SnapStart-ready client: snapshot_restore_py hooks close the client before a snapshot and re-read the "
+        "secret after a restore (`--snapstart`, python3.12+, turns SnapStart on behind the alias `snapstart`)",
+        languages=_PY,
+    ),
 )
 """Every fix, oldest first. 0.1.0 is the first released template: nothing before it to fix."""
 

@@ -201,6 +201,8 @@ class Runtime:
     os: OperatingSystem
     offered: bool = False
     """Whether `new` renders projects for it."""
+    snapstart: bool = False
+    """Whether Lambda SnapStart supports it (Python 3.12 and later; no Node.js runtime)."""
 
     @property
     def lifecycle(self) -> Lifecycle:
@@ -227,8 +229,13 @@ class Runtime:
         return tuple(int(part) for part in self.version.split("."))
 
 
+SNAPSTART_MIN_PYTHON = (3, 12)
+"""Lambda SnapStart supports python3.12 and later (and Java, .NET; never Node.js)."""
+
+
 def _python(version: str, os: OperatingSystem, *, offered: bool = False) -> Runtime:
-    return Runtime(f"python{version}", PYTHON, version, os, offered=offered)
+    snapstart = tuple(int(part) for part in version.split(".")) >= SNAPSTART_MIN_PYTHON
+    return Runtime(f"python{version}", PYTHON, version, os, offered=offered, snapstart=snapstart)
 
 
 def _node(version: str, os: OperatingSystem, *, offered: bool = False) -> Runtime:
@@ -319,6 +326,12 @@ LAMBDA_CPU: dict[str, str] = {a.name: a.cpu for a in ARCHITECTURES}
 FRAMEWORK_NAMES: tuple[str, ...] = tuple(f.name for f in FRAMEWORKS)
 RUNTIME_NAMES: tuple[str, ...] = tuple(r.name for r in OFFERED_RUNTIMES)
 """The runtimes `new` offers."""
+SNAPSTART_RUNTIME_NAMES: tuple[str, ...] = tuple(r.name for r in OFFERED_RUNTIMES if r.snapstart)
+"""The runtimes `new --snapstart` accepts."""
+SNAPSTART_ALIAS = "snapstart"
+"""The alias in front of a SnapStart function's published versions: osls names it so
+(``getLambdaSnapStartEnabledAliasName`` in lib/plugins/aws/lib/naming.js); SAM projects use the
+same name in ``AutoPublishAlias``."""
 ARCHITECTURE_NAMES: tuple[str, ...] = tuple(a.name for a in ARCHITECTURES)
 
 

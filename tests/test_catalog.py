@@ -111,6 +111,21 @@ def test_new_help_offers_exactly_the_catalog_s_choices(run_cli):
         assert (shown.group(1).split("|"), shown.group(2)) == (list(names), default)
 
 
+@pytest.mark.parametrize("runtime", catalog.RUNTIMES, ids=lambda r: r.name)
+def test_snapstart_support_is_cfn_lint_s(runtime):
+    """cfn-lint's E2530 (SnapStart on a runtime that has none) agrees with the catalog."""
+    from cfnlint.rules.resources.lmbd.SnapStartSupported import SnapStartSupported
+
+    assert runtime.snapstart == SnapStartSupported()._is_runtime_valid(runtime.name)
+
+
+def test_snapstart_runtimes_are_the_offered_python_3_12_and_later():
+    assert (
+        tuple(r.name for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON and r.version_tuple >= (3, 12))
+        == catalog.SNAPSTART_RUNTIME_NAMES
+    )
+
+
 # --- cfn-lint's lifecycle data ------------------------------------------------------------
 
 

@@ -46,6 +46,7 @@ def test_generated_projects_pass_every_project_check(tmp_path, run_cli, framewor
     # Node.js, no customer-managed key, Node.js: no build machine concerns, Python: no promises.
     skipped = set(NOT_APPLICABLE.get((framework, runtime[:4]), ()))
     skipped.add("code.awaited-calls" if runtime.startswith("python") else "project.build-method")
+    skipped.add("code.snapstart-hooks")  # no SnapStart
     if not wired:
         skipped.add("iam.kms-decrypt")
     expected = {k: "skip" if k in skipped else "pass" for k in checks}
@@ -53,6 +54,15 @@ def test_generated_projects_pass_every_project_check(tmp_path, run_cli, framewor
     access = checks["iam.secret-access"]
     expected = SECRET_ARN if wired else "momento/demo/api-key"
     assert any(expected in line for line in access["details"]), access
+
+
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+def test_generated_snapstart_projects_pass_the_snapstart_hooks_check(tmp_path, run_cli, framework):
+    project = render(tmp_path, framework=framework, runtime="python3.13", snapstart=True)
+    checks = doctor(run_cli, project)
+    assert checks["code.snapstart-hooks"]["status"] == "pass", checks["code.snapstart-hooks"]
+    failing = {k: v["message"] for k, v in checks.items() if v["status"] not in {"pass", "skip"}}
+    assert failing == {}
 
 
 def test_serverless_without_the_kms_policy_fails(tmp_path, run_cli):

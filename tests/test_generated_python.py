@@ -8,15 +8,18 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from momento.responses import CacheGet
 
 from momento_lambda_cli import catalog
+from momento_lambda_cli.contract import encode_secret
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import ENDPOINT, project_venv, python_env, render, seed_local_peers
-from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_refresher_secret
+from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_refresher_secret, v2_key
 from tests.support.momento_server import LocalMomentoServer
 from tests.support.tools import require_python
 
@@ -37,13 +40,26 @@ def test_the_generated_python_tests_pass_inside_the_project(tmp_path, framework)
     assert " passed" in result.stdout and "failed" not in result.stdout
 
 
+PYTHON_VARIANTS = [
+    (r.name, framework, False)
+    for r in catalog.OFFERED_RUNTIMES
+    if r.language == catalog.PYTHON
+    for framework in catalog.FRAMEWORK_NAMES
+] + [(name, "sam", True) for name in catalog.SNAPSTART_RUNTIME_NAMES]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("framework", ["sam", "serverless"])
-@pytest.mark.parametrize("runtime", [r.name for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON])
-def test_the_generated_python_tests_pass_on_the_runtimes_python(tmp_path, runtime, framework):
-    """The project's own tests, in a venv of the runtime's Python holding requirements-dev.txt."""
+@pytest.mark.parametrize(
+    ("runtime", "framework", "snapstart"),
+    PYTHON_VARIANTS,
+    ids=[f"{r}-{f}{'-snapstart' if s else ''}" for r, f, s in PYTHON_VARIANTS],
+)
+def test_the_generated_python_tests_pass_on_the_runtimes_python(tmp_path, runtime, framework, snapstart):
+    """The project's own tests, in a venv of the runtime's Python holding requirements-dev.txt
+    (with --snapstart, tests/test_snapstart.py runs the hooks through snapshot_restore_py)."""
     interpreter = require_python(catalog.runtime(runtime).version)
-    project = render(tmp_path, runtime=runtime, framework=framework)
+    project = render(tmp_path, runtime=runtime, framework=framework, snapstart=snapstart)
+    assert (project / "tests" / "test_snapstart.py").is_file() == snapstart
     python = project_venv(project, interpreter)
     result = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -100,10 +116,14 @@ class Generated:
         return json.loads(response["body"])
 
 
-@pytest.fixture
-def generated_python(tmp_path) -> Iterator[Generated]:
-    project = render(tmp_path, name="local-demo", runtime="python3.11")
+@contextmanager
+def imported(project: Path) -> Iterator[Generated]:
+    """The project's handler and client modules, imported from its src/ (snapshot_restore_py
+    afresh too, so that its hook registries hold only this import's hooks)."""
     src = str(project / "src")
+    names = ("handler", "momento_client", "snapshot_restore_py")
+    for name in names:
+        sys.modules.pop(name, None)
     sys.path.insert(0, src)
     try:
         import handler
@@ -113,8 +133,14 @@ def generated_python(tmp_path) -> Iterator[Generated]:
         yield Generated(handler, momento_client)
     finally:
         sys.path.remove(src)
-        for name in ("handler", "momento_client"):
+        for name in names:
             sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def generated_python(tmp_path) -> Iterator[Generated]:
+    with imported(render(tmp_path, name="local-demo", runtime="python3.11")) as generated:
+        yield generated
 
 
 @pytest.fixture
@@ -225,3 +251,49 @@ def test_python_handler_with_momento_local_reads_no_secret(generated_python, mom
     assert [generated_python.invoke("a")["cache"], generated_python.invoke("a")["cache"]] == ["miss", "hit"]
     assert set(momento_server.state.keys_seen) == {""}
     assert generated_python.created == 1
+
+
+def test_snapstart_hooks_close_the_live_client_and_a_restore_reads_the_rotated_key(
+    tmp_path, aws, momento_server, monkeypatch
+):
+    """A --snapstart project's hooks, run as Lambda runs them (snapshot_restore_py's registries)
+    around a live client: Secrets Manager on moto (behind a counting proxy), the local Momento
+    server. Before the snapshot the client is closed and dropped; after the restore the secret
+    is read again (the key was rotated meanwhile) and the cache answers with the new key."""
+    project = render(tmp_path, name="local-demo", runtime="python3.12", snapstart=True)
+    with imported(project) as generated, CountingProxy(aws.url) as proxy:
+        hooks = sys.modules["snapshot_restore_py"]
+        client = generated.client
+        assert [hook for hook, _, _ in hooks.get_before_snapshot()] == [client.before_snapshot]
+        assert [hook for hook, _, _ in hooks.get_after_restore()] == [client.after_restore]
+        generated.momento_server = momento_server
+        peers = seed_local_peers(aws, momento_server, proxy.url)
+        for name, value in peers["env"].items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("MOMENTO_INIT_CLIENT", "eager")  # the template's default
+
+        client.prepare()  # the INIT of the published version
+        assert generated.invoke("a")["cache"] == "miss"  # a live, connected client
+        live = client.get_client()
+        assert proxy.calls["GetSecretValue"] == 1 and generated.created == 1
+
+        for hook, args, kwargs in reversed(hooks.get_before_snapshot()):
+            hook(*args, **kwargs)
+        assert client._client is None and client._secrets_manager is None
+        gets = momento_server.state.calls["Get"]
+        assert isinstance(live.get("local-demo", "item-a"), CacheGet.Error)  # its channels are closed
+        assert momento_server.state.calls["Get"] == gets
+
+        new_key = v2_key("rotated-while-snapshotted")
+        peers["secrets"].put_secret_value(SecretId=peers["arn"], SecretString=encode_secret(new_key, ENDPOINT))
+        momento_server.state.valid_keys = {new_key}
+        for hook, args, kwargs in hooks.get_after_restore():
+            hook(*args, **kwargs)
+        assert proxy.calls["GetSecretValue"] == 2 and generated.created == 2
+        restored = client.get_client()
+        assert restored is not live
+
+        assert generated.invoke("a")["cache"] == "hit"
+        assert momento_server.state.calls["Get"] == gets + 1  # no rejected call, no refresh
+        assert momento_server.state.keys_seen[-1] == new_key
+        assert proxy.calls["GetSecretValue"] == 2 and generated.created == 2

@@ -4,6 +4,7 @@ artifact carries a grpc extension for the project's architecture."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -103,3 +104,67 @@ def test_sam_build_nodejs_packs_only_the_code_and_runtime_dependencies(tmp_path)
     assert not (artifact / "node_modules" / "@aws-sdk" / "client-secrets-manager").exists(), "a devDependency"
     assert not (artifact / "tests").exists() and not (artifact / "events").exists()
     assert not (artifact / "template.yaml").exists()
+
+
+TRANSFORM = """
+import json, sys
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+class NoManagedPolicies:
+    def load(self):
+        return {}
+
+document = yaml_parse(open(sys.argv[1]).read())
+document["Resources"]["MomentoFunction"]["Properties"]["CodeUri"] = "s3://bucket/code.zip"
+print(json.dumps(transform(document, {}, NoManagedPolicies())))
+"""
+
+
+def sam_transform(project: Path) -> dict:
+    """The CloudFormation the SAM CLI's own translator (in its venv) makes of the template."""
+    python = require_tool("sam").parent / "python"
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    result = subprocess.run(
+        [str(python), "-c", TRANSFORM, str(project / "template.yaml")],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    transformed: dict = json.loads(result.stdout)
+    return transformed
+
+
+SNAPSTART_RUNTIMES = [catalog.runtime(name) for name in catalog.SNAPSTART_RUNTIME_NAMES]
+
+
+@pytest.mark.parametrize("runtime", SNAPSTART_RUNTIMES[:2], ids=lambda r: r.name)
+def test_sam_snapstart_project_validates_transforms_and_builds_with_the_hooks_library(tmp_path, runtime):
+    """--snapstart: cfn-lint and `sam validate --lint` accept it; SAM's transform gives the function
+    SnapStart, a published version behind the catalog's alias, and points the HTTP API at the
+    alias; `sam build` packs snapshot_restore_py next to the client module."""
+    from cfnlint.api import ManualArgs, lint
+
+    interpreter = require_python(runtime.version)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / f"python{runtime.version}").symlink_to(interpreter)
+    project = render(tmp_path, runtime=runtime.name, snapstart=True)
+    matches = lint((project / "template.yaml").read_text(), config=ManualArgs(regions=["us-east-1"]))
+    assert [str(m) for m in matches] == []
+    sam(project, "validate", "--lint")
+
+    resources = sam_transform(project)["Resources"]
+    function = resources["MomentoFunction"]["Properties"]
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    [(version_id, version)] = [(k, r) for k, r in resources.items() if r["Type"] == "AWS::Lambda::Version"]
+    [(alias_id, alias)] = [(k, r) for k, r in resources.items() if r["Type"] == "AWS::Lambda::Alias"]
+    assert version["Properties"]["FunctionName"] == {"Ref": "MomentoFunction"}
+    assert alias["Properties"]["Name"] == catalog.SNAPSTART_ALIAS
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    [permission] = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"]
+    assert permission["Properties"]["FunctionName"] == {"Ref": alias_id}
+    assert alias_id in json.dumps(resources["ServerlessHttpApi"]["Properties"]["Body"])
+
+    sam(project, "build", "--no-use-container", path_first=bin_dir)
+    artifact = project / ".aws-sam" / "build" / "MomentoFunction"
+    assert (artifact / "momento_client.py").is_file() and (artifact / "snapshot_restore_py.py").is_file()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from momento_lambda_cli import catalog
 from tests.support import fake_docker
 from tests.support.binaries import extension_platforms
 from tests.support.generated import npm_install, project_venv, render
@@ -115,6 +116,29 @@ def cygrpc(artifact: Path) -> list[str]:
 
 def cygrpc_name(runtime: str, machine: str) -> str:
     return f"grpc/_cython/cygrpc.cpython-{runtime[6:].replace('.', '')}-{machine}-linux-gnu.so"
+
+
+def test_python_snapstart_project_packages_snapstart_a_version_and_the_alias_the_api_calls(tmp_path):
+    """`snapStart: true`: osls compiles SnapStart on the function, a published version, the alias
+    the catalog names in front of it, and the HTTP API integration calls that alias; the zip
+    carries snapshot_restore_py (the hooks' library)."""
+    project = render(tmp_path, framework="serverless", runtime="python3.13", snapstart=True)
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _ = package(project, tmp_path)
+    resources = template["Resources"]
+    properties = function(template)
+    assert properties["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    [(function_id, _)] = [(k, r) for k, r in resources.items() if r["Type"] == "AWS::Lambda::Function"]
+    [(version_id, version)] = [(k, r) for k, r in resources.items() if r["Type"] == "AWS::Lambda::Version"]
+    [alias] = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Alias"]
+    assert version["Properties"]["FunctionName"] == {"Ref": function_id}
+    assert alias["Properties"]["Name"] == catalog.SNAPSTART_ALIAS
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    [integration] = [r for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Integration"]
+    alias_arn = {"Fn::Join": [":", [{"Fn::GetAtt": [function_id, "Arn"]}, catalog.SNAPSTART_ALIAS]]}
+    assert integration["Properties"]["IntegrationUri"] == alias_arn
+    artifact = extract(project, properties, tmp_path / "artifact")
+    assert (artifact / "snapshot_restore_py.py").is_file()
 
 
 def test_two_python_runtimes_in_a_row_with_one_home_each_get_their_own_grpc(tmp_path):

@@ -55,6 +55,7 @@ def test_defaults_render_a_sam_python_project_and_print_the_tree_and_next_steps(
         "kms_key_arn": None,
         "init_client": "eager",
         "language": "python",
+        "snapstart": False,
     }
     out = result.stdout
     assert "Created" in out and "(sam, python3.13, x86_64)" in out

@@ -201,6 +201,49 @@ def test_init_client_mode_is_validated(tmp_path):
     assert caught.value.code == "new.bad-init-client"
 
 
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+@pytest.mark.parametrize("runtime", catalog.SNAPSTART_RUNTIME_NAMES)
+def test_snapstart_turns_snapstart_on_behind_the_alias_and_adds_the_hooks_library(
+    tmp_path, cfn_lint_rules, framework, runtime
+):
+    from cfnlint.api import lint
+
+    plain = render(tmp_path / "plain", framework=framework, runtime=runtime)
+    project = render(tmp_path / "snap", framework=framework, runtime=runtime, snapstart=True)
+    if framework == "sam":
+        function = template_documents(project)["Resources"]["MomentoFunction"]["Properties"]
+        assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        assert function["AutoPublishAlias"] == catalog.SNAPSTART_ALIAS
+        outputs = template_documents(project)["Outputs"]
+        assert outputs["MomentoFunctionAliasArn"]["Value"] == {"Ref": "MomentoFunction.Alias"}
+        assert not {"SnapStart", "AutoPublishAlias"} & set(
+            template_documents(plain)["Resources"]["MomentoFunction"]["Properties"]
+        )
+        assert [str(m) for m in lint((project / "template.yaml").read_text(), config=cfn_lint_rules)] == []
+    else:
+        assert serverless_document(project)["functions"]["api"]["snapStart"] is True
+        assert "snapStart" not in serverless_document(plain)["functions"]["api"]
+    requirements = (project / "src" / "requirements.txt").read_text().split("\n")
+    assert [line for line in requirements if line and not line.startswith("#")] == [
+        "momento==1.29.1",
+        "snapshot-restore-py==1.0.0",
+    ]
+    assert (plain / "src" / "requirements.txt").read_text() == "momento==1.29.1\n"
+    assert (project / "tests" / "test_snapstart.py").is_file()
+    assert not (plain / "tests" / "test_snapstart.py").exists()
+    assert json.loads((project / catalog.ANSWERS_FILE).read_text())["snapstart"] is True
+    assert (project / "src" / "momento_client.py").read_bytes() == (plain / "src" / "momento_client.py").read_bytes()
+
+
+@pytest.mark.parametrize("runtime", [r for r in catalog.RUNTIME_NAMES if r not in catalog.SNAPSTART_RUNTIME_NAMES])
+def test_snapstart_is_refused_for_runtimes_without_it(tmp_path, runtime):
+    with pytest.raises(MomentoLambdaError) as caught:
+        render(tmp_path, runtime=runtime, snapstart=True)
+    assert caught.value.code == "usage.snapstart-runtime" and caught.value.exit_code == 2
+    assert "Python 3.12 and later" in caught.value.message and runtime in caught.value.message
+    assert not (tmp_path / "demo").exists()
+
+
 def test_sam_secret_arn_kms_and_region_go_into_parameters_and_samconfig(tmp_path):
     project = render(tmp_path, secret_arn=SECRET_ARN, kms_key_arn=KMS_ARN, region="eu-west-1", default_ttl_seconds=300)
     parameters = template_documents(project)["Parameters"]

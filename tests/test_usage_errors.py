@@ -21,6 +21,8 @@ CASES = {
     "extra-argument": (["new", "demo", "surplus"], "surplus", []),
     "unknown-check": (["doctor", "--only", "no-such-check"], "no-such-check", []),
     "store-token-option": (["store-token", "--bogus"], "--bogus", []),
+    "snapstart-on-node": (["new", "demo", "--snapstart", "--runtime", "nodejs22.x"], "--snapstart", ["Node.js"]),
+    "snapstart-on-3.11": (["new", "demo", "--snapstart", "--runtime", "python3.11"], "--snapstart", ["3.12"]),
 }
 
 

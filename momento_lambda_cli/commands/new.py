@@ -109,6 +109,15 @@ def new(
             "falls back to the first request on error) or on the first request (lazy).",
         ),
     ] = DEFAULT_INIT_CLIENT,
+    snapstart: Annotated[
+        bool,
+        typer.Option(
+            "--snapstart",
+            help="Turn on Lambda SnapStart: published versions behind the alias "
+            f"'{catalog.SNAPSTART_ALIAS}'; the client drops its connection before the snapshot and "
+            f"re-reads the secret after a restore. Only for {', '.join(catalog.SNAPSTART_RUNTIME_NAMES)}.",
+        ),
+    ] = False,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", metavar="DIR", help="Where to create the project folder.")
     ] = Path("."),
@@ -126,6 +135,7 @@ def new(
         build_answers,
         validate_cache_name,
         validate_project_name,
+        validate_snapstart,
         warnings_for,
     )
     from momento_lambda_cli.scaffold.next_steps import next_steps
@@ -151,13 +161,17 @@ def new(
     else:
         validate_project_name(name)
         check_target(target_parent, name)
+    if snapstart and runtime is not None:
+        validate_snapstart(runtime)
     if interactive:
         from momento_lambda_cli import prompts
 
         framework = framework or prompts.ask_choice(
             "Framework", catalog.FRAMEWORK_NAMES, catalog.DEFAULT_FRAMEWORK.name
         )
-        runtime = runtime or prompts.ask_choice("Runtime", catalog.RUNTIME_NAMES, catalog.DEFAULT_RUNTIME.name)
+        offered = catalog.SNAPSTART_RUNTIME_NAMES if snapstart else catalog.RUNTIME_NAMES
+        default = catalog.DEFAULT_RUNTIME.name if catalog.DEFAULT_RUNTIME.name in offered else offered[-1]
+        runtime = runtime or prompts.ask_choice("Runtime", offered, default)
         runtime_entry = catalog.runtime(runtime)
         if language is None and runtime_entry is not None and runtime_entry.language == catalog.NODE:
             language = prompts.ask_choice(
@@ -179,6 +193,7 @@ def new(
         kms_key_arn=kms_key_arn,
         init_client=init_client,
         language=language,
+        snapstart=snapstart,
     )
     result = render_project(answers, output_dir)
     warnings = warnings_for(answers)

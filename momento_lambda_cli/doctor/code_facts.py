@@ -83,6 +83,9 @@ MOMENTO_METHODS = frozenset(
 )
 """Node.js SDK calls that return a promise of a network round trip."""
 
+SNAPSTART_HOOKS = {"register_before_snapshot": "before_snapshot", "register_after_restore": "after_restore"}
+"""``snapshot_restore_py``'s registration functions (called, or used as decorators) -> the hook."""
+
 
 @dataclass(frozen=True)
 class Creation:
@@ -154,6 +157,8 @@ class FileFacts:
     """Every environment variable the file reads by a literal name."""
     unawaited: list[tuple[int, str]] = field(default_factory=list)
     """Node.js: Momento calls whose promise is dropped (line, ``client.set``)."""
+    snapstart_hooks: set[str] = field(default_factory=set)
+    """Python: the SnapStart runtime hooks the file registers (``before_snapshot``, ``after_restore``)."""
     import_members: dict[str, frozenset[str] | None] = field(default_factory=dict)
     """Node.js: per local import (as written), the names this file uses from it (``shared.metrics``,
     ``const {getSecret} = require(...)``); ``None`` when it uses the module some other way."""
@@ -216,6 +221,12 @@ class _PythonReader:
         """Module-level names bound to a string (``SECRET_NAME = "prod/momento"``)."""
         self.parents: dict[ast.AST, ast.AST] = {}
 
+    def snapstart_hook(self, node: ast.AST) -> None:
+        """``register_before_snapshot`` / ``register_after_restore`` (bare or ``module.``-qualified)."""
+        hook = SNAPSTART_HOOKS.get(_dotted(node).rsplit(".", 1)[-1])
+        if hook is not None:
+            self.facts.snapstart_hooks.add(hook)
+
     def read(self, tree: ast.Module) -> None:
         nodes: list[ast.AST] = []
         stack: list[ast.AST] = [tree]
@@ -241,10 +252,13 @@ class _PythonReader:
                 self.imported(node.level, node.module or "", [a.name for a in node.names])
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.facts.functions.add(node.name)
+                for decorator in node.decorator_list:
+                    self.snapstart_hook(decorator)
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 if node.value.id == "Configurations":
                     self.facts.presets.append((node.lineno, node.attr))
             elif isinstance(node, ast.Call):
+                self.snapstart_hook(node.func)
                 self.call(node)
             elif isinstance(node, ast.Subscript) and (env := self.env_name(node)):
                 self.facts.env_reads.add(env)

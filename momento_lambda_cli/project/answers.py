@@ -20,7 +20,8 @@ ANSWERS_FILE = catalog.ANSWERS_FILE
 (``sam`` / ``serverless``), ``runtime`` (e.g. ``python3.13``), ``architecture``
 (``x86_64`` / ``arm64``), ``cache_name``, ``secret_name``, ``secret_arn`` (``null`` until
 `store-token` runs), ``default_ttl_seconds``, ``region``, ``kms_key_arn`` (or ``null``) and
-``init_client`` (``eager`` / ``lazy``; absent in files written before it existed)."""
+``init_client`` (``eager`` / ``lazy``) and ``snapstart`` (``true`` / ``false``), each absent in
+files written before it existed."""
 SAM = catalog.SAM.name
 SERVERLESS = catalog.SERVERLESS.name
 

@@ -111,6 +111,9 @@ class Function:
     package_type: str = "Zip"
     handler_file: Path | None = None
     """The source file the handler names, when it exists on disk (``src/app.py`` for ``app.handler``)."""
+    snapstart: bool = False
+    """Lambda SnapStart on its published versions (SAM / CloudFormation ``SnapStart: {ApplyOn:
+    PublishedVersions}``, Serverless ``snapStart: true``)."""
     problems: list[str] = field(default_factory=list)
     """Odd values in this function's settings (each becomes a finding, never an exception)."""
 

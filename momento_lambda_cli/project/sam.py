@@ -237,6 +237,11 @@ def _layer(root: Path, logical_id: str, resource: dict[str, Any], r: CfnResolver
     )
 
 
+def _snapstart(value: Any, r: CfnResolver) -> bool:
+    """``SnapStart: {ApplyOn: PublishedVersions}`` (``None`` turns it off)."""
+    return isinstance(value, dict) and r.resolve(value.get("ApplyOn")) == "PublishedVersions"
+
+
 def _function(
     root: Path,
     logical_id: str,
@@ -336,6 +341,7 @@ def _function(
         layer_refs=layer_refs,
         build_method=str(metadata["BuildMethod"]) if metadata.get("BuildMethod") else None,
         package_type=package_type,
+        snapstart=_snapstart(r.resolve(props.get("SnapStart")), r),
         problems=problems,
         handler_file=code.path
         if code.kind is CodeKind.FILE

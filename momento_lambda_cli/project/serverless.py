@@ -467,6 +467,7 @@ class _Loader:
             layers=own_layers,
             layer_refs=layer_refs,
             package_type="Image" if image is not None else "Zip",
+            snapstart=spec.get("snapStart") in (True, "true"),
             handler_file=handlers.handler_file(self.root, handler, runtime if isinstance(runtime, str) else ""),
             problems=problems,
         )

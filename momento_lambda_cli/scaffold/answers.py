@@ -46,6 +46,8 @@ class Answers:
     init_client: str = DEFAULT_INIT_CLIENT
     language: str = catalog.PYTHON
     """``python``, or the Node.js source language: ``javascript`` / ``typescript``."""
+    snapstart: bool = False
+    """Lambda SnapStart on the function (published versions behind an alias; Python 3.12+)."""
 
     @property
     def is_python(self) -> bool:
@@ -55,8 +57,8 @@ class Answers:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def template_context(self) -> dict[str, str]:
-        """The cookiecutter variables (strings; empty for "not set")."""
+    def template_context(self) -> dict[str, str | bool]:
+        """The cookiecutter variables (strings, empty for "not set"; ``snapstart`` a bool)."""
         return {
             "project_name": self.project_name,
             "framework": self.framework,
@@ -70,6 +72,7 @@ class Answers:
             "kms_key_arn": self.kms_key_arn or "",
             "init_client": self.init_client,
             "language": self.language,
+            "snapstart": self.snapstart,
         }
 
 
@@ -151,6 +154,24 @@ def validate_region(region: str) -> str:
     return region
 
 
+def validate_snapstart(runtime: str) -> None:
+    """Refuse ``--snapstart`` for a runtime Lambda SnapStart does not support (a usage error)."""
+    known = catalog.runtime(runtime)
+    if known is not None and known.snapstart:
+        return
+    minimum = ".".join(map(str, catalog.SNAPSTART_MIN_PYTHON))
+    if known is None or known.language == catalog.PYTHON:
+        this = f"Python {known.version}" if known is not None else runtime
+    else:
+        this = catalog.LANGUAGE_NAMES[known.language]
+    raise UsageError(
+        f"--snapstart cannot be used with --runtime {runtime}: AWS Lambda SnapStart supports "
+        f"Python {minimum} and later, not {this}.",
+        f"Choose --runtime {' / '.join(catalog.SNAPSTART_RUNTIME_NAMES)}, or drop --snapstart.",
+        code="usage.snapstart-runtime",
+    )
+
+
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
         raise _bad(f"{value!r} is not a supported {what}.", f"Choose one of: {', '.join(allowed)}.", f"new.bad-{what}")
@@ -189,6 +210,7 @@ def build_answers(
     kms_key_arn: str | None = None,
     init_client: str = DEFAULT_INIT_CLIENT,
     language: str | None = None,
+    snapstart: bool = False,
 ) -> Answers:
     """Validate every input and fill the defaults; raises :class:`MomentoLambdaError`."""
     validate_project_name(project_name)
@@ -197,6 +219,8 @@ def build_answers(
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
     _choice(init_client, INIT_CLIENT_MODES, "init-client")
     language = source_language(runtime, language)
+    if snapstart:
+        validate_snapstart(runtime)
     if not 1 <= default_ttl_seconds <= contract.MAX_TTL_SECONDS:
         raise _bad(
             f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds (Momento's maximum TTL).",
@@ -224,6 +248,7 @@ def build_answers(
         kms_key_arn=validate_kms_key_arn(kms_key_arn) if kms_key_arn else None,
         init_client=init_client,
         language=language,
+        snapstart=bool(snapstart),
     )
 
 

@@ -52,6 +52,7 @@ RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
     ("requirements-dev.txt", _python),
     ("src/*.py", _python),
     ("src/requirements.txt", _python),
+    ("tests/test_snapstart.py", lambda a: a.snapstart),  # --snapstart implies a Python runtime
     ("tests/*.py", _python),
     # TypeScript projects get the .ts sources (the .mjs files are generated from them).
     ("tsconfig.json", _typescript),

@@ -91,6 +91,12 @@ FIXES: tuple[TemplateFix, ...] = (
         "(MomentoUnavailable / CircuitOpen log lines for non-Error throws read `Error: ...`)",
         languages=_NODE,
     ),
+    TemplateFix(
+        "0.3.0",
+        "SnapStart-ready client: snapshot_restore_py hooks close the client before a snapshot and re-read the "
+        "secret after a restore (`--snapstart`, python3.12+, turns SnapStart on behind the alias `snapstart`)",
+        languages=_PY,
+    ),
 )
 """Every fix, oldest first. 0.1.0 is the first released template: nothing before it to fix."""
 

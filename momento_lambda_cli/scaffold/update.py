@@ -230,6 +230,11 @@ def parse_answer_overrides(items: list[str]) -> dict[str, Any]:
                 found[key] = int(value)
             except ValueError:
                 raise UsageError(f"--answer {item!r}: the TTL is a whole number of seconds.") from None
+        elif key == "snapstart":
+            flag = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(value.lower())
+            if flag is None:
+                raise UsageError(f"--answer {item!r}: snapstart is true or false.", code="update.bad-answer")
+            found[key] = flag
         else:
             found[key] = value or None
     return found

@@ -760,6 +760,65 @@ def timeout(ctx: DoctorContext) -> Result:
     )
 
 
+SNAPSTART_HOOKS_HINT = (
+    "Register SnapStart runtime hooks with snapshot_restore_py (pip install snapshot-restore-py): "
+    "register_before_snapshot(f) where f closes the Momento client (client.__exit__(None, None, None)) and "
+    "drops it, register_after_restore(g) where g re-reads the secret and builds a new client "
+    "(as src/momento_client.py of `momento-lambda new --snapstart` does)."
+)
+
+
+def snapstart_hooks(ctx: DoctorContext) -> Result:
+    """A SnapStart function that uses Momento must drop its connection before the snapshot and
+    rebuild it (with a fresh read of the secret) after each restore."""
+    snapped = [f for f in _functions_or_skip(ctx) if f.snapstart]
+    if not snapped:
+        return Result.skip("No function has SnapStart on (SnapStart.ApplyOn: PublishedVersions / snapStart: true).")
+    codes = {code.function.key: code for code in ctx.momento_code()}
+    users = [f for f in snapped if f.key in codes]
+    if not users:
+        return Result.skip(f"No SnapStart function uses Momento ({', '.join(f.key for f in snapped)}).")
+    no_snapstart: list[str] = []
+    missing: list[str] = []
+    passes: list[str] = []
+    notes: list[str] = []
+    minimum = "python" + ".".join(map(str, catalog.SNAPSTART_MIN_PYTHON))
+    for function in users:
+        code = codes[function.key]
+        known = catalog.runtime(function.runtime_name)
+        if known is not None and not known.snapstart:
+            no_snapstart.append(f"{function.key}: {known.name} has no SnapStart (Python: {minimum} and later)")
+            continue
+        if not function.is_python:
+            notes.append(f"{function.key}: runtime {function.runtime or '?'} (only Python code is read here)")
+            continue
+        if code.unread:
+            notes.append(f"{function.key}: {code.unread}")
+            continue
+        hooks = set().union(*(f.snapstart_hooks for f in code.files))
+        absent = [hook for hook in ("before_snapshot", "after_restore") if hook not in hooks]
+        if absent:
+            names = " and ".join(f"register_{hook}" for hook in absent)
+            missing.append(
+                f"{function.key}: SnapStart is on but its code calls no {names}: every environment restored "
+                "from the snapshot inherits the Momento connection of the snapshot, dead"
+            )
+        else:
+            passes.append(f"{function.key}: before-snapshot and after-restore hooks registered")
+    if no_snapstart or missing:
+        hints = []
+        if no_snapstart:
+            hints.append(f"Set the runtime to {catalog.SNAPSTART_RUNTIME_NAMES[-1]} (or turn SnapStart off).")
+        if missing:
+            hints.append(SNAPSTART_HOOKS_HINT)
+        return Result.fail(
+            "A SnapStart function that uses Momento is not ready for snapshots", " ".join(hints), no_snapstart + missing
+        )
+    if passes:
+        return Result.ok(f"SnapStart hooks registered ({', '.join(sorted(f.key for f in users))})", passes + notes)
+    return Result.skip(f"The code of the SnapStart functions was not read ({'; '.join(notes)}).")
+
+
 CHECKS = [
     Check("project.framework", Group.PROJECT, "Framework detected, template parses", framework),
     Check("project.runtime", Group.PROJECT, "Runtime supported", runtime),
@@ -771,6 +830,7 @@ CHECKS = [
     Check("code.lambda-config", Group.PROJECT, "Configurations.Lambda used", lambda_configuration),
     Check("code.secret-timeouts", Group.PROJECT, "Secret read with short timeouts", secret_timeouts),
     Check("code.awaited-calls", Group.PROJECT, "Momento calls awaited (Node.js)", awaited_calls),
+    Check("code.snapstart-hooks", Group.PROJECT, "SnapStart hooks drop and rebuild the client", snapstart_hooks),
     Check("secrets.no-plaintext-key", Group.PROJECT, "No Momento key in the project", no_key_in_files),
     Check("project.no-local-override", Group.PROJECT, "MOMENTO_LOCAL not set for deploys", no_local_override),
 ]

@@ -23,6 +23,13 @@
   ``--init-client lazy``): the secret is read and the client built when this module is
   imported, in Lambda's INIT phase, with the same short timeouts; any error there is logged
   and creation is left to the first request, so INIT never fails.
+* Lambda SnapStart (projects generated with ``--snapstart``): :func:`before_snapshot` closes
+  the client (its gRPC channels) and drops the Secrets Manager client before Lambda snapshots
+  the environment, since no connection survives a restore; :func:`after_restore` starts every
+  restored environment clean and reads the secret again (the key may have been rotated since
+  the snapshot): at once with ``MOMENTO_INIT_CLIENT=eager``, else on the first request. Both are
+  registered with ``snapshot_restore_py`` when it is installed (Lambda's Python runtimes ship
+  it); without SnapStart they never run.
 * ``MOMENTO_LOCAL=host:port`` (development only) sends the requests to Momento Local
   (``docker run -p 8080:8080 gomomento/momento-local``) over plain gRPC with the SDK's
   Momento Local credentials, and reads no secret: local runs need no AWS account.
@@ -69,6 +76,9 @@ BREAKER_THRESHOLD = 3
 BREAKER_COOL_DOWN_SECONDS = 5.0
 """How long an open breaker skips the cache before one request probes Momento."""
 OUTAGE_CODES = frozenset({MomentoErrorCode.TIMEOUT_ERROR, MomentoErrorCode.SERVER_UNAVAILABLE})
+INIT_TYPE_ENV = "AWS_LAMBDA_INITIALIZATION_TYPE"
+SNAPSTART_INIT_TYPE = "snap-start"
+"""``AWS_LAMBDA_INITIALIZATION_TYPE`` during the INIT of a SnapStart version (before its snapshot)."""
 
 _SECRETS_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"})
 
@@ -170,12 +180,16 @@ def refresh_client() -> CacheClient:
     with _lock:
         old, _client = _client, None
         _refreshed_at = time.monotonic()
-    if old is not None:
-        try:
-            old.__exit__(None, None, None)  # the SDK closes its gRPC channels there (it has no close())
-        except Exception:  # closing a broken client must not hide the rebuild
-            logger.debug("closing the old Momento client failed", exc_info=True)
+    _close(old)
     return _create()
+
+
+def _close(client: CacheClient | None) -> None:
+    if client is not None:
+        try:
+            client.__exit__(None, None, None)  # the SDK closes its gRPC channels there (it has no close())
+        except Exception:  # closing a broken client must not hide what comes next
+            logger.debug("closing the old Momento client failed", exc_info=True)
 
 
 def reset() -> None:
@@ -311,5 +325,51 @@ def prepare() -> None:
             _failed_at = float("-inf")
 
 
-if os.environ.get(INIT_ENV, "").strip().lower() == "eager":
+def eager() -> bool:
+    """Whether ``MOMENTO_INIT_CLIENT=eager``: build the client in INIT (and after a SnapStart restore)."""
+    return os.environ.get(INIT_ENV, "").strip().lower() == "eager"
+
+
+def before_snapshot() -> None:
+    """SnapStart, before the snapshot: close the client and drop the Secrets Manager client.
+
+    Every environment restored from the snapshot would inherit their connections dead; the
+    snapshot then holds no open channel."""
+    global _client, _secrets_manager
+    with _lock:
+        old, _client = _client, None
+        _secrets_manager = None
+    _close(old)
+
+
+def after_restore() -> None:
+    """SnapStart, after a restore: start clean and read the secret again (the key may have been
+    rotated since the snapshot was taken): now when eager (never failing the restore), else on
+    the first request."""
+    global _client
+    with _lock:
+        old, _client = _client, None
+    _close(old)
+    reset()
+    if eager():
+        prepare()
+
+
+def register_snapstart_hooks() -> bool:
+    """Register :func:`before_snapshot` and :func:`after_restore` as SnapStart runtime hooks;
+    ``False`` when ``snapshot_restore_py`` is not installed."""
+    try:
+        from snapshot_restore_py import register_after_restore, register_before_snapshot
+    except ImportError:
+        if os.environ.get(INIT_TYPE_ENV) == SNAPSTART_INIT_TYPE:
+            logger.warning("SnapStart is on but snapshot_restore_py is missing: restored environments "
+                           "inherit a dead Momento connection (add snapshot-restore-py to requirements.txt)")  # fmt: skip
+        return False
+    register_before_snapshot(before_snapshot)
+    register_after_restore(after_restore)
+    return True
+
+
+register_snapstart_hooks()
+if eager():
     prepare()

@@ -25,7 +25,7 @@ from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
 from momento_lambda_cli.project.model import CodeKind, Function, Project
 from momento_lambda_cli.project.values import Unresolved
-from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, yamltext
+from momento_lambda_cli.retrofit import client, jsontext, samconfigyaml, snippets, tomltext, yamltext
 from momento_lambda_cli.scaffold import answers as answer_rules
 from momento_lambda_cli.secrets import samconfig
 
@@ -612,22 +612,6 @@ def _sam_project(
                 ),
             )
     env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
-    config_path = project.root / samconfig.SAMCONFIG
-    yaml_configs = [n for n in samconfig.SAMCONFIG_YAML if (project.root / n).is_file()]
-    if yaml_configs and not config_path.is_file():
-        notes.append(
-            f"{yaml_configs[0]} is not edited: set use_container: true under {env}.build.parameters"
-            if python
-            else f"{yaml_configs[0]} is not edited"
-        )
-        return
-    if python:
-        files.edit(
-            config_path,
-            lambda t: tomltext.set_value(
-                t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
-            ),
-        )
     overrides = {
         contract.SAM_PARAM_CACHE_NAME: settings["cache_name"],
         contract.SAM_PARAM_SECRET_NAME: settings["secret_name"],
@@ -636,6 +620,18 @@ def _sam_project(
         overrides[contract.SAM_PARAM_SECRET_ARN] = settings["secret_arn"]
     if settings["kms_key_arn"]:
         overrides[contract.SAM_PARAM_KMS_KEY_ARN] = settings["kms_key_arn"]
+    found = samconfig_files.find(project.root)
+    if found is not None and found.suffix != ".toml":
+        _samconfig_yaml(project, found, files, env, overrides, python, notes)
+        return
+    config_path = project.root / samconfig.SAMCONFIG
+    if python:
+        files.edit(
+            config_path,
+            lambda t: tomltext.set_value(
+                t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
+            ),
+        )
     current = files.text(config_path)
     missing = {
         k: v
@@ -644,6 +640,46 @@ def _sam_project(
     }
     if missing:
         files.edit(config_path, lambda t: edit.samconfig_set_overrides(t, missing, env, samconfig.SAMCONFIG)[0])
+
+
+def _samconfig_yaml(
+    project: Project,
+    path: Path,
+    files: PlannedFiles,
+    env: str,
+    overrides: dict[str, str],
+    python: bool,
+    notes: list[str],
+) -> None:
+    """The SAM CLI reads ``samconfig.yaml`` / ``.yml`` when there is no ``samconfig.toml``: the
+    same settings go there, in YAML."""
+    source = path.name
+    if python:
+        yaml_edit(files, path, lambda t: samconfigyaml.set_use_container(t, env, source=source))
+    document = edit._load(edit.Text(files.text(path) or "").norm, source)
+    current = _mapping(_mapping(_mapping(_mapping(document).get(env)).get("deploy")).get("parameters"))
+    value = current.get("parameter_overrides")
+    missing = {
+        k: v
+        for k, v in overrides.items()
+        if (value.get(k) if isinstance(value, dict) else edit.get_override(value or "", k)) is None
+    }
+    if not missing:
+        return
+    skipped: list[str] = []
+
+    def apply(text: str) -> str:
+        new, _places, left = samconfigyaml.set_overrides(text, missing, env, source=source)
+        skipped.extend(left)
+        return new
+
+    yaml_edit(files, path, apply)
+    for place in skipped:
+        notes.append(
+            f"{source} {place}.parameter_overrides is a file:// reference: set "
+            + ", ".join(f"{k}={v}" for k, v in missing.items())
+            + " there"
+        )
 
 
 def _overrides_of(text: str, env: str) -> Any:

@@ -181,3 +181,100 @@ def test_osls_invoke_local_reads_the_secret_named_while_the_arn_is_empty(tmp_pat
     env.update(AWS_ENDPOINT_URL=aws.url)
     body = invoke(project, env, "report")
     assert body["secret"] == name and body["endpoint"] == "cell-1.example" and body["key"] > 0
+
+
+def lambda_runtime_sdk(folder: Path) -> Path:
+    """The AWS SDK the Lambda Python runtime carries (boto3 and its pure-Python dependencies)."""
+    import importlib
+
+    folder.mkdir(exist_ok=True)
+    for name in ("boto3", "botocore", "jmespath", "s3transfer", "dateutil", "urllib3", "six"):
+        module = importlib.import_module(name)
+        source = Path(module.__file__ or "")
+        source = source.parent if source.name == "__init__.py" else source
+        if not (folder / source.name).exists():
+            (folder / source.name).symlink_to(source)
+    return folder
+
+
+def built_python(tmp_path: Path, version: str) -> Path:
+    """A folder with ``python<version>`` for `sam build --no-use-container` to find first on PATH."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    link = bin_dir / f"python{version}"
+    if not link.exists():
+        link.symlink_to(require_python(version))
+    return bin_dir
+
+
+@pytest.mark.parametrize(
+    ("shape", "version", "function", "layer"),
+    [
+        ("sam-layer-python", "3.12", "CreateOrderFunction", "SharedLayer"),
+        ("sam-shared-codeuri-python", "3.13", "GetOrderFunction", None),
+    ],
+)
+def test_sam_build_puts_the_one_client_module_where_the_handler_imports_it(
+    tmp_path, run_cli, momento_server, shape, version, function, layer
+):
+    """`sam build` lays the shared module out where Lambda looks (/var/task, /opt/python), and
+    the handler, importing it with the line `add` printed, talks to the local Momento server."""
+    from tests.test_add_invoke import HANDLER
+
+    project = add_projects.make(tmp_path, shape)
+    result = run_cli("add", str(project), "--no-input", "--cache-name", "local-demo", "--json")
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)["data"]["imports"][function]
+    assert line in HANDLER
+    handler_file = next(p for p in project.rglob("app.py") if "get_order" in str(p) or "create_order" in str(p))
+    handler_file.write_text(HANDLER)
+    sam(project, "build", "--no-use-container", path_first=built_python(tmp_path, version))
+    build = project / ".aws-sam" / "build"
+    code = build / function
+    paths = [code]
+    if layer is not None:
+        paths.append(build / layer / "python")
+        assert (build / layer / "python" / "momento_client.py").is_file()
+        assert (build / layer / "python" / "momento").is_dir()
+        assert not (code / "momento_client.py").exists() and not (code / "momento").exists()
+    else:
+        assert (code / "momento_client.py").is_file() and (code / "momento").is_dir()
+    paths.append(lambda_runtime_sdk(tmp_path / "runtime"))
+    momento_server.create_cache("local-demo")
+    handler_module = (
+        ".".join(handler_file.relative_to(project / "src").with_suffix("").parts) if layer is None else "app"
+    )
+    script = (
+        "import json, sys\n"
+        f"sys.path[:0] = {[str(p) for p in paths]!r}\n"
+        f"from {handler_module} import lambda_handler\n"
+        "print(json.loads(lambda_handler({'pathParameters': {'id': '7'}}, None)['body'])['cache'])\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))},
+        "MOMENTO_LOCAL": momento_server.endpoint,
+        "MOMENTO_CACHE_NAME": "local-demo",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+    }
+    caches = []
+    for _ in range(2):
+        run = subprocess.run(
+            [str(require_python(version)), "-c", script], cwd=tmp_path, env=env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        caches.append(run.stdout.strip().splitlines()[-1])
+    assert caches == ["miss", "hit"]
+
+
+def test_sam_build_lays_a_node_layer_out_under_nodejs(tmp_path, run_cli):
+    require_tool("npm")
+    project = add_projects.make(tmp_path, "sam-layer-node")
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    sam(project, "build", "--no-use-container")
+    layer = project / ".aws-sam" / "build" / "DependenciesLayer" / "nodejs"
+    # the module Lambda mounts at /opt/nodejs/momentoClient.mjs resolves the SDK from /opt/nodejs/node_modules
+    assert (layer / "momentoClient.mjs").is_file()
+    assert (layer / "node_modules" / "@gomomento" / "sdk" / "package.json").is_file()
+    function = project / ".aws-sam" / "build" / "GetUserFunction"
+    assert (function / "index.mjs").is_file() and not (function / "momentoClient.mjs").exists()

@@ -235,3 +235,16 @@ def test_the_human_output_prints_the_import_for_each_handler(tmp_path, run_cli):
     assert "from functions.get_item.momento_client import cache_name, get_client  # getItem" in result.stdout
     assert "from functions.list_items.momento_client import cache_name, get_client  # listItems" in result.stdout
     assert (patterned / "functions/get_item/momento_client.py").is_file()
+
+
+def test_a_module_an_earlier_add_wrote_next_to_a_handler_keeps_serving_it(tmp_path, run_cli):
+    from momento_lambda_cli.retrofit import client
+
+    project = add_projects.make(tmp_path, "sam-shared-codeuri-python")
+    for folder in ("get_order", "list_orders"):
+        (project / "src" / folder / "momento_client.py").write_text(client.render_module(client.MODULES["python"]))
+    result = run_cli("add", str(project), "--no-input", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)["data"]
+    assert not [n for n in data["created_files"] if n.endswith("momento_client.py")]
+    assert data["imports"]["GetOrderFunction"] == "from get_order.momento_client import cache_name, get_client"

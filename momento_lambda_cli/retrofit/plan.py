@@ -377,10 +377,17 @@ def placements(project: Project, chosen: Sequence[Chosen]) -> dict[str, Placemen
     """Where each chosen function's client module goes: once into a layer of the project that
     several of them use, else once into the folder several of them share (the deepest folder
     holding all their handlers, inside the one code folder they are built from), else next to
-    the handler."""
+    the handler. A module already next to a handler (an earlier `add`) keeps serving it."""
     found: dict[str, Placement] = {}
+    for item in chosen:  # a module already next to the handler (an earlier `add`) stays the one used
+        if (item.handler.parent / client.MODULES[item.language].file_name).is_file():
+            found[item.function.key] = Placement(
+                item.handler.parent, item.zip_root if item.language == catalog.PYTHON else None
+            )
     by_layer: dict[tuple[catalog.Language, str], list[Chosen]] = {}
     for item in chosen:
+        if item.function.key in found:
+            continue
         for layer in item.function.layers:
             if _layer_placement(layer, item.language, project.root) is not None:
                 by_layer.setdefault((item.language, layer.key), []).append(item)

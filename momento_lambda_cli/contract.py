@@ -43,6 +43,8 @@ REFRESHER_DEFAULT_SECRET_NAME = "momento/authentication-token"
 
 # The Lambda function's environment (never the key itself).
 ENV_SECRET_ARN = "MOMENTO_SECRET_ARN"
+ENV_SECRET_NAME = "MOMENTO_SECRET_NAME"
+"""Read by the client while ``MOMENTO_SECRET_ARN`` is empty (Serverless projects pass both)."""
 ENV_CACHE_NAME = "MOMENTO_CACHE_NAME"
 ENV_DEFAULT_TTL = "MOMENTO_DEFAULT_TTL_SECONDS"
 MAX_TTL_SECONDS = 24 * 60 * 60

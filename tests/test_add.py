@@ -47,21 +47,19 @@ def _only_additions(before: bytes, after: bytes) -> list[str]:
 
 
 def use_the_client(project: Path) -> None:
-    """Each added function's handler imports the client module `add` wrote next to it, as
-    the lines `add` prints say."""
+    """Each added function's handler imports the client module with the line `add` prints for it."""
+    from momento_lambda_cli.retrofit.plan import AddOptions, plan_add
+
     loaded = load_project(project)
     added = json.loads((project / ".momento-lambda.json").read_text())["functions"]
+    imports = plan_add(loaded, AddOptions(functions=tuple(added))).imports
     for function in loaded.functions:
-        if function.key not in added or function.handler_file is None or function.code_dir is None:
+        if function.key not in added or function.handler_file is None:
             continue
         path = function.handler_file
         data = path.read_bytes()
         newline = b"\r\n" if b"\r\n" in data else b"\n"
-        if path.suffix == ".py":
-            module = (path.parent / "momento_client").relative_to(function.code_dir).as_posix().replace("/", ".")
-            line = f"from {module} import cache_name, get_client"
-        else:
-            line = "import { cacheName, getMomentoClient } from './momentoClient.mjs';"
+        line = imports[function.key]
         if line.encode() not in data:
             path.write_bytes(line.encode() + newline + data)
 
@@ -197,3 +195,56 @@ def test_skips_unsupported_runtimes_by_default(tmp_path, run_cli):
     assert result.exit_code == 0, result.stderr
     assert "Skipped GoFunction" in result.stdout
     assert "GoFunction" not in json.loads((project / ".momento-lambda.json").read_text())["functions"]
+
+
+@pytest.mark.parametrize("shape", sorted(add_projects.SHARED))
+def test_functions_sharing_code_get_one_client_module_and_their_import_lines(tmp_path, run_cli, shape):
+    module, dependency_files, imports = add_projects.SHARED[shape]
+    project = add_projects.make(tmp_path, shape)
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input", "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    data = json.loads(result.stdout)["data"]
+    assert [n for n in data["created_files"] if n.endswith(("momento_client.py", "momentoClient.mjs"))] == [module]
+    assert data["imports"] == imports
+    after = snapshot(project)
+    for name in dependency_files:
+        assert b"momento" in after[name], name
+    sdk = [n for n in after if n.endswith(".txt") and b"momento==" in after[n]]
+    sdk += [n for n in after if n.endswith("package.json") and b"@gomomento/sdk" in after[n]]
+    assert sorted(sdk) == sorted(dependency_files), sdk
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed <= {*dependency_files, "template.yaml", "serverless.yml", "samconfig.toml", "package.json"}
+
+
+def test_the_human_output_prints_the_import_for_each_handler(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sls-shared-folder-python")
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stderr
+    assert "  from functions.momento_client import cache_name, get_client  # at the top" in result.stdout
+    files = dict(add_projects.SLS_SHARED_FOLDER_PYTHON)
+    files["serverless.yml"] = files["serverless.yml"].replace(
+        "functions:\n", "package:\n  patterns:\n    - '!tests/**'\n\nfunctions:\n"
+    )
+    from tests.support.projects import write_tree
+
+    patterned = write_tree(tmp_path / "patterned", files)
+    result = run_cli("add", str(patterned), "--no-input")
+    assert result.exit_code == 0, result.stderr
+    # package patterns might leave out a folder above the handlers: one module next to each
+    assert "from functions.get_item.momento_client import cache_name, get_client  # getItem" in result.stdout
+    assert "from functions.list_items.momento_client import cache_name, get_client  # listItems" in result.stdout
+    assert (patterned / "functions/get_item/momento_client.py").is_file()
+
+
+def test_a_module_an_earlier_add_wrote_next_to_a_handler_keeps_serving_it(tmp_path, run_cli):
+    from momento_lambda_cli.retrofit import client
+
+    project = add_projects.make(tmp_path, "sam-shared-codeuri-python")
+    for folder in ("get_order", "list_orders"):
+        (project / "src" / folder / "momento_client.py").write_text(client.render_module(client.MODULES["python"]))
+    result = run_cli("add", str(project), "--no-input", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)["data"]
+    assert not [n for n in data["created_files"] if n.endswith("momento_client.py")]
+    assert data["imports"]["GetOrderFunction"] == "from get_order.momento_client import cache_name, get_client"

@@ -99,6 +99,11 @@ def add(
         out.print(f"Note: {note}", markup=False)
     for language, lines in plan.usage.items():
         out.print(f"\nUse the client in your {'Python' if language == 'python' else 'Node.js'} handler:", markup=False)
+        own = {key: line for key, line in plan.imports.items() if plan.languages.get(key) == language}
+        if len(set(own.values())) > 1:  # the import differs per handler: one line each, then the calls
+            for key, line in own.items():
+                out.print(f"  {line}  # {key}", markup=False, highlight=False)
+            lines = lines[1:]
         for line in lines:
             out.print(f"  {line}", markup=False, highlight=False)
     out.print(

@@ -9,6 +9,7 @@ function costs).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -156,7 +157,8 @@ class CodeIndex:
         edges: dict[Path, list[tuple[Path, str]]] = {}
         if function.handler_file is not None:
             code.handler = self.facts(function.handler_file)
-            paths, edges = self._reachable(function.handler_file, [d for d in [own] if d], layer_dirs)
+            roots = [d for d in [own, _import_base(function)] if d]
+            paths, edges = self._reachable(function.handler_file, list(dict.fromkeys(roots)), layer_dirs)
         else:
             # the handler file is not known: the whole code folder and every layer may be what runs
             paths = list(self.folder_files(own)) if own is not None else []
@@ -229,6 +231,19 @@ class CodeIndex:
                     found.append(target)
                     queue.append((target, hops + 1))
         return found, edges
+
+
+def _import_base(function: Function) -> Path | None:
+    """The folder Python imports start from for this handler (``/var/task``): the handler's file
+    less its module path (``functions/get/handler.main`` and ``get.handler.main`` name a module
+    two folders below it). ``None`` for other runtimes or when the file does not match."""
+    path = function.handler_file
+    if path is None or not isinstance(function.handler, str) or not function.is_python:
+        return None
+    parts = [p for p in re.split(r"[/\\.]", function.handler.rsplit(".", 1)[0]) if p]
+    if not parts or parts[-1] != path.stem or len(parts) > len(path.parents):
+        return None
+    return path.parents[len(parts) - 1]
 
 
 def _resolve(

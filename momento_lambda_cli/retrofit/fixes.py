@@ -32,7 +32,7 @@ from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.files import update_files
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.values import Unresolved
-from momento_lambda_cli.retrofit import snippets, tomltext, yamltext
+from momento_lambda_cli.retrofit import samconfigyaml, snippets, tomltext, yamltext
 from momento_lambda_cli.retrofit.plan import (
     FileChange,
     PlannedFiles,
@@ -409,13 +409,14 @@ def fix_build_method(ctx: FixContext) -> list[str]:
     if python and project.framework == SAM:
         if not project.build.use_container and not project.build.makefile_platforms:
             env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
+            found = samconfig_files.find(project.root)
+            if found is not None and found.suffix != ".toml":
+                before = ctx.files.text(found)
+                ctx.files.edit(found, lambda t: samconfigyaml.set_use_container(t or "", env, source=found.name))
+                if ctx.files.text(found) != before:
+                    actions.append(f"{found.name}: use_container: true under {env}.build.parameters")
+                return actions
             config = project.root / samconfig.SAMCONFIG
-            if not config.is_file() and any((project.root / n).is_file() for n in samconfig.SAMCONFIG_YAML):
-                raise MomentoLambdaError(
-                    "The SAM config is YAML: the fix edits samconfig.toml only.",
-                    f"Set use_container: true under {env}.build.parameters yourself.",
-                    code="fix.samconfig-yaml",
-                )
             before = ctx.files.text(config)
             ctx.files.edit(
                 config,

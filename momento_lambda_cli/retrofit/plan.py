@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +24,9 @@ from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_a
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
-from momento_lambda_cli.project.model import CodeKind, Function, Project
+from momento_lambda_cli.project.model import CodeKind, Function, Layer, Project
 from momento_lambda_cli.project.values import Unresolved
-from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, yamltext
+from momento_lambda_cli.retrofit import client, jsontext, samconfigyaml, snippets, tomltext, yamltext
 from momento_lambda_cli.scaffold import answers as answer_rules
 from momento_lambda_cli.secrets import samconfig
 
@@ -78,7 +79,12 @@ class AddPlan:
     """Functions not selected by default and why."""
     changes: list[FileChange]
     usage: dict[str, list[str]]
-    """Per language (``python`` / ``node``): the lines to use the client in a handler."""
+    """Per language (``python`` / ``node``): the lines to use the client in a handler (the
+    first function's import line first)."""
+    imports: dict[str, str] = field(default_factory=dict)
+    """Per function: the import line that works from its handler file."""
+    languages: dict[str, str] = field(default_factory=dict)
+    """Per function: ``python`` / ``node``."""
     notes: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -98,6 +104,7 @@ class AddPlan:
             "changed_files": [c.relative for c in self.changes if not c.created],
             "created_files": [c.relative for c in self.changes if c.created],
             "usage": self.usage,
+            "imports": self.imports,
             "notes": self.notes,
             "settings": self.settings,
         }
@@ -270,8 +277,12 @@ def _own_client(function: Function, folder: Path, module_name: str) -> Path | No
 
 
 def _zip_root(project: Project, function: Function, spec: dict[str, Any]) -> Path:
-    if project.framework != SAM and isinstance(spec.get("module"), str):
-        return (project.root / str(spec["module"])).resolve()
+    """The folder that becomes the root of the function's zip (``/var/task``, the folder imports
+    start from): SAM's CodeUri; Serverless's service folder (or the function's ``module``)."""
+    if project.framework != SAM:
+        if isinstance(spec.get("module"), str):
+            return (project.root / str(spec["module"])).resolve()
+        return project.root.resolve()
     assert function.code_dir is not None
     return function.code_dir
 
@@ -284,19 +295,141 @@ def _handler_file(project: Project, function: Function, spec: dict[str, Any]) ->
     return None
 
 
-def _usage(language: str, prefix: str) -> list[str]:
+def _usage(language: str, import_statement: str) -> list[str]:
     if language == catalog.PYTHON:
-        module = f"{prefix}.momento_client" if prefix else "momento_client"
         return [
-            f"from {module} import cache_name, get_client  # at the top of the handler module",
+            f"{import_statement}  # at the top of the handler module",
             "client = get_client()  # in the handler: created once per execution environment, then reused",
             "response = client.get(cache_name(), key)  # CacheGet.Hit / Miss / Error",
         ]
     return [
-        "import { cacheName, getMomentoClient } from './momentoClient.mjs';  // CommonJS: await import(...)",
+        f"{import_statement}  // CommonJS: await import(...)",
         "const client = await getMomentoClient();  // in the handler: created once, then reused",
         "const response = await client.get(cacheName(), key);",
     ]
+
+
+# --- where the client module goes ---------------------------------------------------------
+
+LAYER_ROOTS = {catalog.PYTHON: "python", catalog.NODE: "nodejs"}
+"""The folder of a layer's zip that Lambda puts on the module path (``/opt/python``, ``/opt/nodejs``)."""
+
+
+@dataclass(frozen=True)
+class Chosen:
+    function: Function
+    spec: dict[str, Any]
+    language: catalog.Language
+    handler: Path
+    zip_root: Path
+
+
+@dataclass(frozen=True)
+class Placement:
+    folder: Path
+    """Where the client module goes."""
+    import_root: Path | None
+    """Python: the folder on ``sys.path`` the import is relative to; ``None`` for Node.js."""
+    layer_path: str | None = None
+    """Node.js in a layer: the absolute path Lambda gives the module (``/opt/nodejs/momentoClient.mjs``)."""
+    dependency: Path | None = None
+    """The layer's requirements.txt / package.json that gets the SDK (``None``: each function's own)."""
+
+
+def _layer_placement(layer: Layer, language: catalog.Language, root: Path) -> Placement | None:
+    """The client module's place in a layer the project builds, as the SAM CLI lays it out: with a
+    ``BuildMethod`` of the language the ContentUri becomes ``python/`` (``nodejs/``) and its
+    requirements.txt (package.json) is installed there; without one the ContentUri is zipped as
+    is, so the module goes into its ``python/`` folder (the functions keep the SDK dependency).
+    ``None``: not a layer of this language the module can be served from."""
+    folder = layer.code_dir
+    if folder is None or layer.code.outside_project or not folder.is_relative_to(root.resolve()):
+        return None
+    method = (layer.build_method or "").lower()
+    prefix = "python" if language == catalog.PYTHON else "nodejs"
+    module = client.MODULES[language].file_name
+    if method.startswith(prefix):
+        if language == catalog.PYTHON:
+            return Placement(folder, folder, dependency=folder / "requirements.txt")
+        if (folder / "package.json").is_file():  # npm needs the layer's own package.json
+            return Placement(folder, None, f"/opt/nodejs/{module}", dependency=folder / "package.json")
+        return None
+    if not method and language == catalog.PYTHON and (folder / LAYER_ROOTS[language]).is_dir():
+        return Placement(folder / LAYER_ROOTS[language], folder / LAYER_ROOTS[language])
+    return None  # a Node.js layer not built by SAM: the SDK would not resolve from /opt
+
+
+def _packages_by_pattern(project: Project) -> bool:
+    """Serverless ``package`` patterns / include / exclude anywhere (a folder above the
+    handlers might not be packaged)."""
+    if project.framework == SAM:
+        return False
+    specs = [project.document, *_mapping(project.document.get("functions")).values()]
+    return any(
+        isinstance(spec, dict)
+        and isinstance(spec.get("package"), dict)
+        and any(k in spec["package"] for k in ("patterns", "include", "exclude"))
+        for spec in specs
+    )
+
+
+def placements(project: Project, chosen: Sequence[Chosen]) -> dict[str, Placement]:
+    """Where each chosen function's client module goes: once into a layer of the project that
+    several of them use, else once into the folder several of them share (the deepest folder
+    holding all their handlers, inside the one code folder they are built from), else next to
+    the handler. A module already next to a handler (an earlier `add`) keeps serving it."""
+    found: dict[str, Placement] = {}
+    for item in chosen:  # a module already next to the handler (an earlier `add`) stays the one used
+        if (item.handler.parent / client.MODULES[item.language].file_name).is_file():
+            found[item.function.key] = Placement(
+                item.handler.parent, item.zip_root if item.language == catalog.PYTHON else None
+            )
+    by_layer: dict[tuple[catalog.Language, str], list[Chosen]] = {}
+    for item in chosen:
+        if item.function.key in found:
+            continue
+        for layer in item.function.layers:
+            if _layer_placement(layer, item.language, project.root) is not None:
+                by_layer.setdefault((item.language, layer.key), []).append(item)
+                break
+    layers = {layer.key: layer for item in chosen for layer in item.function.layers}
+    for (language, key), items in by_layer.items():
+        place = _layer_placement(layers[key], language, project.root)
+        if len(items) >= 2 and place is not None:
+            found.update({i.function.key: place for i in items})
+    by_root: dict[tuple[catalog.Language, Path], list[Chosen]] = {}
+    for item in chosen:
+        if item.function.key not in found:
+            by_root.setdefault((item.language, item.zip_root), []).append(item)
+    patterns = _packages_by_pattern(project)
+    for (language, zip_root), items in by_root.items():
+        folders = {i.handler.parent for i in items}
+        common: Path | None = Path(os.path.commonpath([str(f) for f in folders]))
+        if len(folders) > 1 and (patterns or common is None or not common.is_relative_to(zip_root)):
+            common = None
+        for item in items:
+            folder = common if common is not None and len(items) >= 2 else item.handler.parent
+            found[item.function.key] = Placement(folder, zip_root if language == catalog.PYTHON else None)
+    return found
+
+
+def import_line(language: catalog.Language, place: Placement, handler: Path) -> str:
+    """The import that works from ``handler`` for the module placed at ``place``."""
+    module = client.MODULES[language]
+    if language == catalog.PYTHON:
+        parts = (
+            place.folder.relative_to(place.import_root).parts
+            if place.import_root is not None and place.folder.is_relative_to(place.import_root)
+            else ()
+        )
+        name = ".".join([*parts, Path(module.file_name).stem])
+        return f"from {name} import cache_name, get_client"
+    if place.layer_path is not None:
+        spec = place.layer_path
+    else:
+        spec = Path(os.path.relpath(place.folder / module.file_name, handler.parent)).as_posix()
+        spec = spec if spec.startswith("../") else "./" + spec
+    return f"import {{ cacheName, getMomentoClient }} from '{spec}';"
 
 
 def plan_add(project: Project, options: AddOptions) -> AddPlan:
@@ -314,9 +447,10 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             "add.not-yaml",
         )
     document = project.document
+    prepared: list[Chosen] = []
     for function in chosen:
         spec = _spec(project, function)
-        language = catalog.PYTHON if function.is_python else catalog.NODE
+        language: catalog.Language = catalog.PYTHON if function.is_python else catalog.NODE
         module = client.MODULES[language]
         handler = _handler_file(project, function, spec)
         if handler is None:
@@ -331,8 +465,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "Generate a Node.js project with `momento-lambda new` and port its src/momentoClient.mjs.",
                 "add.typescript",
             )
-        folder = handler.parent
-        creator = _own_client(function, folder, module.file_name)
+        creator = _own_client(function, handler.parent, module.file_name)
         if creator is not None:
             raise refuse(
                 f"{creator.relative_to(project.root).as_posix()} already creates its own Momento client.",
@@ -340,23 +473,32 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "`momento-lambda doctor` checks it either way.",
                 "add.own-client",
             )
-        target = folder / module.file_name
+        prepared.append(Chosen(function, spec, language, handler, _zip_root(project, function, spec)))
+    places = placements(project, prepared)
+    imports: dict[str, str] = {}
+    for item in prepared:
+        function, spec, language = item.function, item.spec, item.language
+        module = client.MODULES[language]
+        place = places[function.key]
+        target = place.folder / module.file_name
         existing = files.text(target)
         if existing is None:
             files.create(target, client.render_module(module))
         elif existing != client.render_module(module):
-            notes.append(
-                f"{target.relative_to(project.root).as_posix()} exists and differs from the tool's: kept as is"
-            )
-        zip_root = _zip_root(project, function, spec)
-        prefix = ".".join(folder.relative_to(zip_root).parts) if folder.is_relative_to(zip_root) else ""
-        usage.setdefault(language, _usage(language, prefix))
+            note = f"{target.relative_to(project.root).as_posix()} exists and differs from the tool's: kept as is"
+            if note not in notes:
+                notes.append(note)
+        imports[function.key] = import_line(language, place, item.handler)
+        usage.setdefault(language, _usage(language, imports[function.key]))
         if project.framework == SAM:
             _sam_function(project, function, files, source, settings)
         else:
             _sls_function(project, function, spec, files, source, settings)
         raise_timeout(project, function, spec, files, source, notes)
-        _dependency(project, function, spec, zip_root, files, notes)
+        if place.dependency is not None:
+            _layer_dependency(language, place.dependency, files)
+        else:
+            _dependency(project, function, spec, item.zip_root, files, notes)
     if project.framework == SAM:
         _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
     else:
@@ -369,6 +511,8 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         skipped=skipped,
         changes=files.changes(),
         usage=usage,
+        imports=imports,
+        languages={i.function.key: i.language for i in prepared},
         notes=notes,
         settings={k: v for k, v in settings.items() if k != "framework"},
     )
@@ -612,22 +756,6 @@ def _sam_project(
                 ),
             )
     env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
-    config_path = project.root / samconfig.SAMCONFIG
-    yaml_configs = [n for n in samconfig.SAMCONFIG_YAML if (project.root / n).is_file()]
-    if yaml_configs and not config_path.is_file():
-        notes.append(
-            f"{yaml_configs[0]} is not edited: set use_container: true under {env}.build.parameters"
-            if python
-            else f"{yaml_configs[0]} is not edited"
-        )
-        return
-    if python:
-        files.edit(
-            config_path,
-            lambda t: tomltext.set_value(
-                t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
-            ),
-        )
     overrides = {
         contract.SAM_PARAM_CACHE_NAME: settings["cache_name"],
         contract.SAM_PARAM_SECRET_NAME: settings["secret_name"],
@@ -636,6 +764,18 @@ def _sam_project(
         overrides[contract.SAM_PARAM_SECRET_ARN] = settings["secret_arn"]
     if settings["kms_key_arn"]:
         overrides[contract.SAM_PARAM_KMS_KEY_ARN] = settings["kms_key_arn"]
+    found = samconfig_files.find(project.root)
+    if found is not None and found.suffix != ".toml":
+        _samconfig_yaml(project, found, files, env, overrides, python, notes)
+        return
+    config_path = project.root / samconfig.SAMCONFIG
+    if python:
+        files.edit(
+            config_path,
+            lambda t: tomltext.set_value(
+                t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
+            ),
+        )
     current = files.text(config_path)
     missing = {
         k: v
@@ -644,6 +784,46 @@ def _sam_project(
     }
     if missing:
         files.edit(config_path, lambda t: edit.samconfig_set_overrides(t, missing, env, samconfig.SAMCONFIG)[0])
+
+
+def _samconfig_yaml(
+    project: Project,
+    path: Path,
+    files: PlannedFiles,
+    env: str,
+    overrides: dict[str, str],
+    python: bool,
+    notes: list[str],
+) -> None:
+    """The SAM CLI reads ``samconfig.yaml`` / ``.yml`` when there is no ``samconfig.toml``: the
+    same settings go there, in YAML."""
+    source = path.name
+    if python:
+        yaml_edit(files, path, lambda t: samconfigyaml.set_use_container(t, env, source=source))
+    document = edit._load(edit.Text(files.text(path) or "").norm, source)
+    current = _mapping(_mapping(_mapping(_mapping(document).get(env)).get("deploy")).get("parameters"))
+    value = current.get("parameter_overrides")
+    missing = {
+        k: v
+        for k, v in overrides.items()
+        if (value.get(k) if isinstance(value, dict) else edit.get_override(value or "", k)) is None
+    }
+    if not missing:
+        return
+    skipped: list[str] = []
+
+    def apply(text: str) -> str:
+        new, _places, left = samconfigyaml.set_overrides(text, missing, env, source=source)
+        skipped.extend(left)
+        return new
+
+    yaml_edit(files, path, apply)
+    for place in skipped:
+        notes.append(
+            f"{source} {place}.parameter_overrides is a file:// reference: set "
+            + ", ".join(f"{k}={v}" for k, v in missing.items())
+            + " there"
+        )
 
 
 def _overrides_of(text: str, env: str) -> Any:
@@ -902,6 +1082,19 @@ def _dependency(
         node_folder / "package.json",
         lambda t: jsontext.add_dependency(
             t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source="package.json"
+        ),
+    )
+
+
+def _layer_dependency(language: catalog.Language, path: Path, files: PlannedFiles) -> None:
+    """The SDK in the layer's own requirements.txt / package.json (the SAM CLI installs it into the layer)."""
+    if language == catalog.PYTHON:
+        files.edit(path, _requirement_line(f"momento=={client.pinned('momento_python_version')}"))
+        return
+    files.edit(
+        path,
+        lambda t: jsontext.add_dependency(
+            t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source=path.name
         ),
     )
 

@@ -113,10 +113,10 @@ SLS_CONDITIONS = {
 }
 
 SLS_ENVIRONMENT = {
-    contract.ENV_SECRET_ARN: [
-        f'Fn::If: [{CONDITION_ARN}, "${{param:{contract.SLS_PARAM_SECRET_ARN}}}", '
-        f'"${{param:{contract.SLS_PARAM_SECRET_NAME}}}"]'
-    ],
+    # Plain values, as generated projects write them: `serverless invoke local` resolves only
+    # Ref / Fn::ImportValue in an environment; the client reads MOMENTO_SECRET_NAME while the ARN is empty.
+    contract.ENV_SECRET_ARN: f'"${{param:{contract.SLS_PARAM_SECRET_ARN}}}"',
+    contract.ENV_SECRET_NAME: f'"${{param:{contract.SLS_PARAM_SECRET_NAME}}}"',
     contract.ENV_CACHE_NAME: f'"${{param:{contract.SLS_PARAM_CACHE_NAME}}}"',
     contract.ENV_DEFAULT_TTL: f'"${{param:{contract.SLS_PARAM_DEFAULT_TTL}}}"',
 }

@@ -263,6 +263,221 @@ resources:
 }
 
 
+# --- functions sharing code: one code folder, a layer, handlers under one folder -----------
+
+SAM_SHARED_CODEURI_PYTHON = {
+    "template.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: Orders service (one code folder, one package per route)
+
+Globals:
+  Function:
+    CodeUri: src/
+    Runtime: python3.13
+    Timeout: 10
+    MemorySize: 256
+
+Resources:
+  GetOrderFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: get_order.app.lambda_handler
+      Events:
+        GetOrder:
+          Type: HttpApi
+          Properties:
+            Path: /orders/{id}
+            Method: get
+  ListOrdersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: list_orders.app.lambda_handler # paginated
+      Events:
+        ListOrders:
+          Type: HttpApi
+          Properties:
+            Path: /orders
+            Method: get
+""",
+    "samconfig.toml": SAM_CONFIG,
+    "src/requirements.txt": "# shared by every function of the folder\n",
+    "src/common/__init__.py": "",
+    "src/common/db.py": "TABLE = 'orders'\n",
+    "src/get_order/__init__.py": "",
+    "src/get_order/app.py": PY_HANDLER,
+    "src/list_orders/__init__.py": "",
+    "src/list_orders/app.py": PY_HANDLER,
+}
+
+SAM_LAYER_PYTHON = {
+    "template.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: Orders service (shared code and dependencies in a layer SAM builds)
+
+Globals:
+  Function:
+    Runtime: python3.12
+    Timeout: 10
+    Layers:
+      - !Ref SharedLayer
+
+Resources:
+  SharedLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      LayerName: orders-shared
+      ContentUri: layers/shared/
+      CompatibleRuntimes:
+        - python3.12
+      RetentionPolicy: Delete
+    Metadata:
+      BuildMethod: python3.12 # SAM installs requirements.txt into python/
+  CreateOrderFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/create_order/
+      Handler: app.lambda_handler
+  CancelOrderFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/cancel_order/
+      Handler: app.lambda_handler
+""",
+    "samconfig.toml": SAM_CONFIG,
+    "layers/shared/requirements.txt": "# dependencies shared by the order functions\n",
+    "layers/shared/orders_common.py": "TABLE = 'orders'\n",
+    "functions/create_order/app.py": PY_HANDLER,
+    "functions/create_order/requirements.txt": "# installed by sam build\n",
+    "functions/cancel_order/app.py": PY_HANDLER,
+    "functions/cancel_order/requirements.txt": "# installed by sam build\n",
+}
+
+SAM_LAYER_PYTHON_PLAIN = {
+    "template.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: Reports (a layer zipped as it is written)
+
+Resources:
+  CommonLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/common/
+      CompatibleRuntimes: [python3.13]
+  DailyReportFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: daily/
+      Handler: app.lambda_handler
+      Runtime: python3.13
+      Timeout: 30
+      Layers: [!Ref CommonLayer]
+  WeeklyReportFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: weekly/
+      Handler: app.lambda_handler
+      Runtime: python3.13
+      Timeout: 30
+      Layers: [!Ref CommonLayer]
+""",
+    "samconfig.toml": SAM_CONFIG,
+    "layers/common/python/report_common.py": "FORMAT = 'csv'\n",
+    "daily/app.py": PY_HANDLER,
+    "daily/requirements.txt": "requests\n",
+    "weekly/app.py": PY_HANDLER,
+    "weekly/requirements.txt": "requests\n",
+}
+
+SAM_LAYER_NODE = {
+    "template.yaml": """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: Users API (dependencies in a layer SAM builds)
+
+Globals:
+  Function:
+    Runtime: nodejs22.x
+    Timeout: 10
+    Architectures: [arm64]
+
+Resources:
+  DependenciesLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layers/dependencies/
+      CompatibleRuntimes: [nodejs22.x]
+      CompatibleArchitectures: [arm64]
+    Metadata:
+      BuildMethod: nodejs22.x
+  GetUserFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/get-user/
+      Handler: index.handler
+      Layers:
+        - !Ref DependenciesLayer
+  PutUserFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/put-user/
+      Handler: index.handler
+      Layers:
+        - !Ref DependenciesLayer
+""",
+    "samconfig.toml": SAM_CONFIG,
+    "layers/dependencies/package.json": (
+        '{\n  "name": "users-dependencies",\n  "version": "1.0.0",\n  "private": true\n}\n'
+    ),
+    "functions/get-user/index.mjs": NODE_HANDLER.replace("lambdaHandler", "handler"),
+    "functions/get-user/package.json": '{\n  "name": "get-user",\n  "version": "1.0.0",\n  "type": "module"\n}\n',
+    "functions/put-user/index.mjs": NODE_HANDLER.replace("lambdaHandler", "handler"),
+    "functions/put-user/package.json": '{\n  "name": "put-user",\n  "version": "1.0.0",\n  "type": "module"\n}\n',
+}
+
+SLS_SHARED_FOLDER_PYTHON = {
+    "serverless.yml": """service: inventory
+frameworkVersion: ">=3"
+
+provider:
+  name: aws
+  runtime: python3.13
+  timeout: 10
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: dynamodb:GetItem
+          Resource: "*"
+
+functions:
+  getItem:
+    handler: functions/get_item/handler.main
+  listItems:
+    handler: functions/list_items/handler.main
+""",
+    "functions/get_item/handler.py": PY_HANDLER.replace("lambda_handler", "main"),
+    "functions/list_items/handler.py": PY_HANDLER.replace("lambda_handler", "main"),
+    "requirements.txt": "requests\n",
+    "package.json": '{\n  "name": "inventory",\n  "private": true\n}\n',
+}
+
+SLS_SHARED_FOLDER_NODE = {
+    "serverless.yml": """service: accounts
+frameworkVersion: ">=3"
+provider:
+  name: aws
+  runtime: nodejs22.x
+functions:
+  getOrder:
+    handler: src/orders/get.handler
+  getUser:
+    handler: src/users/get.handler
+""",
+    "src/orders/get.mjs": NODE_HANDLER.replace("lambdaHandler", "handler"),
+    "src/users/get.mjs": NODE_HANDLER.replace("lambdaHandler", "handler"),
+    "package.json": '{\n  "name": "accounts",\n  "type": "module"\n}\n',
+}
+
+
 def crlf(files: dict[str, str]) -> dict[str, str]:
     return {k: v.replace("\n", "\r\n") for k, v in files.items()}
 
@@ -275,7 +490,66 @@ SHAPES = {
     "sls-per-function-roles-node": SLS_PER_FUNCTION_ROLES_NODE,
     "sam-hello-python-crlf": crlf(SAM_HELLO_PYTHON),
     "sls-statements-python-crlf": crlf(SLS_STATEMENTS_PYTHON),
+    "sam-shared-codeuri-python": SAM_SHARED_CODEURI_PYTHON,
+    "sam-layer-python": SAM_LAYER_PYTHON,
+    "sam-layer-python-plain": SAM_LAYER_PYTHON_PLAIN,
+    "sam-layer-node": SAM_LAYER_NODE,
+    "sls-shared-folder-python": SLS_SHARED_FOLDER_PYTHON,
+    "sls-shared-folder-node": SLS_SHARED_FOLDER_NODE,
 }
+
+SHARED = {
+    # shape: (the one client module, the file holding the SDK dependency, the import per function)
+    "sam-shared-codeuri-python": (
+        "src/momento_client.py",
+        ["src/requirements.txt"],
+        {
+            "GetOrderFunction": "from momento_client import cache_name, get_client",
+            "ListOrdersFunction": "from momento_client import cache_name, get_client",
+        },
+    ),
+    "sam-layer-python": (
+        "layers/shared/momento_client.py",
+        ["layers/shared/requirements.txt"],
+        {
+            "CreateOrderFunction": "from momento_client import cache_name, get_client",
+            "CancelOrderFunction": "from momento_client import cache_name, get_client",
+        },
+    ),
+    "sam-layer-python-plain": (
+        "layers/common/python/momento_client.py",
+        ["daily/requirements.txt", "weekly/requirements.txt"],
+        {
+            "DailyReportFunction": "from momento_client import cache_name, get_client",
+            "WeeklyReportFunction": "from momento_client import cache_name, get_client",
+        },
+    ),
+    "sam-layer-node": (
+        "layers/dependencies/momentoClient.mjs",
+        ["layers/dependencies/package.json"],
+        {
+            "GetUserFunction": "import { cacheName, getMomentoClient } from '/opt/nodejs/momentoClient.mjs';",
+            "PutUserFunction": "import { cacheName, getMomentoClient } from '/opt/nodejs/momentoClient.mjs';",
+        },
+    ),
+    "sls-shared-folder-python": (
+        "functions/momento_client.py",
+        ["requirements.txt"],
+        {
+            "getItem": "from functions.momento_client import cache_name, get_client",
+            "listItems": "from functions.momento_client import cache_name, get_client",
+        },
+    ),
+    "sls-shared-folder-node": (
+        "src/momentoClient.mjs",
+        ["package.json"],
+        {
+            "getOrder": "import { cacheName, getMomentoClient } from '../momentoClient.mjs';",
+            "getUser": "import { cacheName, getMomentoClient } from '../momentoClient.mjs';",
+        },
+    ),
+}
+"""Shapes whose functions share one place for the client module."""
 
 
 def make(root: Path, shape: str) -> Path:

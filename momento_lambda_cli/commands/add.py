@@ -10,6 +10,8 @@ import typer
 
 from momento_lambda_cli import console
 
+LANGUAGE_NAMES = {"python": "Python", "node": "Node.js", "typescript": "TypeScript"}
+
 
 def add(
     project_dir: Annotated[
@@ -98,7 +100,7 @@ def add(
     for note in plan.notes:
         out.print(f"Note: {note}", markup=False)
     for language, lines in plan.usage.items():
-        out.print(f"\nUse the client in your {'Python' if language == 'python' else 'Node.js'} handler:", markup=False)
+        out.print(f"\nUse the client in your {LANGUAGE_NAMES.get(language, 'Node.js')} handler:", markup=False)
         own = {key: line for key, line in plan.imports.items() if plan.languages.get(key) == language}
         if len(set(own.values())) > 1:  # the import differs per handler: one line each, then the calls
             for key, line in own.items():

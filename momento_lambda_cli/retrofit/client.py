@@ -1,5 +1,6 @@
 """The client module `add` writes: the same single-source file `new` renders
-(``project_templates/momento-lambda/.../src/momento_client.py`` or ``momentoClient.mjs``),
+(``project_templates/momento-lambda/.../src/momento_client.py``, ``momentoClient.mjs`` or
+``momentoClient.ts``),
 rendered on its own, and the versions the template pins."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import json
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cache
-from typing import Any
+from typing import Any, Final, Literal
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -17,19 +18,25 @@ from momento_lambda_cli.scaffold.render import template_dir
 PROJECT_FOLDER = "{{cookiecutter.project_name}}"
 
 
+ModuleLanguage = Literal["python", "node", "typescript"]
+"""The client module's language: a Node.js function's is ``typescript`` when its source is."""
+TYPESCRIPT: Final = "typescript"
+
+
 @dataclass(frozen=True)
 class ClientModule:
-    language: str
-    """``python`` / ``node``."""
+    language: ModuleLanguage
+    """``python`` / ``node`` / ``typescript``."""
     file_name: str
-    """``momento_client.py`` / ``momentoClient.mjs``."""
+    """``momento_client.py`` / ``momentoClient.mjs`` / ``momentoClient.ts``."""
     template_path: str
     """Its path inside the rendered project (``src/momento_client.py``)."""
 
 
-MODULES = {
+MODULES: dict[ModuleLanguage, ClientModule] = {
     catalog.PYTHON: ClientModule(catalog.PYTHON, "momento_client.py", "src/momento_client.py"),
     catalog.NODE: ClientModule(catalog.NODE, "momentoClient.mjs", "src/momentoClient.mjs"),
+    TYPESCRIPT: ClientModule(TYPESCRIPT, "momentoClient.ts", "src/momentoClient.ts"),
 }
 
 

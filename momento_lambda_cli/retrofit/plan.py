@@ -26,7 +26,7 @@ from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
 from momento_lambda_cli.project.model import CodeKind, Function, Layer, Project
 from momento_lambda_cli.project.values import Unresolved
-from momento_lambda_cli.retrofit import client, jsontext, samconfigyaml, snippets, tomltext, yamltext
+from momento_lambda_cli.retrofit import client, jsontext, samconfigyaml, snippets, tomltext, typescript, yamltext
 from momento_lambda_cli.scaffold import answers as answer_rules
 from momento_lambda_cli.secrets import samconfig
 
@@ -296,6 +296,8 @@ def _handler_file(project: Project, function: Function, spec: dict[str, Any]) ->
 
 
 def _usage(language: str, import_statement: str) -> list[str]:
+    if language == client.TYPESCRIPT:
+        return typescript.usage(import_statement)
     if language == catalog.PYTHON:
         return [
             f"{import_statement}  # at the top of the handler module",
@@ -319,7 +321,7 @@ LAYER_ROOTS = {catalog.PYTHON: "python", catalog.NODE: "nodejs"}
 class Chosen:
     function: Function
     spec: dict[str, Any]
-    language: catalog.Language
+    language: client.ModuleLanguage
     handler: Path
     zip_root: Path
 
@@ -386,18 +388,19 @@ def placements(project: Project, chosen: Sequence[Chosen]) -> dict[str, Placemen
             )
     by_layer: dict[tuple[catalog.Language, str], list[Chosen]] = {}
     for item in chosen:
-        if item.function.key in found:
-            continue
+        language = item.language
+        if item.function.key in found or language == client.TYPESCRIPT:
+            continue  # TypeScript: esbuild bundles the module from next to the handler, never from /opt
         for layer in item.function.layers:
-            if _layer_placement(layer, item.language, project.root) is not None:
-                by_layer.setdefault((item.language, layer.key), []).append(item)
+            if _layer_placement(layer, language, project.root) is not None:
+                by_layer.setdefault((language, layer.key), []).append(item)
                 break
     layers = {layer.key: layer for item in chosen for layer in item.function.layers}
     for (language, key), items in by_layer.items():
         place = _layer_placement(layers[key], language, project.root)
         if len(items) >= 2 and place is not None:
             found.update({i.function.key: place for i in items})
-    by_root: dict[tuple[catalog.Language, Path], list[Chosen]] = {}
+    by_root: dict[tuple[client.ModuleLanguage, Path], list[Chosen]] = {}
     for item in chosen:
         if item.function.key not in found:
             by_root.setdefault((item.language, item.zip_root), []).append(item)
@@ -413,7 +416,7 @@ def placements(project: Project, chosen: Sequence[Chosen]) -> dict[str, Placemen
     return found
 
 
-def import_line(language: catalog.Language, place: Placement, handler: Path) -> str:
+def import_line(language: client.ModuleLanguage, place: Placement, handler: Path, root: Path) -> str:
     """The import that works from ``handler`` for the module placed at ``place``."""
     module = client.MODULES[language]
     if language == catalog.PYTHON:
@@ -429,6 +432,8 @@ def import_line(language: catalog.Language, place: Placement, handler: Path) -> 
     else:
         spec = Path(os.path.relpath(place.folder / module.file_name, handler.parent)).as_posix()
         spec = spec if spec.startswith("../") else "./" + spec
+    if language == client.TYPESCRIPT:
+        return typescript.import_line(spec, handler, root)
     return f"import {{ cacheName, getMomentoClient }} from '{spec}';"
 
 
@@ -450,7 +455,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
     prepared: list[Chosen] = []
     for function in chosen:
         spec = _spec(project, function)
-        language: catalog.Language = catalog.PYTHON if function.is_python else catalog.NODE
+        language: client.ModuleLanguage = catalog.PYTHON if function.is_python else catalog.NODE
         module = client.MODULES[language]
         handler = _handler_file(project, function, spec)
         if handler is None:
@@ -459,12 +464,10 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "Check the function's Handler and CodeUri / handler, then run `add` again.",
                 "add.no-handler-file",
             )
-        if handler.suffix in (".ts", ".mts", ".cts"):
-            raise refuse(
-                f"{function.key} is written in TypeScript: `add` writes a JavaScript (.mjs) client module only.",
-                "Generate a Node.js project with `momento-lambda new` and port its src/momentoClient.mjs.",
-                "add.typescript",
-            )
+        if function.is_node and typescript.is_typescript(handler):
+            typescript.require_esm_bundle(project, function)
+            language = client.TYPESCRIPT
+            module = client.MODULES[language]
         creator = _own_client(function, handler.parent, module.file_name)
         if creator is not None:
             raise refuse(
@@ -488,7 +491,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             note = f"{target.relative_to(project.root).as_posix()} exists and differs from the tool's: kept as is"
             if note not in notes:
                 notes.append(note)
-        imports[function.key] = import_line(language, place, item.handler)
+        imports[function.key] = import_line(language, place, item.handler, project.root)
         usage.setdefault(language, _usage(language, imports[function.key]))
         if project.framework == SAM:
             _sam_function(project, function, files, source, settings)
@@ -499,6 +502,8 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             _layer_dependency(language, place.dependency, files)
         else:
             _dependency(project, function, spec, item.zip_root, files, notes)
+        if language == client.TYPESCRIPT:
+            _typescript_dependency(project, function, files)
     if project.framework == SAM:
         _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
     else:
@@ -1086,7 +1091,21 @@ def _dependency(
     )
 
 
-def _layer_dependency(language: catalog.Language, path: Path, files: PlannedFiles) -> None:
+def _typescript_dependency(project: Project, function: Function, files: PlannedFiles) -> None:
+    """The secrets client the TypeScript module imports: for the type checker only when the
+    bundle leaves the AWS SDK to the Lambda runtime, else bundled (a production dependency)."""
+    node_folder = function.code_dir if project.framework == SAM else project.root
+    assert node_folder is not None
+    section = "devDependencies" if typescript.secrets_external(project, function) else "dependencies"
+    files.edit(
+        node_folder / "package.json",
+        lambda t: jsontext.add_dependency(
+            t, section, typescript.SECRETS_PACKAGE, "^" + client.pinned("aws_sdk_node_version"), source="package.json"
+        ),
+    )
+
+
+def _layer_dependency(language: client.ModuleLanguage, path: Path, files: PlannedFiles) -> None:
     """The SDK in the layer's own requirements.txt / package.json (the SAM CLI installs it into the layer)."""
     if language == catalog.PYTHON:
         files.edit(path, _requirement_line(f"momento=={client.pinned('momento_python_version')}"))

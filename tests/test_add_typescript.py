@@ -208,3 +208,48 @@ def test_tsc_and_sam_build_after_add(tmp_path, run_cli):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "@@" in run.stdout, run.stdout
+
+
+SERVERLESS = """service: orders-ts
+
+provider:
+  name: aws
+  runtime: nodejs22.x
+
+plugins:
+  - serverless-esbuild
+
+custom:
+  esbuild:
+    bundle: true
+    format: esm
+    outputFileExtension: .mjs
+    banner:
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+
+functions:
+  hello:
+    handler: src/app.handler
+"""
+
+
+@pytest.mark.parametrize("format_line", ["    format: esm\n", ""])
+def test_serverless_esbuild_function(tmp_path, run_cli, format_line):
+    files = {
+        "serverless.yml": SERVERLESS.replace("    format: esm\n", format_line),
+        "src/app.ts": "export const handler = async () => ({ statusCode: 200 });\n",
+        "package.json": '{\n  "name": "orders-ts",\n  "type": "module"\n}\n',
+    }
+    project = write_tree(tmp_path / "sls-ts", files)
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    if not format_line:
+        assert result.exit_code == 1 and "format: esm" in result.stderr and "custom.esbuild" in result.stderr
+        assert snapshot(project) == before
+        return
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (project / "src/momentoClient.ts").read_bytes() == CLIENT.read_bytes()
+    package = json.loads((project / "package.json").read_text())
+    assert "@gomomento/sdk" in package["dependencies"]
+    assert "@aws-sdk/client-secrets-manager" in package["dependencies"]  # bundled: not external
+    assert "Sid: ReadMomentoApiKey" in (project / "serverless.yml").read_text()

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from momento_lambda_cli.scaffold.render import template_dir
+from tests.support.doctor import run_doctor
 from tests.support.generated import npm_install
 from tests.support.projects import snapshot, write_tree
 from tests.support.tools import require_tool
+from tests.test_add import PROJECT_CHECKS
 from tests.test_generated_sam import sam
 
 TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
@@ -109,6 +111,13 @@ def test_add_writes_the_typescript_client_dependencies_env_and_policy(tmp_path, 
     assert "Sid: ReadMomentoApiKey" in template
     assert "Use the client in your TypeScript handler:" in result.stdout
     assert "from './momentoClient.js'" in result.stdout  # the handler's own import style
+    # The user's step `add` prints: the handler imports the module; doctor's project checks pass.
+    handler = project / "hello-world/app.ts"
+    handler.write_text("import { cacheName, callMomento } from './momentoClient.js';\n" + handler.read_text())
+    run = run_doctor(run_cli, str(project), "--offline", "--only", ",".join(PROJECT_CHECKS))
+    failing = {k: run.text(k) for k, c in run.checks.items() if c["status"] not in ("pass", "skip")}
+    assert not failing, failing
+    assert run.checks["code.client-reuse"]["status"] == "pass"
     after = snapshot(project)
     again = run_cli("add", str(project), "--no-input")
     assert again.exit_code == 0, again.stderr

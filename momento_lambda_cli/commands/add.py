@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from momento_lambda_cli import console
-
-LANGUAGE_NAMES = {"python": "Python", "node": "Node.js", "typescript": "TypeScript"}
+from momento_lambda_cli import catalog, console
 
 
 def add(
@@ -100,11 +98,14 @@ def add(
     for note in plan.notes:
         out.print(f"Note: {note}", markup=False)
     for language, lines in plan.usage.items():
-        out.print(f"\nUse the client in your {LANGUAGE_NAMES.get(language, 'Node.js')} handler:", markup=False)
+        out.print(
+            f"\nUse the client in your {catalog.SOURCE_LANGUAGE_NAMES.get(language, 'Node.js')} handler:", markup=False
+        )
         own = {key: line for key, line in plan.imports.items() if plan.languages.get(key) == language}
         if len(set(own.values())) > 1:  # the import differs per handler: one line each, then the calls
             for key, line in own.items():
-                out.print(f"  {line}  # {key}", markup=False, highlight=False)
+                comment = "#" if language == catalog.PYTHON else "//"
+                out.print(f"  {line}  {comment} {key}", markup=False, highlight=False)
             lines = lines[1:]
         for line in lines:
             out.print(f"  {line}", markup=False, highlight=False)

@@ -146,11 +146,24 @@ def _set_debug(value: bool) -> bool:
     return value
 
 
-def _command() -> typer.core.TyperGroup:
-    """The click group for ``app``, with ``--debug`` also accepted after each subcommand."""
+def _command(args: list[str]) -> typer.core.TyperGroup:
+    """The click group for ``app``, with ``--debug`` also accepted after each subcommand.
+
+    When ``args`` names a subcommand, the group holds only that one: building a command's
+    options costs ~10 ms each, and help, usage errors and dispatch need only the invoked one
+    (the root's own options take no values, so the first word that is not an option is the
+    subcommand)."""
     import typer.main
 
-    group = typer.main.get_command(app)
+    invoked = next((a for a in args if not a.startswith("-")), None)
+    chosen = [c for c in app.registered_commands if c.name == invoked]
+    source = app
+    if chosen:
+        import copy
+
+        source = copy.copy(app)  # the same settings and callback, one command
+        source.registered_commands = chosen
+    group = typer.main.get_command(source)
     assert isinstance(group, typer.core.TyperGroup)
     for sub in group.commands.values():
         if not any("--debug" in getattr(p, "opts", ()) for p in sub.params):
@@ -158,6 +171,7 @@ def _command() -> typer.core.TyperGroup:
     return group
 
 
+@functools.cache
 def _debug_option() -> typer.core.TyperOption:
     """``--debug`` as a parameter object, built by Typer itself from a one-option command (no
     private API), so that it renders and parses exactly like the root's ``--debug``."""
@@ -212,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     args = _version_verbose(args)
     try:
-        code = _command().main(args=args, prog_name="momento-lambda", standalone_mode=False)
+        code = _command(args).main(args=args, prog_name="momento-lambda", standalone_mode=False)
         return code if isinstance(code, int) else ExitCode.OK
     except SystemExit as exc:
         if exc.code is None:

@@ -1,7 +1,7 @@
 """`momento-lambda doctor --fix`: byte-minimal edits for the problems doctor's checks find.
 
 :data:`FIXERS` maps a check id to the function that plans its fix on a loaded project, through
-the same editors `add` uses (:mod:`.yamltext`, :mod:`.tomltext`, ``project.edit``) into one
+the same editors `add` uses (``project.yamltext``, :mod:`.tomltext`, ``project.edit``) into one
 :class:`~.plan.PlannedFiles`. A fixer changes nothing when there is nothing it can fix; a fix
 that cannot be made safely is refused (the other fixes still apply). Checks whose fix is not
 mechanical get the exact steps instead (:data:`STEPS`, else the check's own hint).
@@ -27,12 +27,12 @@ from momento_lambda_cli.doctor.code_index import CodeIndex
 from momento_lambda_cli.doctor.model import Outcome, Status
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit
+from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, samconfigyaml, yamltext
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.files import update_files
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.values import Unresolved
-from momento_lambda_cli.retrofit import samconfigyaml, snippets, tomltext, yamltext
+from momento_lambda_cli.retrofit import snippets, tomltext
 from momento_lambda_cli.retrofit.plan import (
     FileChange,
     PlannedFiles,

@@ -20,13 +20,13 @@ from typing import Any
 
 from momento_lambda_cli import catalog, contract
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_answers
+from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_answers, samconfigyaml, yamltext
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
 from momento_lambda_cli.project.model import CodeKind, Function, Layer, Project
 from momento_lambda_cli.project.values import Unresolved
-from momento_lambda_cli.retrofit import client, jsontext, samconfigyaml, snippets, tomltext, typescript, yamltext
+from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, typescript
 from momento_lambda_cli.scaffold import answers as answer_rules
 from momento_lambda_cli.secrets import samconfig
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from momento_lambda_cli.project import edit
+from momento_lambda_cli.project import edit, yamltext
 from momento_lambda_cli.project.edit import CannotEdit, Text, yaml_scalar
-from momento_lambda_cli.retrofit import yamltext
 
 TRUE = ("true", "True", "TRUE")
 

@@ -5,47 +5,14 @@ file writes them, and the SAM CLI's own samconfig reader sees them; every other 
 from __future__ import annotations
 
 import difflib
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.support import add_projects
 from tests.support.projects import snapshot, write_tree
-from tests.support.tools import require_tool
+from tests.support.samconfig_yaml import OVERRIDES, SAMCONFIG_YAML, sam_reads
 
-SAMCONFIG_YAML = """# More information about the configuration file can be found here:
-# https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-config.html
-version: 0.1
-
-default:
-  global:
-    parameters:
-      stack_name: sam-app
-  build:
-    parameters:
-      cached: true
-      parallel: true # faster
-  validate:
-    parameters:
-      lint: true
-  deploy:
-    parameters:
-      capabilities: CAPABILITY_IAM
-      confirm_changeset: true
-      resolve_s3: true
-{overrides}  local_start_api:
-    parameters:
-      warm_containers: EAGER
-"""
-
-OVERRIDES = {
-    "none": "",
-    "string": '      parameter_overrides: Stage="dev" LogLevel=INFO\n',
-    "list": "      parameter_overrides:\n        - Stage=dev\n        - LogLevel=INFO\n",
-    "mapping": "      parameter_overrides:\n        Stage: dev\n        LogLevel: INFO\n",
-}
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/orders/api-key-AbC123"
 EXPECTED = {
     "MomentoCacheName": "sam-app",
@@ -54,17 +21,6 @@ EXPECTED = {
     "Stage": "dev",
     "LogLevel": "INFO",
 }
-
-SAM_READER = """
-import json, sys
-from samcli.cli.types import CfnParameterOverridesType
-from samcli.lib.config.samconfig import SamConfig
-config = SamConfig(sys.argv[1])
-deploy = config.get_all(["deploy"], "parameters")
-build = config.get_all(["build"], "parameters")
-print(json.dumps({"file": config.filepath.name, "use_container": build.get("use_container"),
-                  "overrides": CfnParameterOverridesType().convert(deploy.get("parameter_overrides"), None, None)}))
-"""
 
 
 def make(tmp_path: Path, overrides: str, name: str = "samconfig.yaml", crlf: bool = False) -> Path:
@@ -79,14 +35,6 @@ def changed_lines(before: bytes, after: bytes) -> list[tuple[list[str], list[str
     new = after.decode().splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     return [(old[i1:i2], new[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag in ("replace", "delete")]
-
-
-def sam_reads(project: Path) -> dict:
-    python = require_tool("sam").parent / "python"
-    result = subprocess.run(
-        [str(python), "-c", SAM_READER, str(project)], capture_output=True, text=True, check=True, timeout=120
-    )
-    return dict(json.loads(result.stdout))
 
 
 @pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])

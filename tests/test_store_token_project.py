@@ -169,17 +169,6 @@ def test_template_without_the_parameter_gets_a_warning(run_cli, sm, tmp_path):
     assert "declares no MomentoSecretArn parameter" in result.stderr
 
 
-def test_samconfig_yaml_is_left_alone_with_instructions(run_cli, sm, tmp_path):
-    directory = projects.sam_project(tmp_path, "yamly", answers=False)
-    (directory / "samconfig.toml").unlink()
-    (directory / "samconfig.yaml").write_text("version: 0.1\n")
-    before = projects.snapshot(directory)
-    result = store(run_cli, "--project-dir", str(directory))
-    assert result.exit_code == 0
-    assert "samconfig.yaml is not edited automatically" in result.stderr
-    assert projects.snapshot(directory) == before
-
-
 def test_broken_samconfig_stops_before_aws(run_cli, sm, tmp_path):
     directory = projects.sam_project(tmp_path, "broken", samconfig="version = 0.1\n[default.deploy.parameters\n")
     before = projects.snapshot(directory)

@@ -1,6 +1,7 @@
 """Write the secret's ARN where the project's framework reads it.
 
-* SAM: ``parameter_overrides`` in ``samconfig.toml`` (``MomentoSecretArn``, and
+* SAM: ``parameter_overrides`` in ``samconfig.toml``, else ``samconfig.yaml`` /
+  ``samconfig.yml`` (the file the SAM CLI reads; ``MomentoSecretArn``, and
   ``MomentoKmsKeyArn`` when the secret uses a customer-managed KMS key).
 * Serverless Framework: ``params: default:`` in ``serverless.yml`` (``momentoSecretArn``,
   ``momentoKmsKeyArn``), or the params file it points at.
@@ -26,7 +27,7 @@ from typing import Any
 from momento_lambda_cli import catalog, contract, project
 from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 from momento_lambda_cli.project import answers as answers_file
-from momento_lambda_cli.project import edit, files
+from momento_lambda_cli.project import edit, files, yamltext
 from momento_lambda_cli.project.load import deploy_region
 from momento_lambda_cli.project.model import Setting
 from momento_lambda_cli.secrets import samconfig, serverless_config
@@ -44,6 +45,7 @@ class ProjectFiles:
     answers: dict[str, Any] | None = None
     samconfig_text: str | None = None
     samconfig_path: Path | None = None
+    """``samconfig.toml`` (created on write when missing), else the ``samconfig.yaml`` / ``.yml`` there is."""
     serverless_path: Path | None = None
     serverless_text: str | None = None
     params_path: Path | None = None
@@ -138,16 +140,15 @@ def inspect_project(directory: Path, config_env: str = "default") -> ProjectFile
 def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
     directory = found.directory
     path = directory / samconfig.SAMCONFIG
-    yaml_configs = [name for name in samconfig.SAMCONFIG_YAML if (directory / name).is_file()]
+    yaml_path = next((directory / n for n in samconfig.SAMCONFIG_YAML if (directory / n).is_file()), None)
     if path.is_file():
         found.samconfig_path = path
         found.samconfig_text = _read(path, found)
         samconfig.parse(found.samconfig_text)  # fail early on a broken file
-    elif yaml_configs:
-        found.notes.append(
-            f"{yaml_configs[0]} is not edited automatically: add {contract.SAM_PARAM_SECRET_ARN}=<the secret ARN> "
-            f"to parameter_overrides under {config_env}.deploy.parameters."
-        )
+    elif yaml_path is not None:  # read by the SAM CLI only when there is no samconfig.toml
+        found.samconfig_path = yaml_path
+        found.samconfig_text = _read(yaml_path, found)
+        yamltext.compose(found.samconfig_text, yaml_path.name)  # fail early on a broken file
     else:
         found.samconfig_path = path  # created on write
     template = next((directory / n for n in catalog.SAM.template_files if (directory / n).is_file()), None)
@@ -202,13 +203,24 @@ def plan_writes(
     warnings: list[str] = []
     root = found.directory
     if found.samconfig_path is not None:
+        name = found.samconfig_path.name
         values = {contract.SAM_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
             values[contract.SAM_PARAM_KMS_KEY_ARN] = kms_key_arn
-        text, places, skipped = samconfig.update_text(found.samconfig_text, values, config_env)
+        table = (
+            f"[{config_env}.deploy.parameters]" if name == samconfig.SAMCONFIG else f"{config_env}.deploy.parameters"
+        )
+        manual = f"in {name} {table}, add to parameter_overrides: " + " ".join(f'{k}="{v}"' for k, v in values.items())
+        try:
+            text, places, skipped = samconfig.update_text(found.samconfig_text, values, config_env, name)
+        except edit.CannotEdit as exc:
+            if strict or name == samconfig.SAMCONFIG:
+                raise
+            text, places, skipped = found.samconfig_text or "", [], []
+            warnings.append(f"{exc.message} {manual[0].upper()}{manual[1:]}.")
         for place in skipped:
             warnings.append(
-                f"{samconfig.SAMCONFIG} {place} takes parameter_overrides from a file: add "
+                f"{name} {place} takes parameter_overrides from a file: add "
                 + " ".join(f"{k}={v}" for k, v in values.items())
                 + " to that file yourself."
             )
@@ -217,12 +229,11 @@ def plan_writes(
                 PlannedWrite(
                     found.samconfig_path,
                     text,
-                    f"{samconfig.SAMCONFIG} {', '.join(places)} parameter_overrides",
+                    f"{name} {', '.join(places)} parameter_overrides",
                     old=found.samconfig_text,
-                    edit=_samconfig_edit(values, config_env),
+                    edit=_samconfig_edit(values, config_env, name),
                     root=root,
-                    manual=f"in {samconfig.SAMCONFIG} [{config_env}.deploy.parameters], add to parameter_overrides: "
-                    + " ".join(f'{k}="{v}"' for k, v in values.items()),
+                    manual=manual,
                 )
             )
     if found.serverless_path is not None and found.serverless_text is not None:
@@ -287,9 +298,9 @@ def plan_writes(
     return writes, warnings
 
 
-def _samconfig_edit(values: dict[str, str], config_env: str) -> Callable[[str | None], str]:
+def _samconfig_edit(values: dict[str, str], config_env: str, name: str) -> Callable[[str | None], str]:
     def apply(current: str | None) -> str:
-        return samconfig.update_text(current, values, config_env)[0]
+        return samconfig.update_text(current, values, config_env, name)[0]
 
     return apply
 

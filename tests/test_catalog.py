@@ -123,7 +123,7 @@ def test_snapstart_regions_are_cfn_lint_s():
     """cfn-lint's E2530 (SnapStart in a region that has none) knows the same regions."""
     from cfnlint.rules.resources.lmbd.SnapStartSupported import SnapStartSupported
 
-    assert catalog.SNAPSTART_REGIONS == set(SnapStartSupported().regions)
+    assert set(SnapStartSupported().regions) == catalog.SNAPSTART_REGIONS
 
 
 def test_snapstart_runtimes_are_the_offered_python_3_12_and_later():

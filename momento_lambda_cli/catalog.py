@@ -339,6 +339,21 @@ SNAPSTART_ALIAS = "snapstart"
 """The alias in front of a SnapStart function's published versions: osls names it so
 (``getLambdaSnapStartEnabledAliasName`` in lib/plugins/aws/lib/naming.js); SAM projects use the
 same name in ``AutoPublishAlias``."""
+SNAPSTART_REGIONS: frozenset[str] = frozenset(
+    {
+        *("us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1", "mx-central-1"),
+        *("sa-east-1", "af-south-1", "il-central-1", "me-central-1", "me-south-1"),
+        *("eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2"),
+        *("eu-west-1", "eu-west-2", "eu-west-3"),
+        *("ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2"),
+        *("ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5"),
+        "ap-southeast-7",
+    }
+)
+"""The regions where Lambda SnapStart is available: every commercial region but Asia Pacific
+(New Zealand) ap-southeast-6 and (Taipei) ap-east-2; none in GovCloud or China
+(https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html#snapstart-supported-regions; the
+same list as cfn-lint's rule E2530)."""
 ARCHITECTURE_NAMES: tuple[str, ...] = tuple(a.name for a in ARCHITECTURES)
 
 

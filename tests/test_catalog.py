@@ -119,6 +119,13 @@ def test_snapstart_support_is_cfn_lint_s(runtime):
     assert runtime.snapstart == SnapStartSupported()._is_runtime_valid(runtime.name)
 
 
+def test_snapstart_regions_are_cfn_lint_s():
+    """cfn-lint's E2530 (SnapStart in a region that has none) knows the same regions."""
+    from cfnlint.rules.resources.lmbd.SnapStartSupported import SnapStartSupported
+
+    assert set(SnapStartSupported().regions) == catalog.SNAPSTART_REGIONS
+
+
 def test_snapstart_runtimes_are_the_offered_python_3_12_and_later():
     assert (
         tuple(r.name for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON and r.version_tuple >= (3, 12))

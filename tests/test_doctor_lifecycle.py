@@ -5,8 +5,12 @@ against the next rotation), against the moto server and the local Momento server
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -194,6 +198,69 @@ def test_valid_until_before_the_next_rotation_warns(run_cli, aws, tmp_path):
     _run, check, _arn = rotation_run(run_cli, aws, tmp_path, valid_until_days=10)
     assert check["status"] == "warn"
     assert "comes before the next rotation" in check["message"]
+
+
+class _LambdaDenier(BaseHTTPRequestHandler):
+    """Answers every Lambda (REST-JSON) request the way Lambda answers an identity that lacks the
+    permission: 403 with ``x-amzn-ErrorType: AccessDeniedException``. moto cannot say it: with
+    IAM enforcement on, moto 5.2 signs a bodiless, query-less request's headers as its payload,
+    so every Lambda GET (allowed or not) fails with SignatureDoesNotMatch."""
+
+    paths: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        type(self).paths.append(self.path)
+        action = "lambda:GetFunctionConfiguration"
+        body = json.dumps(
+            {
+                "Message": f"User: arn:aws:iam::123456789012:user/doctor is not authorized to perform: {action} "
+                f"because no identity-based policy allows the {action} action",
+            }
+        ).encode()
+        self.send_response(403)
+        self.send_header("Content-Type", "application/json")
+        self.send_header(
+            "x-amzn-ErrorType", "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/"
+        )
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def lambda_denied(monkeypatch) -> Iterator[list[str]]:
+    """Lambda calls (only those: ``AWS_ENDPOINT_URL_LAMBDA``) go to :class:`_LambdaDenier`; yields
+    the paths it was asked for."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _LambdaDenier)
+    _LambdaDenier.paths = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", f"http://127.0.0.1:{server.server_address[1]}")
+    try:
+        yield _LambdaDenier.paths
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_denied_rotation_function_lookup_warns(run_cli, aws, lambda_denied, tmp_path):
+    """An identity that may read the secret but not lambda:GetFunctionConfiguration: the rotation
+    function cannot be checked, which is a warning naming the denied action, not an error."""
+    run, check, function_arn = rotation_run(run_cli, aws, tmp_path)
+    assert lambda_denied == [f"/2015-03-31/functions/{function_arn.replace(':', '%3A')}/configuration"]
+    assert check["status"] == "warn", check
+    assert check["message"] == (
+        "Could not check the rotation function momento-api-key-refresh of secret momento/demo/api-key: "
+        f"AWS denied lambda:GetFunctionConfiguration on {function_arn}."
+    )
+    assert "Grant `lambda:GetFunctionConfiguration`" in check["hint"]
+    assert check["details"] == [f"rotation function: {function_arn}"]
+    assert check["data"]["rotation_enabled"] is True and check["data"]["rotation_lambda_arn"] == function_arn
+    assert run.exit_code == 0
 
 
 def test_a_contract_secret_without_rotation_passes(run_cli, aws, tmp_path):

@@ -148,3 +148,43 @@ def test_a_snapstart_function_without_momento_is_not_judged(run_cli, tmp_path):
     run = doctor(run_cli, root, CHECK)
     assert run.status(CHECK) == "skip"
     assert "No SnapStart function uses Momento (Api)" in run.checks[CHECK]["message"]
+
+
+def test_a_snapstart_project_in_a_region_without_snapstart_warns(run_cli, tmp_path):
+    root = sam_project(tmp_path, hooks=HOOKS_CALLED)
+    (root / "samconfig.toml").write_text('version = 0.1\n[default.deploy.parameters]\nregion = "ap-east-2"\n')
+    run = doctor(run_cli, root, CHECK)
+    assert run.status(CHECK) == "warn", run.text(CHECK)
+    message = run.checks[CHECK]["message"]
+    assert message.startswith("Region ap-east-2 (from samconfig.toml") and "no Lambda SnapStart" in message
+    assert "deploying Api there fails" in message
+    assert "turn SnapStart off" in run.checks[CHECK]["hint"]
+    assert "Api: before-snapshot and after-restore hooks registered" in run.text(CHECK)
+
+
+def test_the_region_problem_joins_a_failure(run_cli, tmp_path):
+    root = write_tree(
+        tmp_path / "sls",
+        {
+            "serverless.yml": SERVERLESS.replace(
+                "  runtime: python3.13\n", "  runtime: python3.13\n  region: ap-southeast-6\n"
+            ),
+            "src/app.py": HANDLER.format(hooks=""),
+            "src/cache.py": PY_MOMENTO,
+        },
+    )
+    run = doctor(run_cli, root, CHECK)
+    assert run.status(CHECK) == "fail", run.text(CHECK)
+    assert "api: SnapStart is on" in run.text(CHECK)
+    assert "Region ap-southeast-6 (from serverless.yml" in run.text(CHECK)
+    hint = run.checks[CHECK]["hint"]
+    assert "snapshot-restore-py" in hint and "turn SnapStart off" in hint
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", None])
+def test_a_region_with_snapstart_or_none_adds_nothing(run_cli, tmp_path, region):
+    root = sam_project(tmp_path, hooks=HOOKS_CALLED)
+    if region:
+        (root / "samconfig.toml").write_text(f'version = 0.1\n[default.deploy.parameters]\nregion = "{region}"\n')
+    run = doctor(run_cli, root, CHECK)
+    assert run.status(CHECK) == "pass", run.text(CHECK)

@@ -244,6 +244,26 @@ def test_snapstart_is_refused_for_runtimes_without_it(tmp_path, runtime):
     assert not (tmp_path / "demo").exists()
 
 
+@pytest.mark.parametrize(
+    ("region", "suggested"),
+    [
+        ("ap-east-2", "nearby: ap-east-1)"),
+        ("ap-southeast-6", "nearby: ap-southeast-1, ap-southeast-2,"),
+        ("us-gov-west-1", "e.g. us-east-1"),
+        ("cn-north-1", "e.g. us-east-1"),
+    ],
+)
+def test_snapstart_is_refused_in_regions_without_it(tmp_path, region, suggested):
+    assert region not in catalog.SNAPSTART_REGIONS
+    with pytest.raises(MomentoLambdaError) as caught:
+        render(tmp_path, snapstart=True, region=region)
+    assert caught.value.code == "usage.snapstart-region" and caught.value.exit_code == 2
+    assert f"--region {region}: AWS Lambda SnapStart is not available there" in caught.value.message
+    assert caught.value.hint is not None and suggested in caught.value.hint
+    assert not (tmp_path / "demo").exists()
+    assert render(tmp_path, region=region).is_dir()
+
+
 def test_sam_secret_arn_kms_and_region_go_into_parameters_and_samconfig(tmp_path):
     project = render(tmp_path, secret_arn=SECRET_ARN, kms_key_arn=KMS_ARN, region="eu-west-1", default_ttl_seconds=300)
     parameters = template_documents(project)["Parameters"]

@@ -23,6 +23,12 @@ CASES = {
     "store-token-option": (["store-token", "--bogus"], "--bogus", []),
     "snapstart-on-node": (["new", "demo", "--snapstart", "--runtime", "nodejs22.x"], "--snapstart", ["Node.js"]),
     "snapstart-on-3.11": (["new", "demo", "--snapstart", "--runtime", "python3.11"], "--snapstart", ["3.12"]),
+    "snapstart-in-taipei": (["new", "demo", "--snapstart", "--region", "ap-east-2"], "--snapstart", ["ap-east-2"]),
+    "snapstart-in-govcloud": (
+        ["new", "demo", "--snapstart", "--region", "us-gov-west-1"],
+        "--region",
+        ["us-gov-west-1", "not available"],
+    ),
 }
 
 

@@ -135,7 +135,9 @@ def new(
         build_answers,
         validate_cache_name,
         validate_project_name,
+        validate_region,
         validate_snapstart,
+        validate_snapstart_region,
         warnings_for,
     )
     from momento_lambda_cli.scaffold.next_steps import next_steps
@@ -163,6 +165,8 @@ def new(
         check_target(target_parent, name)
     if snapstart and runtime is not None:
         validate_snapstart(runtime)
+    if snapstart and region is not None:
+        validate_snapstart_region(validate_region(region))
     if interactive:
         from momento_lambda_cli import prompts
 

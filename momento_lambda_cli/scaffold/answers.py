@@ -172,6 +172,20 @@ def validate_snapstart(runtime: str) -> None:
     )
 
 
+def validate_snapstart_region(region: str) -> None:
+    """Refuse ``--snapstart`` for a region where Lambda SnapStart is not available (a usage error)."""
+    if region in catalog.SNAPSTART_REGIONS:
+        return
+    area = region.rsplit("-", 1)[0]
+    nearby = sorted(r for r in catalog.SNAPSTART_REGIONS if r.rsplit("-", 1)[0] == area)
+    choices = f"(nearby: {', '.join(nearby)})" if nearby else "(e.g. us-east-1 or eu-west-1)"
+    raise UsageError(
+        f"--snapstart cannot be used with --region {region}: AWS Lambda SnapStart is not available there.",
+        f"Choose a region with SnapStart {choices}, or drop --snapstart.",
+        code="usage.snapstart-region",
+    )
+
+
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
         raise _bad(f"{value!r} is not a supported {what}.", f"Choose one of: {', '.join(allowed)}.", f"new.bad-{what}")
@@ -221,6 +235,8 @@ def build_answers(
     language = source_language(runtime, language)
     if snapstart:
         validate_snapstart(runtime)
+        if region:
+            validate_snapstart_region(validate_region(region))
     if not 1 <= default_ttl_seconds <= contract.MAX_TTL_SECONDS:
         raise _bad(
             f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds (Momento's maximum TTL).",

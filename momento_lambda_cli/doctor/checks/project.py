@@ -13,7 +13,7 @@ from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
 from momento_lambda_cli.doctor.context import DoctorContext, not_aws
-from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck, Status
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -770,10 +770,26 @@ SNAPSTART_HOOKS_HINT = (
 
 def snapstart_hooks(ctx: DoctorContext) -> Result:
     """A SnapStart function that uses Momento must drop its connection before the snapshot and
-    rebuild it (with a fresh read of the secret) after each restore."""
+    rebuild it (with a fresh read of the secret) after each restore; and the project's region
+    must have SnapStart (a warning: the deploy fails there)."""
     snapped = [f for f in _functions_or_skip(ctx) if f.snapstart]
     if not snapped:
         return Result.skip("No function has SnapStart on (SnapStart.ApplyOn: PublishedVersions / snapStart: true).")
+    result = _snapstart_hooks(ctx, snapped)
+    region = ctx.project_or_skip().region
+    if region.known is None or region.known in catalog.SNAPSTART_REGIONS:
+        return result
+    problem = (
+        f"Region {region.known} (from {region.source}) has no Lambda SnapStart: deploying "
+        f"{', '.join(f.key for f in snapped)} there fails"
+    )
+    hint = "Deploy to a region with SnapStart (e.g. us-east-1, eu-west-1), or turn SnapStart off."
+    if result.status is Status.FAIL:
+        return Result.fail(result.message, f"{result.hint} {hint}", [*result.details, problem])
+    return Result.warn(f"{problem}.", hint, result.details)
+
+
+def _snapstart_hooks(ctx: DoctorContext, snapped: list[Function]) -> Result:
     codes = {code.function.key: code for code in ctx.momento_code()}
     users = [f for f in snapped if f.key in codes]
     if not users:

@@ -105,14 +105,13 @@ JavaScript ships ``.mjs`` files as they are; TypeScript is bundled by esbuild (S
 ``BuildMethod: esbuild``, the serverless-esbuild plugin)."""
 DEFAULT_NODE_SOURCE_LANGUAGE = JAVASCRIPT
 SOURCE_LANGUAGES: tuple[str, ...] = (PYTHON, *NODE_SOURCE_LANGUAGES)
+"""Every value of the answers file's ``language``: ``python`` for the Python runtimes."""
 SOURCE_LANGUAGE_NAMES: dict[str, str] = {
-    PYTHON: "Python",
-    NODE: "Node.js",
+    **{str(language): name for language, name in LANGUAGE_NAMES.items()},
     JAVASCRIPT: "JavaScript",
     TYPESCRIPT: "TypeScript",
 }
 """Display names of the runtime languages and the Node.js source languages."""
-"""Every value of the answers file's ``language``: ``python`` for the Python runtimes."""
 
 
 def source_languages(language: Language) -> tuple[str, ...]:

@@ -394,7 +394,13 @@ def _insert(doc: Text, mapping: Any, values: Mapping[str, Any], step: int, befor
         return Splice(at, at, ", " + body)
     pairs = mapping.value
     column = pairs[0][0].start_mark.column if pairs else 0
-    lines = _block(values, column, step)
+    return _insert_block_lines(doc, mapping, _block(values, column, step), before)
+
+
+def _insert_block_lines(doc: Text, mapping: Any, lines: list[str], before: Sequence[str]) -> Splice:
+    """Insert ``lines`` (already indented) into a block mapping: above the first key of ``before``
+    that it has (and above that key's comment lines), else after its last entry."""
+    norm = doc.norm
     for name in before:
         found = _find(mapping, name)
         if found is None:
@@ -405,8 +411,7 @@ def _insert(doc: Text, mapping: Any, values: Mapping[str, Any], step: int, befor
             line -= 1  # a comment right above a key belongs to it
         return doc.insert_lines(line, [*lines, ""])
     end = _content_end(norm, mapping)
-    line = norm.count("\n", 0, end) + 1
-    return doc.insert_lines(line, lines)
+    return doc.insert_lines(norm.count("\n", 0, end) + 1, lines)
 
 
 def _checked(doc: Text, splices: list[Splice], path: Sequence[str], values: Mapping[str, str], source: str) -> str:

@@ -19,6 +19,7 @@ from momento_lambda_cli.project.edit import (
     _compose,
     _content_end,
     _find,
+    _insert_block_lines,
     _load,
 )
 
@@ -104,20 +105,8 @@ def set_block(
 
 
 def _insert_into_mapping(doc: Text, mapping: Any, lines: list[str], before: Sequence[str]) -> Splice:
-    norm = doc.norm
     column = mapping.value[0][0].start_mark.column if mapping.value else 0
-    shifted = _shift(lines, column)
-    for name in before:
-        found = _find(mapping, name)
-        if found is None:
-            continue
-        line = found[0].start_mark.line
-        all_lines = norm.split("\n")
-        while line > 0 and all_lines[line - 1].strip().startswith("#"):
-            line -= 1
-        return doc.insert_lines(line, [*shifted, ""])
-    end = _content_end(norm, mapping)
-    return doc.insert_lines(norm.count("\n", 0, end) + 1, shifted)
+    return _insert_block_lines(doc, mapping, _shift(lines, column), before)
 
 
 def append_item(text: str, path: Sequence[str], item: Sequence[str], *, source: str) -> str:

@@ -42,6 +42,7 @@ from momento_lambda_cli.retrofit.plan import (
     sls_python_build,
     yaml_edit,
 )
+from momento_lambda_cli.retrofit.shapes import mapping as _mapping
 from momento_lambda_cli.secrets import samconfig
 
 READ_ACTION = "secretsmanager:GetSecretValue"
@@ -180,10 +181,6 @@ Fixer = Callable[[FixContext], list[str]]
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _spec(project: Project, function: Function) -> dict[str, Any]:

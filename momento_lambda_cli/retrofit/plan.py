@@ -27,6 +27,8 @@ from momento_lambda_cli.project.files import read_text, resolve_target, update_f
 from momento_lambda_cli.project.model import CodeKind, Function, Layer, Project
 from momento_lambda_cli.project.values import Unresolved
 from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, typescript
+from momento_lambda_cli.retrofit.shapes import mapping as _mapping
+from momento_lambda_cli.retrofit.shapes import refuse
 from momento_lambda_cli.scaffold import answers as answer_rules
 from momento_lambda_cli.secrets import samconfig
 
@@ -108,14 +110,6 @@ class AddPlan:
             "notes": self.notes,
             "settings": self.settings,
         }
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def refuse(message: str, hint: str, code: str) -> MomentoLambdaError:
-    return MomentoLambdaError(f"{message} Nothing was written.", hint, code=code)
 
 
 class PlannedFiles:

@@ -22,6 +22,8 @@ from typing import Any
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.model import Function, Project
+from momento_lambda_cli.retrofit.shapes import mapping as _mapping
+from momento_lambda_cli.retrofit.shapes import refuse
 
 SUFFIXES = (".ts", ".mts", ".cts")
 SECRETS_PACKAGE = "@aws-sdk/client-secrets-manager"
@@ -33,10 +35,6 @@ def is_typescript(handler: Path) -> bool:
     return handler.suffix.lower() in SUFFIXES
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -44,7 +42,7 @@ def _strings(value: Any) -> list[str]:
 
 
 def _refuse(message: str, hint: str) -> MomentoLambdaError:
-    return MomentoLambdaError(f"{message} Nothing was written.", hint, code="add.typescript")
+    return refuse(message, hint, "add.typescript")
 
 
 def sam_build_properties(project: Project, function: Function) -> dict[str, Any]:

@@ -169,15 +169,22 @@ def test_refuses_a_role_defined_outside_the_template(tmp_path, run_cli):
     assert snapshot(project) == before
 
 
-def test_refuses_typescript_and_unknown_functions(tmp_path, run_cli):
+def test_refuses_unknown_functions(tmp_path, run_cli):
     project = add_projects.make(tmp_path, "sam-hello-node")
-    (project / "hello-world/app.mjs").rename(project / "hello-world/app.ts")
     before = snapshot(project)
-    result = run_cli("add", str(project), "--no-input")
-    assert result.exit_code == 1 and "TypeScript" in result.stderr
     result = run_cli("add", str(project), "--function", "Nope")
     assert result.exit_code == 1 and "No function 'Nope'" in result.stderr
     assert snapshot(project) == before
+
+
+def test_typescript_nothing_compiles_gets_the_commonjs_form_and_a_note(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sam-hello-node")
+    (project / "hello-world/app.mjs").rename(project / "hello-world/app.ts")
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "void prepareMomentoClient();" in (project / "hello-world/momentoClient.ts").read_text()
+    assert "HelloWorldFunction is TypeScript that nothing in template.yaml compiles" in result.stdout
+    assert "Metadata.BuildMethod is not set" in result.stdout
 
 
 def test_skips_unsupported_runtimes_by_default(tmp_path, run_cli):

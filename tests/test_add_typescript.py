@@ -1,6 +1,8 @@
-"""`momento-lambda add` on a TypeScript function bundled by SAM's esbuild: the client module
-`new` renders for TypeScript, the dependencies, env and policy; idempotent; --dry-run; a
-CommonJS bundle refused with nothing written; and (slow) tsc and a real `sam build`."""
+"""`momento-lambda add` on a TypeScript function: the client module `new` renders for TypeScript
+for an ES module bundle, its CommonJS form (no top-level await) for every other build, the
+dependencies, env and policy; idempotent; --dry-run; an ES module bundle without `require`
+refused with nothing written; and (slow) tsc and a real `sam build` of both forms, the CommonJS
+one in the shape `sam init`'s TypeScript template has."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from momento_lambda_cli.retrofit import typescript
 from momento_lambda_cli.scaffold.render import template_dir
 from tests.support.doctor import run_doctor
 from tests.support.generated import npm_install
@@ -87,6 +90,7 @@ FILES = {
     "hello-world/tsconfig.json": TSCONFIG,
 }
 CLIENT = template_dir() / "{{cookiecutter.project_name}}" / "src" / "momentoClient.ts"
+COMMONJS_CLIENT = typescript.module_text(CLIENT.read_text(encoding="utf-8"), esm=False)
 
 
 def make(tmp_path: Path, **replace: str) -> Path:
@@ -141,22 +145,50 @@ def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path, run_cli):
     assert snapshot(project) == before
 
 
+def test_the_commonjs_form_differs_only_in_its_one_top_level_await():
+    source = CLIENT.read_text(encoding="utf-8")
+    assert source.count(typescript.TOP_LEVEL_AWAIT) == 1
+    assert source.rstrip().endswith(typescript.TOP_LEVEL_AWAIT)  # the last statement: INIT-time creation
+    assert COMMONJS_CLIENT.rstrip().endswith(") void prepareMomentoClient();")
+    changed = [(a, b) for a, b in zip(source.splitlines(), COMMONJS_CLIENT.splitlines(), strict=True) if a != b]
+    assert len(changed) == 1
+    assert not any(
+        line.startswith("await ") or " await " in line
+        for line in COMMONJS_CLIENT.splitlines()
+        if not line.startswith((" ", "/", "*"))
+    )
+
+
 @pytest.mark.parametrize(
-    ("replace", "expected"),
+    ("replace", "esm"),
     [
-        ({"        Format: esm\n": ""}, "Format: esm"),  # esbuild's default: CommonJS
-        ({"        Format: esm\n": "        Format: cjs\n"}, "Format: esm"),
-        ({"        OutExtension:\n        - .js=.mjs\n": ""}, ".js=.mjs"),
-        ({"        Banner:\n": "        Bannerx:\n"}, "createRequire"),
-        ({"      BuildMethod: esbuild\n": ""}, "not built with esbuild"),
+        ({}, True),
+        # the bundle's own file name / package type is the user's ES module setup, not the client's concern
+        ({"        OutExtension:\n        - .js=.mjs\n": ""}, True),
+        ({"        Format: esm\n": ""}, False),  # esbuild's default: CommonJS (sam init's TypeScript template)
+        ({"        Format: esm\n": "        Format: cjs\n", "        Banner:\n": "        Bannerx:\n"}, False),
+        ({"      BuildMethod: esbuild\n": ""}, False),  # built another way (a Makefile): the form any compiler takes
     ],
 )
-def test_a_bundle_the_client_cannot_run_in_is_refused(tmp_path, run_cli, replace, expected):
+def test_the_bundle_format_picks_the_client_form(tmp_path, run_cli, replace, esm):
     project = make(tmp_path, **replace)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    written = (project / "hello-world/momentoClient.ts").read_text(encoding="utf-8")
+    assert written == (CLIENT.read_text(encoding="utf-8") if esm else COMMONJS_CLIENT)
+    after = snapshot(project)
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    assert snapshot(project) == after  # idempotent in either form
+
+
+def test_an_es_module_bundle_without_require_is_refused(tmp_path, run_cli):
+    project = make(tmp_path, **{"        Banner:\n": "        Bannerx:\n"})
     before = snapshot(project)
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code == 1, result.stdout
-    assert expected in result.stderr and "Nothing was written" in result.stderr
+    assert "createRequire" in result.stderr and "Nothing was written" in result.stderr
+    assert "Resources.HelloWorldFunction.Metadata.BuildProperties" in result.stderr
+    assert "Traceback" not in result.stderr
     assert snapshot(project) == before
 
 
@@ -242,52 +274,239 @@ functions:
 """
 
 
-@pytest.mark.parametrize("format_line", ["    format: esm\n", ""])
-def test_serverless_esbuild_function(tmp_path, run_cli, format_line):
+@pytest.mark.parametrize(
+    ("replace", "form"),
+    [
+        ({}, "esm"),
+        ({"    format: esm\n": ""}, "cjs"),  # serverless-esbuild's default: CommonJS
+        ({"  - serverless-esbuild\n": "  - serverless-plugin-typescript\n"}, "cjs"),  # tsc
+        ({"  - serverless-esbuild\n": "  - serverless-webpack\n"}, "cjs"),
+        ({"    banner:\n": "    bannerx:\n"}, "refused"),
+    ],
+)
+def test_serverless_typescript_function(tmp_path, run_cli, replace, form):
+    config = SERVERLESS
+    for old, new in replace.items():
+        config = config.replace(old, new)
     files = {
-        "serverless.yml": SERVERLESS.replace("    format: esm\n", format_line),
+        "serverless.yml": config,
         "src/app.ts": "export const handler = async () => ({ statusCode: 200 });\n",
         "package.json": '{\n  "name": "orders-ts",\n  "type": "module"\n}\n',
     }
     project = write_tree(tmp_path / "sls-ts", files)
     before = snapshot(project)
     result = run_cli("add", str(project), "--no-input")
-    if not format_line:
-        assert result.exit_code == 1 and "format: esm" in result.stderr and "custom.esbuild" in result.stderr
+    if form == "refused":
+        assert result.exit_code == 1 and "createRequire" in result.stderr and "custom.esbuild" in result.stderr
         assert snapshot(project) == before
         return
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert (project / "src/momentoClient.ts").read_bytes() == CLIENT.read_bytes()
+    written = (project / "src/momentoClient.ts").read_text(encoding="utf-8")
+    assert written == (CLIENT.read_text(encoding="utf-8") if form == "esm" else COMMONJS_CLIENT)
     package = json.loads((project / "package.json").read_text())
     assert "@gomomento/sdk" in package["dependencies"]
-    assert "@aws-sdk/client-secrets-manager" in package["dependencies"]  # bundled: not external
+    assert "@aws-sdk/client-secrets-manager" in package["dependencies"]  # bundled / packaged: not external
     assert "Sid: ReadMomentoApiKey" in (project / "serverless.yml").read_text()
 
 
-@pytest.mark.slow
-def test_why_a_commonjs_bundle_is_refused(tmp_path):
-    """The refusal's reason, with the real tools: esbuild (via sam build) rejects the client
-    module's top-level await in a CommonJS bundle."""
-    import os
+SAM_INIT_TEMPLATE = """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Description: >
+  sam-app-cjs
 
-    project = make(tmp_path, **{"        Format: esm\n": "        Format: cjs\n"})
+# The shape of `sam init`'s TypeScript template: esbuild with no Format, so CommonJS
+Globals:
+  Function:
+    Timeout: 3
+
+Resources:
+  HelloWorldFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello-world/
+      Handler: app.lambdaHandler
+      Runtime: nodejs20.x
+      Architectures:
+        - x86_64
+    Metadata: # Manage esbuild properties
+      BuildMethod: esbuild
+      BuildProperties:
+        Minify: true
+        Target: "es2020"
+        Sourcemap: true
+        EntryPoints:
+        - app.ts
+"""
+SAM_INIT_TSCONFIG = """{
+    "compilerOptions": {
+      "target": "es2020",
+      "strict": true,
+      "preserveConstEnums": true,
+      "noEmit": true,
+      "sourceMap": false,
+      "module":"commonjs",
+      "moduleResolution":"node",
+      "esModuleInterop": true,
+      "skipLibCheck": true,
+      "forceConsistentCasingInFileNames": true
+    },
+    "exclude": ["node_modules", "**/*.test.ts"]
+}
+"""
+SAM_INIT_PACKAGE = """{
+  "name": "hello_world",
+  "version": "1.0.0",
+  "main": "app.js",
+  "dependencies": {
+    "esbuild": "^0.28.2"
+  },
+  "devDependencies": {
+    "@types/node": "^20.0.0",
+    "typescript": "^5.9.3"
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_a_commonjs_bundle_in_sam_init_s_shape(tmp_path, run_cli):
+    """`sam init`'s TypeScript shape (esbuild's default CommonJS, target es2020, tsconfig module
+    commonjs): `add` writes the CommonJS form; tsc passes; esbuild would refuse the ES module
+    form (its top-level await) but builds this one; the built app.js loads with require() and
+    answers, its INIT-time creation started and awaited by the first request."""
+    node = require_tool("node")
+    project = write_tree(
+        tmp_path / "sam-cjs",
+        {
+            "template.yaml": SAM_INIT_TEMPLATE,
+            "hello-world/app.ts": HANDLER.replace(
+                "import type { Result } from './types.js';", "import type { Result } from './types';"
+            ),
+            "hello-world/types.ts": FILES["hello-world/types.ts"],
+            "hello-world/package.json": SAM_INIT_PACKAGE,
+            "hello-world/tsconfig.json": SAM_INIT_TSCONFIG,
+        },
+    )
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
     code = project / "hello-world"
-    (code / "momentoClient.ts").write_bytes(CLIENT.read_bytes())
-    used = HANDLER.replace("'hello world'", "cacheName()")  # an unused import is dropped as type-only
-    (code / "app.ts").write_text("import { cacheName } from './momentoClient.js';\n" + used)
-    (code / "package.json").write_text(
-        PACKAGE.replace(
-            '  "devDependencies": {',
-            '  "dependencies": {\n    "@gomomento/sdk": "^1.118.1"\n  },\n  "devDependencies": {',
+    assert (code / "momentoClient.ts").read_text(encoding="utf-8") == COMMONJS_CLIENT
+    assert "import { cacheName, callMomento } from './momentoClient';" in result.stdout  # the handler's style
+    handler = code / "app.ts"
+    handler.write_text(
+        "import { cacheName, callMomento } from './momentoClient';\n"
+        + handler.read_text()
+        .replace(
+            "  return {", "  const response = await callMomento((client) => client.get(cacheName(), 'k'));\n  return {"
         )
+        .replace("'hello world'", "response.type")
     )
     npm_install(code)
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}
-    env.update(SAM_CLI_TELEMETRY="0", PATH=f"{code / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}")
-    env.pop("AWS_ENDPOINT_URL", None)
-    build = subprocess.run(
-        [str(require_tool("sam")), "build", "--no-use-container"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    typecheck = subprocess.run(
+        [str(node), "node_modules/typescript/bin/tsc", "--noEmit", "-p", "."],
+        cwd=code, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
-    assert build.returncode != 0
-    assert 'Top-level await is currently not supported with the "cjs" output format' in build.stdout + build.stderr
+    assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
+    # Why the form exists: esbuild refuses the ES module form for CommonJS output.
+    (tmp_path / "esm-form.ts").write_bytes(CLIENT.read_bytes())
+    refused = subprocess.run(
+        [str(code / "node_modules/.bin/esbuild"), str(tmp_path / "esm-form.ts"), "--format=cjs"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert 'Top-level await is currently not supported with the "cjs" output format' in refused.stderr
+    sam(project, "build", "--no-use-container", path_first=code / "node_modules" / ".bin")
+    artifact = project / ".aws-sam" / "build" / "HelloWorldFunction"
+    assert sorted(p.name for p in artifact.iterdir()) == ["app.js", "app.js.map"]
+    (code / "bundle.cjs").write_bytes((artifact / "app.js").read_bytes())
+    run = subprocess.run(
+        [str(node), "-e",
+         "const { lambdaHandler } = require('./bundle.cjs');"
+         "lambdaHandler().then((r) => { console.log('@@' + r.body); process.exit(0); },"
+         " (e) => { console.log('@@' + JSON.stringify({ message: 'threw ' + e.name })); process.exit(0); });"],
+        cwd=code, capture_output=True, text=True, timeout=120, check=False,
+        env={"PATH": "/usr/bin:/bin", "MOMENTO_LOCAL": "127.0.0.1:9", "MOMENTO_CACHE_NAME": "c",
+             "MOMENTO_INIT_CLIENT": "eager"},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    body = json.loads(run.stdout.split("@@", 1)[1])
+    assert body["message"] == "Error", body  # Momento Local unreachable: the SDK's error answer, no exception
+
+
+PLUGIN_TYPESCRIPT = {
+    "serverless.yml": """service: http-api-ts
+
+provider:
+  name: aws
+  runtime: nodejs20.x
+
+functions:
+  hello:
+    handler: handler.hello
+    events:
+      - httpApi:
+          path: /
+          method: get
+
+plugins:
+  - serverless-plugin-typescript
+""",
+    "handler.ts": """export const hello = async (event: unknown) => {
+  return { statusCode: 200, body: JSON.stringify({ message: 'hello', input: event }, null, 2) };
+};
+""",
+    "package.json": """{
+  "name": "http-api-ts",
+  "version": "1.0.0",
+  "main": "handler.js",
+  "devDependencies": {
+    "@types/node": "^20.0.0",
+    "serverless-plugin-typescript": "^2.1.5",
+    "typescript": "^5.9.3"
+  }
+}
+""",
+}
+
+
+@pytest.mark.slow
+def test_serverless_plugin_typescript_compiles_and_packages_the_commonjs_form(tmp_path, run_cli):
+    """A Serverless project compiled by tsc (serverless-plugin-typescript, no tsconfig: its own
+    ES5 / CommonJS defaults, where the ES module form's top-level await is an error): `add`,
+    then `osls package` compiles and zips the module; the zipped handler loads with require()
+    and answers."""
+    import zipfile
+
+    from tests.test_add_tools import osls
+
+    node = require_tool("node")
+    project = write_tree(tmp_path / "sls-plugin-ts", PLUGIN_TYPESCRIPT)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (project / "momentoClient.ts").read_text(encoding="utf-8") == COMMONJS_CLIENT
+    handler = project / "handler.ts"
+    handler.write_text(
+        "import { cacheName, callMomento } from './momentoClient';\n"
+        + PLUGIN_TYPESCRIPT["handler.ts"]
+        .replace(
+            "  return {", "  const response = await callMomento((client) => client.get(cacheName(), 'k'));\n  return {"
+        )
+        .replace("'hello'", "response.type")
+    )
+    npm_install(project)
+    osls(project, "package")
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(project / ".serverless" / "http-api-ts.zip") as archive:
+        names = archive.namelist()
+        archive.extractall(unpacked)
+    assert {"handler.js", "momentoClient.js"} <= set(names)
+    assert "node_modules/@gomomento/sdk/package.json" in names  # a production dependency, packaged
+    run = subprocess.run(
+        [str(node), "-e",
+         "require('./handler.js').hello({}).then((r) => { console.log('@@' + r.body); process.exit(0); });"],
+        cwd=unpacked, capture_output=True, text=True, timeout=120, check=False,
+        env={"PATH": "/usr/bin:/bin", "MOMENTO_LOCAL": "127.0.0.1:9", "MOMENTO_CACHE_NAME": "c",
+             "MOMENTO_INIT_CLIENT": "eager"},
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.split("@@", 1)[1])["message"] == "Error"

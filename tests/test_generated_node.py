@@ -2,7 +2,9 @@
 node against the moto server (Secrets Manager) and the local Momento server, reads the secret
 once, creates one client, serves hits, survives Momento being down and picks up a rotated key,
 with the secret in the contract shape and in the shape of Momento's key-refresh Lambda, and (run
-from its `.ts` source with tsx) the TypeScript project's handler."""
+from its `.ts` source with tsx) the TypeScript project's handler; and that handler bundled by
+esbuild as CommonJS with the client module's CommonJS form (what `add` writes for such a bundle),
+its INIT-time creation started at load and not awaited."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from momento_lambda_cli.retrofit import typescript as typescript_form
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import ENDPOINT, npm_install, render, seed_local_peers
 from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_refresher_secret, v1_key
@@ -122,16 +125,26 @@ def _refresher_shape(key: str, endpoint: str) -> str:
     return refresher_secret(key, "1798675200", MOMENTO_ENDPOINT=endpoint)
 
 
-@pytest.fixture(params=["contract", "key-refresher", "typescript"])
+@pytest.fixture(params=["contract", "key-refresher", "typescript", "typescript-commonjs"])
 def node_driver(request, tmp_path, node, aws, momento_server) -> Iterator[tuple[Driver, dict]]:
     """The driver against a secret in the contract shape or the key-refresh Lambda's shape; and a
     TypeScript project's handler, run from its ``.ts`` source with tsx (as its own tests run)."""
-    typescript = request.param == "typescript"
+    typescript = request.param.startswith("typescript")
     project = render(
         tmp_path, name="local-demo", runtime="nodejs22.x", language="typescript" if typescript else "javascript"
     )
     npm_install(project)
-    (project / "drive.mjs").write_text(DRIVER.replace("HANDLER", "handler.ts" if typescript else "handler.mjs"))
+    entry = "handler.ts" if typescript else "handler.mjs"
+    if request.param == "typescript-commonjs":
+        module = project / "src" / "momentoClient.ts"
+        module.write_text(typescript_form.module_text(module.read_text(encoding="utf-8"), esm=False), encoding="utf-8")
+        subprocess.run(
+            [str(project / "node_modules/.bin/esbuild"), "src/handler.ts", "--bundle", "--platform=node",
+             "--format=cjs", "--packages=external", "--outfile=src/handler.cjs"],
+            cwd=project, check=True, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        entry = "handler.cjs"
+    (project / "drive.mjs").write_text(DRIVER.replace("HANDLER", entry))
     encode = _refresher_shape if request.param == "key-refresher" else None
     with CountingProxy(aws.url) as proxy:
         peers = seed_local_peers(aws, momento_server, proxy.url, encode=encode)
@@ -141,9 +154,11 @@ def node_driver(request, tmp_path, node, aws, momento_server) -> Iterator[tuple[
             **aws.env,
             **peers["env"],
             "DRIVE_MOMENTO_ENDPOINT": momento_server.endpoint,
+            # the template's default: create the client while the module loads (Lambda's INIT)
+            **({"MOMENTO_INIT_CLIENT": "eager"} if typescript else {}),
         }
         process = subprocess.Popen(
-            [str(node), *(["--import", "tsx"] if typescript else []), "drive.mjs"], cwd=project, env=env, text=True,
+            [str(node), *(["--import", "tsx"] if entry.endswith(".ts") else []), "drive.mjs"], cwd=project, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:

@@ -318,6 +318,8 @@ class Chosen:
     language: client.ModuleLanguage
     handler: Path
     zip_root: Path
+    esm: bool = True
+    """TypeScript: bundled as an ES module (else the module's CommonJS form is written)."""
 
 
 @dataclass(frozen=True)
@@ -458,8 +460,12 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "Check the function's Handler and CodeUri / handler, then run `add` again.",
                 "add.no-handler-file",
             )
+        esm = True
         if function.is_node and typescript.is_typescript(handler):
-            typescript.require_esm_bundle(project, function)
+            esm = typescript.bundles_esm(project, function)
+            note = typescript.build_note(project, function)
+            if note is not None:
+                notes.append(note)
             language = client.TYPESCRIPT
             module = client.MODULES[language]
         creator = _own_client(function, handler.parent, module.file_name)
@@ -470,8 +476,12 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "`momento-lambda doctor` checks it either way.",
                 "add.own-client",
             )
-        prepared.append(Chosen(function, spec, language, handler, _zip_root(project, function, spec)))
+        prepared.append(Chosen(function, spec, language, handler, _zip_root(project, function, spec), esm))
     places = placements(project, prepared)
+    esm_targets: dict[Path, bool] = {}  # a module shared with any non-ES-module bundle takes the CommonJS form
+    for item in prepared:
+        target = places[item.function.key].folder / client.MODULES[item.language].file_name
+        esm_targets[target] = esm_targets.get(target, True) and item.esm
     imports: dict[str, str] = {}
     for item in prepared:
         function, spec, language = item.function, item.spec, item.language
@@ -479,9 +489,12 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         place = places[function.key]
         target = place.folder / module.file_name
         existing = files.text(target)
+        text = client.render_module(module)
+        if language == client.TYPESCRIPT:
+            text = typescript.module_text(text, esm_targets[target])
         if existing is None:
-            files.create(target, client.render_module(module))
-        elif existing != client.render_module(module):
+            files.create(target, text)
+        elif existing != text:
             note = f"{target.relative_to(project.root).as_posix()} exists and differs from the tool's: kept as is"
             if note not in notes:
                 notes.append(note)

@@ -1,15 +1,17 @@
-"""TypeScript functions for `add`: the bundle settings the TypeScript client module needs, the
-package that reads the secret, and the import path a handler writes.
+"""TypeScript functions for `add`: which form of the client module the function's bundle takes,
+the package that reads the secret, and the import path a handler writes.
 
-The client module (``momentoClient.ts``, the file `new` renders for TypeScript projects) awaits
-its INIT work at the top level, so the function must be bundled as an ES module: esbuild
-refuses top-level await with CommonJS output ("Top-level await is currently not supported with
-the "cjs" output format"). The bundle must be a ``.mjs`` file (the build output holds no
-package.json saying ``"type": "module"``) and give ``require`` to @gomomento/sdk's CommonJS
-dependencies (else loading it fails with 'Dynamic require of "process" is not supported').
-A function bundled otherwise is refused with the exact settings to write: switching a user's
-bundle from CommonJS to ES modules changes how all of its code loads, which `add` does not
-decide for them.
+The client module (``momentoClient.ts``, the file `new` renders for TypeScript projects) ends
+by awaiting its INIT work at the top level, which only an ES module can do: esbuild refuses it
+for CommonJS output ("Top-level await is currently not supported with the "cjs" output format"),
+and tsc for ``module: commonjs``. So a function known to be bundled as an ES module (esbuild's
+``Format: esm`` / serverless-esbuild's ``format: esm``) gets the module as `new` writes it, and
+every other TypeScript function (esbuild's default CommonJS, tsc through
+serverless-plugin-typescript, webpack, a Makefile) gets its CommonJS form: the same text with
+``void`` in place of that one ``await``, so INIT starts the work and the first request awaits
+it. An ES module bundle must give ``require`` to @gomomento/sdk's CommonJS dependencies (the
+createRequire banner; else loading fails with 'Dynamic require of "process" is not
+supported'); one without it is refused with the banner to add.
 """
 
 from __future__ import annotations
@@ -59,53 +61,70 @@ def _sls_plugins(project: Project) -> list[str]:
     return _strings(plugins.get("modules") if isinstance(plugins, dict) else plugins)
 
 
-def require_esm_bundle(project: Project, function: Function) -> None:
-    """Raise (code ``add.typescript``) unless the function is bundled by esbuild as an ES module
-    ``.mjs`` with ``require`` available; the hint lists exactly the settings that are missing."""
+def bundles_esm(project: Project, function: Function) -> bool:
+    """Whether esbuild bundles the function as an ES module (SAM ``BuildMethod: esbuild`` with
+    ``Format: esm``; serverless-esbuild with ``format: esm``). Raises (code ``add.typescript``)
+    when such a bundle lacks the createRequire banner @gomomento/sdk needs."""
     if project.framework == SAM:
-        if (function.build_method or "").lower() != "esbuild":
-            raise _refuse(
-                f"{function.key} is written in TypeScript but not built with esbuild "
-                f"(Metadata.BuildMethod is {function.build_method or 'not set'}).",
-                "Build it with `BuildMethod: esbuild` and `BuildProperties` (EntryPoints, Format: esm, "
-                "OutExtension: [.js=.mjs], the createRequire Banner), then run `add` again.",
-            )
         props = sam_build_properties(project, function)
-        missing = []
-        if str(props.get("Format", "cjs")).lower() != "esm":
-            missing.append("Format: esm")
-        if not any(re.fullmatch(r"\s*\.js\s*=\s*\.mjs\s*", s) for s in _strings(props.get("OutExtension"))):
-            missing += ["OutExtension:", "  - .js=.mjs"]
-        if not any("createRequire" in s for s in _strings(props.get("Banner"))):
-            missing += ["Banner:", f'  - "js={BANNER}"']
-        where = f"Resources.{function.key}.Metadata.BuildProperties"
+        esm = (function.build_method or "").lower() == "esbuild" and str(props.get("Format", "")).lower() == "esm"
+        banner = " ".join(_strings(props.get("Banner")))
+        where, missing = f"Resources.{function.key}.Metadata.BuildProperties", ["Banner:", f'  - "js={BANNER}"']
+    else:
+        options = _sls_esbuild(project)
+        esm = any(p in SLS_BUNDLERS for p in _sls_plugins(project)) and str(options.get("format", "")).lower() == "esm"
+        banner = str(_mapping(options.get("banner")).get("js", ""))
+        where, missing = "custom.esbuild", ["banner:", f'  js: "{BANNER}"']
+    if esm and "createRequire" not in banner:
+        raise _refuse(
+            f"{function.key} is bundled as an ES module without `require`, which @gomomento/sdk's CommonJS "
+            'dependencies need (the bundle would fail to load with \'Dynamic require of "process" is not '
+            "supported').",
+            f"Set under {where}:\n    " + "\n    ".join(missing) + "\nthen run `add` again.",
+        )
+    return esm
+
+
+SLS_TYPESCRIPT_BUILDERS = (*SLS_BUNDLERS, "serverless-plugin-typescript", "serverless-webpack", "serverless-bundle")
+"""Serverless plugins that compile TypeScript handlers."""
+
+
+def build_note(project: Project, function: Function) -> str | None:
+    """A note when nothing visible compiles the function's TypeScript (no esbuild or Makefile
+    build in SAM, no TypeScript plugin in Serverless): the module is written anyway, in the form
+    every compiler takes, and the user's build must compile it with the handler."""
+    if project.framework == SAM:
+        method = (function.build_method or "").lower()
+        if method in ("esbuild", "makefile"):
+            return None
+        how = f"Metadata.BuildMethod is {function.build_method or 'not set'}"
     else:
         plugins = _sls_plugins(project)
-        if not any(p in SLS_BUNDLERS for p in plugins):
-            raise _refuse(
-                f"{function.key} is written in TypeScript and {project.config_path.name} bundles it "
-                f"without serverless-esbuild (plugins: {', '.join(plugins) or 'none'}).",
-                "Bundle it with serverless-esbuild as an ES module (custom.esbuild: format: esm, "
-                "outputFileExtension: .mjs, banner.js with createRequire), then run `add` again.",
-            )
-        options = _sls_esbuild(project)
-        missing = []
-        if str(options.get("format", "cjs")).lower() != "esm":
-            missing.append("format: esm")
-        if str(options.get("outputFileExtension", ".js")) != ".mjs":
-            missing.append("outputFileExtension: .mjs")
-        if "createRequire" not in str(_mapping(options.get("banner")).get("js", "")):
-            missing += ["banner:", f'  js: "{BANNER}"']
-        where = "custom.esbuild"
-    if missing:
-        module_format = "CommonJS" if any(m.lower().startswith("format") for m in missing) else "an ES module"
-        raise _refuse(
-            f"{function.key} is bundled as {module_format} without all of what the TypeScript Momento client "
-            "needs: it awaits at the top level (esbuild refuses that for CommonJS output), the bundle must be "
-            "a .mjs file, and @gomomento/sdk's CommonJS dependencies need require().",
-            f"Set under {where}:\n    " + "\n    ".join(missing) + "\n"
-            "  (and `module` ES2022 / ESNext / NodeNext in tsconfig.json), then run `add` again.",
+        if any(p in SLS_TYPESCRIPT_BUILDERS for p in plugins) or project.document.get("build") is not None:
+            return None
+        how = f"plugins: {', '.join(plugins) or 'none'}"
+    return (
+        f"{function.key} is TypeScript that nothing in {project.config_path.name} compiles ({how}): "
+        "make sure your build compiles momentoClient.ts with the handler (e.g. `BuildMethod: esbuild`)"
+    )
+
+
+TOP_LEVEL_AWAIT = "await prepareMomentoClient();"
+"""The module's one top-level await (its last statement: INIT-time client creation)."""
+
+
+def module_text(text: str, esm: bool) -> str:
+    """The client module for the bundle: as `new` writes it for an ES module, else its CommonJS
+    form (``void`` in place of the top-level ``await``)."""
+    if esm:
+        return text
+    if text.count(TOP_LEVEL_AWAIT) != 1:  # pragma: no cover - guarded by a test on the template
+        raise MomentoLambdaError(
+            "The TypeScript client module in the template has no single top-level await.",
+            "Reinstall momento-lambda.",
+            code="templates.missing",
         )
+    return text.replace(TOP_LEVEL_AWAIT, "void prepareMomentoClient();")
 
 
 def secrets_external(project: Project, function: Function) -> bool:

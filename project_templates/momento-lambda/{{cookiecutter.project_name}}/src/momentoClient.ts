@@ -22,7 +22,10 @@
 // * MOMENTO_INIT_CLIENT=eager (set by the template unless the project was generated with
 //   --init-client lazy): the secret is read and the client built when this module is
 //   imported, in Lambda's INIT phase, with the same short timeouts; any error there is logged
-//   and creation is left to the first request, so INIT never fails.
+//   and creation is left to the first request, so INIT never fails. As an ES module the last
+//   line awaits it, so INIT ends with the client built. CommonJS has no top-level await: in a
+//   bundle of that format (`momento-lambda add` writes `void` in place of that `await`) INIT
+//   starts the work and the first request awaits the same creation.
 // * MOMENTO_LOCAL=host:port (development only) sends the requests to Momento Local
 //   (docker run -p 8080:8080 gomomento/momento-local) over plain gRPC with the SDK's Momento
 //   Local credentials, and reads no secret: local runs need no AWS account.

@@ -6,6 +6,7 @@ rendered on its own, and the versions the template pins."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cache
@@ -13,6 +14,7 @@ from typing import Any, Final, Literal
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.retrofit import typescript
 from momento_lambda_cli.scaffold.render import template_dir
 
 PROJECT_FOLDER = "{{cookiecutter.project_name}}"
@@ -61,12 +63,17 @@ def pinned(name: str) -> str:
 
 
 def render_module(module: ClientModule, **variables: str) -> str:
-    """The module's text exactly as `new` writes it: copied as is when the template lists it
-    under ``_copy_without_render``, else rendered with cookiecutter's Jinja environment."""
+    """The module's text exactly as `new` writes it (from the installed template)."""
     path = template_dir() / PROJECT_FOLDER / module.template_path
-    text = path.read_text(encoding="utf-8")
-    context = template_context()
-    if any(fnmatch(module.template_path, pattern) for pattern in context.get("_copy_without_render", [])):
+    return render_file(template_context(), path.read_text(encoding="utf-8"), module.template_path, **variables)
+
+
+def render_file(context: Mapping[str, Any], text: str, template_path: str, **variables: str) -> str:
+    """One file of the project template rendered on its own, as `add` writes it: copied as is
+    when the template's ``cookiecutter.json`` (``context``) lists it under
+    ``_copy_without_render``, else rendered with cookiecutter's Jinja environment and the
+    template's default answers (``variables`` override them)."""
+    if any(fnmatch(template_path, pattern) for pattern in context.get("_copy_without_render", [])):
         return text
     from cookiecutter.environment import StrictEnvironment
 
@@ -74,3 +81,20 @@ def render_module(module: ClientModule, **variables: str) -> str:
     values.update(variables)
     env = StrictEnvironment(context={"cookiecutter": values}, keep_trailing_newline=True)
     return str(env.from_string(text).render(cookiecutter=values))
+
+
+COMMONJS: Final = "commonjs"
+"""The ``form`` of a managed TypeScript module written for a bundle that is not an ES module."""
+
+
+def managed_text(files: Mapping[str, str], template_path: str, form: str | None = None) -> str | None:
+    """What `add` writes for ``template_path`` from a template version's files (template-relative
+    paths, as in a snapshot), in ``form``; ``None`` when that version has no such file."""
+    text = files.get(f"{PROJECT_FOLDER}/{template_path}")
+    if text is None:
+        return None
+    context = json.loads(files.get("cookiecutter.json", "{}"))
+    rendered = render_file(context, text, template_path)
+    if form == COMMONJS:
+        rendered = typescript.module_text(rendered, esm=False)
+    return rendered

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import catalog, contract
+from momento_lambda_cli import __version__, catalog, contract
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_answers, samconfigyaml, yamltext
 from momento_lambda_cli.project import samconfig as samconfig_files
@@ -30,6 +30,7 @@ from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, ty
 from momento_lambda_cli.retrofit.shapes import mapping as _mapping
 from momento_lambda_cli.retrofit.shapes import refuse
 from momento_lambda_cli.scaffold import answers as answer_rules
+from momento_lambda_cli.scaffold.versions import GENERATED_BY_KEY, MANAGED_FILES_KEY, TEMPLATE_VERSION_KEY
 from momento_lambda_cli.secrets import samconfig
 
 SLS_PLUGIN = "serverless-python-requirements"
@@ -483,6 +484,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         target = places[item.function.key].folder / client.MODULES[item.language].file_name
         esm_targets[target] = esm_targets.get(target, True) and item.esm
     imports: dict[str, str] = {}
+    managed: dict[str, dict[str, str]] = {}  # the modules that are the template's text, for `update`
     for item in prepared:
         function, spec, language = item.function, item.spec, item.language
         module = client.MODULES[language]
@@ -490,8 +492,12 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         target = place.folder / module.file_name
         existing = files.text(target)
         text = client.render_module(module)
-        if language == client.TYPESCRIPT:
-            text = typescript.module_text(text, esm_targets[target])
+        entry = {"template_file": module.template_path, "template_version": __version__}
+        if language == client.TYPESCRIPT and not esm_targets[target]:
+            text = typescript.module_text(text, esm=False)
+            entry["form"] = client.COMMONJS
+        if existing in (None, text):
+            managed[target.relative_to(project.root).as_posix()] = entry
         if existing is None:
             files.create(target, text)
         elif existing != text:
@@ -515,7 +521,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
     else:
         _sls_project(project, files, source, settings, any(f.is_python for f in chosen), notes)
-    _answers(project, files, settings, [f.key for f in chosen])
+    _answers(project, files, settings, [f.key for f in chosen], managed)
     return AddPlan(
         root=project.root,
         framework=project.framework,
@@ -1144,7 +1150,16 @@ def _requirement_line(line: str) -> Callable[[str | None], str]:
     return apply
 
 
-def _answers(project: Project, files: PlannedFiles, settings: dict[str, Any], functions: list[str]) -> None:
+def _answers(
+    project: Project,
+    files: PlannedFiles,
+    settings: dict[str, Any],
+    functions: list[str],
+    managed: dict[str, dict[str, str]],
+) -> None:
+    """The answers file: the settings, the functions, and (unless `new` generated the project,
+    when `update` manages every file the template renders) ``generated_by: add`` with the
+    client modules `add` copied from the template, which `update` then keeps current."""
     path = project.root / ANSWERS_FILE
 
     def apply(text: str | None) -> str:
@@ -1159,6 +1174,10 @@ def _answers(project: Project, files: PlannedFiles, settings: dict[str, Any], fu
             if isinstance(existing.get("functions", []), list)
             else functions
         )
+        if TEMPLATE_VERSION_KEY not in existing:
+            merged[GENERATED_BY_KEY] = "add"
+            recorded = existing.get(MANAGED_FILES_KEY)
+            merged[MANAGED_FILES_KEY] = {**managed, **(recorded if isinstance(recorded, dict) else {})}
         if existing and all(existing.get(k) == v for k, v in merged.items() if k != "_tool_version"):
             return text or ""
         return render_answers(merged, text)

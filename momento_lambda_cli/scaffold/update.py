@@ -24,6 +24,7 @@ from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import load_answers, render_answers
 from momento_lambda_cli.project.files import atomic_write_text, read_text, resolve_target
+from momento_lambda_cli.retrofit import client
 from momento_lambda_cli.scaffold import versions
 from momento_lambda_cli.scaffold.merge import merge_texts
 from momento_lambda_cli.scaffold.versions import (
@@ -286,22 +287,14 @@ def plan_update(
     new_source = current if current is not None else versions.live_source()
     refuse_newer(from_version, new_source.version)
     base_source = versions.source_for(from_version, new_source, history)
-    new_answers = _validated({**answers, **(overrides or {})})
-    changed_answers = {
-        k: (answers.get(k), v) for k, v in (overrides or {}).items() if answers.get(k) != new_answers.get(k)
-    }
-    base_files = _render(base_source, answers)
-    new_files = _render(new_source, new_answers)
-
-    record = answers.get(TEMPLATE_VERSION_KEY)
-    base_matches: bool | None = None
-    if isinstance(record, dict) and isinstance(record.get("sha256"), str):
-        base_matches = record["sha256"] == versions.content_hash(base_files)
-
     labels = ("yours", f"template {from_version}", f"template {new_source.version}")
     changes: list[FileChange] = []
     new_record = dict(answers)
+    base_matches: bool | None = None
     if answers.get(GENERATED_BY_KEY, "new") == "add":
+        # Only the files `add` copied are managed, each rendered on its own as `add` wrote it
+        # (the recorded runtime and framework are the user's project's, not a template's).
+        new_answers = _validated({**answers, **overrides}) if overrides else dict(answers)
         managed = answers.get(MANAGED_FILES_KEY)
         entries = managed if isinstance(managed, dict) else {}
         new_managed: dict[str, Any] = {}
@@ -311,16 +304,13 @@ def plan_update(
                 continue
             entry_version = entry.get("template_version") or from_version
             refuse_newer(entry_version, new_source.version)
-            entry_base = (
-                base_files
-                if entry_version == from_version
-                else _render(versions.source_for(entry_version, new_source, history), answers)
-            )
+            entry_source = versions.source_for(entry_version, new_source, history)
+            form = entry.get("form") if isinstance(entry.get("form"), str) else None
             change = _merge_one(
                 project_dir,
                 path,
-                entry_base.get(template_file),
-                new_files.get(template_file),
+                client.managed_text(entry_source.files, template_file, form),
+                client.managed_text(new_source.files, template_file, form),
                 labels,
                 conflict,
                 restore_deleted,
@@ -329,6 +319,12 @@ def plan_update(
             new_managed[path] = {**entry, "template_version": new_source.version}
         new_record[MANAGED_FILES_KEY] = new_managed
     else:
+        new_answers = _validated({**answers, **(overrides or {})})
+        base_files = _render(base_source, answers)
+        new_files = _render(new_source, new_answers)
+        record = answers.get(TEMPLATE_VERSION_KEY)
+        if isinstance(record, dict) and isinstance(record.get("sha256"), str):
+            base_matches = record["sha256"] == versions.content_hash(base_files)
         for path in sorted(set(base_files) | set(new_files)):
             changes.append(
                 _merge_one(
@@ -336,6 +332,9 @@ def plan_update(
                 )
             )
         new_record[TEMPLATE_VERSION_KEY] = versions.template_record(new_source, new_files)
+    changed_answers = {
+        k: (answers.get(k), v) for k, v in (overrides or {}).items() if answers.get(k) != new_answers.get(k)
+    }
     new_record.update(overrides or {})
     answers_path = project_dir / catalog.ANSWERS_FILE
     answers_old = read_text(answers_path)

@@ -159,18 +159,28 @@ def test_the_commonjs_form_differs_only_in_its_one_top_level_await():
     )
 
 
+BANNER_LINES = (
+    "        Banner:\n"
+    "        - js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\n"
+)
+
+
 @pytest.mark.parametrize(
     ("replace", "esm"),
     [
         ({}, True),
+        ({"        Target: es2022\n": "        Target: node20\n"}, True),
         # the bundle's own file name / package type is the user's ES module setup, not the client's concern
         ({"        OutExtension:\n        - .js=.mjs\n": ""}, True),
+        # ES modules for a target without top-level await (the SAM CLI's default target is es2020)
+        ({"        Target: es2022\n": "        Target: es2020\n"}, False),
+        ({"        Target: es2022\n": ""}, False),
         ({"        Format: esm\n": ""}, False),  # esbuild's default: CommonJS (sam init's TypeScript template)
-        ({"        Format: esm\n": "        Format: cjs\n", "        Banner:\n": "        Bannerx:\n"}, False),
+        ({"        Format: esm\n": "        Format: cjs\n", BANNER_LINES: ""}, False),  # CommonJS has require
         ({"      BuildMethod: esbuild\n": ""}, False),  # built another way (a Makefile): the form any compiler takes
     ],
 )
-def test_the_bundle_format_picks_the_client_form(tmp_path, run_cli, replace, esm):
+def test_the_bundle_picks_the_client_form(tmp_path, run_cli, replace, esm):
     project = make(tmp_path, **replace)
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -181,13 +191,40 @@ def test_the_bundle_format_picks_the_client_form(tmp_path, run_cli, replace, esm
     assert snapshot(project) == after  # idempotent in either form
 
 
-def test_an_es_module_bundle_without_require_is_refused(tmp_path, run_cli):
-    project = make(tmp_path, **{"        Banner:\n": "        Bannerx:\n"})
+@pytest.mark.parametrize("target", ["es2022", "es2020"])
+def test_an_es_module_bundle_without_a_banner_gets_the_create_require_banner(tmp_path, run_cli, target):
+    project = make(tmp_path, **{BANNER_LINES: "", "        Target: es2022\n": f"        Target: {target}\n"})
+    original = (project / "template.yaml").read_text()
+    result = run_cli("add", str(project), "--no-input", "--dry-run")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    added = [line for line in result.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    banner = '+          - "js=' + typescript.BANNER + '"'
+    assert "+        Banner:" in added and banner in added
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    template = (project / "template.yaml").read_text()
+    assert template.count("import { createRequire }") == 1
+    # Byte for byte what `add` writes where the banner was there already: only the banner lines differ.
+    with_banner = make(
+        tmp_path / "with-banner",
+        **{
+            BANNER_LINES: "",
+            "        Target: es2022\n": f"        Target: {target}\n",
+            "        - app.ts\n": f'        - app.ts\n        Banner:\n          - "js={typescript.BANNER}"\n',
+        },
+    )
+    assert run_cli("add", str(with_banner), "--no-input").exit_code == 0
+    assert template == (with_banner / "template.yaml").read_text()
+    assert original != template
+    written = (project / "hello-world/momentoClient.ts").read_text(encoding="utf-8")
+    assert written == (CLIENT.read_text(encoding="utf-8") if target == "es2022" else COMMONJS_CLIENT)
+
+
+def test_an_es_module_bundle_with_another_banner_is_refused(tmp_path, run_cli):
+    project = make(tmp_path, **{BANNER_LINES: "        Banner:\n        - js=console.log('built');\n"})
     before = snapshot(project)
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code == 1, result.stdout
     assert "createRequire" in result.stderr and "Nothing was written" in result.stderr
-    assert "Resources.HelloWorldFunction.Metadata.BuildProperties" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(project) == before
 
@@ -216,9 +253,17 @@ def test_the_import_follows_the_project_s_style(tmp_path, tsconfig, handler_impo
 
 
 @pytest.mark.slow
-def test_tsc_and_sam_build_after_add(tmp_path, run_cli):
+@pytest.mark.parametrize(
+    "replace",
+    [{}, {BANNER_LINES: "", "        Target: es2022\n": "        Target: es2020\n"}],
+    ids=["es2022-with-banner", "es2020-banner-added"],
+)
+def test_tsc_and_sam_build_after_add(tmp_path, run_cli, replace):
+    """An ES module bundle as `new` writes it, and one for es2020 without a banner (the shape of
+    AWS's serverless-patterns TypeScript examples): `add` writes the banner and the CommonJS
+    form; tsc passes, `sam build` bundles it, and the bundle loads and answers."""
     node = require_tool("node")
-    project = make(tmp_path)
+    project = make(tmp_path, **replace)
     assert run_cli("add", str(project), "--no-input").exit_code == 0
     code = project / "hello-world"
     handler = code / "app.ts"
@@ -281,7 +326,9 @@ functions:
         ({"    format: esm\n": ""}, "cjs"),  # serverless-esbuild's default: CommonJS
         ({"  - serverless-esbuild\n": "  - serverless-plugin-typescript\n"}, "cjs"),  # tsc
         ({"  - serverless-esbuild\n": "  - serverless-webpack\n"}, "cjs"),
-        ({"    banner:\n": "    bannerx:\n"}, "refused"),
+        ({"    banner:\n": "    bannerx:\n"}, "esm+banner"),  # add writes the banner
+        ({"    format: esm\n": "    format: esm\n    target: node12\n"}, "cjs"),  # no top-level await
+        ({f'"{typescript.BANNER}"': "\"console.log('built');\""}, "refused"),
     ],
 )
 def test_serverless_typescript_function(tmp_path, run_cli, replace, form):
@@ -302,7 +349,10 @@ def test_serverless_typescript_function(tmp_path, run_cli, replace, form):
         return
     assert result.exit_code == 0, result.stdout + result.stderr
     written = (project / "src/momentoClient.ts").read_text(encoding="utf-8")
-    assert written == (CLIENT.read_text(encoding="utf-8") if form == "esm" else COMMONJS_CLIENT)
+    assert written == (CLIENT.read_text(encoding="utf-8") if form.startswith("esm") else COMMONJS_CLIENT)
+    if form == "esm+banner":
+        config = (project / "serverless.yml").read_text()
+        assert f'    banner:\n      js: "{typescript.BANNER}"\n' in config
     package = json.loads((project / "package.json").read_text())
     assert "@gomomento/sdk" in package["dependencies"]
     assert "@aws-sdk/client-secrets-manager" in package["dependencies"]  # bundled / packaged: not external

@@ -320,7 +320,7 @@ class Chosen:
     handler: Path
     zip_root: Path
     esm: bool = True
-    """TypeScript: bundled as an ES module (else the module's CommonJS form is written)."""
+    """TypeScript: bundled as an ES module with top-level await (else the module's CommonJS form is written)."""
 
 
 @dataclass(frozen=True)
@@ -463,7 +463,15 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             )
         esm = True
         if function.is_node and typescript.is_typescript(handler):
-            esm = typescript.bundles_esm(project, function)
+            bundle = typescript.bundle(project, function)
+            esm = bundle.top_level_await
+            if bundle.banner is not None:  # an ES module bundle gets `require` for the SDK's CommonJS parts
+                where, key, block = bundle.banner
+                yaml_edit(
+                    files,
+                    project.config_path,
+                    lambda t: yamltext.set_block(t, where, key, block, source=source),  # noqa: B023
+                )
             note = typescript.build_note(project, function)
             if note is not None:
                 notes.append(note)

@@ -2,22 +2,25 @@
 the package that reads the secret, and the import path a handler writes.
 
 The client module (``momentoClient.ts``, the file `new` renders for TypeScript projects) ends
-by awaiting its INIT work at the top level, which only an ES module can do: esbuild refuses it
-for CommonJS output ("Top-level await is currently not supported with the "cjs" output format"),
-and tsc for ``module: commonjs``. So a function known to be bundled as an ES module (esbuild's
-``Format: esm`` / serverless-esbuild's ``format: esm``) gets the module as `new` writes it, and
-every other TypeScript function (esbuild's default CommonJS, tsc through
-serverless-plugin-typescript, webpack, a Makefile) gets its CommonJS form: the same text with
-``void`` in place of that one ``await``, so INIT starts the work and the first request awaits
-it. An ES module bundle must give ``require`` to @gomomento/sdk's CommonJS dependencies (the
-createRequire banner; else loading fails with 'Dynamic require of "process" is not
-supported'); one without it is refused with the banner to add.
+by awaiting its INIT work at the top level, which only an ES module can do, and only for a
+target that has top-level await: esbuild refuses it for CommonJS output ("Top-level await is
+currently not supported with the "cjs" output format") and for older targets such as the SAM
+CLI's default es2020, and tsc for ``module: commonjs``. So a function known to be bundled by
+esbuild as an ES module (``Format: esm`` / serverless-esbuild's ``format: esm``) for such a
+target gets the module as `new` writes it, and every other TypeScript function (esbuild's
+default CommonJS, tsc through serverless-plugin-typescript, webpack, a Makefile) gets its
+CommonJS form: the same text with ``void`` in place of that one ``await``, so INIT starts the
+work and the first request awaits it. An ES module bundle must give ``require`` to
+@gomomento/sdk's CommonJS dependencies (else loading fails with 'Dynamic require of "process"
+is not supported'): `add` writes the createRequire banner where the bundle has none, and
+refuses a bundle whose banner holds something else.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,28 +64,71 @@ def _sls_plugins(project: Project) -> list[str]:
     return _strings(plugins.get("modules") if isinstance(plugins, dict) else plugins)
 
 
-def bundles_esm(project: Project, function: Function) -> bool:
-    """Whether esbuild bundles the function as an ES module (SAM ``BuildMethod: esbuild`` with
-    ``Format: esm``; serverless-esbuild with ``format: esm``). Raises (code ``add.typescript``)
-    when such a bundle lacks the createRequire banner @gomomento/sdk needs."""
+@dataclass(frozen=True)
+class Bundle:
+    """What the function's esbuild bundle means for the client module."""
+
+    top_level_await: bool
+    """An ES module bundle whose target has top-level await: the module as `new` writes it
+    (else its CommonJS form)."""
+    banner: tuple[list[str], str, list[str]] | None = None
+    """An ES module bundle without ``require``: where the createRequire banner goes (the
+    mapping's path, the key, the block's lines)."""
+
+
+_ES_YEAR = re.compile(r"es(\d{4})")
+_NODE = re.compile(r"node(\d+)(?:\.(\d+))?")
+
+
+def has_top_level_await(target: str) -> bool:
+    """Whether esbuild allows top-level await for ``target`` (``es2022``, ``node20``, a comma
+    list: every entry must): ES2022 and later, ``esnext``, Node.js 14.8 and later."""
+    entries = [e.strip().lower() for e in target.split(",") if e.strip()]
+    if not entries:
+        return False
+    for entry in entries:
+        year, node = _ES_YEAR.fullmatch(entry), _NODE.fullmatch(entry)
+        if entry == "esnext" or (year and int(year.group(1)) >= 2022):
+            continue
+        if node and (int(node.group(1)), int(node.group(2) or 0)) >= (14, 8):
+            continue
+        return False
+    return True
+
+
+def bundle(project: Project, function: Function) -> Bundle:
+    """The function's bundle as the client module sees it. ES module output means esbuild with
+    SAM's ``Format: esm`` / serverless-esbuild's ``format: esm``; the target is SAM's ``Target``
+    (the SAM CLI's default: es2020) / serverless-esbuild's ``target`` (its default: the
+    runtime's Node.js). Raises (code ``add.typescript``) for an ES module bundle whose banner
+    holds something else (two banners cannot be merged safely)."""
     if project.framework == SAM:
         props = sam_build_properties(project, function)
         esm = (function.build_method or "").lower() == "esbuild" and str(props.get("Format", "")).lower() == "esm"
-        banner = " ".join(_strings(props.get("Banner")))
-        where, missing = f"Resources.{function.key}.Metadata.BuildProperties", ["Banner:", f'  - "js={BANNER}"']
+        target = ",".join(_strings(props.get("Target"))) or "es2020"
+        current = _strings(props.get("Banner"))
+        where = ["Resources", function.key, "Metadata", "BuildProperties"]
+        key, block = "Banner", [f'- "js={BANNER}"']
     else:
         options = _sls_esbuild(project)
         esm = any(p in SLS_BUNDLERS for p in _sls_plugins(project)) and str(options.get("format", "")).lower() == "esm"
-        banner = str(_mapping(options.get("banner")).get("js", ""))
-        where, missing = "custom.esbuild", ["banner:", f'  js: "{BANNER}"']
-    if esm and "createRequire" not in banner:
+        runtime = function.runtime_name or ""
+        target = ",".join(_strings(options.get("target"))) or runtime.replace("nodejs", "node").removesuffix(".x")
+        banner_option = options.get("banner")
+        current = [] if banner_option is None else [str(_mapping(banner_option).get("js", banner_option))]
+        where, key, block = ["custom", "esbuild"], "banner", [f'js: "{BANNER}"']
+    if not esm:
+        return Bundle(top_level_await=False)
+    if any("createRequire" in b for b in current):
+        return Bundle(top_level_await=has_top_level_await(target))
+    if current:
         raise _refuse(
-            f"{function.key} is bundled as an ES module without `require`, which @gomomento/sdk's CommonJS "
-            'dependencies need (the bundle would fail to load with \'Dynamic require of "process" is not '
-            "supported').",
-            f"Set under {where}:\n    " + "\n    ".join(missing) + "\nthen run `add` again.",
+            f"{function.key} is bundled as an ES module with a banner that does not define `require`, which "
+            "@gomomento/sdk's CommonJS dependencies need (the bundle would fail to load with 'Dynamic require "
+            'of "process" is not supported\').',
+            f"Add to the banner at {'.'.join([*where, key])}: {BANNER}\nthen run `add` again.",
         )
-    return esm
+    return Bundle(top_level_await=has_top_level_await(target), banner=(where, key, block))
 
 
 SLS_TYPESCRIPT_BUILDERS = (*SLS_BUNDLERS, "serverless-plugin-typescript", "serverless-webpack", "serverless-bundle")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from momento_lambda_cli.project import esbuild
 from momento_lambda_cli.retrofit import typescript
 from momento_lambda_cli.scaffold.render import template_dir
 from tests.support.doctor import run_doctor
@@ -198,7 +199,7 @@ def test_an_es_module_bundle_without_a_banner_gets_the_create_require_banner(tmp
     result = run_cli("add", str(project), "--no-input", "--dry-run")
     assert result.exit_code == 0, result.stdout + result.stderr
     added = [line for line in result.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    banner = '+          - "js=' + typescript.BANNER + '"'
+    banner = '+          - "js=' + esbuild.BANNER + '"'
     assert "+        Banner:" in added and banner in added
     assert run_cli("add", str(project), "--no-input").exit_code == 0
     template = (project / "template.yaml").read_text()
@@ -209,7 +210,7 @@ def test_an_es_module_bundle_without_a_banner_gets_the_create_require_banner(tmp
         **{
             BANNER_LINES: "",
             "        Target: es2022\n": f"        Target: {target}\n",
-            "        - app.ts\n": f'        - app.ts\n        Banner:\n          - "js={typescript.BANNER}"\n',
+            "        - app.ts\n": f'        - app.ts\n        Banner:\n          - "js={esbuild.BANNER}"\n',
         },
     )
     assert run_cli("add", str(with_banner), "--no-input").exit_code == 0
@@ -243,8 +244,6 @@ def test_an_es_module_bundle_with_another_banner_is_refused(tmp_path, run_cli):
     ],
 )
 def test_the_import_follows_the_project_s_style(tmp_path, tsconfig, handler_import, expected):
-    from momento_lambda_cli.retrofit import typescript
-
     (tmp_path / "tsconfig.json").write_text(tsconfig)
     (tmp_path / "src").mkdir()
     handler = tmp_path / "src/app.ts"
@@ -328,7 +327,7 @@ functions:
         ({"  - serverless-esbuild\n": "  - serverless-webpack\n"}, "cjs"),
         ({"    banner:\n": "    bannerx:\n"}, "esm+banner"),  # add writes the banner
         ({"    format: esm\n": "    format: esm\n    target: node12\n"}, "cjs"),  # no top-level await
-        ({f'"{typescript.BANNER}"': "\"console.log('built');\""}, "refused"),
+        ({f'"{esbuild.BANNER}"': "\"console.log('built');\""}, "refused"),
     ],
 )
 def test_serverless_typescript_function(tmp_path, run_cli, replace, form):
@@ -352,7 +351,7 @@ def test_serverless_typescript_function(tmp_path, run_cli, replace, form):
     assert written == (CLIENT.read_text(encoding="utf-8") if form.startswith("esm") else COMMONJS_CLIENT)
     if form == "esm+banner":
         config = (project / "serverless.yml").read_text()
-        assert f'    banner:\n      js: "{typescript.BANNER}"\n' in config
+        assert f'    banner:\n      js: "{esbuild.BANNER}"\n' in config
     package = json.loads((project / "package.json").read_text())
     assert "@gomomento/sdk" in package["dependencies"]
     assert "@aws-sdk/client-secrets-manager" in package["dependencies"]  # bundled / packaged: not external
@@ -560,3 +559,15 @@ def test_serverless_plugin_typescript_compiles_and_packages_the_commonjs_form(tm
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout.split("@@", 1)[1])["message"] == "Error"
+
+
+def test_a_javascript_function_in_an_es_module_bundle_gets_the_banner_too(tmp_path, run_cli):
+    files = dict(FILES)
+    files["template.yaml"] = TEMPLATE.replace(BANNER_LINES, "").replace("        - app.ts\n", "        - app.mjs\n")
+    del files["hello-world/app.ts"], files["hello-world/types.ts"], files["hello-world/tsconfig.json"]
+    files["hello-world/app.mjs"] = "export const lambdaHandler = async () => ({ statusCode: 200, body: '{}' });\n"
+    project = write_tree(tmp_path / "sam-js-esm", files)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (project / "hello-world/momentoClient.mjs").is_file()
+    assert f'        Banner:\n          - "js={esbuild.BANNER}"\n' in (project / "template.yaml").read_text()

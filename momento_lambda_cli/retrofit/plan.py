@@ -20,7 +20,16 @@ from typing import Any
 
 from momento_lambda_cli import __version__, catalog, contract
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, handlers, load_answers, samconfigyaml, yamltext
+from momento_lambda_cli.project import (
+    ANSWERS_FILE,
+    SAM,
+    edit,
+    esbuild,
+    handlers,
+    load_answers,
+    samconfigyaml,
+    yamltext,
+)
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
@@ -463,20 +472,16 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             )
         esm = True
         if function.is_node and typescript.is_typescript(handler):
-            bundle = typescript.bundle(project, function)
-            esm = bundle.top_level_await
-            if bundle.banner is not None:  # an ES module bundle gets `require` for the SDK's CommonJS parts
-                where, key, block = bundle.banner
-                yaml_edit(
-                    files,
-                    project.config_path,
-                    lambda t: yamltext.set_block(t, where, key, block, source=source),  # noqa: B023
-                )
+            esm = typescript.module_has_top_level_await(project, function)
             note = typescript.build_note(project, function)
             if note is not None:
                 notes.append(note)
             language = client.TYPESCRIPT
             module = client.MODULES[language]
+        if function.is_node:  # an ES module bundle gets `require` for the SDK's CommonJS parts
+            bundle = typescript.missing_banner(project, function)
+            if bundle is not None:
+                add_banner(project, files, bundle)
         creator = _own_client(function, handler.parent, module.file_name)
         if creator is not None:
             raise refuse(
@@ -567,6 +572,13 @@ def _require_block(text: str, path: Sequence[str], source: str, function: str) -
 
 def _cannot_edit(exc: edit.CannotEdit) -> MomentoLambdaError:
     return refuse(exc.message.removesuffix(" nothing was changed.").rstrip(";"), exc.hint or "", "add.cannot-edit")
+
+
+def add_banner(project: Project, files: PlannedFiles, bundle: esbuild.Bundle) -> None:
+    """The createRequire banner in the bundle's settings (SAM ``Banner``, ``custom.esbuild.banner``)."""
+    path, key, block = list(bundle.banner_path), bundle.banner_key, list(bundle.banner_block)
+    source = project.config_path.name
+    yaml_edit(files, project.config_path, lambda t: yamltext.set_block(t, path, key, block, source=source))
 
 
 def yaml_edit(files: PlannedFiles, path: Path, change: Callable[[str], str]) -> None:

@@ -20,60 +20,21 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import SAM
+from momento_lambda_cli.project import SAM, esbuild
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.retrofit.shapes import mapping as _mapping
 from momento_lambda_cli.retrofit.shapes import refuse
 
 SUFFIXES = (".ts", ".mts", ".cts")
 SECRETS_PACKAGE = "@aws-sdk/client-secrets-manager"
-BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
-SLS_BUNDLERS = ("serverless-esbuild",)
 
 
 def is_typescript(handler: Path) -> bool:
     return handler.suffix.lower() in SUFFIXES
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def _refuse(message: str, hint: str) -> MomentoLambdaError:
-    return refuse(message, hint, "add.typescript")
-
-
-def sam_build_properties(project: Project, function: Function) -> dict[str, Any]:
-    resource = _mapping(_mapping(project.document.get("Resources")).get(function.key))
-    return _mapping(_mapping(resource.get("Metadata")).get("BuildProperties"))
-
-
-def _sls_esbuild(project: Project) -> dict[str, Any]:
-    return _mapping(_mapping(project.document.get("custom")).get("esbuild"))
-
-
-def _sls_plugins(project: Project) -> list[str]:
-    plugins = project.document.get("plugins")
-    return _strings(plugins.get("modules") if isinstance(plugins, dict) else plugins)
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """What the function's esbuild bundle means for the client module."""
-
-    top_level_await: bool
-    """An ES module bundle whose target has top-level await: the module as `new` writes it
-    (else its CommonJS form)."""
-    banner: tuple[list[str], str, list[str]] | None = None
-    """An ES module bundle without ``require``: where the createRequire banner goes (the
-    mapping's path, the key, the block's lines)."""
 
 
 _ES_YEAR = re.compile(r"es(\d{4})")
@@ -96,42 +57,37 @@ def has_top_level_await(target: str) -> bool:
     return True
 
 
-def bundle(project: Project, function: Function) -> Bundle:
-    """The function's bundle as the client module sees it. ES module output means esbuild with
-    SAM's ``Format: esm`` / serverless-esbuild's ``format: esm``; the target is SAM's ``Target``
-    (the SAM CLI's default: es2020) / serverless-esbuild's ``target`` (its default: the
-    runtime's Node.js). Raises (code ``add.typescript``) for an ES module bundle whose banner
-    holds something else (two banners cannot be merged safely)."""
-    if project.framework == SAM:
-        props = sam_build_properties(project, function)
-        esm = (function.build_method or "").lower() == "esbuild" and str(props.get("Format", "")).lower() == "esm"
-        target = ",".join(_strings(props.get("Target"))) or "es2020"
-        current = _strings(props.get("Banner"))
-        where = ["Resources", function.key, "Metadata", "BuildProperties"]
-        key, block = "Banner", [f'- "js={BANNER}"']
-    else:
-        options = _sls_esbuild(project)
-        esm = any(p in SLS_BUNDLERS for p in _sls_plugins(project)) and str(options.get("format", "")).lower() == "esm"
-        runtime = function.runtime_name or ""
-        target = ",".join(_strings(options.get("target"))) or runtime.replace("nodejs", "node").removesuffix(".x")
-        banner_option = options.get("banner")
-        current = [] if banner_option is None else [str(_mapping(banner_option).get("js", banner_option))]
-        where, key, block = ["custom", "esbuild"], "banner", [f'js: "{BANNER}"']
-    if not esm:
-        return Bundle(top_level_await=False)
-    if any("createRequire" in b for b in current):
-        return Bundle(top_level_await=has_top_level_await(target))
-    if current:
-        raise _refuse(
+def missing_banner(project: Project, function: Function) -> esbuild.Bundle | None:
+    """The function's esbuild bundle when it is an ES module without ``require`` (the banner
+    `add` writes); ``None`` when it needs none. Raises (code ``add.esm-banner``) when the bundle
+    has a banner that does not define ``require`` (two banners cannot be merged safely)."""
+    bundle = esbuild.bundle(project, function)
+    if bundle is None or not bundle.esm or bundle.defines_require:
+        return None
+    if bundle.banner_set:
+        raise refuse(
             f"{function.key} is bundled as an ES module with a banner that does not define `require`, which "
             "@gomomento/sdk's CommonJS dependencies need (the bundle would fail to load with 'Dynamic require "
             'of "process" is not supported\').',
-            f"Add to the banner at {'.'.join([*where, key])}: {BANNER}\nthen run `add` again.",
+            f"Add to the banner at {bundle.where}: {esbuild.BANNER}\nthen run `add` again.",
+            "add.esm-banner",
         )
-    return Bundle(top_level_await=has_top_level_await(target), banner=(where, key, block))
+    return bundle
 
 
-SLS_TYPESCRIPT_BUILDERS = (*SLS_BUNDLERS, "serverless-plugin-typescript", "serverless-webpack", "serverless-bundle")
+def module_has_top_level_await(project: Project, function: Function) -> bool:
+    """Whether the function takes the module as `new` writes it: esbuild bundles it as an ES
+    module for a target with top-level await (else it gets the CommonJS form)."""
+    bundle = esbuild.bundle(project, function)
+    return bundle is not None and bundle.esm and has_top_level_await(bundle.target)
+
+
+SLS_TYPESCRIPT_BUILDERS = (
+    esbuild.SLS_PLUGIN,
+    "serverless-plugin-typescript",
+    "serverless-webpack",
+    "serverless-bundle",
+)
 """Serverless plugins that compile TypeScript handlers."""
 
 
@@ -145,7 +101,7 @@ def build_note(project: Project, function: Function) -> str | None:
             return None
         how = f"Metadata.BuildMethod is {function.build_method or 'not set'}"
     else:
-        plugins = _sls_plugins(project)
+        plugins = esbuild.sls_plugins(project)
         if any(p in SLS_TYPESCRIPT_BUILDERS for p in plugins) or project.document.get("build") is not None:
             return None
         how = f"plugins: {', '.join(plugins) or 'none'}"
@@ -177,12 +133,7 @@ def secrets_external(project: Project, function: Function) -> bool:
     """Whether the bundle leaves the AWS SDK to the Lambda runtime (then the secrets client is
     a development dependency, for the type checker only; else esbuild bundles it and the build's
     production install needs it in ``dependencies``)."""
-    if project.framework == SAM:
-        external = _strings(sam_build_properties(project, function).get("External"))
-    else:
-        options = _sls_esbuild(project)
-        external = _strings(options.get("external")) + _strings(options.get("exclude"))
-    return any(e in (SECRETS_PACKAGE, "@aws-sdk/*", "*") for e in external)
+    return any(e in (SECRETS_PACKAGE, "@aws-sdk/*", "*") for e in esbuild.external(project, function))
 
 
 _RELATIVE_IMPORT = re.compile(r"""(?:from|import)\s*\(?\s*['"](\.\.?/[^'"]+)['"]""")

@@ -1,0 +1,111 @@
+"""How esbuild bundles a Node.js function: SAM's ``BuildMethod: esbuild`` with its
+``Metadata.BuildProperties``, or the serverless-esbuild plugin with ``custom.esbuild``.
+
+An ES module bundle has no ``require``, so the CommonJS parts of @gomomento/sdk's dependencies
+fail to load ('Dynamic require of "process" is not supported') unless a banner defines it:
+:data:`BANNER`, the line `new` writes and `add` / `doctor --fix` add."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from momento_lambda_cli.project import SAM
+from momento_lambda_cli.project.model import Function, Project
+
+BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+SLS_PLUGIN = "serverless-esbuild"
+SAM_DEFAULT_TARGET = "es2020"
+"""The SAM CLI's esbuild target when ``Target`` is not set (aws-lambda-builders)."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One function's esbuild settings."""
+
+    esm: bool
+    """ES module output (``Format: esm`` / ``format: esm``); esbuild's default is CommonJS."""
+    target: str
+    """esbuild's target (a comma list), with the tool's default filled in."""
+    banners: tuple[str, ...]
+    """The JavaScript banners as written."""
+    banner_set: bool
+    """The banner setting is there (perhaps for CSS only, or in a shape not read)."""
+    banner_path: tuple[str, ...]
+    """The mapping a banner goes into (``Resources.F.Metadata.BuildProperties``, ``custom.esbuild``)."""
+    banner_key: str
+    """``Banner`` (SAM: a list of ``js=...``) or ``banner`` (serverless-esbuild: ``{js: ...}``)."""
+    banner_block: tuple[str, ...]
+    """The YAML lines of :data:`BANNER` under :attr:`banner_key`."""
+
+    @property
+    def defines_require(self) -> bool:
+        return any("createRequire" in banner for banner in self.banners)
+
+    @property
+    def where(self) -> str:
+        return ".".join([*self.banner_path, self.banner_key])
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def sam_build_properties(project: Project, function: Function) -> dict[str, Any]:
+    resource = _mapping(_mapping(project.document.get("Resources")).get(function.key))
+    return _mapping(_mapping(resource.get("Metadata")).get("BuildProperties"))
+
+
+def sls_options(project: Project) -> dict[str, Any]:
+    """serverless-esbuild's ``custom.esbuild``."""
+    return _mapping(_mapping(project.document.get("custom")).get("esbuild"))
+
+
+def sls_plugins(project: Project) -> list[str]:
+    plugins = project.document.get("plugins")
+    return _strings(plugins.get("modules") if isinstance(plugins, dict) else plugins)
+
+
+def external(project: Project, function: Function) -> list[str]:
+    """The packages the bundle leaves out (SAM ``External``; serverless-esbuild ``external`` / ``exclude``)."""
+    if project.framework == SAM:
+        return _strings(sam_build_properties(project, function).get("External"))
+    options = sls_options(project)
+    return _strings(options.get("external")) + _strings(options.get("exclude"))
+
+
+def bundle(project: Project, function: Function) -> Bundle | None:
+    """The function's esbuild bundle; ``None`` when esbuild does not bundle it."""
+    if project.framework == SAM:
+        if (function.build_method or "").lower() != "esbuild":
+            return None
+        props = sam_build_properties(project, function)
+        return Bundle(
+            esm=str(props.get("Format", "")).lower() == "esm",
+            target=",".join(_strings(props.get("Target"))) or SAM_DEFAULT_TARGET,
+            banners=tuple(b.split("=", 1)[1] for b in _strings(props.get("Banner")) if b.startswith("js=")),
+            banner_set="Banner" in props,
+            banner_path=("Resources", function.key, "Metadata", "BuildProperties"),
+            banner_key="Banner",
+            banner_block=(f'- "js={BANNER}"',),
+        )
+    if SLS_PLUGIN not in sls_plugins(project):
+        return None
+    options = sls_options(project)
+    banner = options.get("banner")
+    runtime = function.runtime_name.replace("nodejs", "node").removesuffix(".x")
+    return Bundle(
+        esm=str(options.get("format", "")).lower() == "esm",
+        target=",".join(_strings(options.get("target"))) or runtime,  # serverless-esbuild: the runtime's Node.js
+        banners=tuple(_strings(_mapping(banner).get("js"))),
+        banner_set=banner is not None,
+        banner_path=("custom", "esbuild"),
+        banner_key="banner",
+        banner_block=(f'js: "{BANNER}"',),
+    )

@@ -23,6 +23,7 @@ ALL_IDS = [
     "code.lambda-config",
     "code.secret-timeouts",
     "code.awaited-calls",
+    "project.esm-require",
     "code.snapstart-hooks",
     "secrets.no-plaintext-key",
     "project.no-local-override",
@@ -139,7 +140,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "9/32 checks passed (1 warning, 1 failed, 21 skipped)"
+    assert out.strip().splitlines()[-1] == "9/33 checks passed (1 warning, 1 failed, 22 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout

@@ -355,3 +355,55 @@ def test_a_fixed_serverless_project_prints_with_osls(tmp_path, run_cli):
         "secretsmanager:GetSecretValue",
         ["secretsmanager:GetSecretValue"],
     )
+
+
+ESM_BANNERS = {
+    "sam": (
+        "template.yaml",
+        "        Banner:\n"
+        "          - \"js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\"\n",
+    ),
+    "serverless": (
+        "serverless.yml",
+        "    banner:\n"
+        "      js: \"import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\"\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("framework", sorted(ESM_BANNERS))
+def test_an_es_module_bundle_without_require_gets_the_banner(tmp_path, run_cli, framework):
+    """project.esm-require: a TypeScript project's ES module bundle without its createRequire
+    banner fails (the SDK would not load on Lambda); --fix writes the banner's lines back and
+    changes nothing else; the re-run passes."""
+    file, banner = ESM_BANNERS[framework]
+    project = render(tmp_path, framework=framework, runtime="nodejs22.x", language="typescript")
+    _, healthy = doctor(run_cli, project)
+    assert statuses(healthy)["project.esm-require"] == "pass"
+    path = project / file
+    original = path.read_text()
+    assert original.count(banner) == 1
+    path.write_text(original.replace(banner, ""))
+    broken_text = path.read_text()
+    _, first = doctor(run_cli, project)
+    assert statuses(first)["project.esm-require"] == "fail"
+    code, document = doctor(run_cli, project, "--fix")
+    assert code == 0 and statuses(document)["project.esm-require"] == "pass", document["data"]["checks"]
+    fixed = path.read_text()
+    added = [line for line in fixed.splitlines() if line not in broken_text.splitlines()]
+    assert added == banner.rstrip("\n").splitlines()
+    assert [line for line in fixed.splitlines() if line not in banner.splitlines()] == broken_text.splitlines()
+    assert document["data"]["fix"]["changed_files"] == [file]
+
+
+def test_a_banner_that_holds_something_else_is_not_edited(tmp_path, run_cli):
+    project = render(tmp_path, framework="sam", runtime="nodejs22.x", language="typescript")
+    path = project / "template.yaml"
+    _, banner = ESM_BANNERS["sam"]
+    path.write_text(path.read_text().replace(banner, "        Banner:\n          - \"js=console.log('built');\"\n"))
+    before = snapshot(project)
+    code, document = doctor(run_cli, project, "--fix")
+    assert code == 1 and snapshot(project) == before
+    assert statuses(document)["project.esm-require"] == "fail"
+    (refused,) = [r for r in document["data"]["fix"]["refused"] if r["check"] == "project.esm-require"]
+    assert "banner that does not define `require`" in refused["message"]

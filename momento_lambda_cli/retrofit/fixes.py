@@ -36,6 +36,7 @@ from momento_lambda_cli.retrofit import snippets, tomltext
 from momento_lambda_cli.retrofit.plan import (
     FileChange,
     PlannedFiles,
+    add_banner,
     raise_timeout,
     sam_grant,
     sls_grant,
@@ -43,6 +44,7 @@ from momento_lambda_cli.retrofit.plan import (
     yaml_edit,
 )
 from momento_lambda_cli.retrofit.shapes import mapping as _mapping
+from momento_lambda_cli.retrofit.typescript import missing_banner
 from momento_lambda_cli.secrets import samconfig
 
 READ_ACTION = "secretsmanager:GetSecretValue"
@@ -631,6 +633,24 @@ def fix_secret_by_name(ctx: FixContext) -> list[str]:
     return [f"{ctx.source}: params.default.{contract.SLS_PARAM_SECRET_ARN}: {arn}"]
 
 
+# --- project.esm-require ----------------------------------------------------------------------
+
+
+def fix_esm_require(ctx: FixContext) -> list[str]:
+    """The createRequire banner for each Momento function bundled as an ES module without one."""
+    actions: list[str] = []
+    for function in ctx.momento_functions():
+        if not function.is_node:
+            continue
+        bundle = missing_banner(ctx.project, function)  # raises for a banner that holds something else
+        if bundle is not None:
+            add_banner(ctx.project, ctx.files, bundle)
+            action = f"{ctx.source}: {bundle.where}: the createRequire banner"
+            if action not in actions:
+                actions.append(action)
+    return actions
+
+
 # --- the tables -------------------------------------------------------------------------------
 
 FIXERS: dict[str, Fixer] = {
@@ -643,6 +663,7 @@ FIXERS: dict[str, Fixer] = {
     "project.no-local-override": fix_local_override,
     "project.runtime": fix_runtime,
     "project.secret-by-name": fix_secret_by_name,
+    "project.esm-require": fix_esm_require,
 }
 SELF_DETECTING = ("serverless.slim-strip", "serverless.static-cache", "project.secret-by-name")
 """Fixers that also run, on their own detection, when doctor has no check with their id."""

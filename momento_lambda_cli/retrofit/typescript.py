@@ -69,7 +69,7 @@ def missing_banner(project: Project, function: Function) -> esbuild.Bundle | Non
             f"{function.key} is bundled as an ES module with a banner that does not define `require`, which "
             "@gomomento/sdk's CommonJS dependencies need (the bundle would fail to load with 'Dynamic require "
             'of "process" is not supported\').',
-            f"Add to the banner at {bundle.where}: {esbuild.BANNER}\nthen run `add` again.",
+            f"Add to the banner at {bundle.where}: {esbuild.BANNER}\nthen run the command again.",
             "add.esm-banner",
         )
     return bundle

@@ -17,7 +17,7 @@ from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, Sk
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import SAM
+from momento_lambda_cli.project import SAM, esbuild
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
@@ -472,6 +472,28 @@ def awaited_calls(ctx: DoctorContext) -> Result:
     return Result.warn(message, hint, sorted(dropped.values()))
 
 
+def esm_require(ctx: DoctorContext) -> Result:
+    """A Node.js function that uses Momento and is bundled by esbuild as an ES module needs a
+    banner that defines ``require``: the SDK's CommonJS dependencies call it, and an ES module
+    bundle fails to load without it ('Dynamic require of "process" is not supported')."""
+    codes = [c for c in _momento_code(ctx) if c.function.is_node]
+    project = ctx.project_or_skip()
+    bundles = [(c.function, esbuild.bundle(project, c.function)) for c in codes]
+    esm = [(f, b) for f, b in bundles if b is not None and b.esm]
+    if not esm:
+        return Result.skip("No Node.js function that uses Momento is bundled by esbuild as an ES module.")
+    missing = [f"{f.key}: no banner defines require ({b.where})" for f, b in esm if not b.defines_require]
+    if missing:
+        return Result.fail(
+            "An ES module bundle has no `require`: @gomomento/sdk fails to load on Lambda "
+            "('Dynamic require of \"process\" is not supported')",
+            f'Add the banner `js: {esbuild.BANNER}` (SAM: `Banner: ["js=..."]` under BuildProperties; '
+            "serverless-esbuild: `banner.js` under custom.esbuild), or run `momento-lambda doctor --fix`.",
+            missing,
+        )
+    return Result.ok("ES module bundles define require for the SDK", [f"{f.key}: banner at {b.where}" for f, b in esm])
+
+
 # --- secrets in files -----------------------------------------------------------------------
 
 
@@ -846,6 +868,7 @@ CHECKS = [
     Check("code.lambda-config", Group.PROJECT, "Configurations.Lambda used", lambda_configuration),
     Check("code.secret-timeouts", Group.PROJECT, "Secret read with short timeouts", secret_timeouts),
     Check("code.awaited-calls", Group.PROJECT, "Momento calls awaited (Node.js)", awaited_calls),
+    Check("project.esm-require", Group.PROJECT, "ES module bundles can load the SDK (Node.js)", esm_require),
     Check("code.snapstart-hooks", Group.PROJECT, "SnapStart hooks drop and rebuild the client", snapstart_hooks),
     Check("secrets.no-plaintext-key", Group.PROJECT, "No Momento key in the project", no_key_in_files),
     Check("project.no-local-override", Group.PROJECT, "MOMENTO_LOCAL not set for deploys", no_local_override),

@@ -35,7 +35,7 @@ from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
 from momento_lambda_cli.project.model import CodeKind, Function, Layer, Project
 from momento_lambda_cli.project.values import Unresolved
-from momento_lambda_cli.retrofit import client, jsontext, snippets, tomltext, typescript
+from momento_lambda_cli.retrofit import client, jsontext, pyproject, snippets, tomltext, typescript
 from momento_lambda_cli.retrofit.shapes import mapping as _mapping
 from momento_lambda_cli.retrofit.shapes import refuse
 from momento_lambda_cli.scaffold import answers as answer_rules
@@ -1098,6 +1098,28 @@ def _params_default_text(text: str, source: str) -> str:
 # --- dependencies and answers -------------------------------------------------------------
 
 
+LOCK_FILES = {"poetry.lock": "poetry lock", "uv.lock": "uv lock", "pdm.lock": "pdm lock"}
+"""Lock files a pyproject.toml edit leaves stale, and the command that refreshes each."""
+
+
+def _pyproject_dependency(
+    project: Project, manifest: Path, version: str, files: PlannedFiles, notes: list[str]
+) -> bool:
+    """The SDK in the pyproject.toml that lists the service's dependencies (it has no
+    requirements.txt); ``False`` when it lists none (a pyproject.toml for tools only)."""
+    where = manifest.relative_to(project.root).as_posix()
+    before = files.text(manifest) or ""
+    after = pyproject.add_requirement(before, "momento", version, source=where)
+    if after is None:
+        return False
+    if after != before:
+        files.edit(manifest, lambda _t: after)
+        for lock, command in LOCK_FILES.items():
+            if (manifest.parent / lock).is_file():
+                notes.append(f"{where} gained momento=={version}: run `{command}` to refresh {lock}")
+    return True
+
+
 def _dependency(
     project: Project, function: Function, spec: dict[str, Any], zip_root: Path, files: PlannedFiles, notes: list[str]
 ) -> None:
@@ -1105,14 +1127,12 @@ def _dependency(
         folder = zip_root if project.framework == SAM or spec.get("module") else project.root
         requirements = folder / "requirements.txt"
         current = files.text(requirements)
-        if current is None and (folder / "pyproject.toml").is_file() and project.framework != SAM:
-            raise refuse(
-                f"{folder.relative_to(project.root).as_posix() or '.'}/pyproject.toml lists the dependencies: "
-                "`add` edits requirements.txt only.",
-                f"Add momento=={client.pinned('momento_python_version')} to pyproject.toml yourself, then run `add` again.",
-                "add.pyproject",
-            )
-        files.edit(requirements, _requirement_line(f"momento=={client.pinned('momento_python_version')}"))
+        version = client.pinned("momento_python_version")
+        manifest = folder / "pyproject.toml"
+        serverless_pyproject = current is None and manifest.is_file() and project.framework != SAM
+        if serverless_pyproject and _pyproject_dependency(project, manifest, version, files, notes):
+            return
+        files.edit(requirements, _requirement_line(f"momento=={version}"))
         return
     node_folder = function.code_dir if project.framework == SAM else project.root
     assert node_folder is not None

@@ -31,6 +31,11 @@ PROJECT_CHECKS = [
 TIMEOUT_LINES = ("Timeout: 3", "Timeout: 10")
 
 
+def _listed(line: str, added: set[str]) -> bool:
+    key, _, value = line.partition(": ")
+    return f"- {line}" in added or (bool(value) and f"{key}:" in added and f"- {value}" in added)
+
+
 def _only_additions(before: bytes, after: bytes) -> list[str]:
     """Lines the edit removed or changed (besides the timeout it raises)."""
     old = before.decode().splitlines(keepends=True)
@@ -40,8 +45,11 @@ def _only_additions(before: bytes, after: bytes) -> list[str]:
         if tag in ("replace", "delete"):
             removed = [line.strip() for line in old[i1:i2]]
             added = {line.strip() for line in new[j1:j2]}
-            # the timeout raised to the floor; a JSON member that gets a comma before the new one
-            if not all(line.startswith(TIMEOUT_LINES) or line + "," in added for line in removed):
+            # the timeout raised to the floor; a JSON member that gets a comma before the new one; a
+            # single policy made the first item of a list (a mapping's first key, a value on its key's line)
+            if not all(
+                line.startswith(TIMEOUT_LINES) or line + "," in added or _listed(line, added) for line in removed
+            ):
                 problems.append(f"{tag}: {old[i1:i2]!r} -> {new[j1:j2]!r}")
     return problems
 

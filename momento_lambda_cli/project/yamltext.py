@@ -194,3 +194,40 @@ def remove_key(text: str, path: Sequence[str], key: str, *, source: str) -> str:
         raise _cannot(source, [*path, key], "shares its line with another entry")
     end_line = norm.count("\n", 0, _content_end(norm, value))
     return _checked(doc, [Splice(line_start, doc.line_start(end_line + 1), "")], source)
+
+
+def wrap_in_list(text: str, path: Sequence[str], *, source: str) -> str:
+    """``text`` with the single value at ``path`` (a block mapping, or a value on its key's
+    line) made the one item of a block sequence, changing as few bytes as possible: a block
+    mapping gets ``- `` in the two columns before its first key (its other lines stay); a value
+    on the key's line moves to an item line under the key."""
+    if not path:
+        raise _cannot(source, ["(top level)"], "is not a key")
+    parent = node_at(text, path[:-1], source)
+    found = _find(parent, path[-1]) if parent is not None and parent.id == "mapping" else None
+    if found is None:
+        raise _cannot(source, path, "is missing")
+    key_node, value = found
+    doc = Text(text)
+    norm = doc.norm
+    key_column = key_node.start_mark.column
+    if value.id == "sequence":
+        return text
+    if value.start_mark.index < key_node.start_mark.index:
+        raise _cannot(source, path, "is an alias of a value defined elsewhere")
+    if value.id == "mapping" and not value.flow_style:
+        first = value.value[0][0]
+        line_start = norm.rfind("\n", 0, first.start_mark.index) + 1
+        column = first.start_mark.column
+        dash = line_start + column - 2
+        if column - 2 < key_column or norm[dash : line_start + column] != "  ":
+            raise _cannot(source, path, "is a mapping too close to its key to become a list item")
+        return _checked(doc, [Splice(dash, dash + 2, "- ")], source)
+    if value.start_mark.line != key_node.start_mark.line or value.end_mark.line != value.start_mark.line:
+        raise _cannot(source, path, "is a value that spans lines")
+    end = _content_end(norm, value)
+    item = norm[value.start_mark.index : end]
+    before = value.start_mark.index
+    while before > 0 and norm[before - 1] in " \t":
+        before -= 1
+    return _checked(doc, [Splice(before, end, "\n" + " " * (key_column + 2) + "- " + item)], source)

@@ -736,13 +736,12 @@ def sam_grant(
                 t, base, "Policies", ["- " + item[0], *["  " + s for s in item[1:]]], source=source
             ),
         )
-    elif isinstance(policies, list):
-        yaml_edit(files, path, lambda t: yamltext.append_item(t, [*base, "Policies"], item, source=source))
-    else:
-        raise refuse(
-            f"{function.key}'s Policies is a single value in {source}.",
-            "Write Policies as a list (`Policies:` then `- <the policy>`), then run the command again.",
-            "add.cannot-edit",
+    else:  # a list, or one value (a managed policy, a policy template or document) made its first item
+        where = [*base, "Policies"]
+        yaml_edit(
+            files,
+            path,
+            lambda t: yamltext.append_item(yamltext.wrap_in_list(t, where, source=source), where, item, source=source),
         )
 
 

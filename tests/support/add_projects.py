@@ -478,6 +478,55 @@ functions:
 }
 
 
+SAM_SINGLE_POLICY_NODE = {
+    # sam init's S3 template: `Policies` is one policy template, not a list; a second function
+    # names one managed policy.
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Description: S3 JSON logger
+
+Parameters:
+  AppBucketName:
+    Type: String
+    Description: "REQUIRED: Unique S3 bucket name to use for the app."
+
+Resources:
+  S3JsonLoggerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: src/handlers/s3-json-logger.s3JsonLoggerHandler
+      Runtime: nodejs22.x
+      Architectures:
+        - x86_64
+      MemorySize: 128
+      Timeout: 60
+      Policies:
+        S3ReadPolicy:
+          BucketName: !Ref AppBucketName
+      Events:
+        S3NewObjectEvent:
+          Type: S3
+          Properties:
+            Bucket: !Ref AppBucket
+            Events: s3:ObjectCreated:*
+  AuditFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: src/handlers/audit.handler
+      Runtime: nodejs22.x
+      Timeout: 30
+      Policies: AWSLambdaBasicExecutionRole  # the managed policy
+  AppBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Ref AppBucketName
+""",
+    "package.json": '{\n  "name": "s3-json-logger",\n  "type": "module"\n}\n',
+    "src/handlers/s3-json-logger.mjs": "export const s3JsonLoggerHandler = async (event) => event.Records.length;\n",
+    "src/handlers/audit.mjs": "export const handler = async () => 'ok';\n",
+}
+
+
 def crlf(files: dict[str, str]) -> dict[str, str]:
     return {k: v.replace("\n", "\r\n") for k, v in files.items()}
 
@@ -496,6 +545,7 @@ SHAPES = {
     "sam-layer-node": SAM_LAYER_NODE,
     "sls-shared-folder-python": SLS_SHARED_FOLDER_PYTHON,
     "sls-shared-folder-node": SLS_SHARED_FOLDER_NODE,
+    "sam-single-policy-node": SAM_SINGLE_POLICY_NODE,
 }
 
 SHARED = {

@@ -263,3 +263,22 @@ def test_a_module_an_earlier_add_wrote_next_to_a_handler_keeps_serving_it(tmp_pa
     data = json.loads(result.stdout)["data"]
     assert not [n for n in data["created_files"] if n.endswith("momento_client.py")]
     assert data["imports"]["GetOrderFunction"] == "from get_order.momento_client import cache_name, get_client"
+
+
+@pytest.mark.parametrize("provider", ["azure", "google"])
+def test_a_service_for_another_cloud_is_refused(tmp_path, run_cli, provider):
+    from tests.support.projects import write_tree
+
+    project = write_tree(
+        tmp_path / provider,
+        {
+            "serverless.yml": f"service: x\nprovider:\n  name: {provider}\n  runtime: nodejs22.x\n"
+            "functions:\n  hello:\n    handler: src/handlers/hello.handler\n",
+            "src/handlers/hello.js": "module.exports.handler = async () => 1;\n",
+            "package.json": '{"name": "x"}\n',
+        },
+    )
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 1 and f"deploys to {provider}" in result.stderr
+    assert snapshot(project) == before

@@ -571,3 +571,107 @@ def test_a_javascript_function_in_an_es_module_bundle_gets_the_banner_too(tmp_pa
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (project / "hello-world/momentoClient.mjs").is_file()
     assert f'        Banner:\n          - "js={esbuild.BANNER}"\n' in (project / "template.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("spec", "reach"),
+    [("^3.9.7", (3, 999)), ("~4.1.0", (4, 1)), ("4.8.4", (4, 8)), ("3.x", (3, 999)), ("^5", (5, 999)),
+     (">=4.0.0", None), ("latest", None), ("*", None), ("npm:typescript@5", None)],
+)  # fmt: skip
+def test_the_newest_typescript_a_range_allows(spec, reach):
+    assert typescript.newest_in_range(spec) == reach
+
+
+WEBPACK_SERVICE = """service: kinesis-ts
+frameworkVersion: "3"
+provider:
+  name: aws
+  runtime: nodejs20.x
+plugins:
+  - serverless-webpack
+functions:
+  producer:
+    handler: handler.producer
+"""
+
+
+@pytest.mark.parametrize(
+    ("package", "installed", "refused"),
+    [
+        ('"typescript": "^3.9.7"', None, True),
+        ('"typescript": "~4.8.0"', None, True),
+        ('"typescript": "^4.1.0"', None, False),  # a fresh install takes 4.9.5
+        ('"typescript": "^4.1.0"', "4.8.4", True),  # what node_modules holds decides
+        ('"typescript": "^5.9.3"', None, False),
+    ],
+)
+def test_a_typescript_too_old_for_the_module_is_refused(tmp_path, run_cli, package, installed, refused):
+    files = {
+        "serverless.yml": WEBPACK_SERVICE,
+        "handler.ts": "export const producer = async () => ({ statusCode: 200 });\n",
+        "package.json": '{\n  "name": "kinesis-ts",\n  "devDependencies": {\n    ' + package + "\n  }\n}\n",
+    }
+    if installed:
+        files["node_modules/typescript/package.json"] = f'{{"name": "typescript", "version": "{installed}"}}\n'
+    project = write_tree(tmp_path / "svc", files)
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    if refused:
+        assert result.exit_code == 1, result.stdout
+        assert "older than 4.9" in result.stderr and "typescript@5" in result.stderr
+        assert snapshot(project) == before
+    else:
+        assert result.exit_code == 0, result.stdout + result.stderr
+        assert (project / "momentoClient.ts").read_text(encoding="utf-8") == COMMONJS_CLIENT
+        assert "names no TypeScript plugin" not in result.stdout
+
+
+V4_SERVICE = """service: orders-v4
+frameworkVersion: "4"
+provider:
+  name: aws
+  runtime: nodejs22.x
+functions:
+  hello:
+    handler: src/app.handler
+"""
+
+
+@pytest.mark.parametrize("package_type", ["module", "commonjs"])
+def test_serverless_v4_bundles_typescript_itself(tmp_path, run_cli, package_type):
+    """Serverless Framework v4 compiles TypeScript handlers with its own esbuild (no plugin): ES
+    modules when package.json says "type": "module" (then `add` writes the banner under
+    build.esbuild), else CommonJS; no "nothing compiles" note."""
+    project = write_tree(
+        tmp_path / "v4",
+        {
+            "serverless.yml": V4_SERVICE,
+            "src/app.ts": "export const handler = async () => ({ statusCode: 200 });\n",
+            "package.json": f'{{\n  "name": "orders-v4",\n  "type": "{package_type}"\n}}\n',
+        },
+    )
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "names no TypeScript plugin" not in result.stdout
+    written = (project / "src/momentoClient.ts").read_text(encoding="utf-8")
+    config = (project / "serverless.yml").read_text()
+    if package_type == "module":
+        assert written == CLIENT.read_text(encoding="utf-8")  # esbuild's default target has top-level await
+        assert f'build:\n  esbuild:\n    banner:\n      js: "{esbuild.BANNER}"\n' in config
+    else:
+        assert written == COMMONJS_CLIENT
+        assert "banner" not in config
+
+
+def test_a_scoped_fork_of_a_typescript_plugin_counts(tmp_path, run_cli):
+    project = write_tree(
+        tmp_path / "nest",
+        {
+            "serverless.yml": WEBPACK_SERVICE.replace("serverless-webpack", "'@hewmen/serverless-plugin-typescript'"),
+            "handler.ts": "export const producer = async () => ({ statusCode: 200 });\n",
+            "package.json": '{"name": "nest", "devDependencies": {"typescript": "^5.9.3"}}\n',
+        },
+    )
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "names no TypeScript plugin" not in result.stdout

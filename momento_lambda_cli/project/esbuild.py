@@ -1,5 +1,6 @@
 """How esbuild bundles a Node.js function: SAM's ``BuildMethod: esbuild`` with its
-``Metadata.BuildProperties``, or the serverless-esbuild plugin with ``custom.esbuild``.
+``Metadata.BuildProperties``, the serverless-esbuild plugin with ``custom.esbuild``, or
+Serverless Framework v4's own esbuild with ``build.esbuild``.
 
 An ES module bundle has no ``require``, so the CommonJS parts of @gomomento/sdk's dependencies
 fail to load ('Dynamic require of "process" is not supported') unless a banner defines it:
@@ -7,6 +8,7 @@ fail to load ('Dynamic require of "process" is not supported') unless a banner d
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +74,28 @@ def sls_plugins(project: Project) -> list[str]:
     return _strings(plugins.get("modules") if isinstance(plugins, dict) else plugins)
 
 
+def has_plugin(project: Project, name: str) -> bool:
+    """Whether the service loads ``name`` or a scoped fork of it (``@scope/name``)."""
+    return any(p == name or p.endswith("/" + name) for p in sls_plugins(project))
+
+
+def framework_v4(project: Project) -> bool:
+    """Serverless Framework v4 builds the service: ``frameworkVersion`` 4 (or later), or its
+    ``build.esbuild`` settings (v4 bundles JavaScript and TypeScript itself, without a plugin)."""
+    version = str(project.document.get("frameworkVersion") or "")
+    digits = "".join(c if c.isdigit() else " " for c in version).split()
+    build = _mapping(project.document.get("build")).get("esbuild")
+    return (bool(digits) and int(digits[0]) >= 4) or isinstance(build, dict)
+
+
+def _package_type(project: Project) -> str:
+    try:
+        document = json.loads((project.root / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(document.get("type", "")) if isinstance(document, dict) else ""
+
+
 def external(project: Project, function: Function) -> list[str]:
     """The packages the bundle leaves out (SAM ``External``; serverless-esbuild ``external`` / ``exclude``)."""
     if project.framework == SAM:
@@ -95,17 +119,35 @@ def bundle(project: Project, function: Function) -> Bundle | None:
             banner_key="Banner",
             banner_block=(f'- "js={BANNER}"',),
         )
-    if SLS_PLUGIN not in sls_plugins(project):
-        return None
-    options = sls_options(project)
+    if has_plugin(project, SLS_PLUGIN):
+        runtime = function.runtime_name.replace("nodejs", "node").removesuffix(".x")
+        return _sls_bundle(sls_options(project), ("custom", "esbuild"), runtime, esm_default=False)
+    if framework_v4(project) and not any(has_plugin(project, p) for p in OTHER_SLS_BUILDERS):
+        # v4's own esbuild: for TypeScript handlers, or every Node.js handler once `build` is set;
+        # ES modules when package.json says "type": "module"; esbuild's default target
+        handler = function.handler_file
+        typescript = handler is not None and handler.suffix.lower() in (".ts", ".cts", ".mts", ".tsx")
+        if project.document.get("build") is None and not typescript:
+            return None
+        options = _mapping(_mapping(project.document.get("build")).get("esbuild"))
+        return _sls_bundle(options, ("build", "esbuild"), "esnext", esm_default=_package_type(project) == "module")
+    return None
+
+
+OTHER_SLS_BUILDERS = ("serverless-plugin-typescript", "serverless-webpack", "serverless-bundle")
+"""Serverless plugins that compile or bundle Node.js code other than with esbuild."""
+
+
+def _sls_bundle(options: dict[str, Any], where: tuple[str, ...], default_target: str, *, esm_default: bool) -> Bundle:
+    """serverless-esbuild's default target is the runtime's Node.js; v4's is esbuild's own."""
     banner = options.get("banner")
-    runtime = function.runtime_name.replace("nodejs", "node").removesuffix(".x")
+    written = str(options.get("format", "")).lower()
     return Bundle(
-        esm=str(options.get("format", "")).lower() == "esm",
-        target=",".join(_strings(options.get("target"))) or runtime,  # serverless-esbuild: the runtime's Node.js
+        esm=written == "esm" or (not written and esm_default),
+        target=",".join(_strings(options.get("target"))) or default_target,
         banners=tuple(_strings(_mapping(banner).get("js"))),
         banner_set=banner is not None,
-        banner_path=("custom", "esbuild"),
+        banner_path=where,
         banner_key="banner",
         banner_block=(f'js: "{BANNER}"',),
     )

@@ -170,6 +170,13 @@ def supported_reason(function: Function) -> str | None:
 
 def select_functions(project: Project, names: Sequence[str]) -> tuple[list[Function], dict[str, str]]:
     by_key = {f.key: f for f in project.functions}
+    if not project.is_aws:
+        raise refuse(
+            f"{project.config_path.name} deploys to {project.provider} (provider.name), not AWS Lambda: `add` writes "
+            "AWS settings (IAM, Secrets Manager, Lambda environment).",
+            f"Use the Momento SDK directly in your {project.provider} functions.",
+            "add.not-aws",
+        )
     if not project.functions:
         raise refuse(
             f"{project.config_path.name} defines no Lambda functions.",
@@ -473,6 +480,8 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         esm = True
         if function.is_node and typescript.is_typescript(handler):
             esm = typescript.module_has_top_level_await(project, function)
+            package_folder = function.code_dir if project.framework == SAM else project.root
+            typescript.require_typescript(project, package_folder or project.root)
             note = typescript.build_note(project, function)
             if note is not None:
                 notes.append(note)

@@ -82,33 +82,88 @@ def module_has_top_level_await(project: Project, function: Function) -> bool:
     return bundle is not None and bundle.esm and has_top_level_await(bundle.target)
 
 
-SLS_TYPESCRIPT_BUILDERS = (
-    esbuild.SLS_PLUGIN,
-    "serverless-plugin-typescript",
-    "serverless-webpack",
-    "serverless-bundle",
-)
-"""Serverless plugins that compile TypeScript handlers."""
-
-
 def build_note(project: Project, function: Function) -> str | None:
     """A note when nothing visible compiles the function's TypeScript (no esbuild or Makefile
-    build in SAM, no TypeScript plugin in Serverless): the module is written anyway, in the form
-    every compiler takes, and the user's build must compile it with the handler."""
+    build in SAM; no TypeScript plugin and no sign of Serverless v4, which compiles TypeScript
+    itself): the module is written anyway, in the form every compiler takes, and the user's
+    build must compile it with the handler."""
     if project.framework == SAM:
         method = (function.build_method or "").lower()
         if method in ("esbuild", "makefile"):
             return None
-        how = f"Metadata.BuildMethod is {function.build_method or 'not set'}"
-    else:
-        plugins = esbuild.sls_plugins(project)
-        if any(p in SLS_TYPESCRIPT_BUILDERS for p in plugins) or project.document.get("build") is not None:
-            return None
-        how = f"plugins: {', '.join(plugins) or 'none'}"
+        return (
+            f"{function.key} is TypeScript that nothing in {project.config_path.name} compiles "
+            f"(Metadata.BuildMethod is {function.build_method or 'not set'}): make sure your build compiles "
+            "momentoClient.ts with the handler (e.g. `BuildMethod: esbuild`)"
+        )
+    builders = (esbuild.SLS_PLUGIN, *esbuild.OTHER_SLS_BUILDERS)
+    if esbuild.framework_v4(project) or any(esbuild.has_plugin(project, p) for p in builders):
+        return None
+    plugins = esbuild.sls_plugins(project)
     return (
-        f"{function.key} is TypeScript that nothing in {project.config_path.name} compiles ({how}): "
-        "make sure your build compiles momentoClient.ts with the handler (e.g. `BuildMethod: esbuild`)"
+        f"{function.key} is TypeScript and {project.config_path.name} names no TypeScript plugin "
+        f"(plugins: {', '.join(plugins) or 'none'}): Serverless Framework v4 compiles it itself; "
+        "v3 and osls need one (e.g. serverless-esbuild), which must compile momentoClient.ts with the handler"
     )
+
+
+MIN_TYPESCRIPT = (4, 9)
+"""The oldest TypeScript that compiles momentoClient.ts (``in`` narrowing to unlisted properties)
+and reads @gomomento/sdk's declarations (``import { type X }`` needs 4.5)."""
+_VERSION = re.compile(r"(\d+)(?:\.(\d+|x|\*))?")
+
+
+def _package(folder: Path) -> dict[str, Any]:
+    try:
+        document = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def newest_in_range(spec: str) -> tuple[int, int] | None:
+    """The (major, minor) a fresh install of the npm range ``spec`` can reach at most, as far as
+    it bounds it: ``^3.9.7`` / ``3.x`` -> (3, 999); ``~4.1.0`` / ``4.1.2`` -> (4, 1); ``None``
+    for a range with no upper bound written (``>=4``, ``*``, ``latest``, a tag or a URL)."""
+    text = spec.strip()
+    if not text or any(s in text for s in (">", "*", "||", ":", "/")) or text in ("latest", "next"):
+        return None
+    caret = text.startswith("^")
+    match = _VERSION.match(text.lstrip("^~=v "))
+    if match is None:
+        return None
+    major = int(match.group(1))
+    minor = match.group(2)
+    if caret or minor is None or not minor.isdigit():
+        return (major, 999)
+    return (major, int(minor))
+
+
+def require_typescript(project: Project, package_folder: Path) -> None:
+    """Raise (code ``add.typescript-version``) when the TypeScript that compiles the function is
+    older than :data:`MIN_TYPESCRIPT`: the one installed under ``node_modules``, else the newest
+    its package.json range allows."""
+    for folder in [package_folder, *package_folder.parents]:
+        installed = _package(folder / "node_modules" / "typescript").get("version")
+        if isinstance(installed, str) and (match := _VERSION.match(installed)) and match.group(2):
+            found, where = (int(match.group(1)), int(match.group(2))), f"installed TypeScript {installed}"
+            break
+        manifest = _package(folder)
+        spec = {**manifest.get("dependencies", {}), **manifest.get("devDependencies", {})}.get("typescript")
+        if isinstance(spec, str) and (reach := newest_in_range(spec)) is not None:
+            found, where = reach, f'package.json "typescript": "{spec}"'
+            break
+        if folder == project.root or not folder.is_relative_to(project.root):
+            return
+    else:  # pragma: no cover - the loop stops at the project root
+        return
+    if found < MIN_TYPESCRIPT:
+        raise refuse(
+            f"The project compiles with TypeScript older than {MIN_TYPESCRIPT[0]}.{MIN_TYPESCRIPT[1]} ({where}): "
+            "momentoClient.ts and @gomomento/sdk's type declarations need a newer one.",
+            "Upgrade it (npm install -D typescript@5), then run `add` again.",
+            "add.typescript-version",
+        )
 
 
 TOP_LEVEL_AWAIT = "await prepareMomentoClient();"

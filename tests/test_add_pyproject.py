@@ -71,6 +71,13 @@ def test_the_sdk_goes_into_the_list_in_its_style(text, expected):
     assert tomlkit.parse(new)  # still TOML
 
 
+def service(tmp_path, manifest: str, extra: dict[str, str] | None = None):
+    """A Serverless Python service whose pyproject.toml is ``manifest`` (no requirements.txt)."""
+    handler = "def get(event, context):\n    return {}\n"
+    files = {"serverless.yml": SERVERLESS, "handler.py": handler, "pyproject.toml": manifest, **(extra or {})}
+    return write_tree(tmp_path / "svc", files)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -94,15 +101,7 @@ def test_a_pyproject_without_a_dependency_list_is_not_edited(text):
     ("manifest", "lock", "command"), [(UV, "uv.lock", "uv lock"), (POETRY, "poetry.lock", "poetry lock")]
 )
 def test_add_edits_the_service_pyproject_and_notes_the_lock(tmp_path, run_cli, manifest, lock, command):
-    project = write_tree(
-        tmp_path / "svc",
-        {
-            "serverless.yml": SERVERLESS,
-            "handler.py": "def get(event, context):\n    return {}\n",
-            "pyproject.toml": manifest,
-            lock: "# lock\n",
-        },
-    )
+    project = service(tmp_path, manifest, {lock: "# lock\n"})
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert not (project / "requirements.txt").exists()
@@ -116,14 +115,7 @@ def test_add_edits_the_service_pyproject_and_notes_the_lock(tmp_path, run_cli, m
 
 
 def test_a_tools_only_pyproject_leaves_the_sdk_to_requirements_txt(tmp_path, run_cli):
-    project = write_tree(
-        tmp_path / "svc",
-        {
-            "serverless.yml": SERVERLESS,
-            "handler.py": "def get(event, context):\n    return {}\n",
-            "pyproject.toml": "[tool.black]\nline-length = 79\n",
-        },
-    )
+    project = service(tmp_path, "[tool.black]\nline-length = 79\n")
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (project / "pyproject.toml").read_text() == "[tool.black]\nline-length = 79\n"
@@ -131,14 +123,7 @@ def test_a_tools_only_pyproject_leaves_the_sdk_to_requirements_txt(tmp_path, run
 
 
 def test_invalid_toml_is_a_clear_error_and_nothing_is_written(tmp_path, run_cli):
-    project = write_tree(
-        tmp_path / "svc",
-        {
-            "serverless.yml": SERVERLESS,
-            "handler.py": "def get(event, context):\n    return {}\n",
-            "pyproject.toml": "[project\nname = 1\n",
-        },
-    )
+    project = service(tmp_path, "[project\nname = 1\n")
     before = snapshot(project)
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code != 0 and "pyproject.toml is not valid TOML" in result.stderr

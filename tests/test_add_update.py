@@ -114,3 +114,14 @@ def test_a_module_the_user_wrote_is_not_managed(tmp_path, run_cli):
     assert result.exit_code == 0, result.stdout + result.stderr
     answers = json.loads((project / ".momento-lambda.json").read_text())
     assert answers["generated_by"] == "add" and answers["managed_files"] == {}
+
+
+def test_add_into_a_project_0_1_0_generated_keeps_it_a_new_project(tmp_path, run_cli):
+    """0.1.0's `new` recorded only `_tool_version` and the answers: `add` must not turn it into an
+    added project (`update` would then stop managing the files `new` rendered)."""
+    from tests.support.template_versions import released_project
+
+    project = released_project(tmp_path)
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    after = json.loads((project / ".momento-lambda.json").read_text())
+    assert "generated_by" not in after and "managed_files" not in after

@@ -1222,7 +1222,12 @@ def _answers(
             if isinstance(existing.get("functions", []), list)
             else functions
         )
-        if TEMPLATE_VERSION_KEY not in existing:
+        # `new` wrote the file: it records the template (0.2.0 on) or, from 0.1.0, only the
+        # answers (no functions list, which `add` writes)
+        from_new = TEMPLATE_VERSION_KEY in existing or (
+            bool(existing) and GENERATED_BY_KEY not in existing and "functions" not in existing
+        )
+        if not from_new:
             merged[GENERATED_BY_KEY] = "add"
             recorded = existing.get(MANAGED_FILES_KEY)
             merged[MANAGED_FILES_KEY] = {**managed, **(recorded if isinstance(recorded, dict) else {})}

@@ -140,9 +140,7 @@ def main() -> int:
         results = {
             "full run (21 checks, concurrent)": time_process([*doctor, "--json"], args.runs, env=env),
             "full run (21 checks, sequential)": time_process([*doctor, "--json", "--sequential"], args.runs, env=env),
-            "offline project checks": time_process(
-                [*doctor, "--offline", "--only", "project"], args.runs, env=env
-            ),
+            "offline project checks": time_process([*doctor, "--offline", "--only", "project"], args.runs, env=env),
             "python -c 'import typer'": time_process([sys.executable, "-c", "import typer"], args.runs, env=env),
         }
     finally:

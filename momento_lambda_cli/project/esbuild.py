@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli.project import SAM
+from momento_lambda_cli.project.handlers import TYPESCRIPT_SUFFIXES
 from momento_lambda_cli.project.model import Function, Project
 
 BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
@@ -88,12 +90,13 @@ def framework_v4(project: Project) -> bool:
     return (bool(digits) and int(digits[0]) >= 4) or isinstance(build, dict)
 
 
-def _package_type(project: Project) -> str:
+def package_json(folder: Path) -> dict[str, Any]:
+    """``folder/package.json`` as a mapping (empty when it is missing, unreadable or not an object)."""
     try:
-        document = json.loads((project.root / "package.json").read_text(encoding="utf-8"))
+        document = json.loads((folder / "package.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return ""
-    return str(document.get("type", "")) if isinstance(document, dict) else ""
+        return {}
+    return _mapping(document)
 
 
 def external(project: Project, function: Function) -> list[str]:
@@ -126,11 +129,13 @@ def bundle(project: Project, function: Function) -> Bundle | None:
         # v4's own esbuild: for TypeScript handlers, or every Node.js handler once `build` is set;
         # ES modules when package.json says "type": "module"; esbuild's default target
         handler = function.handler_file
-        typescript = handler is not None and handler.suffix.lower() in (".ts", ".cts", ".mts", ".tsx")
+        typescript = handler is not None and handler.suffix.lower() in TYPESCRIPT_SUFFIXES
         if project.document.get("build") is None and not typescript:
             return None
         options = _mapping(_mapping(project.document.get("build")).get("esbuild"))
-        return _sls_bundle(options, ("build", "esbuild"), "esnext", esm_default=_package_type(project) == "module")
+        return _sls_bundle(
+            options, ("build", "esbuild"), "esnext", esm_default=package_json(project.root).get("type") == "module"
+        )
     return None
 
 

@@ -9,6 +9,8 @@ from momento_lambda_cli.project.model import CodeKind, CodeLocation
 
 PYTHON_SUFFIXES = (".py",)
 NODE_SUFFIXES = (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+TYPESCRIPT_SUFFIXES = (".ts", ".mts", ".cts", ".tsx")
+"""Handler sources a TypeScript compiler (or esbuild's TypeScript loader) reads."""
 """The Node.js runtime's own lookup order, then TypeScript sources of a built handler."""
 ARCHIVE_SUFFIXES = (".zip", ".jar")
 

@@ -27,7 +27,7 @@ from momento_lambda_cli.doctor.code_index import CodeIndex
 from momento_lambda_cli.doctor.model import Outcome, Status
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, samconfigyaml, yamltext
+from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, esbuild, samconfigyaml, yamltext
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.files import update_files
 from momento_lambda_cli.project.model import Function, Project
@@ -642,7 +642,7 @@ def fix_esm_require(ctx: FixContext) -> list[str]:
     for function in ctx.momento_functions():
         if not function.is_node:
             continue
-        bundle = missing_banner(ctx.project, function)  # raises for a banner that holds something else
+        bundle = missing_banner(function, esbuild.bundle(ctx.project, function))  # raises on another banner
         if bundle is not None:
             add_banner(ctx.project, ctx.files, bundle)
             action = f"{ctx.source}: {bundle.where}: the createRequire banner"

@@ -478,8 +478,9 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "add.no-handler-file",
             )
         esm = True
+        bundle = esbuild.bundle(project, function) if function.is_node else None
         if function.is_node and typescript.is_typescript(handler):
-            esm = typescript.module_has_top_level_await(project, function)
+            esm = typescript.module_has_top_level_await(bundle)
             package_folder = function.code_dir if project.framework == SAM else project.root
             typescript.require_typescript(project, package_folder or project.root)
             note = typescript.build_note(project, function)
@@ -487,10 +488,9 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 notes.append(note)
             language = client.TYPESCRIPT
             module = client.MODULES[language]
-        if function.is_node:  # an ES module bundle gets `require` for the SDK's CommonJS parts
-            bundle = typescript.missing_banner(project, function)
-            if bundle is not None:
-                add_banner(project, files, bundle)
+        missing = typescript.missing_banner(function, bundle)
+        if missing is not None:  # an ES module bundle gets `require` for the SDK's CommonJS parts
+            add_banner(project, files, missing)
         creator = _own_client(function, handler.parent, module.file_name)
         if creator is not None:
             raise refuse(

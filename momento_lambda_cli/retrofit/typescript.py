@@ -25,16 +25,16 @@ from typing import Any
 
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM, esbuild
+from momento_lambda_cli.project.handlers import TYPESCRIPT_SUFFIXES
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.retrofit.shapes import mapping as _mapping
 from momento_lambda_cli.retrofit.shapes import refuse
 
-SUFFIXES = (".ts", ".mts", ".cts")
 SECRETS_PACKAGE = "@aws-sdk/client-secrets-manager"
 
 
 def is_typescript(handler: Path) -> bool:
-    return handler.suffix.lower() in SUFFIXES
+    return handler.suffix.lower() in TYPESCRIPT_SUFFIXES
 
 
 _ES_YEAR = re.compile(r"es(\d{4})")
@@ -57,11 +57,11 @@ def has_top_level_await(target: str) -> bool:
     return True
 
 
-def missing_banner(project: Project, function: Function) -> esbuild.Bundle | None:
-    """The function's esbuild bundle when it is an ES module without ``require`` (the banner
-    `add` writes); ``None`` when it needs none. Raises (code ``add.esm-banner``) when the bundle
-    has a banner that does not define ``require`` (two banners cannot be merged safely)."""
-    bundle = esbuild.bundle(project, function)
+def missing_banner(function: Function, bundle: esbuild.Bundle | None) -> esbuild.Bundle | None:
+    """``bundle`` (the function's, :func:`esbuild.bundle`) when it is an ES module without
+    ``require`` (the banner `add` writes); ``None`` when it needs none. Raises (code
+    ``add.esm-banner``) when the bundle has a banner that does not define ``require`` (two
+    banners cannot be merged safely)."""
     if bundle is None or not bundle.esm or bundle.defines_require:
         return None
     if bundle.banner_set:
@@ -75,10 +75,10 @@ def missing_banner(project: Project, function: Function) -> esbuild.Bundle | Non
     return bundle
 
 
-def module_has_top_level_await(project: Project, function: Function) -> bool:
-    """Whether the function takes the module as `new` writes it: esbuild bundles it as an ES
-    module for a target with top-level await (else it gets the CommonJS form)."""
-    bundle = esbuild.bundle(project, function)
+def module_has_top_level_await(bundle: esbuild.Bundle | None) -> bool:
+    """Whether a function bundled so (:func:`esbuild.bundle`) takes the module as `new` writes
+    it: esbuild bundles it as an ES module for a target with top-level await (else it gets the
+    CommonJS form)."""
     return bundle is not None and bundle.esm and has_top_level_await(bundle.target)
 
 
@@ -113,14 +113,6 @@ and reads @gomomento/sdk's declarations (``import { type X }`` needs 4.5)."""
 _VERSION = re.compile(r"(\d+)(?:\.(\d+|x|\*))?")
 
 
-def _package(folder: Path) -> dict[str, Any]:
-    try:
-        document = json.loads((folder / "package.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return document if isinstance(document, dict) else {}
-
-
 def newest_in_range(spec: str) -> tuple[int, int] | None:
     """The (major, minor) a fresh install of the npm range ``spec`` can reach at most, as far as
     it bounds it: ``^3.9.7`` / ``3.x`` -> (3, 999); ``~4.1.0`` / ``4.1.2`` -> (4, 1); ``None``
@@ -144,11 +136,11 @@ def require_typescript(project: Project, package_folder: Path) -> None:
     older than :data:`MIN_TYPESCRIPT`: the one installed under ``node_modules``, else the newest
     its package.json range allows."""
     for folder in [package_folder, *package_folder.parents]:
-        installed = _package(folder / "node_modules" / "typescript").get("version")
+        installed = esbuild.package_json(folder / "node_modules" / "typescript").get("version")
         if isinstance(installed, str) and (match := _VERSION.match(installed)) and match.group(2):
             found, where = (int(match.group(1)), int(match.group(2))), f"installed TypeScript {installed}"
             break
-        manifest = _package(folder)
+        manifest = esbuild.package_json(folder)
         spec = {**manifest.get("dependencies", {}), **manifest.get("devDependencies", {})}.get("typescript")
         if isinstance(spec, str) and (reach := newest_in_range(spec)) is not None:
             found, where = reach, f'package.json "typescript": "{spec}"'

@@ -675,3 +675,18 @@ def test_a_scoped_fork_of_a_typescript_plugin_counts(tmp_path, run_cli):
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "names no TypeScript plugin" not in result.stdout
+
+
+def test_a_package_json_with_odd_dependency_shapes_does_not_stop_add(tmp_path, run_cli):
+    project = write_tree(
+        tmp_path / "odd",
+        {
+            "serverless.yml": WEBPACK_SERVICE,
+            "handler.ts": "export const producer = async () => ({ statusCode: 200 });\n",
+            "package.json": '{"name": "odd", "dependencies": ["typescript"], "devDependencies": null}\n',
+        },
+    )
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 1, result.stdout
+    assert "package.json is not valid JSON (dependencies is not an object)" in result.stderr
+    assert "Unexpected error" not in result.stderr

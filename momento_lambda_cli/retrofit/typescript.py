@@ -141,7 +141,7 @@ def require_typescript(project: Project, package_folder: Path) -> None:
             found, where = (int(match.group(1)), int(match.group(2))), f"installed TypeScript {installed}"
             break
         manifest = esbuild.package_json(folder)
-        spec = {**manifest.get("dependencies", {}), **manifest.get("devDependencies", {})}.get("typescript")
+        spec = {**_mapping(manifest.get("dependencies")), **_mapping(manifest.get("devDependencies"))}.get("typescript")
         if isinstance(spec, str) and (reach := newest_in_range(spec)) is not None:
             found, where = reach, f'package.json "typescript": "{spec}"'
             break

@@ -62,23 +62,22 @@ def pinned(name: str) -> str:
     return str(template_context()[name])
 
 
-def render_module(module: ClientModule, **variables: str) -> str:
-    """The module's text exactly as `new` writes it (from the installed template)."""
+def render_module(module: ClientModule, form: str | None = None) -> str:
+    """The module's text exactly as `new` writes it (from the installed template), in ``form``."""
     path = template_dir() / PROJECT_FOLDER / module.template_path
-    return render_file(template_context(), path.read_text(encoding="utf-8"), module.template_path, **variables)
+    return _in_form(render_file(template_context(), path.read_text(encoding="utf-8"), module.template_path), form)
 
 
-def render_file(context: Mapping[str, Any], text: str, template_path: str, **variables: str) -> str:
+def render_file(context: Mapping[str, Any], text: str, template_path: str) -> str:
     """One file of the project template rendered on its own, as `add` writes it: copied as is
     when the template's ``cookiecutter.json`` (``context``) lists it under
     ``_copy_without_render``, else rendered with cookiecutter's Jinja environment and the
-    template's default answers (``variables`` override them)."""
+    template's default answers."""
     if any(fnmatch(template_path, pattern) for pattern in context.get("_copy_without_render", [])):
         return text
     from cookiecutter.environment import StrictEnvironment
 
     values = {k: (v[0] if isinstance(v, list) else v) for k, v in context.items() if not k.startswith("_")}
-    values.update(variables)
     env = StrictEnvironment(context={"cookiecutter": values}, keep_trailing_newline=True)
     return str(env.from_string(text).render(cookiecutter=values))
 
@@ -94,7 +93,9 @@ def managed_text(files: Mapping[str, str], template_path: str, form: str | None 
     if text is None:
         return None
     context = json.loads(files.get("cookiecutter.json", "{}"))
-    rendered = render_file(context, text, template_path)
-    if form == COMMONJS:
-        rendered = typescript.module_text(rendered, esm=False)
-    return rendered
+    return _in_form(render_file(context, text, template_path), form)
+
+
+def _in_form(text: str, form: str | None) -> str:
+    """``text`` as written for ``form`` (:data:`COMMONJS`: the TypeScript module without its top-level await)."""
+    return typescript.module_text(text, esm=False) if form == COMMONJS else text

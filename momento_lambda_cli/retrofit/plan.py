@@ -513,11 +513,11 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         place = places[function.key]
         target = place.folder / module.file_name
         existing = files.text(target)
-        text = client.render_module(module)
+        form = client.COMMONJS if language == client.TYPESCRIPT and not esm_targets[target] else None
+        text = client.render_module(module, form)
         entry = {"template_file": module.template_path, "template_version": __version__}
-        if language == client.TYPESCRIPT and not esm_targets[target]:
-            text = typescript.module_text(text, esm=False)
-            entry["form"] = client.COMMONJS
+        if form is not None:
+            entry["form"] = form
         if existing in (None, text):
             managed[target.relative_to(project.root).as_posix()] = entry
         if existing is None:

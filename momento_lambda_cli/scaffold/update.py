@@ -286,7 +286,6 @@ def plan_update(
     from_version = recorded_version(answers)
     new_source = current if current is not None else versions.live_source()
     refuse_newer(from_version, new_source.version)
-    base_source = versions.source_for(from_version, new_source, history)
     labels = ("yours", f"template {from_version}", f"template {new_source.version}")
     changes: list[FileChange] = []
     new_record = dict(answers)
@@ -320,7 +319,7 @@ def plan_update(
         new_record[MANAGED_FILES_KEY] = new_managed
     else:
         new_answers = _validated({**answers, **(overrides or {})})
-        base_files = _render(base_source, answers)
+        base_files = _render(versions.source_for(from_version, new_source, history), answers)
         new_files = _render(new_source, new_answers)
         record = answers.get(TEMPLATE_VERSION_KEY)
         if isinstance(record, dict) and isinstance(record.get("sha256"), str):

@@ -16,6 +16,7 @@ from typing import Any
 from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.handlers import TYPESCRIPT_SUFFIXES
 from momento_lambda_cli.project.model import Function, Project
+from momento_lambda_cli.project.values import mapping as _mapping
 
 BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
 SLS_PLUGIN = "serverless-esbuild"
@@ -49,10 +50,6 @@ class Bundle:
     @property
     def where(self) -> str:
         return ".".join([*self.banner_path, self.banner_key])
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _strings(value: Any) -> list[str]:

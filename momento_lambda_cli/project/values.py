@@ -87,3 +87,8 @@ def _short(value: Any, limit: int = 120) -> str:
 def known(value: T | Unresolved | None) -> T | None:
     """``value`` unless it is Unresolved."""
     return None if isinstance(value, Unresolved) else value
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one (a missing or odd section of a loaded document)."""
+    return value if isinstance(value, dict) else {}

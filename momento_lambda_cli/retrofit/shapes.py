@@ -3,14 +3,10 @@ mapping, and the refusal they raise (nothing is written when a plan is refused).
 
 from __future__ import annotations
 
-from typing import Any
-
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project.values import mapping
 
-
-def mapping(value: Any) -> dict[str, Any]:
-    """``value`` when it is a mapping, else an empty one (a missing or odd section)."""
-    return value if isinstance(value, dict) else {}
+__all__ = ["mapping", "refuse"]
 
 
 def refuse(message: str, hint: str, code: str) -> MomentoLambdaError:

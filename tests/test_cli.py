@@ -50,6 +50,7 @@ def test_unknown_option_is_a_usage_error(run_cli):
     assert "No such option" in result.stderr
 
 
+@pytest.mark.integration
 def test_python_dash_m_and_console_script_agree():
     by_module = run_cli_process("--version")
     assert by_module.exit_code == 0
@@ -179,6 +180,7 @@ def _run_error_app(env_overrides):
 _COLOUR_SGR = re.compile(r"\x1b\[(?:\d+;)*(?:3[0-8]|9[0-7])(?:;\d+)*m")
 
 
+@pytest.mark.integration
 def test_colour_when_forced_and_none_with_no_color():
     coloured = _run_error_app({"FORCE_COLOR": "1"})
     assert coloured.returncode == 1
@@ -189,6 +191,7 @@ def test_colour_when_forced_and_none_with_no_color():
     assert "colour test" in plain.stderr
 
 
+@pytest.mark.integration
 def test_no_colour_when_not_a_terminal():
     result = _run_error_app({})
     assert "\x1b[" not in result.stderr
@@ -207,6 +210,7 @@ print("HEAVY=" + ",".join(heavy))
 """
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "args",
     [

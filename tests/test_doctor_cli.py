@@ -225,6 +225,7 @@ def test_an_unknown_aws_profile_is_one_error_not_a_skip(run_cli, tmp_path):
     assert "deploy.stack" not in result.stdout + result.stderr
 
 
+@pytest.mark.integration
 def test_doctor_help_does_not_import_boto3_or_momento():
     import subprocess
     import sys

@@ -520,6 +520,7 @@ def test_local_imports_are_followed_two_hops_into_typescript(run_cli, tmp_path):
     )
 
 
+@pytest.mark.integration
 def test_tree_sitter_is_imported_only_for_node_code(tmp_path):
     root = write_tree(
         tmp_path / "py-only",

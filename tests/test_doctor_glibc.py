@@ -15,6 +15,8 @@ from tests.support.doctor import run_doctor
 from tests.support.doctor_projects import make_project
 from tests.support.elf_libs import local_wheel, shared_library
 
+pytestmark = pytest.mark.integration  # builds ELF fixtures with the C compiler
+
 IDS = "build.binaries,build.glibc"
 
 

@@ -23,6 +23,8 @@ from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_ref
 from tests.support.momento_server import LocalMomentoServer
 from tests.support.tools import require_python
 
+pytestmark = pytest.mark.integration  # runs the generated project's code and tests in their own processes
+
 
 @pytest.mark.parametrize("framework", ["sam", "serverless"])
 def test_the_generated_python_tests_pass_inside_the_project(tmp_path, framework):

@@ -23,6 +23,10 @@ from tests.hostile.test_doctor_hostile import (
 from tests.support import keys, projects
 from tests.support.tools import require_tool
 
+pytestmark = (
+    pytest.mark.integration
+)  # info and the bug report run the installed tools (sam, node, docker) for their versions
+
 
 @pytest.mark.parametrize("args", [["info"], ["--version", "--verbose"], ["-V", "-v"]])
 def test_info_names_versions_and_tools(run_cli, monkeypatch, args):

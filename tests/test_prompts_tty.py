@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.integration  # the CLI in a pseudo-terminal (pexpect)
+
 pexpect = pytest.importorskip("pexpect")
 
 REPO = Path(__file__).resolve().parents[1]

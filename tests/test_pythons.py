@@ -20,6 +20,8 @@ import pytest
 from tests.support import pythons
 from tests.support.tools import in_ci, require_python
 
+pytestmark = pytest.mark.integration  # runs the Python interpreters it finds
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OTHERS = [version for version in pythons.supported() if version != pythons.current()]
 

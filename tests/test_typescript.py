@@ -58,6 +58,7 @@ def test_a_javascript_project_has_no_typescript(tmp_path):
     assert (project / "src" / "momentoClient.mjs").is_file()
 
 
+@pytest.mark.integration
 def test_the_committed_mjs_files_are_generated_from_the_typescript_sources():
     """One source: the .mjs files equal what scripts/gen_node_client.py strips from the .ts files."""
     if not (TOOLS_DIR / "node" / "node_modules" / "ts-blank-space" / "package.json").is_file():

@@ -399,6 +399,7 @@ def test_an_updated_serverless_project_still_packages_with_osls(run_cli, tmp_pat
     assert {"Key": "team", "Value": "orders"} in properties["Tags"]  # the user's edit
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("framework", ["sam", "serverless"])
 def test_an_updated_released_python_project_passes_its_own_tests(run_cli, tmp_path, framework):
     """A 0.1.0 Python project with the user's edits, updated to this checkout's templates: the

@@ -21,6 +21,8 @@ import pytest
 from tests.hostile import harness
 from tests.support import keys, projects
 
+pytestmark = pytest.mark.integration  # the CLI as a child process under memory and time limits
+
 TIMEOUT = 5
 BOUND = TIMEOUT + 2
 """The promise: the whole run ends within --timeout + 2 s (plus the interpreter's start, see harness.startup)."""

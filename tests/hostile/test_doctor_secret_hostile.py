@@ -9,6 +9,8 @@ import pytest
 from tests.hostile import harness
 from tests.support import keys, projects
 
+pytestmark = pytest.mark.integration  # the CLI as a child process against moto
+
 
 def _doctor(aws, tmp_path, secret: str) -> harness.Run:
     return harness.run(

@@ -13,6 +13,8 @@ import pytest
 from tests.hostile import harness
 from tests.support import keys, projects
 
+pytestmark = pytest.mark.integration  # the CLI as a child process against moto
+
 SECRET = "momento/hostile/api-key"
 BOUND = 60.0
 """Generous: these cases are about what is written and said, not about time."""

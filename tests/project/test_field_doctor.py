@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
 from tests.project.test_field_fixtures import run_script
 from tests.support.tools import REPO_ROOT
+
+pytestmark = pytest.mark.integration  # runs the field-test script as a process
 
 FOLDERS = REPO_ROOT / "tests" / "fixtures" / "field-doctor"
 STATUSES = ("pass", "warn", "fail", "skip", "error")

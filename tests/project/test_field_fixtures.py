@@ -45,6 +45,7 @@ def test_every_fixture_folder_names_its_class() -> None:
         assert (folder / "README.md").read_text(encoding="utf-8").strip(), folder
 
 
+@pytest.mark.integration
 def test_the_model_loads_every_fixture_without_exception_or_refusal() -> None:
     code, records, output = run_script(sys.executable, "field_test.py", "--json", FIXTURES)
     totals = records[-1]["totals"]

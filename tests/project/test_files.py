@@ -107,6 +107,7 @@ for i in range(count):
 """
 
 
+@pytest.mark.integration
 def test_concurrent_processes_lose_no_update(tmp_path: Path) -> None:
     path = tmp_path / "log.txt"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}

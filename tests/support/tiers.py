@@ -1,0 +1,69 @@
+"""The test tiers (markers registered in pyproject.toml; README "Running the tests").
+
+- ``unit``: in-process, no subprocess, no server. Runs on every supported Python.
+- ``integration``: real local peers (moto's server, the local Momento server, an HTTP proxy)
+  or a real process (the CLI, python, node). Runs once, on the default Python.
+- ``slow``: external tools (SAM CLI, osls, npm install, pip builds). Runs once.
+
+A test marked neither ``integration`` nor ``slow`` is a unit test. A test that asks for a
+server fixture is an integration test without saying so. A unit test that starts a process
+fails at teardown with the command it started: mark it (or its module) ``integration``. The
+one exception is ``git``: the tool itself runs it in-process (doctor lists a project's files
+with ``git ls-files``, update merges with ``git merge-file``), it costs milliseconds and is on
+every machine the tests run on, so a unit test may exercise that code.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+SERVER_FIXTURES = frozenset({"moto_server", "momento_server_session", "iam_moto_server"})
+"""Session fixtures that start a server: a test using one (even indirectly) is integration."""
+
+ALLOWED_PROGRAMS = frozenset({"git"})
+"""Programs the tool itself runs that a unit test may let it run (see the module docstring)."""
+
+
+def tier_of(item: pytest.Item) -> str:
+    if item.get_closest_marker("slow"):
+        return "slow"
+    if item.get_closest_marker("integration") or SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "integration"
+    return "unit"
+
+
+def mark_tiers(items: list[pytest.Item]) -> None:
+    """Give every collected test exactly the marker of its tier (so ``-m unit`` selects it)."""
+    for item in items:
+        tier = tier_of(item)
+        if not item.get_closest_marker(tier):
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture
+def unit_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Record every process a unit test starts; fail the test at teardown if it started one."""
+    if tier_of(request.node) != "unit":
+        yield
+        return
+    started: list[str] = []
+    original = subprocess.Popen.__init__
+
+    def recording_init(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        argv = [args] if isinstance(args, str) else [str(arg) for arg in args]
+        if argv and argv[0] not in ALLOWED_PROGRAMS:
+            started.append(" ".join(argv))
+        original(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", recording_init)
+    yield
+    if started:
+        pytest.fail(
+            f"a unit test started {len(started)} process(es), first: {started[0][:200]!r}; "
+            "mark the test (or its module) @pytest.mark.integration",
+            pytrace=False,
+        )

@@ -1,8 +1,9 @@
-"""The fast test suite (``pytest -m "not slow"``) on every Python the tool supports.
+"""The unit tier (``pytest -m unit``) on every Python the tool supports.
 
-``scripts/test.sh`` runs the whole suite on its own Python (``.venv``) and then, through
-``nox``, the fast suite on each other supported Python: the default sessions are ``fast-X.Y``
-for every supported version but the one nox runs on. The supported versions are the
+``scripts/test.sh`` runs every tier on its own Python (``.venv``) and then, through ``nox``,
+the unit tier on each other supported Python (the tier that holds every Python-sensitive
+behaviour: tomllib or tomlkit, typing, ``ast``): the default sessions are ``unit-X.Y`` for
+every supported version but the one nox runs on. The supported versions are the
 classifiers of ``pyproject.toml``; interpreters are found on ``PATH`` or in pyenv
 (``tests/support/pythons.py``), never downloaded. A missing interpreter is reported and its
 session skipped; with ``CI=true`` nox fails instead. Each session keeps its venv in ``.nox/``
@@ -10,7 +11,7 @@ and reinstalls the package (editable, with the ``test`` extra) only when ``pypro
 changes.
 
     .venv/bin/nox                      # the default sessions
-    .venv/bin/nox -s fast-3.12 -- -k doctor
+    .venv/bin/nox -s unit-3.12 -- -k doctor
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ nox.options.download_python = "never"
 nox.options.error_on_missing_interpreters = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 SUPPORTED = list(pythons.supported())
-nox.options.sessions = [f"fast-{version}" for version in SUPPORTED if version != pythons.current()]
+nox.options.sessions = [f"unit-{version}" for version in SUPPORTED if version != pythons.current()]
 
 # `pythonX.Y` resolves to a working interpreter even where it is a pyenv shim of an unselected version.
 _LINKS = pythons.link_dir(Path(__file__).parent / ".nox" / "pythons", tuple(SUPPORTED))
@@ -50,7 +51,7 @@ def _install(session: nox.Session) -> None:
 
 
 @nox.session(python=SUPPORTED)
-def fast(session: nox.Session) -> None:
-    """The tests not marked slow (arguments after ``--`` go to pytest)."""
+def unit(session: nox.Session) -> None:
+    """The unit tier, on every core (arguments after ``--`` go to pytest)."""
     _install(session)
-    session.run("python", "-m", "pytest", "-m", "not slow", "-p", "no:cacheprovider", *session.posargs)
+    session.run("python", "-m", "pytest", "-m", "unit", "-p", "no:cacheprovider", *session.posargs)

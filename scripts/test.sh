@@ -1,28 +1,116 @@
 #!/usr/bin/env bash
-# The one test command (README.md and .ci/run both call it). It installs what the tests
-# need (a .venv with the package and its test/lint extras and nox, then the SAM CLI and osls
-# into .tools/), runs ruff and mypy (strict on momento_lambda_cli/), the whole pytest suite
-# on .venv's Python, then (noxfile.py) the fast suite (-m "not slow") on every other Python
-# the tool supports: a missing one is reported and skipped, in CI (CI=true) it fails.
-# Extra arguments go to every pytest run, e.g. `scripts/test.sh -m "not slow"` or `-k doctor`.
-set -euo pipefail
+# The one test command (README.md and .ci/run both call it).
+#
+#   scripts/test.sh            everything: lint, types, every tier (unit, integration, slow) on
+#                              .venv's Python, then the unit tier on each other supported Python
+#   scripts/test.sh --fast     lint, types and the unit tier on .venv's Python only; installs
+#                              neither the SAM CLI nor osls
+#   scripts/test.sh [--fast] PYTEST-ARGS...   extra arguments go to every pytest run (-k doctor)
+#
+# It installs what it needs (.venv with the package and its test/lint extras and nox; in full
+# mode the SAM CLI and osls into .tools/, and one nox venv per other Python), runs every part
+# even when an earlier one failed, prints a summary of each part's result and time, and exits
+# non-zero if any part failed. The figures it announces come from benchmarks/README.md
+# ("The test suite").
+set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+mode=full
+if [ "${1:-}" = "--fast" ]; then
+  mode=fast
+  shift
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
-scripts/install-tools.sh
 
-echo "== ruff" >&2
-.venv/bin/ruff check momento_lambda_cli tests benchmarks noxfile.py
-.venv/bin/ruff format --check momento_lambda_cli tests benchmarks noxfile.py
-echo "== mypy" >&2
-.venv/bin/mypy
-echo "== pytest ($(.venv/bin/python -V))" >&2
+die() {
+  echo "scripts/test.sh: $1" >&2
+  [ -n "${2:-}" ] && echo "hint: $2" >&2
+  exit 2
+}
+
+# --- what it needs, checked before anything is installed ------------------------------------
+command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found" "install Python 3.10+ or set PYTHON=/path/to/python3"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+  die "$PYTHON is $("$PYTHON" -V 2>&1), the tool needs 3.10 or newer" "set PYTHON=/path/to/python3.11"
+others=""
+if [ "$mode" = full ]; then
+  for tool in node npm git; do
+    command -v "$tool" >/dev/null 2>&1 ||
+      die "$tool not found: the integration and slow tiers need it" "install Node.js 20+ (node and npm) and git, or run scripts/test.sh --fast"
+  done
+  # The other supported Pythons (pyproject.toml's classifiers), found as nox will find them.
+  missing=$("$PYTHON" - <<'EOF'
+import sys
+sys.path.insert(0, ".")
+from tests.support import pythons
+print(" ".join(v for v in pythons.supported() if v != pythons.current() and pythons.find(v) is None))
+EOF
+  ) || die "could not list the supported Pythons (tests/support/pythons.py)"
+  [ -z "$missing" ] ||
+    die "python$missing not found: the unit tier runs on every supported Python" "pyenv install ${missing%% *} (or put python${missing%% *} on PATH), or run scripts/test.sh --fast"
+  others=$("$PYTHON" -c 'import sys; sys.path.insert(0, "."); from tests.support import pythons; print(" ".join(v for v in pythons.supported() if v != pythons.current()))')
+fi
+
+# --- the plan ------------------------------------------------------------------------------
+first_run=no
+[ -x .venv/bin/python ] || first_run=yes
+{
+  echo "scripts/test.sh ($mode) on $("$PYTHON" -V 2>&1), $(nproc 2>/dev/null || echo '?') cores"
+  if [ "$mode" = fast ]; then
+    echo "  install: .venv (the package, test and lint extras)$([ $first_run = yes ] && echo ', about 2 min the first time')"
+    echo "  run:     ruff, mypy, the unit tier (about 1-2 min on 2 cores)"
+  else
+    echo "  install: .venv, the SAM CLI and osls into .tools/, a nox venv for Python $others"
+    echo "           (about 7 min the first time, seconds after)"
+    echo "  run:     ruff, mypy; unit + integration + slow tiers (about 15 min on 2 cores);"
+    echo "           the unit tier on Python $others (about 1 min each)"
+    echo "  quicker: scripts/test.sh --fast (the unit tier only)"
+  fi
+} >&2
+
+# --- parts: each runs whatever happened before, the summary tells ---------------------------
+summary=()
 status=0
-.venv/bin/pytest "$@" || status=$?
-echo "== the fast suite on the other supported Pythons (nox)" >&2
-.venv/bin/nox -- "$@" || status=$?
+part() {
+  local name=$1
+  shift
+  echo "== $name" >&2
+  local started=$SECONDS rc=0
+  "$@" || rc=$?
+  local took=$((SECONDS - started))
+  if [ "$rc" -eq 0 ]; then
+    summary+=("$(printf '  ok      %4ss  %s' "$took" "$name")")
+  else
+    summary+=("$(printf '  FAILED  %4ss  %s (exit %s)' "$took" "$name" "$rc")")
+    status=1
+  fi
+  return "$rc"
+}
+
+install_venv() {
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv || return
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+}
+
+if ! part "install .venv" install_venv; then
+  printf '%s\n' "${summary[@]}" >&2
+  exit 1
+fi
+if [ "$mode" = full ]; then
+  part "install the SAM CLI and osls (.tools/)" scripts/install-tools.sh
+  part "install the nox venvs (Python $others)" .venv/bin/nox --install-only
+fi
+
+part "ruff check" .venv/bin/ruff check momento_lambda_cli tests benchmarks noxfile.py
+part "ruff format --check" .venv/bin/ruff format --check momento_lambda_cli tests benchmarks noxfile.py
+part "mypy" .venv/bin/mypy
+if [ "$mode" = fast ]; then
+  part "pytest -m unit ($(.venv/bin/python -V))" .venv/bin/pytest -m unit --durations=30 "$@"
+else
+  part "pytest, every tier ($(.venv/bin/python -V))" .venv/bin/pytest --durations=30 "$@"
+  part "pytest -m unit on Python $others (nox)" .venv/bin/nox -- "$@"
+fi
+
+echo "== summary" >&2
+printf '%s\n' "${summary[@]}" >&2
 exit "$status"

@@ -198,7 +198,7 @@ def nox_version(python: str) -> str:
     ).stdout.strip()
 
 
-def test_nox_has_a_fast_session_per_supported_python_and_links_the_ones_found(machine, other, tmp_path):
+def test_nox_has_a_unit_session_per_supported_python_and_links_the_ones_found(machine, other, tmp_path):
     """The default sessions are every supported version but nox's own; an interpreter found in
     pyenv is linked as ``pythonX.Y`` into the PATH nox uses."""
     version, interpreter = other
@@ -208,8 +208,8 @@ def test_nox_has_a_fast_session_per_supported_python_and_links_the_ones_found(ma
     result = nox(checkout, isolated_env(machine, ci=False), "--list")
     assert result.returncode == 0, result.stdout + result.stderr
     own = nox_version(nox_python())
-    listed = {name: mark for mark, name in re.findall(r"^([*-]) (fast-3\.\d+) ", result.stdout, re.MULTILINE)}
-    assert listed == {f"fast-{v}": "-" if v == own else "*" for v in pythons.supported()}, result.stdout
+    listed = {name: mark for mark, name in re.findall(r"^([*-]) (unit-3\.\d+) ", result.stdout, re.MULTILINE)}
+    assert listed == {f"unit-{v}": "-" if v == own else "*" for v in pythons.supported()}, result.stdout
     link = checkout / ".nox" / "pythons" / f"python{version}"
     assert link.resolve() == interpreter.resolve()
 
@@ -223,8 +223,8 @@ def test_nox_reports_and_skips_a_missing_python_and_fails_in_ci(machine, tmp_pat
     log = result.stderr
     for version in missing:
         if ci:
-            assert f"Session fast-{version} failed: Python interpreter {version} not found" in log, log
+            assert f"Session unit-{version} failed: Python interpreter {version} not found" in log, log
         else:
-            assert f"Session fast-{version} skipped: Python interpreter {version} not found" in log, log
+            assert f"Session unit-{version} skipped: Python interpreter {version} not found" in log, log
     assert result.returncode == (1 if ci else 0), log
     assert not (checkout / ".nox" / "pythons" / f"python{missing[0]}").exists()

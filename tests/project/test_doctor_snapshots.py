@@ -21,4 +21,6 @@ def test_every_fixture_has_a_snapshot() -> None:
 def test_doctor_matches_the_snapshot(folder: Path) -> None:
     expected = (folder / doctor_snapshots.SNAPSHOT).read_text(encoding="utf-8")
     actual = doctor_snapshots.render(doctor_snapshots.snapshot(folder))
-    assert actual == expected, "doctor changed on this fixture: scripts/update_doctor_snapshots.py, then review the diff"
+    assert actual == expected, (
+        "doctor changed on this fixture: scripts/update_doctor_snapshots.py, then review the diff"
+    )

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
+
 from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.render import render_project
 
@@ -89,15 +91,17 @@ def project_venv(project: Path, interpreter: Path) -> Path:
     digest = hashlib.sha256(str(interpreter.resolve()).encode() + b"\0" + requirements).hexdigest()[:16]
     venv = PYTHON_PROJECT_VENVS / digest
     python = venv / "bin" / "python"
-    if not (venv / ".complete").is_file():
-        shutil.rmtree(venv, ignore_errors=True)
-        venv.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(interpreter), "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "requirements-dev.txt"],
-            cwd=project, check=True, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-        (venv / ".complete").touch()
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # One builder per venv across pytest-xdist workers and concurrent runs; the others wait for it.
+    with FileLock(venv.parent / f".{digest}.lock", timeout=900):
+        if not (venv / ".complete").is_file():
+            shutil.rmtree(venv, ignore_errors=True)
+            subprocess.run([str(interpreter), "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", "requirements-dev.txt"],
+                cwd=project, check=True, capture_output=True, text=True, timeout=600,
+            )  # fmt: skip
+            (venv / ".complete").touch()
     return python
 
 

@@ -251,9 +251,12 @@ def _validated(answers: Mapping[str, Any]) -> dict[str, Any]:
         raise MomentoLambdaError(
             f"{catalog.ANSWERS_FILE} has no project_name.", "Add it (the project's name).", code="update.bad-answers"
         )
-    if "default_ttl_seconds" in kwargs:
-        kwargs["default_ttl_seconds"] = int(kwargs["default_ttl_seconds"])
-    built = build_answers(str(answers["project_name"]), **kwargs)
+    try:
+        built = build_answers(str(answers["project_name"]), **kwargs)
+    except MomentoLambdaError as exc:
+        raise MomentoLambdaError(
+            f"{catalog.ANSWERS_FILE} (with any --answer): {exc.message}", exc.hint, code="update.bad-answers"
+        ) from None
     return {**answers, **built.as_dict()}
 
 

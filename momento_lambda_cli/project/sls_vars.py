@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project.files import read_text
 from momento_lambda_cli.project.parse import load_yaml
 from momento_lambda_cli.project.values import Sourced, Unresolved, secret_by_origin
 
@@ -863,13 +864,12 @@ class SlsVariables:
 
     def _read_dotenv(self, path: Path) -> dict[str, str]:
         real = Path(os.path.realpath(path))
-        if not real.is_relative_to(self.real_root) or not real.is_file() or real.stat().st_size > MAX_FILE_BYTES:
-            self.problems.append(f"{path.name} is not read: outside the service folder or too large")
-            return {}
         try:
-            text = real.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(f"{path.name} is not read: {type(exc).__name__}")
+            text = read_text(path, self.real_root, MAX_FILE_BYTES) or ""
+        except MomentoLambdaError:
+            self.problems.append(
+                f"{path.name} is not read: not a regular UTF-8 file inside the service folder, or too large"
+            )
             return {}
         if real not in self.files_read:
             self.files_read.append(real)
@@ -996,14 +996,14 @@ class SlsVariables:
             self.files_read.append(real)
         if suffix in {".yml", ".yaml"}:
             try:
-                return load_yaml(real)
+                return load_yaml(real, self.real_root)
             except MomentoLambdaError as exc:
                 self.problems.append(f"{written}: {exc.message}")
                 return Unresolved(expression, exc.message)
         try:
-            text = real.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return Unresolved(expression, f"cannot read it: {type(exc).__name__}")
+            text = read_text(real, self.real_root, MAX_FILE_BYTES) or ""
+        except MomentoLambdaError as exc:
+            return Unresolved(expression, f"cannot read it: {exc.code}")
         if suffix in {".json", ".tfstate"}:
             try:
                 return json.loads(text)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from momento_lambda_cli import catalog, contract
+from momento_lambda_cli import catalog
 from momento_lambda_cli.contract import default_secret_name
 from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 
@@ -195,19 +195,19 @@ def validate_snapstart_region(region: str) -> None:
 
 def validate_ttl(value: object) -> int:
     """A default TTL: a whole number of seconds from 1 to Momento's maximum."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= contract.MAX_TTL_SECONDS:
-        raise _bad(
-            f"The default TTL must be a whole number of seconds from 1 to {contract.MAX_TTL_SECONDS} "
-            "(Momento's maximum TTL).",
-            "E.g. --default-ttl 60.",
-            "new.bad-ttl",
-        )
+    from momento_lambda_cli import numbers
+
+    problem = numbers.TTL.problem(value)
+    if problem or not isinstance(value, int):
+        raise _bad(f"The default TTL {problem} (Momento's maximum TTL).", "E.g. --default-ttl 60.", "new.bad-ttl")
     return value
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
-        raise _bad(f"{shown(value)} is not a supported {what}.", f"Choose one of: {', '.join(allowed)}.", f"new.bad-{what}")
+        raise _bad(
+            f"{shown(value)} is not a supported {what}.", f"Choose one of: {', '.join(allowed)}.", f"new.bad-{what}"
+        )
     return value
 
 
@@ -342,9 +342,15 @@ ANSWER_FIELDS: dict[str, AnswerField] = {
     for f in (
         AnswerField("project_name", str, False, validate_project_name, "a project name such as orders-api"),
         AnswerField(
-            "framework", str, False, _choice_of(catalog.FRAMEWORK_NAMES, "framework"), "; ".join(catalog.FRAMEWORK_NAMES)
+            "framework",
+            str,
+            False,
+            _choice_of(catalog.FRAMEWORK_NAMES, "framework"),
+            "; ".join(catalog.FRAMEWORK_NAMES),
         ),
-        AnswerField("runtime", str, False, _choice_of(catalog.RUNTIME_NAMES, "runtime"), ", ".join(catalog.RUNTIME_NAMES)),
+        AnswerField(
+            "runtime", str, False, _choice_of(catalog.RUNTIME_NAMES, "runtime"), ", ".join(catalog.RUNTIME_NAMES)
+        ),
         AnswerField(
             "architecture",
             str,
@@ -445,7 +451,7 @@ _META_HINT = "`momento-lambda new` and `add` write this field; restore it from v
 
 def _check_version(value: Any) -> str | None:
     if not isinstance(value, str) or not _VERSION_TEXT.fullmatch(value):
-        return f"must be a momento-lambda version such as \"0.3.0\", not {shown(value)}."
+        return f'must be a momento-lambda version such as "0.3.0", not {shown(value)}.'
     return None
 
 

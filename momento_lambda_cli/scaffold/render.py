@@ -128,7 +128,7 @@ def _sandboxed_class() -> type:
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    class SandboxedStrictEnvironment(ExtensionLoaderMixin, SandboxedEnvironment):
+    class SandboxedStrictEnvironment(ExtensionLoaderMixin, SandboxedEnvironment):  # type: ignore[misc]
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(undefined=StrictUndefined, **kwargs)
 

@@ -62,6 +62,21 @@ def register_secret(value: str | None) -> None:
     _secrets.add(value)
 
 
+_sourced: dict[str, str] = {}
+"""Values resolved from outside a project's own text (``${env:...}``, ``${file(...)}``...) ->
+the expression they came from, which output shows in their place."""
+_MIN_SOURCED_LENGTH = 4
+"""Shorter sourced values (``dev``, ``1``) are not masked: they cannot be told from ordinary words."""
+
+
+def register_sourced(value: str, expression: str) -> None:
+    """Remember ``value`` as secret by origin: :func:`redact` writes ``expression`` in its place
+    (and masks its first 8 characters wherever they appear, as for keys)."""
+    value = value.strip()
+    if len(value) >= _MIN_SOURCED_LENGTH and value not in _sourced and value not in expression:
+        _sourced[value] = expression
+
+
 def _secret_strings(document: object) -> list[str]:
     from momento_lambda_cli import contract
 
@@ -90,10 +105,24 @@ def redact(text: str) -> str:
         prefix = secret[:_MIN_LENGTH]
         if prefix in text:
             text = text.replace(prefix, MASK)
+    if _sourced:
+        text = _redact_sourced(text)
     if "eyJ" in text:
         text = _KEY_SHAPE.sub(MASK, text)
     if "e" in text:
         text = _RUN.sub(_mask_json_run, text)
+    return text
+
+
+def _redact_sourced(text: str) -> str:
+    for value in sorted(_sourced, key=len, reverse=True):
+        if value not in text and value[:_MIN_LENGTH] not in text:
+            continue
+        label = _sourced[value]
+        if len(value) >= _MIN_LENGTH:
+            text = text.replace(value, label).replace(value[:_MIN_LENGTH], MASK)
+        else:  # a short value: only where it stands as a word of its own
+            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", label.replace("\\", "\\\\"), text)
     return text
 
 
@@ -125,6 +154,7 @@ def forget_all() -> None:
     """Drop every registered secret (for tests)."""
     _secrets.clear()
     _documents.clear()
+    _sourced.clear()
 
 
 class RedactingStream:

@@ -110,7 +110,10 @@ def translate(exc: Any, argv: Sequence[str], commands: Sequence[str]) -> UsageEr
         allowed = accepted(param)
         shown = f" {value!r}" if value is not None else ""
         message = f"Invalid value{shown} for {name}"
-        message += f"; accepted: {allowed}." if allowed else f": {_clean(raw)}."
+        if raw.startswith("must be "):  # a bound of momento_lambda_cli.numbers: its own words
+            message += f": {raw.rstrip('.')}."
+        else:
+            message += f"; accepted: {allowed}." if allowed else f": {_clean(raw)}."
         choices = getattr(getattr(param, "type", None), "choices", None)
         example = f"e.g. {name} {choices[0]}; " if choices and name.startswith("--") else ""
         return UsageError(message, f"Pass a value it accepts ({example}see {_help(command)}).", code="usage.bad-value")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from momento_lambda_cli import console
+from momento_lambda_cli import console, numbers
 from momento_lambda_cli.commands import REGION_HELP
 from momento_lambda_cli.doctor.runner import DEFAULT_TIMEOUT_SECONDS
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
@@ -102,7 +102,9 @@ def doctor(
         float | None,
         typer.Option(
             "--timeout",
-            min=0.01,
+            min=numbers.TIMEOUT.minimum,
+            max=numbers.TIMEOUT.maximum,
+            callback=numbers.option_callback(numbers.TIMEOUT),  # NaN passes click's range
             metavar="SECONDS",
             show_default=False,
             help=f"Seconds each check may take before it counts as an error. [default: {DEFAULT_TIMEOUT_SECONDS:g}]",
@@ -112,7 +114,8 @@ def doctor(
         int | None,
         typer.Option(
             "--expiry-warning-days",
-            min=0,
+            min=int(numbers.EXPIRY_WARNING_DAYS.minimum),
+            max=int(numbers.EXPIRY_WARNING_DAYS.maximum),
             metavar="DAYS",
             show_default=False,
             help=f"momento.key-expiry warns when the stored key expires within DAYS days. [default: {EXPIRY_WARNING_DAYS}]",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from momento_lambda_cli import catalog, console, contract
+from momento_lambda_cli import catalog, console, contract, numbers
 from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.scaffold.answers import DEFAULT_INIT_CLIENT, INIT_CLIENT_MODES
 
@@ -88,8 +88,8 @@ def new(
         int,
         typer.Option(
             "--default-ttl",
-            min=1,
-            max=contract.MAX_TTL_SECONDS,
+            min=int(numbers.TTL.minimum),
+            max=int(numbers.TTL.maximum),
             metavar="SECONDS",
             help=f"Cache TTL in seconds (1 to {contract.MAX_TTL_SECONDS}, Momento's maximum).",
         ),

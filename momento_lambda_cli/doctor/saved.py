@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import catalog
+from momento_lambda_cli import catalog, numbers
 from momento_lambda_cli.errors import UsageError
 
 FIELD = "doctor"
@@ -69,11 +69,13 @@ def load(project_dir: Path) -> SavedOptions:
         if flag in saved and not isinstance(saved[flag], bool):
             raise _bad(f"{flag} must be true or false")
     timeout = saved.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0):
-        raise _bad("timeout must be a number of seconds above 0")
+    problem = numbers.TIMEOUT.problem(timeout) if timeout is not None else None
+    if problem:
+        raise _bad(f"timeout {problem}")
     days = saved.get("expiry_warning_days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
-        raise _bad("expiry_warning_days must be a whole number of days, 0 or more")
+    problem = numbers.EXPIRY_WARNING_DAYS.problem(days) if days is not None else None
+    if problem:
+        raise _bad(f"expiry_warning_days {problem}")
     return SavedOptions(
         only=_names(saved.get("only", []), "only"),
         skip=_names(saved.get("skip", []), "skip"),

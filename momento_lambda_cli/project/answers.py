@@ -39,21 +39,39 @@ def detect_framework(project_dir: Path) -> str | None:
 
 
 def load_answers(project_dir: Path) -> dict[str, Any] | None:
-    """The answers file's content, or ``None`` when there is none."""
+    """The answers file's content, checked field by field against the answers schema
+    (:func:`momento_lambda_cli.scaffold.answers.check_record`), or ``None`` when there is none."""
+    from momento_lambda_cli.scaffold.answers import check_record
+
     path = project_dir / ANSWERS_FILE
-    if not path.is_file():
+    text = read_text(path, root=project_dir)
+    if text is None:
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
+        document = json.loads(text.removeprefix("\ufeff"), parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        reason = str(exc) if isinstance(exc, _NotJson) else "not valid JSON"
         raise MomentoLambdaError(
-            f"{path} is not valid JSON ({type(exc).__name__}).",
+            f"{path}: {reason}{where}.",
             f"Fix or delete {ANSWERS_FILE}; `momento-lambda new` writes it.",
             code="project.bad-answers",
         ) from None
     if not isinstance(document, dict):
-        raise MomentoLambdaError(f"{path} is not a JSON object.", code="project.bad-answers")
-    return document
+        raise MomentoLambdaError(
+            f"{path}: not a JSON object.",
+            f"Fix or delete {ANSWERS_FILE}; `momento-lambda new` writes it.",
+            code="project.bad-answers",
+        )
+    return check_record(document, str(path))
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON number")
 
 
 def render_answers(answers: dict[str, Any], like: str | None = None) -> str:

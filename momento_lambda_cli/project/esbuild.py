@@ -16,6 +16,7 @@ from typing import Any
 from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.handlers import TYPESCRIPT_SUFFIXES
 from momento_lambda_cli.project.model import Function, Project
+from momento_lambda_cli.project.parse import MAX_FILE_BYTES, read_head
 from momento_lambda_cli.project.values import mapping as _mapping
 
 BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
@@ -89,9 +90,10 @@ def framework_v4(project: Project) -> bool:
 
 def package_json(folder: Path) -> dict[str, Any]:
     """``folder/package.json`` as a mapping (empty when it is missing, unreadable or not an object)."""
+    data = read_head(folder / "package.json", MAX_FILE_BYTES)
     try:
-        document = json.loads((folder / "package.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        document = json.loads(data) if data is not None else {}
+    except (ValueError, RecursionError):
         return {}
     return _mapping(document)
 

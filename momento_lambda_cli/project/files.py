@@ -10,7 +10,9 @@ changed in between (the edit was then applied to the new content).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -46,13 +48,105 @@ def resolve_target(path: Path, root: Path | None = None) -> Path:
     return target
 
 
-def read_text(path: Path) -> str | None:
-    """The file's exact text (line ends and BOM kept), or ``None`` when there is none."""
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""The largest project file any command reads (CloudFormation's own template limit is 1 MB)."""
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
+
+
+class NotText(MomentoLambdaError):
+    """A project file that is not UTF-8 text."""
+
+
+def _unreadable(path: Path, why: str, hint: str, code: str = "project.unreadable") -> MomentoLambdaError:
+    return MomentoLambdaError(f"{path}: {why}; it was not read.", hint, code=code)
+
+
+def open_project_file(path: Path, root: Path | None = None) -> int | None:
+    """THE way a command opens a file of a project: a file descriptor of a regular file, or
+    ``None`` when there is no file (a dangling symlink counts as none).
+
+    Refused with :class:`MomentoLambdaError`: a FIFO, socket, device or folder (opened without
+    blocking, checked on the open descriptor), a symlink loop, and with ``root`` (the project
+    folder) any path whose real location is outside it."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
+        real = os.path.realpath(path, strict=True)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _unreadable(
+                path, "a symlink loop", "Replace the symlink with the file it should point at.", "project.symlink-loop"
+            ) from None
+        if exc.errno == errno.ENOTDIR:
+            return None
+        raise _unreadable(path, f"{exc.strerror or type(exc).__name__}", "Check the file's permissions.") from None
+    if root is not None:
+        base = os.path.realpath(root)
+        if real != base and not real.startswith(base.rstrip(os.sep) + os.sep):
+            raise _unreadable(
+                path,
+                "a symlink to a file outside the project folder",
+                "Replace the symlink with a copy of the file inside the project.",
+                "project.symlink-outside",
+            )
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _unreadable(path, f"{exc.strerror or type(exc).__name__}", "Check the file's permissions.") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise _unreadable(path, f"{kind}, not a regular file", "Replace it with a regular file.")
+    return fd
+
+
+def read_bytes(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """A project file's bytes through :func:`open_project_file` (``None``: no file); larger than
+    ``limit`` is refused (``project.too-large``)."""
+    fd = open_project_file(path, root)
+    if fd is None:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise _unreadable(path, f"{exc.strerror or type(exc).__name__}", "Check the file's permissions.") from None
+    if len(data) > limit:
+        raise _unreadable(
+            path,
+            f"larger than the {limit // (1024 * 1024) or limit} {'MB' if limit >= 1024 * 1024 else 'bytes'} "
+            "this tool reads",
+            "Project settings files are small; check that this is the right file.",
+            "project.too-large",
+        )
+    return data
+
+
+def read_text(path: Path, root: Path | None = None, limit: int = MAX_FILE_BYTES) -> str | None:
+    """The file's exact text (line ends and BOM kept), or ``None`` when there is none; read
+    through :func:`read_bytes` (regular files only, inside ``root`` when given, size-capped).
+    Raises :class:`NotText` for a file that is not UTF-8."""
+    data = read_bytes(path, root, limit)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotText(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); it was not read.",
+            f"Save {path.name} as UTF-8.",
+            code="project.not-text",
+        ) from None
 
 
 def atomic_write_text(path: Path, text: str, root: Path | None = None) -> None:

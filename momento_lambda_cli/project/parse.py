@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import sys
 from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli.errors import MomentoLambdaError, parser_problem
+from momento_lambda_cli.project.files import open_project_file, read_bytes
 
 
 def _yaml(pure: bool = False) -> Any:
@@ -63,16 +63,17 @@ MAX_YAML_NODES = 500_000
 """Largest YAML document, counted with aliases expanded (an alias bomb expands to billions)."""
 
 
-def read_head(path: Path, limit: int) -> bytes | None:
-    """The first ``limit`` bytes of a regular file (following symlinks), ``None`` for anything
-    else: a device (``/dev/zero``), a FIFO, a folder, a missing or unreadable file."""
+def read_head(path: Path, limit: int, root: Path | None = None) -> bytes | None:
+    """The first ``limit`` bytes of a regular file (following symlinks; with ``root``, only to
+    files inside it), ``None`` for anything else: a device (``/dev/zero``), a FIFO, a folder, a
+    symlink loop, a missing or unreadable file. Opened by :func:`.files.open_project_file`."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except (OSError, ValueError):
+        fd = open_project_file(path, root)
+    except (MomentoLambdaError, ValueError):
+        return None
+    if fd is None:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
         chunks: list[bytes] = []
         remaining = limit
         while remaining > 0:
@@ -88,30 +89,20 @@ def read_head(path: Path, limit: int) -> bytes | None:
         os.close(fd)
 
 
-def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """A regular file's text (UTF-8, a BOM dropped), at most ``limit`` bytes; raises MomentoLambdaError."""
-    try:
-        if not path.is_file():
-            raise MomentoLambdaError(
-                f"{path.name} is not a regular file.", "Point the project at a regular file.", code="project.unreadable"
-            )
-        size = path.stat().st_size
-        if size > limit:
-            raise MomentoLambdaError(
-                f"{path.name} is {size // (1024 * 1024)} MB: larger than the {limit // (1024 * 1024)} MB this tool reads.",
-                "Project settings files are small; check that this is the right file.",
-                code="project.too-large",
-            )
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise MomentoLambdaError(f"Cannot read {path.name}: {exc.strerror}.", code="project.unreadable") from None
+def read_text(path: Path, limit: int = MAX_FILE_BYTES, root: Path | None = None) -> str:
+    """A regular file's text (UTF-8, a BOM dropped), at most ``limit`` bytes, read by
+    :func:`.files.read_bytes` (with ``root``: inside it only); raises MomentoLambdaError."""
+    data = read_bytes(path, root, limit)
+    if data is None:
+        raise MomentoLambdaError(
+            f"{path}: no such file.", "Point the project at an existing file.", code="project.unreadable"
+        )
     return data.decode("utf-8-sig", errors="replace")
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, root: Path | None = None) -> Any:
     """Parse a YAML (or JSON) file accepting CloudFormation short tags; raises MomentoLambdaError."""
-    return loads_yaml(read_text(path), path.name)
+    return loads_yaml(read_text(path, root=root), path.name)
 
 
 MAX_FLOW_DEPTH = 200
@@ -214,9 +205,9 @@ def _expanded_size(root: Any) -> int:
     return sizes[id(root)]
 
 
-def load_toml(path: Path) -> dict[str, Any]:
+def load_toml(path: Path, root: Path | None = None) -> dict[str, Any]:
     """Parse a TOML file; raises MomentoLambdaError."""
-    text = read_text(path)
+    text = read_text(path, root=root)
     try:
         if sys.version_info >= (3, 11):
             import tomllib

@@ -75,7 +75,7 @@ def load_sam(
             "SAM projects need template.yaml (`sam init` creates one); pass the project folder.",
             code="project.no-template",
         )
-    template = parse.load_yaml(template_path)
+    template = parse.load_yaml(template_path, root)
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise MomentoLambdaError(
             f"{template_path.name} has no Resources section.",
@@ -127,7 +127,7 @@ def load_sam(
     for function in functions:
         makefile = function.code_dir / "Makefile" if function.code_dir else None
         if makefile is not None and makefile.is_file():
-            text = parse.read_text(makefile)
+            text = parse.read_text(makefile, root=root)
             makefile_platforms.extend(re.findall(r"--platform[ =](\S+)", text))
     stack = (
         Setting(stack_name, "--stack-name")

@@ -94,7 +94,7 @@ def load(root: Path, env: str = DEFAULT_ENV, path: Path | None = None) -> SamCon
     path = path or find(root)
     if path is None:
         return SamConfig(None, env)
-    document = parse.load_toml(path) if path.suffix == ".toml" else parse.load_yaml(path)
+    document = parse.load_toml(path, root) if path.suffix == ".toml" else parse.load_yaml(path, root)
     if document is None:
         document = {}
     if not isinstance(document, dict):
@@ -160,7 +160,7 @@ def _include(reference: str, base: Path, *, root: Path, seen: set[Path], files: 
     files.append(target)
     try:
         try:
-            nested = parse.load_toml(target) if target.suffix == ".toml" else parse.load_yaml(target)
+            nested = parse.load_toml(target, root) if target.suffix == ".toml" else parse.load_yaml(target, root)
         except MomentoLambdaError as exc:
             raise ValueError(exc.message) from None
         return parse_overrides(nested, target.parent, root=root, seen=seen, files=files)

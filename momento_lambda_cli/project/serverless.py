@@ -79,7 +79,7 @@ def load_serverless(
             code="project.no-config",
         )
     try:
-        document = load_yaml(path)
+        document = load_yaml(path, root)
     except MomentoLambdaError as exc:
         raise MomentoLambdaError(exc.message, exc.hint, code="project.bad-config") from None
     if not isinstance(document, dict):

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project.files import read_text
 from momento_lambda_cli.project.parse import load_yaml
-from momento_lambda_cli.project.values import Unresolved
+from momento_lambda_cli.project.values import Sourced, Unresolved, secret_by_origin
 
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "us-east-1"
@@ -58,6 +59,19 @@ _DEPLOY_TIME = {
     "vault": "a Vault secret, read at deploy time",
     "doppler": "a Doppler secret, read at deploy time",
 }
+
+
+SECRET_SOURCES = frozenset({"env", "file"})
+"""Variable sources whose values are not the project's own text: every value they give is
+marked secret by origin (:class:`~.values.Sourced`) and never printed; so is a ``${param:}``
+given on the command line (a ``params:`` entry of serverless.yml is the project's own text).
+(``ssm``, ``sm``, ``cf``, ``s3``... are never resolved offline: they stay
+:class:`~.values.Unresolved` expressions.)"""
+
+
+def _holds_sourced(value: Any) -> bool:
+    """A list with a value from a secret source (joined into a string)."""
+    return isinstance(value, list) and any(isinstance(item, Sourced) or _holds_sourced(item) for item in value)
 
 
 class _Missing:
@@ -733,13 +747,20 @@ class SlsVariables:
                 if isinstance(nested, Unresolved):
                     return _wrap(text, nested)
                 piece = js_string(nested) or ""
+                if isinstance(value, Sourced) or _holds_sourced(value):
+                    piece = Sourced(piece, text[var.start : var.end])
+            elif _holds_sourced(value) and not isinstance(piece, Sourced):
+                piece = Sourced(piece, text[var.start : var.end])
             pieces.append(piece)
             length += len(piece)
             if length > MAX_STRING:
                 return Unresolved(text, f"resolves to more than {MAX_STRING} characters")
         pieces.append(text[last:])
         self._tick(length // 256)
-        return "".join(pieces)
+        joined = "".join(pieces)
+        if any(isinstance(piece, Sourced) for piece in pieces):
+            return secret_by_origin(joined, text)
+        return joined
 
     def _charge(self, value: Any) -> None:
         """Count every node of a mapping or list a variable copies in (shared values count
@@ -808,7 +829,11 @@ class SlsVariables:
             reason = _DEPLOY_TIME.get(kind, f"the {kind!r} variable source is not one Serverless resolves offline")
             return Unresolved(expression, reason)
         value = handler(params, address, source)
-        return MISSING if value is None else value
+        if value is None or value is MISSING:
+            return MISSING
+        if kind in SECRET_SOURCES:
+            return secret_by_origin(value, _describe(source))
+        return value
 
     def _src_opt(self, params: list[Any], address: str | None, source: _Source) -> Any:
         if address is None:
@@ -839,13 +864,12 @@ class SlsVariables:
 
     def _read_dotenv(self, path: Path) -> dict[str, str]:
         real = Path(os.path.realpath(path))
-        if not real.is_relative_to(self.real_root) or not real.is_file() or real.stat().st_size > MAX_FILE_BYTES:
-            self.problems.append(f"{path.name} is not read: outside the service folder or too large")
-            return {}
         try:
-            text = real.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(f"{path.name} is not read: {type(exc).__name__}")
+            text = read_text(path, self.real_root, MAX_FILE_BYTES) or ""
+        except MomentoLambdaError:
+            self.problems.append(
+                f"{path.name} is not read: not a regular UTF-8 file inside the service folder, or too large"
+            )
             return {}
         if real not in self.files_read:
             self.files_read.append(real)
@@ -874,7 +898,7 @@ class SlsVariables:
             return Unresolved("${param:}", "missing address in the param source")
         cli = self._cli_params()
         if address in cli:
-            return cli[address]
+            return secret_by_origin(cli[address], _describe(source))
         stage = self.stage.value
         for section in [stage, "default"] if isinstance(stage, str) else ["default"]:
             found = self._lookup(("params", section, address))
@@ -972,14 +996,14 @@ class SlsVariables:
             self.files_read.append(real)
         if suffix in {".yml", ".yaml"}:
             try:
-                return load_yaml(real)
+                return load_yaml(real, self.real_root)
             except MomentoLambdaError as exc:
                 self.problems.append(f"{written}: {exc.message}")
                 return Unresolved(expression, exc.message)
         try:
-            text = real.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            return Unresolved(expression, f"cannot read it: {type(exc).__name__}")
+            text = read_text(real, self.real_root, MAX_FILE_BYTES) or ""
+        except MomentoLambdaError as exc:
+            return Unresolved(expression, f"cannot read it: {exc.code}")
         if suffix in {".json", ".tfstate"}:
             try:
                 return json.loads(text)

@@ -28,6 +28,61 @@ class Unresolved:
         return f"unresolved: {self.expression!r} ({self.reason})"
 
 
+class Sourced(str):
+    """A string the project does not hold itself: resolved from a source outside its literal
+    text (``${env:...}``, ``${file(...)}``, ``${param:...}``), so secret by origin.
+
+    It compares and hashes as its value (checks still work on it); :attr:`expression` is what
+    output shows instead. Every one is also registered with :mod:`momento_lambda_cli.redact`,
+    which replaces the value by the expression in everything the tool prints or writes."""
+
+    expression: str
+
+    def __new__(cls, value: str, expression: str) -> Sourced:
+        made = super().__new__(cls, value)
+        made.expression = expression
+        return made
+
+    def __repr__(self) -> str:
+        return self.expression
+
+
+def secret_by_origin(value: Any, expression: str) -> Any:
+    """``value`` (a source's result) with every string in it marked :class:`Sourced` and
+    registered with the redactor under ``expression``; numbers and booleans are registered
+    as their text."""
+    from momento_lambda_cli import redact
+
+    if isinstance(value, Unresolved) or value is None:
+        return value
+    if isinstance(value, str):
+        redact.register_sourced(value, expression)
+        return value if isinstance(value, Sourced) else Sourced(value, expression)
+    if isinstance(value, dict):
+        return {k: secret_by_origin(v, _child_expression(expression, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [secret_by_origin(v, expression) for v in value]
+    if isinstance(value, bool | int | float):
+        redact.register_sourced(str(value), expression)
+    return value
+
+
+def _child_expression(expression: str, key: object) -> str:
+    """``${file(./x.yml)}`` + ``password`` -> ``${file(./x.yml):password}`` (``.`` after an address)."""
+    if expression.startswith("${") and expression.endswith("}"):
+        inner = expression[2:-1]
+        tail = inner.rpartition(")")[2] if ")" in inner else inner
+        return "${" + inner + ("." if ":" in tail else ":") + str(key) + "}"
+    return f"{expression}.{key}"
+
+
+def shown(value: Any) -> str:
+    """How output names a value: a :class:`Sourced` one by its expression, never its value."""
+    if isinstance(value, Sourced):
+        return value.expression
+    return str(value)
+
+
 def is_unresolved(value: Any) -> bool:
     return isinstance(value, Unresolved)
 

@@ -75,10 +75,10 @@ def render_file(context: Mapping[str, Any], text: str, template_path: str) -> st
     template's default answers."""
     if any(fnmatch(template_path, pattern) for pattern in context.get("_copy_without_render", [])):
         return text
-    from cookiecutter.environment import StrictEnvironment
+    from momento_lambda_cli.scaffold.render import sandboxed_environment
 
     values = {k: (v[0] if isinstance(v, list) else v) for k, v in context.items() if not k.startswith("_")}
-    env = StrictEnvironment(context={"cookiecutter": values}, keep_trailing_newline=True)
+    env = sandboxed_environment(context={"cookiecutter": values}, keep_trailing_newline=True)
     return str(env.from_string(text).render(cookiecutter=values))
 
 

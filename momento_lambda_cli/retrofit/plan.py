@@ -34,6 +34,7 @@ from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.answers import render_answers
 from momento_lambda_cli.project.files import read_text, resolve_target, update_file
 from momento_lambda_cli.project.model import CodeKind, Function, Layer, Project
+from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
 from momento_lambda_cli.retrofit import client, jsontext, pyproject, snippets, tomltext, typescript
 from momento_lambda_cli.retrofit.shapes import mapping as _mapping
@@ -133,7 +134,7 @@ class PlannedFiles:
     def text(self, path: Path) -> str | None:
         if path not in self.current:
             resolve_target(path, self.root)
-            self.original[path] = self.current[path] = read_text(path)
+            self.original[path] = self.current[path] = read_text(path, self.root)
         return self.current[path]
 
     def edit(self, path: Path, change: Callable[[str | None], str]) -> None:
@@ -277,10 +278,8 @@ def _own_client(function: Function, folder: Path, module_name: str) -> Path | No
     for path in dict.fromkeys(c for c in candidates if c is not None):
         if path.name == module_name or not path.is_file():
             continue
-        try:
-            with path.open("rb") as handle:
-                data = handle.read(1_000_000)
-        except OSError:
+        data = read_head(path, 1_000_000)
+        if data is None:
             continue
         if b"momento" in data.lower() and facts_of(path, data).creations:
             return path

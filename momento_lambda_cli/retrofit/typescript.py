@@ -27,6 +27,7 @@ from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM, esbuild
 from momento_lambda_cli.project.handlers import TYPESCRIPT_SUFFIXES
 from momento_lambda_cli.project.model import Function, Project
+from momento_lambda_cli.project.parse import MAX_FILE_BYTES, read_head
 from momento_lambda_cli.retrofit.shapes import mapping as _mapping
 from momento_lambda_cli.retrofit.shapes import refuse
 
@@ -190,7 +191,7 @@ def _tsconfig(folder: Path, root: Path) -> dict[str, Any]:
     for directory in [folder, *folder.parents]:
         path = directory / "tsconfig.json"
         if path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = (read_head(path, MAX_FILE_BYTES, root) or b"").decode("utf-8", "replace")
             text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text, flags=re.S)
             text = re.sub(r",(\s*[}\]])", r"\1", text)
             try:
@@ -206,10 +207,7 @@ def import_suffix(handler: Path, root: Path) -> str:
     """The extension ``handler`` writes on a relative import of a TypeScript module: as its own
     relative imports are written (``./x.js``, ``./x.ts``, ``./x``), else as its tsconfig resolves
     (NodeNext / Node16 need ``.js``; bundler resolution takes the bare path)."""
-    try:
-        source = handler.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        source = ""
+    source = (read_head(handler, MAX_FILE_BYTES, root) or b"").decode("utf-8", "replace")
     for specifier in _RELATIVE_IMPORT.findall(source):
         suffix = Path(specifier).suffix
         if suffix in (".js", ".mjs", ".ts", ".mts"):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
-from momento_lambda_cli import catalog, contract
+from momento_lambda_cli import catalog
 from momento_lambda_cli.contract import default_secret_name
 from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 
@@ -80,9 +82,14 @@ def _bad(message: str, hint: str, code: str) -> MomentoLambdaError:
     return MomentoLambdaError(message, hint, code=code)
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a value from a file may be huge."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "..." + text[-1]
+
+
 def validate_project_name(name: str) -> str:
     """A name that works as a CloudFormation stack name, a Serverless service and a folder."""
-    shown = repr(name)
     hint = "Use ASCII letters, digits and hyphens, starting with a letter, at most 128 characters (e.g. orders-api)."
     if not name:
         raise _bad("The project name is empty.", hint, "new.bad-name")
@@ -97,7 +104,7 @@ def validate_project_name(name: str) -> str:
             bad = sorted({ch for ch in name if not (ch.isascii() and (ch.isalnum() or ch == "-"))})
             reason = "it contains " + ", ".join(repr(ch) for ch in bad) + " (only ASCII letters, digits and hyphens)"
         raise _bad(
-            f"{shown} cannot be a project name: {reason}. It becomes the folder, the CloudFormation stack "
+            f"{shown(name)} cannot be a project name: {reason}. It becomes the folder, the CloudFormation stack "
             "and the Serverless service name.",
             hint,
             "new.bad-name",
@@ -108,7 +115,7 @@ def validate_project_name(name: str) -> str:
 def validate_cache_name(name: str) -> str:
     if not name or len(name) > 255 or not _CACHE_NAME.fullmatch(name):
         raise _bad(
-            f"{name!r} is not a valid Momento cache name.",
+            f"{shown(name)} is not a valid Momento cache name.",
             "Use ASCII letters, digits, '-', '_' and '.', starting with a letter or digit, at most 255 characters.",
             "new.bad-cache-name",
         )
@@ -118,7 +125,7 @@ def validate_cache_name(name: str) -> str:
 def validate_secret_name(name: str) -> str:
     if not name or len(name) > 512 or not _SECRET_NAME.fullmatch(name):
         raise _bad(
-            f"{name!r} is not a valid Secrets Manager secret name.",
+            f"{shown(name)} is not a valid Secrets Manager secret name.",
             "Use ASCII letters, digits and /_+=.@- (at most 512 characters), e.g. momento/orders-api/api-key.",
             "new.bad-secret-name",
         )
@@ -150,7 +157,7 @@ def validate_kms_key_arn(arn: str) -> str:
 
 def validate_region(region: str) -> str:
     if not _REGION.fullmatch(region):
-        raise _bad(f"{region!r} is not an AWS region.", "Use a region code such as us-east-1.", "new.bad-region")
+        raise _bad(f"{shown(region)} is not an AWS region.", "Use a region code such as us-east-1.", "new.bad-region")
     return region
 
 
@@ -186,9 +193,21 @@ def validate_snapstart_region(region: str) -> None:
     )
 
 
+def validate_ttl(value: object) -> int:
+    """A default TTL: a whole number of seconds from 1 to Momento's maximum."""
+    from momento_lambda_cli import numbers
+
+    problem = numbers.TTL.problem(value)
+    if problem or not isinstance(value, int):
+        raise _bad(f"The default TTL {problem} (Momento's maximum TTL).", "E.g. --default-ttl 60.", "new.bad-ttl")
+    return value
+
+
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
-        raise _bad(f"{value!r} is not a supported {what}.", f"Choose one of: {', '.join(allowed)}.", f"new.bad-{what}")
+        raise _bad(
+            f"{shown(value)} is not a supported {what}.", f"Choose one of: {', '.join(allowed)}.", f"new.bad-{what}"
+        )
     return value
 
 
@@ -237,12 +256,7 @@ def build_answers(
         validate_snapstart(runtime)
         if region:
             validate_snapstart_region(validate_region(region))
-    if not 1 <= default_ttl_seconds <= contract.MAX_TTL_SECONDS:
-        raise _bad(
-            f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds (Momento's maximum TTL).",
-            "E.g. --default-ttl 60.",
-            "new.bad-ttl",
-        )
+    validate_ttl(default_ttl_seconds)
     arn_name = secret_name_from_arn(secret_arn) if secret_arn else None
     if secret_name and arn_name and secret_name != arn_name:
         raise _bad(
@@ -283,8 +297,210 @@ def source_language(runtime: str, language: str | None) -> str:
                 code="new.bad-language",
             )
         raise _bad(
-            f"{language!r} is not a supported language for {runtime}.",
+            f"{shown(language)} is not a supported language for {runtime}.",
             f"Choose one of: {', '.join(allowed)}.",
             "new.bad-language",
         )
     return language
+
+
+# --- the answers schema: one source of truth for `new`, the answers file and `update` -------
+
+_VERSION_TEXT = re.compile(r"\d{1,6}\.\d{1,6}\.\d{1,6}[A-Za-z0-9.+-]{0,32}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_FUNCTION_NAME = re.compile(r"[A-Za-z0-9_.:/+-]{1,256}")
+_PROJECT_PATH = re.compile(r"[^\x00-\x1f\x7f\\]{1,512}")
+_LOOSE = re.compile(r"[^\x00-\x1f\x7f]{1,256}")
+"""A runtime or architecture `add` recorded from a project the tool did not generate."""
+
+
+@dataclass(frozen=True)
+class AnswerField:
+    """One answer: the JSON type it has in the answers file and the rule `new` applies to it."""
+
+    name: str
+    kind: type
+    """``str``, ``int`` or ``bool``."""
+    optional: bool
+    """``null`` allowed (not set)."""
+    rule: Callable[[Any], object]
+    """`new`'s validation: raises :class:`MomentoLambdaError` for a bad value."""
+    expected: str
+    """What a value must be, for the hint."""
+
+
+def _choice_of(names: tuple[str, ...], what: str) -> Callable[[Any], object]:
+    return lambda value: _choice(value, names, what)
+
+
+def _validate_language(value: str) -> str:
+    return _choice(value, catalog.SOURCE_LANGUAGES, "language")
+
+
+ANSWER_FIELDS: dict[str, AnswerField] = {
+    f.name: f
+    for f in (
+        AnswerField("project_name", str, False, validate_project_name, "a project name such as orders-api"),
+        AnswerField(
+            "framework",
+            str,
+            False,
+            _choice_of(catalog.FRAMEWORK_NAMES, "framework"),
+            "; ".join(catalog.FRAMEWORK_NAMES),
+        ),
+        AnswerField(
+            "runtime", str, False, _choice_of(catalog.RUNTIME_NAMES, "runtime"), ", ".join(catalog.RUNTIME_NAMES)
+        ),
+        AnswerField(
+            "architecture",
+            str,
+            False,
+            _choice_of(catalog.ARCHITECTURE_NAMES, "architecture"),
+            " or ".join(catalog.ARCHITECTURE_NAMES),
+        ),
+        AnswerField("cache_name", str, False, validate_cache_name, "a Momento cache name"),
+        AnswerField("secret_name", str, False, validate_secret_name, "a Secrets Manager secret name"),
+        AnswerField("secret_arn", str, True, secret_name_from_arn, "a Secrets Manager secret ARN or null"),
+        AnswerField("default_ttl_seconds", int, False, validate_ttl, "a whole number of seconds, e.g. 60"),
+        AnswerField("region", str, True, validate_region, "an AWS region code such as us-east-1, or null"),
+        AnswerField("kms_key_arn", str, True, validate_kms_key_arn, "a KMS key ARN or null"),
+        AnswerField(
+            "init_client", str, False, _choice_of(INIT_CLIENT_MODES, "init-client"), " or ".join(INIT_CLIENT_MODES)
+        ),
+        AnswerField("language", str, False, _validate_language, ", ".join(catalog.SOURCE_LANGUAGES)),
+        AnswerField("snapstart", bool, False, lambda value: value, "true or false"),
+    )
+}
+"""Every answer (the fields of :class:`Answers`), checked the same way wherever it comes from."""
+
+LOOSE_FIELDS = frozenset({"runtime", "architecture"})
+"""Answers `add` records from a project it did not generate (any runtime Lambda knows): checked
+for shape only in such an answers file (`update` never renders them)."""
+
+
+def _type_name(kind: type) -> str:
+    return {str: "a string", int: "a whole number", bool: "true or false"}[kind]
+
+
+def _field_error(source: str, name: str, message: str, hint: str | None) -> MomentoLambdaError:
+    return MomentoLambdaError(f"{source}: {name}: {message}", hint, code="answers.bad-field")
+
+
+def check_answer(name: str, value: Any, source: str, *, loose: bool = False) -> Any:
+    """``value`` for the answer ``name`` when it passes `new`'s rules; raises
+    ``Error: SOURCE: NAME: ...`` otherwise. ``loose``: the fields `add` records from a
+    project it did not generate are checked for shape only."""
+    spec = ANSWER_FIELDS[name]
+    hint = f"Set {name} to {spec.expected} in {source}."
+    if value is None:
+        if spec.optional:
+            return None
+        raise _field_error(source, name, "must not be null.", hint)
+    if isinstance(value, bool) != (spec.kind is bool) or not isinstance(value, spec.kind):
+        raise _field_error(source, name, f"must be {_type_name(spec.kind)}, not {shown(value)}.", hint)
+    if loose and name in LOOSE_FIELDS:
+        if not _LOOSE.fullmatch(str(value)):
+            raise _field_error(source, name, f"{shown(value)} is not a {name.replace('_', ' ')}.", hint)
+        return value
+    try:
+        spec.rule(value)
+    except MomentoLambdaError as exc:
+        raise _field_error(source, name, exc.message, exc.hint or hint) from None
+    return value
+
+
+@cache
+def template_only_variables() -> frozenset[str]:
+    """The template's own variables that are not answers (the SDK versions it pins...): an
+    answers file never sets them."""
+    import json
+
+    from momento_lambda_cli.templates import templates_root
+
+    path = templates_root() / "momento-lambda" / "cookiecutter.json"
+    try:
+        names = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # pragma: no cover - a broken installation
+        return frozenset()
+    return frozenset(k for k in names if not k.startswith("_") and k not in ANSWER_FIELDS)
+
+
+def check_record(document: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """An answers file's content checked field by field (types, `new`'s rules, the shape of the
+    records the tool keeps in it); raises ``Error: SOURCE: FIELD: ...`` for the first bad one.
+    Keys it does not know are kept and never rendered."""
+    loose = document.get("generated_by") == "add"
+    for name, value in document.items():
+        if name in ANSWER_FIELDS:
+            check_answer(name, value, source, loose=loose)
+        elif name in template_only_variables():
+            raise MomentoLambdaError(
+                f"{source}: {name} is not an answer: the template sets it itself.",
+                f"Delete {name} from {source}.",
+                code="answers.bad-field",
+            )
+        elif name in _META_CHECKS:
+            problem = _META_CHECKS[name](value)
+            if problem:
+                raise _field_error(source, name, problem, _META_HINT)
+    return dict(document)
+
+
+_META_HINT = "`momento-lambda new` and `add` write this field; restore it from version control."
+
+
+def _check_version(value: Any) -> str | None:
+    if not isinstance(value, str) or not _VERSION_TEXT.fullmatch(value):
+        return f'must be a momento-lambda version such as "0.3.0", not {shown(value)}.'
+    return None
+
+
+def _check_template_record(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return f"must be an object with version and sha256, not {shown(value)}."
+    problem = _check_version(value.get("version"))
+    if problem:
+        return "version " + problem
+    sha = value.get("sha256")
+    if sha is not None and not (isinstance(sha, str) and _SHA256.fullmatch(sha)):
+        return f"sha256 must be 64 hexadecimal digits, not {shown(sha)}."
+    return None
+
+
+def _check_generated_by(value: Any) -> str | None:
+    return None if value in ("new", "add") else f'must be "new" or "add", not {shown(value)}.'
+
+
+def _check_managed_files(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return f"must be an object (project path -> template file), not {shown(value)}."
+    for path, entry in value.items():
+        if not _PROJECT_PATH.fullmatch(path) or ".." in path.split("/") or path.startswith("/"):
+            return f"{shown(path)} is not a path inside the project."
+        if not isinstance(entry, dict) or not isinstance(entry.get("template_file"), str):
+            return f"{path}: must be an object with template_file (a path in the template)."
+        if not _PROJECT_PATH.fullmatch(entry["template_file"]):
+            return f"{path}: template_file {shown(entry['template_file'])} is not a template path."
+        version = entry.get("template_version")
+        if version is not None and _check_version(version):
+            return f"{path}: template_version " + str(_check_version(version))
+        form = entry.get("form")
+        if form is not None and not isinstance(form, str):
+            return f"{path}: form must be a string, not {shown(form)}."
+    return None
+
+
+def _check_functions(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and _FUNCTION_NAME.fullmatch(v) for v in value):
+        return "must be a list of function names."
+    return None
+
+
+_META_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "_tool_version": _check_version,
+    "_template": _check_template_record,
+    "generated_by": _check_generated_by,
+    "managed_files": _check_managed_files,
+    "functions": _check_functions,
+}
+"""The records the tool keeps beside the answers (``doctor`` options are checked by doctor/saved.py)."""

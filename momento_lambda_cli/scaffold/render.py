@@ -5,9 +5,13 @@ A failure or Ctrl-C at any point leaves the target as it was (absent, or an empt
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,19 +114,87 @@ def render_project(answers: Answers, output_dir: Path) -> RenderResult:
     return RenderResult(project_dir=target, files=project_files(target))
 
 
+def sandboxed_environment(**kwargs: Any) -> Any:
+    """Cookiecutter's Jinja environment (strict undefined, its extensions) on Jinja's
+    :class:`~jinja2.sandbox.SandboxedEnvironment`: a template or a value that reaches for
+    Python internals (``cycler.__init__.__globals__``...) raises ``SecurityError`` instead of
+    running code."""
+    return _sandboxed_class()(**kwargs)
+
+
+@functools.cache
+def _sandboxed_class() -> type:
+    from cookiecutter.environment import ExtensionLoaderMixin
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class SandboxedStrictEnvironment(ExtensionLoaderMixin, SandboxedEnvironment):  # type: ignore[misc]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(undefined=StrictUndefined, **kwargs)
+
+    return SandboxedStrictEnvironment
+
+
+_COOKIECUTTER_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _sandboxed_cookiecutter() -> Iterator[None]:
+    """Cookiecutter builds its environment with ``create_env_with_context`` (in its prompt and
+    generate modules) and takes no environment class: for the time of one rendering, both
+    build the sandboxed one."""
+    import cookiecutter.generate
+    import cookiecutter.prompt
+
+    def create_env_with_context(context: dict[str, Any]) -> Any:
+        envvars = context.get("cookiecutter", {}).get("_jinja2_env_vars", {})
+        return sandboxed_environment(context=context, keep_trailing_newline=True, **envvars)
+
+    modules = (cookiecutter.generate, cookiecutter.prompt)
+    with _COOKIECUTTER_LOCK:
+        saved = [module.create_env_with_context for module in modules]
+        for module in modules:
+            module.create_env_with_context = create_env_with_context
+        try:
+            yield
+        finally:
+            for module, original in zip(modules, saved, strict=True):
+                module.create_env_with_context = original
+
+
 def cookiecutter_files(template: Path, context_values: dict[str, Any], output_dir: Path) -> str:
-    """Cookiecutter's own context + file generation, without its replay file or hooks; returns
-    the rendered project folder."""
+    """Cookiecutter's own context + file generation, without its replay file or hooks, in a
+    sandboxed Jinja environment; returns the rendered project folder. ``context_values`` must
+    already be validated answers (:mod:`.answers`): the sandbox is the second fence."""
     from cookiecutter.generate import generate_context, generate_files
     from cookiecutter.prompt import prompt_for_config
+    from jinja2.exceptions import SecurityError
 
-    context: dict[str, Any] = generate_context(
-        context_file=str(template / "cookiecutter.json"), extra_context=context_values
-    )
-    context["cookiecutter"] = prompt_for_config(context, no_input=True)
-    context["cookiecutter"]["_template"] = str(template)
-    context["cookiecutter"]["_output_dir"] = str(output_dir)
-    return str(generate_files(repo_dir=str(template), context=context, output_dir=str(output_dir), accept_hooks=False))
+    try:
+        with _sandboxed_cookiecutter():
+            context: dict[str, Any] = generate_context(
+                context_file=str(template / "cookiecutter.json"), extra_context=context_values
+            )
+            context["cookiecutter"] = prompt_for_config(context, no_input=True)
+            context["cookiecutter"]["_template"] = str(template)
+            context["cookiecutter"]["_output_dir"] = str(output_dir)
+            return str(
+                generate_files(repo_dir=str(template), context=context, output_dir=str(output_dir), accept_hooks=False)
+            )
+    except SecurityError:
+        raise MomentoLambdaError(
+            "An answer tried to reach Python internals through the template; nothing was rendered.",
+            "Answers are plain names and values: check the answers file.",
+            code="render.unsafe",
+        ) from None
 
 
-__all__ = ["ANSWERS_FILE", "RenderResult", "check_target", "cookiecutter_files", "render_project", "template_dir"]
+__all__ = [
+    "ANSWERS_FILE",
+    "RenderResult",
+    "check_target",
+    "cookiecutter_files",
+    "render_project",
+    "sandboxed_environment",
+    "template_dir",
+]

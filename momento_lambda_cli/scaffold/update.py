@@ -23,7 +23,7 @@ from typing import Any
 from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import load_answers, render_answers
-from momento_lambda_cli.project.files import atomic_write_text, read_text, resolve_target
+from momento_lambda_cli.project.files import NotText, atomic_write_text, read_text, resolve_target
 from momento_lambda_cli.retrofit import client
 from momento_lambda_cli.scaffold import versions
 from momento_lambda_cli.scaffold.merge import merge_texts
@@ -251,9 +251,12 @@ def _validated(answers: Mapping[str, Any]) -> dict[str, Any]:
         raise MomentoLambdaError(
             f"{catalog.ANSWERS_FILE} has no project_name.", "Add it (the project's name).", code="update.bad-answers"
         )
-    if "default_ttl_seconds" in kwargs:
-        kwargs["default_ttl_seconds"] = int(kwargs["default_ttl_seconds"])
-    built = build_answers(str(answers["project_name"]), **kwargs)
+    try:
+        built = build_answers(str(answers["project_name"]), **kwargs)
+    except MomentoLambdaError as exc:
+        raise MomentoLambdaError(
+            f"{catalog.ANSWERS_FILE} (with any --answer): {exc.message}", exc.hint, code="update.bad-answers"
+        ) from None
     return {**answers, **built.as_dict()}
 
 
@@ -336,7 +339,7 @@ def plan_update(
     }
     new_record.update(overrides or {})
     answers_path = project_dir / catalog.ANSWERS_FILE
-    answers_old = read_text(answers_path)
+    answers_old = read_text(answers_path, project_dir)
     answers_new = render_answers(new_record, answers_old)
     # the stamp alone is no change: nothing else differs when the project is up to date
     if answers_old is not None and render_answers(answers, answers_old) == answers_new:
@@ -357,8 +360,8 @@ def plan_update(
 def _read_project_file(project_dir: Path, path: str) -> str | None:
     target = resolve_target(project_dir / path, project_dir)
     try:
-        return read_text(target)
-    except UnicodeDecodeError:
+        return read_text(target, project_dir)
+    except NotText:
         raise MomentoLambdaError(
             f"{path} is not UTF-8 text; `update` merges text files only.",
             f"Convert {path} to UTF-8 (or move it aside) and run `update` again.",

@@ -196,10 +196,15 @@ def write_snapshot(source: TemplateSource, history: Path = HISTORY_DIR) -> Path:
 
 
 def context_from_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Cookiecutter variables from an answers record: ``None`` -> ``""``, numbers -> text."""
+    """Cookiecutter variables from an answers record: ``None`` -> ``""``, numbers -> text.
+
+    Only the answers themselves (:data:`~.answers.ANSWER_FIELDS`) are passed: the template's
+    own variables (pinned SDK versions...) and anything else in the file are never rendered."""
+    from momento_lambda_cli.scaffold.answers import ANSWER_FIELDS
+
     context: dict[str, Any] = {}
     for key, value in answers.items():
-        if key.startswith("_") or key in NOT_ANSWERS:
+        if key not in ANSWER_FIELDS:
             continue
         if value is None:
             context[key] = ""

@@ -94,25 +94,15 @@ def _read(path: Path, found: ProjectFiles | None = None) -> str:
     if found is not None:
         files.resolve_target(path, found.directory)  # a symlink out of the project stops us before AWS
     try:
-        text = files.read_text(path)
-    except UnicodeDecodeError:
+        text = files.read_text(path, found.directory if found is not None else None)
+    except files.NotText:
         raise MomentoLambdaError(
             f"{path.name} is not UTF-8 text (a binary file?); nothing was changed.",
             f"Restore {path.name} from version control, or move it away and run the command again.",
             code="project.not-text",
         ) from None
-    except IsADirectoryError:
-        raise MomentoLambdaError(
-            f"{path.name} is a folder, not a file; nothing was changed.",
-            f"Move the folder {path.name} away and run the command again.",
-            code="project.not-a-file",
-        ) from None
-    except OSError as exc:
-        raise MomentoLambdaError(
-            f"Cannot read {path.name}: {exc.strerror}; nothing was changed.",
-            f"Check the file's permissions ({path}).",
-            code="project.unreadable",
-        ) from None
+    except MomentoLambdaError as exc:
+        raise MomentoLambdaError(f"{exc.message} Nothing was changed.", exc.hint, code=exc.code) from None
     if text is None:
         raise FileNotFoundError(path)
     if "\r\n" in text and found is not None:

@@ -1,0 +1,310 @@
+"""Issue #22: a project folder is untrusted input. In-process (unit tier): no code runs from the
+answers file, no resolved secret is printed, files are read only if regular and inside the
+project, numbers are bounded, and every malformed field is an error naming the file and field."""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project import files
+from momento_lambda_cli.scaffold import answers as schema
+from tests.support import generated, keys, projects
+from tests.support.leaks import assert_no_leak
+
+pytestmark = pytest.mark.unit
+
+BUG = "This is a bug"
+
+
+def _planted(marker: Path) -> str:
+    """A Jinja expression that, evaluated outside a sandbox, creates ``marker``."""
+    return "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}"
+
+
+def _write_answers(project: Path, document: dict[str, object]) -> None:
+    (project / ".momento-lambda.json").write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+# --- 1. rendering never evaluates user data -------------------------------------------------
+
+EVERY_FIELD = sorted({*schema.ANSWER_FIELDS, *schema.template_only_variables()})
+
+
+@pytest.mark.parametrize("command", [["update", "--check"], ["update", "--dry-run"]])
+@pytest.mark.parametrize("field", EVERY_FIELD)
+def test_an_expression_in_any_answer_or_template_variable_runs_nothing(run_cli, tmp_path, field, command):
+    project = generated.render(tmp_path / "p")
+    document = json.loads((project / ".momento-lambda.json").read_text(encoding="utf-8"))
+    marker = tmp_path / "PWNED"
+    document[field] = _planted(marker)
+    _write_answers(project, document)
+
+    result = run_cli(*command, str(project))
+
+    assert not marker.exists(), "an answer ran code"
+    assert result.exit_code == 1, result.output
+    assert f".momento-lambda.json: {field}" in result.stderr, result.stderr
+    assert "Hint:" in result.stderr
+    assert BUG not in result.output
+
+
+def test_the_template_renders_in_a_sandbox_even_when_validation_is_bypassed(tmp_path):
+    from momento_lambda_cli.scaffold.answers import build_answers
+    from momento_lambda_cli.scaffold.render import cookiecutter_files, template_dir
+
+    marker = tmp_path / "PWNED"
+    context = {**build_answers("demo").template_context(), "cache_name": _planted(marker)}
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(MomentoLambdaError) as caught:
+        cookiecutter_files(template_dir(), context, out)
+    assert caught.value.code == "render.unsafe"
+    assert not marker.exists()
+
+
+def test_add_renders_managed_files_in_the_sandbox(tmp_path):
+    from jinja2.exceptions import SecurityError
+
+    from momento_lambda_cli.retrofit.client import render_file
+
+    marker = tmp_path / "PWNED"
+    with pytest.raises(SecurityError):
+        render_file({"x": "1"}, _planted(marker), "src/other.py")
+    assert not marker.exists()
+
+
+def test_new_and_the_answers_file_share_one_rule_per_field():
+    for name, spec in schema.ANSWER_FIELDS.items():
+        if spec.kind is str and not spec.optional and name not in {"project_name"}:
+            with pytest.raises(MomentoLambdaError) as caught:
+                schema.check_answer(name, "{{ 7 * 7 }}", "f.json")
+            assert caught.value.message.startswith(f"f.json: {name}: ")
+
+
+# --- 2. resolved values are never printed ---------------------------------------------------
+
+SECRET_SLS = """\
+service: leaky
+provider:
+  name: aws
+  runtime: ${env:AWS_SECRET_ACCESS_KEY}
+  region: us-east-1
+  environment:
+    DB_PASSWORD: ${file(./secrets.yml):password}
+    OTHER: prefix-${env:AWS_SECRET_ACCESS_KEY}
+functions:
+  api:
+    handler: handler.main
+  other:
+    handler: handler.main
+    runtime: ${file(./secrets.yml):password}
+"""
+
+
+def test_env_and_file_values_are_shown_as_their_expressions(run_cli, tmp_path, monkeypatch):
+    aws_secret = f"wJalr{keys.MARKER}EXAMPLEKEYabc123"
+    password = f"pw-{keys.MARKER}-hunter2"
+    project = tmp_path / "leaky"
+    project.mkdir()
+    (project / "serverless.yml").write_text(SECRET_SLS, encoding="utf-8")
+    (project / "secrets.yml").write_text(f"password: {password}\n", encoding="utf-8")
+    (project / "handler.py").write_text("def main(event, context):\n    return 1\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", aws_secret)
+    report = tmp_path / "report.zip"
+
+    text = run_cli("doctor", "--offline", "--verbose", str(project))
+    as_json = run_cli("doctor", "--offline", "--json", "--bug-report", str(report), str(project))
+
+    assert "${env:AWS_SECRET_ACCESS_KEY}" in text.stdout
+    assert "${file(./secrets.yml):password}" in text.stdout
+    assert "${env:AWS_SECRET_ACCESS_KEY}" in as_json.stdout
+    json.loads(as_json.stdout)
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(report) as archive:
+        archive.extractall(unpacked)
+    assert_no_leak(text.output + as_json.output, [aws_secret, password], unpacked)
+
+
+def test_sls_vars_marks_values_by_origin(tmp_path):
+    from momento_lambda_cli.project.sls_vars import SlsVariables
+    from momento_lambda_cli.project.values import Sourced, shown
+
+    (tmp_path / "c.yml").write_text("token: from-the-file\n", encoding="utf-8")
+    document = {
+        "params": {"default": {"literal": "from-params"}},
+        "a": "${env:TOKEN}",
+        "b": "${file(./c.yml):token}",
+        "c": "${param:literal}",
+        "d": "x-${env:TOKEN}",
+        "e": "${self:c}",
+        "f": "${param:cli}",
+    }
+    variables = SlsVariables(
+        tmp_path, document, environ={"TOKEN": "from-the-env"}, options={"param": ["cli=from-the-cli"]}
+    )
+    assert isinstance(variables.get("a"), Sourced) and shown(variables.get("a")) == "${env:TOKEN}"
+    assert shown(variables.get("b")) == "${file(./c.yml):token}"
+    assert shown(variables.get("d")) == "x-${env:TOKEN}"
+    assert shown(variables.get("f")) == "${param:cli}"
+    assert not isinstance(variables.get("c"), Sourced)  # the project's own text
+    assert not isinstance(variables.get("e"), Sourced)
+    assert variables.get("a") == "from-the-env"  # checks still see the value
+
+
+# --- 3. files are read only if regular and inside the project -------------------------------
+
+
+def test_the_reader_refuses_fifos_loops_symlinks_out_and_huge_files(tmp_path):
+    root = tmp_path / "p"
+    root.mkdir()
+    os.mkfifo(root / "fifo.yml")
+    os.symlink(root / "loop-b", root / "loop-a")
+    os.symlink(root / "loop-a", root / "loop-b")
+    outside = tmp_path / "credentials"
+    outside.write_text("secret\n", encoding="utf-8")
+    os.symlink(outside, root / "out.json")
+    (root / "big.json").write_bytes(b" " * 2048)
+    (root / "latin1.json").write_bytes(b'{"x": "caf\xe9"}')
+
+    cases = {
+        "fifo.yml": "FIFO",
+        "loop-a": "symlink loop",
+        "out.json": "outside the project",
+    }
+    for name, words in cases.items():
+        with pytest.raises(MomentoLambdaError) as caught:
+            files.read_text(root / name, root)
+        assert words in caught.value.message and name in caught.value.message
+    with pytest.raises(MomentoLambdaError, match="larger than"):
+        files.read_bytes(root / "big.json", root, limit=1024)
+    with pytest.raises(files.NotText, match="0xe9"):
+        files.read_text(root / "latin1.json", root)
+    assert files.read_text(root / "missing.json", root) is None
+
+
+def test_the_bug_report_skips_symlinks_and_fifos_and_lists_them(run_cli, tmp_path):
+    credentials = tmp_path / "home" / ".aws" / "credentials"
+    credentials.parent.mkdir(parents=True)
+    aws_secret = f"aws_secret_access_key = {keys.MARKER}fromhome123"
+    credentials.write_text(f"[default]\n{aws_secret}\n", encoding="utf-8")
+    project = projects.serverless_project(tmp_path, "linked")
+    dotenv = f"PASSWORD={keys.MARKER}dotenv456"
+    (project / ".env").write_text(dotenv + "\n", encoding="utf-8")
+    os.symlink(credentials, project / "package.json")
+    os.symlink(project / ".env", project / "requirements.txt")
+    os.mkfifo(project / "pyproject.toml")
+    report = tmp_path / "r.zip"
+
+    result = run_cli("doctor", "--offline", "--bug-report", str(report), str(project))
+
+    assert BUG not in result.output
+    with zipfile.ZipFile(report) as archive:
+        names = archive.namelist()
+        skipped = archive.read("project/SKIPPED.txt").decode()
+        everything = "".join(archive.read(n).decode("utf-8", "replace") for n in names)
+    assert "project/serverless.yml" in names
+    for name in ("package.json", "requirements.txt", "pyproject.toml"):
+        assert f"project/{name}" not in names
+        assert name in skipped
+    assert_no_leak(everything + result.output, [aws_secret, dotenv])
+
+
+# --- 4. numbers are numbers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e300", "0"])
+def test_doctor_timeout_refuses_nan_infinity_and_absurd_values(run_cli, tmp_path, value):
+    result = run_cli("doctor", "--offline", "--timeout", value, str(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "--timeout" in result.stderr and "from 0.01 to 3600" in result.stderr
+    assert BUG not in result.output
+
+
+@pytest.mark.parametrize(
+    ("field", "raw"),
+    [
+        ("doctor", '{"timeout": 1e999}'),
+        ("doctor", '{"timeout": -5}'),
+        ("doctor", '{"expiry_warning_days": 1e999}'),
+        ("default_ttl_seconds", "1e999"),
+        ("default_ttl_seconds", "60.5"),
+        ("default_ttl_seconds", "NaN"),
+    ],
+)
+def test_numbers_in_the_answers_file_are_bounded(run_cli, tmp_path, field, raw):
+    project = projects.sam_project(tmp_path, "nums")
+    path = project / ".momento-lambda.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document[field] = "@@"
+    path.write_text(json.dumps(document).replace('"@@"', raw), encoding="utf-8")
+
+    # the doctor section is doctor's own: `doctor` refuses it; the answers are every command's
+    result = (
+        run_cli("doctor", "--offline", str(project))
+        if field == "doctor"
+        else run_cli("update", "--check", str(project))
+    )
+
+    assert result.exit_code in (1, 2), result.output
+    assert BUG not in result.output
+    assert ".momento-lambda.json" in result.stderr
+    assert (field in result.stderr) or ("NaN" in result.stderr), result.stderr
+
+
+# --- 5. errors, not bugs --------------------------------------------------------------------
+
+MALFORMED = {
+    "wrong-type": ("runtime", 313),
+    "null-required": ("cache_name", None),
+    "bool-as-int": ("default_ttl_seconds", True),
+    "bad-choice": ("framework", "cdk"),
+    "managed-files-list": ("managed_files", ["src/momento_client.py"]),
+    "managed-files-entry": ("managed_files", {"src/x.py": "template"}),
+    "managed-files-escape": ("managed_files", {"../../etc/x": {"template_file": "src/momento_client.py"}}),
+    "template-record": ("_template", "0.3.0"),
+    "generated-by": ("generated_by", 7),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+@pytest.mark.parametrize(
+    "command", [["update", "--check"], ["update", "--dry-run"], ["add", "--dry-run", "--no-input"]]
+)
+def test_a_malformed_answers_field_is_an_error_naming_it(run_cli, tmp_path, case, command):
+    project = projects.sam_project(tmp_path, "bad")
+    field, value = MALFORMED[case]
+    document = json.loads((project / ".momento-lambda.json").read_text(encoding="utf-8"))
+    document[field] = value
+    _write_answers(project, document)
+
+    result = run_cli(*command, str(project))
+
+    assert result.exit_code == 1, result.output
+    assert f".momento-lambda.json: {field}" in result.stderr, result.stderr
+    assert "Hint:" in result.stderr
+    assert BUG not in result.output and "Reinstall" not in result.output
+
+
+@pytest.mark.parametrize("damage", ["latin1", "loop", "not-an-object"])
+def test_an_unreadable_answers_file_is_an_error_naming_it(run_cli, tmp_path, damage):
+    project = projects.sam_project(tmp_path, "broken")
+    path = project / ".momento-lambda.json"
+    if damage == "latin1":
+        path.write_bytes(path.read_bytes().replace(b'"bad"', b'"b\xe9d"').replace(b'"broken"', b'"br\xf6ken"'))
+    elif damage == "loop":
+        path.unlink()
+        os.symlink(path, path)
+    else:
+        path.write_text("[1, 2]", encoding="utf-8")
+
+    result = run_cli("update", "--check", str(project))
+
+    assert result.exit_code == 1, result.output
+    assert ".momento-lambda.json" in result.stderr and "Hint:" in result.stderr
+    assert BUG not in result.output

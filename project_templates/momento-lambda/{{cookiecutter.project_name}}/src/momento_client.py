@@ -4,7 +4,10 @@
   invocation pays one global lookup; only a cold start pays for the TLS handshake.
 * The API key comes from the Secrets Manager secret named by ``MOMENTO_SECRET_ARN`` (an ARN
   or a name; while it is empty, ``MOMENTO_SECRET_NAME``), read once per execution
-  environment with 1 s connect/read timeouts and one retry. The key never sits in an environment variable, a log line or an error message.
+  environment. Each attempt gives up after 1 s without a connection or 1 s without an answer;
+  one retry (2 attempts, botocore's standard back-off of up to 1 s between them), so a hung
+  Secrets Manager costs INIT about 2-3 s (at most 5 s: 2 x (1 s + 1 s) + 1 s). The key never
+  sits in an environment variable, a log line or an error message.
 * Accepted secret shapes: ``{"MOMENTO_API_KEY": ..., "MOMENTO_ENDPOINT": ...}`` (v2 keys
   need the endpoint), the same JSON without the endpoint for legacy keys,
   ``{"MOMENTO_AUTH_TOKEN": ...}``, a plain-text secret holding only the key, and the shape
@@ -80,7 +83,16 @@ INIT_TYPE_ENV = "AWS_LAMBDA_INITIALIZATION_TYPE"
 SNAPSTART_INIT_TYPE = "snap-start"
 """``AWS_LAMBDA_INITIALIZATION_TYPE`` during the INIT of a SnapStart version (before its snapshot)."""
 
-_SECRETS_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"})
+SECRET_CONNECT_TIMEOUT_SECONDS = 1
+SECRET_READ_TIMEOUT_SECONDS = 1
+SECRET_MAX_ATTEMPTS = 2
+"""The secret read's attempts: the first and one retry (the same in the Node.js module)."""
+# total_max_attempts counts attempts; botocore's max_attempts would count retries (2 -> 3 calls).
+_SECRETS_CONFIG = Config(
+    connect_timeout=SECRET_CONNECT_TIMEOUT_SECONDS,
+    read_timeout=SECRET_READ_TIMEOUT_SECONDS,
+    retries={"total_max_attempts": SECRET_MAX_ATTEMPTS, "mode": "standard"},
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -229,7 +241,7 @@ def _create() -> CacheClient:
 
 
 def read_secret_string() -> str:
-    """One GetSecretValue on :func:`secret_id` (1 s timeouts, one retry)."""
+    """One GetSecretValue on :func:`secret_id` (1 s timeouts, 2 attempts)."""
     global _secrets_manager
     secret = secret_id()
     if not secret:

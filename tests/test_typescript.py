@@ -15,7 +15,7 @@ import pytest
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.render import template_dir
-from tests.support.generated import REPO_ROOT, npm_install, render
+from tests.support.generated import REPO_ROOT, assert_node_tests_passed, npm_install, render
 from tests.support.tools import TOOLS_DIR, in_ci, require_tool
 from tests.test_new import assert_one_line_error
 
@@ -88,8 +88,7 @@ def test_tsc_and_the_project_s_own_tests_pass(tmp_path, framework, runtime):
     assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
     tests = _node(project, str(node), "--import", "tsx", "--test", "tests/handler.test.ts")
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    declared = (project / "tests" / "handler.test.ts").read_text().count("\ntest(")
-    assert f"# pass {declared}" in tests.stdout and "# fail 0" in tests.stdout
+    assert_node_tests_passed(tests.stdout, project / "tests" / "handler.test.ts")
 
 
 def _doctor_build_sdk(project) -> dict:

@@ -1,7 +1,11 @@
 """The Momento client of this function: created once per execution environment, then reused.
 
-* ``get_client()`` returns a module-level ``CacheClient``, created on first use. A warm
-  invocation pays one global lookup; only a cold start pays for the TLS handshake.
+* ``get_client()`` returns the module-level ``CacheClient``, created on first use. A warm
+  invocation pays one global lookup; only a cold start pays for the TLS handshake. What it
+  returns is a :class:`LiveClient`: every attribute is read from the client the module holds at
+  the time of the call, so a reference kept anywhere follows a key refresh or a SnapStart restore
+  to the new client and never reaches a closed one. Still, call ``get_client()`` (or ``call()``)
+  in the handler rather than keeping its result or its bound methods at module scope.
 * The API key comes from the Secrets Manager secret named by ``MOMENTO_SECRET_ARN`` (an ARN
   or a name; while it is empty, ``MOMENTO_SECRET_NAME``), read once per execution
   environment. Each attempt gives up after 1 s without a connection or 1 s without an answer;
@@ -51,7 +55,7 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import boto3
 from botocore.config import Config
@@ -117,8 +121,35 @@ class CircuitOpen(MomentoUnavailable):
     """Momento timed out or was unavailable repeatedly: the cache is skipped for a cool-down."""
 
 
+class LiveClient:
+    """What :func:`get_client` returns: a stand-in whose every attribute is read from the client
+    the module holds at that moment (created on first use).
+
+    :func:`refresh_client` and the SnapStart hook :func:`before_snapshot` close the client they
+    replace. A caller that kept a ``CacheClient`` would then hold a closed one, and with momento
+    1.29 / grpcio 1.85 a client closed before its first request crashes the process on its next
+    call (a segfault, exit 139). A ``LiveClient`` kept anywhere reaches the current client instead.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_current(), name)
+
+    def __repr__(self) -> str:
+        return f"<LiveClient of {_client!r}>"
+
+
+_LIVE = LiveClient()
+
+
 def get_client() -> CacheClient:
-    """The execution environment's client (created on first use)."""
+    """The execution environment's client (created on first use), as a :class:`LiveClient`."""
+    _current()
+    return cast(CacheClient, _LIVE)  # it answers as the CacheClient it forwards to
+
+
+def _current() -> CacheClient:
     client = _client
     if client is not None:
         return client
@@ -193,7 +224,7 @@ def refresh_client() -> CacheClient:
         old, _client = _client, None
         _refreshed_at = time.monotonic()
     _close(old)
-    return _create()
+    return get_client()
 
 
 def _close(client: CacheClient | None) -> None:

@@ -19,7 +19,7 @@ import pytest
 
 from momento_lambda_cli.retrofit import typescript as typescript_form
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import ENDPOINT, npm_install, render, seed_local_peers
+from tests.support.generated import ENDPOINT, assert_node_tests_passed, npm_install, render, seed_local_peers
 from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_refresher_secret, v1_key
 from tests.support.tools import require_tool
 
@@ -82,8 +82,7 @@ def test_the_generated_node_tests_pass_inside_the_project(tmp_path, node, framew
         [str(node), "--test"], cwd=project, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    declared = (project / "tests" / "handler.test.mjs").read_text().count("\ntest(")
-    assert f"# pass {declared}" in result.stdout and "# fail 0" in result.stdout
+    assert_node_tests_passed(result.stdout, project / "tests" / "handler.test.mjs")
 
 
 def test_the_generated_node_tests_catch_a_broken_client(tmp_path, node):

@@ -276,7 +276,7 @@ def test_snapstart_hooks_close_the_live_client_and_a_restore_reads_the_rotated_k
 
         client.prepare()  # the INIT of the published version
         assert generated.invoke("a")["cache"] == "miss"  # a live, connected client
-        live = client.get_client()
+        live = client._client  # the SDK client itself (get_client() returns a LiveClient)
         assert proxy.calls["GetSecretValue"] == 1 and generated.created == 1
 
         for hook, args, kwargs in reversed(hooks.get_before_snapshot()):
@@ -292,10 +292,42 @@ def test_snapstart_hooks_close_the_live_client_and_a_restore_reads_the_rotated_k
         for hook, args, kwargs in hooks.get_after_restore():
             hook(*args, **kwargs)
         assert proxy.calls["GetSecretValue"] == 2 and generated.created == 2
-        restored = client.get_client()
-        assert restored is not live
+        restored = client._client
+        assert restored is not None and restored is not live
 
         assert generated.invoke("a")["cache"] == "hit"
         assert momento_server.state.calls["Get"] == gets + 1  # no rejected call, no refresh
         assert momento_server.state.keys_seen[-1] == new_key
         assert proxy.calls["GetSecretValue"] == 2 and generated.created == 2
+
+
+KEPT_ACROSS_A_RESTORE = """
+import snapshot_restore_py
+import momento_client  # MOMENTO_INIT_CLIENT=eager: INIT builds the client, no request yet
+kept = momento_client.get_client()  # user code keeping the client in a module variable
+for hook, args, kwargs in reversed(snapshot_restore_py.get_before_snapshot()):
+    hook(*args, **kwargs)  # closes the client INIT built
+for hook, args, kwargs in snapshot_restore_py.get_after_restore():
+    hook(*args, **kwargs)
+print("@@" + type(kept.get("local-demo", "k")).__name__, flush=True)
+"""
+
+
+@pytest.mark.integration
+def test_a_client_kept_at_module_scope_does_not_crash_after_a_snapstart_restore(tmp_path, momento_server):
+    """momento 1.29.1 / grpcio 1.85: calling a CacheClient closed before its first request kills
+    the process (SIGSEGV, exit 139), and the before-snapshot hook closes exactly such a client
+    (built during INIT, never used). get_client() hands out a LiveClient, so the reference user
+    code kept reaches the restored client. Run as a process: a crash must fail the test, not pytest."""
+    project = render(tmp_path, name="local-demo", runtime="python3.12", snapstart=True)
+    momento_server.create_cache("local-demo")
+    env = python_env(
+        MOMENTO_LOCAL=momento_server.endpoint, MOMENTO_INIT_CLIENT="eager", MOMENTO_CACHE_NAME="local-demo"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", KEPT_ACROSS_A_RESTORE], cwd=project / "src", env=env,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, (result.returncode, result.stderr[-3000:])
+    assert "@@Miss" in result.stdout, result.stdout + result.stderr
+    assert momento_server.state.calls["Get"] == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import zipfile
@@ -15,7 +16,7 @@ import pytest
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.render import template_dir
-from tests.support.generated import REPO_ROOT, npm_install, render
+from tests.support.generated import REPO_ROOT, assert_node_tests_passed, npm_install, render
 from tests.support.tools import TOOLS_DIR, in_ci, require_tool
 from tests.test_new import assert_one_line_error
 
@@ -89,8 +90,7 @@ def test_tsc_and_the_project_s_own_tests_pass(tmp_path, framework, runtime):
     assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
     tests = _node(project, str(node), "--import", "tsx", "--test", "tests/handler.test.ts")
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    declared = (project / "tests" / "handler.test.ts").read_text().count("\ntest(")
-    assert f"# pass {declared}" in tests.stdout and "# fail 0" in tests.stdout
+    assert_node_tests_passed(tests.stdout, project / "tests" / "handler.test.ts")
 
 
 def _doctor_build_sdk(project) -> dict:
@@ -128,6 +128,62 @@ def test_sam_validates_and_builds_the_typescript_handler_with_esbuild(tmp_path):
     body = json.loads(run.stdout.split("@@", 1)[1])
     assert body["cache"] == "error" and body["item"]["id"] == "x"
     assert _doctor_build_sdk(project)["status"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("language", "build"), [("typescript", ["npm install", "npm run build"]), ("javascript", ["sam build"])]
+)
+def test_sam_node_next_steps_build_the_way_that_works_on_a_fresh_clone(run_cli, tmp_path, language, build):
+    result = run_cli("new", "steps", "--json", "-r", "nodejs24.x", "--language", language, "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.stdout)["data"]["next_steps"]
+    assert [s for s in steps if s in ("npm install", "npm run build", "sam build")] == build
+    assert steps.index(build[-1]) < steps.index("sam deploy --guided")
+
+
+NOT_RUN_BY_THE_TEST = ("cd ", "momento-lambda ", "sam deploy")
+"""Next steps that need a terminal, AWS or the key: everything else runs as printed."""
+
+
+@pytest.mark.slow
+def test_the_printed_next_steps_build_a_fresh_sam_typescript_project(run_cli, tmp_path):
+    """The next steps `new` prints, run as printed on a fresh render (no node_modules yet) with
+    only the SAM CLI and node on PATH: they build the bundle. Plain `sam build` does not (the SAM
+    CLI's esbuild builder looks for esbuild on PATH, not in the project's node_modules), which is
+    why the steps and the README say `npm install` then `npm run build`."""
+    from tests.test_generated_sam import sam
+
+    sam_bin = require_tool("sam").parent
+    node_bin = require_tool("node").parent
+    result = run_cli("new", "fresh", "--json", "-r", "nodejs22.x", "--language", "typescript", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    steps = json.loads(result.stdout)["data"]["next_steps"]
+    project = tmp_path / "fresh"
+    assert not (project / "node_modules").exists()
+    runnable = [step for step in steps if not step.startswith(NOT_RUN_BY_THE_TEST)]
+    assert runnable == ["npm install", "npm run build"]
+    readme = (project / "README.md").read_text()
+    build_section = readme.split("## 3. Build and deploy", 1)[1].split("```", 2)[1]
+    assert [line.split("#")[0].strip() for line in build_section.splitlines()[1:] if line.strip()][:2] == runnable
+    assert "npm install && npm run build" in readme.split("## 3.", 1)[0]  # the local-run section too
+
+    with pytest.raises(AssertionError, match="Cannot find esbuild"):  # what the steps used to say
+        sam(project, "build")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+        "PATH": os.pathsep.join(dict.fromkeys([str(sam_bin), str(node_bin), "/usr/bin", "/bin"])),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "SAM_CLI_TELEMETRY": "0",
+    }
+    for step in runnable:
+        run = subprocess.run(
+            shlex.split(step), cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
+        )
+        assert run.returncode == 0, f"{step}: {run.stdout[-3000:]}{run.stderr[-3000:]}"
+    artifact = project / ".aws-sam" / "build" / "MomentoFunction" / "handler.mjs"
+    assert "node_modules/@gomomento/sdk/" in artifact.read_text()
 
 
 @pytest.mark.slow

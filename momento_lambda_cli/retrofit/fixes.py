@@ -684,8 +684,9 @@ STEPS: dict[str, list[str]] = {
     "code.lambda-config": ["Build the client with Configurations.Lambda.latest() (Python and Node.js)."],
     "code.secret-timeouts": [
         "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
-        "retries={'max_attempts': 2})).",
-        "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}}).",
+        "retries={'total_max_attempts': 2})).",
+        "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, "
+        "throwOnRequestTimeout: true}}).",
     ],
 }
 

@@ -26,11 +26,15 @@ def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
             Step("momento-lambda store-token", f"put the API key into {answers.secret_name}, its ARN into {where}")
         )
     if answers.framework == "sam":
-        steps.append(
-            Step("sam build", "builds in the Lambda image (use_container = true): needs Docker")
-            if answers.is_python
-            else Step("sam build", "installs @gomomento/sdk into the build")
-        )
+        if answers.is_python:
+            steps.append(Step("sam build", "builds in the Lambda image (use_container = true): needs Docker"))
+        elif answers.language == catalog.TYPESCRIPT:
+            # The SAM CLI's esbuild builder needs esbuild on PATH (it does not look in the
+            # project's node_modules): `npm run build` runs `sam build` with node_modules/.bin on PATH.
+            steps.append(Step("npm install", "esbuild, TypeScript, @gomomento/sdk"))
+            steps.append(Step("npm run build", "sam build, with esbuild from node_modules/.bin"))
+        else:
+            steps.append(Step("sam build", "installs @gomomento/sdk into the build"))
         steps.append(Step("sam deploy --guided", "the first time; then `sam deploy`"))
     else:
         steps.append(

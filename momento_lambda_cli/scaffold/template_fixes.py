@@ -97,6 +97,27 @@ FIXES: tuple[TemplateFix, ...] = (
         "secret after a restore (`--snapstart`, python3.12+, turns SnapStart on behind the alias `snapstart`)",
         languages=_PY,
     ),
+    TemplateFix(
+        "0.3.0",
+        "the Secrets Manager read gives up after 1 s per attempt whatever the SDK minor (throwOnRequestTimeout, "
+        "socketTimeout) and within a 2.5 s deadline (AbortSignal): a hung endpoint no longer hangs INIT",
+        languages=_NODE,
+    ),
+    TemplateFix(
+        "0.3.0",
+        "the Secrets Manager read makes 2 attempts (total_max_attempts), not 3: max_attempts counts retries",
+        languages=_PY,
+    ),
+    TemplateFix(
+        "0.3.0",
+        "get_client() returns a LiveClient: a reference kept across a SnapStart restore or a key refresh reaches "
+        "the current client instead of a closed one (which can crash the process)",
+        languages=_PY,
+    ),
+    TemplateFix(
+        "0.3.0",
+        "the generated tests cover every secret shape, the key-refresh shape included, and rotations between shapes",
+    ),
 )
 """Every fix, oldest first. 0.1.0 is the first released template: nothing before it to fix."""
 

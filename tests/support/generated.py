@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -143,3 +144,17 @@ def seed_local_peers(
         "MOMENTO_DEFAULT_TTL_SECONDS": "60",
     }
     return {"key": key, "arn": arn, "secrets": secrets, "env": env}
+
+
+NODE_SHAPE_TESTS = ("a secret of shape key-refresh serves the cache", "a rotation from shape key-refresh to shape")
+"""Tests the generated Node.js suite declares in a loop over the secret shapes (spot-checked by name)."""
+
+
+def assert_node_tests_passed(stdout: str, test_file: Path) -> None:
+    """`node --test` passed every test of ``test_file``: the top-level ``test(`` calls and the
+    ones its loops declare (one per secret shape, so more pass than are written)."""
+    declared = test_file.read_text().count("\ntest(")
+    passed = re.search(r"^# pass (\d+)$", stdout, re.MULTILINE)
+    assert passed and int(passed[1]) > declared and "# fail 0" in stdout, stdout[-2000:]
+    for name in NODE_SHAPE_TESTS:
+        assert re.search(rf"^ok \d+ - {name}", stdout, re.MULTILINE), name

@@ -412,11 +412,11 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
 
 PY_TIMEOUT_HINT = (
     "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
-    "retries={'max_attempts': 2})) (Powertools: SecretsProvider(boto_config=Config(...)))."
+    "retries={'total_max_attempts': 2})) (Powertools: SecretsProvider(boto_config=Config(...)))."
 )
 NODE_TIMEOUT_HINT = (
-    "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}, "
-    "maxAttempts: 2}) (Powertools: new SecretsProvider({awsSdkV3Client: that client}))."
+    "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, "
+    "throwOnRequestTimeout: true}, maxAttempts: 2}) (Powertools: new SecretsProvider({awsSdkV3Client: that client}))."
 )
 
 

@@ -3,9 +3,11 @@
 // * getMomentoClient() returns a module-level CacheClient, created on first use. A warm
 //   invocation pays one variable read; only a cold start pays for the TLS handshake.
 // * The API key comes from the Secrets Manager secret named by MOMENTO_SECRET_ARN (an ARN or
-//   a name; while it is empty, MOMENTO_SECRET_NAME), read once per execution environment
-//   with 1 s connect/read timeouts and one retry. The key never sits in an environment
-//   variable, a log line or an error message.
+//   a name; while it is empty, MOMENTO_SECRET_NAME), read once per execution environment.
+//   Each attempt gives up after 1 s without a connection or 1 s without the answer; one retry
+//   (2 attempts); and the whole read has a 2.5 s deadline (an AbortSignal, and a race the
+//   read cannot outlive), so a hung Secrets Manager costs INIT at most 2.5 s. The key never
+//   sits in an environment variable, a log line or an error message.
 // * Accepted secret shapes: {"MOMENTO_API_KEY", "MOMENTO_ENDPOINT"} (v2 keys need the
 //   endpoint), the same JSON without the endpoint for legacy keys, {"MOMENTO_AUTH_TOKEN"},
 //   a plain-text secret holding only the key, and the shape Momento's key-refresh Lambda
@@ -60,6 +62,12 @@ export const INIT_ENV = 'MOMENTO_INIT_CLIENT';
 const KEY_FIELDS = ['MOMENTO_API_KEY', 'MOMENTO_AUTH_TOKEN', 'apiKey', 'authToken', 'apiToken'];
 const ENDPOINT_FIELDS = ['MOMENTO_ENDPOINT', 'endpoint'];
 
+// The secret read: per attempt, 1 s to connect and 1 s for the answer; 2 attempts (one retry);
+// the whole read (both attempts and the back-off between them) gives up after 2.5 s.
+export const SECRET_CONNECT_TIMEOUT_MS = 1_000;
+export const SECRET_RESPONSE_TIMEOUT_MS = 1_000;
+export const SECRET_MAX_ATTEMPTS = 2;
+export const SECRET_READ_DEADLINE_MS = 2_500;
 // After a failed secret read, fail fast for this long instead of waiting on every request.
 const SECRET_RETRY_AFTER_MS = 10_000;
 // Re-read the secret after AUTHENTICATION_ERROR at most this often.
@@ -226,12 +234,46 @@ async function defaultReadSecretString(): Promise<string> {
   const secret = secretId();
   if (!secret) throw new MomentoUnavailable(`neither ${SECRET_ENV} nor ${SECRET_NAME_ENV} is set`);
   secretsManager ??= new SecretsManagerClient({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 1000 },
+    maxAttempts: SECRET_MAX_ATTEMPTS,
+    // What every @smithy/node-http-handler 4.x honours: connectionTimeout bounds the connect;
+    // requestTimeout bounds the wait for the answer but only throws with throwOnRequestTimeout
+    // (without it 4.x logs a warning and keeps waiting); socketTimeout (an idle socket) is what
+    // older minors read. withDeadline() below is the second fence, whatever the version does.
+    requestHandler: {
+      connectionTimeout: SECRET_CONNECT_TIMEOUT_MS,
+      requestTimeout: SECRET_RESPONSE_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+      socketTimeout: SECRET_RESPONSE_TIMEOUT_MS,
+    },
   });
-  const response = await secretsManager.send(new GetSecretValueCommand({ SecretId: secret }));
+  const sm = secretsManager;
+  const command = new GetSecretValueCommand({ SecretId: secret });
+  const response = await withDeadline(SECRET_READ_DEADLINE_MS, 'reading the Momento secret', (abortSignal) =>
+    sm.send(command, { abortSignal }),
+  );
   if (response.SecretString !== undefined) return response.SecretString;
   return Buffer.from(response.SecretBinary ?? []).toString('utf8');
+}
+
+/**
+ * operation(signal), given up after ms: the signal aborts, and the returned promise rejects with a
+ * TimeoutError at once even when the operation ignores the signal (it cannot outlive the deadline).
+ */
+export async function withDeadline<T>(ms: number, what: string, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(new Error(`${what} took longer than ${ms} ms`), { name: 'TimeoutError' });
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([operation(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The secret to read: MOMENTO_SECRET_ARN, else MOMENTO_SECRET_NAME ('' if neither). */

@@ -1,10 +1,17 @@
 """The Momento client of this function: created once per execution environment, then reused.
 
-* ``get_client()`` returns a module-level ``CacheClient``, created on first use. A warm
-  invocation pays one global lookup; only a cold start pays for the TLS handshake.
+* ``get_client()`` returns the module-level ``CacheClient``, created on first use. A warm
+  invocation pays one global lookup; only a cold start pays for the TLS handshake. What it
+  returns is a :class:`LiveClient`: every attribute is read from the client the module holds at
+  the time of the call, so a reference kept anywhere follows a key refresh or a SnapStart restore
+  to the new client and never reaches a closed one. Still, call ``get_client()`` (or ``call()``)
+  in the handler rather than keeping its result or its bound methods at module scope.
 * The API key comes from the Secrets Manager secret named by ``MOMENTO_SECRET_ARN`` (an ARN
   or a name; while it is empty, ``MOMENTO_SECRET_NAME``), read once per execution
-  environment with 1 s connect/read timeouts and one retry. The key never sits in an environment variable, a log line or an error message.
+  environment. Each attempt gives up after 1 s without a connection or 1 s without an answer;
+  one retry (2 attempts, botocore's standard back-off of up to 1 s between them), so a hung
+  Secrets Manager costs INIT about 2-3 s (at most 5 s: 2 x (1 s + 1 s) + 1 s). The key never
+  sits in an environment variable, a log line or an error message.
 * Accepted secret shapes: ``{"MOMENTO_API_KEY": ..., "MOMENTO_ENDPOINT": ...}`` (v2 keys
   need the endpoint), the same JSON without the endpoint for legacy keys,
   ``{"MOMENTO_AUTH_TOKEN": ...}``, a plain-text secret holding only the key, and the shape
@@ -48,7 +55,7 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import boto3
 from botocore.config import Config
@@ -80,7 +87,16 @@ INIT_TYPE_ENV = "AWS_LAMBDA_INITIALIZATION_TYPE"
 SNAPSTART_INIT_TYPE = "snap-start"
 """``AWS_LAMBDA_INITIALIZATION_TYPE`` during the INIT of a SnapStart version (before its snapshot)."""
 
-_SECRETS_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"})
+SECRET_CONNECT_TIMEOUT_SECONDS = 1
+SECRET_READ_TIMEOUT_SECONDS = 1
+SECRET_MAX_ATTEMPTS = 2
+"""The secret read's attempts: the first and one retry (the same in the Node.js module)."""
+# total_max_attempts counts attempts; botocore's max_attempts would count retries (2 -> 3 calls).
+_SECRETS_CONFIG = Config(
+    connect_timeout=SECRET_CONNECT_TIMEOUT_SECONDS,
+    read_timeout=SECRET_READ_TIMEOUT_SECONDS,
+    retries={"total_max_attempts": SECRET_MAX_ATTEMPTS, "mode": "standard"},
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,8 +121,35 @@ class CircuitOpen(MomentoUnavailable):
     """Momento timed out or was unavailable repeatedly: the cache is skipped for a cool-down."""
 
 
+class LiveClient:
+    """What :func:`get_client` returns: a stand-in whose every attribute is read from the client
+    the module holds at that moment (created on first use).
+
+    :func:`refresh_client` and the SnapStart hook :func:`before_snapshot` close the client they
+    replace. A caller that kept a ``CacheClient`` would then hold a closed one, and with momento
+    1.29 / grpcio 1.85 a client closed before its first request crashes the process on its next
+    call (a segfault, exit 139). A ``LiveClient`` kept anywhere reaches the current client instead.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_current(), name)
+
+    def __repr__(self) -> str:
+        return f"<LiveClient of {_client!r}>"
+
+
+_LIVE = LiveClient()
+
+
 def get_client() -> CacheClient:
-    """The execution environment's client (created on first use)."""
+    """The execution environment's client (created on first use), as a :class:`LiveClient`."""
+    _current()
+    return cast(CacheClient, _LIVE)  # it answers as the CacheClient it forwards to
+
+
+def _current() -> CacheClient:
     client = _client
     if client is not None:
         return client
@@ -181,7 +224,7 @@ def refresh_client() -> CacheClient:
         old, _client = _client, None
         _refreshed_at = time.monotonic()
     _close(old)
-    return _create()
+    return get_client()
 
 
 def _close(client: CacheClient | None) -> None:
@@ -229,7 +272,7 @@ def _create() -> CacheClient:
 
 
 def read_secret_string() -> str:
-    """One GetSecretValue on :func:`secret_id` (1 s timeouts, one retry)."""
+    """One GetSecretValue on :func:`secret_id` (1 s timeouts, 2 attempts)."""
     global _secrets_manager
     secret = secret_id()
     if not secret:

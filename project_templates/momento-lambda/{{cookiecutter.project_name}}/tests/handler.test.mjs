@@ -21,6 +21,7 @@ import {
   parseSecret,
   resetForTests,
   secretId,
+  withDeadline,
 } from '../src/momentoClient.mjs';
 
 function jwt(claims) {
@@ -30,6 +31,29 @@ function jwt(claims) {
 
 const V2_KEY = jwt({ t: 'g', id: 'unit-test' });
 const LEGACY_KEY = jwt({ sub: 'unit-test', c: 'cache.cell-9.example.com', cp: 'control.cell-9.example.com' });
+
+// Every secret shape the module accepts (the secret contract, its older shapes, and the shape
+// Momento's key-refresh Lambda keeps up to date).
+const SHAPES = [
+  { name: 'contract', kind: 'v2', encode: (key) => JSON.stringify({ MOMENTO_API_KEY: key, MOMENTO_ENDPOINT: 'cell-1.example.com' }) },
+  { name: 'contract, legacy key', kind: 'legacy', encode: (key) => JSON.stringify({ MOMENTO_API_KEY: key }) },
+  { name: 'MOMENTO_AUTH_TOKEN', kind: 'legacy', encode: (key) => JSON.stringify({ MOMENTO_AUTH_TOKEN: key }) },
+  { name: 'plain text', kind: 'legacy', encode: (key) => `  ${key}\n` },
+  {
+    name: 'key-refresh',
+    kind: 'v2',
+    encode: (key) => JSON.stringify({ apiKey: key, refreshToken: 'refresh-token', validUntil: 1798675200, endpoint: 'cell-1.example.com' }),
+  },
+  {
+    name: 'key-refresh, authToken',
+    kind: 'legacy',
+    encode: (key) => JSON.stringify({ authToken: key, refreshToken: 'refresh-token', validUntil: '1803859200' }, null, 2),
+  },
+];
+
+function keyFor(shape, tag) {
+  return shape.kind === 'v2' ? jwt({ t: 'g', id: tag }) : jwt({ sub: tag, c: 'cache.cell-9.example.com', cp: 'control.cell-9.example.com' });
+}
 
 class FakeCache {
   world;
@@ -165,9 +189,58 @@ test('every secret shape', () => {
   assert.deepEqual(parseSecret(JSON.stringify({ MOMENTO_API_KEY: LEGACY_KEY })), { apiKey: LEGACY_KEY, endpoint: undefined });
   assert.deepEqual(parseSecret(JSON.stringify({ MOMENTO_AUTH_TOKEN: LEGACY_KEY })), { apiKey: LEGACY_KEY, endpoint: undefined });
   assert.deepEqual(parseSecret(`  ${LEGACY_KEY}\n`), { apiKey: LEGACY_KEY, endpoint: undefined });
+  for (const shape of SHAPES) {
+    const key = keyFor(shape, 'parse');
+    const endpoint = shape.kind === 'v2' ? 'cell-1.example.com' : undefined;
+    assert.deepEqual(parseSecret(shape.encode(key)), { apiKey: key, endpoint }, shape.name);
+  }
   for (const bad of ['', '{not json', '[]', JSON.stringify({ other: 'x' })]) {
     assert.throws(() => parseSecret(bad), (error) => error instanceof MomentoUnavailable && !error.message.includes('not json'));
   }
+});
+
+for (const shape of SHAPES) {
+  test(`a secret of shape ${shape.name} serves the cache`, async () => {
+    const key = keyFor(shape, `shape-${shape.name}`);
+    world.secret = shape.encode(key);
+    world.acceptedKey = key;
+    assert.deepEqual([(await invoke('s')).cache, (await invoke('s')).cache], ['miss', 'hit']);
+    assert.equal(world.reads, 1);
+    assert.equal(world.clients.length, 1);
+  });
+}
+
+// A rotation may change the shape too (a key-refresh Lambda taking over a contract secret...).
+for (const [index, from] of SHAPES.entries()) {
+  const to = SHAPES[(index + 1) % SHAPES.length];
+  test(`a rotation from shape ${from.name} to shape ${to.name} is picked up`, async () => {
+    const oldKey = keyFor(from, 'before');
+    world.secret = from.encode(oldKey);
+    world.acceptedKey = oldKey;
+    assert.equal((await invoke('r')).cache, 'miss');
+    const newKey = keyFor(to, 'after');
+    world.secret = to.encode(newKey);
+    world.acceptedKey = newKey; // Momento rejects the old key from now on
+    assert.equal((await invoke('r')).cache, 'hit');
+    assert.equal(world.reads, 2);
+    assert.equal(world.clients.length, 2);
+    assert.equal(world.clients[1].apiKey, newKey);
+  });
+}
+
+test('withDeadline gives up on an operation that never settles, and aborts its signal', async () => {
+  let seen;
+  const started = Date.now();
+  await assert.rejects(
+    withDeadline(50, 'reading the Momento secret', (signal) => {
+      seen = signal;
+      return new Promise(() => {}); // ignores the signal on purpose
+    }),
+    (error) => error.name === 'TimeoutError' && error.message === 'reading the Momento secret took longer than 50 ms',
+  );
+  assert.ok(Date.now() - started < 1_000);
+  assert.equal(seen?.aborted, true);
+  assert.equal(await withDeadline(1_000, 'x', async () => 'answer'), 'answer');
 });
 
 test('credential providers', () => {

@@ -32,6 +32,28 @@ def _jwt(claims: dict) -> str:
 V2_KEY = _jwt({"t": "g", "id": "unit-test"})
 LEGACY_KEY = _jwt({"sub": "unit-test", "c": "cache.cell-9.example.com", "cp": "control.cell-9.example.com"})
 
+SHAPES = {
+    # name: (key kind, SecretString for a key). v2 keys need the endpoint beside them; legacy keys carry theirs.
+    "contract": ("v2", lambda key: json.dumps({"MOMENTO_API_KEY": key, "MOMENTO_ENDPOINT": "cell-1.example.com"})),
+    "contract-legacy-key": ("legacy", lambda key: json.dumps({"MOMENTO_API_KEY": key})),
+    "auth-token": ("legacy", lambda key: json.dumps({"MOMENTO_AUTH_TOKEN": key})),
+    "plain-text": ("legacy", lambda key: f"  {key}\n"),
+    "key-refresh": ("v2", lambda key: json.dumps(
+        {"apiKey": key, "refreshToken": "refresh-token", "validUntil": 1798675200, "endpoint": "cell-1.example.com"})),
+    "key-refresh-auth-token": ("legacy", lambda key: json.dumps(
+        {"authToken": key, "refreshToken": "refresh-token", "validUntil": "1803859200"}, indent=2)),
+}  # fmt: skip
+"""Every secret shape the module accepts: the secret contract, its older shapes, and the shape
+Momento's key-refresh Lambda keeps up to date."""
+ROTATIONS = list(zip(SHAPES, [*list(SHAPES)[1:], next(iter(SHAPES))]))
+"""Each shape to the next one (a rotation may change the shape: a key-refresh Lambda taking over...)."""
+
+
+def _key(kind: str, tag: str) -> str:
+    if kind == "v2":
+        return _jwt({"t": "g", "id": tag})
+    return _jwt({"sub": tag, "c": "cache.cell-9.example.com", "cp": "control.cell-9.example.com"})
+
 
 @pytest.fixture(scope="module")
 def server():
@@ -168,6 +190,36 @@ def test_the_secret_name_is_read_while_the_arn_is_empty(env, monkeypatch):
 )
 def test_every_secret_shape(secret, expected):
     assert momento_client.parse_secret(secret) == expected
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_secret_shape_parses(shape):
+    kind, encode = SHAPES[shape]
+    key = _key(kind, "parse")
+    assert momento_client.parse_secret(encode(key)) == (key, "cell-1.example.com" if kind == "v2" else None)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_secret_of_each_shape_serves_the_cache(fake, shape):
+    kind, encode = SHAPES[shape]
+    key = _key(kind, f"shape-{shape}")
+    fake["state"]["secret"] = encode(key)
+    fake["server"].accepted_keys = {key}
+    assert [invoke("s")["cache"], invoke("s")["cache"]] == ["miss", "hit"]
+    assert len(fake["reads"]) == 1 and len(fake["clients"]) == 1
+
+
+@pytest.mark.parametrize(("before", "after"), ROTATIONS)
+def test_a_rotation_from_one_shape_to_another_is_picked_up(fake, before, after):
+    old_key = _key(SHAPES[before][0], "before")
+    fake["state"]["secret"] = SHAPES[before][1](old_key)
+    fake["server"].accepted_keys = {old_key}
+    assert invoke("r")["cache"] == "miss"
+    new_key = _key(SHAPES[after][0], "after")
+    fake["state"]["secret"] = SHAPES[after][1](new_key)
+    fake["server"].accepted_keys = {new_key}  # Momento rejects the old key from now on
+    assert invoke("r")["cache"] == "hit"
+    assert len(fake["reads"]) == 2 and len(fake["clients"]) == 2
 
 
 @pytest.mark.parametrize("secret", ["", "{not json", "[]", json.dumps({"other": "x"})])

@@ -40,7 +40,7 @@ def test_the_client_module_registers_both_hooks():
 def test_the_snapshot_holds_no_client_and_a_restore_reads_the_secret_again(fake, monkeypatch):
     monkeypatch.setenv("MOMENTO_INIT_CLIENT", "lazy")
     assert invoke("s")["cache"] == "miss"
-    old = momento_client.get_client()
+    old = momento_client._client  # the SDK client itself (get_client() returns a LiveClient)
     take_snapshot()
     assert momento_client._client is None
     calls = fake["server"].calls["Get"]
@@ -85,3 +85,18 @@ def test_a_restore_never_fails_and_the_first_request_reads_the_secret(fake, monk
     state["fail"] = False
     assert invoke("f")["cache"] == "miss"  # not held back by the failure during the restore
     assert len(fake["reads"]) == 2
+
+
+def test_a_client_kept_at_module_scope_reaches_the_restored_client(fake, monkeypatch):
+    """The snapshot closes a client built during INIT that never made a request; with momento 1.29 /
+    grpcio 1.85 calling such a closed client crashes the process (exit 139). What get_client()
+    returned, kept in a module variable, reaches the restored client (and its new key) instead."""
+    monkeypatch.setenv("MOMENTO_INIT_CLIENT", "eager")
+    momento_client.prepare()  # INIT: the client is built, no request yet
+    kept = momento_client.get_client()  # what a handler module might keep at module scope
+    take_snapshot()
+    rotate_key(fake)
+    restore()
+    assert isinstance(kept.get("unit-cache", "kept"), CacheGet.Miss)  # no crash, no rejected key
+    assert fake["server"].calls["Get"] == 1
+    assert len(fake["reads"]) == 2 and len(fake["clients"]) == 2

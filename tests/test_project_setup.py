@@ -16,11 +16,13 @@ def test_ci_runs_the_readme_test_command():
     readme = (REPO_ROOT / "README.md").read_text()
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"```sh\n(.*?)\n```", quick_start, flags=re.S)
-    assert len(commands) == 2, "the quick start has exactly two commands"
+    assert len(commands) == 2, "the quick start has two blocks: install and render, then the tests"
     assert "momento-lambda new demo --no-input" in commands[0]
-    test_command = commands[1].strip()
+    test_commands = [line.split("#", 1)[0].strip() for line in commands[1].splitlines()]
+    assert test_commands == ["scripts/test.sh --fast", "scripts/test.sh"]
     ci = (REPO_ROOT / ".ci" / "run").read_text()
-    assert f"exec {test_command}" in ci
+    assert "export CI=true" in ci
+    assert f"exec {test_commands[-1]}\n" in ci
 
 
 def test_test_command_runs_lint_types_and_all_tests():

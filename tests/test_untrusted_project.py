@@ -107,6 +107,7 @@ functions:
 """
 
 
+@pytest.mark.integration  # the bug report runs the installed tools for their versions
 def test_env_and_file_values_are_shown_as_their_expressions(run_cli, tmp_path, monkeypatch):
     aws_secret = f"wJalr{keys.MARKER}EXAMPLEKEYabc123"
     password = f"pw-{keys.MARKER}-hunter2"
@@ -188,6 +189,7 @@ def test_the_reader_refuses_fifos_loops_symlinks_out_and_huge_files(tmp_path):
     assert files.read_text(root / "missing.json", root) is None
 
 
+@pytest.mark.integration  # the bug report runs the installed tools for their versions
 def test_the_bug_report_skips_symlinks_and_fifos_and_lists_them(run_cli, tmp_path):
     credentials = tmp_path / "home" / ".aws" / "credentials"
     credentials.parent.mkdir(parents=True)

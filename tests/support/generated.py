@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
@@ -26,9 +27,24 @@ NPM_CACHE = Path(
 )
 
 
+_RENDERED: dict[tuple[str, tuple[tuple[str, Any], ...]], Path] = {}
+"""Projects already rendered in this test process, by name and options (pristine: never handed out)."""
+
+
 def render(tmp_path: Path, name: str = "demo", **options: Any) -> Path:
-    """Render a project with the scaffold core (what `new --no-input` does) and return its folder."""
-    return render_project(build_answers(name, **options), tmp_path).project_dir
+    """A project as the scaffold core renders it (what `new --no-input` does), in ``tmp_path``.
+
+    Each combination is rendered once per test process and copied for every test that asks
+    for it (a copy costs a fraction of a render); the test owns its copy."""
+    key = (name, tuple(sorted(options.items())))
+    pristine = _RENDERED.get(key)
+    if pristine is None:
+        root = Path(tempfile.mkdtemp(prefix="momento-lambda-render-"))
+        atexit.register(shutil.rmtree, root, True)
+        pristine = _RENDERED[key] = render_project(build_answers(name, **options), root).project_dir
+    project = tmp_path / pristine.name
+    shutil.copytree(pristine, project, symlinks=True)
+    return project
 
 
 def template_documents(project: Path) -> dict[str, Any]:

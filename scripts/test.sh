@@ -97,13 +97,25 @@ if ! part "install .venv" install_venv; then
   exit 1
 fi
 if [ "$mode" = full ]; then
+  # The nox venvs install in the background while the tools install and lint runs.
+  nox_log=$(mktemp)
+  .venv/bin/nox --install-only >"$nox_log" 2>&1 &
+  nox_pid=$!
   part "install the SAM CLI and osls (.tools/)" scripts/install-tools.sh
-  part "install the nox venvs (Python $others)" .venv/bin/nox --install-only
 fi
 
 part "ruff check" .venv/bin/ruff check momento_lambda_cli tests benchmarks noxfile.py
 part "ruff format --check" .venv/bin/ruff format --check momento_lambda_cli tests benchmarks noxfile.py
 part "mypy" .venv/bin/mypy
+if [ "$mode" = full ]; then
+  nox_installed() {
+    wait "$nox_pid" && return
+    cat "$nox_log" >&2
+    return 1
+  }
+  part "install the nox venvs (Python $others; in the background, this is the wait)" nox_installed
+  rm -f "$nox_log"
+fi
 if [ "$mode" = fast ]; then
   part "pytest -m unit ($(.venv/bin/python -V))" .venv/bin/pytest -m unit --durations=30 "$@"
 else

@@ -16,9 +16,9 @@ import pytest
 
 from momento_lambda_cli import console, redact
 from tests.support.momento_server import LocalMomentoServer
-from tests.support.tiers import mark_tiers, unit_tier_guard
+from tests.support.tiers import mark_tiers, serial_lock, unit_tier_guard
 
-__all__ = ["unit_tier_guard"]
+__all__ = ["serial_lock", "unit_tier_guard"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -34,7 +34,10 @@ _CLOSED_ENDPOINT = "http://127.0.0.1:9"
 
 @pytest.fixture(autouse=True)
 def isolated_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, unit_tier_guard: None
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
+    serial_lock: None,
+    unit_tier_guard: None,
 ) -> None:
     """No AWS or Momento settings leak in from the developer's machine."""
     for name in list(os.environ):

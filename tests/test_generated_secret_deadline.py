@@ -92,6 +92,7 @@ def _check(report: dict, endpoint: FaultyEndpoint, bound: float, retry_gap: floa
 
 
 @pytest.mark.integration
+@pytest.mark.serial("measures the secret read's deadline in wall-clock seconds")
 @pytest.mark.parametrize("mode", MODES)
 def test_python_secret_read_gives_up_after_one_retry_and_init_returns(tmp_path, mode):
     project = render(tmp_path, runtime="python3.11")
@@ -109,6 +110,7 @@ def node() -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.serial("measures the secret read's deadline in wall-clock seconds")
 @pytest.mark.parametrize("language", ["javascript", "typescript"])
 @pytest.mark.parametrize("mode", MODES)
 def test_node_secret_read_gives_up_after_one_retry_and_init_returns(tmp_path, node, language, mode):

@@ -11,13 +11,26 @@ fails at teardown with the command it started: mark it (or its module) ``integra
 one exception is ``git``: the tool itself runs it in-process (doctor lists a project's files
 with ``git ls-files``, update merges with ``git merge-file``), it costs milliseconds and is on
 every machine the tests run on, so a unit test may exercise that code.
+
+A test marked ``serial`` (with the reason: ``@pytest.mark.serial("measures wall time")``)
+runs while no other test runs, even under pytest-xdist: every test holds a shared lock of the
+run, a serial one an exclusive lock; a turnstile lets a waiting serial test in before the
+next ordinary one (no starvation).
 """
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no serial lock (the tiers still run, in one process with -n 0)
+    fcntl = None  # type: ignore[assignment]
 
 import pytest
 
@@ -67,3 +80,28 @@ def unit_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
             "mark the test (or its module) @pytest.mark.integration",
             pytrace=False,
         )
+
+
+@pytest.fixture
+def serial_lock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under pytest-xdist, hold the run's lock for the test: exclusive for ``serial`` tests."""
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None or fcntl is None:
+        yield
+        return
+    marker = request.node.get_closest_marker("serial")
+    if marker is not None and not marker.args:
+        pytest.fail("say why the test is serial: @pytest.mark.serial('reason')", pytrace=False)
+    base = Path(tempfile.gettempdir()) / f"momento-lambda-tests-{workerinput['testrunuid']}"
+    with open(f"{base}.turnstile", "a") as turnstile, open(f"{base}.lock", "a") as lock:
+        if marker is not None:
+            fcntl.flock(turnstile, fcntl.LOCK_EX)  # held: ordinary tests wait at the turnstile
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        else:
+            fcntl.flock(turnstile, fcntl.LOCK_EX)
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+            fcntl.flock(lock, fcntl.LOCK_SH)
+        with contextlib.ExitStack() as stack:
+            stack.callback(fcntl.flock, turnstile, fcntl.LOCK_UN)
+            stack.callback(fcntl.flock, lock, fcntl.LOCK_UN)
+            yield

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.integration  # the CLI in a pseudo-terminal (pexpect)
+pytestmark = [
+    pytest.mark.integration,  # the CLI in a pseudo-terminal (pexpect)
+    pytest.mark.serial("a dialogue with a child on a pty: a loaded machine stalls it past its waits"),
+]
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -189,6 +189,100 @@ def test_the_reader_refuses_fifos_loops_symlinks_out_and_huge_files(tmp_path):
     assert files.read_text(root / "missing.json", root) is None
 
 
+def _link_out(project: Path, outside: Path, name: str, text: str | bytes | None = None) -> None:
+    """Replace (or create) ``project/name`` with a symlink to a copy of it under ``outside``."""
+    path = project / name
+    copy = outside / project.name / name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    if text is None:
+        copy.write_bytes(path.read_bytes())
+    elif isinstance(text, bytes):
+        copy.write_bytes(text)
+    else:
+        copy.write_text(text, encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    os.symlink(copy, path)
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The real paths every ``os.open`` / ``open`` of this process opens while the test runs."""
+    import builtins
+    import io
+
+    seen: list[str] = []
+    real_os_open, real_io_open = os.open, io.open
+
+    def note(target: object) -> None:
+        if isinstance(target, str | bytes | os.PathLike):
+            seen.append(os.path.realpath(os.fsdecode(target)))
+
+    def spy_os_open(path: object, *args: object, **kwargs: object) -> int:
+        note(path)
+        return real_os_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def spy_io_open(file: object, *args: object, **kwargs: object) -> object:
+        note(file)
+        return real_io_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "open", spy_os_open)
+    monkeypatch.setattr(io, "open", spy_io_open)
+    monkeypatch.setattr(builtins, "open", spy_io_open)
+    return seen
+
+
+ELF_HEAD = b"\x7fELF\x02\x01\x01" + b"\x00" * 9 + b"\x03\x00\x3e\x00" + b"\x00" * 200
+MOMENTO_KEY_TEXT = f"MOMENTO_API_KEY={keys.legacy_key(tag='outside')}\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["doctor", "--offline"],
+        ["doctor", "--offline", "--json", "--verbose"],
+        ["doctor", "--offline", "--fix", "--dry-run"],
+        ["add", "--dry-run", "--no-input"],
+        ["update", "--check"],
+    ],
+)
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+def test_no_command_reads_a_file_through_a_symlink_out_of_the_project(tmp_path, run_cli, opened, command, framework):
+    """Every project file a command reads (the doctor's code index, key scan, .gitignore, build
+    output, requirements, package.json, .env...) goes through the one reader fenced to the project:
+    a symlink out of the project is never opened, whatever reads it."""
+    outside = tmp_path / "outside"
+    if framework == "sam":
+        project = generated.render(tmp_path / "p", "fenced")
+        for name in ("src/handler.py", "src/requirements.txt", ".gitignore"):
+            _link_out(project, outside, name)
+        _link_out(project, outside, "src/extra.py", "import momento\nclient = momento.CacheClient(None, None, None)\n")
+        _link_out(project, outside, "requirements.txt", "momento==1.0.0\n")
+        _link_out(project, outside, ".aws-sam/build/Function/grpc/_cython.cpython-313-x86_64-linux-gnu.so", ELF_HEAD)
+        _link_out(project, outside, ".aws-sam/build/Function/momento-1.0.0.dist-info/WHEEL", "Tag: py3-none-any\n")
+    else:
+        project = generated.render(tmp_path / "p", "fenced", framework="serverless", runtime="nodejs22.x")
+        for name in ("src/handler.mjs", "package.json", ".gitignore"):
+            _link_out(project, outside, name)
+        _link_out(project, outside, "src/extra.mjs", "import { CacheClient } from '@gomomento/sdk';\n")
+        _link_out(project, outside, "package-lock.json", '{"packages": {}}')
+        _link_out(project, outside, "node_modules/@gomomento/sdk/package.json", '{"version": "1.0.0"}')
+        _link_out(project, outside, "tsconfig.json", "{}")
+        _link_out(project, outside, ".serverless/fenced.zip", b"PK\x05\x06" + b"\x00" * 18)
+    _link_out(project, outside, ".env", MOMENTO_KEY_TEXT)
+    _link_out(project, outside, ".env.dev", MOMENTO_KEY_TEXT)
+    _link_out(project, outside, "notes.txt", MOMENTO_KEY_TEXT)
+    opened.clear()
+
+    result = run_cli(*command, str(project))
+
+    assert BUG not in result.output, result.output
+    prefix = os.path.realpath(outside) + os.sep
+    leaked = sorted({path for path in opened if path.startswith(prefix)})
+    assert not leaked, f"{command} opened files outside the project: {leaked}"
+    assert_no_leak(result.output, [])
+
+
 @pytest.mark.integration  # the bug report runs the installed tools for their versions
 def test_the_bug_report_skips_symlinks_and_fifos_and_lists_them(run_cli, tmp_path):
     credentials = tmp_path / "home" / ".aws" / "credentials"

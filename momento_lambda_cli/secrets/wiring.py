@@ -272,7 +272,7 @@ def plan_writes(
             changes["kms_key_arn"] = kms_key_arn
         if {**answers, **changes} != answers:
             path = found.directory / project.ANSWERS_FILE
-            old_answers = files.read_text(path)
+            old_answers = files.read_text(path, found.directory)
             answers_edit = _answers_edit(changes)
             writes.append(
                 PlannedWrite(

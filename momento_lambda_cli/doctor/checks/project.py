@@ -525,7 +525,7 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     if "serverless-dotenv-plugin" not in (project.build.plugins or []):
         ignored = _ignored_env_keys(project, set(listed), key_vars | read_keys)
     for path in listed:
-        data = read_head(path, min(MAX_FILE_SCANNED_BYTES, budget))
+        data = read_head(path, min(MAX_FILE_SCANNED_BYTES, budget), project.root)
         if not data:
             continue
         budget -= len(data)
@@ -581,7 +581,7 @@ def _ignored_env_keys(project: Project, listed: set[Path], names: set[str]) -> l
             if path in seen or path in listed or not path.is_file():
                 continue
             seen.add(path)
-            text = (read_head(path, 256 * 1024) or b"").decode("utf-8", "replace")
+            text = (read_head(path, 256 * 1024, project.root) or b"").decode("utf-8", "replace")
             if not (keyscan.find_keys(text) or _dotenv_names(text, names)):
                 continue
             shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
@@ -671,7 +671,7 @@ def _dotenv_keys(root: Path, names: set[str]) -> set[tuple[str, str]]:
     except OSError:
         return found
     for path in candidates:
-        data = read_head(path, 256 * 1024) or b""
+        data = read_head(path, 256 * 1024, root) or b""
         for line in data.decode("utf-8", "replace").splitlines():
             variable = line.removeprefix("export ").partition("=")[0].strip()
             if variable in names and line.partition("=")[2].strip():

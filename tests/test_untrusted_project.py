@@ -322,35 +322,68 @@ def test_doctor_timeout_refuses_nan_infinity_and_absurd_values(run_cli, tmp_path
     assert BUG not in result.output
 
 
+ANSWERS_COMMANDS = [
+    ["doctor", "--offline"],
+    ["doctor", "--offline", "--json"],
+    ["doctor", "--offline", "--only", "project.template-version"],
+    ["update", "--check"],
+    ["add", "--dry-run", "--no-input"],
+]
+
+
+@pytest.mark.parametrize("command", ANSWERS_COMMANDS, ids=lambda c: "-".join(c))
 @pytest.mark.parametrize(
-    ("field", "raw"),
+    ("field", "raw", "named"),
     [
-        ("doctor", '{"timeout": 1e999}'),
-        ("doctor", '{"timeout": -5}'),
-        ("doctor", '{"expiry_warning_days": 1e999}'),
-        ("default_ttl_seconds", "1e999"),
-        ("default_ttl_seconds", "60.5"),
-        ("default_ttl_seconds", "NaN"),
+        ("doctor", '{"timeout": 1e999}', "doctor.timeout"),
+        ("doctor", '{"timeout": -5}', "doctor.timeout"),
+        ("doctor", '{"timeout": "30"}', "doctor.timeout"),
+        ("doctor", '{"expiry_warning_days": 1e999}', "doctor.expiry_warning_days"),
+        ("doctor", '{"expiry_warning_days": 1.5}', "doctor.expiry_warning_days"),
+        ("doctor", '{"strict": "yes"}', "doctor.strict"),
+        ("doctor", '{"skip": [3]}', "doctor.skip"),
+        ("doctor", '{"colour": true}', "doctor:"),
+        ("doctor", "[]", "doctor:"),
+        ("default_ttl_seconds", "1e999", "default_ttl_seconds"),
+        ("default_ttl_seconds", "60.5", "default_ttl_seconds"),
+        ("default_ttl_seconds", "-1", "default_ttl_seconds"),
+        ("default_ttl_seconds", "NaN", "NaN"),
     ],
 )
-def test_numbers_in_the_answers_file_are_bounded(run_cli, tmp_path, field, raw):
+def test_numbers_in_the_answers_file_are_bounded(run_cli, tmp_path, field, raw, named, command):
+    """One schema for the whole answers file, the doctor section included: every command that
+    reads it refuses a bad field with ``Error: FILE: FIELD ...`` + ``Hint:``, exit 1 (never a
+    usage error, never ignored, never only a warning)."""
     project = projects.sam_project(tmp_path, "nums")
     path = project / ".momento-lambda.json"
     document = json.loads(path.read_text(encoding="utf-8"))
     document[field] = "@@"
     path.write_text(json.dumps(document).replace('"@@"', raw), encoding="utf-8")
 
-    # the doctor section is doctor's own: `doctor` refuses it; the answers are every command's
-    result = (
-        run_cli("doctor", "--offline", str(project))
-        if field == "doctor"
-        else run_cli("update", "--check", str(project))
-    )
+    result = run_cli(*command, str(project))
 
-    assert result.exit_code in (1, 2), result.output
+    assert result.exit_code == 1, result.output
     assert BUG not in result.output
-    assert ".momento-lambda.json" in result.stderr
-    assert (field in result.stderr) or ("NaN" in result.stderr), result.stderr
+    errors = result.stdout if "--json" in command else result.stderr
+    assert f".momento-lambda.json: {named}" in errors or (named == "NaN" and "NaN" in errors), errors
+    if "--json" in command:
+        assert json.loads(result.stdout)["ok"] is False
+    else:
+        assert "Error:" in result.stderr and "Hint:" in result.stderr, result.stderr
+
+
+def test_an_unknown_check_id_saved_in_the_answers_file_is_a_file_error(run_cli, tmp_path):
+    project = projects.sam_project(tmp_path, "ids")
+    path = project / ".momento-lambda.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["doctor"] = {"skip": ["no-such-check"]}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    result = run_cli("doctor", "--offline", str(project))
+
+    assert result.exit_code == 1, result.output
+    assert ".momento-lambda.json: doctor.skip: Unknown check id: no-such-check" in result.stderr
+    assert "Hint:" in result.stderr
 
 
 # --- 5. errors, not bugs --------------------------------------------------------------------

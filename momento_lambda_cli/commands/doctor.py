@@ -147,9 +147,10 @@ def doctor(
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
-    Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict),
-    2 usage error (e.g. an unknown check id). A project can keep its options (skip, only,
-    strict, offline, timeout, expiry_warning_days) in .momento-lambda.json under "doctor".
+    Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict) or a
+    project file is malformed (the answers file included), 2 usage error (e.g. an unknown check
+    id). A project can keep its options (skip, only, strict, offline, timeout,
+    expiry_warning_days) in .momento-lambda.json under "doctor"; a bad one there is exit 1.
     """
     if json_output:
         console.mode.json_command = "doctor"
@@ -157,6 +158,7 @@ def doctor(
     from momento_lambda_cli.doctor import registry, render
     from momento_lambda_cli.doctor.context import DoctorOptions
     from momento_lambda_cli.doctor.diagnose import diagnose
+    from momento_lambda_cli.doctor.saved import check_names
     from momento_lambda_cli.doctor.saved import load as load_saved
 
     if list_checks:
@@ -170,7 +172,8 @@ def doctor(
         return
 
     project_path = project_dir.resolve()
-    saved = load_saved(project_path)
+    saved = load_saved(project_path)  # a malformed answers file: Error: FILE: FIELD ..., exit 1
+    check_names(saved, lambda only, skip: registry.select(registry.all_checks(), only, skip))
     checks = registry.select(registry.all_checks(), only or saved.only, [*saved.skip, *(skip or ())])
     strict = strict or saved.strict
     offline = offline or saved.offline

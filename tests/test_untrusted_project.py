@@ -15,7 +15,7 @@ from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import files
 from momento_lambda_cli.scaffold import answers as schema
 from tests.support import generated, keys, projects
-from tests.support.leaks import assert_no_leak
+from tests.support.leaks import assert_no_leak, assert_no_piece
 
 pytestmark = pytest.mark.unit
 
@@ -156,6 +156,131 @@ def test_sls_vars_marks_values_by_origin(tmp_path):
     assert not isinstance(variables.get("c"), Sourced)  # the project's own text
     assert not isinstance(variables.get("e"), Sourced)
     assert variables.get("a") == "from-the-env"  # checks still see the value
+
+
+SOURCED_SLS = """\
+service: sourced
+frameworkVersion: '3'
+provider:
+  name: aws
+  runtime: python3.13
+  region: ${env:DEPLOY_REGION}
+  stage: ${env:DEPLOY_STAGE}
+  environment:
+    MOMENTO_CACHE_NAME: sourced-cache
+    TOKEN: ${env:LONG_TOKEN}
+    TINY: ${env:TINY_TOKEN}
+    PASSWORD: ${file(./secrets.yml):password}
+functions:
+  api:
+    handler: handler.main
+"""
+LONG_TOKEN = "Zq8vR2mXw4Lp9TtBn6Hc"
+TINY_TOKEN = "x7q"
+FILE_PASSWORD = "hunter2-Kd93LmQa"
+REGION, STAGE = "eu-south-2", "qa7"
+SOURCED = [LONG_TOKEN, TINY_TOKEN, FILE_PASSWORD, STAGE]
+
+
+@pytest.fixture
+def sourced_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Serverless project whose region, stage and environment come from ${env:} and ${file()}."""
+    project = tmp_path / "sourced"
+    project.mkdir()
+    (project / "serverless.yml").write_text(SOURCED_SLS, encoding="utf-8")
+    (project / "secrets.yml").write_text(f"password: {FILE_PASSWORD}\n", encoding="utf-8")
+    (project / "handler.py").write_text("import momento\n\ndef main(event, context):\n    return 1\n", encoding="utf-8")
+    for name, value in {
+        "DEPLOY_REGION": REGION,
+        "DEPLOY_STAGE": STAGE,
+        "LONG_TOKEN": LONG_TOKEN,
+        "TINY_TOKEN": TINY_TOKEN,
+    }.items():
+        monkeypatch.setenv(name, value)
+    return project
+
+
+def _crashing_check(ctx: object) -> object:
+    """A check that crashes with every resolved value in its message (and in its locals)."""
+    project = ctx.project()  # type: ignore[attr-defined]
+    env = project.functions[0].environment
+    token, tiny, password = env["TOKEN"], env["TINY"], env["PASSWORD"]
+    stage = project.stage.value
+    raise RuntimeError(f"cannot use {token}, {tiny}, {password} on stage {stage} (name={tiny}); {token}{password}")
+
+
+@pytest.mark.integration  # the bug report runs the installed tools for their versions
+@pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
+def test_debug_tracebacks_never_show_a_value_from_env_or_file(
+    run_cli, sourced_project, monkeypatch, tmp_path, json_output
+):
+    """--debug prints the traceback of a crashing check, and of a crash in the command itself:
+    neither shows a value resolved from ${env:} / ${file()}, nor any 8-character piece of one,
+    nor a short one (3 characters) as a word; the expressions stand in their place."""
+    from momento_lambda_cli.doctor import registry, render
+    from momento_lambda_cli.doctor.model import Check, Group
+
+    real = registry.all_checks
+    crash = Check("project.crash-test", Group.PROJECT, "Crashes with resolved values", _crashing_check)  # type: ignore[arg-type]
+    monkeypatch.setattr(registry, "all_checks", lambda: [*real(), crash])
+    flags = ["--json"] if json_output else ["--verbose"]
+    report = tmp_path / "report.zip"
+
+    in_check = run_cli("--debug", "doctor", "--offline", *flags, "--bug-report", str(report), str(sourced_project))
+
+    def command_crash(*args: object, **kwargs: object) -> object:
+        raise RuntimeError(f"render failed for {LONG_TOKEN} / {FILE_PASSWORD} / {TINY_TOKEN}")
+
+    monkeypatch.setattr(render, "json_data" if json_output else "lines", command_crash)
+    in_command = run_cli("--debug", "doctor", "--offline", *flags, str(sourced_project))
+
+    assert "[project.crash-test] crashed:" in in_check.stderr, in_check.stderr
+    assert "Traceback (most recent call last)" in in_check.stderr
+    assert "${env:LONG_TOKEN}" in in_check.stderr and "${file(./secrets.yml):password}" in in_check.stderr
+    assert "${env:TINY_TOKEN}" in in_check.stderr
+    assert "Traceback (most recent call last)" in in_command.stderr, in_command.output
+    assert "${env:LONG_TOKEN}" in in_command.stderr and "${env:TINY_TOKEN}" in in_command.stderr
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(report) as archive:
+        archive.extractall(unpacked)
+    bundle = "".join(p.read_text(encoding="utf-8", errors="replace") for p in unpacked.rglob("*") if p.is_file())
+    everything = in_check.output + in_command.output + bundle
+    assert_no_piece(everything, SOURCED)
+    assert REGION not in everything
+
+
+def test_region_and_stage_from_the_environment_read_as_expressions_with_their_origin(run_cli, sourced_project):
+    """A value from ${env:} stays secret by origin, but the settings lines stay readable: the
+    expression, where it came from and through which setting, for any length (a 3-character stage)."""
+    result = run_cli("doctor", "--offline", "--verbose", str(sourced_project))
+    as_json = run_cli("doctor", "--offline", "--json", str(sourced_project))
+
+    out = result.stdout
+    assert "stage ${env:DEPLOY_STAGE} (from the environment, via serverless.yml provider.stage)" in out, out
+    assert "region ${env:DEPLOY_REGION} (from the environment, via serverless.yml provider.region)" in out
+    assert "stack sourced-${env:DEPLOY_STAGE} (from the environment" in out
+    json.loads(as_json.stdout)
+    assert "${env:DEPLOY_REGION} (from the environment" in as_json.stdout
+    assert_no_piece(result.output + as_json.output, SOURCED)
+    assert REGION not in result.output + as_json.output
+
+
+def test_short_values_from_env_and_file_are_masked_in_any_text(tmp_path, monkeypatch):
+    """The redactor's last line of defence masks a sourced value of 3 to 7 characters where it
+    stands as a word (a 3-character secret never prints), 8 and more everywhere."""
+    from momento_lambda_cli import redact
+    from momento_lambda_cli.project.values import secret_by_origin
+
+    monkeypatch.setattr(redact, "_sourced", {})
+    secret_by_origin("x7q", "${env:TINY}")
+    secret_by_origin("abcd123", "${file(./s.yml):pin}")
+    secret_by_origin("Zq8vR2mXw4Lp", "${env:LONG}")
+
+    text = redact.redact("tiny=x7q pin 'abcd123' long Zq8vR2mXw4Lp and Zq8vR2mX... x7qz stays")
+
+    assert "tiny=${env:TINY}" in text and "'${file(./s.yml):pin}'" in text
+    assert "long ${env:LONG}" in text and "x7qz stays" in text
+    assert_no_piece(text.replace("x7qz", ""), ["x7q", "abcd123", "Zq8vR2mXw4Lp"])
 
 
 # --- 3. files are read only if regular and inside the project -------------------------------

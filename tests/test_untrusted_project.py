@@ -408,6 +408,22 @@ def test_no_command_reads_a_file_through_a_symlink_out_of_the_project(tmp_path, 
     assert_no_leak(result.output, [])
 
 
+def test_store_token_reads_no_template_through_a_symlink_out_of_the_project(tmp_path, opened):
+    """store-token inspects the project (samconfig, template, serverless.yml) before any AWS call,
+    through the one reader: a template.yaml symlinked out of the project stops it, unread."""
+    from momento_lambda_cli.secrets.wiring import inspect_project
+
+    project = projects.sam_project(tmp_path, "linked")
+    _link_out(project, tmp_path / "outside", "template.yaml")
+    opened.clear()
+
+    with pytest.raises(MomentoLambdaError, match="outside the project"):
+        inspect_project(project)
+
+    outside = os.path.realpath(tmp_path / "outside") + os.sep
+    assert not [path for path in opened if path.startswith(outside)]
+
+
 @pytest.mark.integration  # the bug report runs the installed tools for their versions
 def test_the_bug_report_skips_symlinks_and_fifos_and_lists_them(run_cli, tmp_path):
     credentials = tmp_path / "home" / ".aws" / "credentials"

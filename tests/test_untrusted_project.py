@@ -513,6 +513,25 @@ def test_numbers_in_the_answers_file_are_bounded(run_cli, tmp_path, field, raw, 
         assert "Error:" in result.stderr and "Hint:" in result.stderr, result.stderr
 
 
+@pytest.mark.integration  # the bug report runs the installed tools for their versions
+def test_a_malformed_answers_file_still_gets_its_bug_report(run_cli, tmp_path):
+    """With --bug-report, the report is written (the checks ran with no saved options), then the
+    same Error: FILE: FIELD line, exit 1."""
+    project = projects.sam_project(tmp_path, "reported")
+    path = project / ".momento-lambda.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["doctor"] = {"timeout": -5}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    report = tmp_path / "r.zip"
+
+    result = run_cli("doctor", "--offline", "--bug-report", str(report), str(project))
+
+    assert result.exit_code == 1, result.output
+    assert ".momento-lambda.json: doctor.timeout: must be" in result.stderr
+    with zipfile.ZipFile(report) as archive:
+        assert "doctor.json" in archive.namelist()
+
+
 def test_an_unknown_check_id_saved_in_the_answers_file_is_a_file_error(run_cli, tmp_path):
     project = projects.sam_project(tmp_path, "ids")
     path = project / ".momento-lambda.json"

@@ -158,8 +158,9 @@ def doctor(
     from momento_lambda_cli.doctor import registry, render
     from momento_lambda_cli.doctor.context import DoctorOptions
     from momento_lambda_cli.doctor.diagnose import diagnose
-    from momento_lambda_cli.doctor.saved import check_names
+    from momento_lambda_cli.doctor.saved import SavedOptions, check_names
     from momento_lambda_cli.doctor.saved import load as load_saved
+    from momento_lambda_cli.errors import MomentoLambdaError
 
     if list_checks:
         checks = registry.select(registry.all_checks(), only or (), skip or ())
@@ -172,8 +173,14 @@ def doctor(
         return
 
     project_path = project_dir.resolve()
-    saved = load_saved(project_path)  # a malformed answers file: Error: FILE: FIELD ..., exit 1
-    check_names(saved, lambda only, skip: registry.select(registry.all_checks(), only, skip))
+    bad_answers: MomentoLambdaError | None = None
+    try:
+        saved = load_saved(project_path)  # a malformed answers file: Error: FILE: FIELD ..., exit 1
+        check_names(saved, lambda only, skip: registry.select(registry.all_checks(), only, skip))
+    except MomentoLambdaError as exc:
+        if bug_report is None:
+            raise
+        saved, bad_answers = SavedOptions(), exc  # the report is written first, then the same error
     checks = registry.select(registry.all_checks(), only or saved.only, [*saved.skip, *(skip or ())])
     strict = strict or saved.strict
     offline = offline or saved.offline
@@ -197,10 +204,12 @@ def doctor(
     live = not json_output and err.is_terminal
     with render.progress(err, checks, live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
-    if bug_report is not None and diagnosis.fatal is not None:
+    if bug_report is not None and (diagnosis.fatal is not None or bad_answers is not None):
         _write_bug_report(bug_report, project_path, None, diagnosis.outcomes, ok=False)
     if diagnosis.fatal is not None:
         raise diagnosis.fatal  # one Error: / Hint: (the JSON envelope's error with --json), exit 1
+    if bad_answers is not None:
+        raise bad_answers
     if fix or dry_run:
         fix_project(
             options,

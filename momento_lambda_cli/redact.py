@@ -72,10 +72,20 @@ from ordinary text and are left to the structured output, which names every sour
 expression whatever its length (:func:`momento_lambda_cli.project.values.shown`)."""
 
 
+_PUBLIC_SHAPES = (re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d"),)
+"""Sourced values that are public identifiers by their shape, never rewritten in text: an AWS
+region name (``${env:AWS_REGION}`` = ``us-east-1``) is part of every ARN, endpoint and console
+link the tool prints (store-token's ``secret_arn`` in ``--json``), and no secret has that shape.
+Doctor's settings lines still name such a value by its expression and origin."""
+
+
 def register_sourced(value: str, expression: str) -> None:
     """Remember ``value`` as secret by origin: :func:`redact` writes ``expression`` in its place
-    (and masks its first 8 characters wherever they appear, as for keys)."""
+    (and masks its first 8 characters wherever they appear, as for keys). A value of a public
+    shape (:data:`_PUBLIC_SHAPES`: an AWS region name) is left as it is."""
     value = value.strip()
+    if any(shape.fullmatch(value) for shape in _PUBLIC_SHAPES):
+        return
     if len(value) >= _MIN_SOURCED_LENGTH and value not in _sourced and value not in expression:
         _sourced[value] = expression
 

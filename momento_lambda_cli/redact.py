@@ -65,14 +65,27 @@ def register_secret(value: str | None) -> None:
 _sourced: dict[str, str] = {}
 """Values resolved from outside a project's own text (``${env:...}``, ``${file(...)}``...) ->
 the expression they came from, which output shows in their place."""
-_MIN_SOURCED_LENGTH = 4
-"""Shorter sourced values (``dev``, ``1``) are not masked: they cannot be told from ordinary words."""
+_MIN_SOURCED_LENGTH = 3
+"""Sourced values of 3 to 7 characters (``dev``, ``x7q``) are replaced where they stand as a word
+of their own; 8 and more everywhere. One- and two-character values (``1``, ``on``) cannot be told
+from ordinary text and are left to the structured output, which names every sourced value by its
+expression whatever its length (:func:`momento_lambda_cli.project.values.shown`)."""
+
+
+_PUBLIC_SHAPES = (re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d"),)
+"""Sourced values that are public identifiers by their shape, never rewritten in text: an AWS
+region name (``${env:AWS_REGION}`` = ``us-east-1``) is part of every ARN, endpoint and console
+link the tool prints (store-token's ``secret_arn`` in ``--json``), and no secret has that shape.
+Doctor's settings lines still name such a value by its expression and origin."""
 
 
 def register_sourced(value: str, expression: str) -> None:
     """Remember ``value`` as secret by origin: :func:`redact` writes ``expression`` in its place
-    (and masks its first 8 characters wherever they appear, as for keys)."""
+    (and masks its first 8 characters wherever they appear, as for keys). A value of a public
+    shape (:data:`_PUBLIC_SHAPES`: an AWS region name) is left as it is."""
     value = value.strip()
+    if any(shape.fullmatch(value) for shape in _PUBLIC_SHAPES):
+        return
     if len(value) >= _MIN_SOURCED_LENGTH and value not in _sourced and value not in expression:
         _sourced[value] = expression
 
@@ -115,14 +128,28 @@ def redact(text: str) -> str:
 
 
 def _redact_sourced(text: str) -> str:
+    """Each sourced value replaced by its expression. The expressions put in are held aside
+    (private-use placeholders) until the end, so that a shorter value never rewrites the inside
+    of one (``env`` in ``${env:X}``), nor a first-8-characters mask a label's own text."""
+    labels: list[str] = []
+
+    def hold(label: str) -> str:
+        labels.append(label)
+        return f"\ue000{chr(0xE100 + len(labels) - 1)}\ue001"
+
     for value in sorted(_sourced, key=len, reverse=True):
         if value not in text and value[:_MIN_LENGTH] not in text:
             continue
         label = _sourced[value]
         if len(value) >= _MIN_LENGTH:
-            text = text.replace(value, label).replace(value[:_MIN_LENGTH], MASK)
+            text = text.replace(value, hold(label))
+            if value[:_MIN_LENGTH] not in label:  # a prefix the project writes itself is not secret
+                text = text.replace(value[:_MIN_LENGTH], MASK)
         else:  # a short value: only where it stands as a word of its own
-            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", label.replace("\\", "\\\\"), text)
+            placeholder = hold(label).replace("\\", "\\\\")  # a replacement string, not a function
+            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", placeholder, text)
+    if labels:
+        text = re.sub("\ue000(.)\ue001", lambda m: labels[ord(m.group(1)) - 0xE100], text)
     return text
 
 

@@ -86,8 +86,10 @@ def test_momento_use_counts_layers(tmp_path):
     (own / "app.py").write_text("def handler(e, c):\n    return 1\n")
     (layer_dir / "python").mkdir(parents=True)
     (layer_dir / "python" / "client.py").write_text("from momento import CacheClient\n")
+    from momento_lambda_cli.doctor.code_index import CodeIndex
+
     fn = function("A", code=own)
-    assert not resolution.uses_momento(fn)
+    assert not CodeIndex(tmp_path).function(fn).uses_momento
     fn.layers.append(Layer("Shared", CodeLocation(CodeKind.FOLDER, layer_dir)))
-    assert resolution.uses_momento(fn)
-    assert resolution.uses_momento(function("B", env={"MOMENTO_CACHE_NAME": "c"}))
+    assert CodeIndex(tmp_path).function(fn).uses_momento
+    assert CodeIndex(tmp_path).function(function("B", env={"MOMENTO_CACHE_NAME": "c"})).uses_momento

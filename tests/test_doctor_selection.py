@@ -68,13 +68,16 @@ def test_saved_options_apply_and_the_command_line_adds_to_them(run_cli, tmp_path
     [{"skip": "nope"}, {"strict": "yes"}, {"timeout": 0}, {"colour": True}, ["build"]],
     ids=["unknown-check", "strict-not-bool", "timeout-zero", "unknown-field", "not-an-object"],
 )
-def test_bad_saved_options_are_a_usage_error(run_cli, tmp_path, options):
+def test_bad_saved_options_are_an_error_naming_the_file(run_cli, tmp_path, options):
+    """A bad saved option is the file's fault, not the command line's: exit 1, as every malformed
+    field of the answers file in every command (2 is kept for usage errors)."""
     project = projects.sam_project(tmp_path, "bad")
     _save(project, options)
     result = run_cli("doctor", "--offline", str(project))
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert lines[0].startswith("Error: ") and lines[1].startswith("Hint: ")
+    assert ".momento-lambda.json: doctor" in lines[0]
 
 
 def test_offline_prints_one_line_for_the_skipped_remote_checks(run_cli, tmp_path):

@@ -15,7 +15,7 @@ from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import files
 from momento_lambda_cli.scaffold import answers as schema
 from tests.support import generated, keys, projects
-from tests.support.leaks import assert_no_leak
+from tests.support.leaks import assert_no_leak, assert_no_piece
 
 pytestmark = pytest.mark.unit
 
@@ -158,6 +158,143 @@ def test_sls_vars_marks_values_by_origin(tmp_path):
     assert variables.get("a") == "from-the-env"  # checks still see the value
 
 
+SOURCED_SLS = """\
+service: sourced
+frameworkVersion: '3'
+provider:
+  name: aws
+  runtime: python3.13
+  region: ${env:DEPLOY_REGION}
+  stage: ${env:DEPLOY_STAGE}
+  environment:
+    MOMENTO_CACHE_NAME: sourced-cache
+    TOKEN: ${env:LONG_TOKEN}
+    TINY: ${env:TINY_TOKEN}
+    PASSWORD: ${file(./secrets.yml):password}
+functions:
+  api:
+    handler: handler.main
+"""
+LONG_TOKEN = "Zq8vR2mXw4Lp9TtBn6Hc"
+TINY_TOKEN = "x7q"
+FILE_PASSWORD = "hunter2-Kd93LmQa"
+REGION, STAGE = "eu-south-2", "qa7"
+SOURCED = [LONG_TOKEN, TINY_TOKEN, FILE_PASSWORD, STAGE]
+
+
+@pytest.fixture
+def sourced_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A Serverless project whose region, stage and environment come from ${env:} and ${file()}."""
+    project = tmp_path / "sourced"
+    project.mkdir()
+    (project / "serverless.yml").write_text(SOURCED_SLS, encoding="utf-8")
+    (project / "secrets.yml").write_text(f"password: {FILE_PASSWORD}\n", encoding="utf-8")
+    (project / "handler.py").write_text("import momento\n\ndef main(event, context):\n    return 1\n", encoding="utf-8")
+    for name, value in {
+        "DEPLOY_REGION": REGION,
+        "DEPLOY_STAGE": STAGE,
+        "LONG_TOKEN": LONG_TOKEN,
+        "TINY_TOKEN": TINY_TOKEN,
+    }.items():
+        monkeypatch.setenv(name, value)
+    return project
+
+
+def _crashing_check(ctx: object) -> object:
+    """A check that crashes with every resolved value in its message (and in its locals)."""
+    project = ctx.project()  # type: ignore[attr-defined]
+    env = project.functions[0].environment
+    token, tiny, password = env["TOKEN"], env["TINY"], env["PASSWORD"]
+    stage = project.stage.value
+    raise RuntimeError(f"cannot use {token}, {tiny}, {password} on stage {stage} (name={tiny}); {token}{password}")
+
+
+@pytest.mark.integration  # the bug report runs the installed tools for their versions
+@pytest.mark.parametrize("json_output", [False, True], ids=["text", "json"])
+def test_debug_tracebacks_never_show_a_value_from_env_or_file(
+    run_cli, sourced_project, monkeypatch, tmp_path, json_output
+):
+    """--debug prints the traceback of a crashing check, and of a crash in the command itself:
+    neither shows a value resolved from ${env:} / ${file()}, nor any 8-character piece of one,
+    nor a short one (3 characters) as a word; the expressions stand in their place."""
+    from momento_lambda_cli.doctor import registry, render
+    from momento_lambda_cli.doctor.model import Check, Group
+
+    real = registry.all_checks
+    crash = Check("project.crash-test", Group.PROJECT, "Crashes with resolved values", _crashing_check)  # type: ignore[arg-type]
+    monkeypatch.setattr(registry, "all_checks", lambda: [*real(), crash])
+    flags = ["--json"] if json_output else ["--verbose"]
+    report = tmp_path / "report.zip"
+
+    in_check = run_cli("--debug", "doctor", "--offline", *flags, "--bug-report", str(report), str(sourced_project))
+
+    def command_crash(*args: object, **kwargs: object) -> object:
+        raise RuntimeError(f"render failed for {LONG_TOKEN} / {FILE_PASSWORD} / {TINY_TOKEN}")
+
+    monkeypatch.setattr(render, "json_data" if json_output else "lines", command_crash)
+    in_command = run_cli("--debug", "doctor", "--offline", *flags, str(sourced_project))
+
+    assert "[project.crash-test] crashed:" in in_check.stderr, in_check.stderr
+    assert "Traceback (most recent call last)" in in_check.stderr
+    assert "${env:LONG_TOKEN}" in in_check.stderr and "${file(./secrets.yml):password}" in in_check.stderr
+    assert "${env:TINY_TOKEN}" in in_check.stderr
+    assert "Traceback (most recent call last)" in in_command.stderr, in_command.output
+    assert "${env:LONG_TOKEN}" in in_command.stderr and "${env:TINY_TOKEN}" in in_command.stderr
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(report) as archive:
+        archive.extractall(unpacked)
+    bundle = "".join(p.read_text(encoding="utf-8", errors="replace") for p in unpacked.rglob("*") if p.is_file())
+    everything = in_check.output + in_command.output + bundle
+    assert_no_piece(everything, SOURCED)
+
+
+def test_region_and_stage_from_the_environment_read_as_expressions_with_their_origin(run_cli, sourced_project):
+    """A value from ${env:} stays secret by origin, but the settings lines stay readable: the
+    expression, where it came from and through which setting, for any length (a 3-character stage)."""
+    result = run_cli("doctor", "--offline", "--verbose", str(sourced_project))
+    as_json = run_cli("doctor", "--offline", "--json", str(sourced_project))
+
+    out = result.stdout
+    assert "stage ${env:DEPLOY_STAGE} (from the environment, via serverless.yml provider.stage)" in out, out
+    assert "region ${env:DEPLOY_REGION} (from the environment, via serverless.yml provider.region)" in out
+    assert "stack sourced-${env:DEPLOY_STAGE} (from the environment" in out
+    json.loads(as_json.stdout)
+    assert "${env:DEPLOY_REGION} (from the environment" in as_json.stdout
+    assert_no_piece(result.output + as_json.output, SOURCED)
+
+
+def test_a_region_from_the_environment_is_not_rewritten_inside_arns(monkeypatch):
+    """A region name is a public identifier: ${env:AWS_REGION} = us-east-1 stays secret by origin
+    (the settings lines name it by expression) but is not rewritten into every ARN the tool prints."""
+    from momento_lambda_cli import redact
+    from momento_lambda_cli.project.values import Sourced, secret_by_origin
+
+    monkeypatch.setattr(redact, "_sourced", {})
+    region = secret_by_origin("us-east-1", "${env:AWS_REGION}")
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/demo/api-key-AbCdEf"
+
+    assert isinstance(region, Sourced) and region.expression == "${env:AWS_REGION}"
+    assert redact.redact(f'{{"secret_arn": "{arn}"}}') == f'{{"secret_arn": "{arn}"}}'
+
+
+def test_short_values_from_env_and_file_are_masked_in_any_text(tmp_path, monkeypatch):
+    """The redactor's last line of defence masks a sourced value of 3 to 7 characters where it
+    stands as a word (a 3-character secret never prints), 8 and more everywhere."""
+    from momento_lambda_cli import redact
+    from momento_lambda_cli.project.values import secret_by_origin
+
+    monkeypatch.setattr(redact, "_sourced", {})
+    secret_by_origin("x7q", "${env:TINY}")
+    secret_by_origin("abcd123", "${file(./s.yml):pin}")
+    secret_by_origin("Zq8vR2mXw4Lp", "${env:LONG}")
+
+    text = redact.redact("tiny=x7q pin 'abcd123' long Zq8vR2mXw4Lp and Zq8vR2mX... x7qz stays")
+
+    assert "tiny=${env:TINY}" in text and "'${file(./s.yml):pin}'" in text
+    assert "long ${env:LONG}" in text and "x7qz stays" in text
+    assert_no_piece(text.replace("x7qz", ""), ["x7q", "abcd123", "Zq8vR2mXw4Lp"])
+
+
 # --- 3. files are read only if regular and inside the project -------------------------------
 
 
@@ -187,6 +324,116 @@ def test_the_reader_refuses_fifos_loops_symlinks_out_and_huge_files(tmp_path):
     with pytest.raises(files.NotText, match="0xe9"):
         files.read_text(root / "latin1.json", root)
     assert files.read_text(root / "missing.json", root) is None
+
+
+def _link_out(project: Path, outside: Path, name: str, text: str | bytes | None = None) -> None:
+    """Replace (or create) ``project/name`` with a symlink to a copy of it under ``outside``."""
+    path = project / name
+    copy = outside / project.name / name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    if text is None:
+        copy.write_bytes(path.read_bytes())
+    elif isinstance(text, bytes):
+        copy.write_bytes(text)
+    else:
+        copy.write_text(text, encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    os.symlink(copy, path)
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The real paths every ``os.open`` / ``open`` of this process opens while the test runs."""
+    import builtins
+    import io
+
+    seen: list[str] = []
+    real_os_open, real_io_open = os.open, io.open
+
+    def note(target: object) -> None:
+        if isinstance(target, str | bytes | os.PathLike):
+            seen.append(os.path.realpath(os.fsdecode(target)))
+
+    def spy_os_open(path: object, *args: object, **kwargs: object) -> int:
+        note(path)
+        return real_os_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def spy_io_open(file: object, *args: object, **kwargs: object) -> object:
+        note(file)
+        return real_io_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "open", spy_os_open)
+    monkeypatch.setattr(io, "open", spy_io_open)
+    monkeypatch.setattr(builtins, "open", spy_io_open)
+    return seen
+
+
+ELF_HEAD = b"\x7fELF\x02\x01\x01" + b"\x00" * 9 + b"\x03\x00\x3e\x00" + b"\x00" * 200
+MOMENTO_KEY_TEXT = f"MOMENTO_API_KEY={keys.legacy_key(tag='outside')}\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["doctor", "--offline"],
+        ["doctor", "--offline", "--json", "--verbose"],
+        ["doctor", "--offline", "--fix", "--dry-run"],
+        ["add", "--dry-run", "--no-input"],
+        ["update", "--check"],
+    ],
+)
+@pytest.mark.parametrize("framework", ["sam", "serverless"])
+def test_no_command_reads_a_file_through_a_symlink_out_of_the_project(tmp_path, run_cli, opened, command, framework):
+    """Every project file a command reads (the doctor's code index, key scan, .gitignore, build
+    output, requirements, package.json, .env...) goes through the one reader fenced to the project:
+    a symlink out of the project is never opened, whatever reads it."""
+    outside = tmp_path / "outside"
+    if framework == "sam":
+        project = generated.render(tmp_path / "p", "fenced")
+        for name in ("src/handler.py", "src/requirements.txt", ".gitignore"):
+            _link_out(project, outside, name)
+        _link_out(project, outside, "src/extra.py", "import momento\nclient = momento.CacheClient(None, None, None)\n")
+        _link_out(project, outside, "requirements.txt", "momento==1.0.0\n")
+        _link_out(project, outside, ".aws-sam/build/Function/grpc/_cython.cpython-313-x86_64-linux-gnu.so", ELF_HEAD)
+        _link_out(project, outside, ".aws-sam/build/Function/momento-1.0.0.dist-info/WHEEL", "Tag: py3-none-any\n")
+    else:
+        project = generated.render(tmp_path / "p", "fenced", framework="serverless", runtime="nodejs22.x")
+        for name in ("src/handler.mjs", "package.json", ".gitignore"):
+            _link_out(project, outside, name)
+        _link_out(project, outside, "src/extra.mjs", "import { CacheClient } from '@gomomento/sdk';\n")
+        _link_out(project, outside, "package-lock.json", '{"packages": {}}')
+        _link_out(project, outside, "node_modules/@gomomento/sdk/package.json", '{"version": "1.0.0"}')
+        _link_out(project, outside, "tsconfig.json", "{}")
+        _link_out(project, outside, ".serverless/fenced.zip", b"PK\x05\x06" + b"\x00" * 18)
+    _link_out(project, outside, ".env", MOMENTO_KEY_TEXT)
+    _link_out(project, outside, ".env.dev", MOMENTO_KEY_TEXT)
+    _link_out(project, outside, "notes.txt", MOMENTO_KEY_TEXT)
+    opened.clear()
+
+    result = run_cli(*command, str(project))
+
+    assert BUG not in result.output, result.output
+    prefix = os.path.realpath(outside) + os.sep
+    leaked = sorted({path for path in opened if path.startswith(prefix)})
+    assert not leaked, f"{command} opened files outside the project: {leaked}"
+    assert_no_leak(result.output, [])
+
+
+def test_store_token_reads_no_template_through_a_symlink_out_of_the_project(tmp_path, opened):
+    """store-token inspects the project (samconfig, template, serverless.yml) before any AWS call,
+    through the one reader: a template.yaml symlinked out of the project stops it, unread."""
+    from momento_lambda_cli.secrets.wiring import inspect_project
+
+    project = projects.sam_project(tmp_path, "linked")
+    _link_out(project, tmp_path / "outside", "template.yaml")
+    opened.clear()
+
+    with pytest.raises(MomentoLambdaError, match="outside the project"):
+        inspect_project(project)
+
+    outside = os.path.realpath(tmp_path / "outside") + os.sep
+    assert not [path for path in opened if path.startswith(outside)]
 
 
 @pytest.mark.integration  # the bug report runs the installed tools for their versions
@@ -228,35 +475,87 @@ def test_doctor_timeout_refuses_nan_infinity_and_absurd_values(run_cli, tmp_path
     assert BUG not in result.output
 
 
+ANSWERS_COMMANDS = [
+    ["doctor", "--offline"],
+    ["doctor", "--offline", "--json"],
+    ["doctor", "--offline", "--only", "project.template-version"],
+    ["update", "--check"],
+    ["add", "--dry-run", "--no-input"],
+]
+
+
+@pytest.mark.parametrize("command", ANSWERS_COMMANDS, ids=lambda c: "-".join(c))
 @pytest.mark.parametrize(
-    ("field", "raw"),
+    ("field", "raw", "named"),
     [
-        ("doctor", '{"timeout": 1e999}'),
-        ("doctor", '{"timeout": -5}'),
-        ("doctor", '{"expiry_warning_days": 1e999}'),
-        ("default_ttl_seconds", "1e999"),
-        ("default_ttl_seconds", "60.5"),
-        ("default_ttl_seconds", "NaN"),
+        ("doctor", '{"timeout": 1e999}', "doctor.timeout"),
+        ("doctor", '{"timeout": -5}', "doctor.timeout"),
+        ("doctor", '{"timeout": "30"}', "doctor.timeout"),
+        ("doctor", '{"expiry_warning_days": 1e999}', "doctor.expiry_warning_days"),
+        ("doctor", '{"expiry_warning_days": 1.5}', "doctor.expiry_warning_days"),
+        ("doctor", '{"strict": "yes"}', "doctor.strict"),
+        ("doctor", '{"skip": [3]}', "doctor.skip"),
+        ("doctor", '{"colour": true}', "doctor:"),
+        ("doctor", "[]", "doctor:"),
+        ("default_ttl_seconds", "1e999", "default_ttl_seconds"),
+        ("default_ttl_seconds", "60.5", "default_ttl_seconds"),
+        ("default_ttl_seconds", "-1", "default_ttl_seconds"),
+        ("default_ttl_seconds", "NaN", "NaN"),
     ],
 )
-def test_numbers_in_the_answers_file_are_bounded(run_cli, tmp_path, field, raw):
+def test_numbers_in_the_answers_file_are_bounded(run_cli, tmp_path, field, raw, named, command):
+    """One schema for the whole answers file, the doctor section included: every command that
+    reads it refuses a bad field with ``Error: FILE: FIELD ...`` + ``Hint:``, exit 1 (never a
+    usage error, never ignored, never only a warning)."""
     project = projects.sam_project(tmp_path, "nums")
     path = project / ".momento-lambda.json"
     document = json.loads(path.read_text(encoding="utf-8"))
     document[field] = "@@"
     path.write_text(json.dumps(document).replace('"@@"', raw), encoding="utf-8")
 
-    # the doctor section is doctor's own: `doctor` refuses it; the answers are every command's
-    result = (
-        run_cli("doctor", "--offline", str(project))
-        if field == "doctor"
-        else run_cli("update", "--check", str(project))
-    )
+    result = run_cli(*command, str(project))
 
-    assert result.exit_code in (1, 2), result.output
+    assert result.exit_code == 1, result.output
     assert BUG not in result.output
-    assert ".momento-lambda.json" in result.stderr
-    assert (field in result.stderr) or ("NaN" in result.stderr), result.stderr
+    errors = result.stdout if "--json" in command else result.stderr
+    assert f".momento-lambda.json: {named}" in errors or (named == "NaN" and "NaN" in errors), errors
+    if "--json" in command:
+        assert json.loads(result.stdout)["ok"] is False
+    else:
+        assert "Error:" in result.stderr and "Hint:" in result.stderr, result.stderr
+
+
+@pytest.mark.integration  # the bug report runs the installed tools for their versions
+def test_a_malformed_answers_file_still_gets_its_bug_report(run_cli, tmp_path):
+    """With --bug-report, the report is written (the checks ran with no saved options), then the
+    same Error: FILE: FIELD line, exit 1."""
+    project = projects.sam_project(tmp_path, "reported")
+    path = project / ".momento-lambda.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["doctor"] = {"timeout": -5}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    report = tmp_path / "r.zip"
+
+    result = run_cli("doctor", "--offline", "--bug-report", str(report), str(project))
+
+    assert result.exit_code == 1, result.output
+    assert ".momento-lambda.json: doctor.timeout: must be" in result.stderr
+    with zipfile.ZipFile(report) as archive:
+        assert "doctor.json" in archive.namelist()
+
+
+def test_an_unknown_check_id_saved_in_the_answers_file_is_a_file_error(run_cli, tmp_path):
+    project = projects.sam_project(tmp_path, "ids")
+    path = project / ".momento-lambda.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["doctor"] = {"skip": ["no-such-check"]}
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    result = run_cli("doctor", "--offline", str(project))
+
+    assert result.exit_code == 1, result.output
+    assert ".momento-lambda.json: doctor.skip: Unknown check id: no-such-check" in result.stderr
+    assert "Hint:" in result.stderr
 
 
 # --- 5. errors, not bugs --------------------------------------------------------------------

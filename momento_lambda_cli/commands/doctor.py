@@ -147,9 +147,10 @@ def doctor(
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
-    Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict),
-    2 usage error (e.g. an unknown check id). A project can keep its options (skip, only,
-    strict, offline, timeout, expiry_warning_days) in .momento-lambda.json under "doctor".
+    Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict) or a
+    project file is malformed (the answers file included), 2 usage error (e.g. an unknown check
+    id). A project can keep its options (skip, only, strict, offline, timeout,
+    expiry_warning_days) in .momento-lambda.json under "doctor"; a bad one there is exit 1.
     """
     if json_output:
         console.mode.json_command = "doctor"
@@ -157,7 +158,9 @@ def doctor(
     from momento_lambda_cli.doctor import registry, render
     from momento_lambda_cli.doctor.context import DoctorOptions
     from momento_lambda_cli.doctor.diagnose import diagnose
+    from momento_lambda_cli.doctor.saved import SavedOptions, check_names
     from momento_lambda_cli.doctor.saved import load as load_saved
+    from momento_lambda_cli.errors import MomentoLambdaError
 
     if list_checks:
         checks = registry.select(registry.all_checks(), only or (), skip or ())
@@ -170,7 +173,14 @@ def doctor(
         return
 
     project_path = project_dir.resolve()
-    saved = load_saved(project_path)
+    bad_answers: MomentoLambdaError | None = None
+    try:
+        saved = load_saved(project_path)  # a malformed answers file: Error: FILE: FIELD ..., exit 1
+        check_names(saved, lambda only, skip: registry.select(registry.all_checks(), only, skip))
+    except MomentoLambdaError as exc:
+        if bug_report is None:
+            raise
+        saved, bad_answers = SavedOptions(), exc  # the report is written first, then the same error
     checks = registry.select(registry.all_checks(), only or saved.only, [*saved.skip, *(skip or ())])
     strict = strict or saved.strict
     offline = offline or saved.offline
@@ -194,10 +204,12 @@ def doctor(
     live = not json_output and err.is_terminal
     with render.progress(err, checks, live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
-    if bug_report is not None and diagnosis.fatal is not None:
+    if bug_report is not None and (diagnosis.fatal is not None or bad_answers is not None):
         _write_bug_report(bug_report, project_path, None, diagnosis.outcomes, ok=False)
     if diagnosis.fatal is not None:
         raise diagnosis.fatal  # one Error: / Hint: (the JSON envelope's error with --json), exit 1
+    if bad_answers is not None:
+        raise bad_answers
     if fix or dry_run:
         fix_project(
             options,

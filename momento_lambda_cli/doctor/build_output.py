@@ -17,6 +17,8 @@ from pathlib import Path
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.doctor.elf import GlibcNeed, glibc_need, glibc_need_of_bytes
+from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project.files import open_project_file
 from momento_lambda_cli.project.parse import read_head
 
 ELF_MACHINES = {**{a.elf_machine: a.cpu for a in catalog.ARCHITECTURES}, 3: "i386", 40: "arm", 8: "mips"}
@@ -116,14 +118,19 @@ def _note(package: Package, name: str, head: bytes, glibc: GlibcNeed | None = No
         package.artifacts.append(Artifact(name, head, glibc))
 
 
-def _zip_package(archive: Path, package: Package) -> None:
+def _zip_package(archive: Path, package: Package, root: Path) -> None:
     """List ``archive`` once (its index is read one time) and read the first bytes of each
-    interesting member through the same handle; a member is never decompressed past its head."""
-    if read_head(archive, 0) is None:  # a device, FIFO or folder named *.zip
+    interesting member through the same handle; a member is never decompressed past its head.
+    The archive is opened by the one reader: a regular file inside the project ``root``."""
+    try:
+        fd = open_project_file(archive, root)
+    except MomentoLambdaError:
+        fd = None
+    if fd is None:  # a device, FIFO, folder or a symlink out of the project named *.zip
         package.names.add("<not a zip file>")
         return
     try:
-        with zipfile.ZipFile(archive) as zf:
+        with os.fdopen(fd, "rb") as opened, zipfile.ZipFile(opened) as zf:
             for index, info in enumerate(zf.infolist()):
                 if index >= MAX_ARCHIVE_ENTRIES:
                     break
@@ -147,19 +154,24 @@ def _zip_package(archive: Path, package: Package) -> None:
         package.names.add("<not a zip file>")
 
 
-def _file_glibc(path: Path) -> GlibcNeed | None:
-    """The glibc an ELF file on disk needs (pyelftools seeks in it; nothing else is read)."""
+def _file_glibc(path: Path, root: Path) -> GlibcNeed | None:
+    """The glibc an ELF file on disk needs (pyelftools seeks in it; nothing else is read),
+    opened by the one reader (a regular file inside the project ``root``)."""
     try:
-        with path.open("rb") as handle:
+        fd = open_project_file(path, root)
+        if fd is None:
+            return None
+        with os.fdopen(fd, "rb") as handle:
             return glibc_need(handle)
-    except OSError:
+    except (OSError, MomentoLambdaError):
         return None
 
 
 def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
     """Build output under ``root``: ``.aws-sam/build/<Function>/`` folders and ``.serverless/*.zip``.
 
-    Only regular files are read, and only their first bytes; symlinked folders are not followed."""
+    Only regular files inside ``root`` are read (the one reader), and only their first bytes;
+    symlinked folders are not followed."""
     packages: list[Package] = []
     sam_build = root / ".aws-sam" / "build"
     if sam_build.is_dir():
@@ -173,9 +185,9 @@ def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
                     package.names.add(rel)
                     if is_interesting(rel):
                         path = Path(dirpath) / filename
-                        head = read_head(path, _head_size(rel)) or b""
+                        head = read_head(path, _head_size(rel), root) or b""
                         elf = is_library(rel) and head.startswith(b"\x7fELF")
-                        _note(package, rel, head, _file_glibc(path) if elf else None)
+                        _note(package, rel, head, _file_glibc(path, root) if elf else None)
                 if len(package.names) >= MAX_ARCHIVE_ENTRIES:
                     break
             packages.append(package)
@@ -184,7 +196,7 @@ def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
         for archive in sorted(sls.glob("*.zip")):
             keys = [archive.stem] if archive.stem in function_keys else []
             package = Package(f".serverless/{archive.name}", keys)
-            _zip_package(archive, package)
+            _zip_package(archive, package, root)
             packages.append(package)
     return packages
 

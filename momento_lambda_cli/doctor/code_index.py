@@ -98,9 +98,13 @@ class FunctionCode:
 
 
 class CodeIndex:
-    """Per-run cache of file facts and function views (thread-safe: checks run concurrently)."""
+    """Per-run cache of file facts and function views (thread-safe: checks run concurrently).
 
-    def __init__(self) -> None:
+    ``root`` is the project folder: every file is read through the one reader fenced to it (a
+    symlink or an import that leads out of the project is not read)."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
         self._lock = threading.Lock()
         self._parse_lock = threading.Lock()
         self._facts: dict[Path, FileFacts | None] = {}
@@ -122,7 +126,7 @@ class CodeIndex:
                     return self._facts[path]
             found: FileFacts | None = None
             if language_of(path) is not None:
-                data = read_head(path, MAX_SOURCE_BYTES)
+                data = read_head(path, MAX_SOURCE_BYTES, self.root)
                 if data is not None:
                     found = facts_of(path, data)
             with self._lock:
@@ -132,7 +136,7 @@ class CodeIndex:
         with self._lock:
             if folder in self._folders:
                 return self._folders[folder]
-        found = source_files(folder)
+        found = source_files(folder, root=self.root)
         with self._lock:
             return self._folders.setdefault(folder, found)
 
@@ -317,13 +321,13 @@ def _node_file(base: Path) -> Path | None:
     return None
 
 
-def _pip_targets(folder: Path, names: list[str]) -> set[str]:
+def _pip_targets(folder: Path, names: list[str], root: Path | None) -> set[str]:
     """Top-level packages installed into ``folder`` by ``pip install -t`` (from its ``*.dist-info``)."""
     packages: set[str] = set()
     for name in names:
         if name.endswith(".dist-info"):
             packages.add(name.split("-", 1)[0].lower())
-            data = read_head(folder / name / "top_level.txt", 64 * 1024)
+            data = read_head(folder / name / "top_level.txt", 64 * 1024, root)
             if data:
                 packages.update(line.strip().lower() for line in data.decode("utf-8", "replace").splitlines())
     return packages
@@ -336,23 +340,30 @@ def _own_source(path: Path) -> bool:
     return path.is_file()
 
 
-def source_files(code_dir: Path, max_depth: int = MAX_DEPTH, limit: int = MAX_FILES) -> list[Path]:
+def source_files(
+    code_dir: Path, max_depth: int = MAX_DEPTH, limit: int = MAX_FILES, *, root: Path | None
+) -> list[Path]:
     """A code folder's own source files: no dependencies (``node_modules``, ``pip install -t``
-    copies, a vendored Momento SDK), no build output, no tests; regular files only."""
+    copies, a vendored Momento SDK), no build output, no tests; regular files only, and none
+    whose real location is outside ``code_dir`` or the project folder ``root``."""
     found: list[Path] = []
     resolved_root = code_dir.resolve()
+    project = root.resolve() if root is not None else None
 
     def walk(folder: Path, depth: int) -> None:
         try:
             entries = sorted(folder.iterdir())
         except OSError:
             return
-        vendored = VENDORED | _pip_targets(folder, [e.name for e in entries])
+        vendored = VENDORED | _pip_targets(folder, [e.name for e in entries], root)
         for entry in entries:
             if len(found) >= limit:
                 return
             try:
-                if entry.is_symlink() and not entry.resolve().is_relative_to(resolved_root):
+                real = entry.resolve()
+                if entry.is_symlink() and not real.is_relative_to(resolved_root):
+                    continue
+                if project is not None and not real.is_relative_to(project):
                     continue
                 if entry.is_dir():
                     name = entry.name
@@ -365,7 +376,7 @@ def source_files(code_dir: Path, max_depth: int = MAX_DEPTH, limit: int = MAX_FI
                     ):
                         walk(entry, depth + 1)
                 elif _own_source(entry):
-                    found.append(entry.resolve())
+                    found.append(real)
             except OSError:
                 continue
 

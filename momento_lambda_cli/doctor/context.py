@@ -170,8 +170,9 @@ class DoctorContext:
         return project
 
     def code(self) -> CodeIndex:
-        """The per-run cache of source files and their facts (each file read and parsed once)."""
-        return self.once("code", CodeIndex)
+        """The per-run cache of source files and their facts (each file read and parsed once,
+        through the reader fenced to the project folder); raises when the project does not load."""
+        return self.once("code", lambda: CodeIndex(self.project().root))
 
     def momento_code(self) -> list[FunctionCode]:
         """The project's functions whose code uses the Momento SDK (their files' facts with them)."""

@@ -46,12 +46,12 @@ def _git_files(root: Path) -> list[Path] | None:
     return found or None
 
 
-def _ignore_spec(folder: Path) -> Any:
+def _ignore_spec(folder: Path, root: Path) -> Any:
     from pathspec import GitIgnoreSpec
 
     from momento_lambda_cli.project.parse import read_head
 
-    data = read_head(folder / ".gitignore", 256 * 1024)
+    data = read_head(folder / ".gitignore", 256 * 1024, root)
     if not data:
         return None
     try:
@@ -67,7 +67,7 @@ def _walk(root: Path) -> list[Path]:
     stack: list[tuple[Path, str, list[tuple[str, Any]]]] = [(root, "", [])]
     while stack and len(found) < MAX_FILES and entries < MAX_ENTRIES:
         folder, rel, specs = stack.pop()
-        spec = _ignore_spec(folder)
+        spec = _ignore_spec(folder, root)
         if spec is not None:
             specs = [*specs, (rel, spec)]
         try:

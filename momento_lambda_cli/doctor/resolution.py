@@ -93,14 +93,6 @@ def match_function(functions: list[Function], *, name: str, logical_id: str | No
     return functions[0] if len(functions) == 1 else None
 
 
-def uses_momento(function: Function) -> bool:
-    """Its code (handler file, the local code it imports, its layers) imports the Momento SDK;
-    for code that is not on disk, a MOMENTO_* variable in its environment."""
-    from momento_lambda_cli.doctor.code_index import CodeIndex
-
-    return CodeIndex().function(function).uses_momento
-
-
 def secret_env_names(codes: Sequence[FunctionCode]) -> list[str]:
     """The environment variables the functions' code passes to a secret read (``SECRET_ID``...)."""
     names: list[str] = []

@@ -8,19 +8,20 @@
 Every field is optional. The command line wins: ``--only`` replaces the saved ``only``,
 ``--skip`` adds to the saved ``skip``, ``--strict`` / ``--offline`` turn those on, and
 ``--timeout`` / ``--expiry-warning-days`` replace the saved numbers.
+
+The object is checked with the rest of the answers file, by the one schema every command uses
+(:func:`momento_lambda_cli.scaffold.answers.check_doctor_options`): a malformed field is
+``Error: FILE: doctor.FIELD: ...`` with a hint, exit 1, as in every other command.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from momento_lambda_cli import catalog, numbers
-from momento_lambda_cli.errors import UsageError
-
-FIELD = "doctor"
-KNOWN = ("only", "skip", "strict", "offline", "timeout", "expiry_warning_days")
+from momento_lambda_cli.errors import MomentoLambdaError, UsageError
+from momento_lambda_cli.scaffold.answers import DOCTOR_FIELD
 
 
 @dataclass(frozen=True)
@@ -31,56 +32,50 @@ class SavedOptions:
     offline: bool = False
     timeout: float | None = None
     expiry_warning_days: int | None = None
+    source: str = ""
+    """The answers file they came from (for errors naming it)."""
 
 
-def _bad(what: str) -> UsageError:
-    return UsageError(
-        f"{catalog.ANSWERS_FILE}: doctor.{what}.",
-        f'E.g. "doctor": {{"skip": ["build"], "strict": true, "timeout": 30}}; fields: {", ".join(KNOWN)}.',
-        code="doctor.bad-saved-options",
-    )
-
-
-def _names(value: Any, field: str) -> tuple[str, ...]:
+def _names(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _bad(f"{field} must be a list of check ids, id prefixes or groups")
-    return tuple(value)
+        return (value,)
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def load(project_dir: Path) -> SavedOptions:
-    """The saved options of the project at ``project_dir`` (none when it has no answers file)."""
-    from momento_lambda_cli.project.answers import load_answers
+    """The saved options of the project at ``project_dir`` (none when it has no answers file).
 
-    try:
-        answers = load_answers(project_dir)
-    except Exception:  # an unreadable answers file is reported by the checks themselves
-        return SavedOptions()
-    saved = (answers or {}).get(FIELD)
-    if saved is None:
-        return SavedOptions()
+    Raises :class:`MomentoLambdaError` (exit 1) when the answers file cannot be read or any of
+    its fields is malformed: the doctor section and the answers alike."""
+    from momento_lambda_cli.project.answers import ANSWERS_FILE, load_answers
+
+    answers = load_answers(project_dir)  # checked by the schema; raises Error: FILE: FIELD ...
+    saved = (answers or {}).get(DOCTOR_FIELD)
     if not isinstance(saved, dict):
-        raise _bad("must be a JSON object")
-    unknown = sorted(set(saved) - set(KNOWN))
-    if unknown:
-        raise _bad(f"{unknown[0]} is not a doctor option")
-    for flag in ("strict", "offline"):
-        if flag in saved and not isinstance(saved[flag], bool):
-            raise _bad(f"{flag} must be true or false")
+        return SavedOptions()
     timeout = saved.get("timeout")
-    problem = numbers.TIMEOUT.problem(timeout) if timeout is not None else None
-    if problem:
-        raise _bad(f"timeout {problem}")
     days = saved.get("expiry_warning_days")
-    problem = numbers.EXPIRY_WARNING_DAYS.problem(days) if days is not None else None
-    if problem:
-        raise _bad(f"expiry_warning_days {problem}")
     return SavedOptions(
-        only=_names(saved.get("only", []), "only"),
-        skip=_names(saved.get("skip", []), "skip"),
-        strict=bool(saved.get("strict", False)),
-        offline=bool(saved.get("offline", False)),
-        timeout=float(timeout) if timeout is not None else None,
-        expiry_warning_days=days,
+        only=_names(saved.get("only", [])),
+        skip=_names(saved.get("skip", [])),
+        strict=saved.get("strict") is True,
+        offline=saved.get("offline") is True,
+        timeout=float(timeout) if isinstance(timeout, int | float) else None,
+        expiry_warning_days=days if isinstance(days, int) else None,
+        source=str(project_dir / ANSWERS_FILE),
     )
+
+
+def check_names(saved: SavedOptions, select: Callable[[tuple[str, ...], tuple[str, ...]], object]) -> None:
+    """Each saved ``only`` / ``skip`` names a check, an id prefix or a group: ``select(only, skip)``
+    (the registry's selection) raising a usage error becomes ``Error: FILE: doctor.FIELD: ...``
+    (exit 1): it is the file that is wrong, not the command line."""
+    for field, names in (("only", saved.only), ("skip", saved.skip)):
+        if not names:
+            continue
+        try:
+            select(names, ()) if field == "only" else select((), names)
+        except UsageError as exc:
+            raise MomentoLambdaError(
+                f"{saved.source}: {DOCTOR_FIELD}.{field}: {exc.message}", exc.hint, code="answers.bad-field"
+            ) from None

@@ -90,5 +90,5 @@ def write_answers(project_dir: Path, answers: dict[str, Any]) -> Path:
     """Write the answers file atomically, stamping the tool version (the existing file's
     line ends are kept)."""
     path = project_dir / ANSWERS_FILE
-    atomic_write_text(path, render_answers(answers, read_text(path)), project_dir)
+    atomic_write_text(path, render_answers(answers, read_text(path, project_dir)), project_dir)
     return path

@@ -88,9 +88,10 @@ def framework_v4(project: Project) -> bool:
     return (bool(digits) and int(digits[0]) >= 4) or isinstance(build, dict)
 
 
-def package_json(folder: Path) -> dict[str, Any]:
-    """``folder/package.json`` as a mapping (empty when it is missing, unreadable or not an object)."""
-    data = read_head(folder / "package.json", MAX_FILE_BYTES)
+def package_json(folder: Path, root: Path) -> dict[str, Any]:
+    """``folder/package.json`` as a mapping (empty when it is missing, unreadable, outside the
+    project folder ``root`` or not an object)."""
+    data = read_head(folder / "package.json", MAX_FILE_BYTES, root)
     try:
         document = json.loads(data) if data is not None else {}
     except (ValueError, RecursionError):
@@ -133,7 +134,10 @@ def bundle(project: Project, function: Function) -> Bundle | None:
             return None
         options = _mapping(_mapping(project.document.get("build")).get("esbuild"))
         return _sls_bundle(
-            options, ("build", "esbuild"), "esnext", esm_default=package_json(project.root).get("type") == "module"
+            options,
+            ("build", "esbuild"),
+            "esnext",
+            esm_default=package_json(project.root, project.root).get("type") == "module",
         )
     return None
 

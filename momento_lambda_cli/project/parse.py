@@ -63,10 +63,14 @@ MAX_YAML_NODES = 500_000
 """Largest YAML document, counted with aliases expanded (an alias bomb expands to billions)."""
 
 
-def read_head(path: Path, limit: int, root: Path | None = None) -> bytes | None:
+def read_head(path: Path, limit: int, root: Path | None) -> bytes | None:
     """The first ``limit`` bytes of a regular file (following symlinks; with ``root``, only to
     files inside it), ``None`` for anything else: a device (``/dev/zero``), a FIFO, a folder, a
-    symlink loop, a missing or unreadable file. Opened by :func:`.files.open_project_file`."""
+    symlink loop, a symlink out of ``root``, a missing or unreadable file. Opened by
+    :func:`.files.open_project_file`.
+
+    ``root`` has no default: a project file passes its project folder (the fence); only files
+    that are not the project's (``/proc``, the machine's plugin cache) pass ``None``."""
     try:
         fd = open_project_file(path, root)
     except (MomentoLambdaError, ValueError):

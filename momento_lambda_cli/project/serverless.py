@@ -29,7 +29,7 @@ from momento_lambda_cli.project.model import (
 )
 from momento_lambda_cli.project.parse import load_yaml
 from momento_lambda_cli.project.sls_vars import Choice, SlsVariables, js_string
-from momento_lambda_cli.project.values import Unresolved, as_float, as_int, as_str
+from momento_lambda_cli.project.values import Sourced, Unresolved, as_float, as_int, as_str, secret_by_origin, shown
 
 SLS_FILES = ("serverless.yml", "serverless.yaml")
 UNREADABLE_FILES = ("serverless.ts", "serverless.js", "serverless.cjs", "serverless.mjs", "serverless.json")
@@ -238,7 +238,10 @@ class _Loader:
             return _setting(value, f"{self.path.name} provider.stackName")
         source = "Serverless default (<service>-<stage>)"
         if isinstance(service, str) and isinstance(stage.value, str):
-            return _setting(f"{service}-{stage.value}", source)
+            name = f"{service}-{stage.value}"
+            if isinstance(service, Sourced) or isinstance(stage.value, Sourced):  # secret by origin, as its parts
+                name = secret_by_origin(name, f"{shown(service)}-{shown(stage.value)}")
+            return _setting(name, source)
         return _setting(Unresolved(f"{service}-{stage.value}", "the service or the stage is unresolved"), source)
 
     def _plugins(self) -> list[str]:

@@ -714,7 +714,7 @@ def plan_fixes(
     base = project.root if project is not None else root
     assert base is not None, "plan_fixes needs a project or a root"
     files = PlannedFiles(base)
-    code = CodeIndex()
+    code = CodeIndex(base)
     plan = FixPlan(base, [], [])
     known = registered if registered is not None else {o.check.id for o in outcomes}
     todo: list[tuple[str, Outcome | None]] = [

@@ -268,7 +268,7 @@ def _settings(project: Project, options: AddOptions, first: Function) -> dict[st
     }
 
 
-def _own_client(function: Function, folder: Path, module_name: str) -> Path | None:
+def _own_client(function: Function, folder: Path, module_name: str, root: Path) -> Path | None:
     """A source file next to the handler that already creates a Momento client (read with
     doctor's parsers: Python ``ast``, JavaScript / TypeScript tree-sitter)."""
     from momento_lambda_cli.doctor.code_facts import facts_of, language_of
@@ -278,7 +278,7 @@ def _own_client(function: Function, folder: Path, module_name: str) -> Path | No
     for path in dict.fromkeys(c for c in candidates if c is not None):
         if path.name == module_name or not path.is_file():
             continue
-        data = read_head(path, 1_000_000)
+        data = read_head(path, 1_000_000, root)
         if data is None:
             continue
         if b"momento" in data.lower() and facts_of(path, data).creations:
@@ -490,7 +490,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         missing = typescript.missing_banner(function, bundle)
         if missing is not None:  # an ES module bundle gets `require` for the SDK's CommonJS parts
             add_banner(project, files, missing)
-        creator = _own_client(function, handler.parent, module.file_name)
+        creator = _own_client(function, handler.parent, module.file_name, project.root)
         if creator is not None:
             raise refuse(
                 f"{creator.relative_to(project.root).as_posix()} already creates its own Momento client.",

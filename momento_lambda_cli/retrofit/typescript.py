@@ -137,11 +137,11 @@ def require_typescript(project: Project, package_folder: Path) -> None:
     older than :data:`MIN_TYPESCRIPT`: the one installed under ``node_modules``, else the newest
     its package.json range allows."""
     for folder in [package_folder, *package_folder.parents]:
-        installed = esbuild.package_json(folder / "node_modules" / "typescript").get("version")
+        installed = esbuild.package_json(folder / "node_modules" / "typescript", project.root).get("version")
         if isinstance(installed, str) and (match := _VERSION.match(installed)) and match.group(2):
             found, where = (int(match.group(1)), int(match.group(2))), f"installed TypeScript {installed}"
             break
-        manifest = esbuild.package_json(folder)
+        manifest = esbuild.package_json(folder, project.root)
         spec = {**_mapping(manifest.get("dependencies")), **_mapping(manifest.get("devDependencies"))}.get("typescript")
         if isinstance(spec, str) and (reach := newest_in_range(spec)) is not None:
             found, where = reach, f'package.json "typescript": "{spec}"'

@@ -439,11 +439,47 @@ def check_record(document: Mapping[str, Any], source: str) -> dict[str, Any]:
                 f"Delete {name} from {source}.",
                 code="answers.bad-field",
             )
+        elif name == DOCTOR_FIELD:
+            check_doctor_options(value, source)
         elif name in _META_CHECKS:
             problem = _META_CHECKS[name](value)
             if problem:
                 raise _field_error(source, name, problem, _META_HINT)
     return dict(document)
+
+
+DOCTOR_FIELD = "doctor"
+DOCTOR_OPTIONS = ("only", "skip", "strict", "offline", "timeout", "expiry_warning_days")
+"""The `doctor` options a project may keep in its answers file (doctor/saved.py applies them)."""
+_DOCTOR_HINT = (
+    f'E.g. "doctor": {{"skip": ["build"], "strict": true, "timeout": 30}}; fields: {", ".join(DOCTOR_OPTIONS)}.'
+)
+
+
+def check_doctor_options(value: Any, source: str) -> dict[str, Any]:
+    """The ``doctor`` object of an answers file, checked field by field with the bounds the
+    command line uses (:mod:`momento_lambda_cli.numbers`); raises ``Error: SOURCE: doctor.FIELD: ...``."""
+    from momento_lambda_cli import numbers
+
+    if not isinstance(value, dict):
+        raise _field_error(source, DOCTOR_FIELD, f"must be a JSON object, not {shown(value)}.", _DOCTOR_HINT)
+    for name, option in value.items():
+        field = f"{DOCTOR_FIELD}.{name}"
+        if name not in DOCTOR_OPTIONS:
+            raise _field_error(source, DOCTOR_FIELD, f"{shown(name)} is not a doctor option.", _DOCTOR_HINT)
+        problem: str | None = None
+        if name in ("strict", "offline"):
+            problem = None if isinstance(option, bool) else f"must be true or false, not {shown(option)}"
+        elif name in ("only", "skip"):
+            names = [option] if isinstance(option, str) else option
+            if not isinstance(names, list) or not all(isinstance(n, str) and len(n) <= 200 for n in names):
+                problem = f"must be a list of check ids, id prefixes or groups, not {shown(option)}"
+        else:
+            bound = numbers.TIMEOUT if name == "timeout" else numbers.EXPIRY_WARNING_DAYS
+            problem = bound.problem(option)
+        if problem:
+            raise _field_error(source, field, f"{problem}.", _DOCTOR_HINT)
+    return dict(value)
 
 
 _META_HINT = "`momento-lambda new` and `add` write this field; restore it from version control."
@@ -503,4 +539,4 @@ _META_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "managed_files": _check_managed_files,
     "functions": _check_functions,
 }
-"""The records the tool keeps beside the answers (``doctor`` options are checked by doctor/saved.py)."""
+"""The records the tool keeps beside the answers (the ``doctor`` options: :func:`check_doctor_options`)."""

@@ -142,7 +142,7 @@ def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
     else:
         found.samconfig_path = path  # created on write
     template = next((directory / n for n in catalog.SAM.template_files if (directory / n).is_file()), None)
-    if template is not None and contract.SAM_PARAM_SECRET_ARN not in _read(template):
+    if template is not None and contract.SAM_PARAM_SECRET_ARN not in _read(template, found):
         found.notes.append(
             f"{template.name} declares no {contract.SAM_PARAM_SECRET_ARN} parameter: the function will not get "
             f"the secret ARN until the template passes it as the {contract.ENV_SECRET_ARN} environment variable."
@@ -272,7 +272,7 @@ def plan_writes(
             changes["kms_key_arn"] = kms_key_arn
         if {**answers, **changes} != answers:
             path = found.directory / project.ANSWERS_FILE
-            old_answers = files.read_text(path)
+            old_answers = files.read_text(path, found.directory)
             answers_edit = _answers_edit(changes)
             writes.append(
                 PlannedWrite(

@@ -15,7 +15,6 @@ from momento_lambda_cli import aws
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
-from momento_lambda_cli.doctor.resolution import uses_momento
 from momento_lambda_cli.project import SAM
 
 DEFAULT_ROUTE = "0.0.0.0/0"
@@ -103,7 +102,7 @@ def _in_vpc(ctx: DoctorContext) -> list[DeployedFunction]:
     attached = [f for f in functions if (f.configuration.get("VpcConfig") or {}).get("SubnetIds")]
     if not attached:
         raise SkipCheck(f"No deployed function is attached to a VPC ({plural(len(functions), 'function')} checked).")
-    momento = [f for f in attached if f.spec is None or uses_momento(f.spec)]
+    momento = [f for f in attached if f.spec is None or ctx.code().function(f.spec).uses_momento]
     if not momento:
         raise SkipCheck("The functions attached to a VPC do not use Momento.")
     return momento

@@ -71,7 +71,7 @@ def _requirements(project: Project, functions: list[Function], file_name: str) -
         if path in seen:
             continue
         seen.add(path)
-        data = read_head(path, MAX_REQUIREMENTS_BYTES)
+        data = read_head(path, MAX_REQUIREMENTS_BYTES, project.root)
         if data is not None:
             found.append((path.relative_to(project.root).as_posix(), data.decode("utf-8", "replace")))
     return found
@@ -182,7 +182,8 @@ def static_cache(ctx: DoctorContext) -> Result:
         versions |= found
         if not entry.name.endswith(f"_{provider_arch}_slspyc") or not found - wanted:
             continue
-        copy = read_head(entry / "requirements.txt", MAX_REQUIREMENTS_BYTES)
+        # the plugin's cache on this machine, not a project file (compared, never printed)
+        copy = read_head(entry / "requirements.txt", MAX_REQUIREMENTS_BYTES, None)
         if copy is not None and _requirement_lines(copy.decode("utf-8", "replace")) in ours:
             failures.append(
                 f"{entry}: this service's requirements, built for Python {', '.join(sorted(found - wanted))}; "
@@ -227,7 +228,8 @@ def emulates(cpu: str) -> bool:
         return False
     for entry in entries:
         if cpu in entry.name:
-            head = (read_head(entry, 4096) or b"").decode("utf-8", "replace")
+            # /proc, not a project file: no project folder to fence it to
+            head = (read_head(entry, 4096, None) or b"").decode("utf-8", "replace")
             if head.startswith("enabled"):
                 return True
     return False

@@ -18,9 +18,9 @@ from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import SAM, esbuild
-from momento_lambda_cli.project.model import Function, Project
+from momento_lambda_cli.project.model import Function, Project, Setting
 from momento_lambda_cli.project.parse import read_head
-from momento_lambda_cli.project.values import Unresolved
+from momento_lambda_cli.project.values import Sourced, Unresolved
 
 CLIENT_DEADLINE_SECONDS = 1.1
 """``Configurations.Lambda.latest()`` client deadline."""
@@ -47,6 +47,25 @@ def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
     return project.functions
 
 
+_ORIGINS = (
+    ("${env:", "the environment"),
+    ("${file(", "a file"),
+    ("${param:", "a --param option"),
+)
+
+
+def _setting_line(label: str, setting: Setting[str]) -> str:
+    """``region eu-west-1 (from samconfig.toml ...)``; a value secret by origin (``${env:AWS_REGION}``)
+    is named by its expression and where it came from, whatever its length, never by its value:
+    ``region ${env:AWS_REGION} (from the environment, via serverless.yml provider.region)``."""
+    value = setting.value
+    if isinstance(value, Sourced):
+        origins = [name for prefix, name in _ORIGINS if prefix in value.expression]
+        origin = " and ".join(origins) or "outside the project's files"
+        return f"{label} {value.expression} (from {origin}, via {setting.source})"
+    return f"{label} {value} (from {setting.source})"
+
+
 def framework(ctx: DoctorContext) -> Result:
     try:
         project = ctx.project()
@@ -59,7 +78,7 @@ def framework(ctx: DoctorContext) -> Result:
     if runtimes:
         message += f" ({', '.join(runtimes)})"
     settings = [
-        f"{label} {setting.value} (from {setting.source})"
+        _setting_line(label, setting)
         for label, setting in (
             ("config env" if project.framework == SAM else "stage", project.stage),
             ("region", project.region),
@@ -525,7 +544,7 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     if "serverless-dotenv-plugin" not in (project.build.plugins or []):
         ignored = _ignored_env_keys(project, set(listed), key_vars | read_keys)
     for path in listed:
-        data = read_head(path, min(MAX_FILE_SCANNED_BYTES, budget))
+        data = read_head(path, min(MAX_FILE_SCANNED_BYTES, budget), project.root)
         if not data:
             continue
         budget -= len(data)
@@ -581,7 +600,7 @@ def _ignored_env_keys(project: Project, listed: set[Path], names: set[str]) -> l
             if path in seen or path in listed or not path.is_file():
                 continue
             seen.add(path)
-            text = (read_head(path, 256 * 1024) or b"").decode("utf-8", "replace")
+            text = (read_head(path, 256 * 1024, project.root) or b"").decode("utf-8", "replace")
             if not (keyscan.find_keys(text) or _dotenv_names(text, names)):
                 continue
             shown = path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
@@ -671,7 +690,7 @@ def _dotenv_keys(root: Path, names: set[str]) -> set[tuple[str, str]]:
     except OSError:
         return found
     for path in candidates:
-        data = read_head(path, 256 * 1024) or b""
+        data = read_head(path, 256 * 1024, root) or b""
         for line in data.decode("utf-8", "replace").splitlines():
             variable = line.removeprefix("export ").partition("=")[0].strip()
             if variable in names and line.partition("=")[2].strip():

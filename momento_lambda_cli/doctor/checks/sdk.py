@@ -28,11 +28,11 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _pinned(folder: Path) -> dict[str, tuple[str, str]]:
+def _pinned(folder: Path, root: Path) -> dict[str, tuple[str, str]]:
     """Exact pins in ``requirements*.txt`` of ``folder``: name -> (version, file)."""
     pins: dict[str, tuple[str, str]] = {}
     for path in sorted(folder.glob("requirements*.txt")):
-        data = read_head(path, MAX_REQUIREMENTS_BYTES)
+        data = read_head(path, MAX_REQUIREMENTS_BYTES, root)
         for line in (data or b"").decode("utf-8", "replace").splitlines():
             match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([0-9][\w.]*)", line)
             if match:
@@ -40,8 +40,8 @@ def _pinned(folder: Path) -> dict[str, tuple[str, str]]:
     return pins
 
 
-def _json(path: Path, limit: int) -> Any:
-    data = read_head(path, limit)
+def _json(path: Path, limit: int, root: Path) -> Any:
+    data = read_head(path, limit, root)
     if data is None or len(data) >= limit:
         return None
     try:
@@ -50,13 +50,14 @@ def _json(path: Path, limit: int) -> Any:
         return None
 
 
-def _npm_versions(folder: Path, names: list[str]) -> dict[str, tuple[str, str]]:
-    """``names`` -> (version, where) in ``folder``: installed, else locked, else pinned exactly."""
+def _npm_versions(folder: Path, names: list[str], root: Path) -> dict[str, tuple[str, str]]:
+    """``names`` -> (version, where) in ``folder``: installed, else locked, else pinned exactly
+    (read inside the project folder ``root`` only)."""
     found: dict[str, tuple[str, str]] = {}
-    lock = _json(folder / "package-lock.json", MAX_LOCK_BYTES)
-    manifest = _json(folder / "package.json", MAX_REQUIREMENTS_BYTES)
+    lock = _json(folder / "package-lock.json", MAX_LOCK_BYTES, root)
+    manifest = _json(folder / "package.json", MAX_REQUIREMENTS_BYTES, root)
     for name in names:
-        installed = _json(folder / "node_modules" / name / "package.json", MAX_REQUIREMENTS_BYTES)
+        installed = _json(folder / "node_modules" / name / "package.json", MAX_REQUIREMENTS_BYTES, root)
         if isinstance(installed, dict) and isinstance(installed.get("version"), str):
             found[name] = (installed["version"], f"node_modules/{name}")
             continue
@@ -111,10 +112,10 @@ def sdk_versions(ctx: DoctorContext) -> Result:
         found = built.get(function.key) or {}
         if function.is_node:
             for folder in [project.root, *function.code_dirs]:  # the function's own folders win
-                found = {**found, **_npm_versions(folder, npm_names)}
+                found = {**found, **_npm_versions(folder, npm_names, project.root)}
         elif not found:
             for folder in {project.root, *(d for d in function.code_dirs)}:
-                found = {**_pinned(folder), **found}
+                found = {**_pinned(folder, project.root), **found}
         for minimum in MINIMUMS:
             if not _applies(minimum, function) or minimum.package not in found:
                 continue

@@ -319,7 +319,9 @@ def test_a_file_changed_after_planning_is_refused_and_nothing_is_written(tmp_pat
     assert sorted(c.relative for c in plan.changes) == ["samconfig.toml", "template.yaml"]
     project.edit("template.yaml", "MemorySize: 256", "MemorySize: 512")
     before = snapshot(project.root)
-    with pytest.raises(MomentoLambdaError, match="changed while doctor --fix ran"):
+    with pytest.raises(
+        MomentoLambdaError, match=r"template\.yaml changed while `momento-lambda doctor --fix` ran; nothing was written"
+    ):
         apply_fixes(plan)
     assert snapshot(project.root) == before
 

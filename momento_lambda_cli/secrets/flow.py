@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.errors import MomentoLambdaError, UsageError
+from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, UsageError
 
 Progress = Callable[[str], AbstractContextManager[Any]]
 
@@ -207,28 +207,31 @@ def store_token(
 
 
 def _apply(writes: list[Any], stored: Any, warn: Callable[[str], None]) -> None:
-    """Write the project files one by one; a failure after the secret was stored says what was
-    done in AWS, what was written, what was not, and the exact lines to add by hand."""
-    from momento_lambda_cli.errors import MomentoLambdaError
+    """Write the project files, all or none; any failure after the secret was stored (a file
+    changed, a folder not writable, a signal, no lock on this platform) says what was done in
+    AWS, that no file was changed, and the exact lines to add by hand."""
+    from momento_lambda_cli.errors import crash_location
     from momento_lambda_cli.secrets import wiring
 
-    done: list[str] = []
-    for index, write in enumerate(writes):
-        try:
-            for message in wiring.apply_writes([write]):
-                warn(message)
-        except (OSError, MomentoLambdaError) as exc:
-            reason = exc.message if isinstance(exc, MomentoLambdaError) else (exc.strerror or type(exc).__name__)
-            left = writes[index:]
-            version = f", version {stored.version_id}" if stored.version_id else ""
-            written = f" {', '.join(done)} was written." if done else ""
-            raise MomentoLambdaError(
-                f"The key is stored in Secrets Manager ({stored.secret_arn}{version}), but "
-                f"{write.path.name} could not be written ({reason.rstrip('.')}).{written}",
-                "Add it by hand: " + "; ".join(w.manual for w in left if w.manual),
-                code="project.write-failed",
-            ) from None
-        done.append(write.path.name)
+    try:
+        for message in wiring.apply_writes(writes):
+            warn(message)
+    except Exception as exc:  # the secret exists now: whatever failed, name its ARN
+        if isinstance(exc, MomentoLambdaError):
+            reason = exc.message
+        elif isinstance(exc, OSError):
+            reason = exc.strerror or type(exc).__name__
+        else:
+            reason = f"{type(exc).__name__}{crash_location(exc)}"
+        version = f", version {stored.version_id}" if stored.version_id else ""
+        names = ", ".join(dict.fromkeys(w.path.name for w in writes))
+        raise MomentoLambdaError(
+            f"The key is stored in Secrets Manager ({stored.secret_arn}{version}), but {names} could not be "
+            f"written ({reason.rstrip('.')}); no project file was changed.",
+            "Add it by hand: " + "; ".join(w.manual for w in writes if w.manual),
+            exit_code=exc.exit_code if isinstance(exc, MomentoLambdaError) else ExitCode.FAILED,
+            code="project.write-failed",
+        ) from None
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -423,3 +423,43 @@ def test_an_updated_released_python_project_passes_its_own_tests(run_cli, tmp_pa
     )  # fmt: skip
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert " passed" in tests.stdout and "failed" not in tests.stdout
+
+
+# --- issue #23: the one changeset -------------------------------------------------------------
+
+
+def test_a_file_saved_after_planning_is_not_overwritten(edited):
+    from momento_lambda_cli.project.changeset import ChangedMeanwhile
+    from momento_lambda_cli.scaffold.update import apply_update, plan_update
+
+    plan = plan_update(edited)
+    edit(edited, "template.yaml", "Outputs:\n", "Outputs:  # saved meanwhile\n")
+    before = tree(edited)
+    with pytest.raises(ChangedMeanwhile) as caught:
+        apply_update(plan)
+    assert caught.value.message == "template.yaml changed while `momento-lambda update` ran; nothing was written."
+    assert tree(edited) == before
+
+
+def test_rej_mode_never_overwrites_a_file_of_yours(run_cli, edited):
+    (edited / "README.md.rej").write_text("my own notes\n")
+    commit_all(edited, "a file of mine named like a reject")
+    result = run_cli("update", str(edited), "--conflict", "rej", "--json")
+    assert result.exit_code == 1, result.output
+    assert (edited / "README.md.rej").read_text() == "my own notes\n"
+    assert (edited / "README.md.1.rej").read_text().startswith("--- a/README.md\n+++ b/README.md\n")
+    files = {f["path"]: f for f in json.loads(result.stdout)["data"]["files"]}
+    assert files["README.md"]["rej"] == "README.md.1.rej"
+
+
+def test_a_second_update_right_after_the_first_is_up_to_date_not_refused(run_cli, tmp_path, newer_template):
+    """The first run's own changes are uncommitted: nothing to write is nothing to refuse."""
+    project = released_project(tmp_path)
+    commit_all(project)
+    first = run_cli("update", str(project))
+    assert first.exit_code == 0, first.output
+    before = tree(project)
+    again = run_cli("update", str(project))
+    assert again.exit_code == 0, again.output
+    assert "Up to date" in again.stdout and "uncommitted" not in again.stderr
+    assert tree(project) == before

@@ -79,8 +79,8 @@ def update(
 
     overrides = core.parse_answer_overrides(answer or [])
     plan = core.plan_update(project_dir, overrides=overrides, conflict=conflict, restore_deleted=restore_deleted)
-    if not dry_run and not allow_dirty:
-        core.refuse_dirty(plan.project_dir)
+    if not dry_run and not allow_dirty and plan.writes:
+        core.refuse_dirty(plan.project_dir)  # nothing to write (a second run): nothing to refuse
     written = [] if dry_run else core.apply_update(plan)
     warnings = _warnings(plan)
     if json_output:
@@ -138,7 +138,7 @@ def _render(plan: UpdatePlan, dry_run: bool) -> None:
     for change in listed:
         note = ""
         if change.action is Action.CONFLICT:
-            where = f"{change.path}.rej" if change.rej is not None else "markers in the file"
+            where = (change.rej_path or f"{change.path}.rej") if change.rej is not None else "markers in the file"
             note = f" ({change.conflicts} conflicting region{'s' if change.conflicts != 1 else ''}: {where})"
         style = styles.get(change.action, "")
         out.print(f"  [{style}]{change.action.value.ljust(width)}[/]  {escape(change.path)}{escape(note)}")

@@ -524,7 +524,10 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             _sam_function(project, function, files, source, settings)
         else:
             _sls_function(project, function, spec, files, source, settings)
-        raise_timeout(project, function, spec, files, source, notes)
+        try:
+            raise_timeout(project, function, spec, files, source, notes)
+        except MomentoLambdaError as exc:  # an intrinsic: say what to raise instead
+            notes.append(f"{exc.message} {exc.hint}")
         if place.dependency is not None:
             _layer_dependency(language, place.dependency, files)
         else:
@@ -624,6 +627,16 @@ def raise_timeout(
     else:
         target = None
     if target is not None:
+        problem = yamltext.intrinsic(yamltext.node_at(text, target, source))
+        if problem:
+            raise MomentoLambdaError(
+                f"{function.key}: {'.'.join(target)} in {source} is {problem}, which resolves to "
+                f"{function.timeout:g} s, below the {TIMEOUT_SECONDS} s a cold start needs; a literal would replace "
+                "it, so it was not changed.",
+                f"Raise the value it refers to (a parameter's Default, or the value you deploy with) to "
+                f"{TIMEOUT_SECONDS}.",
+                code="retrofit.timeout-intrinsic",
+            )
         if yamltext.node_at(text, target, source).value != str(TIMEOUT_SECONDS):
             yaml_edit(
                 files,

@@ -463,3 +463,37 @@ def test_a_second_update_right_after_the_first_is_up_to_date_not_refused(run_cli
     assert again.exit_code == 0, again.output
     assert "Up to date" in again.stdout and "uncommitted" not in again.stderr
     assert tree(project) == before
+
+
+def _to_crlf(project: Path) -> None:
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.relative_to(project).parts and path.suffix in (".md", ".py", ".yaml"):
+            path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+
+def test_a_crlf_checkout_merges_line_by_line_and_keeps_crlf(run_cli, edited):
+    """A CRLF checkout: each template-changed file was one whole-file conflict with mixed line ends."""
+    _to_crlf(edited)
+    commit_all(edited, "checked out on Windows")
+    result = run_cli("update", str(edited), "--json")
+    data = json.loads(result.stdout)["data"]
+    actions = {f["path"]: f["action"] for f in data["files"]}
+    assert actions["template.yaml"] == "merged" and actions["src/handler.py"] == "merged", actions
+    assert data["conflicts"] == ["README.md"]
+    for name in ("template.yaml", "src/handler.py", "README.md"):
+        data_bytes = (edited / name).read_bytes()
+        assert data_bytes.count(b"\n") == data_bytes.count(b"\r\n"), name
+    assert b"    Timeout: 15\r\n" in (edited / "template.yaml").read_bytes()
+    assert (edited / "README.md").read_bytes().startswith(b"<<<<<<< yours\r\n# Orders API\r\n=======\r\n")
+
+
+def test_check_reports_conflict_markers_left_in_a_file(run_cli, edited):
+    """`update --check` said "up to date" with conflict markers still in README.md."""
+    assert run_cli("update", str(edited)).exit_code == 1  # leaves the README conflict inline
+    commit_all(edited, "updated, conflict not resolved")
+    result = run_cli("update", str(edited), "--check")
+    assert result.exit_code == 1, result.output
+    assert "Unresolved conflicts in README.md" in result.stderr
+    document = json.loads(run_cli("update", str(edited), "--check", "--json").stdout)
+    assert document["data"]["unresolved_conflicts"] == ["README.md"]
+    assert document["data"]["update_available"] is False

@@ -73,7 +73,7 @@ def update(
             console.print_json(console.envelope("update", ok=True, data=result.to_dict()))
         else:
             _render_check(result)
-        if result.update_available:
+        if result.failed:
             raise typer.Exit(ExitCode.FAILED)
         return
 
@@ -170,6 +170,11 @@ def _render_check(result: CheckResult) -> None:
     from rich.markup import escape
 
     out = console.stdout()
+    if result.unresolved:
+        console.stderr().print(
+            f"[bold red]Unresolved conflicts[/] in {escape(', '.join(result.unresolved))}: edit the "
+            "<<<<<<< / ======= / >>>>>>> regions (then commit)."
+        )
     if not result.update_available:
         out.print(f"Up to date with template {result.current_version}.")
         return

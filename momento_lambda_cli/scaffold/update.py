@@ -13,6 +13,7 @@ recorded in the answers file's ``managed_files``. Nothing else is read or writte
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -371,6 +372,10 @@ def _merge_one(
     restore_deleted: bool,
 ) -> FileChange:
     ours = _read_project_file(project_dir, path)
+    if ours is not None and _crlf(ours):
+        # a CRLF checkout (git autocrlf on Windows): the template's texts get the file's line
+        # ends, so only real changes merge or conflict, and the result keeps CRLF throughout
+        base, new = _as_crlf(base), _as_crlf(new)
 
     def change(action: Action, result: str | None, conflicts: int = 0, rej: str | None = None) -> FileChange:
         return FileChange(path, action, ours, result, conflicts, rej)
@@ -398,6 +403,15 @@ def _merge_one(
     wanted = merge_texts(base or "", ours, new, labels=labels, favor="theirs").text
     rej = unified_diff(path, kept, wanted)
     return FileChange(path, Action.CONFLICT, ours, kept, merged.conflicts, rej, _free_rej_name(project_dir, path))
+
+
+def _crlf(text: str) -> bool:
+    """Every line of ``text`` ends in CRLF (and there is at least one)."""
+    return "\r\n" in text and text.count("\r\n") == text.count("\n")
+
+
+def _as_crlf(text: str | None) -> str | None:
+    return None if text is None else text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def _free_rej_name(project_dir: Path, path: str) -> str:
@@ -438,6 +452,13 @@ class CheckResult:
     files: list[str]
     """Managed files the update would change."""
     fixes: list[Any]
+    unresolved: list[str] = field(default_factory=list)
+    """Managed files that still hold conflict markers (a merge not finished)."""
+
+    @property
+    def failed(self) -> bool:
+        """``--check`` exits 1: an update is available, or a conflict is not resolved."""
+        return self.update_available or bool(self.unresolved)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -446,7 +467,16 @@ class CheckResult:
             "update_available": self.update_available,
             "files": self.files,
             "fixes": [fix.to_dict() for fix in self.fixes],
+            "unresolved_conflicts": self.unresolved,
         }
+
+
+_MARKERS = re.compile(r"^<{7} .*?^={7}\r?$.*?^>{7} ", re.MULTILINE | re.DOTALL)
+
+
+def has_conflict_markers(text: str) -> bool:
+    """``<<<<<<< ...`` / ``=======`` / ``>>>>>>> ...`` lines in that order (what a merge leaves)."""
+    return _MARKERS.search(text) is not None
 
 
 def check_update(
@@ -465,4 +495,5 @@ def check_update(
         update_available=available,
         files=touched,
         fixes=fixes_for(answers, plan.from_version, plan.to_version),
+        unresolved=[c.path for c in plan.changes if c.old is not None and has_conflict_markers(c.old)],
     )

@@ -497,3 +497,20 @@ def test_check_reports_conflict_markers_left_in_a_file(run_cli, edited):
     document = json.loads(run_cli("update", str(edited), "--check", "--json").stdout)
     assert document["data"]["unresolved_conflicts"] == ["README.md"]
     assert document["data"]["update_available"] is False
+
+
+def test_outside_git_every_changed_file_is_backed_up_first(run_cli, tmp_path, newer_template, monkeypatch):
+    """A project outside git was rewritten with no way back."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    project = released_project(tmp_path / "nogit")
+    before = tree(project)
+    result = run_cli("update", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    backup = Path(document["data"]["backup"])
+    assert backup.parent == tmp_path / "home" / ".momento-lambda" / "backups"
+    assert any("is not in git" in w and str(backup) in w for w in document["warnings"])
+    after = tree(project)
+    changed = {name for name in before if after.get(name) != before[name]}
+    assert changed and "template.yaml" in changed
+    assert {name: (backup / name).read_bytes() for name in changed} == {name: before[name] for name in changed}

@@ -59,6 +59,10 @@ class StoreOutcome:
     """ISO 8601 UTC expiry of the key (its ``exp`` claim); ``None`` when it never expires."""
     key_expiry: str = "never expires"
     """``expires 2027-01-31 (in 66 days)`` or ``never expires``."""
+    region_mismatch: dict[str, str] | None = None
+    """The warning object when the secret's region is not the one the project deploys to."""
+    next_steps: list[str] = field(default_factory=list)
+    """The commands that build and deploy the project with the new setting."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +80,8 @@ class StoreOutcome:
             "verified": self.verified,
             "verification": self.verification,
             "files_updated": self.files_updated,
+            "region_mismatch": self.region_mismatch,
+            "next_steps": self.next_steps,
         }
 
 
@@ -98,9 +104,10 @@ def store_token(
     """Run the workflow; raises MomentoLambdaError (nothing is written after a failure)."""
     from momento_lambda_cli import aws, contract
     from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS, KeyKind, expiry_of, parse_api_key
+    from momento_lambda_cli.scaffold.next_steps import deploy_steps
     from momento_lambda_cli.secrets import key_source, secret_store, wiring
     from momento_lambda_cli.secrets import verify as verifying
-    from momento_lambda_cli.secrets.region import choose_region
+    from momento_lambda_cli.secrets.region import choose_region, region_mismatch
 
     tags = secret_store.parse_tags(list(options.tags))
     if options.secret_name is not None:
@@ -203,6 +210,8 @@ def store_token(
         dry_run=options.dry_run,
         key_expires_at=expiry.iso(),
         key_expiry=expiry.describe(),
+        region_mismatch=region_mismatch(found.region, session.region_name),
+        next_steps=deploy_steps(found.framework, found.directory, found.answers) if found.is_project else [],
     )
 
 

@@ -79,12 +79,21 @@ def update(
 
     overrides = core.parse_answer_overrides(answer or [])
     plan = core.plan_update(project_dir, overrides=overrides, conflict=conflict, restore_deleted=restore_deleted)
-    if not dry_run and not allow_dirty and plan.writes:
-        core.refuse_dirty(plan.project_dir)  # nothing to write (a second run): nothing to refuse
+    backup = None
+    if not dry_run and plan.writes:  # nothing to write (a second run): nothing to refuse or keep
+        dirty = core.dirty_files(plan.project_dir)
+        if dirty is None:  # not in git: no way back but a copy
+            from datetime import datetime, timezone
+
+            backup = core.write_backup(plan, datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+        elif dirty and not allow_dirty:
+            core.refuse_dirty(plan.project_dir)
     written = [] if dry_run else core.apply_update(plan)
     warnings = _warnings(plan)
+    if backup is not None:
+        warnings.append(f"{plan.project_dir} is not in git: the files as they were before this update are in {backup}.")
     if json_output:
-        data = {**plan.to_dict(), "dry_run": dry_run, "written": written}
+        data = {**plan.to_dict(), "dry_run": dry_run, "written": written, "backup": str(backup) if backup else None}
         if dry_run:
             data["diff"] = plan.diff()
         console.print_json(console.envelope("update", ok=not plan.conflicts, data=data, warnings=warnings))

@@ -436,6 +436,36 @@ def changeset(plan: UpdatePlan) -> Changeset:
     return changes
 
 
+def backup_root() -> Path:
+    """Where `update` keeps the old files of a project outside git (never inside the project,
+    where a build could package them)."""
+    return Path.home() / ".momento-lambda" / "backups"
+
+
+def write_backup(plan: UpdatePlan, stamp: str) -> Path | None:
+    """Copy every file the plan changes or removes, as it is now, to a new folder under
+    :func:`backup_root`; ``None`` when no existing file changes. Raises (nothing written to
+    the project) when the copy fails."""
+    changed = [c for c in plan.writes if c.old is not None and c.old != c.new]
+    if not changed:
+        return None
+    folder = backup_root() / f"{plan.project_dir.name}-{stamp}"
+    try:
+        for change in changed:
+            target = folder / change.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                handle.write(change.old or "")
+    except OSError as exc:
+        raise MomentoLambdaError(
+            f"Could not keep a backup in {folder} ({exc.strerror or type(exc).__name__}); nothing was changed.",
+            "The project is not in git: `update` keeps a copy of each file it changes. Put the project under git "
+            "(git init && git add -A && git commit), or free that folder, and run `update` again.",
+            code="update.backup-failed",
+        ) from None
+    return folder
+
+
 def apply_update(plan: UpdatePlan) -> list[str]:
     """Write the plan, every file or none; returns the paths written or removed (project-relative)."""
     return changeset(plan).apply()

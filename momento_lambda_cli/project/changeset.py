@@ -153,7 +153,7 @@ class Changeset:
                 self._check(staged)
                 step("checked", None)
                 for item in staged:
-                    created_dirs += _make_parents(item.target.parent)
+                    _make_parents(item.target.parent, created_dirs)
                     _stage(item)
                 step("staged", None)
                 self._check(staged)
@@ -340,14 +340,16 @@ def _cleanup(staged: Sequence[_Staged]) -> None:
                         os.unlink(item.target.parent / name)
 
 
-def _make_parents(folder: Path) -> list[Path]:
+def _make_parents(folder: Path, created: list[Path]) -> None:
+    """Create ``folder`` and its missing parents, each recorded in ``created`` as it is made
+    (so a rollback removes exactly those, also after a failure half-way)."""
     missing = []
     while not folder.exists() and folder != folder.parent:
         missing.append(folder)
         folder = folder.parent
     for path in reversed(missing):
         path.mkdir()
-    return list(reversed(missing))
+        created.append(path)
 
 
 def _alive(pid: int) -> bool:

@@ -514,3 +514,18 @@ def test_outside_git_every_changed_file_is_backed_up_first(run_cli, tmp_path, ne
     changed = {name for name in before if after.get(name) != before[name]}
     assert changed and "template.yaml" in changed
     assert {name: (backup / name).read_bytes() for name in changed} == {name: before[name] for name in changed}
+
+
+def test_dry_run_diff_prints_on_an_ascii_terminal(edited, monkeypatch):
+    import io
+
+    from momento_lambda_cli.cli import main
+
+    edit(edited, "README.md", "# Orders API\n", "# Orders API \u2014 caf\u00e9\n")
+    commit_all(edited, "non-ASCII title")
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii", newline="\n")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(io.BytesIO(), encoding="ascii", newline="\n"))
+    assert main(["update", str(edited), "--dry-run"]) == 1  # the README conflict it would leave
+    out.flush()
+    assert b"# Orders API - caf?" in out.buffer.getvalue()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -99,7 +98,7 @@ def update(
         console.print_json(console.envelope("update", ok=not plan.conflicts, data=data, warnings=warnings))
     else:
         if dry_run:
-            sys.stdout.write(plan.diff())
+            console.SafeStream("stdout").write(plan.diff())  # a user's non-ASCII line on an ASCII terminal
         _render(plan, dry_run)
         for warning in warnings:
             console.print_warning(warning)

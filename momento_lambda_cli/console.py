@@ -39,18 +39,69 @@ class OutputMode:
 mode = OutputMode()
 
 
+ASCII_SYMBOLS: dict[str, str | int | None] = {
+    "\u2713": "+",  # ✓
+    "\u2717": "x",  # ✗
+    "\u2192": "->",  # →
+    "\u00b7": "-",  # ·
+    "\u2026": "...",  # …
+    "\u2014": "-",  # —
+    "\u2013": "-",  # en dash
+    "\u2265": ">=",  # ≥
+    "\u2264": "<=",  # ≤
+}
+"""What the symbols the tool prints become on a stream that cannot encode them (ASCII, cp1252)."""
+
+
+def encodable(text: str, encoding: str | None) -> str:
+    """``text`` as the stream's encoding can write it: the tool's symbols as ASCII, anything
+    else it cannot encode (a user's file name) as ``?``."""
+    if not encoding:
+        return text
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        text = text.translate(str.maketrans(ASCII_SYMBOLS))
+        return text.encode(encoding, "replace").decode(encoding)
+    except LookupError:
+        return text
+    return text
+
+
+class SafeStream:
+    """``sys.stdout`` / ``sys.stderr`` (looked up at each write, as tests swap them) that falls
+    back to :func:`encodable` text instead of raising UnicodeEncodeError."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def stream(self) -> Any:
+        return getattr(sys, self._name)
+
+    def write(self, text: str) -> int:
+        stream = self.stream
+        try:
+            return int(stream.write(text))
+        except UnicodeEncodeError:
+            return int(stream.write(encodable(text, getattr(stream, "encoding", None))))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 @cache
 def stdout() -> Console:
     from rich.console import Console
 
-    return Console(soft_wrap=True, highlight=False, emoji=False)
+    return Console(file=SafeStream("stdout"), soft_wrap=True, highlight=False, emoji=False)  # type: ignore[arg-type]
 
 
 @cache
 def stderr() -> Console:
     from rich.console import Console
 
-    return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
+    return Console(file=SafeStream("stderr"), soft_wrap=True, highlight=False, emoji=False)  # type: ignore[arg-type]
 
 
 def envelope(

@@ -282,3 +282,21 @@ def test_a_service_for_another_cloud_is_refused(tmp_path, run_cli, provider):
     result = run_cli("add", str(project), "--no-input")
     assert result.exit_code == 1 and f"deploys to {provider}" in result.stderr
     assert snapshot(project) == before
+
+
+def test_a_function_timeout_from_a_parameter_is_kept_with_a_note(tmp_path):
+    """Issue #23: never a literal over an intrinsic (`!Ref 10` does not deploy)."""
+    from momento_lambda_cli.retrofit.plan import AddOptions, plan_add
+
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    template = project / "template.yaml"
+    text = template.read_text()
+    text = text.replace("Globals:\n", "Parameters:\n  FnTimeout:\n    Type: Number\n    Default: 3\n\nGlobals:\n", 1)
+    text = text.replace(
+        "      Handler: app.lambda_handler\n", "      Handler: app.lambda_handler\n      Timeout: !Ref FnTimeout\n"
+    )
+    template.write_text(text)
+    plan = plan_add(load_project(project), AddOptions())
+    after = next(c.after for c in plan.changes if c.relative == "template.yaml")
+    assert "      Timeout: !Ref FnTimeout\n" in after and "!Ref 10" not in after
+    assert any("intrinsic function (!Ref FnTimeout)" in note and "Default" in note for note in plan.notes), plan.notes

@@ -55,3 +55,43 @@ def test_error_codes():
     assert MomentoLambdaError("x").exit_code == ExitCode.FAILED == 1
     assert UsageError("x").exit_code == ExitCode.USAGE == 2
     assert ExitCode.INTERRUPTED == 130
+
+
+def _stream(monkeypatch, name, encoding):
+    import io
+    import sys
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding=encoding, newline="\n")
+    monkeypatch.setattr(sys, name, stream)
+    return stream
+
+
+def _written(stream) -> bytes:
+    stream.flush()
+    return stream.buffer.getvalue()
+
+
+def test_symbols_fall_back_to_ascii_on_a_stream_that_cannot_encode_them(monkeypatch):
+    """Issue #23: doctor crashed with UnicodeEncodeError on ASCII and cp1252 terminals."""
+    stream = _stream(monkeypatch, "stdout", "ascii")
+    console.stdout().print("  [green]\u2713[/] Timeout \u2192 fine\u2026 caf\u00e9 \u00b7 \u2717", markup=True)
+    assert _written(stream) == b"  + Timeout -> fine... caf? - x\n"
+
+
+def test_cp1252_keeps_what_it_can_encode(monkeypatch):
+    stream = _stream(monkeypatch, "stderr", "cp1252")
+    console.stderr().print("\u2713 caf\u00e9\u2026")
+    assert _written(stream).decode("cp1252") == "+ caf\u00e9...\n"
+
+
+def test_doctor_prints_on_an_ascii_terminal(monkeypatch, tmp_path):
+    from momento_lambda_cli.cli import main
+    from tests.support.doctor_projects import make_project
+
+    project = make_project(tmp_path)
+    out = _stream(monkeypatch, "stdout", "ascii")
+    _stream(monkeypatch, "stderr", "ascii")
+    code = main(["doctor", str(project.root), "--offline", "--only", "project"])
+    text = _written(out).decode("ascii")
+    assert code in (0, 1), text
+    assert "checks passed" in text and "+ " in text

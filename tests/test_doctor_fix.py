@@ -319,7 +319,9 @@ def test_a_file_changed_after_planning_is_refused_and_nothing_is_written(tmp_pat
     assert sorted(c.relative for c in plan.changes) == ["samconfig.toml", "template.yaml"]
     project.edit("template.yaml", "MemorySize: 256", "MemorySize: 512")
     before = snapshot(project.root)
-    with pytest.raises(MomentoLambdaError, match="changed while doctor --fix ran"):
+    with pytest.raises(
+        MomentoLambdaError, match=r"template\.yaml changed while `momento-lambda doctor --fix` ran; nothing was written"
+    ):
         apply_fixes(plan)
     assert snapshot(project.root) == before
 
@@ -407,3 +409,38 @@ def test_a_banner_that_holds_something_else_is_not_edited(tmp_path, run_cli):
     assert statuses(document)["project.esm-require"] == "fail"
     (refused,) = [r for r in document["data"]["fix"]["refused"] if r["check"] == "project.esm-require"]
     assert "banner that does not define `require`" in refused["message"]
+
+
+# --- issue #23: edits keep meaning -------------------------------------------------------------
+
+
+def test_a_timeout_from_a_parameter_is_not_replaced_by_a_literal(tmp_path, run_cli):
+    """`Timeout: !Ref FnTimeout` became `Timeout: !Ref 10` (CloudFormation rejects it) and --fix said Fixed."""
+    project = make_project(tmp_path)
+    project.edit("template.yaml", "Timeout: 10", "Timeout: !Ref FnTimeout")
+    project.edit("template.yaml", "\nParameters:\n", "\nParameters:\n  FnTimeout:\n    Type: Number\n    Default: 3\n")
+    before = snapshot(project.root)
+    _code, document = doctor(run_cli, project.root, "--fix", "--only", "project.timeout")
+    assert snapshot(project.root) == before
+    fix = document["data"]["fix"]
+    assert fix["fixes"] == []
+    [refused] = fix["refused"]
+    assert refused["check"] == "project.timeout"
+    assert "intrinsic function (!Ref FnTimeout)" in refused["message"] and "resolves to 3 s" in refused["message"]
+    assert "Default" in refused["steps"][0]
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_misspelt_action_keeps_its_quotes(tmp_path, run_cli, quote):
+    project = make_project(tmp_path)
+    project.edit(
+        "template.yaml",
+        "Action: secretsmanager:GetSecretValue",
+        f"Action: {quote}secretsmanager:GetSecretVaule{quote}",
+    )
+    before = project.template.read_text()
+    _code, document = doctor(run_cli, project.root, "--fix", "--only", "iam.secret-access")
+    assert document["data"]["fix"]["fixes"], document["data"]["fix"]
+    assert project.template.read_text() == before.replace(
+        f"{quote}secretsmanager:GetSecretVaule{quote}", f"{quote}secretsmanager:GetSecretValue{quote}"
+    )

@@ -327,3 +327,15 @@ def test_a_long_serverless_name_warns_about_the_function_name_limit(run_cli, tmp
     assert run_cli("new", "b" * 56, "--no-input", "-f", "serverless", "-o", str(tmp_path)).stderr == ""
     json_result = run_cli("new", "c" * 57, "--json", "-f", "serverless", "-o", str(tmp_path))
     assert "functions.api.name" in json.loads(json_result.stdout)["warnings"][0]
+
+
+def test_a_secret_in_another_region_than_the_project_warns(run_cli, tmp_path):
+    """Issue #23: `new --region X --secret-arn <ARN in Y>` wired a secret the function cannot read."""
+    arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:momento/demo/api-key-AbCdEf"
+    result = run_cli("new", "demo", "--no-input", "--region", "us-east-1", "--secret-arn", arn, "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "deploys to us-east-1 but --secret-arn is a secret in eu-west-1" in result.stderr
+    same = run_cli(
+        "new", "demo2", "--no-input", "--region", "eu-west-1", "--secret-arn", arn, "--json", "-o", str(tmp_path)
+    )
+    assert json.loads(same.stdout)["warnings"] == []

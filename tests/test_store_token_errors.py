@@ -157,6 +157,8 @@ def test_json_envelope_is_pinned(run_cli, peers, tmp_path):
             "verified": True,
             "verification": {"status": "cache-not-found", "cache_name": "shop-cache", "latency_ms": latency},
             "files_updated": ["samconfig.toml", ".momento-lambda.json"],
+            "region_mismatch": None,
+            "next_steps": ["sam build", "sam deploy"],
         },
         "warnings": [
             "The key is valid, but the cache 'shop-cache' does not exist yet. "

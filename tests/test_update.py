@@ -423,3 +423,109 @@ def test_an_updated_released_python_project_passes_its_own_tests(run_cli, tmp_pa
     )  # fmt: skip
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert " passed" in tests.stdout and "failed" not in tests.stdout
+
+
+# --- issue #23: the one changeset -------------------------------------------------------------
+
+
+def test_a_file_saved_after_planning_is_not_overwritten(edited):
+    from momento_lambda_cli.project.changeset import ChangedMeanwhile
+    from momento_lambda_cli.scaffold.update import apply_update, plan_update
+
+    plan = plan_update(edited)
+    edit(edited, "template.yaml", "Outputs:\n", "Outputs:  # saved meanwhile\n")
+    before = tree(edited)
+    with pytest.raises(ChangedMeanwhile) as caught:
+        apply_update(plan)
+    assert caught.value.message == "template.yaml changed while `momento-lambda update` ran; nothing was written."
+    assert tree(edited) == before
+
+
+def test_rej_mode_never_overwrites_a_file_of_yours(run_cli, edited):
+    (edited / "README.md.rej").write_text("my own notes\n")
+    commit_all(edited, "a file of mine named like a reject")
+    result = run_cli("update", str(edited), "--conflict", "rej", "--json")
+    assert result.exit_code == 1, result.output
+    assert (edited / "README.md.rej").read_text() == "my own notes\n"
+    assert (edited / "README.md.1.rej").read_text().startswith("--- a/README.md\n+++ b/README.md\n")
+    files = {f["path"]: f for f in json.loads(result.stdout)["data"]["files"]}
+    assert files["README.md"]["rej"] == "README.md.1.rej"
+
+
+def test_a_second_update_right_after_the_first_is_up_to_date_not_refused(run_cli, tmp_path, newer_template):
+    """The first run's own changes are uncommitted: nothing to write is nothing to refuse."""
+    project = released_project(tmp_path)
+    commit_all(project)
+    first = run_cli("update", str(project))
+    assert first.exit_code == 0, first.output
+    before = tree(project)
+    again = run_cli("update", str(project))
+    assert again.exit_code == 0, again.output
+    assert "Up to date" in again.stdout and "uncommitted" not in again.stderr
+    assert tree(project) == before
+
+
+def _to_crlf(project: Path) -> None:
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.relative_to(project).parts and path.suffix in (".md", ".py", ".yaml"):
+            path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+
+
+def test_a_crlf_checkout_merges_line_by_line_and_keeps_crlf(run_cli, edited):
+    """A CRLF checkout: each template-changed file was one whole-file conflict with mixed line ends."""
+    _to_crlf(edited)
+    commit_all(edited, "checked out on Windows")
+    result = run_cli("update", str(edited), "--json")
+    data = json.loads(result.stdout)["data"]
+    actions = {f["path"]: f["action"] for f in data["files"]}
+    assert actions["template.yaml"] == "merged" and actions["src/handler.py"] == "merged", actions
+    assert data["conflicts"] == ["README.md"]
+    for name in ("template.yaml", "src/handler.py", "README.md"):
+        data_bytes = (edited / name).read_bytes()
+        assert data_bytes.count(b"\n") == data_bytes.count(b"\r\n"), name
+    assert b"    Timeout: 15\r\n" in (edited / "template.yaml").read_bytes()
+    assert (edited / "README.md").read_bytes().startswith(b"<<<<<<< yours\r\n# Orders API\r\n=======\r\n")
+
+
+def test_check_reports_conflict_markers_left_in_a_file(run_cli, edited):
+    """`update --check` said "up to date" with conflict markers still in README.md."""
+    assert run_cli("update", str(edited)).exit_code == 1  # leaves the README conflict inline
+    commit_all(edited, "updated, conflict not resolved")
+    result = run_cli("update", str(edited), "--check")
+    assert result.exit_code == 1, result.output
+    assert "Unresolved conflicts in README.md" in result.stderr
+    document = json.loads(run_cli("update", str(edited), "--check", "--json").stdout)
+    assert document["data"]["unresolved_conflicts"] == ["README.md"]
+    assert document["data"]["update_available"] is False
+
+
+def test_outside_git_every_changed_file_is_backed_up_first(run_cli, tmp_path, newer_template, monkeypatch):
+    """A project outside git was rewritten with no way back."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    project = released_project(tmp_path / "nogit")
+    before = tree(project)
+    result = run_cli("update", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    backup = Path(document["data"]["backup"])
+    assert backup.parent == tmp_path / "home" / ".momento-lambda" / "backups"
+    assert any("is not in git" in w and str(backup) in w for w in document["warnings"])
+    after = tree(project)
+    changed = {name for name in before if after.get(name) != before[name]}
+    assert changed and "template.yaml" in changed
+    assert {name: (backup / name).read_bytes() for name in changed} == {name: before[name] for name in changed}
+
+
+def test_dry_run_diff_prints_on_an_ascii_terminal(edited, monkeypatch):
+    import io
+
+    from momento_lambda_cli.cli import main
+
+    edit(edited, "README.md", "# Orders API\n", "# Orders API \u2014 caf\u00e9\n")
+    commit_all(edited, "non-ASCII title")
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii", newline="\n")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(io.BytesIO(), encoding="ascii", newline="\n"))
+    assert main(["update", str(edited), "--dry-run"]) == 1  # the README conflict it would leave
+    out.flush()
+    assert b"# Orders API - caf?" in out.buffer.getvalue()

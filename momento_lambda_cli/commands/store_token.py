@@ -208,7 +208,5 @@ def _render(outcome: StoreOutcome, project_dir: Path) -> None:
         )
     if dry:
         out.print("Dry run: nothing was changed.")
-    elif framework == "sam":
-        out.print("Next: sam build && sam deploy")
-    elif framework == "serverless":
-        out.print("Next: serverless deploy")
+    elif outcome.next_steps:
+        out.print(f"Next: {escape(' && '.join(outcome.next_steps))}")

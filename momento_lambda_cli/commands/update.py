@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -73,24 +72,33 @@ def update(
             console.print_json(console.envelope("update", ok=True, data=result.to_dict()))
         else:
             _render_check(result)
-        if result.update_available:
+        if result.failed:
             raise typer.Exit(ExitCode.FAILED)
         return
 
     overrides = core.parse_answer_overrides(answer or [])
     plan = core.plan_update(project_dir, overrides=overrides, conflict=conflict, restore_deleted=restore_deleted)
-    if not dry_run and not allow_dirty:
-        core.refuse_dirty(plan.project_dir)
+    backup = None
+    if not dry_run and plan.writes:  # nothing to write (a second run): nothing to refuse or keep
+        dirty = core.dirty_files(plan.project_dir)
+        if dirty is None:  # not in git: no way back but a copy
+            from datetime import datetime, timezone
+
+            backup = core.write_backup(plan, datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+        elif dirty and not allow_dirty:
+            core.refuse_dirty(plan.project_dir)
     written = [] if dry_run else core.apply_update(plan)
     warnings = _warnings(plan)
+    if backup is not None:
+        warnings.append(f"{plan.project_dir} is not in git: the files as they were before this update are in {backup}.")
     if json_output:
-        data = {**plan.to_dict(), "dry_run": dry_run, "written": written}
+        data = {**plan.to_dict(), "dry_run": dry_run, "written": written, "backup": str(backup) if backup else None}
         if dry_run:
             data["diff"] = plan.diff()
         console.print_json(console.envelope("update", ok=not plan.conflicts, data=data, warnings=warnings))
     else:
         if dry_run:
-            sys.stdout.write(plan.diff())
+            console.SafeStream("stdout").write(plan.diff())  # a user's non-ASCII line on an ASCII terminal
         _render(plan, dry_run)
         for warning in warnings:
             console.print_warning(warning)
@@ -138,7 +146,7 @@ def _render(plan: UpdatePlan, dry_run: bool) -> None:
     for change in listed:
         note = ""
         if change.action is Action.CONFLICT:
-            where = f"{change.path}.rej" if change.rej is not None else "markers in the file"
+            where = (change.rej_path or f"{change.path}.rej") if change.rej is not None else "markers in the file"
             note = f" ({change.conflicts} conflicting region{'s' if change.conflicts != 1 else ''}: {where})"
         style = styles.get(change.action, "")
         out.print(f"  [{style}]{change.action.value.ljust(width)}[/]  {escape(change.path)}{escape(note)}")
@@ -170,6 +178,11 @@ def _render_check(result: CheckResult) -> None:
     from rich.markup import escape
 
     out = console.stdout()
+    if result.unresolved:
+        console.stderr().print(
+            f"[bold red]Unresolved conflicts[/] in {escape(', '.join(result.unresolved))}: edit the "
+            "<<<<<<< / ======= / >>>>>>> regions (then commit)."
+        )
     if not result.update_available:
         out.print(f"Up to date with template {result.current_version}.")
         return

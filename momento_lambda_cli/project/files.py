@@ -1,10 +1,11 @@
 """Writing project files: atomic replacement that keeps the file's mode and owner, writes
 through symlinks (to targets inside the project only), and never loses a concurrent update.
 
-:func:`update_file` is the one way to edit a file other processes may edit too: under an
-exclusive lock it re-reads the file, applies the edit to what is there now, and replaces the
-file atomically. Given the text the caller planned against, it also says when the file
-changed in between (the edit was then applied to the new content).
+:func:`update_file` edits one file under an exclusive lock: it re-reads the file, applies
+the edit to what is there now, and replaces the file atomically. The commands that edit a
+project (`add`, `doctor --fix`, `store-token`, `update`) write through the one changeset
+instead (:mod:`momento_lambda_cli.project.changeset`: all files or none, rolled back on a
+failure or a signal).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -240,37 +241,3 @@ def update_file(
             return Update(target, changed=False, conflicted=conflicted)
         atomic_write_text(target, new)
     return Update(target, changed=True, conflicted=conflicted)
-
-
-def update_files(
-    changes: Sequence[tuple[Path, str | None, str]],
-    *,
-    root: Path,
-    changed_meanwhile: Callable[[Path], MomentoLambdaError],
-) -> None:
-    """Write several files all or nothing: ``(path, expected text or None for a new file, new text)``.
-
-    Under the locks of every target's folder, each target is resolved (inside ``root``) and
-    compared with what the caller planned against; any difference raises
-    ``changed_meanwhile(path)`` before anything is written. Then every new text goes to a temp
-    file beside its target, and only when all are written are they renamed into place.
-    """
-    targets = [(resolve_target(path, root), path, expected, new) for path, expected, new in changes]
-    folders = sorted({target.parent for target, *_ in targets})
-    with contextlib.ExitStack() as stack:
-        for folder in folders:
-            stack.enter_context(locked(folder / "x"))
-        for target, path, expected, _new in targets:
-            if read_text(target) != expected:
-                raise changed_meanwhile(path)
-        staged: list[tuple[str, Path]] = []
-        try:
-            for target, _path, _expected, new in targets:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                staged.append((_stage(target, new), target))
-        except BaseException:
-            for tmp, _target in staged:
-                Path(tmp).unlink(missing_ok=True)
-            raise
-        for tmp, target in staged:
-            os.replace(tmp, target)

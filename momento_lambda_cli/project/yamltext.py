@@ -153,10 +153,44 @@ def replace_scalar(text: str, path: Sequence[str], raw: str, *, source: str) -> 
     node = node_at(text, path, source)
     if node is None or node.id != "scalar":
         raise _cannot(source, path, "is not a plain value")
+    problem = intrinsic(node)
+    if problem:
+        raise CannotEdit(
+            f"`{'.'.join(path)}` in {source} is {problem}; a literal would replace it, so nothing was changed.",
+            f"Change the value it refers to yourself (to {raw}).",
+            code="project.intrinsic",
+        )
     doc = Text(text)
     start = _scalar_start(doc.norm, node)
     end = _content_end(doc.norm, node)
-    return _checked(doc, [Splice(start, end, raw)], source)
+    return _checked(doc, [Splice(start, end, styled(node, raw))], source)
+
+
+def intrinsic(node: Any) -> str | None:
+    """What makes a value more than a literal (``!Ref FnTimeout``, ``${self:custom.t}``,
+    ``{"Ref": ...}``), or ``None`` for a plain literal."""
+    if node is None:
+        return None
+    if node.id != "scalar":
+        return "a mapping or list (an intrinsic function?)"
+    tag = str(node.tag or "")
+    if tag.startswith("!"):
+        return f"an intrinsic function ({tag} {node.value})"
+    if "${" in str(node.value):
+        return f"a variable ({node.value})"
+    return None
+
+
+def styled(node: Any, raw: str) -> str:
+    """``raw`` in the quotes the replaced scalar was written in (a plain ``raw`` only)."""
+    style = getattr(node, "style", None)
+    if raw.startswith(("'", '"')):
+        return raw
+    if style == "'":
+        return "'" + raw.replace("'", "''") + "'"
+    if style == '"':
+        return '"' + raw.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return raw
 
 
 def compose(text: str, source: str) -> Any:
@@ -169,7 +203,10 @@ def replace_scalar_nodes(text: str, replacements: Sequence[tuple[Any, str]], *, 
     from momento_lambda_cli.project.edit import _scalar_start
 
     doc = Text(text)
-    splices = [Splice(_scalar_start(doc.norm, node), _content_end(doc.norm, node), raw) for node, raw in replacements]
+    splices = [
+        Splice(_scalar_start(doc.norm, node), _content_end(doc.norm, node), styled(node, raw))
+        for node, raw in replacements
+    ]
     return _checked(doc, splices, source) if splices else text
 
 

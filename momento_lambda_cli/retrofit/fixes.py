@@ -29,7 +29,7 @@ from momento_lambda_cli.doctor.resolution import project_kms_key, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, esbuild, samconfigyaml, yamltext
 from momento_lambda_cli.project import samconfig as samconfig_files
-from momento_lambda_cli.project.files import update_files
+from momento_lambda_cli.project.changeset import Changeset
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.values import Unresolved
 from momento_lambda_cli.retrofit import snippets, tomltext
@@ -741,16 +741,16 @@ def plan_fixes(
     return plan
 
 
+def changeset(plan: FixPlan) -> Changeset:
+    """The plan's edits as the one changeset every writer applies."""
+    changes = Changeset(plan.root, "doctor --fix", code="fix.changed-meanwhile")
+    for change in plan.changes:
+        changes.add(change.path, change.before, change.after, change.relative)
+    return changes
+
+
 def apply_fixes(plan: FixPlan) -> list[str]:
-    """Write every changed file, or none: each target is checked (inside the project, unchanged
-    since planning) before the first byte is written. Returns the relative paths written."""
-    update_files(
-        [(c.path, c.before, c.after) for c in plan.changes],
-        root=plan.root,
-        changed_meanwhile=lambda path: MomentoLambdaError(
-            f"{path.relative_to(plan.root).as_posix()} changed while doctor --fix ran; nothing was written.",
-            "Run `momento-lambda doctor --fix` again.",
-            code="fix.changed-meanwhile",
-        ),
-    )
-    return [c.relative for c in plan.changes]
+    """Write every changed file, or none (:class:`~momento_lambda_cli.project.changeset.Changeset`:
+    each target inside the project and unchanged since planning, renamed all at once, rolled
+    back on a failure or a signal). Returns the relative paths written."""
+    return changeset(plan).apply()

@@ -9,7 +9,6 @@ not one the client module serves.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -32,7 +31,8 @@ from momento_lambda_cli.project import (
 )
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.answers import render_answers
-from momento_lambda_cli.project.files import read_text, resolve_target, update_file
+from momento_lambda_cli.project.changeset import Changeset, unified_diff
+from momento_lambda_cli.project.files import read_text, resolve_target
 from momento_lambda_cli.project.model import CodeKind, Function, Layer, Project
 from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
@@ -72,15 +72,8 @@ class FileChange:
         return self.before is None
 
     def diff(self) -> str:
-        if self.before is None:
-            return ""
-        lines = difflib.unified_diff(
-            self.before.splitlines(keepends=True),
-            self.after.splitlines(keepends=True),
-            f"a/{self.relative}",
-            f"b/{self.relative}",
-        )
-        return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+        """The edit as a unified diff (the one renderer); a created file is listed, not diffed."""
+        return "" if self.before is None else unified_diff(self.relative, self.before, self.after)
 
 
 @dataclass
@@ -531,7 +524,10 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             _sam_function(project, function, files, source, settings)
         else:
             _sls_function(project, function, spec, files, source, settings)
-        raise_timeout(project, function, spec, files, source, notes)
+        try:
+            raise_timeout(project, function, spec, files, source, notes)
+        except MomentoLambdaError as exc:  # an intrinsic: say what to raise instead
+            notes.append(f"{exc.message} {exc.hint}")
         if place.dependency is not None:
             _layer_dependency(language, place.dependency, files)
         else:
@@ -631,6 +627,16 @@ def raise_timeout(
     else:
         target = None
     if target is not None:
+        problem = yamltext.intrinsic(yamltext.node_at(text, target, source))
+        if problem:
+            raise MomentoLambdaError(
+                f"{function.key}: {'.'.join(target)} in {source} is {problem}, which resolves to "
+                f"{function.timeout:g} s, below the {TIMEOUT_SECONDS} s a cold start needs; a literal would replace "
+                "it, so it was not changed.",
+                f"Raise the value it refers to (a parameter's Default, or the value you deploy with) to "
+                f"{TIMEOUT_SECONDS}.",
+                code="retrofit.timeout-intrinsic",
+            )
         if yamltext.node_at(text, target, source).value != str(TIMEOUT_SECONDS):
             yaml_edit(
                 files,
@@ -1240,25 +1246,14 @@ def _answers(
 # --- writing ------------------------------------------------------------------------------
 
 
-def _replace_if_unchanged(change: FileChange) -> Callable[[str | None], str]:
-    def apply(current: str | None) -> str:
-        if current != change.before:
-            raise MomentoLambdaError(
-                f"{change.relative} changed while `add` ran; it was not written.",
-                "Run `momento-lambda add` again.",
-                code="add.changed-meanwhile",
-            )
-        return change.after
-
-    return apply
+def changeset(plan: AddPlan) -> Changeset:
+    """The plan's edits as the one changeset every writer applies."""
+    changes = Changeset(plan.root, "add", code="add.changed-meanwhile")
+    for change in plan.changes:
+        changes.add(change.path, change.before, change.after, change.relative)
+    return changes
 
 
 def apply_plan(plan: AddPlan) -> list[str]:
-    """Write the plan's files (each under its lock, atomically); returns the relative paths written."""
-    written = []
-    for change in plan.changes:
-        if change.created:
-            change.path.parent.mkdir(parents=True, exist_ok=True)
-        update_file(change.path, _replace_if_unchanged(change), root=plan.root, expected=change.before)
-        written.append(change.relative)
-    return written
+    """Write every file of the plan or none (the one changeset); returns the relative paths written."""
+    return changeset(plan).apply()

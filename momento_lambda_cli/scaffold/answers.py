@@ -226,6 +226,14 @@ def warnings_for(answers: Answers) -> list[str]:
                 f"({length} characters; AWS allows {LAMBDA_FUNCTION_NAME_LIMIT}): set functions.api.name "
                 "in serverless.yml or choose a shorter project name."
             )
+    parts = (answers.secret_arn or "").split(":")
+    secret_region = parts[3] if len(parts) >= 7 and parts[0] == "arn" and parts[3] else None
+    if answers.region and secret_region and secret_region != answers.region:
+        found.append(
+            f"The project deploys to {answers.region} but --secret-arn is a secret in {secret_region}: the "
+            f"function reads its secret in its own region. Use a secret in {answers.region} (`momento-lambda "
+            f"store-token --region {answers.region}`), or pass --region {secret_region}."
+        )
     return found
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from momento_lambda_cli import catalog
+from momento_lambda_cli.project.files import read_text
 from momento_lambda_cli.scaffold.answers import Answers
 
 
@@ -47,3 +51,30 @@ def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
         )
     steps.append(Step("momento-lambda doctor", "checks the project, the build and the deployed stack"))
     return steps
+
+
+def deploy_steps(framework: str | None, project_dir: Path, answers: dict[str, Any] | None) -> list[str]:
+    """The commands that build and deploy an existing project (what `store-token` prints next).
+
+    A SAM TypeScript project builds with esbuild from its own node_modules: ``npm install`` then
+    ``npm run build`` (``sam build`` alone fails on a fresh clone), as `new` tells."""
+    if framework == "serverless":
+        return ["serverless deploy"]
+    if framework != "sam":
+        return []
+    language = (answers or {}).get("language")
+    if language == catalog.TYPESCRIPT or (language is None and _builds_with_npm(project_dir)):
+        return ["npm install", "npm run build", "sam deploy"]
+    return ["sam build", "sam deploy"]
+
+
+def _builds_with_npm(project_dir: Path) -> bool:
+    """A SAM project whose package.json ``build`` script runs ``sam build`` (esbuild from node_modules)."""
+    try:
+        text = read_text(project_dir / "package.json", project_dir, limit=1024 * 1024)
+        document = json.loads(text) if text else None
+    except Exception:  # an unreadable or broken package.json: the plain SAM steps
+        return False
+    scripts = document.get("scripts") if isinstance(document, dict) else None
+    build = scripts.get("build") if isinstance(scripts, dict) else None
+    return isinstance(build, str) and "sam build" in build

@@ -12,7 +12,8 @@ recorded in the answers file's ``managed_files``. Nothing else is read or writte
 
 from __future__ import annotations
 
-import difflib
+import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -23,7 +24,8 @@ from typing import Any
 from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import load_answers, render_answers
-from momento_lambda_cli.project.files import NotText, atomic_write_text, read_text, resolve_target
+from momento_lambda_cli.project.changeset import Changeset, unified_diff
+from momento_lambda_cli.project.files import NotText, read_text, resolve_target
 from momento_lambda_cli.retrofit import client
 from momento_lambda_cli.scaffold import versions
 from momento_lambda_cli.scaffold.merge import merge_texts
@@ -74,23 +76,26 @@ class FileChange:
     """Conflicting regions."""
     rej: str | None = None
     """The ``.rej`` file's text (``--conflict rej``): the template's changes not applied."""
+    rej_path: str | None = None
+    """Where the ``.rej`` goes: ``FILE.rej``, or ``FILE.1.rej``... when that name is taken (a
+    file of yours is never overwritten)."""
 
     @property
     def writes(self) -> bool:
         return self.old != self.new or self.rej is not None
 
     def diff(self) -> str:
-        """Unified diff of the file (and of its ``.rej``)."""
-        text = _unified(self.path, self.old, self.new)
+        """Unified diff of the file (and of its ``.rej``): the one renderer."""
+        text = unified_diff(self.path, self.old, self.new)
         if self.rej is not None:
-            text += _unified(self.path + REJ_SUFFIX, None, self.rej)
+            text += unified_diff(self.rej_path or self.path + REJ_SUFFIX, None, self.rej)
         return text
 
     def to_dict(self) -> dict[str, Any]:
         document: dict[str, Any] = {"path": self.path, "action": self.action.value}
         if self.action is Action.CONFLICT:
             document["conflicts"] = self.conflicts
-            document["rej"] = self.path + REJ_SUFFIX if self.rej is not None else None
+            document["rej"] = (self.rej_path or self.path + REJ_SUFFIX) if self.rej is not None else None
         return document
 
 
@@ -130,18 +135,6 @@ class UpdatePlan:
             "answers_changed": {k: {"from": a, "to": b} for k, (a, b) in self.answer_changes.items()},
             "base_matches_record": self.base_matches_record,
         }
-
-
-def _unified(path: str, old: str | None, new: str | None) -> str:
-    if old == new:
-        return ""
-    lines = difflib.unified_diff(
-        (old or "").splitlines(keepends=True),
-        (new or "").splitlines(keepends=True),
-        fromfile="/dev/null" if old is None else f"a/{path}",
-        tofile="/dev/null" if new is None else f"b/{path}",
-    )
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 # --- reading the project -----------------------------------------------------------------
@@ -379,6 +372,10 @@ def _merge_one(
     restore_deleted: bool,
 ) -> FileChange:
     ours = _read_project_file(project_dir, path)
+    if ours is not None and _crlf(ours):
+        # a CRLF checkout (git autocrlf on Windows): the template's texts get the file's line
+        # ends, so only real changes merge or conflict, and the result keeps CRLF throughout
+        base, new = _as_crlf(base), _as_crlf(new)
 
     def change(action: Action, result: str | None, conflicts: int = 0, rej: str | None = None) -> FileChange:
         return FileChange(path, action, ours, result, conflicts, rej)
@@ -404,27 +401,74 @@ def _merge_one(
         return change(Action.CONFLICT, merged.text, merged.conflicts)
     kept = merge_texts(base or "", ours, new, labels=labels, favor="ours").text
     wanted = merge_texts(base or "", ours, new, labels=labels, favor="theirs").text
-    rej = _unified(path, kept, wanted)
-    return change(Action.CONFLICT, kept, merged.conflicts, rej)
+    rej = unified_diff(path, kept, wanted)
+    return FileChange(path, Action.CONFLICT, ours, kept, merged.conflicts, rej, _free_rej_name(project_dir, path))
+
+
+def _crlf(text: str) -> bool:
+    """Every line of ``text`` ends in CRLF (and there is at least one)."""
+    return "\r\n" in text and text.count("\r\n") == text.count("\n")
+
+
+def _as_crlf(text: str | None) -> str | None:
+    return None if text is None else text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+def _free_rej_name(project_dir: Path, path: str) -> str:
+    """``FILE.rej``, or the first free ``FILE.N.rej``: a file already there (yours, or the last
+    run's you have not applied yet) is never overwritten."""
+    candidate = path + REJ_SUFFIX
+    number = 0
+    while os.path.lexists(project_dir / candidate):
+        number += 1
+        candidate = f"{path}.{number}{REJ_SUFFIX}"
+    return candidate
+
+
+def changeset(plan: UpdatePlan) -> Changeset:
+    """The plan as the one changeset every writer applies (a ``.rej`` is a file created)."""
+    changes = Changeset(plan.project_dir, "update", code="update.changed-meanwhile")
+    for change in plan.writes:
+        changes.add(plan.project_dir / change.path, change.old, change.new, change.path)
+        if change.rej is not None:
+            rej = change.rej_path or change.path + REJ_SUFFIX
+            changes.add(plan.project_dir / rej, None, change.rej, rej)
+    return changes
+
+
+def backup_root() -> Path:
+    """Where `update` keeps the old files of a project outside git (never inside the project,
+    where a build could package them)."""
+    return Path.home() / ".momento-lambda" / "backups"
+
+
+def write_backup(plan: UpdatePlan, stamp: str) -> Path | None:
+    """Copy every file the plan changes or removes, as it is now, to a new folder under
+    :func:`backup_root`; ``None`` when no existing file changes. Raises (nothing written to
+    the project) when the copy fails."""
+    changed = [c for c in plan.writes if c.old is not None and c.old != c.new]
+    if not changed:
+        return None
+    folder = backup_root() / f"{plan.project_dir.name}-{stamp}"
+    try:
+        for change in changed:
+            target = folder / change.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                handle.write(change.old or "")
+    except OSError as exc:
+        raise MomentoLambdaError(
+            f"Could not keep a backup in {folder} ({exc.strerror or type(exc).__name__}); nothing was changed.",
+            "The project is not in git: `update` keeps a copy of each file it changes. Put the project under git "
+            "(git init && git add -A && git commit), or free that folder, and run `update` again.",
+            code="update.backup-failed",
+        ) from None
+    return folder
 
 
 def apply_update(plan: UpdatePlan) -> list[str]:
-    """Write the plan; returns the paths written or removed (project-relative)."""
-    done = []
-    for change in plan.writes:
-        path = plan.project_dir / change.path
-        if change.old != change.new:
-            if change.new is None:
-                resolve_target(path, plan.project_dir).unlink(missing_ok=True)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(path, change.new, plan.project_dir)
-            done.append(change.path)
-        if change.rej is not None:
-            rej = plan.project_dir / (change.path + REJ_SUFFIX)
-            atomic_write_text(rej, change.rej, plan.project_dir)
-            done.append(change.path + REJ_SUFFIX)
-    return done
+    """Write the plan, every file or none; returns the paths written or removed (project-relative)."""
+    return changeset(plan).apply()
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -438,6 +482,13 @@ class CheckResult:
     files: list[str]
     """Managed files the update would change."""
     fixes: list[Any]
+    unresolved: list[str] = field(default_factory=list)
+    """Managed files that still hold conflict markers (a merge not finished)."""
+
+    @property
+    def failed(self) -> bool:
+        """``--check`` exits 1: an update is available, or a conflict is not resolved."""
+        return self.update_available or bool(self.unresolved)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -446,7 +497,16 @@ class CheckResult:
             "update_available": self.update_available,
             "files": self.files,
             "fixes": [fix.to_dict() for fix in self.fixes],
+            "unresolved_conflicts": self.unresolved,
         }
+
+
+_MARKERS = re.compile(r"^<{7} .*?^={7}\r?$.*?^>{7} ", re.MULTILINE | re.DOTALL)
+
+
+def has_conflict_markers(text: str) -> bool:
+    """``<<<<<<< ...`` / ``=======`` / ``>>>>>>> ...`` lines in that order (what a merge leaves)."""
+    return _MARKERS.search(text) is not None
 
 
 def check_update(
@@ -465,4 +525,5 @@ def check_update(
         update_available=available,
         files=touched,
         fixes=fixes_for(answers, plan.from_version, plan.to_version),
+        unresolved=[c.path for c in plan.changes if c.old is not None and has_conflict_markers(c.old)],
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.errors import MomentoLambdaError, UsageError
+from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, UsageError
 
 Progress = Callable[[str], AbstractContextManager[Any]]
 
@@ -59,6 +59,10 @@ class StoreOutcome:
     """ISO 8601 UTC expiry of the key (its ``exp`` claim); ``None`` when it never expires."""
     key_expiry: str = "never expires"
     """``expires 2027-01-31 (in 66 days)`` or ``never expires``."""
+    region_mismatch: dict[str, str] | None = None
+    """The warning object when the secret's region is not the one the project deploys to."""
+    next_steps: list[str] = field(default_factory=list)
+    """The commands that build and deploy the project with the new setting."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +80,8 @@ class StoreOutcome:
             "verified": self.verified,
             "verification": self.verification,
             "files_updated": self.files_updated,
+            "region_mismatch": self.region_mismatch,
+            "next_steps": self.next_steps,
         }
 
 
@@ -98,9 +104,10 @@ def store_token(
     """Run the workflow; raises MomentoLambdaError (nothing is written after a failure)."""
     from momento_lambda_cli import aws, contract
     from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS, KeyKind, expiry_of, parse_api_key
+    from momento_lambda_cli.scaffold.next_steps import deploy_steps
     from momento_lambda_cli.secrets import key_source, secret_store, wiring
     from momento_lambda_cli.secrets import verify as verifying
-    from momento_lambda_cli.secrets.region import choose_region
+    from momento_lambda_cli.secrets.region import choose_region, region_mismatch
 
     tags = secret_store.parse_tags(list(options.tags))
     if options.secret_name is not None:
@@ -203,32 +210,37 @@ def store_token(
         dry_run=options.dry_run,
         key_expires_at=expiry.iso(),
         key_expiry=expiry.describe(),
+        region_mismatch=region_mismatch(found.region, session.region_name),
+        next_steps=deploy_steps(found.framework, found.directory, found.answers) if found.is_project else [],
     )
 
 
 def _apply(writes: list[Any], stored: Any, warn: Callable[[str], None]) -> None:
-    """Write the project files one by one; a failure after the secret was stored says what was
-    done in AWS, what was written, what was not, and the exact lines to add by hand."""
-    from momento_lambda_cli.errors import MomentoLambdaError
+    """Write the project files, all or none; any failure after the secret was stored (a file
+    changed, a folder not writable, a signal, no lock on this platform) says what was done in
+    AWS, that no file was changed, and the exact lines to add by hand."""
+    from momento_lambda_cli.errors import crash_location
     from momento_lambda_cli.secrets import wiring
 
-    done: list[str] = []
-    for index, write in enumerate(writes):
-        try:
-            for message in wiring.apply_writes([write]):
-                warn(message)
-        except (OSError, MomentoLambdaError) as exc:
-            reason = exc.message if isinstance(exc, MomentoLambdaError) else (exc.strerror or type(exc).__name__)
-            left = writes[index:]
-            version = f", version {stored.version_id}" if stored.version_id else ""
-            written = f" {', '.join(done)} was written." if done else ""
-            raise MomentoLambdaError(
-                f"The key is stored in Secrets Manager ({stored.secret_arn}{version}), but "
-                f"{write.path.name} could not be written ({reason.rstrip('.')}).{written}",
-                "Add it by hand: " + "; ".join(w.manual for w in left if w.manual),
-                code="project.write-failed",
-            ) from None
-        done.append(write.path.name)
+    try:
+        for message in wiring.apply_writes(writes):
+            warn(message)
+    except Exception as exc:  # the secret exists now: whatever failed, name its ARN
+        if isinstance(exc, MomentoLambdaError):
+            reason = exc.message
+        elif isinstance(exc, OSError):
+            reason = exc.strerror or type(exc).__name__
+        else:
+            reason = f"{type(exc).__name__}{crash_location(exc)}"
+        version = f", version {stored.version_id}" if stored.version_id else ""
+        names = ", ".join(dict.fromkeys(w.path.name for w in writes))
+        raise MomentoLambdaError(
+            f"The key is stored in Secrets Manager ({stored.secret_arn}{version}), but {names} could not be "
+            f"written ({reason.rstrip('.')}); no project file was changed.",
+            "Add it by hand: " + "; ".join(w.manual for w in writes if w.manual),
+            exit_code=exc.exit_code if isinstance(exc, MomentoLambdaError) else ExitCode.FAILED,
+            code="project.write-failed",
+        ) from None
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from momento_lambda_cli import aws
 from momento_lambda_cli.errors import UsageError
-from momento_lambda_cli.project.model import ENV_REGION_VARS, Setting
+from momento_lambda_cli.project.model import Setting
 
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
@@ -82,17 +82,30 @@ def choose_region(
         warnings.extend(check_region(used))
         if project_region is not None and project_region.note and used == project_region.known:
             warnings.append(project_region.note)
-        deploys_to = _project_deploy_region(project_region)
-        if deploys_to and used != deploys_to:
-            warnings.append(
-                f"The project deploys to {deploys_to} but the secret goes to {used}: "
-                f"the function reads its secret in its own region (pass --region {deploys_to})."
-            )
+        mismatch = region_mismatch(project_region, used)
+        if mismatch:
+            warnings.append(mismatch["message"])
     return options, session, warnings
 
 
 def _project_deploy_region(setting: Setting[str] | None) -> str | None:
-    """The region the project's own settings fix (not one taken from the environment)."""
-    if setting is None or setting.source in ("--region", *ENV_REGION_VARS):
+    """The region the project deploys to (its own settings, or the environment variable its
+    settings name; not a ``--region`` given to this command)."""
+    if setting is None or setting.source == "--region":
         return None
     return setting.known
+
+
+def region_mismatch(project_region: Setting[str] | None, secret_region: str | None) -> dict[str, str] | None:
+    """The ``--json`` warning object when the secret's region is not the project's deploy region."""
+    deploys_to = _project_deploy_region(project_region)
+    if not deploys_to or not secret_region or deploys_to == secret_region or project_region is None:
+        return None
+    return {
+        "code": "region.mismatch",
+        "project_region": deploys_to,
+        "project_region_source": project_region.source,
+        "secret_region": secret_region,
+        "message": f"The project deploys to {deploys_to} but the secret goes to {secret_region}: the function reads "
+        f"its secret in its own region (pass --region {deploys_to}).",
+    }

@@ -10,9 +10,10 @@
 Every file is read and parsed by :func:`inspect_project` before anything is sent to AWS, so
 a broken file stops the command before the secret changes; :func:`plan_writes` computes the
 new texts (only files whose text changes) as text edits that touch no other byte;
-:func:`apply_writes` applies each edit again under a lock to the file as it is then (so a
-concurrent writer's change is kept) and replaces the file atomically, through a symlink to
-its target inside the project. Outside a project nothing is written.
+:func:`apply_writes` applies each edit again to the file as it is then (so a concurrent
+writer's change is kept) and writes every file or none through the one
+:class:`~momento_lambda_cli.project.changeset.Changeset` (through a symlink to its target inside
+the project). Outside a project nothing is written.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from momento_lambda_cli import catalog, contract, project
 from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 from momento_lambda_cli.project import answers as answers_file
 from momento_lambda_cli.project import edit, files, yamltext
+from momento_lambda_cli.project.changeset import ChangedMeanwhile, Changeset
 from momento_lambda_cli.project.load import deploy_region
 from momento_lambda_cli.project.model import Setting
 from momento_lambda_cli.secrets import samconfig, serverless_config
@@ -312,20 +314,46 @@ def _answers_edit(changes: dict[str, Any]) -> Callable[[str | None], str]:
     return apply
 
 
-def apply_writes(writes: list[PlannedWrite]) -> list[str]:
-    """Write every planned file: the edit re-applied under a lock to the file's current text,
-    then an atomic replace. Returns warnings for files that changed since they were read."""
+def changeset(writes: list[PlannedWrite], root: Path) -> tuple[Changeset, list[str]]:
+    """The writes as the one changeset, each edit applied to the file as it is now (so a change
+    saved since :func:`inspect_project` read it, e.g. while the secret was stored, is kept);
+    and a warning for each such file."""
+    changes = Changeset(root, "store-token", code="store-token.changed-meanwhile")
     warnings: list[str] = []
     for write in writes:
+        try:
+            relative = write.path.relative_to(root).as_posix()
+        except ValueError:
+            relative = write.path.name
         if write.edit is None:
-            files.atomic_write_text(write.path, write.text, write.root)
+            changes.add(write.path, files.read_text(write.path, write.root), write.text, relative)
             continue
-        result = files.update_file(write.path, write.edit, root=write.root, expected=write.old)
-        if result.conflicted:
+        current = files.read_text(files.resolve_target(write.path, write.root), write.root)
+        changes.add(write.path, current, write.edit(current), relative)
+        if current != write.old:
             warnings.append(
                 f"{write.path.name} changed while this command ran; the edit was applied to its new content."
             )
-    return warnings
+    return changes, warnings
+
+
+def apply_writes(writes: list[PlannedWrite], attempts: int = 3) -> list[str]:
+    """Write every planned file or none (the one changeset, under the project lock); a file
+    saved between reading and writing gets the edit again, up to ``attempts`` times. Returns
+    warnings for files that changed since they were first read."""
+    if not writes:
+        return []
+    root = writes[0].root or writes[0].path.parent
+    for attempt in range(attempts):
+        changes, warnings = changeset(writes, root)
+        try:
+            changes.apply()
+        except ChangedMeanwhile:
+            if attempt == attempts - 1:
+                raise
+            continue
+        return warnings
+    return []  # pragma: no cover (the loop returns or raises)
 
 
 def preflight(found: ProjectFiles, config_env: str = "default") -> None:

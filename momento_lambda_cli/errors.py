@@ -17,6 +17,9 @@ class ExitCode(IntEnum):
     """The command ran and failed (bad input, AWS refused, a doctor check failed)."""
     USAGE = 2
     """The command line itself was wrong (unknown option, missing argument, not implemented)."""
+    NOT_CHECKED = 3
+    """`doctor`: nothing failed, but some checks could not run (AWS or Momento unreachable, no
+    credentials); pass --offline to check only the project."""
     INTERRUPTED = 130
     """Ctrl-C."""
 

@@ -14,6 +14,7 @@ from tests.support.doctor_projects import make_project
 
 ALL_IDS = [
     "project.framework",
+    "code.parses",
     "project.runtime",
     "project.timeout",
     "iam.secret-access",
@@ -85,14 +86,22 @@ def test_json_envelope_is_pinned(run_cli, tmp_path):
     for item in checks:
         assert isinstance(item.pop("duration_ms"), float)
     assert document == {
-        "schema": 1,
+        "schema": 2,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": "doctor",
         "ok": True,
         "data": {
             "project_dir": str(project.root),
             "framework": "sam",
-            "summary": {"passed": 1, "warned": 0, "failed": 0, "errored": 0, "skipped": 1, "total": 2},
+            "summary": {
+                "passed": 1,
+                "warned": 0,
+                "failed": 0,
+                "errored": 0,
+                "skipped": 1,
+                "not_checked": 0,
+                "total": 2,
+            },
             "checks": [
                 {
                     "id": "project.framework",
@@ -140,7 +149,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "9/33 checks passed (1 warning, 1 failed, 22 skipped)"
+    assert out.strip().splitlines()[-1] == "10/34 checks passed (1 warning, 1 failed, 22 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout
@@ -202,12 +211,12 @@ def test_a_folder_without_a_loadable_project_is_one_error(run_cli, tmp_path, whe
     assert expected[where] in document["errors"][0]["message"]
 
 
-def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli, tmp_path):
+def test_without_aws_credentials_remote_checks_are_not_checked_with_a_reason(run_cli, tmp_path):
     project = make_project(tmp_path)
     run = run_doctor(run_cli, str(project.root))  # isolated_env: no credentials anywhere
-    assert run.exit_code == 0
+    assert run.exit_code == 3  # nothing failed, nothing remote was checked: not green
     for check_id in ALL_IDS[ALL_IDS.index("deploy.stack") :]:
-        assert run.status(check_id) == "skip", check_id
+        assert run.status(check_id) == "not-checked", check_id
         assert "No AWS credentials were found" in run.checks[check_id]["message"]
         assert "aws configure" in run.checks[check_id]["hint"]
     assert run.status("project.framework") == "pass"

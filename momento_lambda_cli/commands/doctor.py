@@ -147,8 +147,9 @@ def doctor(
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
-    Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict),
-    2 usage error (e.g. an unknown check id). A project can keep its options (skip, only,
+    Exit codes: 0 everything checked and nothing failed, 1 a check failed or errored (warnings
+    too with --strict), 2 usage error (e.g. an unknown check id), 3 nothing failed but some checks
+    could not run (AWS or Momento unreachable, no credentials; --offline says not to check them). A project can keep its options (skip, only,
     strict, offline, timeout, expiry_warning_days) in .momento-lambda.json under "doctor".
     """
     if json_output:
@@ -234,10 +235,12 @@ def doctor(
             out.print(redact(line), emoji=False)
         out.print("")
         out.print(render.summary_line(summary))
-        if strict and summary.warned and summary.ok():
+        if strict and summary.warned and summary.passed_checks():
             out.print("[yellow]--strict: warnings count as failures.[/]")
+        if summary.not_checked:
+            out.print(render.not_checked_line(summary))
     if not summary.ok(strict):
-        raise typer.Exit(1)
+        raise typer.Exit(summary.exit_code(strict))
 
 
 def fix_project(
@@ -294,7 +297,7 @@ def fix_project(
         out.print("")
         out.print(render.summary_line(after.summary))
     if not after.summary.ok(strict):
-        raise typer.Exit(1)
+        raise typer.Exit(after.summary.exit_code(strict))
 
 
 def fix_lines(plan: FixPlan, *, dry_run: bool) -> list[str]:

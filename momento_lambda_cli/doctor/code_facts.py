@@ -134,7 +134,9 @@ class FileFacts:
     language: str
     """``python`` or ``node``."""
     error: str | None = None
-    """Why the file does not parse (the facts are then empty)."""
+    """Why the file does not parse (Python: the facts are then empty; Node.js: partial)."""
+    error_line: int | None = None
+    """The (1-based) line of the first syntax error or conflict marker."""
     momento: bool = False
     """Imports the Momento SDK (or a wrapper built on it)."""
     imports: list[str] = field(default_factory=list)
@@ -175,21 +177,43 @@ def language_of(path: Path) -> str | None:
     return None
 
 
+CONFLICT_MARKERS = (b"<<<<<<< ", b">>>>>>> ", b"<<<<<<<\n", b">>>>>>>\n")
+"""How git (and ``momento-lambda update``) open and close a conflict: at the start of a line."""
+
+
+def conflict_marker_line(data: bytes) -> int | None:
+    """The 1-based line of the first merge-conflict marker in ``data``, else ``None``."""
+    if b"<<<<<<<" not in data and b">>>>>>>" not in data:
+        return None  # the common case, without splitting the file
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        if line.startswith(CONFLICT_MARKERS) or line.rstrip(b"\r\n") in (b"<<<<<<<", b">>>>>>>"):
+            return number
+    return None
+
+
 def facts_of(path: Path, data: bytes) -> FileFacts:
     """The facts of one file (``data`` is its start, as read)."""
     language = language_of(path)
     if language == "node":
         from momento_lambda_cli.doctor import js_facts
 
-        return js_facts.facts(path, data)
-    facts = FileFacts(path, "python")
-    text = data.decode("utf-8", "replace")
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError) as exc:
-        facts.error = f"does not parse (line {getattr(exc, 'lineno', None) or '?'})"
-        return facts
-    _PythonReader(facts, text).read(tree)
+        facts = js_facts.facts(path, data)
+    else:
+        facts = FileFacts(path, "python")
+        text = data.decode("utf-8", "replace")
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            reason = getattr(exc, "msg", None) or str(exc).splitlines()[0]
+            facts.error = f"does not parse: {reason}" + (f" (line {line})" if line else "")
+            facts.error_line = line
+        else:
+            _PythonReader(facts, text).read(tree)
+    conflict = conflict_marker_line(data)
+    if conflict is not None:
+        facts.error = f"holds merge conflict markers (line {conflict})"
+        facts.error_line = conflict
     return facts
 
 

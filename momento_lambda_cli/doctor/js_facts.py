@@ -620,6 +620,17 @@ def _momento_exports(root: Any) -> dict[str, bool] | None:
     return {export: key in reaches or key in sdk for export, key in exported.items()}
 
 
+def _first_error_line(root: Any) -> int | None:
+    """The 1-based line of the first ERROR or MISSING node (tree-sitter's error recovery)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return int(node.start_point[0]) + 1
+        stack.extend(child for child in reversed(node.children) if child.has_error or child.is_missing)
+    return None
+
+
 def facts(path: Path, data: bytes) -> FileFacts:
     import tree_sitter
 
@@ -628,6 +639,10 @@ def facts(path: Path, data: bytes) -> FileFacts:
         tree = parser.parse(data)
         captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
         result = FileFacts(path, "node")
+        if tree.root_node.has_error:
+            line = _first_error_line(tree.root_node)
+            result.error = "does not parse" + (f" (line {line})" if line else "")
+            result.error_line = line
         _Reader(result, data).read(captures)
         if result.imports:
             result.import_members = _import_members(tree.root_node, captures, set(result.imports))

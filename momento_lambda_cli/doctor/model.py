@@ -17,6 +17,9 @@ class Status(str, Enum):
     FAIL = "fail"
     SKIP = "skip"
     ERROR = "error"
+    NOT_CHECKED = "not-checked"
+    """The check could not run: AWS or Momento could not be reached (or no credentials/region).
+    Not a verdict, and never green: it makes the exit code 3 unless something failed."""
 
 
 class Group(str, Enum):
@@ -78,6 +81,10 @@ class Result:
     def error(cls, message: str, hint: str | None = None) -> Result:
         return cls(Status.ERROR, message, hint)
 
+    @classmethod
+    def not_checked(cls, message: str, hint: str | None = None) -> Result:
+        return cls(Status.NOT_CHECKED, message, hint)
+
 
 NO_MOMENTO = "No function uses the Momento SDK (no code of theirs imports momento / @gomomento/sdk)."
 """Why a Momento check has nothing to judge."""
@@ -94,6 +101,11 @@ class SkipCheck(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class NotChecked(SkipCheck):
+    """Raised when AWS or Momento cannot be asked (unreachable, no credentials, no region):
+    every dependent check becomes NOT_CHECKED, which is never green."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +151,7 @@ class Summary:
     errored: int
     skipped: int
     total: int
+    not_checked: int = 0
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> Summary:
@@ -152,10 +165,23 @@ class Summary:
             errored=count[Status.ERROR],
             skipped=count[Status.SKIP],
             total=len(outcomes),
+            not_checked=count[Status.NOT_CHECKED],
         )
 
     def ok(self, strict: bool = False) -> bool:
+        """Nothing failed or errored, nothing was left unchecked (warnings too with ``strict``)."""
+        return self.exit_code(strict) == 0
+
+    def passed_checks(self, strict: bool = False) -> bool:
+        """Nothing failed or errored (warnings too with ``strict``); checks not run do not count."""
         return self.failed == 0 and self.errored == 0 and (not strict or self.warned == 0)
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 all good, 1 a check failed or errored (or warned, with ``strict``), 3 nothing failed
+        but some checks could not run (AWS or Momento unreachable, no credentials)."""
+        if not self.passed_checks(strict):
+            return 1
+        return 3 if self.not_checked else 0
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -164,5 +190,6 @@ class Summary:
             "failed": self.failed,
             "errored": self.errored,
             "skipped": self.skipped,
+            "not_checked": self.not_checked,
             "total": self.total,
         }

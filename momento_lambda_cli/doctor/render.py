@@ -18,6 +18,7 @@ MARKS = {
     Status.FAIL: ("✗", "red"),
     Status.ERROR: ("✗", "red"),
     Status.SKIP: ("-", "dim"),
+    Status.NOT_CHECKED: ("?", "magenta"),
 }
 
 
@@ -93,7 +94,7 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
             group = check.group
             out.append(f"[bold]{GROUP_TITLES[group]}[/]")
         mark, colour = MARKS[result.status]
-        label = " error:" if result.status is Status.ERROR else ""
+        label = {Status.ERROR: " error:", Status.NOT_CHECKED: " not checked:"}.get(result.status, "")
         title = escape(check.title)
         message = escape(tidy(result.message))
         both = None if label else merged(check.title, tidy(result.message))
@@ -103,10 +104,10 @@ def lines(outcomes: list[Outcome], *, verbose: bool = False) -> list[str]:
             out.append(f"  [{colour}]{mark}[/] {escape(both)} [dim]({check.id})[/]")
         else:
             out.append(f"  [{colour}]{mark}[/] {title}:{label} {message} [dim]({check.id})[/]")
-        show_details = result.status in {Status.WARN, Status.FAIL, Status.ERROR} or verbose
+        show_details = result.status in {Status.WARN, Status.FAIL, Status.ERROR, Status.NOT_CHECKED} or verbose
         if show_details:
             out.extend(f"      [dim]·[/] {escape(d)}" for d in result.details)
-        if result.hint and result.status is Status.SKIP:
+        if result.hint and result.status in {Status.SKIP, Status.NOT_CHECKED}:
             if result.hint in skip_hints_shown:
                 continue  # one reason for many skipped checks: say how to fix it once
             skip_hints_shown.add(result.hint)
@@ -129,11 +130,26 @@ def summary_line(summary: Summary) -> str:
         parts.append(f"{summary.failed} failed")
     if summary.errored:
         parts.append(f"{summary.errored} errored")
+    if summary.not_checked:
+        parts.append(f"{summary.not_checked} not checked")
     if summary.skipped:
         parts.append(f"{summary.skipped} skipped")
     tail = f" ({', '.join(parts)})" if parts else ""
-    colour = "green" if summary.ok() and not summary.warned else ("yellow" if summary.ok() else "red")
+    colour = (
+        "green"
+        if summary.ok() and not summary.warned
+        else ("yellow" if summary.passed_checks() and not summary.not_checked else "red")
+    )
     return f"[bold {colour}]{summary.passed}/{summary.total} checks passed[/]{tail}"
+
+
+def not_checked_line(summary: Summary) -> str:
+    """Why the exit code is 3 although nothing failed."""
+    plural = "s" if summary.not_checked != 1 else ""
+    return (
+        f"[magenta]{summary.not_checked} check{plural} could not run (exit code 3): "
+        "pass --offline to check only the project, or --skip them.[/]"
+    )
 
 
 def json_data(project_dir: str, framework: str | None, outcomes: list[Outcome]) -> dict[str, Any]:

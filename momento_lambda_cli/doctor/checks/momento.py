@@ -27,9 +27,11 @@ def key(ctx: DoctorContext) -> Result:
             "The key was revoked or expired: create a new one in the Momento console and run `momento-lambda store-token`.",
         )
     if check.status is KeyStatus.UNREACHABLE:
-        return Result.warn(f"Could not reach Momento to check the key ({where}): {check.detail}", UNREACHABLE_HINT)
+        return Result.not_checked(
+            f"Could not reach Momento to check the key ({where}): {check.detail}", UNREACHABLE_HINT
+        )
     if check.status is KeyStatus.ERROR:
-        return Result.warn(f"Momento answered {check.detail} while checking the key ({where})", UNREACHABLE_HINT)
+        return Result.not_checked(f"Momento answered {check.detail} while checking the key ({where})", UNREACHABLE_HINT)
     return Result.ok(f"The stored key authenticates ({where}, {check.latency_ms:.0f} ms round trip)")
 
 
@@ -54,7 +56,7 @@ def cache(ctx: DoctorContext) -> Result:
         )
     if check.status is KeyStatus.AUTHENTICATION_FAILED:
         return Result.skip("The key does not authenticate (see momento.key).")
-    return Result.warn(f"Could not check cache {name}: {check.detail}", UNREACHABLE_HINT)
+    return Result.not_checked(f"Could not check cache {name}: {check.detail}", UNREACHABLE_HINT)
 
 
 def expiry(ctx: DoctorContext) -> Result:

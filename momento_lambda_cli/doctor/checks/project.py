@@ -13,7 +13,7 @@ from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
 from momento_lambda_cli.doctor.context import DoctorContext, not_aws
-from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck, Status
+from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck, Status
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -45,6 +45,25 @@ def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
     if not project.functions:
         raise SkipCheck(f"No Lambda functions in {project.config_path.name}.")
     return project.functions
+
+
+PARSE_HINT = (
+    "Fix the syntax error, or finish the merge (keep one side between the <<<<<<< / ======= / "
+    ">>>>>>> lines and delete the markers); the checks that read code cannot judge these files."
+)
+
+
+def code_parses(ctx: DoctorContext) -> Result:
+    """Every source file the functions run parses (Python: ast; JS/TS: tree-sitter's error nodes)
+    and holds no merge-conflict markers; otherwise the code checks would judge nothing."""
+    _functions_or_skip(ctx)
+    broken = ctx.unparsed()
+    if broken:
+        details = [
+            f"{_rel(ctx, f.path)}" + (f":{f.error_line}" if f.error_line else "") + f": {f.error}" for f in broken
+        ]
+        return Result.fail(f"{plural(len(broken), 'source file')} cannot be read as code", PARSE_HINT, details)
+    return Result.ok("Every function's source parses")
 
 
 def framework(ctx: DoctorContext) -> Result:
@@ -92,7 +111,7 @@ def _momento_code(ctx: DoctorContext) -> list[FunctionCode]:
     _functions_or_skip(ctx)
     codes = ctx.momento_code()
     if not codes:
-        raise SkipCheck(NO_MOMENTO)
+        raise ctx.no_momento()
     return codes
 
 
@@ -859,6 +878,7 @@ def _snapstart_hooks(ctx: DoctorContext, snapped: list[Function]) -> Result:
 
 CHECKS = [
     Check("project.framework", Group.PROJECT, "Framework detected, template parses", framework),
+    Check("code.parses", Group.PROJECT, "Source files parse, no conflict markers", code_parses),
     Check("project.runtime", Group.PROJECT, "Runtime supported", runtime),
     Check("project.timeout", Group.PROJECT, "Function timeout", timeout),
     Check("iam.secret-access", Group.PROJECT, "Functions may read the secret", secret_access),

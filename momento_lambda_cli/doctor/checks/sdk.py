@@ -14,7 +14,7 @@ from typing import Any
 
 from momento_lambda_cli.doctor.build_output import dist_label
 from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.sdk_versions import MINIMUMS, Minimum, parse_version
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.model import Function
@@ -88,7 +88,7 @@ def sdk_versions(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
     momento = ctx.momento_code()
     if not momento:
-        raise SkipCheck(NO_MOMENTO)
+        raise ctx.no_momento()
     functions = [code.function for code in momento if code.function.is_python or code.function.is_node]
     if not functions:
         raise SkipCheck("No Python or Node.js function uses Momento.")

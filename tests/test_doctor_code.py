@@ -338,9 +338,9 @@ exports.handler = async () => {
             "src/app.js": app,
         },
     )
-    run = doctor(run_cli, root, "secrets.no-plaintext-key", "iam.secret-access", "code.client-reuse")
-    assert run.status("secrets.no-plaintext-key") == "fail"
-    text = run.text("secrets.no-plaintext-key")
+    run = doctor(run_cli, root, "secret.no-plaintext-key", "iam.secret-access", "code.client-reuse")
+    assert run.status("secret.no-plaintext-key") == "fail"
+    text = run.text("secret.no-plaintext-key")
     assert "Api: environment variable MOMENTO_API_KEY" in text
     assert "is set from parameter MomentoApiKey" in text
     assert ("no NoEcho" in text) is not no_echo
@@ -369,10 +369,10 @@ def handler(event, context):
             "src/app.py": app,
         },
     )
-    run = doctor(run_cli, root, "secrets.no-plaintext-key")
-    assert run.status("secrets.no-plaintext-key") == "fail"
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "fail"
     assert "CACHE_TOKEN (read as the key with CredentialProvider.from_environment_variable)" in run.text(
-        "secrets.no-plaintext-key"
+        "secret.no-plaintext-key"
     )
 
 
@@ -397,9 +397,9 @@ functions:
             ".env.example": "MOMENTO_API_KEY=xxx\n",
         },
     )
-    run = doctor(run_cli, root, "secrets.no-plaintext-key")
-    assert run.status("secrets.no-plaintext-key") == "fail"
-    text = run.text("secrets.no-plaintext-key")
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "fail"
+    text = run.text("secret.no-plaintext-key")
     assert "serverless-dotenv-plugin puts MOMENTO_API_KEY from .env into every function's environment" in text
     assert ".env.example" not in text
 

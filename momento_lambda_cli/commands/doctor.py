@@ -162,12 +162,14 @@ def doctor(
 
     if list_checks:
         checks = registry.select(registry.all_checks(), only or (), skip or ())
+        from momento_lambda_cli.doctor import catalogue
+
         if json_output:
-            console.print_json(console.envelope("doctor", ok=True, data={"checks": render.check_list(checks)}))
+            console.print_json(console.envelope("doctor", ok=True, data={"checks": catalogue.as_json(checks)}))
         else:
             out = console.stdout()
-            for check in checks:
-                out.print(f"{check.id:<26} {check.group.value:<11} {check.title}", markup=False)
+            for line in catalogue.list_lines(checks):
+                out.print(line, markup=False)
         return
 
     project_path = project_dir.resolve()
@@ -270,7 +272,7 @@ def fix_project(
         )
     except MomentoLambdaError:
         project = None  # project.framework says why; every problem gets its steps
-    plan = plan_fixes(project, diagnosis.outcomes, {c.id for c in registry.all_checks()}, root=options.project_dir)
+    plan = plan_fixes(project, diagnosis.outcomes, registry.all_checks(), root=options.project_dir)
     after = diagnosis
     if not dry_run and plan.changed:
         apply_fixes(plan)

@@ -109,13 +109,60 @@ class NotChecked(SkipCheck):
 
 
 @dataclass(frozen=True)
+class FixRef:
+    """A check's mechanical fix (``doctor --fix``), declared in the check's definition.
+
+    The function lives in :mod:`momento_lambda_cli.retrofit.fixes` and is imported only when
+    ``--fix`` runs (it pulls in the editors: ~90 ms a plain doctor run does not pay).
+    """
+
+    function: str
+    """The fixer's name in ``retrofit.fixes`` (``fix_runtime``); a test checks it exists and that
+    every fixer there belongs to exactly one check."""
+    always: bool = False
+    """Also runs on its own detection when the check passed (``fix_secret_by_name``)."""
+
+    def load(self) -> Callable[[Any], list[str]]:
+        from momento_lambda_cli.retrofit import fixes
+
+        fixer: Callable[[Any], list[str]] = getattr(fixes, self.function)
+        return fixer
+
+
+@dataclass(frozen=True)
 class Check:
+    """One check, defined once: what it is, what it reads, why it matters, how to fix it and
+    (when it has one) its mechanical fix. The README's check catalogue, ``--list-checks``, the
+    selection prefixes and the tests' id lists come from (or are checked against) these."""
+
     id: str
     group: Group
+    """Its category (the heading it is shown under)."""
     title: str
     run: Callable[[DoctorContext], Result]
     remote: bool = False
     """Needs AWS or Momento: skipped with --offline."""
+    reads: str = ""
+    """What it reads (the template, the code, the build output, AWS APIs...)."""
+    fails_when: str = ""
+    """When it fails (and when it only warns): the docs' catalogue row."""
+    why: str = ""
+    """Why it matters, in one sentence."""
+    steps: tuple[str, ...] = ()
+    """How to fix it by hand (``--fix`` prints these when it cannot fix mechanically)."""
+    fixes: tuple[FixRef, ...] = ()
+    """Its mechanical fixes, if ``--fix`` repairs it."""
+    aliases: tuple[str, ...] = ()
+    """Former ids, still accepted by --only / --skip and saved skip lists."""
+
+    @property
+    def area(self) -> str:
+        """The id's prefix (``iam`` for ``iam.secret-access``): one prefix per area."""
+        return self.id.split(".", 1)[0]
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.fixes)
 
 
 @dataclass

@@ -39,9 +39,12 @@ def _ids(value: Iterable[str]) -> list[str]:
 
 def _matches(check: Check, selector: str) -> bool:
     """``selector`` names ``check``: its id, an id prefix ending at a dot (``iam`` for
-    ``iam.secret-access``), or its group."""
+    ``iam.secret-access``), its group, or one of its former ids (``secrets.no-plaintext-key``,
+    whose prefix ``secrets`` still selects it: saved skip lists keep working)."""
     prefix = selector.rstrip(".")
-    return check.id == selector or check.id.startswith(prefix + ".") or check.group.value == selector
+    return check.group.value == selector or any(
+        name == selector or name.startswith(prefix + ".") for name in (check.id, *check.aliases)
+    )
 
 
 def select(checks: list[Check], only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[Check]:
@@ -50,7 +53,7 @@ def select(checks: list[Check], only: Iterable[str] = (), skip: Iterable[str] = 
     only_ids, skip_ids = _ids(only), _ids(skip)
     unknown = [i for i in [*only_ids, *skip_ids] if not any(_matches(c, i) for c in checks)]
     if unknown:
-        prefixes = sorted({c.id.split(".", 1)[0] for c in checks})
+        prefixes = sorted({c.area for c in checks})
         groups = list(dict.fromkeys(c.group.value for c in checks))
         raise UsageError(
             f"Unknown check id: {', '.join(unknown)}; accepted: a check id, an id prefix "

@@ -161,10 +161,6 @@ def json_data(project_dir: str, framework: str | None, outcomes: list[Outcome]) 
     }
 
 
-def check_list(checks: list[Check]) -> list[dict[str, Any]]:
-    return [{"id": c.id, "group": c.group.value, "title": c.title, "remote": c.remote} for c in checks]
-
-
 def waiting_text(pending: Sequence[Check], total: int) -> str:
     """``Waiting for Stack deployed, Cache exists and 2 more… (4/8 done)``."""
     names = [c.title for c in pending[:2]]

@@ -24,7 +24,7 @@ from typing import Any
 
 from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor.code_index import CodeIndex
-from momento_lambda_cli.doctor.model import Outcome, Status
+from momento_lambda_cli.doctor.model import Check, FixRef, Outcome, Status
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, esbuild, samconfigyaml, yamltext
@@ -651,51 +651,13 @@ def fix_esm_require(ctx: FixContext) -> list[str]:
     return actions
 
 
-# --- the tables -------------------------------------------------------------------------------
-
-FIXERS: dict[str, Fixer] = {
-    "iam.secret-access": fix_secret_access,
-    "iam.kms-decrypt": fix_kms_decrypt,
-    "project.build-method": fix_build_method,
-    "serverless.slim-strip": fix_slim_strip,
-    "serverless.static-cache": fix_static_cache,
-    "project.timeout": fix_timeout,
-    "project.no-local-override": fix_local_override,
-    "project.runtime": fix_runtime,
-    "project.secret-by-name": fix_secret_by_name,
-    "project.esm-require": fix_esm_require,
-}
-SELF_DETECTING = ("serverless.slim-strip", "serverless.static-cache", "project.secret-by-name")
-"""Fixers that also run, on their own detection, when doctor has no check with their id."""
-
-STEPS: dict[str, list[str]] = {
-    "code.client-reuse": [
-        "Move the CacheClient construction out of the handler into a module-level accessor, e.g. "
-        "`_client = None` and `def get_client(): global _client; _client = _client or CacheClient(...); return _client`.",
-        "Call the accessor from the handler instead of constructing a client there.",
-        "Or generate the client module with `momento-lambda add` and use its get_client() / getMomentoClient().",
-    ],
-    "secrets.no-plaintext-key": [
-        "Revoke the key in the Momento console (it is in the project, so treat it as leaked).",
-        "Delete it from the files and environment variables listed above (and from the git history if committed).",
-        "Store a new key with `momento-lambda store-token`: it goes to Secrets Manager; "
-        "functions get only the secret's ARN.",
-    ],
-    "code.lambda-config": ["Build the client with Configurations.Lambda.latest() (Python and Node.js)."],
-    "code.secret-timeouts": [
-        "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
-        "retries={'total_max_attempts': 2})).",
-        "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, "
-        "throwOnRequestTimeout: true}}).",
-    ],
-}
-
-
 # --- planning and writing ---------------------------------------------------------------------
+# Which fix belongs to which check, and the steps to fix it by hand, are part of each check's
+# definition (``Check.fixes`` / ``Check.steps`` in ``doctor/checks/``): nothing here is keyed by id.
 
 
 def _steps(outcome: Outcome) -> list[str]:
-    steps = list(STEPS.get(outcome.check.id, []))
+    steps = list(outcome.check.steps)
     if not steps and outcome.result.hint:
         steps = [outcome.result.hint]
     return steps
@@ -704,39 +666,41 @@ def _steps(outcome: Outcome) -> list[str]:
 def plan_fixes(
     project: Project | None,
     outcomes: Sequence[Outcome],
-    registered: set[str] | None = None,
+    checks: Sequence[Check] | None = None,
     *,
     root: Path | None = None,
 ) -> FixPlan:
-    """The fixes for the outcomes that warned or failed (plus :data:`SELF_DETECTING` fixers
-    whose id is not in ``registered``, the ids doctor knows); nothing is written. Without a
-    project (it does not load) every problem gets its steps."""
+    """The fixes for the outcomes that warned or failed, plus the fixes declared ``always``
+    (they detect on their own) of ``checks`` (default: the outcomes' checks); nothing is
+    written. Without a project (it does not load) every problem gets its steps."""
     base = project.root if project is not None else root
     assert base is not None, "plan_fixes needs a project or a root"
     files = PlannedFiles(base)
     code = CodeIndex()
     plan = FixPlan(base, [], [])
-    known = registered if registered is not None else {o.check.id for o in outcomes}
-    todo: list[tuple[str, Outcome | None]] = [
-        (o.check.id, o) for o in outcomes if o.result.status in (Status.WARN, Status.FAIL)
-    ]
+    problems = [o for o in outcomes if o.result.status in (Status.WARN, Status.FAIL)]
+    todo: list[tuple[Check, Outcome | None, tuple[FixRef, ...]]] = [(o.check, o, o.check.fixes) for o in problems]
     if project is not None:
-        todo += [(check_id, None) for check_id in SELF_DETECTING if check_id not in known]
-    for check_id, outcome in todo:
-        fixer = FIXERS.get(check_id) if project is not None else None
+        done = {o.check.id for o in problems}
+        for check in checks if checks is not None else [o.check for o in outcomes]:
+            always = tuple(f for f in check.fixes if f.always)
+            if always and check.id not in done:
+                todo.append((check, None, always))
+    for check, outcome, refs in todo:
         actions: list[str] = []
-        if fixer is not None:
+        refused = False
+        for ref in refs if project is not None else ():
             saved = dict(files.current)
             try:
-                actions = fixer(FixContext(project, files, outcome, code))  # type: ignore[arg-type]
+                actions += ref.load()(FixContext(project, files, outcome, code))  # type: ignore[arg-type]
             except MomentoLambdaError as exc:
                 files.current = saved
-                plan.refused.append(ManualFix(check_id, exc.message, [exc.hint] if exc.hint else []))
-                continue
+                plan.refused.append(ManualFix(check.id, exc.message, [exc.hint] if exc.hint else []))
+                refused = True
         if actions:
-            plan.fixes.append(Fix(check_id, actions))
-        elif outcome is not None:
-            plan.manual.append(ManualFix(check_id, outcome.result.message, _steps(outcome)))
+            plan.fixes.append(Fix(check.id, actions))
+        elif outcome is not None and not refused:
+            plan.manual.append(ManualFix(check.id, outcome.result.message, _steps(outcome)))
     plan.changes = files.changes()
     return plan
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.model import Check, FixRef, Group, Result, SkipCheck
 from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import read_head
@@ -327,9 +327,35 @@ def container_build(ctx: DoctorContext) -> Result:
 
 
 PROJECT_CHECKS = [
-    Check("serverless.slim-strip", Group.PROJECT, "slim does not strip compiled extensions", slim_strip),
-    Check("serverless.static-cache", Group.PROJECT, "No requirements cache shared across runtimes", static_cache),
+    Check(
+        "serverless.slim-strip",
+        Group.PROJECT,
+        "slim does not strip compiled extensions",
+        slim_strip,
+        reads="serverless.yml custom.pythonRequirements and the requirements",
+        fails_when="serverless-python-requirements `slim: true` without `strip: false` (stripping breaks grpcio's `.so`) when the requirements name `momento` or `grpcio`; warns otherwise",
+        why="strip removes symbols grpcio's .so needs: the import fails on Lambda",
+        fixes=(FixRef("fix_slim_strip", always=True),),
+    ),
+    Check(
+        "serverless.static-cache",
+        Group.PROJECT,
+        "No requirements cache shared across runtimes",
+        static_cache,
+        reads="serverless.yml, the requirements and the plugin's static cache on this machine",
+        fails_when="the plugin's static cache (on by default; keyed on requirements.txt + `provider.architecture`, not the Python version) holds this service's requirements built for another Python, or a function's architecture differs from the provider's; warns when the cache holds builds for several Pythons",
+        why="the cache is keyed on requirements and CPU, not the Python version: another runtime's wheels get packaged",
+        fixes=(FixRef("fix_static_cache", always=True),),
+    ),
 ]
 BUILD_CHECKS = [
-    Check("build.container", Group.BUILD, "Container build can run on this machine", container_build),
+    Check(
+        "build.container",
+        Group.BUILD,
+        "Container build can run on this machine",
+        container_build,
+        reads="this machine: Docker, binfmt_misc (qemu)",
+        fails_when="a container build (`use_container` / `dockerizePip`) targets another CPU than this machine's and no qemu interpreter is registered in binfmt_misc; warns when no Docker engine answers (Linux only)",
+        why="a container build for another CPU needs emulation on the build machine",
+    ),
 ]

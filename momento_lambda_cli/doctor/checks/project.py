@@ -13,7 +13,7 @@ from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
 from momento_lambda_cli.doctor.context import DoctorContext, not_aws
-from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck, Status
+from momento_lambda_cli.doctor.model import Check, FixRef, Group, Result, SkipCheck, Status
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -207,7 +207,7 @@ def secret_access(ctx: DoctorContext) -> Result:
         return Result.warn(message, hint, warnings)
     if not passes:
         return Result.skip(
-            f"No Momento function reads a secret from Secrets Manager ({', '.join(elsewhere)}; see secrets.no-plaintext-key)."
+            f"No Momento function reads a secret from Secrets Manager ({', '.join(elsewhere)}; see secret.no-plaintext-key)."
         )
     return Result.ok(f"{plural(len(passes), 'function')} may read exactly the secret", passes)
 
@@ -877,19 +877,169 @@ def _snapstart_hooks(ctx: DoctorContext, snapped: list[Function]) -> Result:
 
 
 CHECKS = [
-    Check("project.framework", Group.PROJECT, "Framework detected, template parses", framework),
-    Check("code.parses", Group.PROJECT, "Source files parse, no conflict markers", code_parses),
-    Check("project.runtime", Group.PROJECT, "Runtime supported", runtime),
-    Check("project.timeout", Group.PROJECT, "Function timeout", timeout),
-    Check("iam.secret-access", Group.PROJECT, "Functions may read the secret", secret_access),
-    Check("iam.kms-decrypt", Group.PROJECT, "kms:Decrypt for a customer-managed key", kms_decrypt),
-    Check("project.build-method", Group.PROJECT, "Dependencies built for Lambda", build_method),
-    Check("code.client-reuse", Group.PROJECT, "Client created once, reused", client_reuse),
-    Check("code.lambda-config", Group.PROJECT, "Configurations.Lambda used", lambda_configuration),
-    Check("code.secret-timeouts", Group.PROJECT, "Secret read with short timeouts", secret_timeouts),
-    Check("code.awaited-calls", Group.PROJECT, "Momento calls awaited (Node.js)", awaited_calls),
-    Check("project.esm-require", Group.PROJECT, "ES module bundles can load the SDK (Node.js)", esm_require),
-    Check("code.snapstart-hooks", Group.PROJECT, "SnapStart hooks drop and rebuild the client", snapstart_hooks),
-    Check("secrets.no-plaintext-key", Group.PROJECT, "No Momento key in the project", no_key_in_files),
-    Check("project.no-local-override", Group.PROJECT, "MOMENTO_LOCAL not set for deploys", no_local_override),
+    Check(
+        "project.framework",
+        Group.PROJECT,
+        "Framework detected, template parses",
+        framework,
+        reads="the project folder: template.yaml / samconfig.toml or serverless.yml",
+        fails_when="no SAM / Serverless project, or the template does not parse",
+        why="every other check reads the project model; a template that does not parse is deployed by nobody",
+    ),
+    Check(
+        "code.parses",
+        Group.PROJECT,
+        "Source files parse, no conflict markers",
+        code_parses,
+        reads="each function's own code (handler file and the local files it imports), parsed (Python with ast, JS/TS with tree-sitter)",
+        fails_when="a source file a function runs does not parse (Python `ast`, JavaScript / TypeScript tree-sitter error nodes) or holds merge-conflict markers (`<<<<<<<` / `>>>>>>>`, as `update` leaves them); names file and line",
+        why='code that does not parse cannot be judged: without this check the code checks would conclude "no Momento here" and pass',
+        steps=(
+            "Fix the syntax error at the line named.",
+            "Finish the merge: keep one side between the <<<<<<< / ======= / >>>>>>> lines and delete the markers.",
+        ),
+    ),
+    Check(
+        "project.runtime",
+        Group.PROJECT,
+        "Runtime supported",
+        runtime,
+        reads="the template (SAM template / serverless.yml and its includes) and cfn-lint's runtime lifecycle data",
+        fails_when="a runtime is past any of AWS's three lifecycle dates: deprecated, creating functions blocked, updating functions blocked (each named with its date, for every runtime in cfn-lint's lifecycle data, any language); warns 90 days before the next one; a container-image function has no managed runtime and passes",
+        why="a deprecated runtime stops receiving patches, then blocks creating and updating functions",
+        fixes=(FixRef("fix_runtime"),),
+    ),
+    Check(
+        "project.timeout",
+        Group.PROJECT,
+        "Function timeout",
+        timeout,
+        reads="the template (SAM template / serverless.yml and its includes) and each function's own code (handler file and the local files it imports)",
+        fails_when="a Momento function's timeout is below the client deadline (1.1 s), plus the secret read (2 s) when its code reads a secret; warns within 2 s of that",
+        why="a timeout below the Momento deadline plus the secret read kills cold starts before the first cache call",
+        fixes=(FixRef("fix_timeout"),),
+    ),
+    Check(
+        "iam.secret-access",
+        Group.PROJECT,
+        "Functions may read the secret",
+        secret_access,
+        reads="the template (SAM template / serverless.yml and its includes) (policies, roles) and the secret the code reads",
+        fails_when="a Momento function is not granted `secretsmanager:GetSecretValue` on the secret it reads; warns on `*` resources or actions",
+        why="without GetSecretValue on the secret the function cannot get its Momento key",
+        fixes=(
+            FixRef("fix_secret_access"),
+            FixRef("fix_secret_by_name", always=True),
+        ),
+    ),
+    Check(
+        "iam.kms-decrypt",
+        Group.PROJECT,
+        "kms:Decrypt for a customer-managed key",
+        kms_decrypt,
+        reads="the template (SAM template / serverless.yml and its includes) and the secret's KMS key",
+        fails_when="a customer-managed KMS key is configured without `kms:Decrypt` (skips when there is no such key)",
+        why="a secret encrypted with a customer-managed key cannot be read without kms:Decrypt on that key",
+        fixes=(FixRef("fix_kms_decrypt"),),
+    ),
+    Check(
+        "project.build-method",
+        Group.PROJECT,
+        "Dependencies built for Lambda",
+        build_method,
+        reads="samconfig.toml / serverless.yml build settings, Makefiles, the answers file",
+        fails_when="Serverless packages Python dependencies on the build machine (no `dockerizePip`, no `--platform` in `pipCmdExtraArgs`), or the build (Makefile `--platform`, build image, answers file) targets another CPU; warns when `sam build` runs without a container",
+        why="grpcio is a compiled wheel: built on the wrong OS or CPU it fails to import on Lambda",
+        fixes=(FixRef("fix_build_method"),),
+    ),
+    Check(
+        "code.client-reuse",
+        Group.PROJECT,
+        "Client created once, reused",
+        client_reuse,
+        reads="each function's own code (handler file and the local files it imports)",
+        fails_when="a Momento client (`CacheClient`, `TopicClient`, `AuthClient`, LangChain's `Momento*.from_client_params`...) is created inside the handler, or in a helper that runs on every call and does not keep it",
+        why="a client per invocation pays a new TLS connection (~100 ms) on every call",
+        steps=(
+            "Move the CacheClient construction out of the handler into a module-level accessor, e.g. `_client = None` and `def get_client(): global _client; _client = _client or CacheClient(...); return _client`.",
+            "Call the accessor from the handler instead of constructing a client there.",
+            "Or generate the client module with `momento-lambda add` and use its get_client() / getMomentoClient().",
+        ),
+    ),
+    Check(
+        "code.lambda-config",
+        Group.PROJECT,
+        "Configurations.Lambda used",
+        lambda_configuration,
+        reads="each function's own code (handler file and the local files it imports)",
+        fails_when="warns when a client's preset is not `Configurations.Lambda` (Laptop, InRegion: says why) or a Node.js client has no configuration",
+        why="other presets keep keepalive pings and long deadlines that fail while Lambda freezes the function",
+        steps=("Build the client with Configurations.Lambda.latest() (Python and Node.js).",),
+    ),
+    Check(
+        "code.secret-timeouts",
+        Group.PROJECT,
+        "Secret read with short timeouts",
+        secret_timeouts,
+        reads="each function's own code (handler file and the local files it imports)",
+        fails_when="warns when Secrets Manager is read without short connect/read timeouts (boto3, AWS SDK v2/v3, Powertools `get_secret` / `getSecret`)",
+        why="a Secrets Manager read without short timeouts can hang a cold start until the function times out",
+        steps=(
+            "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, retries={'total_max_attempts': 2})).",
+            "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}}).",
+        ),
+    ),
+    Check(
+        "code.awaited-calls",
+        Group.PROJECT,
+        "Momento calls awaited (Node.js)",
+        awaited_calls,
+        reads="each function's own code (handler file and the local files it imports) (Node.js)",
+        fails_when="a Momento call's promise is dropped in Node.js code (fails on nodejs24.x, which no longer waits for the event loop; warns otherwise)",
+        why="a dropped promise is never sent on nodejs24.x, which no longer waits for the event loop",
+    ),
+    Check(
+        "project.esm-require",
+        Group.PROJECT,
+        "ES module bundles can load the SDK (Node.js)",
+        esm_require,
+        reads="the template (SAM template / serverless.yml and its includes) (esbuild settings) and package.json",
+        fails_when='a Node.js function that uses Momento is bundled by esbuild as an ES module (SAM `Format: esm`, serverless-esbuild `format: esm`) without a banner that defines `require`: @gomomento/sdk\'s CommonJS dependencies would fail to load on Lambda (`Dynamic require of "process" is not supported`); `--fix` writes the `createRequire` banner',
+        why="@gomomento/sdk's CommonJS dependencies fail to load from an ES module bundle without require",
+        fixes=(FixRef("fix_esm_require"),),
+    ),
+    Check(
+        "code.snapstart-hooks",
+        Group.PROJECT,
+        "SnapStart hooks drop and rebuild the client",
+        snapstart_hooks,
+        reads="the template (SAM template / serverless.yml and its includes) (SnapStart settings) and each function's own code (handler file and the local files it imports)",
+        fails_when="a function with SnapStart on (SAM / CloudFormation `SnapStart.ApplyOn: PublishedVersions`, Serverless `snapStart: true`) whose code uses Momento does not register both `snapshot_restore_py` hooks (`register_before_snapshot`, `register_after_restore`, called or as decorators), or its runtime has no SnapStart (Node.js, Python before 3.12); warns when the project's region has no SnapStart; skips, with the reason, without SnapStart or Momento",
+        why="a client restored from a snapshot holds dead connections",
+    ),
+    Check(
+        "secret.no-plaintext-key",
+        Group.PROJECT,
+        "No Momento key in the project",
+        no_key_in_files,
+        reads="the template, samconfig, .env files and every project file git would keep",
+        fails_when="something shaped like a Momento key is in an environment variable, a parameter, samconfig.toml, serverless.yml or any project file (the value is never printed); or the key is deployed in an environment variable (`MOMENTO_API_KEY: !Ref Param`, a variable the code reads with `CredentialProvider.fromEnvironmentVariable`, serverless-dotenv-plugin's `.env`); a key in a git-ignored `.env` warns, saying whether SAM or the Serverless Framework packages that file",
+        why="a key in a file or an environment variable is readable by anyone who can read the repository or the function's configuration",
+        steps=(
+            "Revoke the key in the Momento console (it is in the project, so treat it as leaked).",
+            "Delete it from the files and environment variables listed above (and from the git history if committed).",
+            "Store a new key with `momento-lambda store-token`: it goes to Secrets Manager; functions get only the secret's ARN.",
+        ),
+        aliases=("secrets.no-plaintext-key",),
+    ),
+    Check(
+        "project.no-local-override",
+        Group.PROJECT,
+        "MOMENTO_LOCAL not set for deploys",
+        no_local_override,
+        reads="the template (SAM template / serverless.yml and its includes) (function environments)",
+        fails_when="`MOMENTO_LOCAL` is set in the template's environment",
+        why="MOMENTO_LOCAL in a deployed function sends its traffic to a local server that is not there",
+        fixes=(FixRef("fix_local_override"),),
+    ),
 ]

@@ -141,4 +141,14 @@ def sdk_versions(ctx: DoctorContext) -> Result:
     return Result.ok("Package versions meet the known Lambda floors", sorted(set(seen)))
 
 
-CHECKS = [Check("project.sdk-versions", Group.PROJECT, "No package version with known Lambda problems", sdk_versions)]
+CHECKS = [
+    Check(
+        "project.sdk-versions",
+        Group.PROJECT,
+        "No package version with known Lambda problems",
+        sdk_versions,
+        reads="requirements / lock files, package.json, node_modules and the build output",
+        fails_when="a pinned or packaged `momento` is below 1.8.0, or an installed, locked or exactly pinned `@gomomento/sdk` below 1.31.0 (neither has `Configurations.Lambda`), or a python3.14 function gets `grpcio` below 1.75.1 (the first with cp314 wheels)",
+        why="old SDKs have no Lambda preset; old grpcio has no wheel for the runtime",
+    ),
+]

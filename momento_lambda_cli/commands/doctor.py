@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
 
 from momento_lambda_cli import console, numbers
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from momento_lambda_cli.retrofit.fixes import FixPlan
 
 GROUPS = "project, build, deployment, momento"
+FORMATS = ("text", "json", "sarif", "junit")
 
 
 def doctor(
@@ -125,6 +127,16 @@ def doctor(
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (the shared envelope).")] = False,
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            click_type=click.Choice(FORMATS),
+            show_default=False,
+            help="text (default), json (= --json), sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML).",
+        ),
+    ] = None,
     fix: Annotated[
         bool,
         typer.Option(
@@ -152,6 +164,9 @@ def doctor(
     could not run (AWS or Momento unreachable, no credentials; --offline says not to check them). A project can keep its options (skip, only,
     strict, offline, timeout, expiry_warning_days) in .momento-lambda.json under "doctor".
     """
+    if output_format == "json":
+        json_output = True
+    report = output_format if output_format in ("sarif", "junit") else None
     if json_output:
         console.mode.json_command = "doctor"
     from momento_lambda_cli import aws
@@ -194,7 +209,7 @@ def doctor(
         expiry_warning_days=expiry_warning_days,
     )
     err = console.stderr()
-    live = not json_output and err.is_terminal
+    live = not json_output and report is None and err.is_terminal
     with render.progress(err, checks, live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
     if bug_report is not None and diagnosis.fatal is not None:
@@ -226,7 +241,9 @@ def doctor(
 
     if bug_report is not None:
         _write_bug_report(bug_report, project_path, framework, outcomes, ok=summary.ok(strict))
-    if json_output:
+    if report is not None:
+        _print_report(report, project_path, diagnosis, checks, strict=strict)
+    elif json_output:
         data = render.json_data(str(project_path), framework, outcomes)
         console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))
     else:
@@ -243,6 +260,23 @@ def doctor(
             out.print(render.not_checked_line(summary))
     if not summary.ok(strict):
         raise typer.Exit(summary.exit_code(strict))
+
+
+def _print_report(kind: str, root: Path, diagnosis: Diagnosis, checks: list[Check], *, strict: bool) -> None:
+    """``--format sarif|junit`` on stdout (key-shaped values masked, as everywhere)."""
+    import json
+    import sys
+
+    from momento_lambda_cli.doctor import reports
+    from momento_lambda_cli.redact import redact
+
+    locator = reports.Locator(root, diagnosis.project)
+    if kind == "sarif":
+        text = json.dumps(reports.sarif(checks, diagnosis.outcomes, locator), indent=2) + "\n"
+    else:
+        text = reports.junit(diagnosis.outcomes, locator, strict=strict)
+    sys.stdout.write(redact(text))
+    sys.stdout.flush()
 
 
 def fix_project(

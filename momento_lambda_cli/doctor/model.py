@@ -38,6 +38,14 @@ GROUP_TITLES = {
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a finding is: a file relative to the project folder, and a 1-based line when known."""
+
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Result:
     status: Status
     message: str
@@ -46,6 +54,9 @@ class Result:
     """Extra lines (one per function, file...) shown under problems, or with --verbose."""
     data: Mapping[str, Any] | None = None
     """Machine-readable facts for ``--json`` (e.g. an expiry date); never secret material."""
+    locations: tuple[Location, ...] = ()
+    """Where the problem is, when the check knows (SARIF / JUnit annotations); otherwise the
+    report derives them from the details and the project model (see ``doctor/reports.py``)."""
 
     @classmethod
     def ok(
@@ -70,8 +81,9 @@ class Result:
         hint: str | None = None,
         details: list[str] | tuple[str, ...] = (),
         data: Mapping[str, Any] | None = None,
+        locations: list[Location] | tuple[Location, ...] = (),
     ) -> Result:
-        return cls(Status.FAIL, message, hint, tuple(details), data)
+        return cls(Status.FAIL, message, hint, tuple(details), data, tuple(locations))
 
     @classmethod
     def skip(cls, message: str, hint: str | None = None) -> Result:

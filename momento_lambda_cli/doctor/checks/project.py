@@ -13,7 +13,7 @@ from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
 from momento_lambda_cli.doctor.context import DoctorContext, not_aws
-from momento_lambda_cli.doctor.model import Check, FixRef, Group, Result, SkipCheck, Status
+from momento_lambda_cli.doctor.model import Check, FixRef, Group, Location, Result, SkipCheck, Status
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -59,10 +59,13 @@ def code_parses(ctx: DoctorContext) -> Result:
     _functions_or_skip(ctx)
     broken = ctx.unparsed()
     if broken:
+        where = [Location(_rel(ctx, f.path), f.error_line) for f in broken]
         details = [
-            f"{_rel(ctx, f.path)}" + (f":{f.error_line}" if f.error_line else "") + f": {f.error}" for f in broken
+            f"{w.file}" + (f":{w.line}" if w.line else "") + f": {f.error}" for w, f in zip(where, broken, strict=True)
         ]
-        return Result.fail(f"{plural(len(broken), 'source file')} cannot be read as code", PARSE_HINT, details)
+        return Result.fail(
+            f"{plural(len(broken), 'source file')} cannot be read as code", PARSE_HINT, details, locations=where
+        )
     return Result.ok("Every function's source parses")
 
 

@@ -35,7 +35,6 @@ ALL_IDS = [
     "build.binaries",
     "build.glibc",
     "build.sdk",
-    "build.container",
     "deploy.stack",
     "deploy.functions",
     "deploy.env-secrets",
@@ -47,6 +46,8 @@ ALL_IDS = [
     "momento.key",
     "momento.key-expiry",
     "momento.cache",
+    "machine.container",
+    "machine.tools",
 ]
 
 
@@ -72,7 +73,6 @@ def test_list_checks_text_and_json(run_cli):
         "build.binaries",
         "build.glibc",
         "build.sdk",
-        "build.container",
         "momento.key",
     ]
 
@@ -140,7 +140,12 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert result.exit_code == 1
     out = result.stdout
     headings = [line for line in out.splitlines() if line and not line.startswith(" ")][:-1]
-    assert headings == ["Project", "Build output", "- 11 deployment and Momento checks skipped (--offline)"]
+    assert headings == [
+        "Project",
+        "Build output",
+        "This machine",
+        "- 11 deployment and Momento checks skipped (--offline)",
+    ]
     assert "  ✓ Framework detected, template parses\n" in out  # passing checks: title only
     assert "  ✗ Function timeout: A function's timeout is shorter than" in out
     assert "      · HelloFunction: Timeout 3 s" in out
@@ -149,7 +154,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "10/34 checks passed (1 warning, 1 failed, 22 skipped)"
+    assert out.strip().splitlines()[-1] == "10/35 checks passed (2 warnings, 1 failed, 22 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout
@@ -162,10 +167,15 @@ def test_exit_codes_and_strict(run_cli, tmp_path):
     warned = run_doctor(run_cli, str(project.root), "--offline")
     assert warned.exit_code == 0
     assert warned.document["ok"] is True
-    # code.secret-timeouts, and build.container: no Docker engine answers in the tests (isolated_env).
-    assert warned.document["data"]["summary"]["warned"] == 2
+    # code.secret-timeouts, and this machine's: no Docker engine answers in the tests (isolated_env),
+    # and whatever tools this machine's PATH lacks (machine.tools)
+    machine = [c for c in warned.document["data"]["checks"] if c["group"] == "machine" and c["status"] == "warn"]
+    assert warned.document["data"]["summary"]["warned"] == 1 + len(machine)
+    assert "machine.container" in [c["id"] for c in machine]
     strict = run_doctor(run_cli, str(project.root), "--offline", "--strict")
     assert strict.exit_code == 1
+    only_machine = run_doctor(run_cli, str(project.root), "--offline", "--strict", "--only", "machine")
+    assert only_machine.exit_code == 0  # this machine's warnings never fail the project, even --strict
     assert strict.document["ok"] is False
     project.edit("template.yaml", "Timeout: 10", "Timeout: 2")
     assert run_cli("doctor", str(project.root), "--offline").exit_code == 1
@@ -215,13 +225,14 @@ def test_without_aws_credentials_remote_checks_are_not_checked_with_a_reason(run
     project = make_project(tmp_path)
     run = run_doctor(run_cli, str(project.root))  # isolated_env: no credentials anywhere
     assert run.exit_code == 3  # nothing failed, nothing remote was checked: not green
-    for check_id in ALL_IDS[ALL_IDS.index("deploy.stack") :]:
+    remote = [c.id for c in registry.all_checks() if c.remote]
+    for check_id in remote:
         assert run.status(check_id) == "not-checked", check_id
         assert "No AWS credentials were found" in run.checks[check_id]["message"]
         assert "aws configure" in run.checks[check_id]["hint"]
     assert run.status("project.framework") == "pass"
     text = run_cli("doctor", str(project.root)).stdout
-    assert text.count("No AWS credentials were found") == len(ALL_IDS) - ALL_IDS.index("deploy.stack")
+    assert text.count("No AWS credentials were found") == len(remote)
     assert text.count("→ Run `aws configure`") == 1  # the fix, once
 
 

@@ -18,7 +18,7 @@ from momento_lambda_cli.retrofit import fixes
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CHECKS = registry.all_checks()
-AREAS = {"project", "code", "iam", "secret", "serverless", "build", "deploy", "momento"}
+AREAS = {"project", "code", "iam", "secret", "serverless", "build", "deploy", "momento", "machine"}
 """The id prefixes: one per area. A new area is a deliberate change of this set."""
 
 
@@ -82,7 +82,7 @@ def test_skip_secret_now_covers_the_plaintext_key_check():
 def test_an_unknown_selector_lists_the_areas():
     with pytest.raises(UsageError) as caught:
         registry.select(CHECKS, only=["nope"])
-    assert "code, deploy, iam, momento, project, secret, serverless" in caught.value.message
+    assert "build, code, deploy, iam, machine, momento, project, secret, serverless" in caught.value.message
 
 
 def test_the_tests_id_lists_are_the_definitions():

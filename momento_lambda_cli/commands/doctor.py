@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from momento_lambda_cli.doctor.model import Check
     from momento_lambda_cli.retrofit.fixes import FixPlan
 
-GROUPS = "project, build, deployment, momento"
+GROUPS = "project, build, deployment, momento, machine"
 FORMATS = ("text", "json", "sarif", "junit")
 
 

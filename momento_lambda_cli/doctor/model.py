@@ -27,6 +27,7 @@ class Group(str, Enum):
     BUILD = "build"
     DEPLOYMENT = "deployment"
     MOMENTO = "momento"
+    MACHINE = "machine"
 
 
 GROUP_TITLES = {
@@ -34,6 +35,7 @@ GROUP_TITLES = {
     Group.BUILD: "Build output",
     Group.DEPLOYMENT: "Deployment",
     Group.MOMENTO: "Momento",
+    Group.MACHINE: "This machine",
 }
 
 
@@ -211,6 +213,8 @@ class Summary:
     skipped: int
     total: int
     not_checked: int = 0
+    machine_warned: int = 0
+    """Warnings about this machine (Docker, tools): never a failure, not even with --strict."""
 
     @classmethod
     def of(cls, outcomes: list[Outcome]) -> Summary:
@@ -225,6 +229,9 @@ class Summary:
             skipped=count[Status.SKIP],
             total=len(outcomes),
             not_checked=count[Status.NOT_CHECKED],
+            machine_warned=sum(
+                1 for o in outcomes if o.result.status is Status.WARN and o.check.group is Group.MACHINE
+            ),
         )
 
     def ok(self, strict: bool = False) -> bool:
@@ -233,7 +240,7 @@ class Summary:
 
     def passed_checks(self, strict: bool = False) -> bool:
         """Nothing failed or errored (warnings too with ``strict``); checks not run do not count."""
-        return self.failed == 0 and self.errored == 0 and (not strict or self.warned == 0)
+        return self.failed == 0 and self.errored == 0 and (not strict or self.warned == self.machine_warned)
 
     def exit_code(self, strict: bool = False) -> int:
         """0 all good, 1 a check failed or errored (or warned, with ``strict``), 3 nothing failed

@@ -309,8 +309,8 @@ def container_build(ctx: DoctorContext) -> Result:
     )
     if project.framework == SAM:
         hint = (
-            f"Start Docker; for another CPU {emulation}; or build without a container: `sam build` fetches "
-            "manylinux wheels for the function's architecture."
+            f"Start Docker; for another CPU {emulation}; or build without a container here: `sam build "
+            "--no-use-container` fetches manylinux wheels for the function's architecture."
         )
     else:
         hint = (
@@ -318,8 +318,8 @@ def container_build(ctx: DoctorContext) -> Result:
             "['--platform manylinux2014_<arch>', '--only-binary=:all:']."
         )
     message = f"The container build ({how}) cannot run on this machine"
-    if any("qemu" in p for p in problems):
-        return Result.fail(message, hint, problems)
+    if any("qemu" in p for p in problems):  # a fact about this machine, not the project: a warning
+        return Result.warn(message, hint, problems)
     if problems:
         return Result.warn(message + " until Docker runs", hint, problems)
     note = "" if reachable else " (Docker's endpoint was not probed)"
@@ -346,16 +346,5 @@ PROJECT_CHECKS = [
         fails_when="the plugin's static cache (on by default; keyed on requirements.txt + `provider.architecture`, not the Python version) holds this service's requirements built for another Python, or a function's architecture differs from the provider's; warns when the cache holds builds for several Pythons",
         why="the cache is keyed on requirements and CPU, not the Python version: another runtime's wheels get packaged",
         fixes=(FixRef("fix_static_cache", always=True),),
-    ),
-]
-BUILD_CHECKS = [
-    Check(
-        "build.container",
-        Group.BUILD,
-        "Container build can run on this machine",
-        container_build,
-        reads="this machine: Docker, binfmt_misc (qemu)",
-        fails_when="a container build (`use_container` / `dockerizePip`) targets another CPU than this machine's and no qemu interpreter is registered in binfmt_misc; warns when no Docker engine answers (Linux only)",
-        why="a container build for another CPU needs emulation on the build machine",
     ),
 ]

@@ -99,7 +99,7 @@ NODE_CACHE = """\
 import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
 import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
 
-const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}});
 const { MOMENTO_SECRET } = process.env;
 let client;
 
@@ -551,7 +551,7 @@ SharedLayer:
 LAYER_CLIENT = """\
 const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
 const {SecretsManagerClient, GetSecretValueCommand} = require('@aws-sdk/client-secrets-manager');
-const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}});
 let cached;
 
 exports.getCacheClient = async () => {
@@ -729,7 +729,7 @@ def test_a_build_of_a_function_without_momento_is_not_asked_for_the_sdk(run_cli,
 LAYER_JWT_AND_METRICS = """\
 const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
 const {SecretsManagerClient, GetSecretValueCommand} = require('@aws-sdk/client-secrets-manager');
-const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}});
 let cachedSecrets;
 let client;
 
@@ -820,3 +820,47 @@ def test_a_shared_layer_imported_for_something_else_is_not_momento_use(run_cli, 
     text = run.text("project.timeout")
     assert "Cached: Timeout 3 s" in text, text
     assert "Metrics" not in text and "Jwt" not in text, text
+
+
+# --- #25: a Node.js requestTimeout that only warns ---------------------------------------------
+
+NODE_REQUEST_TIMEOUT = """\
+import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
+import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
+
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000%s}});
+let client;
+
+export const handler = async () => {
+  const out = await secrets.send(new GetSecretValueCommand({SecretId: process.env.MOMENTO_SECRET}));
+  client ??= await CacheClient.create({configuration: Configurations.Lambda.latest(),
+    credentialProvider: CredentialProvider.fromString({apiKey: out.SecretString}), defaultTtlSeconds: 60});
+  return client.get('c', 'k');
+};
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "status"),
+    [
+        pytest.param("", "warn", id="requestTimeout-alone-only-logs"),
+        pytest.param(", throwOnRequestTimeout: false", "warn", id="throwOnRequestTimeout-false"),
+        pytest.param(", throwOnRequestTimeout: true", "pass", id="throwOnRequestTimeout-true"),
+        pytest.param(", socketTimeout: 1000", "pass", id="socketTimeout"),
+    ],
+)
+def test_a_node_request_timeout_without_throw_is_no_timeout(run_cli, tmp_path, extra, status):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", runtime="nodejs22.x", env="MOMENTO_SECRET: " + SECRET)
+            ),
+            "src/app.mjs": NODE_REQUEST_TIMEOUT % extra,
+        },
+    )
+    run = doctor(run_cli, root, "code.secret-timeouts")
+    assert run.status("code.secret-timeouts") == status, run.text("code.secret-timeouts")
+    if status == "warn":
+        assert "src/app.mjs line 4" in run.text("code.secret-timeouts")
+        assert "throwOnRequestTimeout" in run.text("code.secret-timeouts")

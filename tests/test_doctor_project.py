@@ -233,7 +233,9 @@ def test_secret_read_without_timeouts_warns(run_cli, tmp_path, language):
         project.edit("hello/momento_client.py", "connect_timeout=1, read_timeout=1, ", "")
     else:
         project.edit(
-            "hello/momentoClient.mjs", "  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000},\n", ""
+            "hello/momentoClient.mjs",
+            "  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true},\n",
+            "",
         )
     run = doctor(run_cli, project, "code.secret-timeouts")
     assert run.status("code.secret-timeouts") == "warn"

@@ -126,6 +126,8 @@ class SecretsClient:
     line: int
     timeouts: bool
     how: str
+    problem: str | None = None
+    """Why timeouts that are written do not work (a Node.js ``requestTimeout`` that only warns)."""
 
 
 @dataclass

@@ -7,6 +7,7 @@ Imported only when a project has Node.js code; the grammars load once per proces
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,21 @@ def _parser(suffix: str) -> tuple[Any, Any]:
 
         language = tree_sitter.Language(tree_sitter_javascript.language())
     return tree_sitter.Parser(language), tree_sitter.Query(language, QUERY)
+
+
+_THROWS = re.compile(r"throwOnRequestTimeout\s*:\s*true\b")
+
+
+def request_timeout_problem(text: str) -> str | None:
+    """AWS SDK v3 (``@smithy/node-http-handler`` 4.14): a ``requestTimeout`` without
+    ``throwOnRequestTimeout: true`` only logs a warning when exceeded; a read against an endpoint
+    that never answers waits on. ``socketTimeout`` (or ``throwOnRequestTimeout: true``) rejects."""
+    if "requestTimeout" not in text or "socketTimeout" in text or _THROWS.search(text):
+        return None
+    return (
+        "requestTimeout without throwOnRequestTimeout: true only logs a warning when exceeded "
+        "(@smithy/node-http-handler 4.14): the read still waits"
+    )
 
 
 def _text(node: Any) -> str:
@@ -318,8 +334,10 @@ class _Reader:
                 facts.unconfigured.append(_line(node))
         elif last in {"SecretsManagerClient", "SecretsManager"}:
             text = _text(arguments)
+            timeouts = any(w in text for w in TIMEOUT_WORDS)
+            problem = request_timeout_problem(text) if last == "SecretsManagerClient" else None
             facts.secrets_clients.append(
-                SecretsClient(_line(node), any(w in text for w in TIMEOUT_WORDS), f"new {last}")
+                SecretsClient(_line(node), timeouts and problem is None, f"new {last}", problem)
             )
         elif last == "GetSecretValueCommand":
             first = arguments.named_children[0] if arguments is not None and arguments.named_children else None

@@ -452,6 +452,8 @@ def secret_timeouts(ctx: DoctorContext) -> Result:
             for client in facts.secrets_clients:
                 if client.timeouts:
                     good.add(rel)
+                elif client.problem is not None:
+                    problems[rel + str(client.line)] = f"{rel} line {client.line}: {client.how}: {client.problem}"
                 elif client.how.startswith("Powertools"):
                     problems[rel + str(client.line)] = (
                         f"{rel} line {client.line}: {client.how} with Powertools' default client "
@@ -744,7 +746,8 @@ def runtime(ctx: DoctorContext) -> Result:
         else:
             {"fail": failures, "warn": warnings, "pass": passes}[found.level].append(f"{function.key}: {found.text}")
             if found.level != "pass":
-                moves[name] = _successor(name)
+                fixable = lifecycle.replacement(name, today)
+                moves[name] = f"{fixable} (`doctor --fix` writes it)" if fixable else _successor(name)
         if function.key in momento and not (function.is_python or function.is_node):
             warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
     hint = None
@@ -762,7 +765,8 @@ def runtime(ctx: DoctorContext) -> Result:
 
 
 def _successor(name: str) -> str:
-    """The runtime to move ``name`` to: cfn-lint's successor (the newest of its language)."""
+    """cfn-lint's successor (the newest of its language), when no runtime of the language lasts
+    (see :func:`lifecycle.replacement`, which the check and ``--fix`` share)."""
     dates = catalog.lifecycle(name)
     return dates.successor or "" if dates else ""
 

@@ -864,3 +864,111 @@ def test_a_node_request_timeout_without_throw_is_no_timeout(run_cli, tmp_path, e
     if status == "warn":
         assert "src/app.mjs line 4" in run.text("code.secret-timeouts")
         assert "throwOnRequestTimeout" in run.text("code.secret-timeouts")
+
+
+# --- #24 misses: a `secret:${SecretId}*` grant is not "exactly the secret" -------------------
+
+
+@pytest.mark.parametrize(
+    ("resource", "status"),
+    [
+        pytest.param(
+            '!Sub "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretId}*"', "warn", id="name-star"
+        ),
+        pytest.param(
+            '!Sub "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretId}-??????"',
+            "pass",
+            id="name-six-suffix",
+        ),
+    ],
+)
+def test_a_name_prefix_wildcard_grant_is_over_broad(run_cli, tmp_path, resource, status):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", env="SECRET_ID: !Ref SecretId", resource=resource),
+                parameters="SecretId:\n  Type: String\n  Default: prod/momento\n",
+            ),
+            "src/app.py": PY_MOMENTO + "\n\ndef handler(event, context):\n    return client.get('c', 'k')\n",
+        },
+    )
+    run = doctor(run_cli, root, "iam.secret-access")
+    assert run.status("iam.secret-access") == status, run.text("iam.secret-access")
+    if status == "warn":
+        assert "exactly" not in run.checks["iam.secret-access"]["message"].replace("not exactly", "")
+        assert "prod/momento*" in run.text("iam.secret-access")
+
+
+def test_a_topic_client_without_a_configuration_is_reported_not_skipped(run_cli, tmp_path):
+    src = (
+        "import {TopicClient, CredentialProvider} from '@gomomento/sdk';\n"
+        "const topics = new TopicClient({credentialProvider: CredentialProvider.fromEnvironmentVariable('K')});\n"
+        "export const handler = async () => { await topics.publish('c', 't', 'hello'); };\n"
+    )
+    root = write_tree(
+        tmp_path / "p",
+        {"template.yaml": template(function("Api", "app.handler", runtime="nodejs22.x")), "src/app.mjs": src},
+    )
+    run = doctor(run_cli, root, "code.lambda-config")
+    assert run.status("code.lambda-config") == "warn", run.text("code.lambda-config")
+    assert "src/app.mjs line 2: new TopicClient without a configuration" in run.text("code.lambda-config")
+
+
+# --- #24 misses: the key as a template parameter without NoEcho ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parameter", "status"),
+    [
+        pytest.param("MomentoApiKey:\n  Type: String\n", "fail", id="named-no-noecho"),
+        pytest.param("MomentoApiKey:\n  Type: String\n  NoEcho: true\n", "pass", id="noecho"),
+        pytest.param("MomentoSecretArn:\n  Type: String\n", "pass", id="an-arn-is-not-the-key"),
+    ],
+)
+def test_a_key_parameter_without_noecho_fails(run_cli, tmp_path, parameter, status):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(function("Api", "app.handler", env="SECRET_ID: " + SECRET), parameters=parameter),
+            "src/app.py": PY_MOMENTO + "\n\ndef handler(event, context):\n    return client.get('c', 'k')\n",
+        },
+    )
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == status, run.text("secret.no-plaintext-key")
+    if status == "fail":
+        assert "parameter MomentoApiKey carries the Momento key without NoEcho: true" in run.text(
+            "secret.no-plaintext-key"
+        )
+
+
+# --- #24 misses: duplicate YAML keys are not "template parses" ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {
+                "template.yaml": template(function("Api", "app.handler")).replace(
+                    "      Runtime: python3.13\n", "      Runtime: python3.13\n      Runtime: python3.12\n"
+                ),
+            },
+            "template.yaml line 10: key Runtime appears again (the SAM CLI keeps the last one",
+            id="sam",
+        ),
+        pytest.param(
+            {
+                "serverless.yml": "service: s\nprovider:\n  name: aws\n  runtime: python3.13\n  runtime: python3.12\n"
+                "functions:\n  api:\n    handler: app.handler\n",
+            },
+            "serverless.yml line 5: key runtime appears again (the Serverless Framework refuses",
+            id="serverless",
+        ),
+    ],
+)
+def test_duplicate_keys_warn_where_add_would_refuse(run_cli, tmp_path, files, expected):
+    root = write_tree(tmp_path / "p", {**files, "src/app.py": "def handler(e, c):\n    return 1\n", "app.py": ""})
+    run = doctor(run_cli, root, "project.framework")
+    assert run.status("project.framework") == "warn", run.text("project.framework")
+    assert expected in run.text("project.framework")

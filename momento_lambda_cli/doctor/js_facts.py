@@ -74,6 +74,8 @@ def _parser(suffix: str) -> tuple[Any, Any]:
     return tree_sitter.Parser(language), tree_sitter.Query(language, QUERY)
 
 
+CONFIGURED_CLIENTS = frozenset({"CacheClient", "TopicClient"})
+"""Node.js clients built from an options object whose ``configuration`` picks the preset."""
 _THROWS = re.compile(r"throwOnRequestTimeout\s*:\s*true\b")
 
 
@@ -326,7 +328,7 @@ class _Reader:
             facts.creations.append(Creation(_line(node), f"new {last}", self.outer_name(node), self.stored(node)))
             first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
             if (
-                last == "CacheClient"
+                last in CONFIGURED_CLIENTS
                 and first is not None
                 and first.type == "object"
                 and self.object_value(first, "configuration") is None

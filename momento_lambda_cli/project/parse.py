@@ -22,7 +22,11 @@ def _yaml(pure: bool = False) -> Any:
 
     class CfnConstructor(SafeConstructor):
         def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
-            """A repeated key: the last value wins, as the SAM CLI reads it (cfn-lint warns about it)."""
+            """A repeated key: the last value wins, as the SAM CLI reads it (cfn-lint warns about it);
+            recorded in ``self.duplicates`` (key, line) when the caller asked for them."""
+            duplicates = getattr(self, "duplicates", None)
+            if duplicates is not None and key in mapping:
+                duplicates.append((str(key), key_node.start_mark.line + 1))
             return True
 
     def construct(loader: Any, suffix: str, node: Any) -> Any:
@@ -100,9 +104,20 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, root: Path | None = None)
     return data.decode("utf-8-sig", errors="replace")
 
 
-def load_yaml(path: Path, root: Path | None = None) -> Any:
-    """Parse a YAML (or JSON) file accepting CloudFormation short tags; raises MomentoLambdaError."""
-    return loads_yaml(read_text(path, root=root), path.name)
+def load_yaml(path: Path, root: Path | None = None, duplicates: list[tuple[str, int]] | None = None) -> Any:
+    """Parse a YAML (or JSON) file accepting CloudFormation short tags; raises MomentoLambdaError.
+    Repeated mapping keys (the last one wins) go to ``duplicates`` as (key, line) when given."""
+    return loads_yaml(read_text(path, root=root), path.name, duplicates)
+
+
+def duplicate_problems(name: str, duplicates: list[tuple[str, int]], reader: str) -> list[str]:
+    """One project problem per repeated key: what the deploy tool does with it, and that the
+    editors (`add`, `doctor --fix`) refuse the file."""
+    return [
+        f"{name} line {line}: key {key} appears again ({reader}; `add` and `doctor --fix` refuse the file, "
+        "cfn-lint reports it)"
+        for key, line in duplicates
+    ]
 
 
 MAX_FLOW_DEPTH = 200
@@ -127,7 +142,7 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
-def loads_yaml(text: str, name: str) -> Any:
+def loads_yaml(text: str, name: str, duplicates: list[tuple[str, int]] | None = None) -> Any:
     """Parse YAML text accepting CloudFormation short tags, with aliases and nesting bounded;
     raises MomentoLambdaError."""
     if _flow_depth(text) > MAX_FLOW_DEPTH:
@@ -153,6 +168,8 @@ def loads_yaml(text: str, name: str) -> Any:
                 f"Remove the nested aliases from {name}.",
                 code="project.bad-config",
             )
+        if duplicates is not None:
+            yaml.constructor.duplicates = duplicates
         return yaml.constructor.construct_document(node)
     except MomentoLambdaError:
         raise

@@ -126,6 +126,24 @@ def _secret_target(ref: str) -> tuple[str, bool]:
     return f"{ref}-{SAMPLE_SUFFIX}", True
 
 
+def _prefix_wildcard(resource: str) -> bool:
+    """``secret:${SecretId}*`` / ``secret:prod/momento*``: a name followed by ``*`` grants every
+    secret whose name begins with it (``prod/momento-staging``), not exactly the secret;
+    ``NAME-??????`` (the random suffix) and a full ARN are exact."""
+    if ":secret:" in resource:
+        name = resource.split(":secret:", 1)[1]
+    elif resource.startswith("arn:"):
+        return False
+    else:
+        name = resource  # already the name part (the function reads the secret by name)
+    if not name.endswith("*"):
+        return False
+    stem = name.rstrip("*")
+    # `NAME-*` (AWS's documented name grant) is left alone: it still matches `NAME-staging-...`,
+    # but it is common and deliberate; a bare `NAME*` also matches `NAMEstaging`, `NAME2`...
+    return bool(stem) and not stem.endswith(("?", "-", "*", "/"))
+
+
 def _name_part(resource: str) -> str:
     """``momento/demo/api-key-*`` from a secret ARN pattern (a function reads the secret by name)."""
     return resource.split(":secret:", 1)[1] if ":secret:" in resource else resource
@@ -182,8 +200,14 @@ def secret_access(ctx: DoctorContext) -> Result:
         broad = [
             why for s in evaluation.matched if (why := iam_policy.is_broad_grant(s, "secretsmanager:GetSecretValue"))
         ]
+        prefixed = sorted({r for s in evaluation.matched for r in s.resources if _prefix_wildcard(r)})
         if broad:
             warnings.append(f"{function.key}: over-broad grant ({'; '.join(sorted(set(broad)))})")
+        elif prefixed:
+            warnings.append(
+                f"{function.key}: over-broad grant (Resource {prefixed[0]} also matches every secret whose name "
+                "begins with that name; Secrets Manager's own suffix is -?????? (six characters))"
+            )
         else:
             passes.append(f"{function.key}: GetSecretValue on {shown}")
     project = ctx.project_or_skip()
@@ -203,7 +227,7 @@ def secret_access(ctx: DoctorContext) -> Result:
         )
     if warnings:
         message = (
-            "The secret is readable, but the grant is broader than it needs to be"
+            "The secret is readable, but the grant is broader than it needs to be (not exactly the secret)"
             if all("over-broad" in w for w in warnings)
             else "A function may not be able to read the Momento secret"
         )
@@ -402,9 +426,11 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
     codes = _momento_code(ctx)
     users: set[str] = set()
     others: dict[str, str] = {}
+    builders: set[str] = set()
     for code in codes:
         if not any(f.creations for f in code.files):
             continue
+        builders.update(_rel(ctx, f.path) for f in code.files if f.creations)
         for facts in code.files:
             rel = _rel(ctx, facts.path)
             presets = {p for _line, p in facts.presets}
@@ -414,8 +440,12 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
                 reason = PRESET_REASONS.get(preset, "not the Lambda preset")
                 others[f"{rel}:{preset}"] = f"{rel}: Configurations.{preset}, {reason}"
             for line in facts.unconfigured:
+                what = next((c.what for c in facts.creations if c.line == line), "new CacheClient")
+                default = (
+                    "Configurations.Laptop" if "CacheClient" in what else "its default preset, not one made for Lambda"
+                )
                 others[f"{rel}:{line}"] = (
-                    f"{rel} line {line}: no configuration (the SDK then uses Configurations.Laptop)"
+                    f"{rel} line {line}: {what} without a configuration (the SDK then uses {default})"
                 )
             wrappers = [c for c in facts.creations if c.what.endswith("from_client_params")]
             if wrappers and not presets:
@@ -427,8 +457,13 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
             "while the function is frozen.",
             sorted(others.values()),
         )
+    if not users and builders:
+        return Result.skip(
+            f"The Momento clients built in {', '.join(sorted(builders))} name no Configurations preset this "
+            "check can read (the configuration may come from another module or package)."
+        )
     if not users:
-        return Result.skip("No Momento client construction with a Configurations preset found.")
+        return Result.skip("No Momento client construction found in the functions' code.")
     return Result.ok(f"Every Momento client uses the Lambda preset ({', '.join(sorted(users))})")
 
 
@@ -543,6 +578,7 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     for name, value in project.parameters.items():
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
+    findings.extend(_echoed_key_parameters(project))
     budget = MAX_SCANNED_BYTES
     listed = project_files(project.root)
     ignored: list[tuple[str, bool]] = []
@@ -581,6 +617,48 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
             [line for line, _ in ignored],
         )
     return Result.ok("No Momento key in environment variables, parameters or project files")
+
+
+KEY_PARAMETER = re.compile(r"(?i)momento.*(key|token)|(api|auth)_?(key|token)")
+"""A template parameter named for the Momento key (``MomentoApiKey``, ``MomentoAuthToken``, ``ApiKey``)."""
+NOT_A_KEY_PARAMETER = re.compile(r"(?i)(arn|name|id|secret|ssm|path|param(eter)?)$")
+
+
+def _echoed_key_parameters(project: Project) -> list[str]:
+    """SAM / CloudFormation parameters that carry the key (named for it, or put into a secret's
+    ``SecretString`` or a key variable) without ``NoEcho: true``: CloudFormation shows their
+    value in the console, ``describe-stacks`` and change sets."""
+    if project.framework != SAM:
+        return []
+    parameters = project.document.get("Parameters")
+    if not isinstance(parameters, dict):
+        return []
+    resources = project.document.get("Resources")
+    feeds_key: set[str] = set()
+    for resource in (resources or {}).values() if isinstance(resources, dict) else ():
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        secret = properties.get("SecretString")
+        if isinstance(secret, dict) and isinstance(secret.get("Ref"), str):
+            feeds_key.add(secret["Ref"])
+        environment = properties.get("Environment")
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        for var, value in (variables or {}).items() if isinstance(variables, dict) else ():
+            key_var = var in {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD}
+            if key_var and isinstance(value, dict) and isinstance(value.get("Ref"), str):
+                feeds_key.add(value["Ref"])
+    found = []
+    for name, spec in parameters.items():
+        if not isinstance(spec, dict) or str(spec.get("NoEcho", "")).lower() == "true":
+            continue
+        named = bool(KEY_PARAMETER.search(str(name))) and not NOT_A_KEY_PARAMETER.search(str(name))
+        if named or name in feeds_key:
+            found.append(
+                f"{project.config_path.name}: parameter {name} carries the Momento key without NoEcho: true "
+                "(CloudFormation shows its value in the console and describe-stacks)"
+            )
+    return found
 
 
 ENV_FILE_EXAMPLES = (".example", ".sample", ".template", ".dist")

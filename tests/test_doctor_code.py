@@ -972,3 +972,54 @@ def test_duplicate_keys_warn_where_add_would_refuse(run_cli, tmp_path, files, ex
     run = doctor(run_cli, root, "project.framework")
     assert run.status("project.framework") == "warn", run.text("project.framework")
     assert expected in run.text("project.framework")
+
+
+# --- #24 misses: the key logged to CloudWatch; the key read from a variable nobody sets -----
+
+NODE_LOGS_KEY = """\
+import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
+import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
+
+const sm = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, socketTimeout: 1000}});
+let client;
+export const handler = async () => {
+  const out = await sm.send(new GetSecretValueCommand({SecretId: process.env.MOMENTO_SECRET}));
+  const { MOMENTO_API_KEY } = JSON.parse(out.SecretString);
+  console.log('missing apiKey?');
+  console.log('using key', MOMENTO_API_KEY);
+  client ??= await CacheClient.create({configuration: Configurations.Lambda.latest(),
+    credentialProvider: CredentialProvider.fromString({apiKey: MOMENTO_API_KEY}), defaultTtlSeconds: 60});
+  return client.get('c', 'k');
+};
+"""
+
+
+def test_the_key_written_to_cloudwatch_by_console_log_fails(run_cli, tmp_path):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", runtime="nodejs22.x", env="MOMENTO_SECRET: " + SECRET)
+            ),
+            "src/app.mjs": NODE_LOGS_KEY,
+        },
+    )
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "fail", run.text("secret.no-plaintext-key")
+    text = run.text("secret.no-plaintext-key")
+    assert "src/app.mjs line 10: console.log('using key', MOMENTO_API_KEY) writes the Momento key" in text
+    assert "line 9" not in text  # a word inside a message is not the key
+
+
+def test_the_key_read_from_a_variable_the_template_never_sets_warns(run_cli, tmp_path):
+    source = (
+        "from datetime import timedelta\n\nfrom momento import CacheClient, Configurations, CredentialProvider\n\n"
+        "client = CacheClient(Configurations.Lambda.latest(), "
+        "CredentialProvider.from_environment_variable('MOMENTO_API_KEY'), timedelta(seconds=60))\n\n\n"
+        "def handler(event, context):\n    return client.get('c', 'k')\n"
+    )
+    root = write_tree(tmp_path / "p", {"template.yaml": template(function("Api", "app.handler")), "src/app.py": source})
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "warn", run.text("secret.no-plaintext-key")
+    assert "reads the key from MOMENTO_API_KEY" in run.text("secret.no-plaintext-key")
+    assert "never sets" in run.text("secret.no-plaintext-key")

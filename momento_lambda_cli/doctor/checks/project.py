@@ -562,6 +562,8 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     index = ctx.code()
     key_vars = {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD}
     read_keys: set[str] = set()
+    unset: list[str] = []
+    logged: set[str] = set()
     for function in project.functions:
         code = index.function(function)
         read_as_key = {name: how for facts in code.files for _line, name, how in facts.env_keys}
@@ -571,7 +573,21 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
                 findings.append(f"{function.key}: environment variable {name} holds a Momento {kinds[0]}")
             elif (name in key_vars or name in read_as_key) and str(value):
                 findings.append(f"{function.key}: {_key_variable(project, function, name, read_as_key.get(name))}")
+        for name, how in read_as_key.items():
+            if name not in function.environment and code.readable:
+                unset.append(
+                    f"{function.key}: its code reads the key from {name} ({how}), which {project.config_path.name} "
+                    "never sets: set by hand in the console (the key in plain text in the function's "
+                    "configuration), or the function fails"
+                )
+        for facts in code.files:
+            for line, call in facts.key_logs:
+                logged.add(
+                    f"{_relative(facts.path, project.root)} line {line}: {call} writes the Momento key (or the "
+                    "secret) to CloudWatch Logs"
+                )
         read_keys.update(read_as_key)
+    findings.extend(sorted(logged))
     if "serverless-dotenv-plugin" in (project.build.plugins or []):
         for env_file, name in sorted(_dotenv_keys(project.root, key_vars | read_keys)):
             findings.append(f"serverless-dotenv-plugin puts {name} from {env_file} into every function's environment")
@@ -604,6 +620,13 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
             "A Momento API key is in the project (it would be committed, deployed or logged)",
             hint,
             sorted(set(findings)) + [line for line, _ in ignored],
+        )
+    if unset:
+        return Result.warn(
+            "A function reads the Momento key from an environment variable its template never sets",
+            "Read the key from Secrets Manager (`momento-lambda add` wires it; `store-token` stores the key), "
+            "or set the variable from a NoEcho parameter or a secret reference in the template.",
+            sorted(unset) + [line for line, _ in ignored],
         )
     if ignored:
         packaged = any(p for _, p in ignored)

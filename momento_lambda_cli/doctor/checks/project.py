@@ -40,8 +40,20 @@ TODAY = date.today
 """Swappable for tests."""
 
 
+def _unread_functions(project: Project) -> str | None:
+    """Why the project's functions could not be read (Serverless ``functions: ${file(x.js):fn}``:
+    JavaScript the Serverless Framework runs), or ``None``."""
+    value = project.document.get("functions") if project.framework != SAM else None
+    if isinstance(value, Unresolved) and not project.functions:
+        return value.describe()
+    return None
+
+
 def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
     project = ctx.project_or_skip()
+    unread = _unread_functions(project)
+    if unread is not None:
+        raise SkipCheck(f"The functions could not be read ({unread}): see project.framework.")
     if not project.functions:
         raise SkipCheck(f"No Lambda functions in {project.config_path.name}.")
     return project.functions
@@ -93,6 +105,14 @@ def framework(ctx: DoctorContext) -> Result:
     if not project.is_aws:
         return Result.ok(f"{message}; {not_aws(project)}")
     oddities = list(project.problems) + [f"{f.key}: {problem}" for f in project.functions for problem in f.problems]
+    unread = _unread_functions(project)
+    if unread is not None:
+        return Result.warn(
+            f"{message.split(', 0 functions')[0]}; its functions could not be read: {unread}",
+            "Write the functions in serverless.yml or a YAML / JSON file it includes with ${file()}; this "
+            "doctor does not run the project's JavaScript. The checks that judge functions were skipped.",
+            [o for o in oddities if not o.startswith("functions")] + notes,
+        )
     if not project.functions:
         where = "an AWS::Serverless::Function" if project.framework == SAM else "a function under functions:"
         return Result.warn(message, f"Add {where} that uses Momento.")

@@ -45,6 +45,8 @@ class MomentoLambdaError(Exception):
         self.exit_code = exit_code
         self.code = code
         """A short stable identifier for machines (``--json``), e.g. ``aws.access-denied``."""
+        self.debug: str | None = None
+        """What ``--debug`` adds: the request that failed and the raw error (never secret material)."""
 
     def to_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message, "hint": self.hint}

@@ -134,3 +134,40 @@ def test_a_failure_wins_over_not_checked():
     assert summary(warned=1).exit_code() == 0 and summary(warned=1).exit_code(strict=True) == 1
     assert summary(not_checked=1).ok() is False
     assert Status.NOT_CHECKED.value == "not-checked"
+
+
+@pytest.mark.integration
+def test_a_wrong_endpoint_is_not_checked_in_words_and_debug_shows_the_request(run_cli, tmp_path, monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b"<html><body>corporate proxy login</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        project = make_project(tmp_path)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
+        run = run_doctor(run_cli, str(project.root), "--only", "deploy.stack")
+        assert run.status("deploy.stack") == "not-checked", run.text("deploy.stack")
+        assert "not an AWS response" in run.text("deploy.stack") and "b'" not in run.text("deploy.stack")
+        assert run.exit_code == 3
+        debug = run_cli("--debug", "doctor", str(project.root), "--only", "deploy.stack")
+        assert "request: cloudformation.describe_stacks(" in debug.stderr
+        assert "Traceback" in debug.stderr
+    finally:
+        server.shutdown()

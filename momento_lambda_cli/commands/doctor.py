@@ -236,7 +236,8 @@ def doctor(
 
         for outcome in outcomes:
             if outcome.traceback:
-                err.print(f"[{outcome.check.id}] crashed:", markup=False)
+                what = "crashed" if outcome.result.message.startswith("The check crashed") else "failed"
+                err.print(f"[{outcome.check.id}] {what}:", markup=False)
                 err.print(redact(outcome.traceback), markup=False, highlight=False)
 
     if bug_report is not None:

@@ -297,7 +297,12 @@ class DoctorContext:
             error = aws.translate_error(exc, action=action, resource=resource)
             if error.code in SKIP_AS_CODES:
                 raise NotChecked(error.message, error.hint) from None
-            raise error from None
+            endpoint = getattr(getattr(client, "meta", None), "endpoint_url", None)
+            arguments = ", ".join(f"{k}={v!r}" for k, v in sorted(kwargs.items()))
+            error.debug = (
+                f"request: {service}.{operation}({arguments}) at {endpoint}\nerror: {type(exc).__name__}: {exc}"
+            )
+            raise error from exc
 
     def region(self) -> str:
         session, _ = self.session()

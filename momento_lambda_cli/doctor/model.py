@@ -185,7 +185,8 @@ class Outcome:
     result: Result
     duration_ms: float
     traceback: str | None = field(default=None, repr=False)
-    """Formatted traceback of a crashing check (shown with --debug only)."""
+    """Formatted traceback of a crashing check, or the failed request and traceback of an AWS
+    error (shown with --debug only)."""
 
     def to_dict(self) -> dict[str, object]:
         """The check's JSON; ``data`` only for checks that report facts (e.g. momento.key-expiry)."""

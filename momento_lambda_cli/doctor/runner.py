@@ -34,6 +34,8 @@ def run_one(check: Check, ctx: object) -> Outcome:
     except SkipCheck as exc:
         result = Result.skip(exc.message, exc.hint)
     except MomentoLambdaError as exc:
+        if exc.debug or exc.__cause__ is not None:  # --debug: the request and the traceback
+            tb = (exc.debug + "\n" if exc.debug else "") + "".join(traceback.format_exception(exc))
         if exc.code in NOT_CHECKED_CODES:  # could not look: not a verdict, and not green
             result = Result.not_checked(f"Could not check: {exc.message}", exc.hint)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -918,7 +919,8 @@ def timeout(ctx: DoctorContext) -> Result:
         f"the Momento client deadline ({CLIENT_DEADLINE_SECONDS:g} s), plus the secret read "
         f"({SECRET_READ_SECONDS:g} s) on a cold start when the function reads one"
     )
-    hint = f"Set the function Timeout to at least {comfortable:g} s (e.g. 10)."
+    # Lambda timeouts are whole seconds: advise one that can be written
+    hint = f"Set the function Timeout to at least {math.ceil(comfortable)} s (e.g. 10; `doctor --fix` writes 10)."
     if failures:
         return Result.fail("A function's timeout is shorter than a Momento call needs", hint, failures + warnings)
     if warnings:

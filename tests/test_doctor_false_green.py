@@ -145,7 +145,7 @@ def test_a_wrong_endpoint_is_not_checked_in_words_and_debug_shows_the_request(ru
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             body = b"<html><body>corporate proxy login</body></html>"
             self.send_response(200)

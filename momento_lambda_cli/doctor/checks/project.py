@@ -711,7 +711,7 @@ ENV_FILE_EXAMPLES = (".example", ".sample", ".template", ".dist")
 def _ignored_env_keys(project: Project, listed: set[Path], names: set[str]) -> list[tuple[str, bool]]:
     """(line, packaged) per git-ignored ``.env`` / ``.env.<x>`` file (project root and the
     functions' code folders) that holds a Momento key: whether the deploy tool packages it."""
-    folders = [project.root, *(d for f in project.functions for d in f.code_dirs)]
+    folders = list(dict.fromkeys([project.root, *(d for f in project.functions for d in f.code_dirs)]))
     found: list[tuple[str, bool]] = []
     seen: set[Path] = set()
     for folder in folders:

@@ -107,14 +107,21 @@ def sdk_versions(ctx: DoctorContext) -> Result:
             built.setdefault(key, {}).update(versions)
     npm_names = [m.package for m in MINIMUMS if m.registry == "npm"]
     problems, seen = [], []
+    npm: dict[Path, dict[str, tuple[str, str]]] = {}
+    pins: dict[Path, dict[str, tuple[str, str]]] = {}
+    """Each folder read once, however many functions share it (200 functions over one src/)."""
     for function in functions:
         found = built.get(function.key) or {}
         if function.is_node:
             for folder in [project.root, *function.code_dirs]:  # the function's own folders win
-                found = {**found, **_npm_versions(folder, npm_names)}
+                if folder not in npm:
+                    npm[folder] = _npm_versions(folder, npm_names)
+                found = {**found, **npm[folder]}
         elif not found:
             for folder in {project.root, *(d for d in function.code_dirs)}:
-                found = {**_pinned(folder), **found}
+                if folder not in pins:
+                    pins[folder] = _pinned(folder)
+                found = {**pins[folder], **found}
         for minimum in MINIMUMS:
             if not _applies(minimum, function) or minimum.package not in found:
                 continue

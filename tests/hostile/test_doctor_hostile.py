@@ -185,10 +185,10 @@ def test_the_key_scan_honours_gitignore_without_git(tmp_path):
     (project / "env.local").write_text(key)
     (project / "node_modules").mkdir()
     (project / "node_modules" / "key.txt").write_text(key)
-    result = doctor(project, "--only", "secrets.no-plaintext-key", "--json")
+    result = doctor(project, "--only", "secret.no-plaintext-key", "--json")
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(0,))
     (project / "committed.txt").write_text(key)
-    result = doctor(project, "--only", "secrets.no-plaintext-key", "--json")
+    result = doctor(project, "--only", "secret.no-plaintext-key", "--json")
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(1,))
     assert "committed.txt" in result.stdout
     harness.assert_no_piece(key, result.output)
@@ -203,7 +203,7 @@ def test_the_key_scan_inside_git_skips_ignored_and_build_folders(tmp_path):
     (project / "env.local").write_text(key)
     (project / ".aws-sam").mkdir()
     (project / ".aws-sam" / "key.txt").write_text(key)
-    result = doctor(project, "--only", "secrets.no-plaintext-key")
+    result = doctor(project, "--only", "secret.no-plaintext-key")
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(0,))
 
 

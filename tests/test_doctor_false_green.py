@@ -171,3 +171,15 @@ def test_a_wrong_endpoint_is_not_checked_in_words_and_debug_shows_the_request(ru
         assert "Traceback" in debug.stderr
     finally:
         server.shutdown()
+
+
+def test_code_outside_the_project_folder_is_named_not_taken_for_no_momento(run_cli, tmp_path):
+    """doctor reads only files inside the project (#22); a function whose code lies outside it
+    (`CodeUri: ../shared`) is a warning naming it, and the Momento checks say they could not tell."""
+    write_tree(tmp_path / "shared", {"app.py": PY_HANDLER, "cache.py": PY_MOMENTO})
+    root = write_tree(tmp_path / "app", {"template.yaml": template(function("Api", "app.handler", code="../shared/"))})
+    run = _offline(run_cli, root)
+    assert run.status("code.parses") == "warn", run.text("code.parses")
+    assert "Api: ../shared/app.py" in run.text("code.parses")
+    assert "No function uses the Momento SDK" not in run.checks["code.client-reuse"]["message"]
+    assert "outside the project folder" in run.checks["code.client-reuse"]["message"]

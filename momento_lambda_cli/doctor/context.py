@@ -206,14 +206,39 @@ class DoctorContext:
 
         return self.once("unparsed", load)
 
+    def code_outside(self) -> list[tuple[str, Path]]:
+        """Functions whose code lies outside the project folder (``CodeUri: ../shared``): doctor
+        reads only files inside it (a project folder is untrusted input), so their code is not
+        judged. (function name, the code's path), in the template's order."""
+
+        def load() -> list[tuple[str, Path]]:
+            project = self.project_or_skip()
+            root = project.root.resolve()
+            found = []
+            for function in project.functions:
+                where = function.handler_file or function.code_dir
+                if where is not None and not where.resolve().is_relative_to(root):
+                    found.append((function.key, where))
+            return found
+
+        return self.once("code_outside", load)
+
     def no_momento(self) -> SkipCheck:
         """Why a Momento check has nothing to judge: no function uses the SDK, or, when some
-        source does not parse, that nobody can tell (never a quiet "no Momento here")."""
+        source does not parse or lies outside the project, that nobody can tell (never a quiet
+        "no Momento here")."""
         broken = self.unparsed()
         if broken:
             return SkipCheck(
                 f"Could not tell which functions use the Momento SDK: {len(broken)} source "
                 f"file{'s' if len(broken) != 1 else ''} do{'es' if len(broken) == 1 else ''} not parse (see code.parses)."
+            )
+        outside = self.code_outside()
+        if outside:
+            return SkipCheck(
+                f"Could not tell which functions use the Momento SDK: the code of {len(outside)} "
+                f"function{'s' if len(outside) != 1 else ''} is outside the project folder, which doctor does "
+                "not read (see code.parses)."
             )
         return SkipCheck(NO_MOMENTO)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -85,6 +86,12 @@ PARSE_HINT = (
 )
 
 
+OUTSIDE_HINT = (
+    "doctor reads only files inside the project folder (a cloned project is untrusted input); "
+    "check that code yourself, or move the function's code under the project folder."
+)
+
+
 def code_parses(ctx: DoctorContext) -> Result:
     """Every source file the functions run parses (Python: ast; JS/TS: tree-sitter's error nodes)
     and holds no merge-conflict markers; otherwise the code checks would judge nothing."""
@@ -97,6 +104,13 @@ def code_parses(ctx: DoctorContext) -> Result:
         ]
         return Result.fail(
             f"{plural(len(broken), 'source file')} cannot be read as code", PARSE_HINT, details, locations=where
+        )
+    outside = ctx.code_outside()
+    if outside:
+        return Result.warn(
+            f"The code of {plural(len(outside), 'function')} is outside the project folder: not read, not judged",
+            OUTSIDE_HINT,
+            [f"{key}: {os.path.relpath(path, ctx.project_or_skip().root)}" for key, path in outside],
         )
     return Result.ok("Every function's source parses")
 

@@ -44,6 +44,7 @@ from momento_lambda_cli.scaffold.versions import GENERATED_BY_KEY, MANAGED_FILES
 from momento_lambda_cli.secrets import samconfig
 
 SLS_PLUGIN = "serverless-python-requirements"
+NODE_SDK = "@gomomento/sdk"
 TIMEOUT_SECONDS = 10
 """The timeout `add` sets when a function's is below doctor's floor (the generated projects' value)."""
 
@@ -529,7 +530,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         except MomentoLambdaError as exc:  # an intrinsic: say what to raise instead
             notes.append(f"{exc.message} {exc.hint}")
         if place.dependency is not None:
-            _layer_dependency(language, place.dependency, files)
+            _layer_dependency(project, language, place.dependency, files)
         else:
             _dependency(project, function, spec, item.zip_root, files, notes)
         if language == client.TYPESCRIPT:
@@ -1089,15 +1090,13 @@ def sls_python_build(
                 f"custom.pythonRequirements.dockerizePip is {dockerize!r}: left as is "
                 "(doctor's project.build-method says why)"
             )
-    files.edit(
+    package_dependency(
+        project,
+        files,
         project.root / "package.json",
-        lambda t: jsontext.add_dependency(
-            t,
-            "devDependencies",
-            SLS_PLUGIN,
-            "^" + client.pinned("serverless_python_requirements_version"),
-            source="package.json",
-        ),
+        "devDependencies",
+        SLS_PLUGIN,
+        "^" + client.pinned("serverless_python_requirements_version"),
     )
 
 
@@ -1149,11 +1148,13 @@ def _dependency(
         return
     node_folder = function.code_dir if project.framework == SAM else project.root
     assert node_folder is not None
-    files.edit(
+    package_dependency(
+        project,
+        files,
         node_folder / "package.json",
-        lambda t: jsontext.add_dependency(
-            t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source="package.json"
-        ),
+        "dependencies",
+        NODE_SDK,
+        "^" + client.pinned("momento_node_version"),
     )
 
 
@@ -1163,25 +1164,34 @@ def _typescript_dependency(project: Project, function: Function, files: PlannedF
     node_folder = function.code_dir if project.framework == SAM else project.root
     assert node_folder is not None
     section = "devDependencies" if typescript.secrets_external(project, function) else "dependencies"
-    files.edit(
+    package_dependency(
+        project,
+        files,
         node_folder / "package.json",
-        lambda t: jsontext.add_dependency(
-            t, section, typescript.SECRETS_PACKAGE, "^" + client.pinned("aws_sdk_node_version"), source="package.json"
-        ),
+        section,
+        typescript.SECRETS_PACKAGE,
+        "^" + client.pinned("aws_sdk_node_version"),
     )
 
 
-def _layer_dependency(language: client.ModuleLanguage, path: Path, files: PlannedFiles) -> None:
+def _layer_dependency(project: Project, language: client.ModuleLanguage, path: Path, files: PlannedFiles) -> None:
     """The SDK in the layer's own requirements.txt / package.json (the SAM CLI installs it into the layer)."""
     if language == catalog.PYTHON:
         files.edit(path, _requirement_line(f"momento=={client.pinned('momento_python_version')}"))
         return
-    files.edit(
-        path,
-        lambda t: jsontext.add_dependency(
-            t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source=path.name
-        ),
-    )
+    package_dependency(project, files, path, "dependencies", NODE_SDK, "^" + client.pinned("momento_node_version"))
+
+
+def package_dependency(
+    project: Project, files: PlannedFiles, path: Path, section: str, name: str, version: str
+) -> None:
+    """``name: version`` in the package.json at ``path``; a package.json created gets a name and a
+    version, and for SAM (whose Node.js build runs ``npm pack``) one that lacks them gets them."""
+    source = path.relative_to(project.root).as_posix()
+    package = jsontext.package_name(path.parent.resolve().name)
+    files.edit(path, lambda t: jsontext.add_dependency(t, section, name, version, source=source, package=package))
+    if project.framework == SAM:
+        files.edit(path, lambda t: jsontext.ensure_identity(t, package, source=source) or "")
 
 
 def _requirement_line(line: str) -> Callable[[str | None], str]:

@@ -1,0 +1,96 @@
+"""`add` leaves a project that builds: package.json files `npm pack` (the SAM CLI's Node.js
+build) accepts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support import add_projects
+from tests.support.projects import write_tree
+
+
+def test_a_created_package_json_has_a_name_and_a_version(tmp_path, run_cli):
+    project = write_tree(tmp_path / "streaming", add_projects.SAM_RESPONSE_STREAMING_NODE)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.output
+    document = json.loads((project / "src/package.json").read_text())
+    assert document["name"] == "src" and document["version"] == "1.0.0"
+    assert "@gomomento/sdk" in document["dependencies"]
+
+
+def test_a_serverless_package_json_created_for_the_plugin_has_a_name_and_a_version(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sls-statements-python")
+    (project / "package.json").unlink()
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    document = json.loads((project / "package.json").read_text())
+    assert document["name"] == "sls-statements-python" and document["version"] == "1.0.0"
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_a_sam_package_json_without_a_version_gets_one_and_nothing_else_changes(tmp_path, run_cli, eol):
+    files = {k: v.replace("\n", eol) for k, v in add_projects.SAM_SINGLE_POLICY_NODE.items()}
+    project = write_tree(tmp_path / "s3", files)
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    text = (project / "package.json").read_bytes().decode()
+    assert text == eol.join(
+        [
+            "{",
+            '  "version": "1.0.0",',
+            '  "name": "s3-json-logger",',
+            '  "type": "module",',
+            '  "dependencies": {',
+            f'    "@gomomento/sdk": "^{json.loads(text)["dependencies"]["@gomomento/sdk"][1:]}"',
+            "  }",
+            "}",
+            "",
+        ]
+    )
+    again = run_cli("add", str(project), "--no-input")
+    assert again.exit_code == 0 and (project / "package.json").read_bytes().decode() == text
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("{}\n", '{\n  "name": "pkg",\n  "version": "1.0.0"\n}\n'),
+        ('{ "type": "module" }', '{ "name": "pkg", "version": "1.0.0", "type": "module" }'),
+        ('{\n\t"name": "x"\n}\n', '{\n\t"version": "1.0.0",\n\t"name": "x"\n}\n'),
+        (
+            '\ufeff{\r\n  "private": true\r\n}\r\n',
+            '\ufeff{\r\n  "name": "pkg",\r\n  "version": "1.0.0",\r\n  "private": true\r\n}\r\n',
+        ),
+        ('{"name": "x", "version": "2.0.0"}', '{"name": "x", "version": "2.0.0"}'),
+        ('{"name": "", "version": "2.0.0"}', '{"name": "", "version": "2.0.0"}'),
+    ],
+)
+def test_ensure_identity_adds_only_what_is_missing(before, after):
+    from momento_lambda_cli.retrofit.jsontext import ensure_identity
+
+    assert ensure_identity(before, "pkg", source="package.json") == after
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"), [("Hello World", "hello-world"), ("_x.Y", "x.y"), ("...", "lambda-function")]
+)
+def test_package_names_are_valid_for_npm(folder, name):
+    from momento_lambda_cli.retrofit.jsontext import package_name
+
+    assert package_name(folder) == name
+
+
+@pytest.mark.slow
+def test_sam_build_succeeds_after_add_on_the_response_streaming_template(tmp_path, run_cli):
+    """`sam init`'s response-streaming template builds before `add` (no package.json) and after it
+    (the package.json `add` creates has the name and version `npm pack` needs)."""
+    from tests.support.tools import require_tool
+    from tests.test_generated_sam import sam
+
+    node_bin = require_tool("node").parent
+    project = write_tree(tmp_path / "streaming", add_projects.SAM_RESPONSE_STREAMING_NODE)
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    sam(project, "build", "--no-use-container", path_first=node_bin)
+    built = tmp_path / "streaming" / ".aws-sam" / "build" / "StreamingFunction"
+    assert (built / "momentoClient.mjs").is_file()
+    assert (built / "node_modules" / "@gomomento" / "sdk").is_dir()

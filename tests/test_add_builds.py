@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.support import add_projects
-from tests.support.projects import write_tree
+from tests.support.projects import snapshot, write_tree
 
 
 def test_a_created_package_json_has_a_name_and_a_version(tmp_path, run_cli):
@@ -94,3 +94,39 @@ def test_sam_build_succeeds_after_add_on_the_response_streaming_template(tmp_pat
     built = tmp_path / "streaming" / ".aws-sam" / "build" / "StreamingFunction"
     assert (built / "momentoClient.mjs").is_file()
     assert (built / "node_modules" / "@gomomento" / "sdk").is_dir()
+
+
+@pytest.mark.parametrize("runtime", ["python3.7", "python3.8", "python3.9"])
+def test_a_python_runtime_older_than_momento_supports_is_refused_with_nothing_written(tmp_path, run_cli, runtime):
+    files = dict(add_projects.SAM_HELLO_PYTHON)
+    files["template.yaml"] = files["template.yaml"].replace("Runtime: python3.13", f"Runtime: {runtime}")
+    assert f"Runtime: {runtime}" in files["template.yaml"]
+    project = write_tree(tmp_path / "old", files)
+    before = snapshot(project)
+    for args in ((), ("--function", "HelloWorldFunction")):
+        result = run_cli("add", str(project), "--no-input", *args)
+        assert result.exit_code == 1, result.output
+        message = " ".join(result.stderr.split())
+        assert f"runtime {runtime}: the momento SDK needs python3.10 or later" in message, message
+        assert "upgrade its Runtime to python3.14" in message
+        assert snapshot(project) == before
+
+
+def test_an_old_python_function_is_skipped_beside_one_momento_supports(tmp_path, run_cli):
+    files = dict(add_projects.SAM_HELLO_PYTHON)
+    template = files["template.yaml"]
+    head, _, rest = template.partition("Resources:\n")
+    function, _, tail = rest.partition("\nOutputs:")
+    assert "HelloWorldFunction:" in function
+    old = function.replace("HelloWorldFunction:", "LegacyFunction:").replace(
+        "Runtime: python3.13", "Runtime: python3.9"
+    )
+    files["template.yaml"] = head + "Resources:\n" + function.rstrip("\n") + "\n" + old + "\nOutputs:" + tail
+    project = write_tree(tmp_path / "mixed", files)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.output
+    assert "Skipped LegacyFunction: runtime python3.9: the momento SDK needs python3.10" in " ".join(
+        result.stdout.split()
+    )
+    answers = json.loads((project / ".momento-lambda.json").read_text())
+    assert answers["functions"] == ["HelloWorldFunction"]

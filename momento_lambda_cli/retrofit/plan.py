@@ -156,8 +156,15 @@ def supported_reason(function: Function) -> str | None:
         return "a container image function (add the client module to its image yourself)"
     if not (function.is_python or function.is_node):
         return f"runtime {function.runtime or 'unknown'} (the client module is Python or Node.js)"
-    if catalog.runtime(function.runtime_name) is None:
+    known = catalog.runtime(function.runtime_name)
+    if known is None:
         return f"runtime {function.runtime_name} is not one this tool supports"
+    if known.language == catalog.PYTHON and known.version_tuple < catalog.MOMENTO_MIN_PYTHON:
+        minimum = "python" + ".".join(map(str, catalog.MOMENTO_MIN_PYTHON))
+        return (
+            f"runtime {known.name}: the momento SDK needs {minimum} or later (pip finds no momento for "
+            f"{known.name}); upgrade its Runtime to {catalog.newest(catalog.PYTHON).name} first"
+        )
     if function.code.kind is not CodeKind.FOLDER or function.code.outside_project:
         return f"its code is not a folder of the project ({function.code.kind.value} {function.code.written!r})"
     return None

@@ -130,3 +130,42 @@ def test_an_old_python_function_is_skipped_beside_one_momento_supports(tmp_path,
     )
     answers = json.loads((project / ".momento-lambda.json").read_text())
     assert answers["functions"] == ["HelloWorldFunction"]
+
+
+@pytest.mark.parametrize(
+    ("shape", "path", "text", "where"),
+    [
+        ("sam-hello-python", "hello_world/requirements.txt", "requests\nmomento==0.28.0\n", "momento==0.28.0"),
+        ("sam-hello-python", "hello_world/requirements.txt", "momento>=0.20,<1.0  # old\n", "momento>=0.20,<1.0"),
+        ("sls-statements-python", "requirements.txt", "momento~=0.29\n", "momento~=0.29"),
+        (
+            "sam-hello-node",
+            "hello-world/package.json",
+            '{"name": "a", "version": "1.0.0", "dependencies": {"@gomomento/sdk": "^0.38.0"}}\n',
+            "@gomomento/sdk ^0.38.0",
+        ),
+        (
+            "sam-hello-python",
+            "hello_world/cache.py",
+            "from momento import SimpleCacheClient\n",
+            "hello_world/cache.py uses SimpleCacheClient",
+        ),
+    ],
+)
+def test_an_sdk_0x_project_is_refused_with_the_migration_hint(tmp_path, run_cli, shape, path, text, where):
+    project = add_projects.make(tmp_path, shape)
+    (project / path).write_text(text)
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.stderr.split())
+    assert "uses the Momento SDK 0.x" in message and where in message, message
+    assert "SimpleCacheClient became CacheClient" in message
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("pin", ["momento==1.29.1", "momento>=1.0", "momento<2", "momento"])
+def test_a_1x_pin_is_not_taken_for_0x(tmp_path, run_cli, pin):
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    (project / "hello_world/requirements.txt").write_text(pin + "\n")
+    assert run_cli("add", str(project), "--no-input").exit_code == 0

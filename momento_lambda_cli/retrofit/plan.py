@@ -287,6 +287,53 @@ def _own_client(function: Function, folder: Path, module_name: str, root: Path) 
     return None
 
 
+_PYTHON_ZERO = re.compile(
+    r"^\s*momento\s*(\[[^\]]*\])?\s*(==|~=|<=|===)\s*0\.|^\s*momento\b[^;#]*<\s*1(\.0)*\s*($|[,;#])"
+)
+_NODE_ZERO = re.compile(r"^\s*[\^~=v]*\s*0\.|<\s*1(\.0)*\s*$")
+
+
+def _sdk_zero(
+    project: Project,
+    function: Function,
+    spec: dict[str, Any],
+    handler: Path,
+    module_name: str,
+    files: PlannedFiles,
+) -> str | None:
+    """Where the function shows the Momento SDK 0.x: its dependency file pins it, or a source
+    file next to its handler uses ``SimpleCacheClient`` (``None``: neither)."""
+    if function.is_python:
+        zip_root = _zip_root(project, function, spec)
+        folder = zip_root if project.framework == SAM or spec.get("module") else project.root
+        requirements = folder / "requirements.txt"
+        for line in (files.text(requirements) or "").splitlines():
+            if _PYTHON_ZERO.match(line.lower()):
+                return f"{requirements.relative_to(project.root).as_posix()}: {line.strip()}"
+    else:
+        node_folder = function.code_dir if project.framework == SAM else project.root
+        manifest = (node_folder or project.root) / "package.json"
+        try:
+            document = json.loads(files.text(manifest) or "{}")
+        except ValueError:
+            document = None
+        for section in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+            listed = document.get(section) if isinstance(document, dict) else None
+            version = listed.get(NODE_SDK) if isinstance(listed, dict) else None
+            if isinstance(version, str) and _NODE_ZERO.search(version):
+                return f"{manifest.relative_to(project.root).as_posix()}: {NODE_SDK} {version}"
+    from momento_lambda_cli.doctor.code_facts import language_of
+
+    candidates = [handler, *sorted(p for p in handler.parent.glob("*") if language_of(p))]
+    for path in dict.fromkeys(candidates):
+        if path.name == module_name or not path.is_file():
+            continue
+        data = read_head(path, 1_000_000, project.root)
+        if data is not None and b"SimpleCacheClient" in data:
+            return f"{path.relative_to(project.root).as_posix()} uses SimpleCacheClient"
+    return None
+
+
 def _zip_root(project: Project, function: Function, spec: dict[str, Any]) -> Path:
     """The folder that becomes the root of the function's zip (``/var/task``, the folder imports
     start from): SAM's CodeUri; Serverless's service folder (or the function's ``module``)."""
@@ -491,6 +538,15 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         missing = typescript.missing_banner(function, bundle)
         if missing is not None:  # an ES module bundle gets `require` for the SDK's CommonJS parts
             add_banner(project, files, missing)
+        zero = _sdk_zero(project, function, spec, handler, module.file_name, files)
+        if zero is not None:
+            sdk = "momento" if function.is_python else NODE_SDK
+            raise refuse(
+                f"{function.key} uses the Momento SDK 0.x ({zero}); `add` writes a module for {sdk} 1.x.",
+                f"Migrate it to {sdk} 1.x first (SimpleCacheClient became CacheClient, built with a Configuration "
+                "and a CredentialProvider), then run `add` again.",
+                "add.sdk-0x",
+            )
         creator = _own_client(function, handler.parent, module.file_name, project.root)
         if creator is not None:
             raise refuse(

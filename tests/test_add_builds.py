@@ -169,3 +169,21 @@ def test_a_1x_pin_is_not_taken_for_0x(tmp_path, run_cli, pin):
     project = add_projects.make(tmp_path, "sam-hello-python")
     (project / "hello_world/requirements.txt").write_text(pin + "\n")
     assert run_cli("add", str(project), "--no-input").exit_code == 0
+
+
+def test_a_second_add_on_a_python_and_node_service_changes_nothing(tmp_path, run_cli):
+    """Both client modules land in one folder: neither is taken for the user's own client."""
+    files = dict(add_projects.SLS_STATEMENTS_PYTHON)
+    files["serverless.yml"] = files["serverless.yml"].replace(
+        "    handler: handler.report\n", "    handler: thumbs.report\n    runtime: nodejs22.x\n"
+    )
+    files["thumbs.mjs"] = "export const report = async () => ({ statusCode: 200 });\n"
+    project = write_tree(tmp_path / "mixed", files)
+    first = run_cli("add", str(project), "--no-input")
+    assert first.exit_code == 0, first.output
+    assert (project / "momento_client.py").is_file() and (project / "momentoClient.mjs").is_file()
+    after = snapshot(project)
+    again = run_cli("add", str(project), "--no-input")
+    assert again.exit_code == 0, again.output
+    assert "Nothing to change" in again.stdout
+    assert snapshot(project) == after

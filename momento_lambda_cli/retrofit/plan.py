@@ -274,8 +274,9 @@ def _own_client(function: Function, folder: Path, module_name: str, root: Path) 
     doctor's parsers: Python ``ast``, JavaScript / TypeScript tree-sitter)."""
     from momento_lambda_cli.doctor.code_facts import facts_of, language_of
 
+    own = catalog.PYTHON if function.is_python else "node"
     candidates = [function.handler_file] if function.handler_file else []
-    candidates += [p for p in sorted(folder.glob("*")) if language_of(p)]
+    candidates += [p for p in sorted(folder.glob("*")) if language_of(p) == own]  # not another language's module
     for path in dict.fromkeys(c for c in candidates if c is not None):
         if path.name == module_name or not path.is_file():
             continue
@@ -324,7 +325,8 @@ def _sdk_zero(
                 return f"{manifest.relative_to(project.root).as_posix()}: {NODE_SDK} {version}"
     from momento_lambda_cli.doctor.code_facts import language_of
 
-    candidates = [handler, *sorted(p for p in handler.parent.glob("*") if language_of(p))]
+    own = catalog.PYTHON if function.is_python else "node"
+    candidates = [handler, *sorted(p for p in handler.parent.glob("*") if language_of(p) == own)]
     for path in dict.fromkeys(candidates):
         if path.name == module_name or not path.is_file():
             continue

@@ -187,3 +187,19 @@ def test_a_second_add_on_a_python_and_node_service_changes_nothing(tmp_path, run
     assert again.exit_code == 0, again.output
     assert "Nothing to change" in again.stdout
     assert snapshot(project) == after
+
+
+def test_slim_gets_strip_false_so_the_service_passes_its_own_doctor(tmp_path, run_cli):
+    from tests.support.doctor import run_doctor
+
+    files = dict(add_projects.SLS_STATEMENTS_PYTHON)
+    files["serverless.yml"] += "\ncustom:\n  pythonRequirements:\n    slim: true # smaller zips\n"
+    project = write_tree(tmp_path / "slim", files)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.output
+    text = (project / "serverless.yml").read_text()
+    assert "    slim: true # smaller zips\n" in text and "    strip: false\n" in text
+    run = run_doctor(run_cli, str(project), "--offline", "--only", "serverless.slim-strip")
+    assert run.checks["serverless.slim-strip"]["status"] == "pass", run.checks
+    again = run_cli("add", str(project), "--no-input")
+    assert again.exit_code == 0 and (project / "serverless.yml").read_text() == text

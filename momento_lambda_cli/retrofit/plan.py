@@ -1155,6 +1155,19 @@ def sls_python_build(
                 f"custom.pythonRequirements.dockerizePip is {dockerize!r}: left as is "
                 "(doctor's project.build-method says why)"
             )
+    slim = requirements.get("slim") if isinstance(requirements, dict) else None
+    strip = requirements.get("strip") if isinstance(requirements, dict) else None
+    if (slim is True or str(slim).lower() == "true") and strip is None:  # slim strips grpcio's .so files
+        yaml_edit(
+            files,
+            path,
+            lambda t: yamltext.set_block(t, ["custom", "pythonRequirements"], "strip", "false", source=source),
+        )
+    elif (slim is True or str(slim).lower() == "true") and not (strip is False or str(strip).lower() == "false"):
+        notes.append(
+            f"custom.pythonRequirements.strip is {strip!r} with slim: true: left as is "
+            "(doctor's serverless.slim-strip says why)"
+        )
     package_dependency(
         project,
         files,

@@ -203,3 +203,19 @@ def test_slim_gets_strip_false_so_the_service_passes_its_own_doctor(tmp_path, ru
     assert run.checks["serverless.slim-strip"]["status"] == "pass", run.checks
     again = run_cli("add", str(project), "--no-input")
     assert again.exit_code == 0 and (project / "serverless.yml").read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("lock", "command"), [("package-lock.json", "npm install"), ("pnpm-lock.yaml", "pnpm install")]
+)
+def test_a_lock_file_beside_an_edited_package_json_gets_a_loud_note(tmp_path, run_cli, lock, command):
+    project = add_projects.make(tmp_path, "sam-hello-node")
+    (project / "hello-world" / lock).write_text("{}\n")
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert f"Note: hello-world/{lock} is now out of date" in out, out
+    assert f"run `cd hello-world && {command}`" in out
+    assert (project / "hello-world" / lock).read_text() == "{}\n"
+    data = json.loads(run_cli("add", str(project), "--json", "--dry-run").stdout)["data"]
+    assert not any(lock in note for note in data["notes"])  # nothing changed the second time: no note

@@ -605,6 +605,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
     else:
         _sls_project(project, files, source, settings, any(f.is_python for f in chosen), notes)
     _answers(project, files, settings, [f.key for f in chosen], managed)
+    notes += stale_locks(project.root, files.changes())
     return AddPlan(
         root=project.root,
         framework=project.framework,
@@ -1186,6 +1187,35 @@ def _params_default_text(text: str, source: str) -> str:
 
 
 # --- dependencies and answers -------------------------------------------------------------
+
+
+NODE_LOCK_FILES = {
+    "package-lock.json": "npm install",
+    "npm-shrinkwrap.json": "npm install",
+    "pnpm-lock.yaml": "pnpm install",
+    "yarn.lock": "yarn install",
+    "bun.lock": "bun install",
+    "bun.lockb": "bun install",
+}
+"""Lock files a package.json edit leaves stale (`npm ci` and frozen installs fail), and the command that refreshes each."""
+
+
+def stale_locks(root: Path, changes: Sequence[FileChange]) -> list[str]:
+    """A note for each lock file beside an edited package.json, naming the command that refreshes it."""
+    notes = []
+    for change in changes:
+        if change.path.name != "package.json" or change.created:
+            continue
+        for lock, command in NODE_LOCK_FILES.items():
+            lock_path = change.path.parent / lock
+            if lock_path.is_file():
+                folder = change.path.parent.relative_to(root).as_posix()
+                where = "" if folder == "." else f"cd {folder} && "
+                notes.append(
+                    f"{lock_path.relative_to(root).as_posix()} is now out of date ({change.relative} gained "
+                    f"dependencies): run `{where}{command}` before the build (`npm ci` / a frozen install fails until then)"
+                )
+    return notes
 
 
 LOCK_FILES = {"poetry.lock": "poetry lock", "uv.lock": "uv lock", "pdm.lock": "pdm lock"}

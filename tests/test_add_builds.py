@@ -219,3 +219,47 @@ def test_a_lock_file_beside_an_edited_package_json_gets_a_loud_note(tmp_path, ru
     assert (project / "hello-world" / lock).read_text() == "{}\n"
     data = json.loads(run_cli("add", str(project), "--json", "--dry-run").stdout)["data"]
     assert not any(lock in note for note in data["notes"])  # nothing changed the second time: no note
+
+
+CJS_HANDLER = (
+    "exports.lambdaHandler = async (event, context) => {\n"
+    "  return { statusCode: 200, body: JSON.stringify({ message: 'hello world' }) };\n"
+    "};\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("handler", "package_type", "expected"),
+    [
+        ("app.js", None, "const momento = import('./momentoClient.mjs');"),
+        ("app.cjs", '"module"', "const momento = import('./momentoClient.mjs');"),
+        ("app.js", '"commonjs"', "const momento = import('./momentoClient.mjs');"),
+        ("app.js", '"module"', "import { cacheName, getMomentoClient } from './momentoClient.mjs';"),
+        ("app.mjs", None, "import { cacheName, getMomentoClient } from './momentoClient.mjs';"),
+    ],
+)
+def test_the_printed_import_line_is_in_the_handler_modules_syntax(tmp_path, run_cli, handler, package_type, expected):
+    from tests.support.doctor import run_doctor
+
+    files = dict(add_projects.SAM_HELLO_NODE)
+    del files["hello-world/app.mjs"]
+    files[f"hello-world/{handler}"] = CJS_HANDLER if expected.startswith("const") else add_projects.NODE_HANDLER
+    if package_type is not None:
+        files["hello-world/package.json"] = files["hello-world/package.json"].replace(
+            '"version": "1.0.0",', f'"version": "1.0.0",\n  "type": {package_type},'
+        )
+    project = write_tree(tmp_path / "node", files)
+    result = run_cli("add", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["data"]
+    assert data["imports"]["HelloWorldFunction"] == expected
+    if expected.startswith("const"):
+        assert (
+            "const { cacheName, getMomentoClient } = await momento;  // in the async handler" in data["usage"]["node"]
+        )
+    # the user's step: the line `add` printed, at the top of the handler; doctor sees the client used
+    path = project / "hello-world" / handler
+    path.write_text(expected + "\n" + path.read_text())
+    run = run_doctor(run_cli, str(project), "--offline", "--only", "code.client-reuse")
+    assert run.checks["code.client-reuse"]["status"] == "pass", run.checks
+    assert "momentoClient.mjs" in run.text("code.client-reuse"), run.text("code.client-reuse")

@@ -364,11 +364,39 @@ def _usage(language: str, import_statement: str) -> list[str]:
             "client = get_client()  # in the handler: created once per execution environment, then reused",
             "response = client.get(cache_name(), key)  # CacheGet.Hit / Miss / Error",
         ]
+    if import_statement.startswith(COMMONJS_IMPORT):
+        return [
+            f"{import_statement}  // at the top of the handler module (CommonJS: a dynamic import)",
+            "const { cacheName, getMomentoClient } = await momento;  // in the async handler",
+            "const client = await getMomentoClient();  // created once, then reused",
+            "const response = await client.get(cacheName(), key);",
+        ]
     return [
-        f"{import_statement}  // CommonJS: await import(...)",
+        f"{import_statement}  // at the top of the handler module",
         "const client = await getMomentoClient();  // in the handler: created once, then reused",
         "const response = await client.get(cacheName(), key);",
     ]
+
+
+COMMONJS_IMPORT = "const momento = import("
+"""How a CommonJS handler loads the ES module client (``require`` of an ES module is not in every Node.js)."""
+
+
+def is_commonjs(handler: Path, root: Path) -> bool:
+    """Whether Node.js loads ``handler`` as CommonJS: ``.cjs``; ``.js`` unless the nearest
+    package.json (up to the project folder) says ``"type": "module"``."""
+    if handler.suffix == ".cjs":
+        return True
+    if handler.suffix != ".js":
+        return False
+    folder, top = handler.parent.resolve(), root.resolve()
+    while folder.is_relative_to(top):
+        if (folder / "package.json").is_file():
+            return esbuild.package_json(folder, root).get("type") != "module"
+        if folder == top:
+            break
+        folder = folder.parent
+    return True
 
 
 # --- where the client module goes ---------------------------------------------------------
@@ -496,6 +524,8 @@ def import_line(language: client.ModuleLanguage, place: Placement, handler: Path
         spec = spec if spec.startswith("../") else "./" + spec
     if language == client.TYPESCRIPT:
         return typescript.import_line(spec, handler, root)
+    if is_commonjs(handler, root):
+        return f"{COMMONJS_IMPORT}'{spec}');"
     return f"import {{ cacheName, getMomentoClient }} from '{spec}';"
 
 

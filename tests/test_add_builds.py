@@ -263,3 +263,13 @@ def test_the_printed_import_line_is_in_the_handler_modules_syntax(tmp_path, run_
     run = run_doctor(run_cli, str(project), "--offline", "--only", "code.client-reuse")
     assert run.checks["code.client-reuse"]["status"] == "pass", run.checks
     assert "momentoClient.mjs" in run.text("code.client-reuse"), run.text("code.client-reuse")
+
+
+def test_an_oversized_requirements_txt_is_refused_by_the_project_reader(tmp_path, run_cli):
+    project = add_projects.make(tmp_path, "sam-hello-python")
+    (project / "hello_world/requirements.txt").write_bytes(b"# padding\n" * (900 * 1024))  # 9 MB > 8 MB cap
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 1, result.output
+    assert "larger than the 8 MB this tool reads" in " ".join(result.stderr.split())
+    assert snapshot(project) == before

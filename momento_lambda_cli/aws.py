@@ -156,9 +156,23 @@ def translate_error(exc: BaseException, *, action: str, resource: str | None = N
             "if you use AWS_ENDPOINT_URL, check that the endpoint is running.",
             code="aws.unreachable",
         )
+    from botocore.parsers import ResponseParserError
+
+    unparsed = not isinstance(exc, bexc.BotoCoreError | bexc.ClientError) and isinstance(
+        exc, KeyError | TypeError | AttributeError | IndexError
+    )  # botocore's parsers fail this way on an HTTP 200 that is not AWS's shape
+    if isinstance(exc, ResponseParserError) or unparsed:
+        return MomentoLambdaError(
+            f"The answer to {action}{target} is not an AWS response (the endpoint is not AWS, or a proxy "
+            "answered instead).",
+            "Check AWS_ENDPOINT_URL / --region and any HTTP(S)_PROXY; re-run with --debug for the response.",
+            code="aws.unreachable",
+        )
     if isinstance(exc, bexc.ClientError):
         code = error_code(exc) or "Unknown"
         message = _error_message(exc)
+        status = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+        http = f" (HTTP {status})" if status else ""
         if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
             return MomentoLambdaError(
                 f"AWS denied {action}{target}.",
@@ -183,14 +197,24 @@ def translate_error(exc: BaseException, *, action: str, resource: str | None = N
                 "Wait a minute and try again; check for scripts calling the same API in a loop.",
                 code="aws.throttled",
             )
-        detail = f": {message}" if message else ""
+        detail = f": {_words(message)}" if message else ""
         return MomentoLambdaError(
-            f"{action}{target} failed with {code}{detail}",
+            f"{action}{target} failed with {code}{http}{detail}",
             "Check the region and the resource name; re-run with --debug for details.",
             code=f"aws.{code}",
         )
     return MomentoLambdaError(
-        f"{action}{target} failed: {type(exc).__name__}: {exc}",
+        f"{action}{target} failed: {type(exc).__name__}: {_words(str(exc))}",
         "Re-run with --debug for details.",
         code="aws.error",
     )
+
+
+_BYTES = re.compile(r"""\bb(['"])(?:\\.|(?!\1).)*\1""", re.S)
+
+
+def _words(text: str) -> str:
+    """``text`` without Python bytes literals (botocore quotes raw response bodies as ``b'...'``)
+    and on one line; the raw body is in the --debug output."""
+    text = _BYTES.sub("(the response body; see --debug)", text)
+    return " ".join(text.split())

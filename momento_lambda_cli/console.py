@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
     from momento_lambda_cli.errors import MomentoLambdaError
 
-JSON_SCHEMA_VERSION = 1
+JSON_SCHEMA_VERSION = 2
+"""2 (#24): doctor statuses gain `not-checked` and its summary `not_checked`."""
 
 
 @dataclass

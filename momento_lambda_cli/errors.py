@@ -17,6 +17,9 @@ class ExitCode(IntEnum):
     """The command ran and failed (bad input, AWS refused, a doctor check failed)."""
     USAGE = 2
     """The command line itself was wrong (unknown option, missing argument, not implemented)."""
+    NOT_CHECKED = 3
+    """`doctor`: nothing failed, but some checks could not run (AWS or Momento unreachable, no
+    credentials); pass --offline to check only the project."""
     INTERRUPTED = 130
     """Ctrl-C."""
 
@@ -42,6 +45,8 @@ class MomentoLambdaError(Exception):
         self.exit_code = exit_code
         self.code = code
         """A short stable identifier for machines (``--json``), e.g. ``aws.access-denied``."""
+        self.debug: str | None = None
+        """What ``--debug`` adds: the request that failed and the raw error (never secret material)."""
 
     def to_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message, "hint": self.hint}

@@ -52,6 +52,10 @@ def isolated_env(
     # No Docker engine, whatever this machine runs: build.container warns the same everywhere.
     monkeypatch.setenv("DOCKER_HOST", f"unix://{home / 'no-docker.sock'}")
     monkeypatch.setenv("AWS_ENDPOINT_URL", _CLOSED_ENDPOINT)
+    # No build or deploy tool on PATH, whatever this machine has: machine.tools warns the same everywhere.
+    from momento_lambda_cli.doctor.checks import machine
+
+    monkeypatch.setattr(machine, "which", lambda _name: None)
     monkeypatch.setenv("COLUMNS", "200")
     redact.forget_all()
     console.mode.reset()

@@ -25,7 +25,7 @@ PROJECT_CHECKS = [
     "code.client-reuse",
     "code.lambda-config",
     "code.secret-timeouts",
-    "secrets.no-plaintext-key",
+    "secret.no-plaintext-key",
     "project.no-local-override",
 ]
 TIMEOUT_LINES = ("Timeout: 3", "Timeout: 10")

@@ -112,3 +112,24 @@ def test_error_code_mapping(code, expected):
     error = factory.translate_error(exc, action="secretsmanager:PutSecretValue", resource="momento/x")
     assert error.code == expected
     assert error.hint
+
+
+def test_a_response_that_is_not_aws_is_said_in_words_never_as_bytes():
+    from botocore.parsers import ResponseParserError
+
+    raw = ResponseParserError("Unable to parse response (syntax error), invalid XML received:\nb'<html>proxy</html>'")
+    error = factory.translate_error(raw, action="cloudformation:DescribeStacks", resource="demo")
+    assert error.code == "aws.unreachable"  # a wrong endpoint: not checked, not a verdict
+    assert "b'" not in error.message and "not an AWS response" in error.message
+
+
+def test_an_aws_error_names_the_action_and_the_http_status():
+    response = {
+        "Error": {"Code": "ValidationError", "Message": "bad\n  b'x' thing"},
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
+    error = factory.translate_error(
+        botocore.exceptions.ClientError(response, "DescribeStacks"), action="cloudformation:DescribeStacks"
+    )
+    assert error.message.startswith("cloudformation:DescribeStacks failed with ValidationError (HTTP 400): bad")
+    assert "b'x'" not in error.message and "\n" not in error.message

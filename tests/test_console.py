@@ -17,7 +17,7 @@ def test_envelope_shape_is_pinned():
         warnings=["w"],
     )
     assert document == {
-        "schema": 1,
+        "schema": 2,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": "store-token",
         "ok": False,

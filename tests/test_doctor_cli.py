@@ -14,6 +14,7 @@ from tests.support.doctor_projects import make_project
 
 ALL_IDS = [
     "project.framework",
+    "code.parses",
     "project.runtime",
     "project.timeout",
     "iam.secret-access",
@@ -25,7 +26,7 @@ ALL_IDS = [
     "code.awaited-calls",
     "project.esm-require",
     "code.snapstart-hooks",
-    "secrets.no-plaintext-key",
+    "secret.no-plaintext-key",
     "project.no-local-override",
     "project.template-version",
     "serverless.slim-strip",
@@ -34,7 +35,6 @@ ALL_IDS = [
     "build.binaries",
     "build.glibc",
     "build.sdk",
-    "build.container",
     "deploy.stack",
     "deploy.functions",
     "deploy.env-secrets",
@@ -46,6 +46,8 @@ ALL_IDS = [
     "momento.key",
     "momento.key-expiry",
     "momento.cache",
+    "machine.container",
+    "machine.tools",
 ]
 
 
@@ -60,7 +62,7 @@ def test_list_checks_text_and_json(run_cli):
     document = json.loads(run_cli("doctor", "--list-checks", "--json").stdout)
     assert document["command"] == "doctor"
     assert [c["id"] for c in document["data"]["checks"]] == ALL_IDS
-    assert document["data"]["checks"][0] == {
+    assert {k: document["data"]["checks"][0][k] for k in ("id", "group", "title", "remote")} == {
         "id": "project.framework",
         "group": "project",
         "title": "Framework detected, template parses",
@@ -71,7 +73,6 @@ def test_list_checks_text_and_json(run_cli):
         "build.binaries",
         "build.glibc",
         "build.sdk",
-        "build.container",
         "momento.key",
     ]
 
@@ -85,14 +86,22 @@ def test_json_envelope_is_pinned(run_cli, tmp_path):
     for item in checks:
         assert isinstance(item.pop("duration_ms"), float)
     assert document == {
-        "schema": 1,
+        "schema": 2,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": "doctor",
         "ok": True,
         "data": {
             "project_dir": str(project.root),
             "framework": "sam",
-            "summary": {"passed": 1, "warned": 0, "failed": 0, "errored": 0, "skipped": 1, "total": 2},
+            "summary": {
+                "passed": 1,
+                "warned": 0,
+                "failed": 0,
+                "errored": 0,
+                "skipped": 1,
+                "not_checked": 0,
+                "total": 2,
+            },
             "checks": [
                 {
                     "id": "project.framework",
@@ -130,9 +139,13 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     result = run_cli("doctor", str(project.root), "--offline")
     assert result.exit_code == 1
     out = result.stdout
-    headings = [line for line in out.splitlines() if line and not line.startswith(" ")][:-1]
-    assert headings == ["Project", "Build output", "- 11 deployment and Momento checks skipped (--offline)"]
-    assert "  ✓ Framework detected, template parses\n" in out  # passing checks: title only
+    headings = [line for line in out.splitlines() if line and not line.startswith((" ", "- "))][:-1]
+    assert headings == ["Project", "This machine"]
+    assert "- Build output: 3 checks skipped" in out
+    assert "Framework detected" not in out  # short: a passing check is counted, not listed
+    assert "  ✓ 10 other checks passed (7 skipped)\n" in out
+    assert out.count("- 3 checks skipped: No build output") == 1  # skips folded, one line per reason
+    assert "- 11 deployment and Momento checks skipped (--offline)" in out
     assert "  ✗ Function timeout: A function's timeout is shorter than" in out
     assert "      · HelloFunction: Timeout 3 s" in out
     assert "      → Set the function Timeout to at least" in out
@@ -140,9 +153,9 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "9/33 checks passed (1 warning, 1 failed, 22 skipped)"
+    assert out.strip().splitlines()[-1] == "10/35 checks passed (2 warnings, 1 failed, 22 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
-    assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout
+    assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout  # -v: everything
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout
 
 
@@ -153,10 +166,15 @@ def test_exit_codes_and_strict(run_cli, tmp_path):
     warned = run_doctor(run_cli, str(project.root), "--offline")
     assert warned.exit_code == 0
     assert warned.document["ok"] is True
-    # code.secret-timeouts, and build.container: no Docker engine answers in the tests (isolated_env).
-    assert warned.document["data"]["summary"]["warned"] == 2
+    # code.secret-timeouts, and this machine's: no Docker engine answers in the tests (isolated_env),
+    # and whatever tools this machine's PATH lacks (machine.tools)
+    machine = [c for c in warned.document["data"]["checks"] if c["group"] == "machine" and c["status"] == "warn"]
+    assert warned.document["data"]["summary"]["warned"] == 1 + len(machine)
+    assert "machine.container" in [c["id"] for c in machine]
     strict = run_doctor(run_cli, str(project.root), "--offline", "--strict")
     assert strict.exit_code == 1
+    only_machine = run_doctor(run_cli, str(project.root), "--offline", "--strict", "--only", "machine")
+    assert only_machine.exit_code == 0  # this machine's warnings never fail the project, even --strict
     assert strict.document["ok"] is False
     project.edit("template.yaml", "Timeout: 10", "Timeout: 2")
     assert run_cli("doctor", str(project.root), "--offline").exit_code == 1
@@ -202,17 +220,19 @@ def test_a_folder_without_a_loadable_project_is_one_error(run_cli, tmp_path, whe
     assert expected[where] in document["errors"][0]["message"]
 
 
-def test_without_aws_credentials_remote_checks_are_skipped_with_a_reason(run_cli, tmp_path):
+def test_without_aws_credentials_remote_checks_are_not_checked_with_a_reason(run_cli, tmp_path):
     project = make_project(tmp_path)
     run = run_doctor(run_cli, str(project.root))  # isolated_env: no credentials anywhere
-    assert run.exit_code == 0
-    for check_id in ALL_IDS[ALL_IDS.index("deploy.stack") :]:
-        assert run.status(check_id) == "skip", check_id
+    assert run.exit_code == 3  # nothing failed, nothing remote was checked: not green
+    remote = [c.id for c in registry.all_checks() if c.remote]
+    for check_id in remote:
+        assert run.status(check_id) == "not-checked", check_id
         assert "No AWS credentials were found" in run.checks[check_id]["message"]
         assert "aws configure" in run.checks[check_id]["hint"]
     assert run.status("project.framework") == "pass"
     text = run_cli("doctor", str(project.root)).stdout
-    assert text.count("No AWS credentials were found") == len(ALL_IDS) - ALL_IDS.index("deploy.stack")
+    assert text.count("No AWS credentials were found") == 1  # one line for all of them
+    assert f"? {len(remote)} deployment and Momento checks not checked: No AWS credentials" in text
     assert text.count("→ Run `aws configure`") == 1  # the fix, once
 
 

@@ -99,7 +99,7 @@ NODE_CACHE = """\
 import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
 import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
 
-const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}});
 const { MOMENTO_SECRET } = process.env;
 let client;
 
@@ -338,9 +338,9 @@ exports.handler = async () => {
             "src/app.js": app,
         },
     )
-    run = doctor(run_cli, root, "secrets.no-plaintext-key", "iam.secret-access", "code.client-reuse")
-    assert run.status("secrets.no-plaintext-key") == "fail"
-    text = run.text("secrets.no-plaintext-key")
+    run = doctor(run_cli, root, "secret.no-plaintext-key", "iam.secret-access", "code.client-reuse")
+    assert run.status("secret.no-plaintext-key") == "fail"
+    text = run.text("secret.no-plaintext-key")
     assert "Api: environment variable MOMENTO_API_KEY" in text
     assert "is set from parameter MomentoApiKey" in text
     assert ("no NoEcho" in text) is not no_echo
@@ -369,10 +369,10 @@ def handler(event, context):
             "src/app.py": app,
         },
     )
-    run = doctor(run_cli, root, "secrets.no-plaintext-key")
-    assert run.status("secrets.no-plaintext-key") == "fail"
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "fail"
     assert "CACHE_TOKEN (read as the key with CredentialProvider.from_environment_variable)" in run.text(
-        "secrets.no-plaintext-key"
+        "secret.no-plaintext-key"
     )
 
 
@@ -397,9 +397,9 @@ functions:
             ".env.example": "MOMENTO_API_KEY=xxx\n",
         },
     )
-    run = doctor(run_cli, root, "secrets.no-plaintext-key")
-    assert run.status("secrets.no-plaintext-key") == "fail"
-    text = run.text("secrets.no-plaintext-key")
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "fail"
+    text = run.text("secret.no-plaintext-key")
     assert "serverless-dotenv-plugin puts MOMENTO_API_KEY from .env into every function's environment" in text
     assert ".env.example" not in text
 
@@ -551,7 +551,7 @@ SharedLayer:
 LAYER_CLIENT = """\
 const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
 const {SecretsManagerClient, GetSecretValueCommand} = require('@aws-sdk/client-secrets-manager');
-const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}});
 let cached;
 
 exports.getCacheClient = async () => {
@@ -729,7 +729,7 @@ def test_a_build_of_a_function_without_momento_is_not_asked_for_the_sdk(run_cli,
 LAYER_JWT_AND_METRICS = """\
 const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
 const {SecretsManagerClient, GetSecretValueCommand} = require('@aws-sdk/client-secrets-manager');
-const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000}});
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}});
 let cachedSecrets;
 let client;
 
@@ -820,3 +820,206 @@ def test_a_shared_layer_imported_for_something_else_is_not_momento_use(run_cli, 
     text = run.text("project.timeout")
     assert "Cached: Timeout 3 s" in text, text
     assert "Metrics" not in text and "Jwt" not in text, text
+
+
+# --- #25: a Node.js requestTimeout that only warns ---------------------------------------------
+
+NODE_REQUEST_TIMEOUT = """\
+import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
+import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
+
+const secrets = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000%s}});
+let client;
+
+export const handler = async () => {
+  const out = await secrets.send(new GetSecretValueCommand({SecretId: process.env.MOMENTO_SECRET}));
+  client ??= await CacheClient.create({configuration: Configurations.Lambda.latest(),
+    credentialProvider: CredentialProvider.fromString({apiKey: out.SecretString}), defaultTtlSeconds: 60});
+  return client.get('c', 'k');
+};
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "status"),
+    [
+        pytest.param("", "warn", id="requestTimeout-alone-only-logs"),
+        pytest.param(", throwOnRequestTimeout: false", "warn", id="throwOnRequestTimeout-false"),
+        pytest.param(", throwOnRequestTimeout: true", "pass", id="throwOnRequestTimeout-true"),
+        pytest.param(", socketTimeout: 1000", "pass", id="socketTimeout"),
+    ],
+)
+def test_a_node_request_timeout_without_throw_is_no_timeout(run_cli, tmp_path, extra, status):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", runtime="nodejs22.x", env="MOMENTO_SECRET: " + SECRET)
+            ),
+            "src/app.mjs": NODE_REQUEST_TIMEOUT % extra,
+        },
+    )
+    run = doctor(run_cli, root, "code.secret-timeouts")
+    assert run.status("code.secret-timeouts") == status, run.text("code.secret-timeouts")
+    if status == "warn":
+        assert "src/app.mjs line 4" in run.text("code.secret-timeouts")
+        assert "throwOnRequestTimeout" in run.text("code.secret-timeouts")
+
+
+# --- #24 misses: a `secret:${SecretId}*` grant is not "exactly the secret" -------------------
+
+
+@pytest.mark.parametrize(
+    ("resource", "status"),
+    [
+        pytest.param(
+            '!Sub "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretId}*"', "warn", id="name-star"
+        ),
+        pytest.param(
+            '!Sub "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${SecretId}-??????"',
+            "pass",
+            id="name-six-suffix",
+        ),
+    ],
+)
+def test_a_name_prefix_wildcard_grant_is_over_broad(run_cli, tmp_path, resource, status):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", env="SECRET_ID: !Ref SecretId", resource=resource),
+                parameters="SecretId:\n  Type: String\n  Default: prod/momento\n",
+            ),
+            "src/app.py": PY_MOMENTO + "\n\ndef handler(event, context):\n    return client.get('c', 'k')\n",
+        },
+    )
+    run = doctor(run_cli, root, "iam.secret-access")
+    assert run.status("iam.secret-access") == status, run.text("iam.secret-access")
+    if status == "warn":
+        assert "exactly" not in run.checks["iam.secret-access"]["message"].replace("not exactly", "")
+        assert "prod/momento*" in run.text("iam.secret-access")
+
+
+def test_a_topic_client_without_a_configuration_is_reported_not_skipped(run_cli, tmp_path):
+    src = (
+        "import {TopicClient, CredentialProvider} from '@gomomento/sdk';\n"
+        "const topics = new TopicClient({credentialProvider: CredentialProvider.fromEnvironmentVariable('K')});\n"
+        "export const handler = async () => { await topics.publish('c', 't', 'hello'); };\n"
+    )
+    root = write_tree(
+        tmp_path / "p",
+        {"template.yaml": template(function("Api", "app.handler", runtime="nodejs22.x")), "src/app.mjs": src},
+    )
+    run = doctor(run_cli, root, "code.lambda-config")
+    assert run.status("code.lambda-config") == "warn", run.text("code.lambda-config")
+    assert "src/app.mjs line 2: new TopicClient without a configuration" in run.text("code.lambda-config")
+
+
+# --- #24 misses: the key as a template parameter without NoEcho ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parameter", "status"),
+    [
+        pytest.param("MomentoApiKey:\n  Type: String\n", "fail", id="named-no-noecho"),
+        pytest.param("MomentoApiKey:\n  Type: String\n  NoEcho: true\n", "pass", id="noecho"),
+        pytest.param("MomentoSecretArn:\n  Type: String\n", "pass", id="an-arn-is-not-the-key"),
+    ],
+)
+def test_a_key_parameter_without_noecho_fails(run_cli, tmp_path, parameter, status):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(function("Api", "app.handler", env="SECRET_ID: " + SECRET), parameters=parameter),
+            "src/app.py": PY_MOMENTO + "\n\ndef handler(event, context):\n    return client.get('c', 'k')\n",
+        },
+    )
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == status, run.text("secret.no-plaintext-key")
+    if status == "fail":
+        assert "parameter MomentoApiKey carries the Momento key without NoEcho: true" in run.text(
+            "secret.no-plaintext-key"
+        )
+
+
+# --- #24 misses: duplicate YAML keys are not "template parses" ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {
+                "template.yaml": template(function("Api", "app.handler")).replace(
+                    "      Runtime: python3.13\n", "      Runtime: python3.13\n      Runtime: python3.12\n"
+                ),
+            },
+            "template.yaml line 10: key Runtime appears again (the SAM CLI keeps the last one",
+            id="sam",
+        ),
+        pytest.param(
+            {
+                "serverless.yml": "service: s\nprovider:\n  name: aws\n  runtime: python3.13\n  runtime: python3.12\n"
+                "functions:\n  api:\n    handler: app.handler\n",
+            },
+            "serverless.yml line 5: key runtime appears again (the Serverless Framework refuses",
+            id="serverless",
+        ),
+    ],
+)
+def test_duplicate_keys_warn_where_add_would_refuse(run_cli, tmp_path, files, expected):
+    root = write_tree(tmp_path / "p", {**files, "src/app.py": "def handler(e, c):\n    return 1\n", "app.py": ""})
+    run = doctor(run_cli, root, "project.framework")
+    assert run.status("project.framework") == "warn", run.text("project.framework")
+    assert expected in run.text("project.framework")
+
+
+# --- #24 misses: the key logged to CloudWatch; the key read from a variable nobody sets -----
+
+NODE_LOGS_KEY = """\
+import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
+import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
+
+const sm = new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, socketTimeout: 1000}});
+let client;
+export const handler = async () => {
+  const out = await sm.send(new GetSecretValueCommand({SecretId: process.env.MOMENTO_SECRET}));
+  const { MOMENTO_API_KEY } = JSON.parse(out.SecretString);
+  console.log('missing apiKey?');
+  console.log('using key', MOMENTO_API_KEY);
+  client ??= await CacheClient.create({configuration: Configurations.Lambda.latest(),
+    credentialProvider: CredentialProvider.fromString({apiKey: MOMENTO_API_KEY}), defaultTtlSeconds: 60});
+  return client.get('c', 'k');
+};
+"""
+
+
+def test_the_key_written_to_cloudwatch_by_console_log_fails(run_cli, tmp_path):
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", runtime="nodejs22.x", env="MOMENTO_SECRET: " + SECRET)
+            ),
+            "src/app.mjs": NODE_LOGS_KEY,
+        },
+    )
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "fail", run.text("secret.no-plaintext-key")
+    text = run.text("secret.no-plaintext-key")
+    assert "src/app.mjs line 10: console.log('using key', MOMENTO_API_KEY) writes the Momento key" in text
+    assert "line 9" not in text  # a word inside a message is not the key
+
+
+def test_the_key_read_from_a_variable_the_template_never_sets_warns(run_cli, tmp_path):
+    source = (
+        "from datetime import timedelta\n\nfrom momento import CacheClient, Configurations, CredentialProvider\n\n"
+        "client = CacheClient(Configurations.Lambda.latest(), "
+        "CredentialProvider.from_environment_variable('MOMENTO_API_KEY'), timedelta(seconds=60))\n\n\n"
+        "def handler(event, context):\n    return client.get('c', 'k')\n"
+    )
+    root = write_tree(tmp_path / "p", {"template.yaml": template(function("Api", "app.handler")), "src/app.py": source})
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "warn", run.text("secret.no-plaintext-key")
+    assert "reads the key from MOMENTO_API_KEY" in run.text("secret.no-plaintext-key")
+    assert "never sets" in run.text("secret.no-plaintext-key")

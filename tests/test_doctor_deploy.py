@@ -308,15 +308,15 @@ def test_missing_cache_fails(run_cli, healthy, momento):
     assert run.checks["momento.cache"]["message"] == f"Cache {CACHE_NAME} does not exist"
 
 
-def test_unreachable_momento_is_a_warning(run_cli, healthy, momento):
+def test_unreachable_momento_is_not_checked_and_exits_3(run_cli, healthy, momento):
     _deployment, project, _key = healthy
     momento.stop()
     run = remote(run_cli, project)
-    assert run.status("momento.key") == "warn"
+    assert run.status("momento.key") == "not-checked"
     assert "Could not reach Momento" in run.checks["momento.key"]["message"]
-    assert run.status("momento.cache") == "warn"
-    assert run.exit_code == 0
-    assert run_doctor(run_cli, str(project.root), "--only", "momento", "--strict").exit_code == 1
+    assert run.status("momento.cache") == "not-checked"
+    assert run.exit_code == 3  # nothing failed, but nothing was checked either: never green
+    assert run_doctor(run_cli, str(project.root), "--only", "momento", "--strict").exit_code == 3
 
 
 def test_a_secret_that_is_not_a_key_fails(run_cli, aws, momento, tmp_path):

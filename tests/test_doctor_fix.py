@@ -95,7 +95,7 @@ BREAKAGES = {
         mechanical=False,
     ),
     "sam-key-in-template": Breakage(
-        "secrets.no-plaintext-key",
+        "secret.no-plaintext-key",
         "sam",
         "python3.13",
         "template.yaml",
@@ -297,7 +297,7 @@ def test_secret_named_while_its_arn_is_known_gets_the_arn(tmp_path, run_cli):
     before = (project / "serverless.yml").read_text()
     code, result = doctor(run_cli, project, "--fix")
     assert code == 0
-    assert {f["check"] for f in result["data"]["fix"]["fixes"]} == {"project.secret-by-name"}
+    assert {f["check"] for f in result["data"]["fix"]["fixes"]} == {"iam.secret-access"}  # its fix, declared there
     after = (project / "serverless.yml").read_text()
     assert after == before.replace('momentoSecretArn: ""', f'momentoSecretArn: "{SECRET_ARN}"')
 

@@ -145,7 +145,7 @@ def test_key_pasted_into_the_template_environment_fails_without_printing_it(tmp_
     template.write_text(text.replace(anchor, f'\n          MOMENTO_API_KEY: "{key}"{anchor}', 1))
     result = run_cli("doctor", str(project), "--offline", "--only", "project")
     assert result.exit_code == 1
-    assert "secrets.no-plaintext-key" in result.stdout
+    assert "secret.no-plaintext-key" in result.stdout
     assert MARKER not in result.output and key[:8] not in result.output
 
 

@@ -64,7 +64,8 @@ def test_update_blocked_runtime_fails_naming_every_date(run_cli, tmp_path, monke
         "(a new stage or stack fails to deploy) since 2027-02-01; updating functions blocked (every deploy fails) "
         "since 2027-03-03"
     ]
-    assert "python3.14" in check["hint"]
+    # the runtime --fix writes: the oldest Python supported past the warning window (python3.11 ends 2027-06-30)
+    assert "python3.9 to python3.11 (`doctor --fix` writes it)" in check["hint"]
 
 
 def test_the_oldest_runtimes_are_known_with_their_amazon_linux():
@@ -151,7 +152,7 @@ def test_other_languages_without_momento_get_no_momento_remark(run_cli, tmp_path
 def test_the_hint_names_each_language_s_own_runtime(run_cli, tmp_path, monkeypatch):
     root = _sam(tmp_path, {"Py": "CodeUri: src/\nHandler: app.handler\nRuntime: python3.9"})
     check = _runtime_check(run_cli, root, monkeypatch)
-    assert check["hint"] == "Move python3.9 to python3.14, then rebuild."
+    assert check["hint"] == "Move python3.9 to python3.11 (`doctor --fix` writes it), then rebuild."
     root = _sam(
         tmp_path / "two",
         {
@@ -160,7 +161,10 @@ def test_the_hint_names_each_language_s_own_runtime(run_cli, tmp_path, monkeypat
         },
     )
     check = _runtime_check(run_cli, root, monkeypatch)
-    assert check["hint"] == "Move nodejs18.x to nodejs24.x and python3.9 to python3.14, then rebuild."
+    assert check["hint"] == (
+        "Move nodejs18.x to nodejs22.x (`doctor --fix` writes it) and python3.9 to python3.11 "
+        "(`doctor --fix` writes it), then rebuild."
+    )
 
 
 def test_a_name_that_is_no_lambda_runtime_warns(run_cli, tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""serverless.slim-strip, serverless.static-cache and build.container on real project folders,
+"""serverless.slim-strip, serverless.static-cache and machine.container on real project folders,
 a real serverless-python-requirements cache layout, real sockets and a real binfmt_misc layout."""
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def test_function_on_another_architecture_than_the_provider_fails(run_cli, tmp_p
     assert check["details"] == ["hello: runs on arm64, the cache is filled for provider.architecture x86_64"]
 
 
-# --- build.container ------------------------------------------------------------------------
+# --- machine.container (was build.container) ------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -141,34 +141,44 @@ OTHER_CPU = {"arm64": "aarch64", "x86_64": "x86_64"}[OTHER]
 SAME = {"x86_64": "x86_64", "aarch64": "arm64"}[packaging.machine_cpu()]
 
 
-def test_cross_architecture_container_build_without_emulation_fails(run_cli, tmp_path, docker_socket, binfmt):
+def test_cross_architecture_container_build_without_emulation_warns_and_never_fails(
+    run_cli, tmp_path, docker_socket, binfmt
+):
     project = make_project(tmp_path, architecture=OTHER)
-    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.container")
-    check = run.checks["build.container"]
-    assert check["status"] == "fail", check
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "machine.container")
+    check = run.checks["machine.container"]
+    assert check["status"] == "warn", check  # a fact about this machine, not the project (#24)
+    assert check["group"] == "machine"
+    assert run.exit_code == 0
     assert check["details"] == [
         f"HelloFunction: {OTHER} ({OTHER_CPU}) built on this {packaging.machine_cpu()} machine, and no "
         f"qemu-{OTHER_CPU} is registered in {binfmt}: the build image cannot run (exec format error)"
     ]
-    assert "sam build" in check["hint"] and "dockerizePip" not in check["hint"]
+    assert "sam build --no-use-container" in check["hint"] and "dockerizePip" not in check["hint"]
     (binfmt / f"qemu-{OTHER_CPU}").write_text(f"enabled\ninterpreter /usr/bin/qemu-{OTHER_CPU}-static\n")
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "machine.container")
+    assert run.status("machine.container") == "pass", run.text("machine.container")
+
+
+def test_the_former_id_still_selects_it(run_cli, tmp_path, docker_socket, binfmt):
+    project = make_project(tmp_path, architecture=SAME)
     run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.container")
-    assert run.status("build.container") == "pass", run.text("build.container")
+    assert list(run.checks) == ["machine.container"]
 
 
 def test_disabled_emulation_does_not_count(run_cli, tmp_path, docker_socket, binfmt):
     (binfmt / f"qemu-{OTHER_CPU}").write_text(f"disabled\ninterpreter /usr/bin/qemu-{OTHER_CPU}-static\n")
     project = make_project(tmp_path, "serverless", architecture=OTHER)
-    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.container")
-    assert run.status("build.container") == "fail"
-    assert "dockerizePip" in run.checks["build.container"]["hint"]
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "machine.container")
+    assert run.status("machine.container") == "warn"
+    assert "dockerizePip" in run.checks["machine.container"]["hint"]
 
 
 def test_docker_not_reachable_warns(run_cli, tmp_path, monkeypatch, binfmt):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'absent.sock'}")
     project = make_project(tmp_path, architecture=SAME)
-    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.container")
-    check = run.checks["build.container"]
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "machine.container")
+    check = run.checks["machine.container"]
     assert check["status"] == "warn", check
     assert check["details"][0].startswith(f"no Docker engine answers at unix://{tmp_path / 'absent.sock'}")
     assert run.exit_code == 0
@@ -176,15 +186,15 @@ def test_docker_not_reachable_warns(run_cli, tmp_path, monkeypatch, binfmt):
 
 def test_same_architecture_with_docker_passes(run_cli, tmp_path, docker_socket, binfmt):
     project = make_project(tmp_path, architecture=SAME)
-    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.container")
-    assert run.status("build.container") == "pass", run.text("build.container")
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "machine.container")
+    assert run.status("machine.container") == "pass", run.text("machine.container")
 
 
 def test_no_container_build_or_node_is_skipped(run_cli, tmp_path):
     project = make_project(tmp_path, use_container=False)
-    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.container")
-    assert run.status("build.container") == "skip"
-    assert run.checks["build.container"]["message"] == "The project does not build in a container."
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "machine.container")
+    assert run.status("machine.container") == "skip"
+    assert run.checks["machine.container"]["message"] == "The project does not build in a container."
     node = make_project(tmp_path, language="node", name="node")
-    run = run_doctor(run_cli, str(node.root), "--offline", "--only", "build.container")
-    assert run.status("build.container") == "skip"
+    run = run_doctor(run_cli, str(node.root), "--offline", "--only", "machine.container")
+    assert run.status("machine.container") == "skip"

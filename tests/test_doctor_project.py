@@ -27,7 +27,7 @@ PROJECT_IDS = [
     "code.lambda-config",
     "code.secret-timeouts",
     "code.awaited-calls",
-    "secrets.no-plaintext-key",
+    "secret.no-plaintext-key",
     "project.no-local-override",
 ]
 KINDS = [("sam", "python"), ("sam", "node"), ("serverless", "python"), ("serverless", "node")]
@@ -233,13 +233,15 @@ def test_secret_read_without_timeouts_warns(run_cli, tmp_path, language):
         project.edit("hello/momento_client.py", "connect_timeout=1, read_timeout=1, ", "")
     else:
         project.edit(
-            "hello/momentoClient.mjs", "  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000},\n", ""
+            "hello/momentoClient.mjs",
+            "  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true},\n",
+            "",
         )
     run = doctor(run_cli, project, "code.secret-timeouts")
     assert run.status("code.secret-timeouts") == "warn"
 
 
-# --- secrets.no-plaintext-key / project.no-local-override -------------------------------------
+# --- secret.no-plaintext-key / project.no-local-override -------------------------------------
 
 
 @pytest.mark.parametrize("make_key", [v2_key, legacy_key, v1_key])
@@ -251,7 +253,7 @@ def test_a_key_in_the_template_environment_fails_without_printing_it(run_cli, tm
         "          MOMENTO_CACHE_NAME:",
         f"          MOMENTO_API_KEY: {key}\n          MOMENTO_CACHE_NAME:",
     )
-    result = run_cli("doctor", str(project.root), "--offline", "--only", "secrets.no-plaintext-key", "--verbose")
+    result = run_cli("doctor", str(project.root), "--offline", "--only", "secret.no-plaintext-key", "--verbose")
     assert result.exit_code == 1
     assert "HelloFunction: environment variable MOMENTO_API_KEY holds a Momento" in result.stdout
     assert "template.yaml: contains a Momento" in result.stdout
@@ -262,8 +264,8 @@ def test_a_key_in_the_template_environment_fails_without_printing_it(run_cli, tm
 def test_a_key_in_samconfig_or_serverless_params_or_any_file_fails(run_cli, tmp_path):
     sam = make_project(tmp_path)
     sam.edit("samconfig.toml", "MomentoCacheName=demo-cache", f"MomentoCacheName=demo-cache MomentoApiKey={v2_key()}")
-    assert "samconfig.toml: contains a Momento v2 key" in doctor(run_cli, sam, "secrets.no-plaintext-key").text(
-        "secrets.no-plaintext-key"
+    assert "samconfig.toml: contains a Momento v2 key" in doctor(run_cli, sam, "secret.no-plaintext-key").text(
+        "secret.no-plaintext-key"
     )
     sls = make_project(tmp_path, "serverless", name="sls")
     sls.edit(
@@ -272,7 +274,7 @@ def test_a_key_in_samconfig_or_serverless_params_or_any_file_fails(run_cli, tmp_
         f"momentoCacheName: demo-cache\n    momentoKey: {legacy_key()}",
     )
     sls.write(".env", f"MOMENTO_API_KEY={v1_key()}\n")
-    text = doctor(run_cli, sls, "secrets.no-plaintext-key").text("secrets.no-plaintext-key")
+    text = doctor(run_cli, sls, "secret.no-plaintext-key").text("secret.no-plaintext-key")
     assert "serverless.yml: contains a Momento legacy key" in text
     assert ".env: contains a Momento v1 key" in text
 
@@ -435,17 +437,17 @@ def test_in_a_git_repository_only_files_that_would_be_committed_are_scanned(run_
     subprocess.run(["git", "init", "-q", str(project.root)], check=True)
     project.write(".gitignore", ".aws-sam/\n.env\n")
     project.write(".env", f"MOMENTO_API_KEY={v2_key()}\n")  # ignored, outside every CodeUri: stays on this machine
-    run = doctor(run_cli, project, "secrets.no-plaintext-key")
-    assert run.status("secrets.no-plaintext-key") == "warn"
-    assert run.checks["secrets.no-plaintext-key"]["details"] == [
+    run = doctor(run_cli, project, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "warn"
+    assert run.checks["secret.no-plaintext-key"]["details"] == [
         ".env: holds a Momento key; git ignores it (not committed); no function's CodeUri holds it, so SAM does not "
         "package it"
     ]
     (project.root / ".env").unlink()
     project.write("notes/setup.md", f"Use this key: {legacy_key()}\n")  # untracked but not ignored
-    run = doctor(run_cli, project, "secrets.no-plaintext-key")
-    assert run.status("secrets.no-plaintext-key") == "fail"
-    assert run.checks["secrets.no-plaintext-key"]["details"] == ["notes/setup.md: contains a Momento legacy key"]
+    run = doctor(run_cli, project, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == "fail"
+    assert run.checks["secret.no-plaintext-key"]["details"] == ["notes/setup.md: contains a Momento legacy key"]
 
 
 def test_answers_file_architecture_must_agree_with_the_template(run_cli, tmp_path):
@@ -566,7 +568,7 @@ def _git_project(tmp_path, kind="sam", language="python", ignore=".env*\n"):
 
 
 def _key_check(run_cli, project):
-    return doctor(run_cli, project, "secrets.no-plaintext-key").checks["secrets.no-plaintext-key"]
+    return doctor(run_cli, project, "secret.no-plaintext-key").checks["secret.no-plaintext-key"]
 
 
 def test_a_git_ignored_env_file_inside_a_codeuri_is_packaged_by_sam(run_cli, tmp_path):

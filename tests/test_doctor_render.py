@@ -39,7 +39,7 @@ def _outcomes(offline: bool) -> list[Outcome]:
             ),
         ),
         (
-            _check("secrets.no-plaintext-key", Group.PROJECT, "No Momento key in the project"),
+            _check("secret.no-plaintext-key", Group.PROJECT, "No Momento key in the project"),
             Result.fail("A Momento API key is in the project", "Remove it and revoke it.", ["notes.md: v2 key"]),
         ),
         (

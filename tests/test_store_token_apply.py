@@ -88,3 +88,45 @@ def test_a_change_saved_while_the_secret_was_stored_is_kept(tmp_path: Path) -> N
     text = path.read_text()
     assert ARN in text and 'region = "eu-west-1"' in text
     assert warnings == ["samconfig.toml changed while this command ran; the edit was applied to its new content."]
+
+
+@pytest.mark.filterwarnings("ignore:only soft file lock is available")
+@pytest.mark.parametrize("kind", ["sam", "serverless"])
+def test_a_second_run_between_the_first_run_s_read_and_write_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """The race of two store-token runs (--config-env default and prod), interleaved on purpose:
+    the first run has read the file and planned its edit when the second runs to the end."""
+    directory = (projects.sam_project if kind == "sam" else projects.serverless_project)(tmp_path)
+    arns = {
+        env: f"arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/{env}-AbCdEf" for env in ("default", "prod")
+    }
+
+    def plan(config_env: str) -> list[wiring.PlannedWrite]:
+        found = wiring.inspect_project(directory)
+        writes, _ = wiring.plan_writes(
+            found,
+            secret_name=f"momento/{config_env}",
+            secret_arn=arns[config_env],
+            kms_key_arn=None,
+            config_env=config_env,
+        )
+        return writes
+
+    first, second = plan("default"), plan("prod")
+    planned = wiring.changeset
+    calls = 0
+
+    def pause_the_first_writer(writes: list[wiring.PlannedWrite], root: Path) -> tuple[changeset.Changeset, list[str]]:
+        nonlocal calls
+        calls += 1
+        result = planned(writes, root)
+        if calls == 1:
+            wiring.apply_writes(second)  # the other run, start to end, while the first one waits
+        return result
+
+    monkeypatch.setattr(wiring, "changeset", pause_the_first_writer)
+    wiring.apply_writes(first)
+    config = (directory / ("samconfig.toml" if kind == "sam" else "serverless.yml")).read_text()
+    assert arns["default"] in config and arns["prod"] in config
+    assert calls == 3  # the first run's write was refused once (its file changed) and re-planned

@@ -138,7 +138,7 @@ def test_json_envelope_is_pinned(run_cli, peers, tmp_path):
     latency = document["data"]["verification"]["latency_ms"]
     assert isinstance(latency, float)
     assert document == {
-        "schema": 1,
+        "schema": 2,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": "store-token",
         "ok": True,

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from momento_lambda_cli import catalog, console, contract, numbers
+from momento_lambda_cli import catalog, console
+from momento_lambda_cli.commands.options import DefaultTtl
 
 
 def add(
@@ -29,16 +30,7 @@ def add(
         str | None, typer.Option(metavar="SECRET", help="Secrets Manager secret for the API key.")
     ] = None,
     secret_arn: Annotated[str | None, typer.Option(metavar="ARN", help="ARN of the secret holding the key.")] = None,
-    default_ttl: Annotated[
-        int,
-        typer.Option(
-            "--default-ttl",
-            min=int(numbers.TTL.minimum),
-            max=int(numbers.TTL.maximum),
-            metavar="SECONDS",
-            help=f"Cache TTL in seconds (1 to {contract.MAX_TTL_SECONDS}, Momento's maximum).",
-        ),
-    ] = 60,
+    default_ttl: DefaultTtl = 60,
     kms_key_arn: Annotated[
         str | None, typer.Option(metavar="ARN", help="Customer-managed KMS key of the secret (grants kms:Decrypt).")
     ] = None,

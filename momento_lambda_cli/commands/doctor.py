@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
 
 from momento_lambda_cli import console, numbers
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from momento_lambda_cli.doctor.model import Check
     from momento_lambda_cli.retrofit.fixes import FixPlan
 
-GROUPS = "project, build, deployment, momento"
+GROUPS = "project, build, deployment, momento, machine"
+FORMATS = ("text", "json", "sarif", "junit")
 
 
 def doctor(
@@ -125,6 +127,16 @@ def doctor(
         bool, typer.Option("--sequential", hidden=True, help="Run checks one after another.")
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (the shared envelope).")] = False,
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            click_type=click.Choice(FORMATS),
+            show_default=False,
+            help="text (default), json (= --json), sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML).",
+        ),
+    ] = None,
     fix: Annotated[
         bool,
         typer.Option(
@@ -147,11 +159,16 @@ def doctor(
 ) -> None:
     """Check a project, its build output and its deployed stack, and say how to fix what is wrong.
 
-    Exit codes: 0 nothing failed, 1 a check failed or errored (warnings too with --strict) or a
-    project file is malformed (the answers file included), 2 usage error (e.g. an unknown check
-    id). A project can keep its options (skip, only, strict, offline, timeout,
-    expiry_warning_days) in .momento-lambda.json under "doctor"; a bad one there is exit 1.
+    Exit codes: 0 everything checked and nothing failed, 1 a check failed or errored (warnings
+    too with --strict) or a project file is malformed (the answers file included), 2 usage error
+    (e.g. an unknown check id), 3 nothing failed but some checks could not run (AWS or Momento
+    unreachable, no credentials; --offline says not to check them). A project can keep its
+    options (skip, only, strict, offline, timeout, expiry_warning_days) in .momento-lambda.json
+    under "doctor"; a bad one there is exit 1.
     """
+    if output_format == "json":
+        json_output = True
+    report = output_format if output_format in ("sarif", "junit") else None
     if json_output:
         console.mode.json_command = "doctor"
     from momento_lambda_cli import aws
@@ -164,12 +181,14 @@ def doctor(
 
     if list_checks:
         checks = registry.select(registry.all_checks(), only or (), skip or ())
+        from momento_lambda_cli.doctor import catalogue
+
         if json_output:
-            console.print_json(console.envelope("doctor", ok=True, data={"checks": render.check_list(checks)}))
+            console.print_json(console.envelope("doctor", ok=True, data={"checks": catalogue.as_json(checks)}))
         else:
             out = console.stdout()
-            for check in checks:
-                out.print(f"{check.id:<26} {check.group.value:<11} {check.title}", markup=False)
+            for line in catalogue.list_lines(checks):
+                out.print(line, markup=False)
         return
 
     project_path = project_dir.resolve()
@@ -201,7 +220,7 @@ def doctor(
         expiry_warning_days=expiry_warning_days,
     )
     err = console.stderr()
-    live = not json_output and err.is_terminal
+    live = not json_output and report is None and err.is_terminal
     with render.progress(err, checks, live) as on_done:
         diagnosis = diagnose(options, checks, timeout=timeout, concurrent=not sequential, on_done=on_done)
     if bug_report is not None and (diagnosis.fatal is not None or bad_answers is not None):
@@ -230,12 +249,15 @@ def doctor(
 
         for outcome in outcomes:
             if outcome.traceback:
-                err.print(f"[{outcome.check.id}] crashed:", markup=False)
+                what = "crashed" if outcome.result.message.startswith("The check crashed") else "failed"
+                err.print(f"[{outcome.check.id}] {what}:", markup=False)
                 err.print(redact(outcome.traceback), markup=False, highlight=False)
 
     if bug_report is not None:
         _write_bug_report(bug_report, project_path, framework, outcomes, ok=summary.ok(strict))
-    if json_output:
+    if report is not None:
+        _print_report(report, project_path, diagnosis, checks, strict=strict)
+    elif json_output:
         data = render.json_data(str(project_path), framework, outcomes)
         console.print_json(console.envelope("doctor", ok=summary.ok(strict), data=data))
     else:
@@ -246,10 +268,29 @@ def doctor(
             out.print(redact(line), emoji=False)
         out.print("")
         out.print(render.summary_line(summary))
-        if strict and summary.warned and summary.ok():
+        if strict and summary.warned and summary.passed_checks():
             out.print("[yellow]--strict: warnings count as failures.[/]")
+        if summary.not_checked:
+            out.print(render.not_checked_line(summary))
     if not summary.ok(strict):
-        raise typer.Exit(1)
+        raise typer.Exit(summary.exit_code(strict))
+
+
+def _print_report(kind: str, root: Path, diagnosis: Diagnosis, checks: list[Check], *, strict: bool) -> None:
+    """``--format sarif|junit`` on stdout (key-shaped values masked, as everywhere)."""
+    import json
+    import sys
+
+    from momento_lambda_cli.doctor import reports
+    from momento_lambda_cli.redact import redact
+
+    locator = reports.Locator(root, diagnosis.project)
+    if kind == "sarif":
+        text = json.dumps(reports.sarif(checks, diagnosis.outcomes, locator), indent=2) + "\n"
+    else:
+        text = reports.junit(diagnosis.outcomes, locator, strict=strict)
+    sys.stdout.write(redact(text))
+    sys.stdout.flush()
 
 
 def fix_project(
@@ -279,7 +320,7 @@ def fix_project(
         )
     except MomentoLambdaError:
         project = None  # project.framework says why; every problem gets its steps
-    plan = plan_fixes(project, diagnosis.outcomes, {c.id for c in registry.all_checks()}, root=options.project_dir)
+    plan = plan_fixes(project, diagnosis.outcomes, registry.all_checks(), root=options.project_dir)
     after = diagnosis
     if not dry_run and plan.changed:
         apply_fixes(plan)
@@ -306,7 +347,7 @@ def fix_project(
         out.print("")
         out.print(render.summary_line(after.summary))
     if not after.summary.ok(strict):
-        raise typer.Exit(1)
+        raise typer.Exit(after.summary.exit_code(strict))
 
 
 def fix_lines(plan: FixPlan, *, dry_run: bool) -> list[str]:

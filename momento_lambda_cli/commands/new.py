@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from momento_lambda_cli import catalog, console, contract, numbers
+from momento_lambda_cli import catalog, console
+from momento_lambda_cli.commands.options import DefaultTtl
 from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.scaffold.answers import DEFAULT_INIT_CLIENT, INIT_CLIENT_MODES
 
@@ -84,16 +85,7 @@ def new(
         str | None,
         typer.Option(metavar="ARN", help="ARN of an existing secret holding the key (skips store-token's wiring)."),
     ] = None,
-    default_ttl: Annotated[
-        int,
-        typer.Option(
-            "--default-ttl",
-            min=int(numbers.TTL.minimum),
-            max=int(numbers.TTL.maximum),
-            metavar="SECONDS",
-            help=f"Cache TTL in seconds (1 to {contract.MAX_TTL_SECONDS}, Momento's maximum).",
-        ),
-    ] = 60,
+    default_ttl: DefaultTtl = 60,
     kms_key_arn: Annotated[
         str | None,
         typer.Option(metavar="ARN", help="Customer-managed KMS key of the secret (grants kms:Decrypt on it)."),

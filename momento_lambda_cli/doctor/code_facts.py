@@ -9,6 +9,7 @@ plain data, so each file is read and parsed once per doctor run (see
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,6 +127,8 @@ class SecretsClient:
     line: int
     timeouts: bool
     how: str
+    problem: str | None = None
+    """Why timeouts that are written do not work (a Node.js ``requestTimeout`` that only warns)."""
 
 
 @dataclass
@@ -134,7 +137,9 @@ class FileFacts:
     language: str
     """``python`` or ``node``."""
     error: str | None = None
-    """Why the file does not parse (the facts are then empty)."""
+    """Why the file does not parse (Python: the facts are then empty; Node.js: partial)."""
+    error_line: int | None = None
+    """The (1-based) line of the first syntax error or conflict marker."""
     momento: bool = False
     """Imports the Momento SDK (or a wrapper built on it)."""
     imports: list[str] = field(default_factory=list)
@@ -153,6 +158,8 @@ class FileFacts:
     secret_reads: list[SecretRead] = field(default_factory=list)
     env_keys: list[tuple[int, str, str]] = field(default_factory=list)
     """The key read from an environment variable: (line, variable, how)."""
+    key_logs: list[tuple[int, str]] = field(default_factory=list)
+    """A log call that writes the key (or the whole secret) to CloudWatch: (line, the call as written)."""
     env_reads: set[str] = field(default_factory=set)
     """Every environment variable the file reads by a literal name."""
     unawaited: list[tuple[int, str]] = field(default_factory=list)
@@ -175,21 +182,81 @@ def language_of(path: Path) -> str | None:
     return None
 
 
+CONFLICT_MARKERS = (b"<<<<<<< ", b">>>>>>> ", b"<<<<<<<\n", b">>>>>>>\n")
+"""How git (and ``momento-lambda update``) open and close a conflict: at the start of a line."""
+
+
+def conflict_marker_line(data: bytes) -> int | None:
+    """The 1-based line of the first merge-conflict marker in ``data``, else ``None``."""
+    if b"<<<<<<<" not in data and b">>>>>>>" not in data:
+        return None  # the common case, without splitting the file
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        if line.startswith(CONFLICT_MARKERS) or line.rstrip(b"\r\n") in (b"<<<<<<<", b">>>>>>>"):
+            return number
+    return None
+
+
+KEY_MARKERS = re.compile(
+    r"SecretString|GetSecretValue|get_secret_value|MOMENTO_API_KEY|MOMENTO_AUTH_TOKEN|\bapiKey\b|\bauthToken\b|\bapi_key\b"
+)
+"""What an expression that holds the Momento key (or the whole secret) mentions."""
+_JS_BINDING = re.compile(r"\b(?:const|let|var)\s+(\{[^}]*\}|\w+)\s*=\s*([^;\n]*)")
+_PY_BINDING = re.compile(r"^\s*(\w+)\s*(?::[^=]+)?=\s*(.*)$", re.M)
+_JS_LOG = re.compile(r"\bconsole\.(?:log|info|warn|error|debug|trace)\s*\(([^;\n]*)\)")
+_PY_LOG = re.compile(
+    r"\b(?:print|(?:logger|logging|log|LOGGER)\.(?:debug|info|warning|warn|error|exception|critical))\s*\(([^\n]*)\)"
+)
+
+
+_PLAIN_STRING = re.compile(r"""(?<![fFrRbB`\w])(['"])(?:\\.|(?!\1).)*\1""")
+"""A quoted string without interpolation (not an f-string, not a template literal)."""
+
+
+def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
+    """Log calls whose arguments hold the key: a name bound to an expression that reads the key
+    or the secret (``const {MOMENTO_API_KEY} = JSON.parse(out.SecretString)``), or such an
+    expression written in the call itself. Read from the text: comments may mislead it, rarely."""
+    binding, log = (_JS_BINDING, _JS_LOG) if language == "node" else (_PY_BINDING, _PY_LOG)
+    names: set[str] = set()
+    for match in binding.finditer(text):
+        target, value = match.group(1), match.group(2)
+        if KEY_MARKERS.search(value) or (target.startswith("{") and KEY_MARKERS.search(target)):
+            names.update(re.findall(r"\w+", target) if target.startswith("{") else [target])
+    names -= {"const", "let", "var"}
+    found = []
+    for match in log.finditer(text):
+        arguments = _PLAIN_STRING.sub("''", match.group(1))  # words inside a message are not the key
+        if KEY_MARKERS.search(arguments) or any(re.search(rf"\b{re.escape(n)}\b", arguments) for n in names):
+            line = text.count("\n", 0, match.start()) + 1
+            found.append((line, match.group(0)[:80]))
+    return found
+
+
 def facts_of(path: Path, data: bytes) -> FileFacts:
     """The facts of one file (``data`` is its start, as read)."""
     language = language_of(path)
     if language == "node":
         from momento_lambda_cli.doctor import js_facts
 
-        return js_facts.facts(path, data)
-    facts = FileFacts(path, "python")
-    text = data.decode("utf-8", "replace")
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError) as exc:
-        facts.error = f"does not parse (line {getattr(exc, 'lineno', None) or '?'})"
-        return facts
-    _PythonReader(facts, text).read(tree)
+        facts = js_facts.facts(path, data)
+    else:
+        facts = FileFacts(path, "python")
+        text = data.decode("utf-8", "replace")
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError) as exc:
+            line = getattr(exc, "lineno", None)
+            reason = getattr(exc, "msg", None) or str(exc).splitlines()[0]
+            facts.error = f"does not parse: {reason}" + (f" (line {line})" if line else "")
+            facts.error_line = line
+        else:
+            _PythonReader(facts, text).read(tree)
+    if b"console." in data or b"print(" in data or b"log" in data:
+        facts.key_logs = key_log_lines(data.decode("utf-8", "replace"), facts.language)
+    conflict = conflict_marker_line(data)
+    if conflict is not None:
+        facts.error = f"holds merge conflict markers (line {conflict})"
+        facts.error_line = conflict
     return facts
 
 

@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 from momento_lambda_cli import aws, contract
 from momento_lambda_cli.doctor.build_output import Package, find_packages
+from momento_lambda_cli.doctor.code_facts import FileFacts
 from momento_lambda_cli.doctor.code_index import CodeIndex, FunctionCode
-from momento_lambda_cli.doctor.model import NOT_AWS, SkipCheck
+from momento_lambda_cli.doctor.model import NO_MOMENTO, NOT_AWS, NotChecked, SkipCheck
 from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id, secret_env_names
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
@@ -184,6 +185,63 @@ class DoctorContext:
 
         return self.once("momento_code", load)
 
+    def unparsed(self) -> list[FileFacts]:
+        """Source files of the functions that do not parse or hold conflict markers: the files each
+        function runs, and, when a handler itself does not parse (its imports then unknown), every
+        source file of its code folder."""
+
+        def load() -> list[FileFacts]:
+            project = self.project_or_skip()
+            index = self.code()
+            found: dict[Path, FileFacts] = {}
+            for function in project.functions:
+                code = index.function(function)
+                files = list(code.files)
+                if code.handler is not None and code.handler.error and function.code_dir is not None:
+                    files.extend(f for p in index.folder_files(function.code_dir) if (f := index.facts(p)))
+                for facts in files:
+                    if facts.error:
+                        found.setdefault(facts.path, facts)
+            return sorted(found.values(), key=lambda f: f.path)
+
+        return self.once("unparsed", load)
+
+    def code_outside(self) -> list[tuple[str, Path]]:
+        """Functions whose code lies outside the project folder (``CodeUri: ../shared``): doctor
+        reads only files inside it (a project folder is untrusted input), so their code is not
+        judged. (function name, the code's path), in the template's order."""
+
+        def load() -> list[tuple[str, Path]]:
+            project = self.project_or_skip()
+            root = project.root.resolve()
+            found = []
+            for function in project.functions:
+                where = function.handler_file or function.code_dir
+                if where is not None and not where.resolve().is_relative_to(root):
+                    found.append((function.key, where))
+            return found
+
+        return self.once("code_outside", load)
+
+    def no_momento(self) -> SkipCheck:
+        """Why a Momento check has nothing to judge: no function uses the SDK, or, when some
+        source does not parse or lies outside the project, that nobody can tell (never a quiet
+        "no Momento here")."""
+        broken = self.unparsed()
+        if broken:
+            return SkipCheck(
+                f"Could not tell which functions use the Momento SDK: {len(broken)} source "
+                f"file{'s' if len(broken) != 1 else ''} do{'es' if len(broken) == 1 else ''} not parse (see code.parses)."
+            )
+        outside = self.code_outside()
+        if outside:
+            return SkipCheck(
+                f"Could not tell which functions use the Momento SDK: the code of {len(outside)} "
+                f"function{'s' if len(outside) != 1 else ''} is outside the project folder, which doctor does "
+                "not read (see code.parses)."
+            )
+        return SkipCheck(NO_MOMENTO)
+
     def packages(self) -> list[Package]:
         def load() -> list[Package]:
             project = self.project_or_skip()
@@ -215,16 +273,16 @@ class DoctorContext:
             except MomentoLambdaError as exc:
                 if exc.code == "aws.profile-not-found":
                     raise  # the user named it: an error, not a reason to skip
-                raise SkipCheck(exc.message, exc.hint) from None
+                raise NotChecked(exc.message, exc.hint) from None
             except Exception as exc:
-                raise SkipCheck(
+                raise NotChecked(
                     aws.translate_error(exc, action="sts:GetCallerIdentity").message, NO_CREDENTIALS_HINT
                 ) from None
             if credentials is None:
-                raise SkipCheck("No AWS credentials were found, so AWS checks were skipped.", NO_CREDENTIALS_HINT)
+                raise NotChecked("No AWS credentials were found, so AWS was not checked.", NO_CREDENTIALS_HINT)
             if not session.region_name:
-                raise SkipCheck(
-                    "No AWS region is set, so AWS checks were skipped.",
+                raise NotChecked(
+                    "No AWS region is set, so AWS was not checked.",
                     "Pass --region, set AWS_REGION, or add region to samconfig.toml.",
                 )
             return session, options
@@ -264,8 +322,13 @@ class DoctorContext:
                 return None
             error = aws.translate_error(exc, action=action, resource=resource)
             if error.code in SKIP_AS_CODES:
-                raise SkipCheck(error.message, error.hint) from None
-            raise error from None
+                raise NotChecked(error.message, error.hint) from None
+            endpoint = getattr(getattr(client, "meta", None), "endpoint_url", None)
+            arguments = ", ".join(f"{k}={v!r}" for k, v in sorted(kwargs.items()))
+            error.debug = (
+                f"request: {service}.{operation}({arguments}) at {endpoint}\nerror: {type(exc).__name__}: {exc}"
+            )
+            raise error from exc
 
     def region(self) -> str:
         session, _ = self.session()

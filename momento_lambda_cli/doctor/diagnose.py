@@ -9,6 +9,7 @@ from momento_lambda_cli.doctor import runner
 from momento_lambda_cli.doctor.context import DoctorContext, DoctorOptions
 from momento_lambda_cli.doctor.model import Check, Outcome, Summary
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.project.model import Project
 
 REMOTE_SERVICES = ["cloudformation", "lambda", "secretsmanager", "iam"]
 
@@ -23,6 +24,8 @@ class Diagnosis:
     """What made every check moot: the project did not load (and no check was told what to
     look at instead), or the named AWS profile does not exist. The command reports it as one
     error instead of the same line under every check."""
+    project: Project | None = None
+    """The project as the checks read it (for source positions in SARIF / JUnit)."""
 
 
 def diagnose(
@@ -45,4 +48,4 @@ def diagnose(
     session = ctx.failure("session")
     if fatal is None and session is not None and session.code == "aws.profile-not-found":
         fatal = session
-    return Diagnosis(outcomes, Summary.of(outcomes), loaded.framework if loaded is not None else None, fatal)
+    return Diagnosis(outcomes, Summary.of(outcomes), loaded.framework if loaded is not None else None, fatal, loaded)

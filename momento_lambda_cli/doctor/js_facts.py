@@ -7,6 +7,7 @@ Imported only when a project has Node.js code; the grammars load once per proces
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,23 @@ def _parser(suffix: str) -> tuple[Any, Any]:
 
         language = tree_sitter.Language(tree_sitter_javascript.language())
     return tree_sitter.Parser(language), tree_sitter.Query(language, QUERY)
+
+
+CONFIGURED_CLIENTS = frozenset({"CacheClient", "TopicClient"})
+"""Node.js clients built from an options object whose ``configuration`` picks the preset."""
+_THROWS = re.compile(r"throwOnRequestTimeout\s*:\s*true\b")
+
+
+def request_timeout_problem(text: str) -> str | None:
+    """AWS SDK v3 (``@smithy/node-http-handler`` 4.14): a ``requestTimeout`` without
+    ``throwOnRequestTimeout: true`` only logs a warning when exceeded; a read against an endpoint
+    that never answers waits on. ``socketTimeout`` (or ``throwOnRequestTimeout: true``) rejects."""
+    if "requestTimeout" not in text or "socketTimeout" in text or _THROWS.search(text):
+        return None
+    return (
+        "requestTimeout without throwOnRequestTimeout: true only logs a warning when exceeded "
+        "(@smithy/node-http-handler 4.14): the read still waits"
+    )
 
 
 def _text(node: Any) -> str:
@@ -310,7 +328,7 @@ class _Reader:
             facts.creations.append(Creation(_line(node), f"new {last}", self.outer_name(node), self.stored(node)))
             first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
             if (
-                last == "CacheClient"
+                last in CONFIGURED_CLIENTS
                 and first is not None
                 and first.type == "object"
                 and self.object_value(first, "configuration") is None
@@ -318,8 +336,10 @@ class _Reader:
                 facts.unconfigured.append(_line(node))
         elif last in {"SecretsManagerClient", "SecretsManager"}:
             text = _text(arguments)
+            timeouts = any(w in text for w in TIMEOUT_WORDS)
+            problem = request_timeout_problem(text) if last == "SecretsManagerClient" else None
             facts.secrets_clients.append(
-                SecretsClient(_line(node), any(w in text for w in TIMEOUT_WORDS), f"new {last}")
+                SecretsClient(_line(node), timeouts and problem is None, f"new {last}", problem)
             )
         elif last == "GetSecretValueCommand":
             first = arguments.named_children[0] if arguments is not None and arguments.named_children else None
@@ -620,6 +640,17 @@ def _momento_exports(root: Any) -> dict[str, bool] | None:
     return {export: key in reaches or key in sdk for export, key in exported.items()}
 
 
+def _first_error_line(root: Any) -> int | None:
+    """The 1-based line of the first ERROR or MISSING node (tree-sitter's error recovery)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return int(node.start_point[0]) + 1
+        stack.extend(child for child in reversed(node.children) if child.has_error or child.is_missing)
+    return None
+
+
 def facts(path: Path, data: bytes) -> FileFacts:
     import tree_sitter
 
@@ -628,6 +659,10 @@ def facts(path: Path, data: bytes) -> FileFacts:
         tree = parser.parse(data)
         captures = tree_sitter.QueryCursor(query).captures(tree.root_node)
         result = FileFacts(path, "node")
+        if tree.root_node.has_error:
+            line = _first_error_line(tree.root_node)
+            result.error = "does not parse" + (f" (line {line})" if line else "")
+            result.error_line = line
         _Reader(result, data).read(captures)
         if result.imports:
             result.import_members = _import_members(tree.root_node, captures, set(result.imports))

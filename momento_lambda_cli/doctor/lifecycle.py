@@ -16,6 +16,22 @@ WARNING_DAYS = 90
 """How far ahead a coming date is a warning."""
 
 
+def replacement(name: str, today: date) -> str | None:
+    """The runtime to move ``name`` to, the one ``project.runtime`` advises and ``--fix`` writes:
+    the oldest offered runtime of the same language still supported past the warning window
+    (the smallest move: nodejs18.x goes to nodejs22.x, not to nodejs24.x and its new handler
+    rules); ``None`` when there is none."""
+    from datetime import timedelta
+
+    current = catalog.runtime(name)
+    if current is None:
+        return None
+    horizon = today + timedelta(days=WARNING_DAYS)
+    later = [r for r in catalog.RUNTIMES if r.language == current.language and r.offered and r.deprecated > horizon]
+    later.sort(key=lambda r: tuple(int(p) for p in r.version.split(".")))
+    return later[0].name if later else None
+
+
 @dataclass(frozen=True)
 class Standing:
     level: str

@@ -12,6 +12,7 @@ def all_checks() -> list[Check]:
     from momento_lambda_cli.doctor.checks import (
         build,
         deployment,
+        machine,
         momento,
         network,
         packaging,
@@ -26,10 +27,10 @@ def all_checks() -> list[Check]:
         *packaging.PROJECT_CHECKS,
         *sdk.CHECKS,
         *build.CHECKS,
-        *packaging.BUILD_CHECKS,
         *deployment.CHECKS,
         *network.CHECKS,
         *momento.CHECKS,
+        *machine.CHECKS,
     ]
 
 
@@ -37,20 +38,26 @@ def _ids(value: Iterable[str]) -> list[str]:
     return [part.strip() for item in value for part in item.split(",") if part.strip()]
 
 
-def _matches(check: Check, selector: str) -> bool:
+def _matches(check: Check, selector: str, areas: frozenset[str] = frozenset()) -> bool:
     """``selector`` names ``check``: its id, an id prefix ending at a dot (``iam`` for
-    ``iam.secret-access``), or its group."""
+    ``iam.secret-access``), its group, or one of its former ids (``secrets.no-plaintext-key``,
+    whose prefix ``secrets`` still selects it: saved skip lists keep working)."""
     prefix = selector.rstrip(".")
-    return check.id == selector or check.id.startswith(prefix + ".") or check.group.value == selector
+    if check.group.value == selector or check.id == selector or check.id.startswith(prefix + "."):
+        return True
+    # a former id, or a former prefix that is no area today (`secrets`; `build` is one, so it
+    # no longer selects `machine.container`, once `build.container`)
+    return any(a == selector or (a.startswith(prefix + ".") and prefix not in areas) for a in check.aliases)
 
 
 def select(checks: list[Check], only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[Check]:
     """The checks kept by ``--only`` / ``--skip`` (comma-separated ids, id prefixes or groups);
     a selector that names no check is a usage error."""
     only_ids, skip_ids = _ids(only), _ids(skip)
-    unknown = [i for i in [*only_ids, *skip_ids] if not any(_matches(c, i) for c in checks)]
+    areas = frozenset(c.area for c in checks)
+    unknown = [i for i in [*only_ids, *skip_ids] if not any(_matches(c, i, areas) for c in checks)]
     if unknown:
-        prefixes = sorted({c.id.split(".", 1)[0] for c in checks})
+        prefixes = sorted({c.area for c in checks})
         groups = list(dict.fromkeys(c.group.value for c in checks))
         raise UsageError(
             f"Unknown check id: {', '.join(unknown)}; accepted: a check id, an id prefix "
@@ -61,5 +68,6 @@ def select(checks: list[Check], only: Iterable[str] = (), skip: Iterable[str] = 
     return [
         c
         for c in checks
-        if (not only_ids or any(_matches(c, i) for i in only_ids)) and not any(_matches(c, i) for i in skip_ids)
+        if (not only_ids or any(_matches(c, i, areas) for i in only_ids))
+        and not any(_matches(c, i, areas) for i in skip_ids)
     ]

@@ -13,11 +13,12 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from momento_lambda_cli.doctor.model import Check, Outcome, Result, SkipCheck, Status
+from momento_lambda_cli.doctor.model import Check, NotChecked, Outcome, Result, SkipCheck, Status
 from momento_lambda_cli.errors import MomentoLambdaError, crash_location
 
 DEFAULT_TIMEOUT_SECONDS = 20.0
-WARN_CODES = {"aws.access-denied", "aws.unreachable", "aws.throttled"}
+NOT_CHECKED_CODES = {"aws.access-denied", "aws.unreachable", "aws.throttled"}
+"""Errors that mean the check could not look: NOT_CHECKED, not a verdict (and never green)."""
 
 
 def run_one(check: Check, ctx: object) -> Outcome:
@@ -28,11 +29,15 @@ def run_one(check: Check, ctx: object) -> Outcome:
         result = check.run(ctx)  # type: ignore[arg-type]
         if not isinstance(result, Result):
             raise TypeError(f"check {check.id} returned {type(result).__name__}, not a Result")
+    except NotChecked as exc:
+        result = Result.not_checked(exc.message, exc.hint)
     except SkipCheck as exc:
         result = Result.skip(exc.message, exc.hint)
     except MomentoLambdaError as exc:
-        if exc.code in WARN_CODES:  # could not look: a warning, not a verdict
-            result = Result.warn(f"Could not check: {exc.message}", exc.hint)
+        if exc.debug or exc.__cause__ is not None:  # --debug: the request and the traceback
+            tb = (exc.debug + "\n" if exc.debug else "") + "".join(traceback.format_exception(exc))
+        if exc.code in NOT_CHECKED_CODES:  # could not look: not a verdict, and not green
+            result = Result.not_checked(f"Could not check: {exc.message}", exc.hint)
         else:
             result = Result.error(exc.message, exc.hint)
     except RecursionError:

@@ -31,11 +31,33 @@ def detect_framework(project_dir: Path) -> str | None:
     answers = load_answers(project_dir)
     if answers and answers.get("framework") in {SAM, SERVERLESS}:
         return str(answers["framework"])
-    if any((project_dir / name).is_file() for name in catalog.SAM.project_files):
+    sam = [name for name in catalog.SAM.project_files if (project_dir / name).is_file()]
+    serverless = any((project_dir / name).is_file() for name in catalog.SERVERLESS.project_files)
+    if sam and serverless and not _sam_project(project_dir, sam):
+        return SERVERLESS  # a Serverless service that keeps a plain CloudFormation template beside it
+    if sam:
         return SAM
-    if any((project_dir / name).is_file() for name in catalog.SERVERLESS.project_files):
+    if serverless:
         return SERVERLESS
     return None
+
+
+SAM_MARK = b"AWS::Serverless"
+"""In a template: the SAM transform or a SAM resource type; a plain CloudFormation template has neither."""
+
+
+def _sam_project(project_dir: Path, present: list[str]) -> bool:
+    """Beside serverless.yml, the SAM files found make a SAM project only with a samconfig or a
+    template that uses SAM (``Transform: AWS::Serverless-2016-10-31``, ``AWS::Serverless::*``)."""
+    from momento_lambda_cli.project.parse import read_head
+
+    if any(name in catalog.SAM.config_files for name in present):
+        return True
+    for name in present:
+        head = read_head(project_dir / name, 1_000_000, root=project_dir)
+        if head is not None and SAM_MARK in head:
+            return True
+    return False
 
 
 def load_answers(project_dir: Path) -> dict[str, Any] | None:

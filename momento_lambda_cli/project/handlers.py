@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path, PureWindowsPath
-from typing import Any
+from typing import Any, TypeVar
 
 from momento_lambda_cli.project.model import CodeKind, CodeLocation
 
@@ -14,7 +18,41 @@ TYPESCRIPT_SUFFIXES = (".ts", ".mts", ".cts", ".tsx")
 """The Node.js runtime's own lookup order, then TypeScript sources of a built handler."""
 ARCHIVE_SUFFIXES = (".zip", ".jar")
 
+F = TypeVar("F", bound=Callable[..., Any])
+_MEMO: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("handlers_memo", default=None)
 
+
+@contextlib.contextmanager
+def memo() -> Iterator[None]:
+    """Within one project load, each (code location, handler) is looked up on disk once: 200
+    functions over one ``src/`` folder resolve it once, not 200 times. Outside, no caching (a
+    later load sees files created since)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _memoized(function: F) -> F:
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> Any:
+        cache = _MEMO.get()
+        if cache is None:
+            return function(*args)
+        key = (function.__name__, *(tuple(a) if isinstance(a, list) else a for a in args))
+        try:
+            if key in cache:
+                return cache[key]
+        except TypeError:  # an unhashable handler value: not cached
+            return function(*args)
+        cache[key] = found = function(*args)
+        return found
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_memoized
 def local_code(root: Path, written: str) -> CodeLocation:
     """A code location written as a path (``src/``, ``functions\\\\get-item``, ``dist/fn.zip``,
     ``s3://bucket/key``), relative to the project folder ``root``."""
@@ -38,6 +76,7 @@ def local_code(root: Path, written: str) -> CodeLocation:
     return CodeLocation(CodeKind.MISSING, path, written, outside)
 
 
+@_memoized
 def handler_file(
     code_dir: Path | None, handler: Any, runtime: str, entry_points: list[str] | None = None
 ) -> Path | None:

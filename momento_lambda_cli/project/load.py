@@ -26,6 +26,20 @@ def load_project(
     they do for the deploy tools). Raises MomentoLambdaError when there is no project or its
     main file does not parse; every other oddity is a ``problems`` entry.
     """
+    from momento_lambda_cli.project import handlers
+
+    with handlers.memo():
+        return _load(root, stage=stage, region=region, stack_name=stack_name, environ=environ)
+
+
+def _load(
+    root: Path,
+    *,
+    stage: str | None,
+    region: str | None,
+    stack_name: str | None,
+    environ: Mapping[str, str] | None,
+) -> Project:
     environ = os.environ if environ is None else environ
     framework = detect_framework(root)
     if framework == SAM:

@@ -75,7 +75,8 @@ def load_sam(
             "SAM projects need template.yaml (`sam init` creates one); pass the project folder.",
             code="project.no-template",
         )
-    template = parse.load_yaml(template_path, root)
+    duplicates: list[tuple[str, int]] = []
+    template = parse.load_yaml(template_path, root, duplicates)
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise MomentoLambdaError(
             f"{template_path.name} has no Resources section.",
@@ -87,6 +88,7 @@ def load_sam(
     overrides = config.overrides("deploy")
     deploy_region = region_setting(config, region, environ)
     problems = list(config.problems)
+    problems += parse.duplicate_problems(template_path.name, duplicates, "the SAM CLI keeps the last one")
 
     parameters: dict[str, Any] = {}
     declared = template.get("Parameters")

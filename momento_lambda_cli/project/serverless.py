@@ -27,7 +27,7 @@ from momento_lambda_cli.project.model import (
     Project,
     Setting,
 )
-from momento_lambda_cli.project.parse import load_yaml
+from momento_lambda_cli.project.parse import duplicate_problems, load_yaml
 from momento_lambda_cli.project.sls_vars import Choice, SlsVariables, js_string
 from momento_lambda_cli.project.values import Sourced, Unresolved, as_float, as_int, as_str, secret_by_origin, shown
 
@@ -78,8 +78,9 @@ def load_serverless(
             "Run the command in the Serverless project's folder, or pass --project-dir.",
             code="project.no-config",
         )
+    duplicates: list[tuple[str, int]] = []
     try:
-        document = load_yaml(path, root)
+        document = load_yaml(path, root, duplicates)
     except MomentoLambdaError as exc:
         raise MomentoLambdaError(exc.message, exc.hint, code="project.bad-config") from None
     if not isinstance(document, dict):
@@ -95,7 +96,11 @@ def load_serverless(
     if region is not None:
         cli["region"] = region
     variables = SlsVariables(root, document, options=cli, environ=environ)
-    return _Loader(root, path, variables, environ).load()
+    loader = _Loader(root, path, variables, environ)
+    loader.problems += duplicate_problems(
+        path.name, duplicates, "the Serverless Framework refuses a duplicated mapping key"
+    )
+    return loader.load()
 
 
 def layer_logical_id(name: str) -> str:

@@ -24,13 +24,14 @@ from typing import Any
 
 from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor.code_index import CodeIndex
-from momento_lambda_cli.doctor.model import Outcome, Status
+from momento_lambda_cli.doctor.model import Check, FixRef, Outcome, Status
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, esbuild, samconfigyaml, yamltext
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.changeset import Changeset
 from momento_lambda_cli.project.model import Function, Project
+from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
 from momento_lambda_cli.retrofit import snippets, tomltext
 from momento_lambda_cli.retrofit.plan import (
@@ -162,6 +163,8 @@ class FixContext:
     """The check's outcome; ``None`` when the fixer runs on its own detection."""
     code: CodeIndex
     """The plan's source-file facts, shared by every fixer (each file is parsed once)."""
+    refused: list[tuple[str, list[str]]] = field(default_factory=list)
+    """Parts of the fix not made, why and what to do instead (the rest is still fixed)."""
 
     def momento_functions(self) -> list[Function]:
         """The functions whose code uses the Momento SDK, judged as doctor judges them."""
@@ -521,10 +524,18 @@ def fix_static_cache(ctx: FixContext) -> list[str]:
 
 
 def fix_timeout(ctx: FixContext) -> list[str]:
+    """Raise the timeouts of the functions the check reports (the Momento ones); the shared
+    setting (``Globals.Function.Timeout`` / ``provider.timeout``) only when every function that
+    inherits it is one of them, else each gets its own: nothing changes that is not reported."""
     project = ctx.project
     notes: list[str] = []
-    for function in ctx.momento_functions() or project.functions:
-        raise_timeout(project, function, _spec(project, function), ctx.files, ctx.source, notes, shared=True)
+    targets = ctx.momento_functions() or project.functions
+    key = "Timeout" if project.framework == SAM else "timeout"
+    chosen = {f.key for f in targets}
+    inheritors = {f.key for f in project.functions if key not in _spec(project, f)}
+    shared = inheritors <= chosen
+    for function in targets:
+        raise_timeout(project, function, _spec(project, function), ctx.files, ctx.source, notes, shared=shared)
     return notes
 
 
@@ -552,20 +563,64 @@ def fix_local_override(ctx: FixContext) -> list[str]:
 
 
 def replacement_runtime(name: str) -> str | None:
-    """The oldest runtime of the same language that stays supported for a while (``None``: none)."""
-    current = catalog.runtime(name)
-    if current is None:
-        return None
-    horizon = TODAY() + RUNTIME_MARGIN
-    later = [r for r in catalog.RUNTIMES if r.language == current.language and r.offered and r.deprecated > horizon]
-    later.sort(key=lambda r: tuple(int(p) for p in r.version.split(".")))
-    return later[0].name if later else None
+    """The runtime ``project.runtime`` advises for ``name`` (``None``: none lasts)."""
+    from momento_lambda_cli.doctor import lifecycle
+
+    return lifecycle.replacement(name, TODAY())
+
+
+AWS_SDK_V2 = re.compile(r"""(?:require\s*\(\s*|from\s+|import\s+)['"]aws-sdk(?:/[^'"]*)?['"]""")
+"""A use of the AWS SDK for JavaScript v2 (``require('aws-sdk')``, ``import ... from 'aws-sdk/clients/s3'``)."""
+NODE_WITHOUT_SDK_V2 = 18
+"""From nodejs18.x on, Lambda's Node.js runtimes include only the AWS SDK v3."""
+
+
+def _node_major(name: str) -> int | None:
+    match = re.fullmatch(r"nodejs(\d+)\.x", name)
+    return int(match.group(1)) if match else None
+
+
+def _bundles_sdk_v2(ctx: FixContext, function: Function) -> bool:
+    """The function's package.json (its code folder's, else the project's) depends on aws-sdk."""
+    for folder in [function.code_dir, ctx.project.root]:
+        if folder is None:
+            continue
+        manifest = folder / "package.json"
+        try:
+            document = json.loads(read_head(manifest, 1_000_000, ctx.project.root) or b"{}")
+        except ValueError:
+            continue
+        if isinstance(document, dict) and "aws-sdk" in _mapping(document.get("dependencies")):
+            return True
+        if manifest.is_file():
+            return False
+    return False
+
+
+def _uses_sdk_v2(ctx: FixContext, function: Function) -> str | None:
+    """The first file (relative) of the function's code that uses the AWS SDK v2."""
+    for facts in ctx.code.function(function).files:
+        data = read_head(facts.path, 1_000_000, ctx.project.root)
+        if data is not None and AWS_SDK_V2.search(data.decode("utf-8", "replace")):
+            return (
+                facts.path.relative_to(ctx.project.root).as_posix()
+                if facts.path.is_relative_to(ctx.project.root)
+                else facts.path.name
+            )
+    return None
 
 
 def fix_runtime(ctx: FixContext) -> list[str]:
+    """Move each function past its runtime's deprecation to the runtime the check advised; a
+    Node.js function whose code uses the AWS SDK v2 without bundling it is not moved to nodejs18.x+
+    (those runtimes do not include it), nor is a shared setting it inherits."""
     project = ctx.project
     horizon = TODAY() + RUNTIME_MARGIN
     actions: list[str] = []
+    key = "Runtime" if project.framework == SAM else "runtime"
+    shared = ["Globals", "Function", key] if project.framework == SAM else ["provider", key]
+    moves: dict[str, tuple[str, str]] = {}
+    stuck: set[str] = set()
     for function in project.functions:
         current = catalog.runtime(function.runtime_name)
         if current is None or current.deprecated > horizon:
@@ -573,22 +628,52 @@ def fix_runtime(ctx: FixContext) -> list[str]:
         new = replacement_runtime(current.name)
         if new is None:
             continue
-        key = "Runtime" if project.framework == SAM else "runtime"
+        old_major, new_major = _node_major(current.name), _node_major(new)
+        if old_major is not None and new_major is not None and old_major < NODE_WITHOUT_SDK_V2 <= new_major:
+            user = _uses_sdk_v2(ctx, function)
+            if user is not None and not _bundles_sdk_v2(ctx, function):
+                stuck.add(function.key)
+                ctx.refused.append(
+                    (
+                        f"{function.key}: not moved from {current.name} to {new}: {user} uses the AWS SDK v2 "
+                        f"(aws-sdk), which nodejs{NODE_WITHOUT_SDK_V2}.x and later do not include",
+                        [
+                            "Move the code to the AWS SDK v3 (@aws-sdk/client-*), or add aws-sdk to the "
+                            "function's package.json dependencies so it is bundled; then run --fix again.",
+                        ],
+                    )
+                )
+                continue
+        moves[function.key] = (current.name, new)
+    inherit = {f.key for f in project.functions if key not in _spec(project, f)}
+    for function in project.functions:
+        if function.key not in moves:
+            continue
+        old, new = moves[function.key]
         own = (
             ["Resources", function.key, "Properties", key]
             if project.framework == SAM
             else ["functions", function.key, key]
         )
-        shared = ["Globals", "Function", key] if project.framework == SAM else ["provider", key]
         text = ctx.text()
         for path in (own, shared):
             node = yamltext.node_at(text, path, ctx.source)
-            if node is not None:
-                if node.id == "scalar" and node.value == current.name:
-                    yaml_edit(ctx.files, ctx.path, lambda t: yamltext.replace_scalar(t, path, new, source=ctx.source))  # noqa: B023
-                    rebuild = " (rebuild: compiled wheels are per Python version)" if function.is_python else ""
-                    actions.append(f"{ctx.source} {'.'.join(path)}: {current.name} -> {new}{rebuild}")
+            if node is None:
+                continue
+            if path is shared and inherit & stuck:
+                ctx.refused.append(
+                    (
+                        f"{function.key}: {'.'.join(shared)} not moved: {', '.join(sorted(inherit & stuck))} "
+                        "inherits it and cannot move",
+                        [f"Give {function.key} its own {key}: {new}, or move the AWS SDK v2 code first."],
+                    )
+                )
                 break
+            if node.id == "scalar" and node.value == old:
+                yaml_edit(ctx.files, ctx.path, lambda t: yamltext.replace_scalar(t, path, new, source=ctx.source))  # noqa: B023
+                rebuild = " (rebuild: compiled wheels are per Python version)" if function.is_python else ""
+                actions.append(f"{ctx.source} {'.'.join(path)}: {old} -> {new}{rebuild}")
+            break
     return actions
 
 
@@ -651,51 +736,13 @@ def fix_esm_require(ctx: FixContext) -> list[str]:
     return actions
 
 
-# --- the tables -------------------------------------------------------------------------------
-
-FIXERS: dict[str, Fixer] = {
-    "iam.secret-access": fix_secret_access,
-    "iam.kms-decrypt": fix_kms_decrypt,
-    "project.build-method": fix_build_method,
-    "serverless.slim-strip": fix_slim_strip,
-    "serverless.static-cache": fix_static_cache,
-    "project.timeout": fix_timeout,
-    "project.no-local-override": fix_local_override,
-    "project.runtime": fix_runtime,
-    "project.secret-by-name": fix_secret_by_name,
-    "project.esm-require": fix_esm_require,
-}
-SELF_DETECTING = ("serverless.slim-strip", "serverless.static-cache", "project.secret-by-name")
-"""Fixers that also run, on their own detection, when doctor has no check with their id."""
-
-STEPS: dict[str, list[str]] = {
-    "code.client-reuse": [
-        "Move the CacheClient construction out of the handler into a module-level accessor, e.g. "
-        "`_client = None` and `def get_client(): global _client; _client = _client or CacheClient(...); return _client`.",
-        "Call the accessor from the handler instead of constructing a client there.",
-        "Or generate the client module with `momento-lambda add` and use its get_client() / getMomentoClient().",
-    ],
-    "secrets.no-plaintext-key": [
-        "Revoke the key in the Momento console (it is in the project, so treat it as leaked).",
-        "Delete it from the files and environment variables listed above (and from the git history if committed).",
-        "Store a new key with `momento-lambda store-token`: it goes to Secrets Manager; "
-        "functions get only the secret's ARN.",
-    ],
-    "code.lambda-config": ["Build the client with Configurations.Lambda.latest() (Python and Node.js)."],
-    "code.secret-timeouts": [
-        "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, "
-        "retries={'total_max_attempts': 2})).",
-        "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, "
-        "throwOnRequestTimeout: true}}).",
-    ],
-}
-
-
 # --- planning and writing ---------------------------------------------------------------------
+# Which fix belongs to which check, and the steps to fix it by hand, are part of each check's
+# definition (``Check.fixes`` / ``Check.steps`` in ``doctor/checks/``): nothing here is keyed by id.
 
 
 def _steps(outcome: Outcome) -> list[str]:
-    steps = list(STEPS.get(outcome.check.id, []))
+    steps = list(outcome.check.steps)
     if not steps and outcome.result.hint:
         steps = [outcome.result.hint]
     return steps
@@ -704,39 +751,44 @@ def _steps(outcome: Outcome) -> list[str]:
 def plan_fixes(
     project: Project | None,
     outcomes: Sequence[Outcome],
-    registered: set[str] | None = None,
+    checks: Sequence[Check] | None = None,
     *,
     root: Path | None = None,
 ) -> FixPlan:
-    """The fixes for the outcomes that warned or failed (plus :data:`SELF_DETECTING` fixers
-    whose id is not in ``registered``, the ids doctor knows); nothing is written. Without a
-    project (it does not load) every problem gets its steps."""
+    """The fixes for the outcomes that warned or failed, plus the fixes declared ``always``
+    (they detect on their own) of ``checks`` (default: the outcomes' checks); nothing is
+    written. Without a project (it does not load) every problem gets its steps."""
     base = project.root if project is not None else root
     assert base is not None, "plan_fixes needs a project or a root"
     files = PlannedFiles(base)
     code = CodeIndex(base)
     plan = FixPlan(base, [], [])
-    known = registered if registered is not None else {o.check.id for o in outcomes}
-    todo: list[tuple[str, Outcome | None]] = [
-        (o.check.id, o) for o in outcomes if o.result.status in (Status.WARN, Status.FAIL)
-    ]
+    problems = [o for o in outcomes if o.result.status in (Status.WARN, Status.FAIL)]
+    todo: list[tuple[Check, Outcome | None, tuple[FixRef, ...]]] = [(o.check, o, o.check.fixes) for o in problems]
     if project is not None:
-        todo += [(check_id, None) for check_id in SELF_DETECTING if check_id not in known]
-    for check_id, outcome in todo:
-        fixer = FIXERS.get(check_id) if project is not None else None
+        done = {o.check.id for o in problems}
+        for check in checks if checks is not None else [o.check for o in outcomes]:
+            always = tuple(f for f in check.fixes if f.always)
+            if always and check.id not in done:
+                todo.append((check, None, always))
+    for check, outcome, refs in todo:
         actions: list[str] = []
-        if fixer is not None:
+        refused = False
+        for ref in refs if project is not None else ():
             saved = dict(files.current)
+            context = FixContext(project, files, outcome, code)  # type: ignore[arg-type]
             try:
-                actions = fixer(FixContext(project, files, outcome, code))  # type: ignore[arg-type]
+                actions += ref.load()(context)
+                plan.refused.extend(ManualFix(check.id, why, steps) for why, steps in context.refused)
+                refused = refused or bool(context.refused)
             except MomentoLambdaError as exc:
                 files.current = saved
-                plan.refused.append(ManualFix(check_id, exc.message, [exc.hint] if exc.hint else []))
-                continue
+                plan.refused.append(ManualFix(check.id, exc.message, [exc.hint] if exc.hint else []))
+                refused = True
         if actions:
-            plan.fixes.append(Fix(check_id, actions))
-        elif outcome is not None:
-            plan.manual.append(ManualFix(check_id, outcome.result.message, _steps(outcome)))
+            plan.fixes.append(Fix(check.id, actions))
+        elif outcome is not None and not refused:
+            plan.manual.append(ManualFix(check.id, outcome.result.message, _steps(outcome)))
     plan.changes = files.changes()
     return plan
 

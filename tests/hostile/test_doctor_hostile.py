@@ -185,10 +185,10 @@ def test_the_key_scan_honours_gitignore_without_git(tmp_path):
     (project / "env.local").write_text(key)
     (project / "node_modules").mkdir()
     (project / "node_modules" / "key.txt").write_text(key)
-    result = doctor(project, "--only", "secrets.no-plaintext-key", "--json")
+    result = doctor(project, "--only", "secret.no-plaintext-key", "--json")
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(0,))
     (project / "committed.txt").write_text(key)
-    result = doctor(project, "--only", "secrets.no-plaintext-key", "--json")
+    result = doctor(project, "--only", "secret.no-plaintext-key", "--json")
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(1,))
     assert "committed.txt" in result.stdout
     harness.assert_no_piece(key, result.output)
@@ -203,7 +203,7 @@ def test_the_key_scan_inside_git_skips_ignored_and_build_folders(tmp_path):
     (project / "env.local").write_text(key)
     (project / ".aws-sam").mkdir()
     (project / ".aws-sam" / "key.txt").write_text(key)
-    result = doctor(project, "--only", "secrets.no-plaintext-key")
+    result = doctor(project, "--only", "secret.no-plaintext-key")
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(0,))
 
 
@@ -296,44 +296,41 @@ def _toml_error(project: Path, key: str) -> None:
     (project / "samconfig.toml").write_text(f'version = 0.1\n[default.deploy.parameters]\nx = "{key}\n')
 
 
-@pytest.mark.parametrize("kind", sorted(KEY_MAKERS))
-@pytest.mark.parametrize(
-    "plant",
-    [
-        ("sam", _sam_key_everywhere),
-        ("sls", _sls_key_everywhere),
-        ("sls", _duplicate_key),
-        ("sam", _toml_error),
-        ("sam", _answers_and_code),
-        ("sls", _params_file),
-        ("sam", _samconfig_yaml),
-        ("sls", _env_files),
-        ("sam", _answers_every_field),
-        ("sls", _answers_every_field),
-    ],
-    ids=[
-        "sam-everywhere",
-        "sls-everywhere",
-        "yaml-duplicate",
-        "toml-error",
-        "answers-and-code",
-        "sls-params-file",
-        "samconfig-yaml",
-        "dotenv-files",
-        "sam-answers-every-field",
-        "sls-answers-every-field",
-    ],
-)
-@pytest.mark.parametrize("mode", ["text", "json", "debug"])
-def test_doctor_never_prints_a_planted_key(tmp_path, kind, plant, mode):
-    framework, how = plant
+PLANTS: dict[str, tuple[str, Callable[[Path, str], None]]] = {
+    "sam-everywhere": ("sam", _sam_key_everywhere),
+    "sls-everywhere": ("sls", _sls_key_everywhere),
+    "yaml-duplicate": ("sls", _duplicate_key),
+    "toml-error": ("sam", _toml_error),
+    "answers-and-code": ("sam", _answers_and_code),
+    "sls-params-file": ("sls", _params_file),
+    "samconfig-yaml": ("sam", _samconfig_yaml),
+    "dotenv-files": ("sls", _env_files),
+    "sam-answers-every-field": ("sam", _answers_every_field),
+    "sls-answers-every-field": ("sls", _answers_every_field),
+}
+"""Where a key is planted, by case id: (framework, how). The whole matrix runs in-process
+(test_doctor_planted_keys.py, unit tier); a few cases run as a real process here."""
+
+MODES = {"text": ([], []), "json": ([], ["--json"]), "debug": (["--debug"], ["-v"])}
+"""Output mode -> (global options, doctor options)."""
+
+
+def planted(tmp_path: Path, kind: str, plant: str) -> tuple[str, Path]:
+    """A small project of the plant's framework with a key of ``kind`` planted; (key, project)."""
+    framework, how = PLANTS[plant]
     key = KEY_MAKERS[kind]()
     project = (projects.sam_project if framework == "sam" else projects.serverless_project)(tmp_path, "leaky")
     how(project, key)
+    return key, project
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+@pytest.mark.parametrize("plant", ["sam-everywhere", "sls-everywhere", "answers-and-code"])
+def test_doctor_never_prints_a_planted_key_as_a_process(tmp_path, plant, mode):
+    key, project = planted(tmp_path, "v2", plant)
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
-    extra = {"json": ["--json"], "debug": ["-v"], "text": []}[mode]
-    args = ["--debug"] if mode == "debug" else []
-    result = harness.run(*args, "doctor", "--offline", "--timeout", str(TIMEOUT), *extra, str(project))
+    options, extra = MODES[mode]
+    result = harness.run(*options, "doctor", "--offline", "--timeout", str(TIMEOUT), *extra, str(project))
     harness.assert_clean(result, seconds=BOUND + harness.startup(), exit_codes=(0, 1))
     harness.assert_no_piece(key, result.output)
     if mode == "json":

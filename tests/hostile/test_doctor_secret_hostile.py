@@ -66,7 +66,7 @@ def test_a_key_pasted_as_the_secret_arn_is_never_printed(aws, tmp_path, maker, f
         (project / "serverless.yml").write_text(
             text.replace("  default:\n", f"  default:\n    momentoSecretArn: {key}\n", 1)
         )
-    checks = "iam.secret-access,secret.contract,secrets.no-plaintext-key"
+    checks = "iam.secret-access,secret.contract,secret.no-plaintext-key"
     for before, after in (([], ["--json"]), (["--debug"], ["-v"])):
         result = harness.run(
             *before,

@@ -90,7 +90,7 @@ import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
 import {SecretsManagerClient, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager';
 
 const secrets = new SecretsManagerClient({
-  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000},
+  requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true},
   maxAttempts: 2,
 });
 

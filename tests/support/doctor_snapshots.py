@@ -23,6 +23,8 @@ ENVIRONMENT = {
     "DOCKER_HOST": "unix:///nonexistent/no-docker.sock",
 }
 """What the machine may not decide: no AWS, no region, no Docker engine (the test fixtures' env)."""
+MACHINE_DEPENDENT = frozenset({"machine.tools"})
+"""Checks whose result is this machine's PATH (tests/test_doctor_machine.py covers them)."""
 
 
 def folders() -> Iterator[Path]:
@@ -38,8 +40,9 @@ def snapshot(folder: Path) -> dict[str, Any]:
     from momento_lambda_cli.doctor.diagnose import diagnose
     from momento_lambda_cli.doctor.model import Summary
 
+    checks = [c for c in registry.all_checks() if c.id not in MACHINE_DEPENDENT]
     diagnosis = diagnose(
-        DoctorOptions(project_dir=folder.resolve(), offline=True), registry.all_checks(), timeout=60, concurrent=False
+        DoctorOptions(project_dir=folder.resolve(), offline=True), checks, timeout=60, concurrent=False
     )
     if diagnosis.fatal is not None:
         return {"fatal": diagnosis.fatal.message.replace(str(folder.resolve()), ".")}

@@ -240,7 +240,31 @@ def sdk_packaged(ctx: DoctorContext) -> Result:
 
 
 CHECKS = [
-    Check("build.binaries", Group.BUILD, "Compiled extensions built for Lambda", binaries),
-    Check("build.glibc", Group.BUILD, "Libraries load on the runtime's glibc", glibc),
-    Check("build.sdk", Group.BUILD, "Momento SDK packaged", sdk_packaged),
+    Check(
+        "build.binaries",
+        Group.BUILD,
+        "Compiled extensions built for Lambda",
+        binaries,
+        reads="the build output (.aws-sam/build, .serverless/*.zip)",
+        fails_when="a `*.so` / `*.pyd` in `.aws-sam/build/*` or `.serverless/*.zip` is not Linux ELF for the function's CPU, is for another Python, or is musl (a wheel whose libraries are packaged is one finding)",
+        why="a library for another OS, CPU or Python does not load on Lambda",
+    ),
+    Check(
+        "build.glibc",
+        Group.BUILD,
+        "Libraries load on the runtime's glibc",
+        glibc,
+        reads="the build output's ELF libraries and wheel tags",
+        fails_when="a library needs a newer glibc than the runtime's Amazon Linux (2.26 / 2.34), read from its ELF symbol versions (`GLIBC_2.xx`), or from the wheel's manylinux tag when no library can be read",
+        why="a library that needs a newer glibc than Amazon Linux's fails to load",
+    ),
+    Check(
+        "build.sdk",
+        Group.BUILD,
+        "Momento SDK packaged",
+        sdk_packaged,
+        reads="the build output",
+        fails_when="`momento` (Python) or `@gomomento/sdk` (Node.js) is not in the package",
+        why="a package without the SDK fails at import",
+    ),
 ]

@@ -27,9 +27,11 @@ def key(ctx: DoctorContext) -> Result:
             "The key was revoked or expired: create a new one in the Momento console and run `momento-lambda store-token`.",
         )
     if check.status is KeyStatus.UNREACHABLE:
-        return Result.warn(f"Could not reach Momento to check the key ({where}): {check.detail}", UNREACHABLE_HINT)
+        return Result.not_checked(
+            f"Could not reach Momento to check the key ({where}): {check.detail}", UNREACHABLE_HINT
+        )
     if check.status is KeyStatus.ERROR:
-        return Result.warn(f"Momento answered {check.detail} while checking the key ({where})", UNREACHABLE_HINT)
+        return Result.not_checked(f"Momento answered {check.detail} while checking the key ({where})", UNREACHABLE_HINT)
     return Result.ok(f"The stored key authenticates ({where}, {check.latency_ms:.0f} ms round trip)")
 
 
@@ -54,7 +56,7 @@ def cache(ctx: DoctorContext) -> Result:
         )
     if check.status is KeyStatus.AUTHENTICATION_FAILED:
         return Result.skip("The key does not authenticate (see momento.key).")
-    return Result.warn(f"Could not check cache {name}: {check.detail}", UNREACHABLE_HINT)
+    return Result.not_checked(f"Could not check cache {name}: {check.detail}", UNREACHABLE_HINT)
 
 
 def expiry(ctx: DoctorContext) -> Result:
@@ -89,7 +91,34 @@ def expiry(ctx: DoctorContext) -> Result:
 
 
 CHECKS = [
-    Check("momento.key", Group.MOMENTO, "Stored key authenticates", key, remote=True),
-    Check("momento.key-expiry", Group.MOMENTO, "Stored key not expiring", expiry, remote=True),
-    Check("momento.cache", Group.MOMENTO, "Cache exists", cache, remote=True),
+    Check(
+        "momento.key",
+        Group.MOMENTO,
+        "Stored key authenticates",
+        key,
+        remote=True,
+        reads="the stored key (Secrets Manager) and Momento",
+        fails_when="the stored key does not parse or Momento rejects it; unreachable Momento is a warning; shows the round-trip latency",
+        why="a revoked or malformed key fails every cache call",
+    ),
+    Check(
+        "momento.key-expiry",
+        Group.MOMENTO,
+        "Stored key not expiring",
+        expiry,
+        remote=True,
+        reads="the stored key's exp claim or the key-refresh Lambda's validUntil",
+        fails_when='the stored key has expired (its `exp` claim, else the key-refresh Lambda\'s `validUntil`); warns within `--expiry-warning-days`; passes with the date or "never expires"; `data` in `--json`: `expires_at`, `days_left`, `source`, `warning_days`',
+        why="an expired key fails every cache call at once",
+    ),
+    Check(
+        "momento.cache",
+        Group.MOMENTO,
+        "Cache exists",
+        cache,
+        remote=True,
+        reads="Momento: the cache the functions use",
+        fails_when="the cache does not exist or the key may not use it",
+        why="a missing cache fails every call with NOT_FOUND",
+    ),
 ]

@@ -165,5 +165,14 @@ def _hint(ctx: DoctorContext) -> str:
 
 
 CHECKS = [
-    Check("deploy.vpc-egress", Group.DEPLOYMENT, "Functions in a VPC reach Momento", vpc_egress, remote=True),
+    Check(
+        "deploy.vpc-egress",
+        Group.DEPLOYMENT,
+        "Functions in a VPC reach Momento",
+        vpc_egress,
+        remote=True,
+        reads="EC2: the functions' subnets, route tables and VPC endpoints",
+        fails_when="a deployed Momento function in a VPC has a subnet without a `0.0.0.0/0` route to a NAT gateway (Momento unreachable); says whether a Secrets Manager interface endpoint serves the secret",
+        why="a function in a VPC without a NAT route cannot reach Momento",
+    ),
 ]

@@ -21,7 +21,7 @@ from typing import Any
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.model import Check, FixRef, Group, Result, SkipCheck
 from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import read_head
@@ -311,8 +311,8 @@ def container_build(ctx: DoctorContext) -> Result:
     )
     if project.framework == SAM:
         hint = (
-            f"Start Docker; for another CPU {emulation}; or build without a container: `sam build` fetches "
-            "manylinux wheels for the function's architecture."
+            f"Start Docker; for another CPU {emulation}; or build without a container here: `sam build "
+            "--no-use-container` fetches manylinux wheels for the function's architecture."
         )
     else:
         hint = (
@@ -320,8 +320,8 @@ def container_build(ctx: DoctorContext) -> Result:
             "['--platform manylinux2014_<arch>', '--only-binary=:all:']."
         )
     message = f"The container build ({how}) cannot run on this machine"
-    if any("qemu" in p for p in problems):
-        return Result.fail(message, hint, problems)
+    if any("qemu" in p for p in problems):  # a fact about this machine, not the project: a warning
+        return Result.warn(message, hint, problems)
     if problems:
         return Result.warn(message + " until Docker runs", hint, problems)
     note = "" if reachable else " (Docker's endpoint was not probed)"
@@ -329,9 +329,24 @@ def container_build(ctx: DoctorContext) -> Result:
 
 
 PROJECT_CHECKS = [
-    Check("serverless.slim-strip", Group.PROJECT, "slim does not strip compiled extensions", slim_strip),
-    Check("serverless.static-cache", Group.PROJECT, "No requirements cache shared across runtimes", static_cache),
-]
-BUILD_CHECKS = [
-    Check("build.container", Group.BUILD, "Container build can run on this machine", container_build),
+    Check(
+        "serverless.slim-strip",
+        Group.PROJECT,
+        "slim does not strip compiled extensions",
+        slim_strip,
+        reads="serverless.yml custom.pythonRequirements and the requirements",
+        fails_when="serverless-python-requirements `slim: true` without `strip: false` (stripping breaks grpcio's `.so`) when the requirements name `momento` or `grpcio`; warns otherwise",
+        why="strip removes symbols grpcio's .so needs: the import fails on Lambda",
+        fixes=(FixRef("fix_slim_strip", always=True),),
+    ),
+    Check(
+        "serverless.static-cache",
+        Group.PROJECT,
+        "No requirements cache shared across runtimes",
+        static_cache,
+        reads="serverless.yml, the requirements and the plugin's static cache on this machine",
+        fails_when="the plugin's static cache (on by default; keyed on requirements.txt + `provider.architecture`, not the Python version) holds this service's requirements built for another Python, or a function's architecture differs from the provider's; warns when the cache holds builds for several Pythons",
+        why="the cache is keyed on requirements and CPU, not the Python version: another runtime's wheels get packaged",
+        fixes=(FixRef("fix_static_cache", always=True),),
+    ),
 ]

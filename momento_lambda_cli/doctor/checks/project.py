@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import math
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -13,7 +15,7 @@ from momento_lambda_cli.doctor.checks._util import as_pattern, plural
 from momento_lambda_cli.doctor.code_facts import Call
 from momento_lambda_cli.doctor.code_index import FunctionCode
 from momento_lambda_cli.doctor.context import DoctorContext, not_aws
-from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck, Status
+from momento_lambda_cli.doctor.model import Check, FixRef, Group, Location, Result, SkipCheck, Status
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
@@ -40,8 +42,20 @@ TODAY = date.today
 """Swappable for tests."""
 
 
+def _unread_functions(project: Project) -> str | None:
+    """Why the project's functions could not be read (Serverless ``functions: ${file(x.js):fn}``:
+    JavaScript the Serverless Framework runs), or ``None``."""
+    value = project.document.get("functions") if project.framework != SAM else None
+    if isinstance(value, Unresolved) and not project.functions:
+        return value.describe()
+    return None
+
+
 def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
     project = ctx.project_or_skip()
+    unread = _unread_functions(project)
+    if unread is not None:
+        raise SkipCheck(f"The functions could not be read ({unread}): see project.framework.")
     if not project.functions:
         raise SkipCheck(f"No Lambda functions in {project.config_path.name}.")
     return project.functions
@@ -64,6 +78,41 @@ def _setting_line(label: str, setting: Setting[str]) -> str:
         origin = " and ".join(origins) or "outside the project's files"
         return f"{label} {value.expression} (from {origin}, via {setting.source})"
     return f"{label} {value} (from {setting.source})"
+
+
+PARSE_HINT = (
+    "Fix the syntax error, or finish the merge (keep one side between the <<<<<<< / ======= / "
+    ">>>>>>> lines and delete the markers); the checks that read code cannot judge these files."
+)
+
+
+OUTSIDE_HINT = (
+    "doctor reads only files inside the project folder (a cloned project is untrusted input); "
+    "check that code yourself, or move the function's code under the project folder."
+)
+
+
+def code_parses(ctx: DoctorContext) -> Result:
+    """Every source file the functions run parses (Python: ast; JS/TS: tree-sitter's error nodes)
+    and holds no merge-conflict markers; otherwise the code checks would judge nothing."""
+    _functions_or_skip(ctx)
+    broken = ctx.unparsed()
+    if broken:
+        where = [Location(_rel(ctx, f.path), f.error_line) for f in broken]
+        details = [
+            f"{w.file}" + (f":{w.line}" if w.line else "") + f": {f.error}" for w, f in zip(where, broken, strict=True)
+        ]
+        return Result.fail(
+            f"{plural(len(broken), 'source file')} cannot be read as code", PARSE_HINT, details, locations=where
+        )
+    outside = ctx.code_outside()
+    if outside:
+        return Result.warn(
+            f"The code of {plural(len(outside), 'function')} is outside the project folder: not read, not judged",
+            OUTSIDE_HINT,
+            [f"{key}: {os.path.relpath(path, ctx.project_or_skip().root)}" for key, path in outside],
+        )
+    return Result.ok("Every function's source parses")
 
 
 def framework(ctx: DoctorContext) -> Result:
@@ -90,6 +139,14 @@ def framework(ctx: DoctorContext) -> Result:
     if not project.is_aws:
         return Result.ok(f"{message}; {not_aws(project)}")
     oddities = list(project.problems) + [f"{f.key}: {problem}" for f in project.functions for problem in f.problems]
+    unread = _unread_functions(project)
+    if unread is not None:
+        return Result.warn(
+            f"{message.split(', 0 functions')[0]}; its functions could not be read: {unread}",
+            "Write the functions in serverless.yml or a YAML / JSON file it includes with ${file()}; this "
+            "doctor does not run the project's JavaScript. The checks that judge functions were skipped.",
+            [o for o in oddities if not o.startswith("functions")] + notes,
+        )
     if not project.functions:
         where = "an AWS::Serverless::Function" if project.framework == SAM else "a function under functions:"
         return Result.warn(message, f"Add {where} that uses Momento.")
@@ -111,7 +168,7 @@ def _momento_code(ctx: DoctorContext) -> list[FunctionCode]:
     _functions_or_skip(ctx)
     codes = ctx.momento_code()
     if not codes:
-        raise SkipCheck(NO_MOMENTO)
+        raise ctx.no_momento()
     return codes
 
 
@@ -121,6 +178,24 @@ def _secret_target(ref: str) -> tuple[str, bool]:
     if ref.startswith("arn:") or "${" in ref or "{{resolve:" in ref:
         return ref, False
     return f"{ref}-{SAMPLE_SUFFIX}", True
+
+
+def _prefix_wildcard(resource: str) -> bool:
+    """``secret:${SecretId}*`` / ``secret:prod/momento*``: a name followed by ``*`` grants every
+    secret whose name begins with it (``prod/momento-staging``), not exactly the secret;
+    ``NAME-??????`` (the random suffix) and a full ARN are exact."""
+    if ":secret:" in resource:
+        name = resource.split(":secret:", 1)[1]
+    elif resource.startswith("arn:"):
+        return False
+    else:
+        name = resource  # already the name part (the function reads the secret by name)
+    if not name.endswith("*"):
+        return False
+    stem = name.rstrip("*")
+    # `NAME-*` (AWS's documented name grant) is left alone: it still matches `NAME-staging-...`,
+    # but it is common and deliberate; a bare `NAME*` also matches `NAMEstaging`, `NAME2`...
+    return bool(stem) and not stem.endswith(("?", "-", "*", "/"))
 
 
 def _name_part(resource: str) -> str:
@@ -179,8 +254,14 @@ def secret_access(ctx: DoctorContext) -> Result:
         broad = [
             why for s in evaluation.matched if (why := iam_policy.is_broad_grant(s, "secretsmanager:GetSecretValue"))
         ]
+        prefixed = sorted({r for s in evaluation.matched for r in s.resources if _prefix_wildcard(r)})
         if broad:
             warnings.append(f"{function.key}: over-broad grant ({'; '.join(sorted(set(broad)))})")
+        elif prefixed:
+            warnings.append(
+                f"{function.key}: over-broad grant (Resource {prefixed[0]} also matches every secret whose name "
+                "begins with that name; Secrets Manager's own suffix is -?????? (six characters))"
+            )
         else:
             passes.append(f"{function.key}: GetSecretValue on {shown}")
     project = ctx.project_or_skip()
@@ -200,14 +281,14 @@ def secret_access(ctx: DoctorContext) -> Result:
         )
     if warnings:
         message = (
-            "The secret is readable, but the grant is broader than it needs to be"
+            "The secret is readable, but the grant is broader than it needs to be (not exactly the secret)"
             if all("over-broad" in w for w in warnings)
             else "A function may not be able to read the Momento secret"
         )
         return Result.warn(message, hint, warnings)
     if not passes:
         return Result.skip(
-            f"No Momento function reads a secret from Secrets Manager ({', '.join(elsewhere)}; see secrets.no-plaintext-key)."
+            f"No Momento function reads a secret from Secrets Manager ({', '.join(elsewhere)}; see secret.no-plaintext-key)."
         )
     return Result.ok(f"{plural(len(passes), 'function')} may read exactly the secret", passes)
 
@@ -399,9 +480,11 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
     codes = _momento_code(ctx)
     users: set[str] = set()
     others: dict[str, str] = {}
+    builders: set[str] = set()
     for code in codes:
         if not any(f.creations for f in code.files):
             continue
+        builders.update(_rel(ctx, f.path) for f in code.files if f.creations)
         for facts in code.files:
             rel = _rel(ctx, facts.path)
             presets = {p for _line, p in facts.presets}
@@ -411,8 +494,12 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
                 reason = PRESET_REASONS.get(preset, "not the Lambda preset")
                 others[f"{rel}:{preset}"] = f"{rel}: Configurations.{preset}, {reason}"
             for line in facts.unconfigured:
+                what = next((c.what for c in facts.creations if c.line == line), "new CacheClient")
+                default = (
+                    "Configurations.Laptop" if "CacheClient" in what else "its default preset, not one made for Lambda"
+                )
                 others[f"{rel}:{line}"] = (
-                    f"{rel} line {line}: no configuration (the SDK then uses Configurations.Laptop)"
+                    f"{rel} line {line}: {what} without a configuration (the SDK then uses {default})"
                 )
             wrappers = [c for c in facts.creations if c.what.endswith("from_client_params")]
             if wrappers and not presets:
@@ -424,8 +511,13 @@ def lambda_configuration(ctx: DoctorContext) -> Result:
             "while the function is frozen.",
             sorted(others.values()),
         )
+    if not users and builders:
+        return Result.skip(
+            f"The Momento clients built in {', '.join(sorted(builders))} name no Configurations preset this "
+            "check can read (the configuration may come from another module or package)."
+        )
     if not users:
-        return Result.skip("No Momento client construction with a Configurations preset found.")
+        return Result.skip("No Momento client construction found in the functions' code.")
     return Result.ok(f"Every Momento client uses the Lambda preset ({', '.join(sorted(users))})")
 
 
@@ -449,6 +541,8 @@ def secret_timeouts(ctx: DoctorContext) -> Result:
             for client in facts.secrets_clients:
                 if client.timeouts:
                     good.add(rel)
+                elif client.problem is not None:
+                    problems[rel + str(client.line)] = f"{rel} line {client.line}: {client.how}: {client.problem}"
                 elif client.how.startswith("Powertools"):
                     problems[rel + str(client.line)] = (
                         f"{rel} line {client.line}: {client.how} with Powertools' default client "
@@ -522,6 +616,8 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     index = ctx.code()
     key_vars = {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD}
     read_keys: set[str] = set()
+    unset: list[str] = []
+    logged: set[str] = set()
     for function in project.functions:
         code = index.function(function)
         read_as_key = {name: how for facts in code.files for _line, name, how in facts.env_keys}
@@ -531,13 +627,28 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
                 findings.append(f"{function.key}: environment variable {name} holds a Momento {kinds[0]}")
             elif (name in key_vars or name in read_as_key) and str(value):
                 findings.append(f"{function.key}: {_key_variable(project, function, name, read_as_key.get(name))}")
+        for name, how in read_as_key.items():
+            if name not in function.environment and code.readable:
+                unset.append(
+                    f"{function.key}: its code reads the key from {name} ({how}), which {project.config_path.name} "
+                    "never sets: set by hand in the console (the key in plain text in the function's "
+                    "configuration), or the function fails"
+                )
+        for facts in code.files:
+            for line, call in facts.key_logs:
+                logged.add(
+                    f"{_relative(facts.path, project.root)} line {line}: {call} writes the Momento key (or the "
+                    "secret) to CloudWatch Logs"
+                )
         read_keys.update(read_as_key)
+    findings.extend(sorted(logged))
     if "serverless-dotenv-plugin" in (project.build.plugins or []):
         for env_file, name in sorted(_dotenv_keys(project.root, key_vars | read_keys)):
             findings.append(f"serverless-dotenv-plugin puts {name} from {env_file} into every function's environment")
     for name, value in project.parameters.items():
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
+    findings.extend(_echoed_key_parameters(project))
     budget = MAX_SCANNED_BYTES
     listed = project_files(project.root)
     ignored: list[tuple[str, bool]] = []
@@ -564,6 +675,13 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
             hint,
             sorted(set(findings)) + [line for line, _ in ignored],
         )
+    if unset:
+        return Result.warn(
+            "A function reads the Momento key from an environment variable its template never sets",
+            "Read the key from Secrets Manager (`momento-lambda add` wires it; `store-token` stores the key), "
+            "or set the variable from a NoEcho parameter or a secret reference in the template.",
+            sorted(unset) + [line for line, _ in ignored],
+        )
     if ignored:
         packaged = any(p for _, p in ignored)
         return Result.warn(
@@ -578,13 +696,55 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     return Result.ok("No Momento key in environment variables, parameters or project files")
 
 
+KEY_PARAMETER = re.compile(r"(?i)momento.*(key|token)|(api|auth)_?(key|token)")
+"""A template parameter named for the Momento key (``MomentoApiKey``, ``MomentoAuthToken``, ``ApiKey``)."""
+NOT_A_KEY_PARAMETER = re.compile(r"(?i)(arn|name|id|secret|ssm|path|param(eter)?)$")
+
+
+def _echoed_key_parameters(project: Project) -> list[str]:
+    """SAM / CloudFormation parameters that carry the key (named for it, or put into a secret's
+    ``SecretString`` or a key variable) without ``NoEcho: true``: CloudFormation shows their
+    value in the console, ``describe-stacks`` and change sets."""
+    if project.framework != SAM:
+        return []
+    parameters = project.document.get("Parameters")
+    if not isinstance(parameters, dict):
+        return []
+    resources = project.document.get("Resources")
+    feeds_key: set[str] = set()
+    for resource in (resources or {}).values() if isinstance(resources, dict) else ():
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        secret = properties.get("SecretString")
+        if isinstance(secret, dict) and isinstance(secret.get("Ref"), str):
+            feeds_key.add(secret["Ref"])
+        environment = properties.get("Environment")
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        for var, value in (variables or {}).items() if isinstance(variables, dict) else ():
+            key_var = var in {contract.API_KEY_FIELD, contract.LEGACY_TOKEN_FIELD}
+            if key_var and isinstance(value, dict) and isinstance(value.get("Ref"), str):
+                feeds_key.add(value["Ref"])
+    found = []
+    for name, spec in parameters.items():
+        if not isinstance(spec, dict) or str(spec.get("NoEcho", "")).lower() == "true":
+            continue
+        named = bool(KEY_PARAMETER.search(str(name))) and not NOT_A_KEY_PARAMETER.search(str(name))
+        if named or name in feeds_key:
+            found.append(
+                f"{project.config_path.name}: parameter {name} carries the Momento key without NoEcho: true "
+                "(CloudFormation shows its value in the console and describe-stacks)"
+            )
+    return found
+
+
 ENV_FILE_EXAMPLES = (".example", ".sample", ".template", ".dist")
 
 
 def _ignored_env_keys(project: Project, listed: set[Path], names: set[str]) -> list[tuple[str, bool]]:
     """(line, packaged) per git-ignored ``.env`` / ``.env.<x>`` file (project root and the
     functions' code folders) that holds a Momento key: whether the deploy tool packages it."""
-    folders = [project.root, *(d for f in project.functions for d in f.code_dirs)]
+    folders = list(dict.fromkeys([project.root, *(d for f in project.functions for d in f.code_dirs)]))
     found: list[tuple[str, bool]] = []
     seen: set[Path] = set()
     for folder in folders:
@@ -741,7 +901,8 @@ def runtime(ctx: DoctorContext) -> Result:
         else:
             {"fail": failures, "warn": warnings, "pass": passes}[found.level].append(f"{function.key}: {found.text}")
             if found.level != "pass":
-                moves[name] = _successor(name)
+                fixable = lifecycle.replacement(name, today)
+                moves[name] = f"{fixable} (`doctor --fix` writes it)" if fixable else _successor(name)
         if function.key in momento and not (function.is_python or function.is_node):
             warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
     hint = None
@@ -759,7 +920,8 @@ def runtime(ctx: DoctorContext) -> Result:
 
 
 def _successor(name: str) -> str:
-    """The runtime to move ``name`` to: cfn-lint's successor (the newest of its language)."""
+    """cfn-lint's successor (the newest of its language), when no runtime of the language lasts
+    (see :func:`lifecycle.replacement`, which the check and ``--fix`` share)."""
     dates = catalog.lifecycle(name)
     return dates.successor or "" if dates else ""
 
@@ -790,7 +952,8 @@ def timeout(ctx: DoctorContext) -> Result:
         f"the Momento client deadline ({CLIENT_DEADLINE_SECONDS:g} s), plus the secret read "
         f"({SECRET_READ_SECONDS:g} s) on a cold start when the function reads one"
     )
-    hint = f"Set the function Timeout to at least {comfortable:g} s (e.g. 10)."
+    # Lambda timeouts are whole seconds: advise one that can be written
+    hint = f"Set the function Timeout to at least {math.ceil(comfortable)} s (e.g. 10; `doctor --fix` writes 10)."
     if failures:
         return Result.fail("A function's timeout is shorter than a Momento call needs", hint, failures + warnings)
     if warnings:
@@ -877,18 +1040,169 @@ def _snapstart_hooks(ctx: DoctorContext, snapped: list[Function]) -> Result:
 
 
 CHECKS = [
-    Check("project.framework", Group.PROJECT, "Framework detected, template parses", framework),
-    Check("project.runtime", Group.PROJECT, "Runtime supported", runtime),
-    Check("project.timeout", Group.PROJECT, "Function timeout", timeout),
-    Check("iam.secret-access", Group.PROJECT, "Functions may read the secret", secret_access),
-    Check("iam.kms-decrypt", Group.PROJECT, "kms:Decrypt for a customer-managed key", kms_decrypt),
-    Check("project.build-method", Group.PROJECT, "Dependencies built for Lambda", build_method),
-    Check("code.client-reuse", Group.PROJECT, "Client created once, reused", client_reuse),
-    Check("code.lambda-config", Group.PROJECT, "Configurations.Lambda used", lambda_configuration),
-    Check("code.secret-timeouts", Group.PROJECT, "Secret read with short timeouts", secret_timeouts),
-    Check("code.awaited-calls", Group.PROJECT, "Momento calls awaited (Node.js)", awaited_calls),
-    Check("project.esm-require", Group.PROJECT, "ES module bundles can load the SDK (Node.js)", esm_require),
-    Check("code.snapstart-hooks", Group.PROJECT, "SnapStart hooks drop and rebuild the client", snapstart_hooks),
-    Check("secrets.no-plaintext-key", Group.PROJECT, "No Momento key in the project", no_key_in_files),
-    Check("project.no-local-override", Group.PROJECT, "MOMENTO_LOCAL not set for deploys", no_local_override),
+    Check(
+        "project.framework",
+        Group.PROJECT,
+        "Framework detected, template parses",
+        framework,
+        reads="the project folder: template.yaml / samconfig.toml or serverless.yml",
+        fails_when="no SAM / Serverless project, or the template does not parse",
+        why="every other check reads the project model; a template that does not parse is deployed by nobody",
+    ),
+    Check(
+        "code.parses",
+        Group.PROJECT,
+        "Source files parse, no conflict markers",
+        code_parses,
+        reads="each function's own code (handler file and the local files it imports), parsed (Python with ast, JS/TS with tree-sitter)",
+        fails_when="a source file a function runs does not parse (Python `ast`, JavaScript / TypeScript tree-sitter error nodes) or holds merge-conflict markers (`<<<<<<<` / `>>>>>>>`, as `update` leaves them); names file and line",
+        why='code that does not parse cannot be judged: without this check the code checks would conclude "no Momento here" and pass',
+        steps=(
+            "Fix the syntax error at the line named.",
+            "Finish the merge: keep one side between the <<<<<<< / ======= / >>>>>>> lines and delete the markers.",
+        ),
+    ),
+    Check(
+        "project.runtime",
+        Group.PROJECT,
+        "Runtime supported",
+        runtime,
+        reads="the template (SAM template / serverless.yml and its includes) and cfn-lint's runtime lifecycle data",
+        fails_when="a runtime is past any of AWS's three lifecycle dates: deprecated, creating functions blocked, updating functions blocked (each named with its date, for every runtime in cfn-lint's lifecycle data, any language); warns 90 days before the next one; a container-image function has no managed runtime and passes",
+        why="a deprecated runtime stops receiving patches, then blocks creating and updating functions",
+        fixes=(FixRef("fix_runtime"),),
+    ),
+    Check(
+        "project.timeout",
+        Group.PROJECT,
+        "Function timeout",
+        timeout,
+        reads="the template (SAM template / serverless.yml and its includes) and each function's own code (handler file and the local files it imports)",
+        fails_when="a Momento function's timeout is below the client deadline (1.1 s), plus the secret read (2 s) when its code reads a secret; warns within 2 s of that",
+        why="a timeout below the Momento deadline plus the secret read kills cold starts before the first cache call",
+        fixes=(FixRef("fix_timeout"),),
+    ),
+    Check(
+        "iam.secret-access",
+        Group.PROJECT,
+        "Functions may read the secret",
+        secret_access,
+        reads="the template (SAM template / serverless.yml and its includes) (policies, roles) and the secret the code reads",
+        fails_when="a Momento function is not granted `secretsmanager:GetSecretValue` on the secret it reads; warns on `*` resources or actions",
+        why="without GetSecretValue on the secret the function cannot get its Momento key",
+        fixes=(
+            FixRef("fix_secret_access"),
+            FixRef("fix_secret_by_name", always=True),
+        ),
+    ),
+    Check(
+        "iam.kms-decrypt",
+        Group.PROJECT,
+        "kms:Decrypt for a customer-managed key",
+        kms_decrypt,
+        reads="the template (SAM template / serverless.yml and its includes) and the secret's KMS key",
+        fails_when="a customer-managed KMS key is configured without `kms:Decrypt` (skips when there is no such key)",
+        why="a secret encrypted with a customer-managed key cannot be read without kms:Decrypt on that key",
+        fixes=(FixRef("fix_kms_decrypt"),),
+    ),
+    Check(
+        "project.build-method",
+        Group.PROJECT,
+        "Dependencies built for Lambda",
+        build_method,
+        reads="samconfig.toml / serverless.yml build settings, Makefiles, the answers file",
+        fails_when="Serverless packages Python dependencies on the build machine (no `dockerizePip`, no `--platform` in `pipCmdExtraArgs`), or the build (Makefile `--platform`, build image, answers file) targets another CPU; warns when `sam build` runs without a container",
+        why="grpcio is a compiled wheel: built on the wrong OS or CPU it fails to import on Lambda",
+        fixes=(FixRef("fix_build_method"),),
+    ),
+    Check(
+        "code.client-reuse",
+        Group.PROJECT,
+        "Client created once, reused",
+        client_reuse,
+        reads="each function's own code (handler file and the local files it imports)",
+        fails_when="a Momento client (`CacheClient`, `TopicClient`, `AuthClient`, LangChain's `Momento*.from_client_params`...) is created inside the handler, or in a helper that runs on every call and does not keep it",
+        why="a client per invocation pays a new TLS connection (~100 ms) on every call",
+        steps=(
+            "Move the CacheClient construction out of the handler into a module-level accessor, e.g. `_client = None` and `def get_client(): global _client; _client = _client or CacheClient(...); return _client`.",
+            "Call the accessor from the handler instead of constructing a client there.",
+            "Or generate the client module with `momento-lambda add` and use its get_client() / getMomentoClient().",
+        ),
+    ),
+    Check(
+        "code.lambda-config",
+        Group.PROJECT,
+        "Configurations.Lambda used",
+        lambda_configuration,
+        reads="each function's own code (handler file and the local files it imports)",
+        fails_when="warns when a client's preset is not `Configurations.Lambda` (Laptop, InRegion: says why) or a Node.js client has no configuration",
+        why="other presets keep keepalive pings and long deadlines that fail while Lambda freezes the function",
+        steps=("Build the client with Configurations.Lambda.latest() (Python and Node.js).",),
+    ),
+    Check(
+        "code.secret-timeouts",
+        Group.PROJECT,
+        "Secret read with short timeouts",
+        secret_timeouts,
+        reads="each function's own code (handler file and the local files it imports)",
+        fails_when="warns when Secrets Manager is read without short connect/read timeouts (boto3, AWS SDK v2/v3, Powertools `get_secret` / `getSecret`)",
+        why="a Secrets Manager read without short timeouts can hang a cold start until the function times out",
+        steps=(
+            "Python: boto3.client('secretsmanager', config=Config(connect_timeout=1, read_timeout=1, retries={'total_max_attempts': 2})).",
+            "Node.js: new SecretsManagerClient({requestHandler: {connectionTimeout: 1000, requestTimeout: 1000, throwOnRequestTimeout: true}}).",
+        ),
+    ),
+    Check(
+        "code.awaited-calls",
+        Group.PROJECT,
+        "Momento calls awaited (Node.js)",
+        awaited_calls,
+        reads="each function's own code (handler file and the local files it imports) (Node.js)",
+        fails_when="a Momento call's promise is dropped in Node.js code (fails on nodejs24.x, which no longer waits for the event loop; warns otherwise)",
+        why="a dropped promise is never sent on nodejs24.x, which no longer waits for the event loop",
+    ),
+    Check(
+        "project.esm-require",
+        Group.PROJECT,
+        "ES module bundles can load the SDK (Node.js)",
+        esm_require,
+        reads="the template (SAM template / serverless.yml and its includes) (esbuild settings) and package.json",
+        fails_when='a Node.js function that uses Momento is bundled by esbuild as an ES module (SAM `Format: esm`, serverless-esbuild `format: esm`) without a banner that defines `require`: @gomomento/sdk\'s CommonJS dependencies would fail to load on Lambda (`Dynamic require of "process" is not supported`); `--fix` writes the `createRequire` banner',
+        why="@gomomento/sdk's CommonJS dependencies fail to load from an ES module bundle without require",
+        fixes=(FixRef("fix_esm_require"),),
+    ),
+    Check(
+        "code.snapstart-hooks",
+        Group.PROJECT,
+        "SnapStart hooks drop and rebuild the client",
+        snapstart_hooks,
+        reads="the template (SAM template / serverless.yml and its includes) (SnapStart settings) and each function's own code (handler file and the local files it imports)",
+        fails_when="a function with SnapStart on (SAM / CloudFormation `SnapStart.ApplyOn: PublishedVersions`, Serverless `snapStart: true`) whose code uses Momento does not register both `snapshot_restore_py` hooks (`register_before_snapshot`, `register_after_restore`, called or as decorators), or its runtime has no SnapStart (Node.js, Python before 3.12); warns when the project's region has no SnapStart; skips, with the reason, without SnapStart or Momento",
+        why="a client restored from a snapshot holds dead connections",
+    ),
+    Check(
+        "secret.no-plaintext-key",
+        Group.PROJECT,
+        "No Momento key in the project",
+        no_key_in_files,
+        reads="the template, samconfig, .env files and every project file git would keep",
+        fails_when="something shaped like a Momento key is in an environment variable, a parameter, samconfig.toml, serverless.yml or any project file (the value is never printed); or the key is deployed in an environment variable (`MOMENTO_API_KEY: !Ref Param`, a variable the code reads with `CredentialProvider.fromEnvironmentVariable`, serverless-dotenv-plugin's `.env`); a key in a git-ignored `.env` warns, saying whether SAM or the Serverless Framework packages that file",
+        why="a key in a file or an environment variable is readable by anyone who can read the repository or the function's configuration",
+        steps=(
+            "Revoke the key in the Momento console (it is in the project, so treat it as leaked).",
+            "Delete it from the files and environment variables listed above (and from the git history if committed).",
+            "Store a new key with `momento-lambda store-token`: it goes to Secrets Manager; functions get only the secret's ARN.",
+        ),
+        aliases=("secrets.no-plaintext-key",),
+    ),
+    Check(
+        "project.no-local-override",
+        Group.PROJECT,
+        "MOMENTO_LOCAL not set for deploys",
+        no_local_override,
+        reads="the template (SAM template / serverless.yml and its includes) (function environments)",
+        fails_when="`MOMENTO_LOCAL` is set in the template's environment",
+        why="MOMENTO_LOCAL in a deployed function sends its traffic to a local server that is not there",
+        fixes=(FixRef("fix_local_override"),),
+    ),
 ]

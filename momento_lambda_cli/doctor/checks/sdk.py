@@ -14,7 +14,7 @@ from typing import Any
 
 from momento_lambda_cli.doctor.build_output import dist_label
 from momento_lambda_cli.doctor.context import DoctorContext
-from momento_lambda_cli.doctor.model import NO_MOMENTO, Check, Group, Result, SkipCheck
+from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
 from momento_lambda_cli.doctor.sdk_versions import MINIMUMS, Minimum, parse_version
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.model import Function
@@ -89,7 +89,7 @@ def sdk_versions(ctx: DoctorContext) -> Result:
     project = ctx.project_or_skip()
     momento = ctx.momento_code()
     if not momento:
-        raise SkipCheck(NO_MOMENTO)
+        raise ctx.no_momento()
     functions = [code.function for code in momento if code.function.is_python or code.function.is_node]
     if not functions:
         raise SkipCheck("No Python or Node.js function uses Momento.")
@@ -108,14 +108,21 @@ def sdk_versions(ctx: DoctorContext) -> Result:
             built.setdefault(key, {}).update(versions)
     npm_names = [m.package for m in MINIMUMS if m.registry == "npm"]
     problems, seen = [], []
+    npm: dict[Path, dict[str, tuple[str, str]]] = {}
+    pins: dict[Path, dict[str, tuple[str, str]]] = {}
+    """Each folder read once, however many functions share it (200 functions over one src/)."""
     for function in functions:
         found = built.get(function.key) or {}
         if function.is_node:
             for folder in [project.root, *function.code_dirs]:  # the function's own folders win
-                found = {**found, **_npm_versions(folder, npm_names, project.root)}
+                if folder not in npm:
+                    npm[folder] = _npm_versions(folder, npm_names, project.root)
+                found = {**found, **npm[folder]}
         elif not found:
             for folder in {project.root, *(d for d in function.code_dirs)}:
-                found = {**_pinned(folder, project.root), **found}
+                if folder not in pins:
+                    pins[folder] = _pinned(folder, project.root)
+                found = {**pins[folder], **found}
         for minimum in MINIMUMS:
             if not _applies(minimum, function) or minimum.package not in found:
                 continue
@@ -142,4 +149,14 @@ def sdk_versions(ctx: DoctorContext) -> Result:
     return Result.ok("Package versions meet the known Lambda floors", sorted(set(seen)))
 
 
-CHECKS = [Check("project.sdk-versions", Group.PROJECT, "No package version with known Lambda problems", sdk_versions)]
+CHECKS = [
+    Check(
+        "project.sdk-versions",
+        Group.PROJECT,
+        "No package version with known Lambda problems",
+        sdk_versions,
+        reads="requirements / lock files, package.json, node_modules and the build output",
+        fails_when="a pinned or packaged `momento` is below 1.8.0, or an installed, locked or exactly pinned `@gomomento/sdk` below 1.31.0 (neither has `Configurations.Lambda`), or a python3.14 function gets `grpcio` below 1.75.1 (the first with cp314 wheels)",
+        why="old SDKs have no Lambda preset; old grpcio has no wheel for the runtime",
+    ),
+]

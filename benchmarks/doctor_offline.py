@@ -1,0 +1,77 @@
+"""`momento-lambda doctor --offline` (every check, as a process) on the generated project and on
+the same project grown to 200 functions (#24's speed targets).
+
+The 200-function copy repeats the generated function resource 200 times (its properties, policy,
+environment and API event), every one over the same ``src/`` code: what a large service looks
+like to the doctor (one template, one code folder read once).
+
+Targets: the generated project <= 0.4 s, the 200-function one within 1.5x of it (medians).
+
+Usage: .venv/bin/python benchmarks/doctor_offline.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import ms, time_process  # noqa: E402
+
+CLI = [sys.executable, "-m", "momento_lambda_cli"]
+FUNCTIONS = 200
+
+
+def generate(folder: Path) -> Path:
+    subprocess.run([*CLI, "new", "demo", "--no-input"], cwd=folder, check=True, capture_output=True)
+    return folder / "demo"
+
+
+def grow(project: Path, target: Path, count: int) -> Path:
+    """A copy of ``project`` whose template holds ``count`` copies of its function."""
+    import shutil
+
+    shutil.copytree(project, target)
+    text = (target / "template.yaml").read_text()
+    head, rest = text.split("Resources:\n", 1)
+    match = re.match(r"(  MomentoFunction:\n(?:    .*\n|\n)+?)(?=\S|  \S|\Z)", rest)
+    assert match, "the generated template's function resource"
+    block = match.group(1)
+    copies = "".join(block.replace("MomentoFunction:", f"MomentoFunction{i}:") for i in range(1, count))
+    (target / "template.yaml").write_text(head + "Resources:\n" + block + copies + rest[len(block) :])
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        one = generate(Path(tmp))
+        many = grow(one, Path(tmp) / "many", FUNCTIONS)
+        listed = subprocess.run([*CLI, "doctor", str(many), "--offline", "--json"], capture_output=True, text=True)
+        assert f"{FUNCTIONS} functions" in listed.stdout, listed.stdout[:400]
+        # interleaved, so that load from other processes falls on both alike; median and minimum
+        samples: dict[str, list[float]] = {"one": [], "many": []}
+        for _ in range(args.runs):
+            for label, folder in (("one", one), ("many", many)):
+                samples[label].append(time_process([*CLI, "doctor", str(folder), "--offline"], 1, warmup=0))
+        small, large = statistics.median(samples["one"]), statistics.median(samples["many"])
+        low_small, low_large = min(samples["one"]), min(samples["many"])
+    print(f"doctor --offline, generated project (1 function): {ms(small)} median, {ms(low_small)} min")
+    print(
+        f"doctor --offline, {FUNCTIONS} functions:               {ms(large)} median, {ms(low_large)} min  "
+        f"({large / small:.2f}x median, {low_large / low_small:.2f}x min)"
+    )
+    print(f"generated <= 400 ms: {'OK' if small <= 0.4 else 'MISSED'}")
+    print(f"{FUNCTIONS} functions <= 1.5x: {'OK' if large <= 1.5 * small else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()

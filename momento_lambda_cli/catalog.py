@@ -236,6 +236,8 @@ class Runtime:
 
 
 SNAPSTART_MIN_PYTHON = (3, 12)
+MOMENTO_MIN_PYTHON = (3, 10)
+"""The oldest Python the momento SDK supports (pip finds no momento for an older one)."""
 """Lambda SnapStart supports python3.12 and later (and Java, .NET; never Node.js)."""
 
 

@@ -59,11 +59,25 @@ def _indent_unit(norm: str) -> str:
     return match.group(1) if match else "  "
 
 
-def add_dependency(text: str | None, section: str, name: str, version: str, *, source: str) -> str:
-    """``text`` (``None``: no file yet) with ``name: version`` in ``section`` (``dependencies`` /
+PACKAGE_VERSION = "1.0.0"
+"""The ``version`` a package.json `add` creates (or completes) gets."""
+
+
+def package_name(folder_name: str) -> str:
+    """A valid npm package name made from a folder's name (lower case, URL-safe, at most 214 characters)."""
+    name = re.sub(r"[^a-z0-9._~-]+", "-", folder_name.lower()).lstrip("._-").strip("-")[:214]
+    return name or "lambda-function"
+
+
+def add_dependency(
+    text: str | None, section: str, name: str, version: str, *, source: str, package: str = "lambda-function"
+) -> str:
+    """``text`` (``None``: no file yet, created with ``package`` as its name and a version, which
+    ``npm pack`` needs) with ``name: version`` in ``section`` (``dependencies`` /
     ``devDependencies``); unchanged when the package is already listed in any dependency section."""
     if text is None:
-        return json.dumps({"private": True, section: {name: version}}, indent=2) + "\n"
+        identity = {"name": package, "version": PACKAGE_VERSION, "private": True}
+        return json.dumps({**identity, section: {name: version}}, indent=2) + "\n"
     doc = Text(text)
     norm = doc.norm
     try:
@@ -109,4 +123,42 @@ def add_dependency(text: str | None, section: str, name: str, version: str, *, s
         raise _bad(source, type(exc).__name__) from None
     if loaded.get(section, {}).get(name) != version:  # pragma: no cover
         raise _bad(source, f"could not add {name}")
+    return new
+
+
+def ensure_identity(text: str | None, package: str, *, source: str) -> str | None:
+    """``text`` with the ``name`` and ``version`` members ``npm pack`` (the SAM CLI's Node.js
+    build) needs, each added at the start of the object when missing; every other byte kept."""
+    if text is None:
+        return None
+    doc = Text(text)
+    norm = doc.norm
+    try:
+        document: Any = json.loads(norm)
+    except ValueError as exc:
+        raise _bad(source, type(exc).__name__) from None
+    if not isinstance(document, dict):
+        raise _bad(source, "not an object")
+    missing = [(k, v) for k, v in (("name", package), ("version", PACKAGE_VERSION)) if not document.get(k)]
+    if not missing or any(k in document for k, _ in missing):
+        return text  # present (or there but empty / not a string: the user's to fix, not to overwrite)
+    start, end = _object_spans(norm)[""]
+    entries = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in missing]
+    after = norm[start + 1 : end]
+    if not after.strip():
+        splice = Splice(start + 1, end, "\n" + ",\n".join(_indent_unit(norm) + e for e in entries) + "\n")
+    elif after.lstrip(" \t").startswith("\n"):
+        match = re.match(r"\s*\n([ \t]*)", after)
+        indent = match.group(1) if match else _indent_unit(norm)
+        splice = Splice(start + 1, start + 1, "".join(f"\n{indent}{e}," for e in entries))
+    else:  # one line: `{ "type": "module" }`
+        pad = after[: len(after) - len(after.lstrip(" \t"))]
+        splice = Splice(start + 1 + len(pad), start + 1 + len(pad), "".join(f"{e}, " for e in entries))
+    new = doc.apply([splice])
+    try:
+        loaded = json.loads(Text(new).norm)
+    except ValueError as exc:  # pragma: no cover - a file shape the editor does not know
+        raise _bad(source, type(exc).__name__) from None
+    if any(loaded.get(k) != v for k, v in missing):  # pragma: no cover
+        raise _bad(source, "could not add its name and version")
     return new

@@ -44,6 +44,7 @@ from momento_lambda_cli.scaffold.versions import GENERATED_BY_KEY, MANAGED_FILES
 from momento_lambda_cli.secrets import samconfig
 
 SLS_PLUGIN = "serverless-python-requirements"
+NODE_SDK = "@gomomento/sdk"
 TIMEOUT_SECONDS = 10
 """The timeout `add` sets when a function's is below doctor's floor (the generated projects' value)."""
 
@@ -155,8 +156,15 @@ def supported_reason(function: Function) -> str | None:
         return "a container image function (add the client module to its image yourself)"
     if not (function.is_python or function.is_node):
         return f"runtime {function.runtime or 'unknown'} (the client module is Python or Node.js)"
-    if catalog.runtime(function.runtime_name) is None:
+    known = catalog.runtime(function.runtime_name)
+    if known is None:
         return f"runtime {function.runtime_name} is not one this tool supports"
+    if known.language == catalog.PYTHON and known.version_tuple < catalog.MOMENTO_MIN_PYTHON:
+        minimum = "python" + ".".join(map(str, catalog.MOMENTO_MIN_PYTHON))
+        return (
+            f"runtime {known.name}: the momento SDK needs {minimum} or later (pip finds no momento for "
+            f"{known.name}); upgrade its Runtime to {catalog.newest(catalog.PYTHON).name} first"
+        )
     if function.code.kind is not CodeKind.FOLDER or function.code.outside_project:
         return f"its code is not a folder of the project ({function.code.kind.value} {function.code.written!r})"
     return None
@@ -266,8 +274,9 @@ def _own_client(function: Function, folder: Path, module_name: str, root: Path) 
     doctor's parsers: Python ``ast``, JavaScript / TypeScript tree-sitter)."""
     from momento_lambda_cli.doctor.code_facts import facts_of, language_of
 
+    own = catalog.PYTHON if function.is_python else "node"
     candidates = [function.handler_file] if function.handler_file else []
-    candidates += [p for p in sorted(folder.glob("*")) if language_of(p)]
+    candidates += [p for p in sorted(folder.glob("*")) if language_of(p) == own]  # not another language's module
     for path in dict.fromkeys(c for c in candidates if c is not None):
         if path.name == module_name or not path.is_file():
             continue
@@ -276,6 +285,54 @@ def _own_client(function: Function, folder: Path, module_name: str, root: Path) 
             continue
         if b"momento" in data.lower() and facts_of(path, data).creations:
             return path
+    return None
+
+
+_PYTHON_ZERO = re.compile(
+    r"^\s*momento\s*(\[[^\]]*\])?\s*(==|~=|<=|===)\s*0\.|^\s*momento\b[^;#]*<\s*1(\.0)*\s*($|[,;#])"
+)
+_NODE_ZERO = re.compile(r"^\s*[\^~=v]*\s*0\.|<\s*1(\.0)*\s*$")
+
+
+def _sdk_zero(
+    project: Project,
+    function: Function,
+    spec: dict[str, Any],
+    handler: Path,
+    module_name: str,
+    files: PlannedFiles,
+) -> str | None:
+    """Where the function shows the Momento SDK 0.x: its dependency file pins it, or a source
+    file next to its handler uses ``SimpleCacheClient`` (``None``: neither)."""
+    if function.is_python:
+        zip_root = _zip_root(project, function, spec)
+        folder = zip_root if project.framework == SAM or spec.get("module") else project.root
+        requirements = folder / "requirements.txt"
+        for line in (files.text(requirements) or "").splitlines():
+            if _PYTHON_ZERO.match(line.lower()):
+                return f"{requirements.relative_to(project.root).as_posix()}: {line.strip()}"
+    else:
+        node_folder = function.code_dir if project.framework == SAM else project.root
+        manifest = (node_folder or project.root) / "package.json"
+        try:
+            document = json.loads(files.text(manifest) or "{}")
+        except ValueError:
+            document = None
+        for section in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+            listed = document.get(section) if isinstance(document, dict) else None
+            version = listed.get(NODE_SDK) if isinstance(listed, dict) else None
+            if isinstance(version, str) and _NODE_ZERO.search(version):
+                return f"{manifest.relative_to(project.root).as_posix()}: {NODE_SDK} {version}"
+    from momento_lambda_cli.doctor.code_facts import language_of
+
+    own = catalog.PYTHON if function.is_python else "node"
+    candidates = [handler, *sorted(p for p in handler.parent.glob("*") if language_of(p) == own)]
+    for path in dict.fromkeys(candidates):
+        if path.name == module_name or not path.is_file():
+            continue
+        data = read_head(path, 1_000_000, project.root)
+        if data is not None and b"SimpleCacheClient" in data:
+            return f"{path.relative_to(project.root).as_posix()} uses SimpleCacheClient"
     return None
 
 
@@ -307,11 +364,39 @@ def _usage(language: str, import_statement: str) -> list[str]:
             "client = get_client()  # in the handler: created once per execution environment, then reused",
             "response = client.get(cache_name(), key)  # CacheGet.Hit / Miss / Error",
         ]
+    if import_statement.startswith(COMMONJS_IMPORT):
+        return [
+            f"{import_statement}  // at the top of the handler module (CommonJS: a dynamic import)",
+            "const { cacheName, getMomentoClient } = await momento;  // in the async handler",
+            "const client = await getMomentoClient();  // created once, then reused",
+            "const response = await client.get(cacheName(), key);",
+        ]
     return [
-        f"{import_statement}  // CommonJS: await import(...)",
+        f"{import_statement}  // at the top of the handler module",
         "const client = await getMomentoClient();  // in the handler: created once, then reused",
         "const response = await client.get(cacheName(), key);",
     ]
+
+
+COMMONJS_IMPORT = "const momento = import("
+"""How a CommonJS handler loads the ES module client (``require`` of an ES module is not in every Node.js)."""
+
+
+def is_commonjs(handler: Path, root: Path) -> bool:
+    """Whether Node.js loads ``handler`` as CommonJS: ``.cjs``; ``.js`` unless the nearest
+    package.json (up to the project folder) says ``"type": "module"``."""
+    if handler.suffix == ".cjs":
+        return True
+    if handler.suffix != ".js":
+        return False
+    folder, top = handler.parent.resolve(), root.resolve()
+    while folder.is_relative_to(top):
+        if (folder / "package.json").is_file():
+            return esbuild.package_json(folder, root).get("type") != "module"
+        if folder == top:
+            break
+        folder = folder.parent
+    return True
 
 
 # --- where the client module goes ---------------------------------------------------------
@@ -439,6 +524,8 @@ def import_line(language: client.ModuleLanguage, place: Placement, handler: Path
         spec = spec if spec.startswith("../") else "./" + spec
     if language == client.TYPESCRIPT:
         return typescript.import_line(spec, handler, root)
+    if is_commonjs(handler, root):
+        return f"{COMMONJS_IMPORT}'{spec}');"
     return f"import {{ cacheName, getMomentoClient }} from '{spec}';"
 
 
@@ -483,6 +570,15 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         missing = typescript.missing_banner(function, bundle)
         if missing is not None:  # an ES module bundle gets `require` for the SDK's CommonJS parts
             add_banner(project, files, missing)
+        zero = _sdk_zero(project, function, spec, handler, module.file_name, files)
+        if zero is not None:
+            sdk = "momento" if function.is_python else NODE_SDK
+            raise refuse(
+                f"{function.key} uses the Momento SDK 0.x ({zero}); `add` writes a module for {sdk} 1.x.",
+                f"Migrate it to {sdk} 1.x first (SimpleCacheClient became CacheClient, built with a Configuration "
+                "and a CredentialProvider), then run `add` again.",
+                "add.sdk-0x",
+            )
         creator = _own_client(function, handler.parent, module.file_name, project.root)
         if creator is not None:
             raise refuse(
@@ -529,7 +625,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         except MomentoLambdaError as exc:  # an intrinsic: say what to raise instead
             notes.append(f"{exc.message} {exc.hint}")
         if place.dependency is not None:
-            _layer_dependency(language, place.dependency, files)
+            _layer_dependency(project, language, place.dependency, files)
         else:
             _dependency(project, function, spec, item.zip_root, files, notes)
         if language == client.TYPESCRIPT:
@@ -539,6 +635,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
     else:
         _sls_project(project, files, source, settings, any(f.is_python for f in chosen), notes)
     _answers(project, files, settings, [f.key for f in chosen], managed)
+    notes += stale_locks(project.root, files.changes())
     return AddPlan(
         root=project.root,
         framework=project.framework,
@@ -1089,15 +1186,26 @@ def sls_python_build(
                 f"custom.pythonRequirements.dockerizePip is {dockerize!r}: left as is "
                 "(doctor's project.build-method says why)"
             )
-    files.edit(
+    slim = requirements.get("slim") if isinstance(requirements, dict) else None
+    strip = requirements.get("strip") if isinstance(requirements, dict) else None
+    if (slim is True or str(slim).lower() == "true") and strip is None:  # slim strips grpcio's .so files
+        yaml_edit(
+            files,
+            path,
+            lambda t: yamltext.set_block(t, ["custom", "pythonRequirements"], "strip", "false", source=source),
+        )
+    elif (slim is True or str(slim).lower() == "true") and not (strip is False or str(strip).lower() == "false"):
+        notes.append(
+            f"custom.pythonRequirements.strip is {strip!r} with slim: true: left as is "
+            "(doctor's serverless.slim-strip says why)"
+        )
+    package_dependency(
+        project,
+        files,
         project.root / "package.json",
-        lambda t: jsontext.add_dependency(
-            t,
-            "devDependencies",
-            SLS_PLUGIN,
-            "^" + client.pinned("serverless_python_requirements_version"),
-            source="package.json",
-        ),
+        "devDependencies",
+        SLS_PLUGIN,
+        "^" + client.pinned("serverless_python_requirements_version"),
     )
 
 
@@ -1109,6 +1217,35 @@ def _params_default_text(text: str, source: str) -> str:
 
 
 # --- dependencies and answers -------------------------------------------------------------
+
+
+NODE_LOCK_FILES = {
+    "package-lock.json": "npm install",
+    "npm-shrinkwrap.json": "npm install",
+    "pnpm-lock.yaml": "pnpm install",
+    "yarn.lock": "yarn install",
+    "bun.lock": "bun install",
+    "bun.lockb": "bun install",
+}
+"""Lock files a package.json edit leaves stale (`npm ci` and frozen installs fail), and the command that refreshes each."""
+
+
+def stale_locks(root: Path, changes: Sequence[FileChange]) -> list[str]:
+    """A note for each lock file beside an edited package.json, naming the command that refreshes it."""
+    notes = []
+    for change in changes:
+        if change.path.name != "package.json" or change.created:
+            continue
+        for lock, command in NODE_LOCK_FILES.items():
+            lock_path = change.path.parent / lock
+            if lock_path.is_file():
+                folder = change.path.parent.relative_to(root).as_posix()
+                where = "" if folder == "." else f"cd {folder} && "
+                notes.append(
+                    f"{lock_path.relative_to(root).as_posix()} is now out of date ({change.relative} gained "
+                    f"dependencies): run `{where}{command}` before the build (`npm ci` / a frozen install fails until then)"
+                )
+    return notes
 
 
 LOCK_FILES = {"poetry.lock": "poetry lock", "uv.lock": "uv lock", "pdm.lock": "pdm lock"}
@@ -1149,11 +1286,13 @@ def _dependency(
         return
     node_folder = function.code_dir if project.framework == SAM else project.root
     assert node_folder is not None
-    files.edit(
+    package_dependency(
+        project,
+        files,
         node_folder / "package.json",
-        lambda t: jsontext.add_dependency(
-            t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source="package.json"
-        ),
+        "dependencies",
+        NODE_SDK,
+        "^" + client.pinned("momento_node_version"),
     )
 
 
@@ -1163,25 +1302,34 @@ def _typescript_dependency(project: Project, function: Function, files: PlannedF
     node_folder = function.code_dir if project.framework == SAM else project.root
     assert node_folder is not None
     section = "devDependencies" if typescript.secrets_external(project, function) else "dependencies"
-    files.edit(
+    package_dependency(
+        project,
+        files,
         node_folder / "package.json",
-        lambda t: jsontext.add_dependency(
-            t, section, typescript.SECRETS_PACKAGE, "^" + client.pinned("aws_sdk_node_version"), source="package.json"
-        ),
+        section,
+        typescript.SECRETS_PACKAGE,
+        "^" + client.pinned("aws_sdk_node_version"),
     )
 
 
-def _layer_dependency(language: client.ModuleLanguage, path: Path, files: PlannedFiles) -> None:
+def _layer_dependency(project: Project, language: client.ModuleLanguage, path: Path, files: PlannedFiles) -> None:
     """The SDK in the layer's own requirements.txt / package.json (the SAM CLI installs it into the layer)."""
     if language == catalog.PYTHON:
         files.edit(path, _requirement_line(f"momento=={client.pinned('momento_python_version')}"))
         return
-    files.edit(
-        path,
-        lambda t: jsontext.add_dependency(
-            t, "dependencies", "@gomomento/sdk", "^" + client.pinned("momento_node_version"), source=path.name
-        ),
-    )
+    package_dependency(project, files, path, "dependencies", NODE_SDK, "^" + client.pinned("momento_node_version"))
+
+
+def package_dependency(
+    project: Project, files: PlannedFiles, path: Path, section: str, name: str, version: str
+) -> None:
+    """``name: version`` in the package.json at ``path``; a package.json created gets a name and a
+    version, and for SAM (whose Node.js build runs ``npm pack``) one that lacks them gets them."""
+    source = path.relative_to(project.root).as_posix()
+    package = jsontext.package_name(path.parent.resolve().name)
+    files.edit(path, lambda t: jsontext.add_dependency(t, section, name, version, source=source, package=package))
+    if project.framework == SAM:
+        files.edit(path, lambda t: jsontext.ensure_identity(t, package, source=source) or "")
 
 
 def _requirement_line(line: str) -> Callable[[str | None], str]:

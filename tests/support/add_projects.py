@@ -604,3 +604,42 @@ SHARED = {
 
 def make(root: Path, shape: str) -> Path:
     return write_tree(root / shape, SHAPES[shape])
+
+
+SAM_RESPONSE_STREAMING_NODE = {
+    # `sam init`'s response-streaming template: the CodeUri has no package.json (the SAM CLI builds
+    # it without one), so the one `add` creates must carry a name and a version (`npm pack`).
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Description: >
+  lambda-streaming-nodejs-app
+
+  Sample SAM Template for a Lambda function with response streaming
+
+Resources:
+  StreamingFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: index.handler
+      Runtime: nodejs22.x
+      Architectures:
+        - x86_64
+      Timeout: 10
+      FunctionUrlConfig:
+        AuthType: AWS_IAM
+        InvokeMode: RESPONSE_STREAM
+
+Outputs:
+  StreamingFunctionURL:
+    Description: Streaming Lambda Function URL
+    Value: !GetAtt StreamingFunctionUrl.FunctionUrl
+""",
+    "src/index.mjs": """export const handler = awslambda.streamifyResponse(async (event, responseStream, _context) => {
+  responseStream.setContentType('text/plain');
+  responseStream.write('Hello, world!');
+  responseStream.end();
+});
+""",
+}
+"""Shapes for what makes a project build after `add` (not in :data:`SHAPES`)."""

@@ -179,7 +179,18 @@ def test_code_outside_the_project_folder_is_named_not_taken_for_no_momento(run_c
     write_tree(tmp_path / "shared", {"app.py": PY_HANDLER, "cache.py": PY_MOMENTO})
     root = write_tree(tmp_path / "app", {"template.yaml": template(function("Api", "app.handler", code="../shared/"))})
     run = _offline(run_cli, root)
-    assert run.status("code.parses") == "warn", run.text("code.parses")
-    assert "Api: ../shared/app.py" in run.text("code.parses")
+    assert run.status("code.parses") == "skip", run.text("code.parses")  # not a pass, not a finding
+    assert "Api: ../shared/app.py" in run.checks["code.parses"]["message"]
     assert "No function uses the Momento SDK" not in run.checks["code.client-reuse"]["message"]
     assert "outside the project folder" in run.checks["code.client-reuse"]["message"]
+
+
+def test_a_makefile_build_in_a_code_folder_outside_the_project_is_not_refused(run_cli, tmp_path):
+    """`CodeUri: ../src` with `BuildMethod: makefile`: the Makefile outside the project is not
+    read, and the project is not refused for it (it was 'a symlink outside the project')."""
+    write_tree(tmp_path / "src", {"Makefile": "build-Api:\n\tcp *.py $(ARTIFACTS_DIR)\n", "app.py": PY_HANDLER})
+    text = template(function("Api", "app.handler", code="../src/")).replace(
+        "    Properties:\n", "    Metadata:\n      BuildMethod: makefile\n    Properties:\n", 1
+    )
+    run = _offline(run_cli, write_tree(tmp_path / "infra", {"template.yaml": text}))
+    assert run.status("project.framework") == "pass", run.text("project.framework")

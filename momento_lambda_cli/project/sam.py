@@ -128,7 +128,9 @@ def load_sam(
     makefile_platforms: list[str] = []
     for function in functions:
         makefile = function.code_dir / "Makefile" if function.code_dir else None
-        if makefile is not None and makefile.is_file():
+        # Only a Makefile inside the project is read (a code folder outside it, `CodeUri: ../src`,
+        # is not refused for it: its build settings are simply not known).
+        if makefile is not None and makefile.is_file() and makefile.resolve().is_relative_to(root.resolve()):
             text = parse.read_text(makefile, root=root)
             makefile_platforms.extend(re.findall(r"--platform[ =](\S+)", text))
     stack = (

@@ -86,10 +86,7 @@ PARSE_HINT = (
 )
 
 
-OUTSIDE_HINT = (
-    "doctor reads only files inside the project folder (a cloned project is untrusted input); "
-    "check that code yourself, or move the function's code under the project folder."
-)
+OUTSIDE_HINT = "doctor reads only files inside the project folder (a cloned project is untrusted input)."
 
 
 def code_parses(ctx: DoctorContext) -> Result:
@@ -107,10 +104,11 @@ def code_parses(ctx: DoctorContext) -> Result:
         )
     outside = ctx.code_outside()
     if outside:
-        return Result.warn(
-            f"The code of {plural(len(outside), 'function')} is outside the project folder: not read, not judged",
-            OUTSIDE_HINT,
-            [f"{key}: {os.path.relpath(path, ctx.project_or_skip().root)}" for key, path in outside],
+        # Not a finding about the project (`CodeUri: ../src` is a common layout), not a pass either.
+        where = ", ".join(f"{key}: {os.path.relpath(path, ctx.project_or_skip().root)}" for key, path in outside[:3])
+        raise SkipCheck(
+            f"The code of {plural(len(outside), 'function')} is outside the project folder ({where}"
+            f"{', ...' if len(outside) > 3 else ''}): {OUTSIDE_HINT}"
         )
     return Result.ok("Every function's source parses")
 

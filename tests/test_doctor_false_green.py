@@ -5,6 +5,7 @@ function uses the SDK"); checks that could not reach AWS are "not checked" and e
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,9 @@ NODE_HANDLER = (
     "import {getCacheClient} from './cache.mjs';\n\n"
     "export const handler = async () => {\n  const c = await getCacheClient();\n  return c.get('c', 'k');\n};\n"
 )
+THIS_PYTHON = f"python3.{sys.version_info.minor}"
+"""The runtime whose syntax the Python running the tests knows (a newer one's syntax errors are
+reported as "could not check", see the last test)."""
 CONFLICT = "<<<<<<< yours\nTIMEOUT = 1\n=======\nTIMEOUT = 2\n>>>>>>> template 0.4.0\n"
 
 
@@ -50,7 +54,7 @@ def _offline(run_cli, root: Path):
     ],
 )
 def test_python_source_that_does_not_parse_fails_naming_file_and_line(run_cli, tmp_path, files, where):
-    run = _offline(run_cli, _sam(tmp_path, files))
+    run = _offline(run_cli, _sam(tmp_path, files, runtime=THIS_PYTHON))
     assert run.status("code.parses") == "fail", run.text("code.parses")
     assert where in run.text("code.parses")
     assert run.exit_code == 1
@@ -194,3 +198,16 @@ def test_a_makefile_build_in_a_code_folder_outside_the_project_is_not_refused(ru
     )
     run = _offline(run_cli, write_tree(tmp_path / "infra", {"template.yaml": text}))
     assert run.status("project.framework") == "pass", run.text("project.framework")
+
+
+def test_newer_python_syntax_is_not_called_a_syntax_error(run_cli, tmp_path):
+    """A python3.13 function's `type X = ...` does not parse on an older Python running doctor:
+    code.parses says it could not check (skip), not that the project is broken (field: 3.12+ syntax)."""
+    if sys.version_info >= (3, 12):
+        pytest.skip("this Python parses 3.12 syntax")
+    files = {"src/app.py": "type Pair = tuple[int, int]\n\n\ndef handler(event, context):\n    return 1\n"}
+    run = _offline(run_cli, _sam(tmp_path, files, runtime="python3.13"))
+    assert run.status("code.parses") == "skip", run.text("code.parses")
+    assert "perhaps newer syntax" in run.checks["code.parses"]["message"]
+    conflict = {"src/app.py": CONFLICT + "def handler(event, context):\n    return 1\n"}
+    assert _offline(run_cli, _sam(tmp_path / "c", conflict, runtime="python3.13")).status("code.parses") == "fail"

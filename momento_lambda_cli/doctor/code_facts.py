@@ -223,8 +223,13 @@ def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
         if KEY_MARKERS.search(value) or (target.startswith("{") and KEY_MARKERS.search(target)):
             names.update(re.findall(r"\w+", target) if target.startswith("{") else [target])
     names -= {"const", "let", "var"}
+    comment = "//" if language == "node" else "#"
     found = []
     for match in log.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        before = text[line_start : match.start()]
+        if comment in before or (language == "node" and "/*" in before and "*/" not in before):
+            continue  # a log call in a comment runs nothing
         arguments = _PLAIN_STRING.sub("''", match.group(1))  # words inside a message are not the key
         if KEY_MARKERS.search(arguments) or any(re.search(rf"\b{re.escape(n)}\b", arguments) for n in names):
             line = text.count("\n", 0, match.start()) + 1

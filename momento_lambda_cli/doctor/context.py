@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -205,6 +206,29 @@ class DoctorContext:
             return sorted(found.values(), key=lambda f: f.path)
 
         return self.once("unparsed", load)
+
+    def newer_python(self) -> dict[Path, str]:
+        """Python source of functions whose runtime is newer than the Python running doctor (a
+        syntax error there may be syntax this interpreter does not know): path -> runtime."""
+
+        def load() -> dict[Path, str]:
+            import sys
+
+            project = self.project_or_skip()
+            index = self.code()
+            found: dict[Path, str] = {}
+            for function in project.functions:
+                match = re.fullmatch(r"python3\.(\d+)", str(function.runtime or ""))
+                if match is None or int(match.group(1)) <= sys.version_info.minor:
+                    continue
+                code = index.function(function)
+                paths = [f.path for f in code.files]
+                if code.handler is not None and function.code_dir is not None:
+                    paths.extend(index.folder_files(function.code_dir))
+                found.update(dict.fromkeys(paths, str(function.runtime)))
+            return found
+
+        return self.once("newer_python", load)
 
     def code_outside(self) -> list[tuple[str, Path]]:
         """Functions whose code lies outside the project folder (``CodeUri: ../shared``): doctor

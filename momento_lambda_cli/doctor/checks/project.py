@@ -6,6 +6,7 @@ import functools
 import math
 import os
 import re
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -93,7 +94,9 @@ def code_parses(ctx: DoctorContext) -> Result:
     """Every source file the functions run parses (Python: ast; JS/TS: tree-sitter's error nodes)
     and holds no merge-conflict markers; otherwise the code checks would judge nothing."""
     _functions_or_skip(ctx)
-    broken = ctx.unparsed()
+    newer = ctx.newer_python()
+    unsure = [f for f in ctx.unparsed() if f.path in newer and not (f.error or "").startswith("holds merge conflict")]
+    broken = [f for f in ctx.unparsed() if f not in unsure]
     if broken:
         where = [Location(_rel(ctx, f.path), f.error_line) for f in broken]
         details = [
@@ -102,12 +105,19 @@ def code_parses(ctx: DoctorContext) -> Result:
         return Result.fail(
             f"{plural(len(broken), 'source file')} cannot be read as code", PARSE_HINT, details, locations=where
         )
+    if unsure:
+        runtime = newer[unsure[0].path]
+        raise SkipCheck(
+            f"{plural(len(unsure), 'source file')} of {runtime} functions do not parse with the Python running "
+            f"doctor ({sys.version_info[0]}.{sys.version_info[1]}): perhaps newer syntax. "
+            f"Run doctor with {runtime} to check them ({_rel(ctx, unsure[0].path)})."
+        )
     outside = ctx.code_outside()
     if outside:
         # Not a finding about the project (`CodeUri: ../src` is a common layout), not a pass either.
-        where = ", ".join(f"{key}: {os.path.relpath(path, ctx.project_or_skip().root)}" for key, path in outside[:3])
+        named = ", ".join(f"{key}: {os.path.relpath(path, ctx.project_or_skip().root)}" for key, path in outside[:3])
         raise SkipCheck(
-            f"The code of {plural(len(outside), 'function')} is outside the project folder ({where}"
+            f"The code of {plural(len(outside), 'function')} is outside the project folder ({named}"
             f"{', ...' if len(outside) > 3 else ''}): {OUTSIDE_HINT}"
         )
     return Result.ok("Every function's source parses")
@@ -632,7 +642,9 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
                     "never sets: set by hand in the console (the key in plain text in the function's "
                     "configuration), or the function fails"
                 )
-        for facts in code.files:
+        # A log call or a parameter is the *Momento* key only in code that uses Momento (elsewhere
+        # `print(secret)` is some other secret: not this tool's finding).
+        for facts in code.files if code.uses_momento else ():
             for line, call in facts.key_logs:
                 logged.add(
                     f"{_relative(facts.path, project.root)} line {line}: {call} writes the Momento key (or the "
@@ -646,7 +658,8 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
     for name, value in project.parameters.items():
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
-    findings.extend(_echoed_key_parameters(project))
+    if ctx.momento_code():
+        findings.extend(_echoed_key_parameters(project))
     budget = MAX_SCANNED_BYTES
     listed = project_files(project.root)
     ignored: list[tuple[str, bool]] = []

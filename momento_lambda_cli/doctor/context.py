@@ -208,25 +208,29 @@ class DoctorContext:
         return self.once("unparsed", load)
 
     def newer_python(self) -> dict[Path, str]:
-        """Python source of functions whose runtime is newer than the Python running doctor (a
-        syntax error there may be syntax this interpreter does not know): path -> runtime."""
+        """Python source that only functions on a newer Python than the one running doctor run
+        (a syntax error there may be syntax this interpreter does not know): path -> runtime."""
 
         def load() -> dict[Path, str]:
             import sys
 
             project = self.project_or_skip()
             index = self.code()
-            found: dict[Path, str] = {}
+            runs: dict[Path, list[tuple[int, str]]] = {}
             for function in project.functions:
-                match = re.fullmatch(r"python3\.(\d+)", str(function.runtime or ""))
-                if match is None or int(match.group(1)) <= sys.version_info.minor:
-                    continue
+                match = re.fullmatch(r"python3\.(\d+)", function.runtime_name)
+                minor = int(match.group(1)) if match else 0
                 code = index.function(function)
                 paths = [f.path for f in code.files]
-                if code.handler is not None and function.code_dir is not None:
+                if code.handler is not None and code.handler.error and function.code_dir is not None:
                     paths.extend(index.folder_files(function.code_dir))
-                found.update(dict.fromkeys(paths, str(function.runtime)))
-            return found
+                for path in paths:
+                    runs.setdefault(path, []).append((minor, function.runtime_name))
+            return {
+                path: max(found)[1]
+                for path, found in runs.items()
+                if min(minor for minor, _ in found) > sys.version_info.minor
+            }
 
         return self.once("newer_python", load)
 

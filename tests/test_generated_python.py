@@ -23,9 +23,11 @@ from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_ref
 from tests.support.momento_server import LocalMomentoServer
 from tests.support.tools import require_python
 
-pytestmark = pytest.mark.integration  # runs the generated project's code and tests in their own processes
+# Every test here runs the generated project's code and tests in their own processes: integration,
+# or slow where it installs a venv per runtime.
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("framework", ["sam", "serverless"])
 def test_the_generated_python_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework)
@@ -75,6 +77,7 @@ def test_the_generated_python_tests_pass_on_the_runtimes_python(tmp_path, runtim
     assert version.stdout.strip() == str(catalog.runtime(runtime).version_tuple)
 
 
+@pytest.mark.integration
 def test_the_generated_python_tests_catch_a_broken_client(tmp_path):
     """The generated tests are not decoration: break the client reuse and they fail."""
     project = render(tmp_path, runtime="python3.11")
@@ -156,6 +159,7 @@ def local_peers(generated_python, aws, momento_server, monkeypatch):
         yield {**peers, "proxy": proxy, "server": momento_server}
 
 
+@pytest.mark.integration
 def test_python_handler_against_moto_and_the_local_momento_server(generated_python, local_peers, capsys):
     proxy, server = local_peers["proxy"], local_peers["server"]
 
@@ -192,6 +196,7 @@ def test_python_handler_against_moto_and_the_local_momento_server(generated_pyth
     assert MARKER not in out
 
 
+@pytest.mark.integration
 def test_python_handler_keeps_serving_when_the_secret_cannot_be_read(generated_python, aws, monkeypatch):
     monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf")
     monkeypatch.setenv("MOMENTO_CACHE_NAME", "local-demo")
@@ -216,6 +221,7 @@ def refresher_peers(generated_python, aws, momento_server, monkeypatch):
         yield {**peers, "proxy": proxy, "server": momento_server}
 
 
+@pytest.mark.integration
 def test_python_handler_reads_a_key_refresh_secret_and_follows_its_rotation(generated_python, refresher_peers, capsys):
     proxy, server = refresher_peers["proxy"], refresher_peers["server"]
 
@@ -245,6 +251,7 @@ def test_python_handler_reads_a_key_refresh_secret_and_follows_its_rotation(gene
     assert MARKER not in out.out + out.err
 
 
+@pytest.mark.integration
 def test_python_handler_with_momento_local_reads_no_secret(generated_python, momento_server, monkeypatch):
     """MOMENTO_LOCAL: the SDK's Momento Local credentials, no Secrets Manager call at all."""
     momento_server.create_cache("local-demo")
@@ -255,6 +262,7 @@ def test_python_handler_with_momento_local_reads_no_secret(generated_python, mom
     assert generated_python.created == 1
 
 
+@pytest.mark.integration
 def test_snapstart_hooks_close_the_live_client_and_a_restore_reads_the_rotated_key(
     tmp_path, aws, momento_server, monkeypatch
 ):

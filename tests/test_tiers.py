@@ -128,3 +128,13 @@ def test_every_test_gets_exactly_its_tier(suite: Path) -> None:
     for tier, expected in (("unit", 12), ("integration", 1)):
         result = run_pytest(suite, "-n", "0", "--collect-only", "-m", tier)
         assert f"{expected}/13 tests collected" in result.stdout, result.stdout
+
+
+@pytest.mark.integration
+def test_a_test_in_two_tiers_is_refused(suite: Path) -> None:
+    (suite / "test_sample.py").write_text(
+        "import pytest\n\npytestmark = pytest.mark.integration\n\n\n@pytest.mark.slow\ndef test_builds():\n    pass\n"
+    )
+    result = run_pytest(suite, "-n", "0", "--collect-only")
+    assert result.returncode != 0
+    assert "1 test(s) marked for two tiers, e.g. test_sample.py::test_builds" in result.stdout + result.stderr

@@ -17,8 +17,6 @@ from momento_lambda_cli.scaffold import answers as schema
 from tests.support import generated, keys, projects
 from tests.support.leaks import assert_no_leak, assert_no_piece
 
-pytestmark = pytest.mark.unit
-
 BUG = "This is a bug"
 
 

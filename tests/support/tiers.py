@@ -37,6 +37,8 @@ import pytest
 SERVER_FIXTURES = frozenset({"moto_server", "momento_server_session", "iam_moto_server"})
 """Session fixtures that start a server: a test using one (even indirectly) is integration."""
 
+TIERS = ("unit", "integration", "slow")
+
 ALLOWED_PROGRAMS = frozenset({"git"})
 """Programs the tool itself runs that a unit test may let it run (see the module docstring)."""
 
@@ -50,7 +52,14 @@ def tier_of(item: pytest.Item) -> str:
 
 
 def mark_tiers(items: list[pytest.Item]) -> None:
-    """Give every collected test exactly the marker of its tier (so ``-m unit`` selects it)."""
+    """Give every collected test exactly the marker of its tier (so ``-m unit`` selects it), and
+    refuse a test marked for two tiers (``-m integration`` would run a slow test twice)."""
+    both = [item.nodeid for item in items if sum(bool(item.get_closest_marker(tier)) for tier in TIERS) > 1]
+    if both:
+        raise pytest.UsageError(
+            f"{len(both)} test(s) marked for two tiers, e.g. {both[0]}: a test is in one tier "
+            "(mark the module's other tests one by one instead of a module-level pytestmark)"
+        )
     for item in items:
         tier = tier_of(item)
         if not item.get_closest_marker(tier):

@@ -63,7 +63,7 @@ first_run=no
   else
     echo "  install: .venv, the SAM CLI and osls into .tools/, a nox venv for Python $others"
     echo "           (about 7 min the first time, seconds after)"
-    echo "  run:     ruff, mypy; unit + integration + slow tiers (about 15 min on 2 cores);"
+    echo "  run:     ruff, mypy; unit + integration + slow tiers (about 11 min on 2 cores);"
     echo "           the unit tier on Python $others (about 1 min each)"
     echo "  quicker: scripts/test.sh --fast (the unit tier only)"
   fi

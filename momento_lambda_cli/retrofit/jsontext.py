@@ -78,14 +78,8 @@ def add_dependency(
     if text is None:
         identity = {"name": package, "version": PACKAGE_VERSION, "private": True}
         return json.dumps({**identity, section: {name: version}}, indent=2) + "\n"
-    doc = Text(text)
+    doc, document = _object(text, source)
     norm = doc.norm
-    try:
-        document: Any = json.loads(norm)
-    except ValueError as exc:
-        raise _bad(source, type(exc).__name__) from None
-    if not isinstance(document, dict):
-        raise _bad(source, "not an object")
     for existing in ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies"):
         listed = document.get(existing)
         if isinstance(listed, dict) and name in listed:
@@ -126,19 +120,25 @@ def add_dependency(
     return new
 
 
+def _object(text: str, source: str) -> tuple[Text, dict[str, Any]]:
+    """``text`` as edit positions and its JSON object; a file that is not one is refused."""
+    doc = Text(text)
+    try:
+        document: Any = json.loads(doc.norm)
+    except ValueError as exc:
+        raise _bad(source, type(exc).__name__) from None
+    if not isinstance(document, dict):
+        raise _bad(source, "not an object")
+    return doc, document
+
+
 def ensure_identity(text: str | None, package: str, *, source: str) -> str | None:
     """``text`` with the ``name`` and ``version`` members ``npm pack`` (the SAM CLI's Node.js
     build) needs, each added at the start of the object when missing; every other byte kept."""
     if text is None:
         return None
-    doc = Text(text)
+    doc, document = _object(text, source)
     norm = doc.norm
-    try:
-        document: Any = json.loads(norm)
-    except ValueError as exc:
-        raise _bad(source, type(exc).__name__) from None
-    if not isinstance(document, dict):
-        raise _bad(source, "not an object")
     missing = [(k, v) for k, v in (("name", package), ("version", PACKAGE_VERSION)) if not document.get(k)]
     if not missing or any(k in document for k, _ in missing):
         return text  # present (or there but empty / not a string: the user's to fix, not to overwrite)

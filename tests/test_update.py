@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from momento_lambda_cli.scaffold import template_fixes, update, versions
-from momento_lambda_cli.scaffold.update import backup_root  # the real one (conftest points it into the test's folder)
 from momento_lambda_cli.scaffold.template_fixes import TemplateFix
+from momento_lambda_cli.scaffold.update import backup_root  # the real one (conftest points it into the test's folder)
 from tests.support.generated import python_env
 from tests.support.template_versions import NEXT, RELEASED, commit_all, git, next_template, released_project, tree
 from tests.support.tools import require_tool

@@ -185,6 +185,13 @@ def supported_reason(function: Function) -> str | None:
             f"runtime {known.name}: the momento SDK needs {minimum} or later (pip finds no momento for "
             f"{known.name}); upgrade its Runtime to {catalog.newest(catalog.PYTHON).name} first"
         )
+    if known.language == catalog.NODE and known.version_tuple < catalog.MOMENTO_MIN_NODE:
+        minimum = "nodejs" + ".".join(map(str, catalog.MOMENTO_MIN_NODE)) + ".x"
+        return (
+            f"runtime {known.name}: the client module needs {minimum} or later (it reads the secret with the AWS "
+            f"SDK v3, which {known.name} does not include); upgrade its Runtime to {catalog.newest(catalog.NODE).name} "
+            "first"
+        )
     if function.code.kind is not CodeKind.FOLDER or function.code.outside_project:
         return f"its code is not a folder of the project ({function.code.kind.value} {function.code.written!r})"
     return None
@@ -899,30 +906,28 @@ def _sam_project(
     )
     for name, block in parameters.items():
         if name not in declared:
-            yaml_edit(
+            batch_edit(
                 files,
                 path,
-                lambda t: yamltext.set_block(
-                    t,
+                source,
+                lambda b: b.set_block(
                     ["Parameters"],
                     name,  # noqa: B023
                     block,  # noqa: B023
-                    source=source,
                     insert_before=["Conditions", "Globals", "Resources"],
                 ),
             )
     conditions = _mapping(document.get("Conditions"))
     for name, value in snippets.SAM_CONDITIONS.items():
         if name not in conditions:
-            yaml_edit(
+            batch_edit(
                 files,
                 path,
-                lambda t: yamltext.set_block(
-                    t,
+                source,
+                lambda b: b.set_block(
                     ["Conditions"],
                     name,  # noqa: B023
                     value,  # noqa: B023
-                    source=source,
                     insert_before=["Globals", "Resources"],
                 ),
             )
@@ -1146,11 +1151,7 @@ def _sls_project(
             lambda t: edit.yaml_set(t, ["params", "default"], missing, source=source, insert_before=["provider"]),
         )
     for name, value in snippets.SLS_CONDITIONS.items():
-        yaml_edit(
-            files,
-            path,
-            lambda t: yamltext.set_block(t, ["resources", "Conditions"], name, value, source=source),  # noqa: B023
-        )
+        batch_edit(files, path, source, lambda b: b.set_block(["resources", "Conditions"], name, value))  # noqa: B023
     if python:
         sls_python_build(project, files, source, notes)
 
@@ -1170,30 +1171,23 @@ def sls_python_build(
         listed = plugins
     if not (isinstance(listed, list) and SLS_PLUGIN in listed):
         if listed is None:
-            yaml_edit(
-                files,
-                path,
-                lambda t: yamltext.set_block(t, plugin_path[:-1], plugin_path[-1], [f"- {SLS_PLUGIN}"], source=source),
+            batch_edit(
+                files, path, source, lambda b: b.set_block(plugin_path[:-1], plugin_path[-1], [f"- {SLS_PLUGIN}"])
             )
         else:
-            yaml_edit(files, path, lambda t: yamltext.append_item(t, plugin_path, [SLS_PLUGIN], source=source))
+            batch_edit(files, path, source, lambda b: b.append_item(plugin_path, [SLS_PLUGIN]))
     custom = project.document.get("custom")
     requirements = custom.get("pythonRequirements") if isinstance(custom, dict) else None
     dockerize = requirements.get("dockerizePip") if isinstance(requirements, dict) else None
     if dockerize is None:
-        yaml_edit(
-            files,
-            path,
-            lambda t: yamltext.set_block(t, ["custom", "pythonRequirements"], "dockerizePip", "true", source=source),
-        )
+        batch_edit(files, path, source, lambda b: b.set_block(["custom", "pythonRequirements"], "dockerizePip", "true"))
     elif not (dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
         if repair:
-            yaml_edit(
+            batch_edit(
                 files,
                 path,
-                lambda t: yamltext.replace_scalar(
-                    t, ["custom", "pythonRequirements", "dockerizePip"], "true", source=source
-                ),
+                source,
+                lambda b: b.replace_scalar(["custom", "pythonRequirements", "dockerizePip"], "true"),
             )
         else:
             notes.append(
@@ -1203,11 +1197,7 @@ def sls_python_build(
     slim = requirements.get("slim") if isinstance(requirements, dict) else None
     strip = requirements.get("strip") if isinstance(requirements, dict) else None
     if (slim is True or str(slim).lower() == "true") and strip is None:  # slim strips grpcio's .so files
-        yaml_edit(
-            files,
-            path,
-            lambda t: yamltext.set_block(t, ["custom", "pythonRequirements"], "strip", "false", source=source),
-        )
+        batch_edit(files, path, source, lambda b: b.set_block(["custom", "pythonRequirements"], "strip", "false"))
     elif (slim is True or str(slim).lower() == "true") and not (strip is False or str(strip).lower() == "false"):
         notes.append(
             f"custom.pythonRequirements.strip is {strip!r} with slim: true: left as is "

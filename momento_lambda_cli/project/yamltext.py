@@ -278,19 +278,14 @@ def wrap_in_list(text: str, path: Sequence[str], *, source: str) -> str:
 # --- many edits, one parse ---------------------------------------------------------------
 
 
-def _leading_columns(text: str) -> int:
-    for line in text.split("\n"):
-        if line.strip():
-            return len(line) - len(line.lstrip(" "))
-    return 0
-
-
 class _Insertion:
     """Keys to add at one place of the original text, merged into one block (a second key
     under ``Environment.Variables`` joins the first one's new mapping)."""
 
-    def __init__(self, seq: int) -> None:
+    def __init__(self, seq: int, depth: int) -> None:
         self.seq = seq
+        self.depth = depth
+        """How deep in the document the node that receives the keys is (the root: 0)."""
         self.tree: dict[str, Any] = {}
 
     def add(self, keys: Sequence[str], block: str | Sequence[str], source: str) -> None:
@@ -335,7 +330,8 @@ class YamlBatch:
         self.original = text
         self.root = _compose(self.doc.norm, source)
         self._insertions: dict[tuple[Any, ...], tuple[_Insertion, Any]] = {}
-        self._splices: list[tuple[Splice, int]] = []
+        self._splices: list[tuple[Splice, int, int]] = []
+        """(splice, order planned, depth of the node it edits)."""
         self._seq = 0
 
     @property
@@ -356,9 +352,9 @@ class YamlBatch:
             node = found[1] if found else None
         return node
 
-    def _insertion(self, place: tuple[Any, ...], splice_of: Any) -> _Insertion:
+    def _insertion(self, place: tuple[Any, ...], depth: int, splice_of: Any) -> _Insertion:
         if place not in self._insertions:
-            self._insertions[place] = (_Insertion(self._next()), splice_of)
+            self._insertions[place] = (_Insertion(self._next(), depth), splice_of)
         return self._insertions[place][0]
 
     def set_block(
@@ -369,7 +365,7 @@ class YamlBatch:
         doc, source = self.doc, self.source
         if self.root is None:
             end = doc.norm.count("\n") + 1
-            self._insertion(("root",), lambda lines: doc.insert_lines(end, lines)).add(full, block, source)
+            self._insertion(("root",), 0, lambda lines: doc.insert_lines(end, lines)).add(full, block, source)
             return
         if self.root.id != "mapping" or self.root.flow_style:
             raise _cannot(source, ["(top level)"], "is not a block mapping")
@@ -380,6 +376,7 @@ class YamlBatch:
                 before = tuple(insert_before) if depth == 0 else ()
                 self._insertion(
                     ("map", id(node), before),
+                    depth,
                     lambda lines, mapping=node, before=before: _insert_into_mapping(doc, mapping, lines, before),
                 ).add(full[depth:], block, source)
                 return
@@ -395,6 +392,7 @@ class YamlBatch:
                 line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 2
                 self._insertion(
                     ("null", id(key_node)),
+                    depth + 1,
                     lambda lines, line=line, column=column: doc.insert_lines(line, _shift(lines, column)),
                 ).add(full[depth + 1 :], block, source)
                 return
@@ -404,40 +402,45 @@ class YamlBatch:
 
     def mentions(self, needle: str) -> bool:
         """Whether the text, or an edit planned on it, holds ``needle``."""
-        if needle in self.original or any(needle in s.new for s, _ in self._splices):
+        if needle in self.original or any(needle in s.new for s, _, _ in self._splices):
             return True
         return any(needle in "\n".join(insertion.lines()) for insertion, _ in self._insertions.values())
 
     def append_item(self, path: Sequence[str], item: Sequence[str]) -> None:
         """As :func:`append_item`, on the list as it was (items appended to one list keep their order)."""
         splice = _append_splice(self.doc, self.node_at(path), path, item, self.source)
-        self._splices.append((splice, self._next()))
+        self._splices.append((splice, self._next(), len(path)))
 
     def replace_scalar(self, path: Sequence[str], raw: str) -> None:
         """As :func:`replace_scalar` (an intrinsic is refused the same way); replacing one value
         twice (a shared ``Globals`` timeout, once per function) is one edit."""
         splice = _replace_splice(self.doc, self.node_at(path), path, raw, self.source)
-        if any((s.start, s.end) == (splice.start, splice.end) for s, _ in self._splices):
+        if any((s.start, s.end) == (splice.start, splice.end) for s, _, _ in self._splices):
             return
-        self._splices.append((splice, self._next()))
+        self._splices.append((splice, self._next(), len(path)))
 
     def result(self) -> str:
         """The edited text, parsed once (raises when it would not parse)."""
         if not self.changed:
             return self.original
-        placed = [(splice_of(insertion.lines()), insertion.seq) for insertion, splice_of in self._insertions.values()]
+        placed = [
+            (splice_of(insertion.lines()), insertion.seq, insertion.depth)
+            for insertion, splice_of in self._insertions.values()
+        ]
         placed += self._splices
-        at: dict[int, list[tuple[Splice, int]]] = {}
+        at: dict[int, list[tuple[Splice, int, int]]] = {}
         replacements: list[Splice] = []
-        for splice, seq in placed:
+        for splice, seq, depth in placed:
             if splice.start == splice.end:
-                at.setdefault(splice.start, []).append((splice, seq))
+                at.setdefault(splice.start, []).append((splice, seq, depth))
             else:
                 replacements.append(splice)
         merged = list(replacements)
         for start, group in at.items():
-            group.sort(key=lambda item: (-_leading_columns(item[0].new.lstrip("\n")), item[1]))
-            merged.append(Splice(start, start, "".join(s.new for s, _ in group)))
+            # at one offset the deepest node's new lines come first: an item appended to a list
+            # (indentless or not) or a key added to a nested mapping that ends there stays in it
+            group.sort(key=lambda item: (-item[2], item[1]))
+            merged.append(Splice(start, start, "".join(s.new for s, _, _ in group)))
         spans = sorted((s.start, s.end) for s in merged)
         for (_, end), (start, _) in itertools.pairwise(spans):
             if start < end:  # pragma: no cover - two edits of one value: a bug in the caller

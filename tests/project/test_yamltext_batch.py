@@ -145,6 +145,40 @@ def test_reversed_sam_edits_equal_one_by_one_too() -> None:
     assert batched(SAM, edits, "template.yaml") == sequential(SAM, edits, "template.yaml")
 
 
+INDENTLESS = """\
+Resources:
+  QueryFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Policies:
+      - S3CrudPolicy:
+          BucketName: !Ref Bucket
+      - Statement:
+        - Sid: Glue
+          Effect: Allow
+          Action:
+          - glue:GetTable
+          Resource: [ !Sub 'arn:${AWS::Partition}:glue:*',
+            !Sub 'arn:${AWS::Partition}:glue:*:table' ]
+Outputs:
+  Fn:
+    Value: !Ref QueryFunction
+"""
+
+
+@pytest.mark.parametrize("grant_first", [False, True])
+def test_an_item_appended_to_an_indentless_list_that_ends_the_mapping_stays_in_the_list(grant_first: bool) -> None:
+    """The list's items start in its key's column, so text columns cannot say which insertion
+    belongs inside: the list (deeper in the document) takes its item before the mapping's new key."""
+    edits: list[Edit] = [
+        ("set_block", (["Resources", "QueryFunction", "Properties", "Environment", "Variables"], "A", "'1'"), {}),
+        ("append_item", (["Resources", "QueryFunction", "Properties", "Policies"], STATEMENT), {}),
+    ]
+    edits = list(reversed(edits)) if grant_first else edits
+    assert batched(INDENTLESS, edits, "template.yaml") == sequential(INDENTLESS, edits, "template.yaml")
+
+
 def test_an_empty_file_gets_merged_blocks() -> None:
     edits: list[Edit] = [
         ("set_block", (["Resources", "Fn", "Properties"], "Timeout", "10"), {}),
@@ -188,3 +222,17 @@ def test_a_result_that_would_not_parse_is_refused() -> None:
     batch.set_block(["Resources", "GetFunction", "Properties"], "Bad", "[unclosed")
     with pytest.raises(MomentoLambdaError, match="not valid YAML"):
         batch.result()
+
+
+def test_a_whitespace_only_line_at_the_end_of_a_mapping_stays_where_it_was() -> None:
+    """Keys added one by one put the second key after the user's whitespace-only line (the first
+    insertion moved the mapping's end past it); planned together they all go before it, and the
+    line stays right above the next top-level key (7 public templates have this shape)."""
+    text = "Parameters:\n  Bus:\n    Type: String\n    \nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+    batch = yamltext.YamlBatch(text, "template.yaml")
+    batch.set_block(["Parameters", "A"], "Type", "String")
+    batch.set_block(["Parameters", "B"], "Type", "String")
+    assert batch.result() == (
+        "Parameters:\n  Bus:\n    Type: String\n  A:\n    Type: String\n  B:\n    Type: String\n    \nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n"
+    )

@@ -6,7 +6,6 @@ client, and allows exactly N requests per window to 4 concurrent callers."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import project_venv, python_env, render, seed_local_peers
+from tests.support.generated import project_venv, render, run_project_tests, seed_local_peers
 from tests.support.keys import MARKER
 from tests.support.tools import require_python
 
@@ -91,12 +90,7 @@ def test_doctor_finds_the_rate_limit_project_healthy(tmp_path, run_cli):
 @pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern="rate-limit")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert " passed" in result.stdout and "test_rate_limit.py" not in result.stdout  # nothing failed or errored
+    run_project_tests(project)
 
 
 @pytest.mark.slow
@@ -105,11 +99,7 @@ def test_the_generated_tests_pass_on_the_runtimes_python(tmp_path, runtime):
     interpreter = require_python(catalog.runtime(runtime).version)  # type: ignore[union-attr]
     project = render(tmp_path, runtime=runtime, framework="sam", pattern="rate-limit")
     python = project_venv(project, interpreter)
-    result = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_project_tests(project, python)
 
 
 class Environment:

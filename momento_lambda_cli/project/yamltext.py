@@ -27,7 +27,10 @@ from momento_lambda_cli.project.edit import (
 
 def node_at(text: str, path: Sequence[str], source: str) -> Any:
     """The composed node at ``path`` (``None`` when a key on the way is missing)."""
-    node = _compose(Text(text).norm, source)
+    return _walk(_compose(Text(text).norm, source), path)
+
+
+def _walk(node: Any, path: Sequence[str]) -> Any:
     for key in path:
         if node is None or getattr(node, "id", None) != "mapping":
             return None
@@ -344,13 +347,7 @@ class YamlBatch:
 
     def node_at(self, path: Sequence[str]) -> Any:
         """The node at ``path`` in the text as it was (``None`` when a key is missing)."""
-        node = self.root
-        for key in path:
-            if node is None or getattr(node, "id", None) != "mapping":
-                return None
-            found = _find(node, key)
-            node = found[1] if found else None
-        return node
+        return _walk(self.root, path)
 
     def _insertion(self, place: tuple[Any, ...], depth: int, splice_of: Any) -> _Insertion:
         if place not in self._insertions:

@@ -457,7 +457,27 @@ def _parses(text: str, source: str) -> None:
     from ruamel.yaml.error import YAMLError
 
     try:
-        for _ in YAML(typ="safe", pure=False).compose_all(text):
-            pass
+        repeated = any(_repeats_a_key(node) for node in YAML(typ="safe", pure=False).compose_all(text))
     except YAMLError:
+        repeated = True
+    if repeated:  # the round-trip loader raises what it always did (a repeated key included)
         _load(text, source)
+
+
+def _repeats_a_key(root: Any) -> bool:
+    """Whether a mapping in the tree holds one scalar key twice (the round-trip loader refuses
+    that, and so do `add` and `doctor --fix`: project/parse.duplicate_problems)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.id == "mapping":
+            keys = [k.value for k, _ in node.value if k.id == "scalar"]
+            if len(keys) != len(set(keys)):
+                return True
+            stack.extend(item for pair in node.value for item in pair)
+        elif node.id == "sequence":
+            stack.extend(node.value)
+    return False

@@ -183,3 +183,22 @@ def test_100_requests_from_4_concurrent_callers_against_moto_and_the_local_momen
     line = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert response["statusCode"] == 200, json.dumps(line)
     assert line["error"] == "TIMEOUT_ERROR" and line["cache_ms"] < 2000
+
+
+def test_update_switches_a_project_to_the_pattern(run_cli, tmp_path):
+    """`update --answer pattern=rate-limit`: the cache-aside handler and its tests go, the
+    rate-limit ones come, the template points at them; the result is what `new` renders."""
+    from tests.support.template_versions import commit_all, tree
+
+    assert run_cli("new", "svc", "--no-input", "-o", str(tmp_path / "a"), "-r", "python3.12").exit_code == 0
+    project = tmp_path / "a" / "svc"
+    commit_all(project)
+    result = run_cli("update", str(project), "--answer", "pattern=rate-limit")
+    assert result.exit_code == 0, result.output
+    assert "removed  src/handler.py" in result.stdout and "added    src/rate_limit.py" in result.stdout
+    fresh = run_cli(
+        "new", "svc", "--no-input", "-o", str(tmp_path / "b"), "-r", "python3.12", "--pattern", "rate-limit"
+    )
+    assert fresh.exit_code == 0
+    expected = {k: v for k, v in tree(tmp_path / "b" / "svc").items() if k != catalog.ANSWERS_FILE}
+    assert {k: v for k, v in tree(project).items() if k != catalog.ANSWERS_FILE} == expected

@@ -211,6 +211,45 @@ _PY_LOG = re.compile(
 _PLAIN_STRING = re.compile(r"""(?<![fFrRbB`\w])(['"])(?:\\.|(?!\1).)*\1""")
 """A quoted string without interpolation (not an f-string, not a template literal)."""
 
+_OPERAND = r"[\w$]+(?:\s*(?:\.[\w$]+|\[[^\[\]\n]*\]|\(\)))*"
+"""A name with its attributes, subscripts and empty calls (``s.SecretString``, ``secret["apiKey"]``)."""
+_METADATA = r"VersionId|ARN|Name|CreatedDate|VersionStages|ResponseMetadata"
+"""Fields of a GetSecretValue response that are not the secret."""
+_SAFE_COMMON = (
+    rf"""{_OPERAND}\s*(?:\[\s*['"](?:{_METADATA})['"]\s*\]|\.(?:{_METADATA}|\$metadata)\b)""",
+    rf"{_OPERAND}\[\s*-?[1-4]\s*:\s*\]",  # a few characters of it: key[-4:]
+    rf"{_OPERAND}\[\s*:\s*[1-4]\s*\]",
+)
+_SAFE_USES = {
+    "python": re.compile(
+        "|".join(
+            (
+                *_SAFE_COMMON,
+                rf"\b(?:len|bool|type|isinstance|callable|id)\(\s*{_OPERAND}\s*(?:,[^()\n]*)?\)",
+                rf"{_OPERAND}\s+is\s+(?:not\s+)?None\b",
+                rf"{_OPERAND}\.keys\(\)",
+            )
+        )
+    ),
+    "node": re.compile(
+        "|".join(
+            (
+                *_SAFE_COMMON,
+                rf"!!\s*{_OPERAND}",
+                rf"\btypeof\s+{_OPERAND}",
+                rf"{_OPERAND}\.length\b",
+                rf"\b(?:Boolean|Object\.keys)\(\s*{_OPERAND}\s*\)",
+                rf"{_OPERAND}\.slice\(\s*-[1-4]\s*\)",
+                rf"{_OPERAND}\s*[!=]==?\s*(?:null|undefined)\b",
+            )
+        )
+    ),
+}
+"""Uses of the key that log something about it, not the key: its length, whether it is there, its
+last four characters, the key names of the secret, the response's version id."""
+_JS_PARSED = re.compile(r"^\s*(?:await\s+)?JSON\.parse\((?:[^()]|\([^()]*\))*\)\s*$")
+"""A binding to a whole parsed object (``const obj = JSON.parse(r.SecretString)``)."""
+
 
 def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
     """Log calls whose arguments hold the key: a name bound to an expression that reads the key
@@ -218,11 +257,15 @@ def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
     expression written in the call itself. Read from the text: comments may mislead it, rarely."""
     binding, log = (_JS_BINDING, _JS_LOG) if language == "node" else (_PY_BINDING, _PY_LOG)
     names: set[str] = set()
+    objects: set[str] = set()
     for match in binding.finditer(text):
         target, value = match.group(1), match.group(2)
         if KEY_MARKERS.search(value) or (target.startswith("{") and KEY_MARKERS.search(target)):
             names.update(re.findall(r"\w+", target) if target.startswith("{") else [target])
+            if language == "node" and not target.startswith("{") and _JS_PARSED.match(value.rstrip(";")):
+                objects.add(target)
     names -= {"const", "let", "var"}
+    safe = _SAFE_USES["node" if language == "node" else "python"]
     comment = "//" if language == "node" else "#"
     found = []
     for match in log.finditer(text):
@@ -230,7 +273,13 @@ def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
         before = text[line_start : match.start()]
         if comment in before or (language == "node" and "/*" in before and "*/" not in before):
             continue  # a log call in a comment runs nothing
-        arguments = _PLAIN_STRING.sub("''", match.group(1))  # words inside a message are not the key
+        arguments = safe.sub("''", match.group(1))  # len(key), !!s.SecretString, resp["VersionId"]
+        arguments = _PLAIN_STRING.sub("''", arguments)  # words inside a message are not the key
+        for name in objects:  # "obj=" + obj prints [object Object], not the secret
+            pattern = (
+                rf"(?:\+\s*{re.escape(name)}\b(?!\s*[.\[(])|\b{re.escape(name)}\s*\+|\$\{{\s*{re.escape(name)}\s*\}})"
+            )
+            arguments = re.sub(pattern, "''", arguments)
         if KEY_MARKERS.search(arguments) or any(re.search(rf"\b{re.escape(n)}\b", arguments) for n in names):
             line = text.count("\n", 0, match.start()) + 1
             found.append((line, match.group(0)[:80]))

@@ -866,6 +866,54 @@ def test_a_node_request_timeout_without_throw_is_no_timeout(run_cli, tmp_path, e
         assert "throwOnRequestTimeout" in run.text("code.secret-timeouts")
 
 
+def _lock(version: str) -> str:
+    return (
+        '{"name": "p", "lockfileVersion": 3, "packages": {"": {}, '
+        f'"node_modules/@smithy/node-http-handler": {{"version": "{version}"}}}}}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "status"),
+    [
+        pytest.param({"src/package-lock.json": _lock("2.1.0")}, "pass", id="locked-2.1-rejects"),
+        pytest.param({"src/package-lock.json": _lock("4.3.2")}, "pass", id="locked-4.3-rejects"),
+        pytest.param({"src/package-lock.json": _lock("4.4.0")}, "warn", id="locked-4.4-only-logs"),
+        pytest.param({"package-lock.json": _lock("3.0.0")}, "pass", id="locked-at-the-root"),
+        pytest.param(
+            {"package-lock.json": _lock("3.0.0"), "src/package-lock.json": _lock("4.14.1")},
+            "warn",
+            id="the-function-folder-wins",
+        ),
+        pytest.param(
+            {"src/node_modules/@smithy/node-http-handler/package.json": '{"version": "2.5.0"}'},
+            "pass",
+            id="installed-2.5",
+        ),
+    ],
+)
+def test_a_request_timeout_on_a_locked_handler_older_than_4_4_rejects(run_cli, tmp_path, files, status):
+    """Field (f16): before @smithy/node-http-handler 4.4.0 `requestTimeout` was the socket's idle
+    timeout, which rejects; only 4.4.0 and later merely log. A lock or install of an older handler
+    is not warned about; no lock (the next install takes the newest) still is."""
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", runtime="nodejs22.x", env="MOMENTO_SECRET: " + SECRET)
+            ),
+            "src/app.mjs": NODE_REQUEST_TIMEOUT % "",
+            **files,
+        },
+    )
+    run = doctor(run_cli, root, "code.secret-timeouts")
+    assert run.status("code.secret-timeouts") == status, run.text("code.secret-timeouts")
+    if status == "pass":
+        assert "@smithy/node-http-handler" in run.text("code.secret-timeouts")
+    else:
+        assert "4.4.0 and later" in run.text("code.secret-timeouts")
+
+
 # --- #24 misses: a `secret:${SecretId}*` grant is not "exactly the secret" -------------------
 
 

@@ -539,16 +539,45 @@ NODE_TIMEOUT_HINT = (
 )
 
 
+def _older_request_handler(ctx: DoctorContext, function: Function, cache: dict[Path, str | None]) -> str | None:
+    """``"@smithy/node-http-handler 2.1.0 (package-lock.json)"`` when the function's folders (its
+    own first, then the project's) install or lock a handler older than 4.4.0, whose
+    ``requestTimeout`` still rejects; else ``None`` (not known: the next install takes the newest)."""
+    from momento_lambda_cli.doctor import js_facts
+    from momento_lambda_cli.doctor.checks.sdk import _npm_versions
+    from momento_lambda_cli.doctor.sdk_versions import parse_version
+
+    root = ctx.project_or_skip().root
+    for folder in [*function.code_dirs, root]:
+        if folder not in cache:
+            found = _npm_versions(folder, [js_facts.WARN_ONLY_HANDLER], root).get(js_facts.WARN_ONLY_HANDLER)
+            cache[folder] = None
+            if found is not None:
+                version, where = found
+                parsed = parse_version(version)
+                older = parsed is not None and parsed < js_facts.WARN_ONLY_SINCE
+                cache[folder] = f"{js_facts.WARN_ONLY_HANDLER} {version} ({where})" if older else ""
+        if cache[folder] is not None:
+            return cache[folder] or None  # the nearest folder that names a version decides
+    return None
+
+
 def secret_timeouts(ctx: DoctorContext) -> Result:
     codes = _momento_code(ctx)
     problems: dict[str, str] = {}
     good: set[str] = set()
+    handlers: dict[Path, str | None] = {}
     for code in codes:
         for facts in code.files:
             rel = _rel(ctx, facts.path)
             for client in facts.secrets_clients:
-                if client.timeouts:
-                    good.add(rel)
+                older = (
+                    _older_request_handler(ctx, code.function, handlers)
+                    if client.problem is not None and "throwOnRequestTimeout" in client.problem
+                    else None
+                )
+                if client.timeouts or older is not None:
+                    good.add(rel if older is None else f"{rel} with {older}")
                 elif client.problem is not None:
                     problems[rel + str(client.line)] = f"{rel} line {client.line}: {client.how}: {client.problem}"
                 elif client.how.startswith("Powertools"):

@@ -251,6 +251,31 @@ class DoctorContext:
 
         return self.once("code_outside", load)
 
+    def code_unread(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Functions whose source doctor did not read, each (name, why): Python / Node.js functions
+        whose code is a prebuilt archive, an image, S3, missing or holds no source file it knows;
+        and functions of other languages (Java, Go, .NET, custom runtimes), which it never reads."""
+
+        def load() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            project = self.project_or_skip()
+            index = self.code()
+            unread: list[tuple[str, str]] = []
+            other: list[tuple[str, str]] = []
+            for function in project.functions:
+                if not (function.is_python or function.is_node):
+                    what = function.runtime_name or ("a container image" if function.is_image else "no runtime")
+                    other.append((function.key, what))
+                    continue
+                code = index.function(function)
+                if code.unread is not None:
+                    unread.append((function.key, code.unread))
+                elif not code.files:
+                    where = function.code.written or "its code folder"
+                    unread.append((function.key, f"no {function.runtime_name} source file found in {where}"))
+            return unread, other
+
+        return self.once("code_unread", load)
+
     def no_momento(self) -> SkipCheck:
         """Why a Momento check has nothing to judge: no function uses the SDK, or, when some
         source does not parse or lies outside the project, that nobody can tell (never a quiet
@@ -267,6 +292,14 @@ class DoctorContext:
                 f"Could not tell which functions use the Momento SDK: the code of {len(outside)} "
                 f"function{'s' if len(outside) != 1 else ''} is outside the project folder, which doctor does "
                 "not read (see code.parses)."
+            )
+        unread, _ = self.code_unread()
+        if unread:
+            key, why = unread[0]
+            return SkipCheck(
+                f"Could not tell which functions use the Momento SDK: the code of {len(unread)} "
+                f"function{'s' if len(unread) != 1 else ''} was not read ({key}: {why}"
+                f"{', ...' if len(unread) > 1 else ''}; see code.parses)."
             )
         return SkipCheck(NO_MOMENTO)
 

@@ -120,6 +120,25 @@ def code_parses(ctx: DoctorContext) -> Result:
             f"The code of {plural(len(outside), 'function')} is outside the project folder ({named}"
             f"{', ...' if len(outside) > 3 else ''}): {OUTSIDE_HINT}"
         )
+    unread, other = ctx.code_unread()
+    if unread:
+        # Code doctor never read (`CodeUri: function.zip`, Serverless `package.artifact`) is not a pass.
+        named = ", ".join(f"{key}: {why}" for key, why in unread[:3])
+        raise SkipCheck(
+            f"Could not tell: the source of {plural(len(unread), 'function')} was not read ({named}"
+            f"{', ...' if len(unread) > 3 else ''}): doctor checks source files, not built archives or images."
+        )
+    if other and len(other) == len(ctx.project_or_skip().functions):
+        kinds = ", ".join(sorted({what for _, what in other}))
+        raise SkipCheck(
+            f"No Python or Node.js function ({kinds}): doctor reads only Python and JavaScript / TypeScript source."
+        )
+    if other:
+        kinds = ", ".join(sorted({what for _, what in other}))
+        return Result.ok(
+            "Every Python and Node.js function's source parses",
+            [f"not read: {plural(len(other), 'function')} of other languages ({kinds})"],
+        )
     return Result.ok("Every function's source parses")
 
 

@@ -990,6 +990,52 @@ def test_a_key_parameter_without_noecho_fails(run_cli, tmp_path, parameter, stat
         )
 
 
+def _secret(logical_id: str, parameter: str, name: str = "") -> str:
+    named = f"    Name: {name}\n" if name else ""
+    return (
+        f"{logical_id}:\n  Type: AWS::SecretsManager::Secret\n  Properties:\n{named}"
+        f"    SecretString: !Ref {parameter}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameter", "resources", "env", "status"),
+    [
+        pytest.param(
+            "ApiKeyRequired:\n  Type: String\n  AllowedValues: ['true', 'false']\n", "", "", "pass", id="a-switch"
+        ),
+        pytest.param("ApiKeyCount:\n  Type: Number\n", "", "", "pass", id="a-number"),
+        pytest.param("DbPassword:\n  Type: String\n", _secret("DbSecret", "DbPassword"), "", "pass", id="db-secret"),
+        pytest.param(
+            "Value:\n  Type: String\n", _secret("Keys", "Value", "momento/api-key"), "", "fail", id="momento-named"
+        ),
+        pytest.param(
+            "Value:\n  Type: String\n",
+            _secret("Store", "Value"),
+            "\n    SECRET_ID: !Ref Store",
+            "fail",
+            id="read-by-code",
+        ),
+    ],
+)
+def test_only_parameters_that_can_carry_the_momento_key_need_noecho(
+    run_cli, tmp_path, parameter, resources, env, status
+):
+    """Field (f18): an API Gateway `ApiKeyRequired: true/false` switch and a database password put
+    into a database secret are not the Momento key; a parameter put into the secret the Momento
+    code reads (named for Momento, or referenced by the variable the code reads) is."""
+    fn = function("Api", "app.handler", env="SECRET_ID: " + SECRET if not env else env.strip().replace("\n    ", ""))
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(fn + resources, parameters=parameter),
+            "src/app.py": PY_MOMENTO + "\n\ndef handler(event, context):\n    return client.get('c', 'k')\n",
+        },
+    )
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == status, run.text("secret.no-plaintext-key")
+
+
 # --- #24 misses: duplicate YAML keys are not "template parses" ------------------------------
 
 

@@ -9,6 +9,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor import keyscan, lifecycle
@@ -707,7 +708,7 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
     if ctx.momento_code():
-        findings.extend(_echoed_key_parameters(project))
+        findings.extend(_echoed_key_parameters(project, set(secret_env_names(ctx.momento_code()))))
     budget = MAX_SCANNED_BYTES
     listed = project_files(project.root)
     ignored: list[tuple[str, bool]] = []
@@ -757,10 +758,42 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
 
 KEY_PARAMETER = re.compile(r"(?i)momento.*(key|token)|(api|auth)_?(key|token)")
 """A template parameter named for the Momento key (``MomentoApiKey``, ``MomentoAuthToken``, ``ApiKey``)."""
-NOT_A_KEY_PARAMETER = re.compile(r"(?i)(arn|name|id|secret|ssm|path|param(eter)?)$")
+NOT_A_KEY_PARAMETER = re.compile(
+    r"(?i)(arn|name|id|secret|ssm|path|param(eter)?|required|enabled|disabled|flag|type|source|length|count)$"
+)
+"""...unless it names an identifier or a switch (``MomentoSecretArn``, ``ApiKeyRequired``)."""
+SWITCH_VALUES = {"true", "false", "yes", "no", "enabled", "disabled", "on", "off"}
 
 
-def _echoed_key_parameters(project: Project) -> list[str]:
+def _is_switch(spec: dict[str, Any]) -> bool:
+    """A parameter that can only be a number or a yes / no choice cannot carry a key."""
+    allowed = spec.get("AllowedValues")
+    if isinstance(allowed, list) and allowed and all(str(v).lower() in SWITCH_VALUES for v in allowed):
+        return True
+    return str(spec.get("Type", "")).strip() == "Number"
+
+
+def _momento_secrets(resources: dict[str, Any], functions: list[Function], secret_vars: set[str]) -> set[str]:
+    """Logical ids of the secrets that hold the Momento key: named for Momento (logical id or
+    ``Name``), or referenced from a function's variable named for Momento or that the Momento
+    code reads its secret from (``MOMENTO_SECRET_ARN: !Ref Secret``, ``secret_vars``)."""
+    found = set()
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::SecretsManager::Secret":
+            continue
+        properties = resource.get("Properties")
+        name = properties.get("Name") if isinstance(properties, dict) else None
+        if "momento" in f"{logical_id} {name if isinstance(name, str) else ''}".lower():
+            found.add(logical_id)
+    for function in functions:
+        for var, value in function.environment_source.items():
+            ref = value.get("Ref") if isinstance(value, dict) else None
+            if isinstance(ref, str) and ref in resources and ("MOMENTO" in str(var).upper() or var in secret_vars):
+                found.add(ref)
+    return found
+
+
+def _echoed_key_parameters(project: Project, secret_vars: set[str]) -> list[str]:
     """SAM / CloudFormation parameters that carry the key (named for it, or put into a secret's
     ``SecretString`` or a key variable) without ``NoEcho: true``: CloudFormation shows their
     value in the console, ``describe-stacks`` and change sets."""
@@ -770,13 +803,16 @@ def _echoed_key_parameters(project: Project) -> list[str]:
     if not isinstance(parameters, dict):
         return []
     resources = project.document.get("Resources")
+    resources = resources if isinstance(resources, dict) else {}
+    momento_secrets = _momento_secrets(resources, project.functions, secret_vars)
     feeds_key: set[str] = set()
-    for resource in (resources or {}).values() if isinstance(resources, dict) else ():
+    for logical_id, resource in resources.items():
         properties = resource.get("Properties") if isinstance(resource, dict) else None
         if not isinstance(properties, dict):
             continue
         secret = properties.get("SecretString")
-        if isinstance(secret, dict) and isinstance(secret.get("Ref"), str):
+        # a parameter put into some other secret (a database password) is not the Momento key
+        if isinstance(secret, dict) and isinstance(secret.get("Ref"), str) and logical_id in momento_secrets:
             feeds_key.add(secret["Ref"])
         environment = properties.get("Environment")
         variables = environment.get("Variables") if isinstance(environment, dict) else None
@@ -786,7 +822,7 @@ def _echoed_key_parameters(project: Project) -> list[str]:
                 feeds_key.add(value["Ref"])
     found = []
     for name, spec in parameters.items():
-        if not isinstance(spec, dict) or str(spec.get("NoEcho", "")).lower() == "true":
+        if not isinstance(spec, dict) or str(spec.get("NoEcho", "")).lower() == "true" or _is_switch(spec):
             continue
         named = bool(KEY_PARAMETER.search(str(name))) and not NOT_A_KEY_PARAMETER.search(str(name))
         if named or name in feeds_key:

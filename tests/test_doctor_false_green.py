@@ -261,3 +261,21 @@ def test_code_parses_passes_the_python_functions_and_names_the_others(run_cli, t
     run = _offline(run_cli, write_tree(tmp_path / "p", files))
     assert run.status("code.parses") == "pass", run.text("code.parses")
     assert "not read: 1 function of other languages (java21)" in run.text("code.parses")
+
+
+def test_newer_syntax_beside_an_older_functions_broken_handler_is_not_a_syntax_error(run_cli, tmp_path):
+    """Field (f9): a python3.9 function's handler that does not parse sweeps its whole folder; the
+    python3.13 function's `type X = ...` file in that folder is still judged by the runtime that
+    runs it (perhaps newer syntax), and only the old handler is named as broken."""
+    if sys.version_info >= (3, 12):
+        pytest.skip("this Python parses 3.12 syntax")
+    old = function("Old", "old.handler", runtime="python3.9")
+    files = {
+        "template.yaml": template(function("Api", "app.handler", runtime="python3.13") + old),
+        "src/app.py": "type Pair = tuple[int, int]\n\n\ndef handler(event, context):\n    return 1\n",
+        "src/old.py": 'def handler(event, context):\n    print "legacy"\n',
+    }
+    run = _offline(run_cli, write_tree(tmp_path / "p", files))
+    assert run.status("code.parses") == "fail", run.text("code.parses")
+    assert "src/old.py:2" in run.text("code.parses")
+    assert "src/app.py" not in run.text("code.parses")

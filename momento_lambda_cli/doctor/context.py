@@ -217,20 +217,24 @@ class DoctorContext:
             project = self.project_or_skip()
             index = self.code()
             runs: dict[Path, list[tuple[int, str]]] = {}
+            swept: dict[Path, list[tuple[int, str]]] = {}
+            """Files of a folder swept because a handler there does not parse: they count only
+            when no function is known to run them (old.py's python3.9 function does not run app.py)."""
             for function in project.functions:
                 match = re.fullmatch(r"python3\.(\d+)", function.runtime_name)
                 minor = int(match.group(1)) if match else 0
                 code = index.function(function)
-                paths = [f.path for f in code.files]
-                if code.handler is not None and code.handler.error and function.code_dir is not None:
-                    paths.extend(index.folder_files(function.code_dir))
-                for path in paths:
+                for path in [f.path for f in code.files]:
                     runs.setdefault(path, []).append((minor, function.runtime_name))
-            return {
-                path: max(found)[1]
-                for path, found in runs.items()
-                if min(minor for minor, _ in found) > sys.version_info.minor
-            }
+                if code.handler is not None and code.handler.error and function.code_dir is not None:
+                    for path in index.folder_files(function.code_dir):
+                        swept.setdefault(path, []).append((minor, function.runtime_name))
+            newer = {}
+            for path in runs.keys() | swept.keys():
+                found = runs.get(path) or swept[path]
+                if min(minor for minor, _ in found) > sys.version_info.minor:
+                    newer[path] = max(found)[1]
+            return newer
 
         return self.once("newer_python", load)
 

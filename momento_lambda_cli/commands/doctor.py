@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 
 from momento_lambda_cli import console, numbers
@@ -21,6 +20,13 @@ if TYPE_CHECKING:
 
 GROUPS = "project, build, deployment, momento, machine"
 FORMATS = ("text", "json", "sarif", "junit")
+
+
+def _format_choice(value: str | None) -> str | None:
+    """``--format``'s value, one of :data:`FORMATS` (checked here: no click import for a Choice)."""
+    if value is not None and value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, FORMATS))}.")
+    return value
 
 
 def doctor(
@@ -132,7 +138,7 @@ def doctor(
         typer.Option(
             "--format",
             metavar="FORMAT",
-            click_type=click.Choice(FORMATS),
+            callback=_format_choice,
             show_default=False,
             help="text (default), json (= --json), sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML).",
         ),

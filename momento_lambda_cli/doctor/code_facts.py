@@ -341,6 +341,7 @@ class _PythonReader:
         self.module_literals: dict[str, str] = {}
         """Module-level names bound to a string (``SECRET_NAME = "prod/momento"``)."""
         self.parents: dict[ast.AST, ast.AST] = {}
+        self.scopes: dict[int, tuple[set[str], dict[str, list[ast.expr]]]] = {}
 
     def snapstart_hook(self, node: ast.AST) -> None:
         """``register_before_snapshot`` / ``register_after_restore`` (bare or ``module.``-qualified)."""
@@ -442,28 +443,41 @@ class _PythonReader:
             targets = [parent.target]
         if function is None:
             return True
-        declared: set[str] = set()
-        for inner in ast.walk(function):
-            if isinstance(inner, ast.Global | ast.Nonlocal):
-                declared.update(inner.names)
+        declared, handoffs = self.scope(function)
         for target in targets:
             if isinstance(target, ast.Attribute | ast.Subscript):
                 return True
             if isinstance(target, ast.Name) and target.id in declared:
                 return True
-            if isinstance(target, ast.Name) and self.handed_on(target.id, function, declared):
+            if isinstance(target, ast.Name) and self.handed_on(handoffs.get(target.id, []), declared):
                 return True
         return False
 
-    def handed_on(self, name: str, function: ast.AST, declared: set[str]) -> bool:
-        """``c = CacheClient(...); _client = c`` with ``_client`` global (or an attribute)."""
+    def scope(self, function: ast.AST) -> tuple[set[str], dict[str, list[ast.expr]]]:
+        """What ``stored`` needs of a function, walked once per function (not once per call in it):
+        the names it declares ``global`` / ``nonlocal``, and per name the targets it is assigned to
+        (``_client = c``)."""
+        known = self.scopes.get(id(function))
+        if known is not None:
+            return known
+        declared: set[str] = set()
+        handoffs: dict[str, list[ast.expr]] = {}
         for inner in ast.walk(function):
-            if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) and inner.value.id == name:
-                for target in inner.targets:
-                    if isinstance(target, ast.Attribute | ast.Subscript):
-                        return True
-                    if isinstance(target, ast.Name) and target.id in declared:
-                        return True
+            if isinstance(inner, ast.Global | ast.Nonlocal):
+                declared.update(inner.names)
+            elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name):
+                handoffs.setdefault(inner.value.id, []).extend(inner.targets)
+        self.scopes[id(function)] = (declared, handoffs)
+        return declared, handoffs
+
+    @staticmethod
+    def handed_on(targets: list[ast.expr], declared: set[str]) -> bool:
+        """``c = CacheClient(...); _client = c`` with ``_client`` global (or an attribute)."""
+        for target in targets:
+            if isinstance(target, ast.Attribute | ast.Subscript):
+                return True
+            if isinstance(target, ast.Name) and target.id in declared:
+                return True
         return False
 
     def call(self, node: ast.Call) -> None:

@@ -7,12 +7,18 @@ like to the doctor (one template, one code folder read once).
 
 Targets: the generated project <= 0.4 s, the 200-function one within 1.5x of it (medians).
 
-Usage: .venv/bin/python benchmarks/doctor_offline.py [--runs N]
+The processes run with their bytecode cached (``PYTHONPYCACHEPREFIX`` in a temporary folder,
+``PYTHONDONTWRITEBYTECODE`` unset), as an installed wheel runs; ``--no-bytecode`` keeps the
+caller's environment (with ``PYTHONDONTWRITEBYTECODE=1``, as on the shared machine, every run
+compiles the package's modules again: about +80 ms).
+
+Usage: .venv/bin/python benchmarks/doctor_offline.py [--runs N] [--no-bytecode]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -51,17 +57,24 @@ def grow(project: Path, target: Path, count: int) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--no-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE as it is")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ)
+        if not args.no_bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         one = generate(Path(tmp))
         many = grow(one, Path(tmp) / "many", FUNCTIONS)
-        listed = subprocess.run([*CLI, "doctor", str(many), "--offline", "--json"], capture_output=True, text=True)
+        listed = subprocess.run(
+            [*CLI, "doctor", str(many), "--offline", "--json"], capture_output=True, text=True, env=env
+        )
         assert f"{FUNCTIONS} functions" in listed.stdout, listed.stdout[:400]
         # interleaved, so that load from other processes falls on both alike; median and minimum
         samples: dict[str, list[float]] = {"one": [], "many": []}
         for _ in range(args.runs):
             for label, folder in (("one", one), ("many", many)):
-                samples[label].append(time_process([*CLI, "doctor", str(folder), "--offline"], 1, warmup=0))
+                samples[label].append(time_process([*CLI, "doctor", str(folder), "--offline"], 1, warmup=0, env=env))
         small, large = statistics.median(samples["one"]), statistics.median(samples["many"])
         low_small, low_large = min(samples["one"]), min(samples["many"])
     print(f"doctor --offline, generated project (1 function): {ms(small)} median, {ms(low_small)} min")

@@ -279,3 +279,14 @@ def test_newer_syntax_beside_an_older_functions_broken_handler_is_not_a_syntax_e
     assert run.status("code.parses") == "fail", run.text("code.parses")
     assert "src/old.py:2" in run.text("code.parses")
     assert "src/app.py" not in run.text("code.parses")
+
+
+def test_a_function_without_a_runtime_is_judged_by_the_source_read(run_cli, tmp_path):
+    """Field: a Serverless service without `provider.runtime` (the Framework's default applies)
+    whose handler is JavaScript doctor reads still gets its pass; it is not "no Python or Node.js"."""
+    files = {
+        "serverless.yml": "service: s\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: handler.hello\n",
+        "handler.js": "module.exports.hello = async () => ({ statusCode: 200 });\n",
+    }
+    run = _offline(run_cli, write_tree(tmp_path / "p", files))
+    assert run.status("code.parses") == "pass", run.text("code.parses")

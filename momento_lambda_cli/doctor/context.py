@@ -266,16 +266,18 @@ class DoctorContext:
             unread: list[tuple[str, str]] = []
             other: list[tuple[str, str]] = []
             for function in project.functions:
-                if not (function.is_python or function.is_node):
-                    what = function.runtime_name or ("a container image" if function.is_image else "no runtime")
-                    other.append((function.key, what))
+                ours = function.is_python or function.is_node
+                if function.runtime_name and not ours:
+                    other.append((function.key, function.runtime_name))  # java21, go1.x, provided.al2023
                     continue
                 code = index.function(function)
                 if code.unread is not None:
                     unread.append((function.key, code.unread))
-                elif not code.files:
+                elif not code.files and ours:
                     where = function.code.written or "its code folder"
                     unread.append((function.key, f"no {function.runtime_name} source file found in {where}"))
+                elif not code.files:  # an image or no runtime, and no Python or JavaScript in its folder
+                    other.append((function.key, "a container image" if function.is_image else "no runtime"))
             return unread, other
 
         return self.once("code_unread", load)

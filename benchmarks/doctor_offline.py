@@ -12,7 +12,12 @@ The processes run with their bytecode cached (``PYTHONPYCACHEPREFIX`` in a tempo
 caller's environment (with ``PYTHONDONTWRITEBYTECODE=1``, as on the shared machine, every run
 compiles the package's modules again: about +80 ms).
 
-Usage: .venv/bin/python benchmarks/doctor_offline.py [--runs N] [--no-bytecode]
+``--base DIR`` (a checkout of another commit, e.g. ``git archive REV | tar -x -C DIR``) runs
+that package too (``PYTHONPATH=DIR``, same interpreter), interleaved with this one, and reports
+each process's CPU time (user + sys) beside the wall time: CPU time moves less than wall time
+when other work shares the machine.
+
+Usage: .venv/bin/python benchmarks/doctor_offline.py [--runs N] [--no-bytecode] [--base DIR]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +64,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--no-bytecode", action="store_true", help="keep PYTHONDONTWRITEBYTECODE as it is")
+    parser.add_argument("--base", type=Path, help="a checkout of another commit to compare with")
     args = parser.parse_args()
+    if args.base is not None:
+        compare(args.base.resolve(), args.runs, bytecode=not args.no_bytecode)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
         if not args.no_bytecode:
@@ -84,6 +94,49 @@ def main() -> None:
     )
     print(f"generated <= 400 ms: {'OK' if small <= 0.4 else 'MISSED'}")
     print(f"{FUNCTIONS} functions <= 1.5x: {'OK' if large <= 1.5 * small else 'MISSED'}")
+
+
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    assert os.waitstatus_to_exitcode(status) in (0, 1), argv
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def compare(base: Path, runs: int, *, bytecode: bool) -> None:
+    """This checkout against ``base``, interleaved: wall and CPU, median and minimum."""
+    with tempfile.TemporaryDirectory() as tmp:
+        envs = {}
+        for label, source in (("base", base), ("this", ROOT)):
+            env = dict(os.environ, PYTHONPATH=str(source))
+            if bytecode:
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / f"pycache-{label}")
+            envs[label] = env
+        one = generate(Path(tmp))
+        many = grow(one, Path(tmp) / "many", FUNCTIONS)
+        wall: dict[tuple[str, str], list[float]] = {}
+        cpu: dict[tuple[str, str], list[float]] = {}
+        for round_ in range(runs + 1):  # the first round warms the bytecode caches
+            for label, env in envs.items():
+                for name, folder in (("generated", one), (f"{FUNCTIONS} functions", many)):
+                    elapsed, used = _run([*CLI, "doctor", str(folder), "--offline"], env)
+                    if round_:
+                        wall.setdefault((label, name), []).append(elapsed)
+                        cpu.setdefault((label, name), []).append(used)
+    for (label, name), samples in wall.items():
+        used = cpu[(label, name)]
+        print(
+            f"{label:4} {name:14} wall {ms(statistics.median(samples))} median {ms(min(samples))} min | "
+            f"CPU {ms(statistics.median(used))} median {ms(min(used))} min"
+        )
+    for label in envs:
+        small, large = wall[(label, "generated")], wall[(label, f"{FUNCTIONS} functions")]
+        print(
+            f"{label}: {FUNCTIONS} functions / generated = {statistics.median(large) / statistics.median(small):.2f}x"
+        )
 
 
 if __name__ == "__main__":

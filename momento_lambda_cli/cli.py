@@ -181,9 +181,10 @@ def _command(args: list[str]) -> typer.core.TyperGroup:
     import typer.main
 
     invoked = next((a for a in args if not a.startswith("-")), None)
-    app = _load([invoked] if invoked in COMMANDS else COMMANDS)
+    version_only = invoked is None and {"--version", "-V"} & set(args) and not {"--help", "-h"} & set(args)
+    app = _load([invoked] if invoked in COMMANDS else [] if version_only else COMMANDS)
     chosen = [c for c in app.registered_commands if c.name == invoked]
-    if not chosen:
+    if not chosen and not version_only:
         app = _load(COMMANDS)  # help, or a usage error that lists every command
     source = app
     if chosen:

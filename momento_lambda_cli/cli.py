@@ -7,8 +7,9 @@ cookiecutter: ``momento-lambda --help`` must stay fast.
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 from momento_lambda_cli import startup
@@ -19,7 +20,6 @@ if startup.is_entry_point():
 import typer
 
 from momento_lambda_cli import ISSUES_URL, __version__, console
-from momento_lambda_cli.commands import add, doctor, info, new, store_token, update
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
 from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
@@ -28,7 +28,7 @@ from momento_lambda_cli.redact import uninstall as uninstall_streams
 P = ParamSpec("P")
 R = TypeVar("R")
 
-app = typer.Typer(
+_app = typer.Typer(
     name="momento-lambda",
     help="Build AWS Lambda functions that use the Momento cache: scaffold, store the API key, diagnose.",
     no_args_is_help=True,
@@ -44,7 +44,7 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def root(
     version: Annotated[
         bool,
@@ -132,12 +132,37 @@ def _report_unexpected(exc: BaseException) -> None:
     _report_error(error)
 
 
-app.command("new")(_guarded(new.new))
-app.command("store-token")(_guarded(store_token.store_token))
-app.command("doctor")(_guarded(doctor.doctor))
-app.command("add")(_guarded(add.add))
-app.command("update")(_guarded(update.update))
-app.command("info")(_guarded(info.info))
+COMMANDS = {
+    "new": "new",
+    "store-token": "store_token",
+    "doctor": "doctor",
+    "add": "add",
+    "update": "update",
+    "info": "info",
+}
+"""Each command's name -> its module in :mod:`momento_lambda_cli.commands` (and function of the
+same name), in the order help lists them. A module is imported only when its command is built:
+`doctor` does not pay for the imports of `new` and `add`."""
+
+
+def _load(names: Iterable[str]) -> typer.Typer:
+    """The root app with the commands ``names`` registered (each imported once)."""
+    wanted = set(names)
+    have = {c.name for c in _app.registered_commands}
+    for name, module_name in COMMANDS.items():
+        if name in wanted and name not in have:
+            module = importlib.import_module(f"momento_lambda_cli.commands.{module_name}")
+            _app.command(name)(_guarded(getattr(module, module_name)))
+    order = list(COMMANDS)
+    _app.registered_commands.sort(key=lambda c: order.index(c.name) if c.name in order else len(order))
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``cli.app``: the root app with every command registered."""
+    if name == "app":
+        return _load(COMMANDS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _set_debug(value: bool) -> bool:
@@ -156,7 +181,11 @@ def _command(args: list[str]) -> typer.core.TyperGroup:
     import typer.main
 
     invoked = next((a for a in args if not a.startswith("-")), None)
+    version_only = invoked is None and {"--version", "-V"} & set(args) and not {"--help", "-h"} & set(args)
+    app = _load([invoked] if invoked in COMMANDS else [] if version_only else COMMANDS)
     chosen = [c for c in app.registered_commands if c.name == invoked]
+    if not chosen and not version_only:
+        app = _load(COMMANDS)  # help, or a usage error that lists every command
     source = app
     if chosen:
         import copy
@@ -201,7 +230,7 @@ def _report_usage(exc: Exception, argv: list[str]) -> int:
         ctx = getattr(exc, "ctx", None)
         sys.stdout.write((ctx.get_help() if ctx is not None else str(exc)) + "\n")
         return ExitCode.USAGE
-    commands = [c.name for c in app.registered_commands if c.name and not c.hidden]
+    commands = [c.name for c in _load(COMMANDS).registered_commands if c.name and not c.hidden]
     error = usage.translate(exc, argv, commands)
     if usage.wants_json(argv):
         command = usage.command_of(argv, commands) or "momento-lambda"

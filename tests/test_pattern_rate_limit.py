@@ -93,11 +93,19 @@ def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     run_project_tests(project)
 
 
+RUNTIME_VARIANTS = [(r.name, False) for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON] + [
+    (catalog.SNAPSTART_RUNTIME_NAMES[0], True)
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("runtime", [r.name for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON])
-def test_the_generated_tests_pass_on_the_runtimes_python(tmp_path, runtime):
+@pytest.mark.parametrize(("runtime", "snapstart"), RUNTIME_VARIANTS)
+def test_the_generated_tests_pass_on_the_runtimes_python(tmp_path, runtime, snapstart):
+    """The project's own tests on the runtime's Python (with --snapstart, tests/test_snapstart.py
+    too: it drives the client without the cache-aside handler)."""
     interpreter = require_python(catalog.runtime(runtime).version)  # type: ignore[union-attr]
-    project = render(tmp_path, runtime=runtime, framework="sam", pattern="rate-limit")
+    project = render(tmp_path, runtime=runtime, framework="sam", pattern="rate-limit", snapstart=snapstart)
+    assert (project / "tests" / "test_snapstart.py").is_file() == snapstart
     python = project_venv(project, interpreter)
     run_project_tests(project, python)
 

@@ -302,3 +302,16 @@ def test_an_oversized_requirements_txt_is_refused_by_the_project_reader(tmp_path
     assert result.exit_code == 1, result.output
     assert "larger than the 8 MB this tool reads" in " ".join(result.stderr.split())
     assert snapshot(project) == before
+
+
+def test_turning_on_use_container_says_that_sam_build_now_needs_docker(tmp_path, run_cli):
+    """`add` sets use_container for Python SAM projects (grpcio must be built for the runtime):
+    plain `sam build` then needs Docker, which the output says once, with the way round it."""
+    project = write_tree(tmp_path / "hello", dict(add_projects.SAM_HELLO_PYTHON))
+    result = run_cli("add", str(project), "--no-input", "--json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["data"]["notes"]
+    (note,) = [n for n in notes if "use_container" in n]
+    assert "needs Docker" in note and "sam build --no-use-container" in note
+    again = run_cli("add", str(project), "--no-input", "--json")
+    assert not [n for n in json.loads(again.stdout)["data"]["notes"] if "use_container" in n]

@@ -946,12 +946,15 @@ def _sam_project(
         return
     config_path = project.root / samconfig.SAMCONFIG
     if python:
+        before = files.text(config_path)
         files.edit(
             config_path,
             lambda t: tomltext.set_value(
                 t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
             ),
         )
+        if files.text(config_path) != before:
+            notes.append(_use_container_note(samconfig.SAMCONFIG))
     current = files.text(config_path)
     missing = {
         k: v
@@ -960,6 +963,15 @@ def _sam_project(
     }
     if missing:
         files.edit(config_path, lambda t: edit.samconfig_set_overrides(t, missing, env, samconfig.SAMCONFIG)[0])
+
+
+def _use_container_note(settings_file: str) -> str:
+    return (
+        f"{settings_file}: use_container = true, so `sam build` builds in the Lambda build image and needs Docker "
+        "(grpcio is compiled for the function's Python version and architecture); without Docker, "
+        "`sam build --no-use-container` builds with your local Python when it matches the runtime and this "
+        "machine's architecture"
+    )
 
 
 def _samconfig_yaml(
@@ -975,7 +987,10 @@ def _samconfig_yaml(
     same settings go there, in YAML."""
     source = path.name
     if python:
+        before = files.text(path)
         yaml_edit(files, path, lambda t: samconfigyaml.set_use_container(t, env, source=source))
+        if files.text(path) != before:
+            notes.append(_use_container_note(source))
     document = edit._load(edit.Text(files.text(path) or "").norm, source)
     current = _mapping(_mapping(_mapping(_mapping(document).get(env)).get("deploy")).get("parameters"))
     value = current.get("parameter_overrides")

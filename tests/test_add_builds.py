@@ -315,3 +315,72 @@ def test_turning_on_use_container_says_that_sam_build_now_needs_docker(tmp_path,
     assert "needs Docker" in note and "sam build --no-use-container" in note
     again = run_cli("add", str(project), "--no-input", "--json")
     assert not [n for n in json.loads(again.stdout)["data"]["notes"] if "use_container" in n]
+
+
+SAM_ESBUILD_COMMONJS = {
+    # A CommonJS JavaScript handler that esbuild bundles with SAM's defaults (es2020, cjs): the
+    # shape of serverless-patterns' JavaScript esbuild examples.
+    "template.yaml": """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Runtime: nodejs20.x
+      Handler: app.handler
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        EntryPoints:
+          - app.js
+""",
+    "src/app.js": "exports.handler = async () => ({ statusCode: 200 });\n",
+    "src/package.json": '{\n  "name": "src",\n  "version": "1.0.0",\n  "private": true\n}\n',
+}
+
+
+def test_a_bundled_javascript_handler_gets_the_module_its_bundle_can_hold(tmp_path, run_cli):
+    """esbuild bundles for es2020 as CommonJS: no top-level await, and the secrets client it must
+    bundle (not external) is a dependency (field sweep: the build failed once the handler imported
+    the module; TypeScript handlers had this already)."""
+    project = write_tree(tmp_path / "cjs", SAM_ESBUILD_COMMONJS)
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    module = (project / "src" / "momentoClient.mjs").read_text()
+    assert "await prepareMomentoClient();" not in module and "void prepareMomentoClient();" in module
+    dependencies = json.loads((project / "src" / "package.json").read_text())["dependencies"]
+    assert {"@gomomento/sdk", "@aws-sdk/client-secrets-manager"} <= set(dependencies)
+    answers = json.loads((project / ".momento-lambda.json").read_text())
+    assert answers["managed_files"]["src/momentoClient.mjs"]["form"] == "commonjs"
+    again = snapshot(project)
+    assert run_cli("add", str(project), "--no-input").exit_code == 0 and snapshot(project) == again
+
+
+def test_an_external_aws_sdk_and_an_esm_target_keep_the_module_as_new_writes_it(tmp_path, run_cli):
+    files = dict(SAM_ESBUILD_COMMONJS)
+    files["template.yaml"] += (
+        "        Format: esm\n        Target: es2022\n        External:\n          - '@aws-sdk/*'\n"
+    )
+    project = write_tree(tmp_path / "esm", files)
+    assert run_cli("add", str(project), "--no-input").exit_code == 0
+    assert "await prepareMomentoClient();" in (project / "src" / "momentoClient.mjs").read_text()
+    dependencies = json.loads((project / "src" / "package.json").read_text())["dependencies"]
+    assert "@aws-sdk/client-secrets-manager" not in dependencies
+
+
+@pytest.mark.slow
+def test_the_bundled_javascript_handler_builds_once_it_imports_the_module(tmp_path, run_cli):
+    """The handler takes the import line `add` prints, and `sam build` bundles it (esbuild on
+    PATH; the SAM CLI's npm install fetches the dependencies `add` declared)."""
+    from tests.support.tools import require_tool
+    from tests.test_generated_sam import sam
+
+    project = write_tree(tmp_path / "cjs", SAM_ESBUILD_COMMONJS)
+    result = run_cli("add", str(project), "--no-input", "--json")
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout)["data"]["imports"]["Fn"]
+    handler = project / "src" / "app.js"
+    handler.write_text(line + "\n" + handler.read_text())
+    sam(project, "build", "--no-use-container", path_first=require_tool("node-tools") / ".bin")
+    bundle = (project / ".aws-sam" / "build" / "Fn" / "app.js").read_text()
+    assert "prepareMomentoClient" in bundle and "SecretsManagerClient" in bundle

@@ -594,6 +594,8 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 notes.append(note)
             language = client.TYPESCRIPT
             module = client.MODULES[language]
+        elif bundle is not None:  # a JavaScript handler esbuild bundles: the same rule for the module's form
+            esm = typescript.module_has_top_level_await(bundle)
         missing = typescript.missing_banner(function, bundle)
         if missing is not None:  # an ES module bundle gets `require` for the SDK's CommonJS parts
             add_banner(project, files, missing)
@@ -628,7 +630,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         place = places[function.key]
         target = place.folder / module.file_name
         existing = files.text(target)
-        form = client.COMMONJS if language == client.TYPESCRIPT and not esm_targets[target] else None
+        form = client.COMMONJS if language != catalog.PYTHON and not esm_targets[target] else None
         text = client.render_module(module, form)
         entry = {"template_file": module.template_path, "template_version": __version__}
         if form is not None:
@@ -657,6 +659,8 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             _dependency(project, function, spec, item.zip_root, files, notes)
         if language == client.TYPESCRIPT:
             _typescript_dependency(project, function, files)
+        elif function.is_node and esbuild.bundle(project, function) is not None:
+            _bundled_secrets_dependency(project, function, files)
     if project.framework == SAM:
         _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
     else:
@@ -1312,6 +1316,23 @@ def _dependency(
         "dependencies",
         NODE_SDK,
         "^" + client.pinned("momento_node_version"),
+    )
+
+
+def _bundled_secrets_dependency(project: Project, function: Function, files: PlannedFiles) -> None:
+    """The secrets client of a JavaScript module esbuild bundles: a production dependency unless
+    the bundle leaves the AWS SDK to the Lambda runtime (``External: ['@aws-sdk/*']``)."""
+    if typescript.secrets_external(project, function):
+        return
+    node_folder = function.code_dir if project.framework == SAM else project.root
+    assert node_folder is not None
+    package_dependency(
+        project,
+        files,
+        node_folder / "package.json",
+        "dependencies",
+        typescript.SECRETS_PACKAGE,
+        "^" + client.pinned("aws_sdk_node_version"),
     )
 
 

@@ -375,6 +375,138 @@ def sweep_one(n: int, folder: Path, scratch: Path, timeout: int) -> dict:
     return res
 
 
+CONFIG_FILES = {".momento-lambda.json", "samconfig.toml", "samconfig.yaml", "samconfig.yml", "package.json"}
+CONFIG_FILES |= {"requirements.txt", "pyproject.toml"}
+
+
+def artifact_check(kind: str, proj: Path, functions: list[str]) -> dict:
+    """After a good after-add build: does the artifact hold the client module add created and
+    the Momento SDK? SAM: .aws-sam/build/<function>/ (a folder holding only a bundle is
+    'bundled': esbuild keeps a module only when the handler imports it); Serverless: the
+    .serverless/*.zip files. Returns {"ok": bool, "missing": [...], "bundled": [...]}."""
+    import zipfile
+
+    names = git(proj, "show", "--name-status", "--format=", "HEAD").split("\n")
+    created = [ln.split("\t")[-1] for ln in names if ln.startswith("A\t")]
+    clients = sorted({os.path.basename(f) for f in created if os.path.basename(f) not in CONFIG_FILES})
+    missing: list[str] = []
+    bundled: list[str] = []
+    if kind == "sam":
+        for fn in functions:
+            d = proj / ".aws-sam" / "build" / fn
+            if not d.is_dir():
+                missing.append(f"{fn}: no build folder")
+                continue
+            files = {p.name for p in d.rglob("*") if "node_modules" not in p.parts and p.is_file()}
+            if not (d / "node_modules").exists() and not any(f.endswith(".py") for f in files) and len(files) <= 4:
+                bundled.append(fn)
+                continue
+            if not any(c in files for c in clients):
+                missing.append(f"{fn}: client module {clients}")
+            node = any(c.endswith((".mjs", ".js", ".cjs", ".ts")) for c in clients)
+            if node and not (d / "node_modules" / "@gomomento" / "sdk").is_dir():
+                missing.append(f"{fn}: node_modules/@gomomento/sdk")
+            if not node and not (d / "momento" / "__init__.py").is_file():
+                missing.append(f"{fn}: momento package")
+    else:
+        config = next((proj / n for n in SLS_FILES if (proj / n).is_file()), None)
+        text = config.read_text(errors="replace") if config else ""
+        if re.search(r"serverless-(esbuild|webpack|plugin-typescript|bundle)\b", text):
+            bundled.append("(service: bundler plugin)")
+            return {"ok": True, "missing": [], "bundled": bundled, "clients": clients}
+        zips = list((proj / ".serverless").glob("*.zip"))
+        members: set[str] = set()
+        for z in zips:
+            with zipfile.ZipFile(z) as zf:
+                members |= set(zf.namelist())
+        base = {os.path.basename(m) for m in members}
+        if not any(c in base for c in clients):
+            missing.append(f"client module {clients} in no zip")
+        if not any("@gomomento/sdk/package.json" in m for m in members) and not any(
+            m.startswith("momento/") for m in members
+        ):
+            missing.append("Momento SDK in no zip")
+    return {"ok": not missing, "missing": missing, "bundled": bundled, "clients": clients}
+
+
+def check_artifacts(out: Path) -> None:
+    """Add an "artifact" field to the after-add-ok rows of `out` (their work folders kept)."""
+    rows = [json.loads(ln) for ln in out.read_text().splitlines() if ln.strip()]
+    for r in rows:
+        if r.get("status") == "after-add-ok" and r.get("work") and Path(r["work"], "proj").is_dir():
+            fns = (r.get("add") or {}).get("functions") or []
+            r["artifact"] = artifact_check(r["kind"], Path(r["work"], "proj"), fns)
+    out.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def add_doc(work: Path) -> dict:
+    """The first add's JSON document from work/add.log."""
+    text = (work / "add.log").read_text(errors="replace")
+    return json.JSONDecoder().raw_decode(text[text.index("{") :])[0]
+
+
+def probe_import(row: dict, timeout: int) -> dict:
+    """Follow add's usage on an after-add-ok copy: put the import line add printed for each
+    function at the top of its handler file (with a statement that uses the imported names, so
+    neither a bundler nor `noUnusedLocals` drops it), build again, then restore the handler
+    files. Returns {"rc", "secs", "tail"?, "functions": {name: handler file}}."""
+    sys.path.insert(0, str(REPO))
+    from momento_lambda_cli.project import load_project
+
+    work = Path(row["work"])
+    proj = work / "proj"
+    imports = add_doc(work)["data"].get("imports") or {}
+    project = load_project(proj)
+    edited: dict[str, str] = {}
+    for fn in project.functions:
+        line = imports.get(fn.key)
+        if not line or fn.handler_file is None or str(fn.handler_file) in edited.values():
+            continue
+        path = Path(fn.handler_file)
+        text = path.read_text()
+        names = re.findall(r"import \{([^}]*)\}", line)
+        if names:  # ES module / TypeScript: use the names
+            use = f"void [{names[0].strip()}];\n"
+        elif line.startswith("from "):
+            use = ""
+        else:  # CommonJS: `const momento = import('./momentoClient.mjs');`
+            use = "void momento;\n"
+        head = ""
+        if text.startswith("#!"):
+            head, text = text.split("\n", 1)[0] + "\n", text.split("\n", 1)[1]
+        path.write_text(head + line + "\n" + use + text)
+        edited[fn.key] = str(path.relative_to(proj))
+    log = work / "probe.log"
+    if not edited:
+        return {"rc": None, "functions": {}, "note": "no handler file to edit"}
+    if row["kind"] == "sls" and (proj / "package.json").is_file():
+        pass  # build() runs npm install first
+    r = build(row["kind"], proj, log, timeout)
+    out = {"rc": r["rc"], "secs": r["secs"], "functions": edited}
+    if r["rc"] != 0:
+        out["tail"] = tail(log)
+    git(proj, "checkout", "-q", "--", *edited.values())
+    return out
+
+
+def probe_imports(out: Path, timeout: int, match: str | None, limit: int) -> None:
+    """Run probe_import on the after-add-ok rows of `out` (matching `match`), record "probe"."""
+    rows = [json.loads(ln) for ln in out.read_text().splitlines() if ln.strip()]
+    n = 0
+    for r in rows:
+        if r.get("status") != "after-add-ok" or "probe" in r or (match and not re.search(match, r["folder"])):
+            continue
+        if limit and n >= limit:
+            break
+        try:
+            r["probe"] = probe_import(r, timeout)
+        except Exception as e:
+            r["probe"] = {"rc": None, "error": repr(e)[:500]}
+        n += 1
+        print(f"[{time.strftime('%H:%M:%S')}] probe rc={r['probe'].get('rc')} {r['folder']}", flush=True)
+        out.write_text("".join(json.dumps(x) + "\n" for x in rows))
+
+
 def interleave(rows: list[dict]) -> list[dict]:
     """Round-robin over repositories so one big repo does not fill the sample."""
     by: dict[str, list[dict]] = collections.OrderedDict()
@@ -408,6 +540,15 @@ def totals(path: Path) -> dict:
         "idempotent": sum(1 for r in rows if r.get("idempotent") is True),
         "not_idempotent": sum(1 for r in rows if r.get("idempotent") is False),
         "add_sets_use_container": sum(1 for r in rows if r.get("add_sets_use_container")),
+        "probe_import": dict(
+            collections.Counter(
+                "ok" if r["probe"].get("rc") == 0 else "fail" if r["probe"].get("rc") else "n/a"
+                for r in rows
+                if "probe" in r
+            )
+        ),
+        "artifact_missing": sum(1 for r in rows if (r.get("artifact") or {}).get("ok") is False),
+        "artifact_bundled_only": sum(1 for r in rows if (r.get("artifact") or {}).get("bundled")),
     }
     secs = sorted(r["add_secs"] for r in rows if "add_secs" in r)
     if secs:
@@ -425,8 +566,16 @@ def main() -> None:
     ap.add_argument("--timeout", type=int, default=300, help="seconds per build step")
     ap.add_argument("--match", default=None, help="regex a folder must match")
     ap.add_argument("--keep-order", action="store_true", help="run in file order (default: round-robin over repos)")
+    ap.add_argument("--check-artifacts", action="store_true", help="check the after-add artifacts of --out, exit")
+    ap.add_argument("--probe-import", action="store_true", help="follow add's import line and rebuild (--out rows)")
     ap.add_argument("--totals", action="store_true", help="print the totals of --out and exit")
     args = ap.parse_args()
+    if args.probe_import:
+        probe_imports(args.out, args.timeout, args.match, args.limit)
+        return
+    if args.check_artifacts:
+        check_artifacts(args.out)
+        return
     if args.totals:
         print(json.dumps(totals(args.out), indent=2))
         return

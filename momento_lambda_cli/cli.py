@@ -18,8 +18,7 @@ if startup.is_entry_point():
 
 import typer
 
-from momento_lambda_cli import ISSUES_URL, __version__, console
-from momento_lambda_cli.commands import add, doctor, info, new, store_token, update
+from momento_lambda_cli import __version__, console, issues_url
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
 from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
@@ -28,14 +27,87 @@ from momento_lambda_cli.redact import uninstall as uninstall_streams
 P = ParamSpec("P")
 R = TypeVar("R")
 
-app = typer.Typer(
-    name="momento-lambda",
-    help="Build AWS Lambda functions that use the Momento cache: scaffold, store the API key, diagnose.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "new": ("momento_lambda_cli.commands.new", "new"),
+    "store-token": ("momento_lambda_cli.commands.store_token", "store_token"),
+    "doctor": ("momento_lambda_cli.commands.doctor", "doctor"),
+    "add": ("momento_lambda_cli.commands.add", "add"),
+    "update": ("momento_lambda_cli.commands.update", "update"),
+    "info": ("momento_lambda_cli.commands.info", "info"),
+}
+"""Each command's name -> (module, function). A command's module is imported only when that
+command runs (or its help is shown): the modules and what they import cost ~50 ms, as much
+as typer itself, and ``momento-lambda --help`` needs none of them."""
+
+COMMAND_SUMMARIES: dict[str, str] = {
+    "new": "Create a new Lambda project that uses Momento (SAM or Serverless Framework).",
+    "store-token": "Store the Momento API key in AWS Secrets Manager and wire its ARN into the project.",
+    "doctor": "Check a project, its build output and its deployed stack, and say how to fix what is wrong.",
+    "add": "Add Momento to functions of an existing project: client module, dependency, environment, IAM grant "
+    "on the secret, build settings. Never edits handler code.",
+    "update": "Merge the current project template into a project made by `new` (or `add`).",
+    "info": "Show the tool, Python, OS and library versions and the deploy tools on PATH (sam, serverless, osls, "
+    "node, docker), for bug reports.",
+}
+"""The one-line summaries the root ``--help`` lists (the first line of each command's docstring;
+tests/test_cli.py pins them to the docstrings)."""
+
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="momento-lambda",
+        help="Build AWS Lambda functions that use the Momento cache: scaffold, store the API key, diagnose.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+def _command_function(name: str) -> Callable[..., None]:
+    import importlib
+
+    module, attribute = COMMANDS[name]
+    function: Callable[..., None] = getattr(importlib.import_module(module), attribute)
+    return function
+
+
+def _register(target: typer.Typer, names: list[str]) -> typer.Typer:
+    target.callback()(root)
+    for name in names:
+        target.command(name)(_guarded(_command_function(name)))
+    return target
+
+
+def _summaries_app() -> typer.Typer:
+    """The root group for ``--help`` and usage errors: every command by name and summary,
+    none of their modules imported."""
+    target = _new_app()
+    target.callback()(root)
+    for name, summary in COMMAND_SUMMARIES.items():
+
+        def placeholder() -> None:  # pragma: no cover - never invoked: a named command is built for real
+            raise AssertionError("placeholder command invoked")
+
+        target.command(name, help=summary)(placeholder)
+    return target
+
+
+_app: typer.Typer | None = None
+
+
+def full_app() -> typer.Typer:
+    """The app with every command imported and registered (tests, shell completion)."""
+    global _app
+    if _app is None:
+        _app = _register(_new_app(), list(COMMANDS))
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return full_app()
+    raise AttributeError(name)
 
 
 def _show_version(value: bool) -> None:
@@ -44,7 +116,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool,
@@ -125,19 +196,11 @@ def _report_unexpected(exc: BaseException) -> None:
         sys.stderr.write(redact("".join(traceback.format_exception(exc))))
     error = MomentoLambdaError(
         f"Unexpected error: {type(exc).__name__}{crash_location(exc)}. This is a bug in momento-lambda {__version__}.",
-        f"Please report it at {ISSUES_URL}"
+        f"Please report it at {issues_url()}"
         + ("" if console.mode.debug else " with the output of `momento-lambda --debug ...`."),
         code="internal",
     )
     _report_error(error)
-
-
-app.command("new")(_guarded(new.new))
-app.command("store-token")(_guarded(store_token.store_token))
-app.command("doctor")(_guarded(doctor.doctor))
-app.command("add")(_guarded(add.add))
-app.command("update")(_guarded(update.update))
-app.command("info")(_guarded(info.info))
 
 
 def _set_debug(value: bool) -> bool:
@@ -153,16 +216,23 @@ def _command(args: list[str]) -> typer.core.TyperGroup:
     options costs ~10 ms each, and help, usage errors and dispatch need only the invoked one
     (the root's own options take no values, so the first word that is not an option is the
     subcommand)."""
+    import os
+
     import typer.main
 
     invoked = next((a for a in args if not a.startswith("-")), None)
-    chosen = [c for c in app.registered_commands if c.name == invoked]
-    source = app
-    if chosen:
-        import copy
+    if _app is not None or "_MOMENTO_LAMBDA_COMPLETE" in os.environ:  # tests' extra commands; completion
+        source = full_app()
+        chosen = [c for c in source.registered_commands if c.name == invoked]
+        if chosen:
+            import copy
 
-        source = copy.copy(app)  # the same settings and callback, one command
-        source.registered_commands = chosen
+            source = copy.copy(source)  # the same settings and callback, one command
+            source.registered_commands = chosen
+    elif invoked in COMMANDS:
+        source = _register(_new_app(), [invoked])
+    else:
+        source = _summaries_app()
     group = typer.main.get_command(source)
     assert isinstance(group, typer.core.TyperGroup)
     for sub in group.commands.values():
@@ -201,7 +271,8 @@ def _report_usage(exc: Exception, argv: list[str]) -> int:
         ctx = getattr(exc, "ctx", None)
         sys.stdout.write((ctx.get_help() if ctx is not None else str(exc)) + "\n")
         return ExitCode.USAGE
-    commands = [c.name for c in app.registered_commands if c.name and not c.hidden]
+    known = full_app().registered_commands if _app is not None else []
+    commands = list(dict.fromkeys([*COMMANDS, *(c.name for c in known if c.name and not c.hidden)]))
     error = usage.translate(exc, argv, commands)
     if usage.wants_json(argv):
         command = usage.command_of(argv, commands) or "momento-lambda"

@@ -52,6 +52,21 @@ class MomentoLambdaError(Exception):
         return {"code": self.code, "message": self.message, "hint": self.hint}
 
 
+class Notice:
+    """A warning as the ``--json`` envelope carries it: the same ``{code, message, hint}`` object
+    as an error. A command's plain-text warnings become ``Notice(text, code="COMMAND.warning")``."""
+
+    __slots__ = ("code", "hint", "message")
+
+    def __init__(self, message: str, hint: str | None = None, *, code: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        self.code = code
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
 class UsageError(MomentoLambdaError):
     """A wrong command line, reported with exit code 2."""
 

@@ -237,3 +237,35 @@ def test_ctrl_d_or_ctrl_c_at_a_prompt_is_an_abort_not_a_crash(run_cli, scratch_c
     assert result.exit_code == 130
     assert "Aborted." in result.stderr
     assert "Unexpected" not in result.stderr
+
+
+def test_root_help_lists_the_commands_without_importing_them():
+    """``--help`` builds the group from ``COMMAND_SUMMARIES``: each is its command's docstring
+    summary, so the listing equals the one built from the imported commands."""
+    import importlib
+    import inspect
+
+    for name, (module, attribute) in cli.COMMANDS.items():
+        doc = inspect.getdoc(getattr(importlib.import_module(module), attribute)) or ""
+        assert cli.COMMAND_SUMMARIES[name] == doc.split("\n\n")[0].replace("\n", " "), name
+    assert list(cli.COMMAND_SUMMARIES) == list(cli.COMMANDS)
+
+
+@pytest.mark.integration
+def test_root_help_imports_no_command_module():
+    probe = (
+        "import sys\nfrom momento_lambda_cli import cli\n"
+        "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('momento_lambda_cli.commands.') or m == 'pydantic'))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
+
+
+@pytest.mark.integration
+def test_root_help_is_the_same_lazy_or_with_every_command_imported():
+    lazy = run_cli_process("--help")
+    probe = "from momento_lambda_cli import cli\ncli.full_app()\nraise SystemExit(cli.main(['--help']))"
+    full = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert lazy.exit_code == full.returncode == 0
+    assert lazy.stdout == full.stdout

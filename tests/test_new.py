@@ -240,7 +240,6 @@ def test_a_malformed_secret_arn_is_refused(run_cli, tmp_path, arn):
 @pytest.mark.parametrize(
     ("option", "value", "fragment"),
     [
-        ("--region", "mars-1", "not an AWS region"),
         ("--kms-key-arn", "alias/foo", "not a KMS key ARN"),
         ("--cache-name", "has space", "not a valid Momento cache name"),
         ("--secret-name", "bad name!", "not a valid Secrets Manager secret name"),
@@ -251,6 +250,14 @@ def test_other_bad_values_are_refused(run_cli, tmp_path, option, value, fragment
     result = run_cli("new", "demo", "--no-input", option, value, "--output-dir", str(tmp_path))
     assert result.exit_code == 1
     assert_one_line_error(result, fragment)
+    assert snapshot(tmp_path) == before
+
+
+def test_bad_region_is_a_usage_error_like_in_every_command(run_cli, tmp_path):
+    before = snapshot(tmp_path)
+    result = run_cli("new", "demo", "--no-input", "--region", "mars-1", "--output-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "Invalid value 'mars-1' for --region: must be an AWS region code such as us-east-1." in result.stderr
     assert snapshot(tmp_path) == before
 
 
@@ -326,7 +333,7 @@ def test_a_long_serverless_name_warns_about_the_function_name_limit(run_cli, tmp
     assert "Warning:" in result.stderr and "65 characters" in result.stderr
     assert run_cli("new", "b" * 56, "--no-input", "-f", "serverless", "-o", str(tmp_path)).stderr == ""
     json_result = run_cli("new", "c" * 57, "--json", "-f", "serverless", "-o", str(tmp_path))
-    assert "functions.api.name" in json.loads(json_result.stdout)["warnings"][0]
+    assert "functions.api.name" in json.loads(json_result.stdout)["warnings"][0]["message"]
 
 
 def test_a_secret_in_another_region_than_the_project_warns(run_cli, tmp_path):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 
 from momento_lambda_cli import console, numbers
-from momento_lambda_cli.commands import REGION_HELP
+from momento_lambda_cli.commands import options
 from momento_lambda_cli.doctor.runner import DEFAULT_TIMEOUT_SECONDS
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 
@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 
 GROUPS = "project, build, deployment, momento, machine"
 FORMATS = ("text", "json", "sarif", "junit")
+
+
+class OutputFormat(str, enum.Enum):
+    """``--format``'s choices (an Enum: every typer version parses it the same way)."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
 
 
 def doctor(
@@ -71,17 +80,8 @@ def doctor(
             help="The Momento cache to probe (default: the project's, else the functions').",
         ),
     ] = None,
-    region: Annotated[
-        str | None,
-        typer.Option(
-            "--region",
-            metavar="REGION",
-            help=REGION_HELP,
-        ),
-    ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
-    ] = None,
+    region: options.Region = None,
+    profile: options.Profile = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Only project and build checks; no AWS or Momento calls.")
     ] = False,
@@ -104,9 +104,7 @@ def doctor(
         float | None,
         typer.Option(
             "--timeout",
-            min=numbers.TIMEOUT.minimum,
-            max=numbers.TIMEOUT.maximum,
-            callback=numbers.option_callback(numbers.TIMEOUT),  # NaN passes click's range
+            callback=numbers.option_callback(numbers.TIMEOUT),
             metavar="SECONDS",
             show_default=False,
             help=f"Seconds each check may take before it counts as an error. [default: {DEFAULT_TIMEOUT_SECONDS:g}]",
@@ -116,8 +114,7 @@ def doctor(
         int | None,
         typer.Option(
             "--expiry-warning-days",
-            min=int(numbers.EXPIRY_WARNING_DAYS.minimum),
-            max=int(numbers.EXPIRY_WARNING_DAYS.maximum),
+            callback=numbers.option_callback(numbers.EXPIRY_WARNING_DAYS),
             metavar="DAYS",
             show_default=False,
             help=f"momento.key-expiry warns when the stored key expires within DAYS days. [default: {EXPIRY_WARNING_DAYS}]",
@@ -128,11 +125,10 @@ def doctor(
     ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (the shared envelope).")] = False,
     output_format: Annotated[
-        str | None,
+        OutputFormat | None,
         typer.Option(
             "--format",
             metavar="FORMAT",
-            click_type=click.Choice(FORMATS),
             show_default=False,
             help="text (default), json (= --json), sarif (SARIF 2.1.0 for code scanning) or junit (JUnit XML).",
         ),
@@ -166,9 +162,10 @@ def doctor(
     options (skip, only, strict, offline, timeout, expiry_warning_days) in .momento-lambda.json
     under "doctor"; a bad one there is exit 1.
     """
-    if output_format == "json":
+    chosen_format = None if output_format is None else OutputFormat(output_format).value
+    if chosen_format == "json":
         json_output = True
-    report = output_format if output_format in ("sarif", "junit") else None
+    report = chosen_format if chosen_format in ("sarif", "junit") else None
     if json_output:
         console.mode.json_command = "doctor"
     from momento_lambda_cli import aws

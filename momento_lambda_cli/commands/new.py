@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from momento_lambda_cli import catalog, console
+from momento_lambda_cli.commands import options
 from momento_lambda_cli.commands.options import DefaultTtl
 from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.scaffold.answers import DEFAULT_INIT_CLIENT, INIT_CLIENT_MODES
@@ -90,9 +91,7 @@ def new(
         str | None,
         typer.Option(metavar="ARN", help="Customer-managed KMS key of the secret (grants kms:Decrypt on it)."),
     ] = None,
-    region: Annotated[
-        str | None, typer.Option(metavar="REGION", help="AWS region written into the deploy settings.")
-    ] = None,
+    region: options.NewRegion = None,
     init_client: Annotated[
         InitClientMode,
         typer.Option(

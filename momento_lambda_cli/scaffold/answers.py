@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from momento_lambda_cli import catalog
+from momento_lambda_cli import catalog, regions
 from momento_lambda_cli.contract import default_secret_name
 from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 
@@ -28,7 +28,6 @@ _SECRET_ARN = re.compile(
     r"arn:aws(?:-[a-z]+)*:secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:secret:(?P<name>[A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}"
 )
 _KMS_KEY_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:(?:key|alias)/[A-Za-z0-9/_-]+")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ def validate_kms_key_arn(arn: str) -> str:
 
 
 def validate_region(region: str) -> str:
-    if not _REGION.fullmatch(region):
+    if regions.problem(region):
         raise _bad(f"{shown(region)} is not an AWS region.", "Use a region code such as us-east-1.", "new.bad-region")
     return region
 

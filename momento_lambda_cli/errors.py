@@ -10,7 +10,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes, documented in README.md."""
+    """Process exit codes, documented in docs/output.md."""
 
     OK = 0
     FAILED = 1

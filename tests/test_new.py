@@ -64,9 +64,16 @@ def test_defaults_render_a_sam_python_project_and_print_the_tree_and_next_steps(
     steps = out.split("Next steps:")[1]
     order = [
         steps.index(c)
-        for c in ("momento-lambda store-token", "sam build", "sam deploy --guided", "momento-lambda doctor")
+        for c in (
+            "momento-lambda doctor --offline",  # the first check needs no AWS account, key or Docker
+            "momento-lambda store-token",
+            "sam build",
+            "sam deploy --guided",
+            "momento-lambda doctor  ",
+        )
     ]
     assert order == sorted(order)
+    assert steps.strip().splitlines()[0].split()[0] == "cd", steps
     assert not list(tmp_path.glob(".demo.*")), "the staging folder is gone"
 
 

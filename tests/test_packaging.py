@@ -233,9 +233,10 @@ def test_sdist_carries_tests_and_fixtures_but_no_stray_files(tmp_path: Path):
     sdist = _build("sdist", tmp_path)
     with tarfile.open(sdist) as archive:
         names = [n.split("/", 1)[1] for n in archive.getnames() if "/" in n]
-    for needed in ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml", "tests/conftest.py"):
+    for needed in ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml", "mkdocs.yml", "tests/conftest.py"):
         assert needed in names, needed
     assert any(n.startswith("tests/fixtures/") for n in names)
+    assert "docs/checks.md" in names
     assert any(n.startswith("project_templates/") for n in names)
     stray = [
         n

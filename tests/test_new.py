@@ -353,3 +353,34 @@ def test_a_secret_in_another_region_than_the_project_warns(run_cli, tmp_path):
         "new", "demo2", "--no-input", "--region", "eu-west-1", "--secret-arn", arn, "--json", "-o", str(tmp_path)
     )
     assert json.loads(same.stdout)["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("output_dir", "expected"),
+    [
+        ("./a/../a/sub dir", "cd 'a/sub dir/demo'"),
+        ("./plain/./x", "cd plain/x/demo"),
+        ("it's", "cd 'it'\"'\"'s/demo'"),
+    ],
+)
+def test_new_o_prints_a_quoted_normalised_cd(run_cli, tmp_path, monkeypatch, output_dir, expected):
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / output_dir).mkdir(parents=True, exist_ok=True)
+    result = run_cli("new", "demo", "--no-input", "-o", output_dir, "--json")
+    assert result.exit_code == 0, result.output
+    cd = json.loads(result.stdout)["data"]["next_steps"][0]
+    assert cd == expected
+    assert (tmp_path / shlex.split(cd)[1] / ".momento-lambda.json").is_file()  # the shell reaches the project
+    text = run_cli("new", "demo2", "--no-input", "-o", output_dir)
+    assert f"  {expected.replace('/demo', '/demo2')}  " in text.stdout, text.stdout  # the text output says the same
+
+
+def test_piped_new_output_is_not_cut_at_80_columns(run_cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    name = "a-project-name-long-enough-to-push-every-next-step-line-past-eighty-columns"
+    result = run_cli("new", name, "--no-input", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "momento-lambda store-token" in line)
+    assert len(line) > 120 and line.rstrip().endswith("its ARN into samconfig.toml"), line

@@ -219,6 +219,8 @@ def _stdin_is_tty() -> bool:
 
 
 def _shown_path(project_dir: Path) -> str:
+    """The project folder as the user reaches it from here: relative and normalised
+    (``./x/../x/demo`` -> ``x/demo``), absolute when it is not below the current folder."""
     try:
         relative = os.path.relpath(project_dir)
     except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ class Step:
 
 def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
     steps = [
-        Step(f"cd {project_dir_shown}", "the new project"),
+        Step(f"cd {shlex.quote(project_dir_shown)}", "the new project"),
         Step("momento-lambda doctor --offline", "checks it now: no AWS account, key or Docker needed"),
     ]
     if answers.framework == "serverless":

@@ -289,6 +289,43 @@ def _version_verbose(args: list[str]) -> list[str]:
     return args
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _show_completion(args: list[str]) -> int | None:
+    """``--show-completion SHELL`` (or ``=SHELL``) before any command: that shell's script. Typer's
+    own option is a flag that detects the shell (with shellingham installed) and ignores a named
+    one; ``None`` when ``args`` asks for something else."""
+    head = args[: next((i for i, a in enumerate(args) if not a.startswith("-")), len(args)) + 1]
+    for index, word in enumerate(head):
+        if word.startswith("--show-completion="):
+            shell: str | None = word.partition("=")[2]
+        elif word == "--show-completion" and index + 1 < len(args) and not args[index + 1].startswith("-"):
+            shell = args[index + 1]
+            if shell in COMMANDS:
+                return None
+        else:
+            continue
+        if shell not in SHELLS:
+            from momento_lambda_cli.errors import UsageError
+
+            console.print_error(
+                UsageError(
+                    f"Invalid value {shell!r} for --show-completion; accepted: {', '.join(SHELLS)}.",
+                    "Pass a shell name, e.g. --show-completion zsh (or none: the current shell).",
+                )
+            )
+            return ExitCode.USAGE
+        from typer._completion_shared import get_completion_script  # what typer's own option prints
+
+        sys.stdout.write(
+            get_completion_script(prog_name="momento-lambda", complete_var="_MOMENTO_LAMBDA_COMPLETE", shell=shell)
+            + "\n"
+        )
+        return ExitCode.OK
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     console.mode.reset()
@@ -296,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     startup.normal_interrupts()
     args = list(sys.argv[1:] if argv is None else argv)
     args = _version_verbose(args)
+    completion = _show_completion(args)
+    if completion is not None:
+        return completion
     try:
         code = _command(args).main(args=args, prog_name="momento-lambda", standalone_mode=False)
         return code if isinstance(code, int) else ExitCode.OK

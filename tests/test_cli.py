@@ -269,3 +269,54 @@ def test_root_help_is_the_same_lazy_or_with_every_command_imported():
     full = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
     assert lazy.exit_code == full.returncode == 0
     assert lazy.stdout == full.stdout
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("zsh", "#compdef momento-lambda"),
+        ("fish", "complete --command momento-lambda"),
+        ("bash", "_momento_lambda_completion()"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ],
+)
+def test_show_completion_prints_the_named_shell_s_script(run_cli, shell, marker):
+    for args in (["--show-completion", shell], [f"--show-completion={shell}"]):
+        result = run_cli(*args)
+        assert result.exit_code == 0, result.output
+        assert marker in result.stdout, result.stdout[:200]
+        assert "_MOMENTO_LAMBDA_COMPLETE" in result.stdout
+
+
+def test_show_completion_refuses_an_unknown_shell(run_cli):
+    result = run_cli("--show-completion", "tcsh")
+    assert result.exit_code == 2
+    assert "accepted: bash, zsh, fish, powershell, pwsh" in result.stderr
+
+
+def test_doctor_only_and_skip_complete_check_ids():
+    from momento_lambda_cli.commands.doctor import complete_check_ids
+    from momento_lambda_cli.doctor import registry
+
+    iam = [c.id for c in registry.all_checks() if c.area == "iam"]
+    assert complete_check_ids("iam.") == iam
+    assert "project" in complete_check_ids("proj") and "project.framework" in complete_check_ids("proj")
+    after_comma = complete_check_ids("code.parses,iam.k")
+    assert after_comma == ["code.parses,iam.kms-decrypt"]
+    assert "code.parses,code.parses" not in complete_check_ids("code.parses,code.")
+
+
+@pytest.mark.integration
+def test_doctor_only_completion_is_wired_to_the_shell():
+    import os
+
+    env = {
+        **os.environ,
+        "_MOMENTO_LAMBDA_COMPLETE": "complete_bash",
+        "COMP_WORDS": "momento-lambda doctor --skip iam.",
+        "COMP_CWORD": "3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "momento_lambda_cli"], env=env, capture_output=True, text=True, check=False
+    )
+    assert "iam.secret-access" in result.stdout.split(), result.stdout + result.stderr

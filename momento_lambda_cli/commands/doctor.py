@@ -23,6 +23,21 @@ GROUPS = "project, build, deployment, momento, machine"
 FORMATS = ("text", "json", "sarif", "junit")
 
 
+def complete_check_ids(incomplete: str) -> list[str]:
+    """Shell completion of ``--only`` / ``--skip``: check ids, their area prefixes, the groups and
+    former ids that complete the last comma-separated word (the words before it are kept)."""
+    from momento_lambda_cli.doctor import registry
+    from momento_lambda_cli.doctor.model import Group
+
+    done, _, word = incomplete.rpartition(",")
+    checks = registry.all_checks()
+    names = [c.id for c in checks]
+    names += sorted({c.area for c in checks} | {g.value for g in Group}) + [a for c in checks for a in c.aliases]
+    already = set(done.split(",")) if done else set()
+    prefix = f"{done}," if done else ""
+    return [prefix + name for name in dict.fromkeys(names) if name.startswith(word) and name not in already]
+
+
 class OutputFormat(str, enum.Enum):
     """``--format``'s choices (an Enum: every typer version parses it the same way)."""
 
@@ -90,12 +105,18 @@ def doctor(
         typer.Option(
             "--only",
             metavar="IDS",
+            autocompletion=complete_check_ids,
             help=f"Run only these check ids, id prefixes (e.g. iam) or groups ({GROUPS}), comma-separated.",
         ),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        typer.Option("--skip", metavar="IDS", help="Skip these check ids, id prefixes or groups, comma-separated."),
+        typer.Option(
+            "--skip",
+            metavar="IDS",
+            autocompletion=complete_check_ids,
+            help="Skip these check ids, id prefixes or groups, comma-separated.",
+        ),
     ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the check ids and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show passing checks' details too.")] = False,

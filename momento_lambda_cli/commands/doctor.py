@@ -125,7 +125,7 @@ def doctor(
         float | None,
         typer.Option(
             "--timeout",
-            callback=numbers.option_callback(numbers.TIMEOUT),
+            parser=numbers.option_parser(numbers.TIMEOUT),
             metavar="SECONDS",
             show_default=False,
             help=f"Seconds each check may take before it counts as an error. [default: {DEFAULT_TIMEOUT_SECONDS:g}]",
@@ -135,7 +135,7 @@ def doctor(
         int | None,
         typer.Option(
             "--expiry-warning-days",
-            callback=numbers.option_callback(numbers.EXPIRY_WARNING_DAYS),
+            parser=numbers.option_parser(numbers.EXPIRY_WARNING_DAYS),
             metavar="DAYS",
             show_default=False,
             help=f"momento.key-expiry warns when the stored key expires within DAYS days. [default: {EXPIRY_WARNING_DAYS}]",

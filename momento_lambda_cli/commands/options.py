@@ -35,7 +35,7 @@ DefaultTtl = Annotated[
     int,
     typer.Option(
         "--default-ttl",
-        callback=numbers.option_callback(numbers.TTL),
+        parser=numbers.option_parser(numbers.TTL),
         metavar="SECONDS",
         help=f"Cache TTL in seconds (1 to {contract.MAX_TTL_SECONDS}, Momento's maximum).",
     ),

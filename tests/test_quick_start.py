@@ -51,15 +51,49 @@ def test_the_readme_names_the_tool_installers_and_a_venv_route():
     assert quick.startswith("cd ~ && momento-lambda new demo --no-input"), "the demo is rendered outside the clone"
 
 
-@pytest.mark.slow
-def test_the_quick_start_runs_as_printed_in_a_fresh_home(tmp_path: Path):
-    home = tmp_path / "home"
-    home.mkdir()
-    install, quick = _blocks("Install")[1], _blocks("Quick start")[0]
+def _install_venv_route(home: Path, tmp_path: Path) -> str:
+    """The README's plain-venv install; returns the line that puts it on PATH."""
+    install = _blocks("Install")[1]
     path_line = next(line for line in install.splitlines() if line.startswith("export PATH="))
-
     installed = _bash(_script(install.replace(path_line, "")), home, REPO_ROOT)  # `pip install .` in the clone
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+    return path_line
+
+
+def _install_pipx_route(home: Path, tmp_path: Path) -> str:
+    """The README's `pipx install .`, with a pipx the user already has (bootstrapped here into
+    its own venv outside HOME when none is on PATH); returns the line `pipx ensurepath` amounts to."""
+    import shutil
+    import sys
+
+    pipx = shutil.which("pipx")
+    if pipx is None:
+        tool = tmp_path / "pipx-venv"
+        subprocess.run([sys.executable, "-m", "venv", str(tool)], check=True, capture_output=True)
+        bootstrap = subprocess.run(
+            [str(tool / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "pipx"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if bootstrap.returncode != 0:
+            pytest.skip(f"pipx could not be installed from the package index: {bootstrap.stderr[-500:]}")
+        pipx = str(tool / "bin" / "pipx")
+    first = _blocks("Install")[0].splitlines()[0].split("#", 1)[0].strip()
+    assert first == "pipx install ."
+    installed = _bash(f'set -euo pipefail\nexport PATH="{Path(pipx).parent}:$PATH"\n{first}\n', home, REPO_ROOT)
+    assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
+    assert (home / ".local" / "bin" / "momento-lambda").exists()
+    return 'export PATH="$HOME/.local/bin:$PATH"'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route", ["venv", "pipx"])
+def test_the_quick_start_runs_as_printed_in_a_fresh_home(tmp_path: Path, route: str):
+    home = tmp_path / "home"
+    home.mkdir()
+    quick = _blocks("Quick start")[0]
+    path_line = (_install_venv_route if route == "venv" else _install_pipx_route)(home, tmp_path)
 
     started = _bash(_script(path_line + "\n" + quick), home, REPO_ROOT)
     assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]

@@ -1,4 +1,4 @@
-"""Write the snapshot of the current template version (release step; see docs/contributing.md).
+"""Write the snapshot of the current template version (release step; see README, Contributing).
 
     python scripts/snapshot_templates.py            # writes template_history/<__version__>.json.gz
     python scripts/snapshot_templates.py --replace  # rewrite it (only for a version not released yet)

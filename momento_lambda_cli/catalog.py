@@ -236,9 +236,13 @@ class Runtime:
 
 
 SNAPSTART_MIN_PYTHON = (3, 12)
+"""Lambda SnapStart supports python3.12 and later (and Java, .NET; never Node.js)."""
 MOMENTO_MIN_PYTHON = (3, 10)
 """The oldest Python the momento SDK supports (pip finds no momento for an older one)."""
-"""Lambda SnapStart supports python3.12 and later (and Java, .NET; never Node.js)."""
+MOMENTO_MIN_NODE = (18,)
+"""The oldest Node.js runtime the client module runs on: it imports the AWS SDK v3
+(``@aws-sdk/client-secrets-manager``), which Lambda's runtimes include from nodejs18.x
+(nodejs16.x and older have only v2); @gomomento/sdk itself needs Node.js 16."""
 
 
 def _python(version: str, os: OperatingSystem, *, offered: bool = False) -> Runtime:

@@ -57,6 +57,10 @@ def isolated_env(
 
     monkeypatch.setattr(machine, "which", lambda _name: None)
     monkeypatch.setenv("COLUMNS", "200")
+    # `update` outside git keeps its backups under ~/.momento-lambda: a test's own folder instead
+    from momento_lambda_cli.scaffold import update
+
+    monkeypatch.setattr(update, "backup_root", lambda: home / "backups")
     redact.forget_all()
     console.mode.reset()
 

@@ -112,6 +112,35 @@ def test_a_python_runtime_older_than_momento_supports_is_refused_with_nothing_wr
         assert snapshot(project) == before
 
 
+@pytest.mark.parametrize("runtime", ["nodejs14.x", "nodejs16.x"])
+def test_a_node_runtime_without_the_aws_sdk_v3_is_refused_with_nothing_written(tmp_path, run_cli, runtime):
+    """The client module reads the secret with the AWS SDK v3, which Lambda's nodejs16.x and
+    older runtimes do not include: the function would fail at its first import."""
+    files = dict(add_projects.SAM_SINGLE_POLICY_NODE)
+    files["template.yaml"] = files["template.yaml"].replace("Runtime: nodejs22.x", f"Runtime: {runtime}")
+    project = write_tree(tmp_path / "old", files)
+    before = snapshot(project)
+    result = run_cli("add", str(project), "--no-input", "--function", "AuditFunction")
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.stderr.split())
+    assert f"runtime {runtime}: the client module needs nodejs18.x or later" in message, message
+    assert "upgrade its Runtime to nodejs24.x" in message
+    assert snapshot(project) == before
+
+
+def test_an_old_node_function_is_skipped_beside_one_the_module_supports(tmp_path, run_cli):
+    files = dict(add_projects.SAM_SINGLE_POLICY_NODE)
+    files["template.yaml"] = files["template.yaml"].replace(
+        "      Handler: src/handlers/audit.handler\n      Runtime: nodejs22.x",
+        "      Handler: src/handlers/audit.handler\n      Runtime: nodejs16.x",
+    )
+    project = write_tree(tmp_path / "mixed", files)
+    result = run_cli("add", str(project), "--no-input")
+    assert result.exit_code == 0, result.output
+    assert "Skipped AuditFunction: runtime nodejs16.x" in " ".join(result.stdout.split())
+    assert json.loads((project / ".momento-lambda.json").read_text())["functions"] == ["S3JsonLoggerFunction"]
+
+
 def test_an_old_python_function_is_skipped_beside_one_momento_supports(tmp_path, run_cli):
     files = dict(add_projects.SAM_HELLO_PYTHON)
     template = files["template.yaml"]

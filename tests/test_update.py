@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from momento_lambda_cli.scaffold import template_fixes, versions
+from momento_lambda_cli.scaffold import template_fixes, update, versions
 from momento_lambda_cli.scaffold.template_fixes import TemplateFix
+from momento_lambda_cli.scaffold.update import backup_root  # the real one (conftest points it into the test's folder)
 from tests.support.generated import python_env
 from tests.support.template_versions import NEXT, RELEASED, commit_all, git, next_template, released_project, tree
 from tests.support.tools import require_tool
@@ -211,9 +212,63 @@ def test_refuses_a_project_from_a_newer_version(run_cli, tmp_path):
 def test_refuses_a_version_this_installation_has_no_template_of(run_cli, tmp_path, newer_template):
     project = released_project(tmp_path)
     answers = json.loads((project / ".momento-lambda.json").read_text())
-    (project / ".momento-lambda.json").write_text(json.dumps({**answers, "_tool_version": "0.0.9"}))
+    record = {"version": "0.0.9", "sha256": "0" * 64}
+    (project / ".momento-lambda.json").write_text(json.dumps({**answers, "_template": record}))
     result = run_cli("update", str(project), "--allow-dirty")
     assert result.exit_code == 1 and "no copy of the template of momento-lambda 0.0.9" in result.stderr
+
+
+def _without(project: Path, *keys: str) -> None:
+    answers = json.loads((project / ".momento-lambda.json").read_text())
+    (project / ".momento-lambda.json").write_text(json.dumps({k: v for k, v in answers.items() if k not in keys}))
+
+
+def test_without_a_recorded_version_the_base_is_found_from_the_files(run_cli, tmp_path):
+    """An answers file with no hash and no version (hand-written, or its version lost): the
+    shipped template whose rendering the files match is the base, and the untouched project
+    updates to exactly what `new` renders now."""
+    project = released_project(tmp_path / "old", runtime="nodejs22.x", framework="serverless")
+    _without(project, "_tool_version")
+    commit_all(project)
+    result = run_cli("update", str(project))
+    assert result.exit_code == 0, result.output
+    assert "Base: template 0.1.0, found from the files (8 of 8 unchanged" in result.stdout
+    assert ", 0 conflicts." in result.stdout
+    fresh = run_cli("new", "demo", "--no-input", "-o", str(tmp_path / "new"), "-r", "nodejs22.x", "-f", "serverless")
+    assert fresh.exit_code == 0
+    expected = {k: v for k, v in tree(tmp_path / "new" / "demo").items() if k != ".momento-lambda.json"}
+    assert {k: v for k, v in tree(project).items() if k != ".momento-lambda.json"} == expected
+
+
+def test_files_of_another_version_than_recorded_win_with_a_warning(run_cli, tmp_path):
+    """No hash, `_tool_version` 0.2.0, but the files are 0.1.0's: merging from 0.2.0 would turn
+    every file 0.2.0 changed into a conflict; the files decide, and the command says so."""
+    project = released_project(tmp_path, runtime="python3.12")
+    answers = json.loads((project / ".momento-lambda.json").read_text())
+    (project / ".momento-lambda.json").write_text(json.dumps({**answers, "_tool_version": "0.2.0"}))
+    commit_all(project)
+    result = run_cli("update", str(project), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["data"]["from_version"] == "0.1.0" and data["data"]["conflicts"] == []
+    assert data["data"]["base"] == {"version": "0.1.0", "matching": 11, "files": 11, "recorded": "0.2.0"}
+    assert any(
+        "says momento-lambda 0.2.0 generated the project, but its files are template 0.1.0's" in w
+        for w in data["warnings"]
+    )
+
+
+def test_no_version_and_no_file_of_any_template_is_refused(run_cli, tmp_path):
+    project = released_project(tmp_path)
+    _without(project, "_tool_version")
+    for path in project.rglob("*"):
+        if path.is_file() and path.name != ".momento-lambda.json":
+            path.write_text(path.read_text() + "# mine\n")
+    before = tree(project)
+    result = run_cli("update", str(project), "--allow-dirty")
+    assert result.exit_code == 1, result.output
+    assert "does not say which momento-lambda version generated the project" in result.stderr
+    assert tree(project) == before
 
 
 def test_check_says_whether_an_update_is_available(run_cli, tmp_path, newer_template, monkeypatch):
@@ -502,6 +557,7 @@ def test_check_reports_conflict_markers_left_in_a_file(run_cli, edited):
 def test_outside_git_every_changed_file_is_backed_up_first(run_cli, tmp_path, newer_template, monkeypatch):
     """A project outside git was rewritten with no way back."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(update, "backup_root", backup_root)
     project = released_project(tmp_path / "nogit")
     before = tree(project)
     result = run_cli("update", str(project), "--json")

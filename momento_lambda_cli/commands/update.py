@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from momento_lambda_cli import console
+from momento_lambda_cli.catalog import ANSWERS_FILE
 from momento_lambda_cli.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -116,6 +117,12 @@ def _warnings(plan: UpdatePlan) -> list[str]:
             "generated (the answers changed since, e.g. by store-token, or an unreleased build generated the "
             "project): more lines may conflict."
         )
+    if plan.base is not None and plan.base.disagrees and plan.base.matching:
+        found.append(
+            f"{ANSWERS_FILE} says momento-lambda {plan.base.recorded} generated the project, but its files are "
+            f"template {plan.base.version}'s ({plan.base.matching} of {plan.base.files} unchanged): merged from "
+            f"{plan.base.version}."
+        )
     stays = [c.path for c in plan.changes if c.action is Action.STAYS_DELETED]
     if stays:
         found.append(
@@ -153,6 +160,11 @@ def _render(plan: UpdatePlan, dry_run: bool) -> None:
     if plan.answer_changes:
         shown = ", ".join(f"{k}: {a} -> {b}" for k, (a, b) in plan.answer_changes.items())
         out.print(f"  answers: {escape(shown)}")
+    if plan.base is not None and plan.base.matching:
+        out.print(
+            f"[dim]Base: template {plan.base.version}, found from the files ({plan.base.matching} of "
+            f"{plan.base.files} unchanged; {ANSWERS_FILE} records no template hash).[/]"
+        )
     verb = "Would update" if dry_run else "Updated"
     changed = [c for c in plan.changes if c.writes]
     if not changed and plan.from_version == plan.to_version and not plan.answer_changes:

@@ -124,8 +124,10 @@ class PlannedFiles:
         self.root = root
         self.original: dict[Path, str | None] = {}
         self.current: dict[Path, str | None] = {}
+        self._batches: dict[Path, yamltext.YamlBatch] = {}
 
     def text(self, path: Path) -> str | None:
+        self._flush(path)
         if path not in self.current:
             resolve_target(path, self.root)
             self.original[path] = self.current[path] = read_text(path, self.root)
@@ -138,7 +140,25 @@ class PlannedFiles:
         if self.text(path) is None:
             self.current[path] = text
 
+    def yaml(self, path: Path, source: str) -> yamltext.YamlBatch:
+        """The pending edits of a YAML file, planned against one parse of its text (they are
+        applied, and the result parsed, when the text is next read)."""
+        batch = self._batches.get(path)
+        if batch is None:
+            batch = self._batches[path] = yamltext.YamlBatch(self.text(path) or "", source)
+        return batch
+
+    def _flush(self, path: Path) -> None:
+        batch = self._batches.pop(path, None)
+        if batch is not None and batch.changed:
+            try:
+                self.current[path] = batch.result()
+            except edit.CannotEdit as exc:
+                raise _cannot_edit(exc) from None
+
     def changes(self) -> list[FileChange]:
+        for path in list(self._batches):
+            self._flush(path)
         found = []
         for path, after in self.current.items():
             before = self.original[path]
@@ -164,6 +184,13 @@ def supported_reason(function: Function) -> str | None:
         return (
             f"runtime {known.name}: the momento SDK needs {minimum} or later (pip finds no momento for "
             f"{known.name}); upgrade its Runtime to {catalog.newest(catalog.PYTHON).name} first"
+        )
+    if known.language == catalog.NODE and known.version_tuple < catalog.MOMENTO_MIN_NODE:
+        minimum = "nodejs" + ".".join(map(str, catalog.MOMENTO_MIN_NODE)) + ".x"
+        return (
+            f"runtime {known.name}: the client module needs {minimum} or later (it reads the secret with the AWS "
+            f"SDK v3, which {known.name} does not include); upgrade its Runtime to {catalog.newest(catalog.NODE).name} "
+            "first"
         )
     if function.code.kind is not CodeKind.FOLDER or function.code.outside_project:
         return f"its code is not a folder of the project ({function.code.kind.value} {function.code.written!r})"
@@ -660,8 +687,8 @@ def _spec(project: Project, function: Function) -> dict[str, Any]:
     return spec if isinstance(spec, dict) else {}
 
 
-def _require_block(text: str, path: Sequence[str], source: str, function: str) -> None:
-    node = yamltext.node_at(text, path, source)
+def _require_block(batch: yamltext.YamlBatch, path: Sequence[str], source: str, function: str) -> None:
+    node = batch.node_at(path)
     if node is None or node.id != "mapping" or node.flow_style:
         raise refuse(
             f"{function} is not written as a block mapping at {'.'.join(path)} in {source} "
@@ -679,7 +706,15 @@ def add_banner(project: Project, files: PlannedFiles, bundle: esbuild.Bundle) ->
     """The createRequire banner in the bundle's settings (SAM ``Banner``, ``custom.esbuild.banner``)."""
     path, key, block = list(bundle.banner_path), bundle.banner_key, list(bundle.banner_block)
     source = project.config_path.name
-    yaml_edit(files, project.config_path, lambda t: yamltext.set_block(t, path, key, block, source=source))
+    batch_edit(files, project.config_path, source, lambda b: b.set_block(path, key, block))
+
+
+def batch_edit(files: PlannedFiles, path: Path, source: str, change: Callable[[yamltext.YamlBatch], None]) -> None:
+    """Plan ``change`` on the file's pending edits (one parse for all of them)."""
+    try:
+        change(files.yaml(path, source))
+    except edit.CannotEdit as exc:
+        raise _cannot_edit(exc) from None
 
 
 def yaml_edit(files: PlannedFiles, path: Path, change: Callable[[str], str]) -> None:
@@ -716,15 +751,15 @@ def raise_timeout(
     key = "Timeout" if project.framework == SAM else "timeout"
     base = ["Resources", function.key, "Properties"] if project.framework == SAM else ["functions", function.key]
     inherited = ["Globals", "Function"] if project.framework == SAM else ["provider"]
-    text = files.text(project.config_path) or ""
+    batch = files.yaml(project.config_path, source)
     if key in spec:
         target: list[str] | None = [*base, key]
-    elif shared and yamltext.node_at(text, [*inherited, key], source) is not None:
+    elif shared and batch.node_at([*inherited, key]) is not None:
         target = [*inherited, key]
     else:
         target = None
     if target is not None:
-        problem = yamltext.intrinsic(yamltext.node_at(text, target, source))
+        problem = yamltext.intrinsic(batch.node_at(target))
         if problem:
             raise MomentoLambdaError(
                 f"{function.key}: {'.'.join(target)} in {source} is {problem}, which resolves to "
@@ -734,16 +769,10 @@ def raise_timeout(
                 f"{TIMEOUT_SECONDS}.",
                 code="retrofit.timeout-intrinsic",
             )
-        if yamltext.node_at(text, target, source).value != str(TIMEOUT_SECONDS):
-            yaml_edit(
-                files,
-                project.config_path,
-                lambda t: yamltext.replace_scalar(t, target, str(TIMEOUT_SECONDS), source=source),
-            )
+        if batch.node_at(target).value != str(TIMEOUT_SECONDS):
+            batch_edit(files, project.config_path, source, lambda b: b.replace_scalar(target, str(TIMEOUT_SECONDS)))
     else:
-        yaml_edit(
-            files, project.config_path, lambda t: yamltext.set_block(t, base, key, str(TIMEOUT_SECONDS), source=source)
-        )
+        batch_edit(files, project.config_path, source, lambda b: b.set_block(base, key, str(TIMEOUT_SECONDS)))
     notes.append(
         f"{function.key}: timeout raised from {function.timeout:g} s to {TIMEOUT_SECONDS} s "
         "(a cold start reads the secret and connects within about 3 s)"
@@ -777,13 +806,14 @@ def _sam_function(
 ) -> None:
     path = project.config_path
     base = ["Resources", function.key, "Properties"]
-    _require_block(files.text(path) or "", base, source, function.key)
+    _require_block(files.yaml(path, source), base, source, function.key)
     for name, value in snippets.SAM_ENVIRONMENT.items():
         if name not in function.environment_source:
-            yaml_edit(
+            batch_edit(
                 files,
                 path,
-                lambda t: yamltext.set_block(t, [*base, "Environment", "Variables"], name, value, source=source),  # noqa: B023
+                source,
+                lambda b: b.set_block([*base, "Environment", "Variables"], name, value),  # noqa: B023
             )
     sam_grant(project, function, files, source)
 
@@ -821,12 +851,11 @@ def sam_grant(
             for r in resources.values()
         ):
             return
-        yaml_edit(
+        batch_edit(
             files,
             path,
-            lambda t: yamltext.set_block(
-                t, ["Resources"], policy_id, snippets.sam_role_policy(role_id, statements), source=source
-            ),
+            source,
+            lambda b: b.set_block(["Resources"], policy_id, snippets.sam_role_policy(role_id, statements)),
         )
         return
     if resource.get("Type") != "AWS::Serverless::Function":
@@ -839,16 +868,17 @@ def sam_grant(
     if _mentions(policies, sid):
         return
     item = snippets.sam_policy_item(statements)
+    where = [*base, "Policies"]
     if policies is None:
-        yaml_edit(
+        batch_edit(
             files,
             path,
-            lambda t: yamltext.set_block(
-                t, base, "Policies", ["- " + item[0], *["  " + s for s in item[1:]]], source=source
-            ),
+            source,
+            lambda b: b.set_block(base, "Policies", ["- " + item[0], *["  " + s for s in item[1:]]]),
         )
-    else:  # a list, or one value (a managed policy, a policy template or document) made its first item
-        where = [*base, "Policies"]
+    elif isinstance(policies, list) and files.yaml(path, source).node_at(where) is not None:
+        batch_edit(files, path, source, lambda b: b.append_item(where, item))
+    else:  # one value (a managed policy, a policy template or document) made its first item
         yaml_edit(
             files,
             path,
@@ -876,30 +906,28 @@ def _sam_project(
     )
     for name, block in parameters.items():
         if name not in declared:
-            yaml_edit(
+            batch_edit(
                 files,
                 path,
-                lambda t: yamltext.set_block(
-                    t,
+                source,
+                lambda b: b.set_block(
                     ["Parameters"],
                     name,  # noqa: B023
                     block,  # noqa: B023
-                    source=source,
                     insert_before=["Conditions", "Globals", "Resources"],
                 ),
             )
     conditions = _mapping(document.get("Conditions"))
     for name, value in snippets.SAM_CONDITIONS.items():
         if name not in conditions:
-            yaml_edit(
+            batch_edit(
                 files,
                 path,
-                lambda t: yamltext.set_block(
-                    t,
+                source,
+                lambda b: b.set_block(
                     ["Conditions"],
                     name,  # noqa: B023
                     value,  # noqa: B023
-                    source=source,
                     insert_before=["Globals", "Resources"],
                 ),
             )
@@ -993,14 +1021,10 @@ def _sls_function(
 ) -> None:
     path = project.config_path
     base = ["functions", function.key]
-    _require_block(files.text(path) or "", base, source, function.key)
+    _require_block(files.yaml(path, source), base, source, function.key)
     for name, value in snippets.SLS_ENVIRONMENT.items():
         if name not in function.environment_source:
-            yaml_edit(
-                files,
-                path,
-                lambda t: yamltext.set_block(t, [*base, "environment"], name, value, source=source),  # noqa: B023
-            )
+            batch_edit(files, path, source, lambda b: b.set_block([*base, "environment"], name, value))  # noqa: B023
     kms = bool(settings["kms_key_arn"])
     statements = [snippets.sls_read_statement()] + ([snippets.sls_decrypt_statement()] if kms else [])
     sls_grant(project, function, spec, files, source, statements)
@@ -1040,11 +1064,7 @@ def sls_grant(
         if _mentions(own, sid):
             return
         for statement in statements:
-            yaml_edit(
-                files,
-                path,
-                lambda t: yamltext.append_item(t, [*base, "iamRoleStatements"], statement, source=source),  # noqa: B023
-            )
+            batch_edit(files, path, source, lambda b: b.append_item([*base, "iamRoleStatements"], statement))  # noqa: B023
         return
     provider = _mapping(project.document.get("provider"))
     iam = _mapping(provider.get("iam"))
@@ -1063,16 +1083,16 @@ def sls_grant(
     else:
         where = ["provider", "iam", "role", "statements"]
         existing = None
-    if _mentions(existing, sid) or _mentions(files.text(path), sid):
+    if _mentions(existing, sid) or files.yaml(path, source).mentions(sid):
         return
     if existing is None:
         lines: list[str] = []
         for statement in statements:
             lines += ["- " + statement[0], *["  " + s for s in statement[1:]]]
-        yaml_edit(files, path, lambda t: yamltext.set_block(t, where[:-1], where[-1], lines, source=source))
+        batch_edit(files, path, source, lambda b: b.set_block(where[:-1], where[-1], lines))
         return
     for statement in statements:
-        yaml_edit(files, path, lambda t: yamltext.append_item(t, where, statement, source=source))  # noqa: B023
+        batch_edit(files, path, source, lambda b: b.append_item(where, statement))  # noqa: B023
 
 
 def _sls_resources(project: Project) -> dict[str, Any]:
@@ -1102,12 +1122,11 @@ def _sls_role_policy(
     policy_id = f"{policy_prefix}{role_id}"
     if policy_id in resources:
         return
-    yaml_edit(
+    batch_edit(
         files,
         project.config_path,
-        lambda t: yamltext.set_block(
-            t, ["resources", "Resources"], policy_id, snippets.sls_role_policy(role_id, statements), source=source
-        ),
+        source,
+        lambda b: b.set_block(["resources", "Resources"], policy_id, snippets.sls_role_policy(role_id, statements)),
     )
 
 
@@ -1132,11 +1151,7 @@ def _sls_project(
             lambda t: edit.yaml_set(t, ["params", "default"], missing, source=source, insert_before=["provider"]),
         )
     for name, value in snippets.SLS_CONDITIONS.items():
-        yaml_edit(
-            files,
-            path,
-            lambda t: yamltext.set_block(t, ["resources", "Conditions"], name, value, source=source),  # noqa: B023
-        )
+        batch_edit(files, path, source, lambda b: b.set_block(["resources", "Conditions"], name, value))  # noqa: B023
     if python:
         sls_python_build(project, files, source, notes)
 
@@ -1156,30 +1171,23 @@ def sls_python_build(
         listed = plugins
     if not (isinstance(listed, list) and SLS_PLUGIN in listed):
         if listed is None:
-            yaml_edit(
-                files,
-                path,
-                lambda t: yamltext.set_block(t, plugin_path[:-1], plugin_path[-1], [f"- {SLS_PLUGIN}"], source=source),
+            batch_edit(
+                files, path, source, lambda b: b.set_block(plugin_path[:-1], plugin_path[-1], [f"- {SLS_PLUGIN}"])
             )
         else:
-            yaml_edit(files, path, lambda t: yamltext.append_item(t, plugin_path, [SLS_PLUGIN], source=source))
+            batch_edit(files, path, source, lambda b: b.append_item(plugin_path, [SLS_PLUGIN]))
     custom = project.document.get("custom")
     requirements = custom.get("pythonRequirements") if isinstance(custom, dict) else None
     dockerize = requirements.get("dockerizePip") if isinstance(requirements, dict) else None
     if dockerize is None:
-        yaml_edit(
-            files,
-            path,
-            lambda t: yamltext.set_block(t, ["custom", "pythonRequirements"], "dockerizePip", "true", source=source),
-        )
+        batch_edit(files, path, source, lambda b: b.set_block(["custom", "pythonRequirements"], "dockerizePip", "true"))
     elif not (dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
         if repair:
-            yaml_edit(
+            batch_edit(
                 files,
                 path,
-                lambda t: yamltext.replace_scalar(
-                    t, ["custom", "pythonRequirements", "dockerizePip"], "true", source=source
-                ),
+                source,
+                lambda b: b.replace_scalar(["custom", "pythonRequirements", "dockerizePip"], "true"),
             )
         else:
             notes.append(
@@ -1189,11 +1197,7 @@ def sls_python_build(
     slim = requirements.get("slim") if isinstance(requirements, dict) else None
     strip = requirements.get("strip") if isinstance(requirements, dict) else None
     if (slim is True or str(slim).lower() == "true") and strip is None:  # slim strips grpcio's .so files
-        yaml_edit(
-            files,
-            path,
-            lambda t: yamltext.set_block(t, ["custom", "pythonRequirements"], "strip", "false", source=source),
-        )
+        batch_edit(files, path, source, lambda b: b.set_block(["custom", "pythonRequirements"], "strip", "false"))
     elif (slim is True or str(slim).lower() == "true") and not (strip is False or str(strip).lower() == "false"):
         notes.append(
             f"custom.pythonRequirements.strip is {strip!r} with slim: true: left as is "

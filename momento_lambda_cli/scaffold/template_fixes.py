@@ -82,6 +82,11 @@ FIXES: tuple[TemplateFix, ...] = (
     ),
     TemplateFix(
         "0.2.0",
+        "the client reads the secret shape Momento's key-refresh Lambda keeps ({apiKey, refreshToken, validUntil}; "
+        "authToken; endpoint) and re-reads it when the key expires, not only when it is rotated",
+    ),
+    TemplateFix(
+        "0.2.0",
         "MOMENTO_INIT_CLIENT=eager builds the client during INIT (first invocation 640 ms -> 19 ms measured)",
     ),
     TemplateFix(

@@ -113,6 +113,9 @@ class UpdatePlan:
     A mismatch means the answers changed since (e.g. ``store-token``) or an unreleased build
     generated the project: merges may then show more conflicts."""
     answer_changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    base: BaseDetection | None = None
+    """How the base version was found when the answers file records no template hash
+    (``None``: the recorded hash named it)."""
 
     @property
     def conflicts(self) -> list[FileChange]:
@@ -135,7 +138,30 @@ class UpdatePlan:
             "conflicts": [c.path for c in self.conflicts],
             "answers_changed": {k: {"from": a, "to": b} for k, (a, b) in self.answer_changes.items()},
             "base_matches_record": self.base_matches_record,
+            "base": self.base.to_dict() if self.base is not None else None,
         }
+
+
+@dataclass(frozen=True)
+class BaseDetection:
+    """The template version a project without a recorded hash was generated from, found by
+    rendering every version this installation ships with the project's answers and counting
+    the project's files that are exactly that rendering."""
+
+    version: str
+    matching: int
+    """Files of that version's rendering the project holds unchanged."""
+    files: int
+    """Files that version renders for these answers."""
+    recorded: str | None
+    """The version the answers file names (``_tool_version``), if any."""
+
+    @property
+    def disagrees(self) -> bool:
+        return self.recorded is not None and self.recorded != self.version
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "matching": self.matching, "files": self.files, "recorded": self.recorded}
 
 
 # --- reading the project -----------------------------------------------------------------
@@ -281,8 +307,13 @@ def plan_update(
     project_dir = project_dir.expanduser().absolute()
     require_folder(project_dir)
     answers = recorded_answers(project_dir)
-    from_version = recorded_version(answers)
     new_source = current if current is not None else versions.live_source()
+    base: BaseDetection | None = None
+    if answers.get(GENERATED_BY_KEY, "new") != "add" and not _has_hash(answers):
+        base = detect_base(project_dir, answers, new_source, history)
+        from_version = base.version
+    else:
+        from_version = recorded_version(answers)
     refuse_newer(from_version, new_source.version)
     labels = ("yours", f"template {from_version}", f"template {new_source.version}")
     changes: list[FileChange] = []
@@ -349,7 +380,59 @@ def plan_update(
         answers_change=FileChange(catalog.ANSWERS_FILE, answers_action, answers_old, answers_new),
         base_matches_record=base_matches,
         answer_changes=changed_answers,
+        base=base,
     )
+
+
+def _has_hash(answers: Mapping[str, Any]) -> bool:
+    record = answers.get(TEMPLATE_VERSION_KEY)
+    return isinstance(record, dict) and isinstance(record.get("sha256"), str)
+
+
+def detect_base(
+    project_dir: Path, answers: Mapping[str, Any], current: TemplateSource, history: Path = versions.HISTORY_DIR
+) -> BaseDetection:
+    """The shipped template version whose rendering for ``answers`` the project's files match
+    best (ties: the version the answers file names, then the newest). Only a project with no
+    recorded hash needs this (0.1.0 recorded none; a hand-written answers file neither)."""
+    recorded = answers.get("_tool_version")
+    recorded = recorded if isinstance(recorded, str) and recorded else None
+    if recorded is not None:
+        versions.parse_version(recorded)
+        refuse_newer(recorded, current.version)
+    candidates = [v for v in versions.snapshot_versions(history) if not versions.newer(v, current.version)]
+    if current.version not in candidates:
+        candidates.append(current.version)
+    found: list[tuple[tuple[int, bool, tuple[int, int, int, str]], BaseDetection]] = []
+    for version in candidates:
+        files = _render(versions.source_for(version, current, history), answers)
+        matching = sum(1 for path, text in files.items() if _same_text(_project_text(project_dir, path), text))
+        detection = BaseDetection(version, matching, len(files), recorded)
+        found.append(((matching, version == recorded, versions.parse_version(version)), detection))
+    best = max(found, key=lambda item: item[0])[1]
+    if best.matching == 0:
+        if recorded is not None:  # no evidence against what the file says
+            named = [detection for _, detection in found if detection.version == recorded]
+            return named[0] if named else BaseDetection(recorded, 0, 0, recorded)
+        raise MomentoLambdaError(
+            f"{catalog.ANSWERS_FILE} does not say which momento-lambda version generated the project, and none of "
+            f"the template versions this installation has ({', '.join(candidates)}) renders a file the project holds "
+            "unchanged.",
+            f'Add "_tool_version": "X.Y.Z" (the version that generated it) to {catalog.ANSWERS_FILE}.',
+            code="update.no-version",
+        )
+    return best
+
+
+def _project_text(project_dir: Path, path: str) -> str | None:
+    try:
+        return _read_project_file(project_dir, path)
+    except MomentoLambdaError:  # not text, or not a regular file: no evidence either way
+        return None
+
+
+def _same_text(ours: str | None, template: str) -> bool:
+    return ours is not None and ours.replace("\r\n", "\n") == template
 
 
 def _read_project_file(project_dir: Path, path: str) -> str | None:

@@ -253,7 +253,7 @@ def test_files_of_another_version_than_recorded_win_with_a_warning(run_cli, tmp_
     assert data["data"]["from_version"] == "0.1.0" and data["data"]["conflicts"] == []
     assert data["data"]["base"] == {"version": "0.1.0", "matching": 11, "files": 11, "recorded": "0.2.0"}
     assert any(
-        "says momento-lambda 0.2.0 generated the project, but its files are template 0.1.0's" in w
+        "says momento-lambda 0.2.0 generated the project, but its files are template 0.1.0's" in w["message"]
         for w in data["warnings"]
     )
 

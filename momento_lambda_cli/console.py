@@ -147,7 +147,11 @@ def print_error(error: MomentoLambdaError) -> None:
         console.print(f"[dim]Hint:[/] {escape(redact(error.hint))}")
 
 
-def print_warning(message: str) -> None:
+def print_warning(message: str | Notice) -> None:
+    """One ``Warning:`` line on stderr (a :class:`~momento_lambda_cli.errors.Notice`'s hint follows
+    its message on the same line)."""
     from rich.markup import escape
 
+    if not isinstance(message, str):
+        message = f"{message.message} {message.hint}" if message.hint else message.message
     stderr().print(f"[yellow]Warning:[/] {escape(redact(message))}")

@@ -340,7 +340,10 @@ def test_a_long_serverless_name_warns_about_the_function_name_limit(run_cli, tmp
     assert "Warning:" in result.stderr and "65 characters" in result.stderr
     assert run_cli("new", "b" * 56, "--no-input", "-f", "serverless", "-o", str(tmp_path)).stderr == ""
     json_result = run_cli("new", "c" * 57, "--json", "-f", "serverless", "-o", str(tmp_path))
-    assert "functions.api.name" in json.loads(json_result.stdout)["warnings"][0]["message"]
+    (warning,) = json.loads(json_result.stdout)["warnings"]
+    assert warning["code"] == "new.function-name-too-long"
+    assert "65 characters" in warning["message"] and "functions.api.name" in warning["hint"]
+    assert "65 characters; AWS allows 64): set functions.api.name" in result.stderr  # text: one line, as before
 
 
 def test_a_secret_in_another_region_than_the_project_warns(run_cli, tmp_path):
@@ -349,6 +352,12 @@ def test_a_secret_in_another_region_than_the_project_warns(run_cli, tmp_path):
     result = run_cli("new", "demo", "--no-input", "--region", "us-east-1", "--secret-arn", arn, "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "deploys to us-east-1 but --secret-arn is a secret in eu-west-1" in result.stderr
+    other = run_cli(
+        "new", "demo3", "--no-input", "--region", "us-east-1", "--secret-arn", arn, "--json", "-o", str(tmp_path)
+    )
+    (warning,) = json.loads(other.stdout)["warnings"]
+    assert warning["code"] == "new.secret-region-mismatch"
+    assert warning["hint"].startswith("Use a secret in us-east-1 (`momento-lambda store-token --region us-east-1`)")
     same = run_cli(
         "new", "demo2", "--no-input", "--region", "eu-west-1", "--secret-arn", arn, "--json", "-o", str(tmp_path)
     )

@@ -565,7 +565,10 @@ def test_outside_git_every_changed_file_is_backed_up_first(run_cli, tmp_path, ne
     document = json.loads(result.stdout)
     backup = Path(document["data"]["backup"])
     assert backup.parent == tmp_path / "home" / ".momento-lambda" / "backups"
-    assert any("is not in git" in w["message"] and str(backup) in w["message"] for w in document["warnings"])
+    assert any(
+        w["code"] == "update.backup-outside-git" and "is not in git" in w["message"] and str(backup) in w["message"]
+        for w in document["warnings"]
+    )
     after = tree(project)
     changed = {name for name in before if after.get(name) != before[name]}
     assert changed and "template.yaml" in changed

@@ -114,6 +114,45 @@ SOURCE_LANGUAGE_NAMES: dict[str, str] = {
 """Display names of the runtime languages and the Node.js source languages."""
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """A job the generated project's function does (`new --pattern`): its handler, tests and
+    events come from the template's files for it; the client module, the secret contract, the
+    grant and the build settings are the same for every pattern."""
+
+    name: str
+    title: str
+    summary: str
+    languages: tuple[Language, ...]
+    """The runtime languages the template has this pattern's handler in."""
+    python_module: str
+    """The Python handler's module in ``src/`` (``Handler: MODULE.lambda_handler``)."""
+
+
+CACHE_ASIDE = Pattern(
+    "cache-aside",
+    "reads through the cache",
+    "GET /items/{id} reads through Momento: a miss loads the item from the source and caches it.",
+    ("python", "node"),
+    "handler",
+)
+RATE_LIMIT = Pattern(
+    "rate-limit",
+    "N requests per client per window, then 429",
+    "GET /items/{id} allows N requests per client per window (Momento's atomic increment) and answers "
+    "429 with Retry-After; fails open (or closed) when Momento is down.",
+    ("python",),
+    "rate_limit",
+)
+PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT)
+PATTERN_NAMES: tuple[str, ...] = tuple(p.name for p in PATTERNS)
+DEFAULT_PATTERN = CACHE_ASIDE
+
+
+def pattern(name: str) -> Pattern | None:
+    return next((p for p in PATTERNS if p.name == name), None)
+
+
 def source_languages(language: Language) -> tuple[str, ...]:
     """The source languages a runtime language accepts, the default first."""
     return NODE_SOURCE_LANGUAGES if language == NODE else (PYTHON,)

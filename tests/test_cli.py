@@ -228,6 +228,38 @@ def test_help_does_not_import_heavy_libraries(args):
     assert marker == ["HEAVY="], proc.stdout + proc.stderr
 
 
+_COMMAND_PROBE = """
+import sys
+from momento_lambda_cli.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+loaded = sorted(
+    m
+    for m in sys.modules
+    if (m.startswith("momento_lambda_cli.commands.") and m != "momento_lambda_cli.commands.options")
+    or m in ("click", "cookiecutter")
+)  # commands.options: the options several commands share (#26), not a command
+print("LOADED=" + ",".join(loaded))
+"""
+
+
+@pytest.mark.integration
+def test_a_command_imports_only_its_own_module(tmp_path):
+    """#24 speed: `doctor` builds only its own command (not `add`, `new`, `store-token`, `update`,
+    nor click for a Choice); `--help` still lists every command."""
+    args = ["doctor", "--offline", "--only", "project.framework", str(tmp_path)]
+    proc = subprocess.run([sys.executable, "-c", _COMMAND_PROBE, *args], capture_output=True, text=True, check=False)
+    marker = [line for line in proc.stdout.splitlines() if line.startswith("LOADED=")]
+    assert marker == ["LOADED=momento_lambda_cli.commands.doctor"], proc.stdout + proc.stderr
+    help_text = subprocess.run(
+        [sys.executable, "-m", "momento_lambda_cli", "--help"], capture_output=True, text=True, check=False
+    ).stdout
+    for name in ("new", "store-token", "doctor", "add", "update", "info"):
+        assert f"  {name} " in help_text, help_text
+
+
 def test_ctrl_d_or_ctrl_c_at_a_prompt_is_an_abort_not_a_crash(run_cli, scratch_command):
     def asks() -> None:
         typer.prompt("Cache name")  # end of input here is what Ctrl-D / Ctrl-C give a prompt

@@ -866,6 +866,54 @@ def test_a_node_request_timeout_without_throw_is_no_timeout(run_cli, tmp_path, e
         assert "throwOnRequestTimeout" in run.text("code.secret-timeouts")
 
 
+def _lock(version: str) -> str:
+    return (
+        '{"name": "p", "lockfileVersion": 3, "packages": {"": {}, '
+        f'"node_modules/@smithy/node-http-handler": {{"version": "{version}"}}}}}}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("files", "status"),
+    [
+        pytest.param({"src/package-lock.json": _lock("2.1.0")}, "pass", id="locked-2.1-rejects"),
+        pytest.param({"src/package-lock.json": _lock("4.3.2")}, "pass", id="locked-4.3-rejects"),
+        pytest.param({"src/package-lock.json": _lock("4.4.0")}, "warn", id="locked-4.4-only-logs"),
+        pytest.param({"package-lock.json": _lock("3.0.0")}, "pass", id="locked-at-the-root"),
+        pytest.param(
+            {"package-lock.json": _lock("3.0.0"), "src/package-lock.json": _lock("4.14.1")},
+            "warn",
+            id="the-function-folder-wins",
+        ),
+        pytest.param(
+            {"src/node_modules/@smithy/node-http-handler/package.json": '{"version": "2.5.0"}'},
+            "pass",
+            id="installed-2.5",
+        ),
+    ],
+)
+def test_a_request_timeout_on_a_locked_handler_older_than_4_4_rejects(run_cli, tmp_path, files, status):
+    """Field (f16): before @smithy/node-http-handler 4.4.0 `requestTimeout` was the socket's idle
+    timeout, which rejects; only 4.4.0 and later merely log. A lock or install of an older handler
+    is not warned about; no lock (the next install takes the newest) still is."""
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(
+                function("Api", "app.handler", runtime="nodejs22.x", env="MOMENTO_SECRET: " + SECRET)
+            ),
+            "src/app.mjs": NODE_REQUEST_TIMEOUT % "",
+            **files,
+        },
+    )
+    run = doctor(run_cli, root, "code.secret-timeouts")
+    assert run.status("code.secret-timeouts") == status, run.text("code.secret-timeouts")
+    if status == "pass":
+        assert "@smithy/node-http-handler" in run.text("code.secret-timeouts")
+    else:
+        assert "4.4.0 and later" in run.text("code.secret-timeouts")
+
+
 # --- #24 misses: a `secret:${SecretId}*` grant is not "exactly the secret" -------------------
 
 
@@ -940,6 +988,52 @@ def test_a_key_parameter_without_noecho_fails(run_cli, tmp_path, parameter, stat
         assert "parameter MomentoApiKey carries the Momento key without NoEcho: true" in run.text(
             "secret.no-plaintext-key"
         )
+
+
+def _secret(logical_id: str, parameter: str, name: str = "") -> str:
+    named = f"    Name: {name}\n" if name else ""
+    return (
+        f"{logical_id}:\n  Type: AWS::SecretsManager::Secret\n  Properties:\n{named}"
+        f"    SecretString: !Ref {parameter}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameter", "resources", "env", "status"),
+    [
+        pytest.param(
+            "ApiKeyRequired:\n  Type: String\n  AllowedValues: ['true', 'false']\n", "", "", "pass", id="a-switch"
+        ),
+        pytest.param("ApiKeyCount:\n  Type: Number\n", "", "", "pass", id="a-number"),
+        pytest.param("DbPassword:\n  Type: String\n", _secret("DbSecret", "DbPassword"), "", "pass", id="db-secret"),
+        pytest.param(
+            "Value:\n  Type: String\n", _secret("Keys", "Value", "momento/api-key"), "", "fail", id="momento-named"
+        ),
+        pytest.param(
+            "Value:\n  Type: String\n",
+            _secret("Store", "Value"),
+            "\n    SECRET_ID: !Ref Store",
+            "fail",
+            id="read-by-code",
+        ),
+    ],
+)
+def test_only_parameters_that_can_carry_the_momento_key_need_noecho(
+    run_cli, tmp_path, parameter, resources, env, status
+):
+    """Field (f18): an API Gateway `ApiKeyRequired: true/false` switch and a database password put
+    into a database secret are not the Momento key; a parameter put into the secret the Momento
+    code reads (named for Momento, or referenced by the variable the code reads) is."""
+    fn = function("Api", "app.handler", env="SECRET_ID: " + SECRET if not env else env.strip().replace("\n    ", ""))
+    root = write_tree(
+        tmp_path / "p",
+        {
+            "template.yaml": template(fn + resources, parameters=parameter),
+            "src/app.py": PY_MOMENTO + "\n\ndef handler(event, context):\n    return client.get('c', 'k')\n",
+        },
+    )
+    run = doctor(run_cli, root, "secret.no-plaintext-key")
+    assert run.status("secret.no-plaintext-key") == status, run.text("secret.no-plaintext-key")
 
 
 # --- #24 misses: duplicate YAML keys are not "template parses" ------------------------------

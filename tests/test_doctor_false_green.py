@@ -211,3 +211,82 @@ def test_newer_python_syntax_is_not_called_a_syntax_error(run_cli, tmp_path):
     assert "perhaps newer syntax" in run.checks["code.parses"]["message"]
     conflict = {"src/app.py": CONFLICT + "def handler(event, context):\n    return 1\n"}
     assert _offline(run_cli, _sam(tmp_path / "c", conflict, runtime="python3.13")).status("code.parses") == "fail"
+
+
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        pytest.param(
+            {"template.yaml": template(function("Api", "index.handler", runtime="nodejs22.x", code="function.zip"))},
+            "Api: its code is function.zip (zip)",
+            id="sam-codeuri-zip",
+        ),
+        pytest.param(
+            {
+                "serverless.yml": (
+                    "service: s\nprovider:\n  name: aws\n  runtime: nodejs22.x\nfunctions:\n  hello:\n"
+                    "    handler: handler.handler\n    package:\n      artifact: dist/hello.zip\n"
+                ),
+                "src/handler.ts": "import { CacheClient } from '@gomomento/sdk';\nexport const handler = async () => 1;\n",
+            },
+            "hello: its code is dist/hello.zip (zip)",
+            id="serverless-package-artifact",
+        ),
+    ],
+)
+def test_code_doctor_never_read_is_could_not_tell_not_a_pass(run_cli, tmp_path, files, named):
+    """Field (f4, sam-codeuri-zip): a prebuilt archive is not source doctor read: code.parses says it
+    could not tell, naming the function and the archive, and the Momento checks do not conclude
+    "no function uses the SDK"."""
+    run = _offline(run_cli, write_tree(tmp_path / "p", files))
+    assert run.status("code.parses") == "skip", run.text("code.parses")
+    assert "Could not tell" in run.checks["code.parses"]["message"]
+    assert named in run.checks["code.parses"]["message"]
+    assert "No function uses the Momento SDK" not in run.checks["code.client-reuse"]["message"]
+    assert "was not read" in run.checks["code.client-reuse"]["message"]
+
+
+def test_code_parses_skips_a_project_without_python_or_node_functions(run_cli, tmp_path):
+    java = function("Jar", "example.Handler::handleRequest", runtime="java21", code="target/app.jar")
+    go = function("Go", "bootstrap", runtime="provided.al2023", code="cmd/")
+    root = write_tree(tmp_path / "p", {"template.yaml": template(java + go), "cmd/main.go": "package main\n"})
+    run = _offline(run_cli, root)
+    assert run.status("code.parses") == "skip", run.text("code.parses")
+    assert "No Python or Node.js function (java21, provided.al2023)" in run.checks["code.parses"]["message"]
+
+
+def test_code_parses_passes_the_python_functions_and_names_the_others(run_cli, tmp_path):
+    java = function("Jar", "example.Handler::handleRequest", runtime="java21", code="target/app.jar")
+    files = {"template.yaml": template(function("Api", "app.handler") + java), "src/app.py": PY_HANDLER}
+    run = _offline(run_cli, write_tree(tmp_path / "p", files))
+    assert run.status("code.parses") == "pass", run.text("code.parses")
+    assert "not read: 1 function of other languages (java21)" in run.text("code.parses")
+
+
+def test_newer_syntax_beside_an_older_functions_broken_handler_is_not_a_syntax_error(run_cli, tmp_path):
+    """Field (f9): a python3.9 function's handler that does not parse sweeps its whole folder; the
+    python3.13 function's `type X = ...` file in that folder is still judged by the runtime that
+    runs it (perhaps newer syntax), and only the old handler is named as broken."""
+    if sys.version_info >= (3, 12):
+        pytest.skip("this Python parses 3.12 syntax")
+    old = function("Old", "old.handler", runtime="python3.9")
+    files = {
+        "template.yaml": template(function("Api", "app.handler", runtime="python3.13") + old),
+        "src/app.py": "type Pair = tuple[int, int]\n\n\ndef handler(event, context):\n    return 1\n",
+        "src/old.py": 'def handler(event, context):\n    print "legacy"\n',
+    }
+    run = _offline(run_cli, write_tree(tmp_path / "p", files))
+    assert run.status("code.parses") == "fail", run.text("code.parses")
+    assert "src/old.py:2" in run.text("code.parses")
+    assert "src/app.py" not in run.text("code.parses")
+
+
+def test_a_function_without_a_runtime_is_judged_by_the_source_read(run_cli, tmp_path):
+    """Field: a Serverless service without `provider.runtime` (the Framework's default applies)
+    whose handler is JavaScript doctor reads still gets its pass; it is not "no Python or Node.js"."""
+    files = {
+        "serverless.yml": "service: s\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: handler.hello\n",
+        "handler.js": "module.exports.hello = async () => ({ statusCode: 200 });\n",
+    }
+    run = _offline(run_cli, write_tree(tmp_path / "p", files))
+    assert run.status("code.parses") == "pass", run.text("code.parses")

@@ -18,7 +18,7 @@ from momento.responses import CacheGet
 from momento_lambda_cli import catalog
 from momento_lambda_cli.contract import encode_secret
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import ENDPOINT, project_venv, python_env, render, seed_local_peers
+from tests.support.generated import ENDPOINT, project_venv, python_env, render, run_project_tests, seed_local_peers
 from tests.support.keys import MARKER, legacy_key, refresher_secret, rotated_refresher_secret, v2_key
 from tests.support.momento_server import LocalMomentoServer
 from tests.support.tools import require_python
@@ -65,12 +65,7 @@ def test_the_generated_python_tests_pass_on_the_runtimes_python(tmp_path, runtim
     project = render(tmp_path, runtime=runtime, framework=framework, snapstart=snapstart)
     assert (project / "tests" / "test_snapstart.py").is_file() == snapstart
     python = project_venv(project, interpreter)
-    result = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    run_project_tests(project, python)
     version = subprocess.run(
         [str(python), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True, check=True
     )

@@ -41,9 +41,11 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
     return result
 
 
-@pytest.mark.parametrize("runtime", ["python3.11", "nodejs22.x"])
-def test_sam_validate_lint(tmp_path, runtime):
-    project = render(tmp_path, runtime=runtime)
+@pytest.mark.parametrize(
+    ("runtime", "pattern"), [("python3.11", "cache-aside"), ("nodejs22.x", "cache-aside"), ("python3.12", "rate-limit")]
+)
+def test_sam_validate_lint(tmp_path, runtime, pattern):
+    project = render(tmp_path, runtime=runtime, pattern=pattern)
     assert "is a valid SAM Template" in sam(project, "validate", "--lint").stdout + ""
 
 

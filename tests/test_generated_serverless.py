@@ -104,6 +104,22 @@ def test_python_project_packages_with_the_matching_build_image(tmp_path, runtime
     assert set(extension_platforms(artifact).values()) == {machine}
 
 
+def test_rate_limit_project_packages_its_handler_and_settings(tmp_path):
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.12", pattern="rate-limit", secret_arn=SECRET_ARN
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    properties = function(template)
+    assert properties["Handler"] == "src/rate_limit.lambda_handler"
+    variables = properties["Environment"]["Variables"]
+    assert (variables["RATE_LIMIT_MAX_REQUESTS"], variables["RATE_LIMIT_FAIL"]) == ("10", "open")
+    assert secret_statement(template)["Action"] == ["secretsmanager:GetSecretValue"]
+    artifact = extract(project, properties, tmp_path / "artifact")
+    assert (artifact / "src" / "rate_limit.py").is_file() and (artifact / "src" / "momento_client.py").is_file()
+    assert not (artifact / "src" / "handler.py").exists() and not (artifact / "tests").exists()
+
+
 def extract(project: Path, properties: dict, folder: Path) -> Path:
     key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
     zipfile.ZipFile(project / ".serverless" / key).extractall(folder)

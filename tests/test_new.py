@@ -56,6 +56,7 @@ def test_defaults_render_a_sam_python_project_and_print_the_tree_and_next_steps(
         "init_client": "eager",
         "language": "python",
         "snapstart": False,
+        "pattern": "cache-aside",
     }
     out = result.stdout
     assert "Created" in out and "(sam, python3.13, x86_64)" in out

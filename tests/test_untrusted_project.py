@@ -156,6 +156,91 @@ def test_sls_vars_marks_values_by_origin(tmp_path):
     assert variables.get("a") == "from-the-env"  # checks still see the value
 
 
+def test_a_structure_included_with_file_is_project_text_but_secret_fields_stay_secret(tmp_path):
+    """`functions: ${file(functions.yml)}` is the project's own text split across files: its
+    handlers and settings are plain values; a field named like a secret in an included mapping
+    (`dbPassword`) stays secret by origin, and so does a value picked out of a file by address."""
+    from momento_lambda_cli.project.sls_vars import SlsVariables
+    from momento_lambda_cli.project.values import Sourced, shown
+
+    (tmp_path / "functions.yml").write_text(
+        "api:\n  handler: src/vpc-lambda.handler\n  environment:\n    SECRET_ARN: arn:aws:x\n", encoding="utf-8"
+    )
+    (tmp_path / "secrets.yml").write_text("dbPassword: hunter2-hunter2\ndbHost: db.internal\n", encoding="utf-8")
+    document = {
+        "functions": "${file(./functions.yml)}",
+        "custom": "${file(./secrets.yml)}",
+        "picked": "${file(./secrets.yml):dbHost}",
+    }
+    variables = SlsVariables(tmp_path, document, environ={}, options={})
+    functions = variables.get("functions")
+    assert functions["api"]["handler"] == "src/vpc-lambda.handler"
+    assert not isinstance(functions["api"]["handler"], Sourced)
+    assert not isinstance(functions["api"]["environment"]["SECRET_ARN"], Sourced)
+    custom = variables.get("custom")
+    assert isinstance(custom["dbPassword"], Sourced)
+    assert shown(custom["dbPassword"]) == "${file(./secrets.yml):dbPassword}"
+    assert not isinstance(custom["dbHost"], Sourced)
+    assert isinstance(variables.get("picked"), Sourced)
+
+
+FILE_INCLUDED_SLS = """\
+service: inc
+provider:
+  name: aws
+  runtime: nodejs22.x
+  region: us-east-1
+custom: ${file(./secrets.yml)}
+functions: ${file(functions.yml)}
+resources:
+  - ${file(resources.yml)}
+"""
+FILE_INCLUDED_FUNCTIONS = """\
+VpcLambda:
+  handler: src/vpc-lambda.handler
+  environment:
+    SECRET_ARN: momento/key
+    DB_PASSWORD: ${self:custom.dbPassword}
+"""
+FILE_INCLUDED_CODE = """\
+const { CacheClient, Configurations, CredentialProvider } = require('@gomomento/sdk');
+const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+const sm = new SecretsManagerClient({});
+exports.handler = async () => {
+  const out = await sm.send(new GetSecretValueCommand({ SecretId: process.env.SECRET_ARN }));
+  console.log(out.SecretString);
+  const client = await CacheClient.create({ configuration: Configurations.Lambda.latest(),
+    credentialProvider: CredentialProvider.fromString(out.SecretString), defaultTtlSeconds: 60 });
+  return client.get('c', 'k');
+};
+"""
+
+
+def test_file_included_functions_print_their_paths_and_settings_in_words(run_cli, tmp_path):
+    """Field (lambda-vpc-secrets-sls): with `functions: ${file(functions.yaml)}` the handler file was
+    printed as `****-lambda.ts`, and a `default` in an included resource rewrote every "default" of
+    the output into a ${file()} expression. The included structure is project text; a secret field
+    in an included file still never prints."""
+    root = projects.write_tree(
+        tmp_path / "inc",
+        {
+            "serverless.yml": FILE_INCLUDED_SLS,
+            "functions.yml": FILE_INCLUDED_FUNCTIONS,
+            "resources.yml": "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      InstanceTenancy: default\n",
+            "secrets.yml": "dbPassword: hunter2-hunter2\n",
+            "src/vpc-lambda.js": FILE_INCLUDED_CODE,
+            "package.json": '{"dependencies": {"@gomomento/sdk": "1.118.0"}}',
+        },
+    )
+    text = run_cli("doctor", "--offline", "--verbose", str(root))
+    as_json = run_cli("doctor", "--offline", "--json", str(root))
+    out = text.stdout + text.stderr
+    assert "src/vpc-lambda.js line 6" in out, out
+    assert "(from Serverless default (<service>-<stage>))" in out, out
+    assert "InstanceTenancy" not in out + as_json.stdout
+    assert_no_piece(text.output + as_json.output, ["hunter2-hunter2"])
+
+
 SOURCED_SLS = """\
 service: sourced
 frameworkVersion: '3'

@@ -25,12 +25,14 @@ if TYPE_CHECKING:
     ArchitectureName = str
     InitClientMode = str
     SourceLanguage = str
+    PatternName = str
 else:  # typer takes the choices (and --help shows them) from these types
     FrameworkName = Literal[catalog.FRAMEWORK_NAMES]
     RuntimeName = Literal[catalog.RUNTIME_NAMES]
     ArchitectureName = Literal[catalog.ARCHITECTURE_NAMES]
     InitClientMode = Literal[INIT_CLIENT_MODES]
     SourceLanguage = Literal[catalog.NODE_SOURCE_LANGUAGES]
+    PatternName = Literal[catalog.PATTERN_NAMES]
 
 
 def new(
@@ -109,6 +111,21 @@ def new(
             f"re-reads the secret after a restore. Only for {', '.join(catalog.SNAPSTART_RUNTIME_NAMES)}.",
         ),
     ] = False,
+    pattern: Annotated[
+        PatternName,
+        typer.Option(
+            "--pattern",
+            "-p",
+            case_sensitive=False,
+            help="What the function does: "
+            + "; ".join(
+                f"{p.name}: {p.title}"
+                + ("" if len(p.languages) > 1 else f" ({catalog.LANGUAGE_NAMES[p.languages[0]]} runtimes)")
+                for p in catalog.PATTERNS
+            )
+            + ".",
+        ),
+    ] = catalog.DEFAULT_PATTERN.name,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", metavar="DIR", help="Where to create the project folder.")
     ] = Path("."),
@@ -189,6 +206,7 @@ def new(
         init_client=init_client,
         language=language,
         snapstart=snapstart,
+        pattern=pattern,
     )
     result = render_project(answers, output_dir)
     warnings = warnings_for(answers)

@@ -211,6 +211,45 @@ _PY_LOG = re.compile(
 _PLAIN_STRING = re.compile(r"""(?<![fFrRbB`\w])(['"])(?:\\.|(?!\1).)*\1""")
 """A quoted string without interpolation (not an f-string, not a template literal)."""
 
+_OPERAND = r"[\w$]+(?:\s*(?:\.[\w$]+|\[[^\[\]\n]*\]|\(\)))*"
+"""A name with its attributes, subscripts and empty calls (``s.SecretString``, ``secret["apiKey"]``)."""
+_METADATA = r"VersionId|ARN|Name|CreatedDate|VersionStages|ResponseMetadata"
+"""Fields of a GetSecretValue response that are not the secret."""
+_SAFE_COMMON = (
+    rf"""{_OPERAND}\s*(?:\[\s*['"](?:{_METADATA})['"]\s*\]|\.(?:{_METADATA}|\$metadata)\b)""",
+    rf"{_OPERAND}\[\s*-?[1-4]\s*:\s*\]",  # a few characters of it: key[-4:]
+    rf"{_OPERAND}\[\s*:\s*[1-4]\s*\]",
+)
+_SAFE_USES = {
+    "python": re.compile(
+        "|".join(
+            (
+                *_SAFE_COMMON,
+                rf"\b(?:len|bool|type|isinstance|callable|id)\(\s*{_OPERAND}\s*(?:,[^()\n]*)?\)",
+                rf"{_OPERAND}\s+is\s+(?:not\s+)?None\b",
+                rf"{_OPERAND}\.keys\(\)",
+            )
+        )
+    ),
+    "node": re.compile(
+        "|".join(
+            (
+                *_SAFE_COMMON,
+                rf"!!\s*{_OPERAND}",
+                rf"\btypeof\s+{_OPERAND}",
+                rf"{_OPERAND}\.length\b",
+                rf"\b(?:Boolean|Object\.keys)\(\s*{_OPERAND}\s*\)",
+                rf"{_OPERAND}\.slice\(\s*-[1-4]\s*\)",
+                rf"{_OPERAND}\s*[!=]==?\s*(?:null|undefined)\b",
+            )
+        )
+    ),
+}
+"""Uses of the key that log something about it, not the key: its length, whether it is there, its
+last four characters, the key names of the secret, the response's version id."""
+_JS_PARSED = re.compile(r"^\s*(?:await\s+)?JSON\.parse\((?:[^()]|\([^()]*\))*\)\s*$")
+"""A binding to a whole parsed object (``const obj = JSON.parse(r.SecretString)``)."""
+
 
 def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
     """Log calls whose arguments hold the key: a name bound to an expression that reads the key
@@ -218,11 +257,15 @@ def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
     expression written in the call itself. Read from the text: comments may mislead it, rarely."""
     binding, log = (_JS_BINDING, _JS_LOG) if language == "node" else (_PY_BINDING, _PY_LOG)
     names: set[str] = set()
+    objects: set[str] = set()
     for match in binding.finditer(text):
         target, value = match.group(1), match.group(2)
         if KEY_MARKERS.search(value) or (target.startswith("{") and KEY_MARKERS.search(target)):
             names.update(re.findall(r"\w+", target) if target.startswith("{") else [target])
+            if language == "node" and not target.startswith("{") and _JS_PARSED.match(value.rstrip(";")):
+                objects.add(target)
     names -= {"const", "let", "var"}
+    safe = _SAFE_USES["node" if language == "node" else "python"]
     comment = "//" if language == "node" else "#"
     found = []
     for match in log.finditer(text):
@@ -230,7 +273,13 @@ def key_log_lines(text: str, language: str) -> list[tuple[int, str]]:
         before = text[line_start : match.start()]
         if comment in before or (language == "node" and "/*" in before and "*/" not in before):
             continue  # a log call in a comment runs nothing
-        arguments = _PLAIN_STRING.sub("''", match.group(1))  # words inside a message are not the key
+        arguments = safe.sub("''", match.group(1))  # len(key), !!s.SecretString, resp["VersionId"]
+        arguments = _PLAIN_STRING.sub("''", arguments)  # words inside a message are not the key
+        for name in objects:  # "obj=" + obj prints [object Object], not the secret
+            pattern = (
+                rf"(?:\+\s*{re.escape(name)}\b(?!\s*[.\[(])|\b{re.escape(name)}\s*\+|\$\{{\s*{re.escape(name)}\s*\}})"
+            )
+            arguments = re.sub(pattern, "''", arguments)
         if KEY_MARKERS.search(arguments) or any(re.search(rf"\b{re.escape(n)}\b", arguments) for n in names):
             line = text.count("\n", 0, match.start()) + 1
             found.append((line, match.group(0)[:80]))
@@ -292,6 +341,7 @@ class _PythonReader:
         self.module_literals: dict[str, str] = {}
         """Module-level names bound to a string (``SECRET_NAME = "prod/momento"``)."""
         self.parents: dict[ast.AST, ast.AST] = {}
+        self.scopes: dict[int, tuple[set[str], dict[str, list[ast.expr]]]] = {}
 
     def snapstart_hook(self, node: ast.AST) -> None:
         """``register_before_snapshot`` / ``register_after_restore`` (bare or ``module.``-qualified)."""
@@ -393,28 +443,41 @@ class _PythonReader:
             targets = [parent.target]
         if function is None:
             return True
-        declared: set[str] = set()
-        for inner in ast.walk(function):
-            if isinstance(inner, ast.Global | ast.Nonlocal):
-                declared.update(inner.names)
+        declared, handoffs = self.scope(function)
         for target in targets:
             if isinstance(target, ast.Attribute | ast.Subscript):
                 return True
             if isinstance(target, ast.Name) and target.id in declared:
                 return True
-            if isinstance(target, ast.Name) and self.handed_on(target.id, function, declared):
+            if isinstance(target, ast.Name) and self.handed_on(handoffs.get(target.id, []), declared):
                 return True
         return False
 
-    def handed_on(self, name: str, function: ast.AST, declared: set[str]) -> bool:
-        """``c = CacheClient(...); _client = c`` with ``_client`` global (or an attribute)."""
+    def scope(self, function: ast.AST) -> tuple[set[str], dict[str, list[ast.expr]]]:
+        """What ``stored`` needs of a function, walked once per function (not once per call in it):
+        the names it declares ``global`` / ``nonlocal``, and per name the targets it is assigned to
+        (``_client = c``)."""
+        known = self.scopes.get(id(function))
+        if known is not None:
+            return known
+        declared: set[str] = set()
+        handoffs: dict[str, list[ast.expr]] = {}
         for inner in ast.walk(function):
-            if isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name) and inner.value.id == name:
-                for target in inner.targets:
-                    if isinstance(target, ast.Attribute | ast.Subscript):
-                        return True
-                    if isinstance(target, ast.Name) and target.id in declared:
-                        return True
+            if isinstance(inner, ast.Global | ast.Nonlocal):
+                declared.update(inner.names)
+            elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Name):
+                handoffs.setdefault(inner.value.id, []).extend(inner.targets)
+        self.scopes[id(function)] = (declared, handoffs)
+        return declared, handoffs
+
+    @staticmethod
+    def handed_on(targets: list[ast.expr], declared: set[str]) -> bool:
+        """``c = CacheClient(...); _client = c`` with ``_client`` global (or an attribute)."""
+        for target in targets:
+            if isinstance(target, ast.Attribute | ast.Subscript):
+                return True
+            if isinstance(target, ast.Name) and target.id in declared:
+                return True
         return False
 
     def call(self, node: ast.Call) -> None:

@@ -112,6 +112,9 @@ class CodeIndex:
         self._functions: dict[int, FunctionCode] = {}
         self._imports: dict[tuple[Path, tuple[Path, ...], tuple[Path, ...]], list[tuple[Path, str]]] = {}
         self._lookups: dict[Path, Path | None] = {}
+        self._reaches: dict[
+            tuple[Path, tuple[Path, ...], tuple[Path, ...]], tuple[list[Path], dict[Path, list[tuple[Path, str]]]]
+        ] = {}
         """Import targets looked up on disk (``src/cache`` -> ``src/cache.ts``), shared by every importer."""
 
     def facts(self, path: Path) -> FileFacts | None:
@@ -215,7 +218,21 @@ class CodeIndex:
     def _reachable(
         self, start: Path, roots: list[Path], layer_dirs: list[Path]
     ) -> tuple[list[Path], dict[Path, list[tuple[Path, str]]]]:
-        """The files reached from ``start``, and per file the (importer, import as written) that reach it."""
+        """The files reached from ``start``, and per file the (importer, import as written) that
+        reach it; worked out once per handler file and search path (200 functions over one handler
+        file walk its imports once). The lists returned are shared: read them, do not change them."""
+        key = (start, tuple(roots), tuple(layer_dirs))
+        with self._lock:
+            known = self._reaches.get(key)
+        if known is None:
+            known = self._walk_imports(start, roots, layer_dirs)
+            with self._lock:
+                known = self._reaches.setdefault(key, known)
+        return known
+
+    def _walk_imports(
+        self, start: Path, roots: list[Path], layer_dirs: list[Path]
+    ) -> tuple[list[Path], dict[Path, list[tuple[Path, str]]]]:
         found = [start]
         edges: dict[Path, list[tuple[Path, str]]] = {}
         queue = deque([(start, 0)])

@@ -217,20 +217,24 @@ class DoctorContext:
             project = self.project_or_skip()
             index = self.code()
             runs: dict[Path, list[tuple[int, str]]] = {}
+            swept: dict[Path, list[tuple[int, str]]] = {}
+            """Files of a folder swept because a handler there does not parse: they count only
+            when no function is known to run them (old.py's python3.9 function does not run app.py)."""
             for function in project.functions:
                 match = re.fullmatch(r"python3\.(\d+)", function.runtime_name)
                 minor = int(match.group(1)) if match else 0
                 code = index.function(function)
-                paths = [f.path for f in code.files]
-                if code.handler is not None and code.handler.error and function.code_dir is not None:
-                    paths.extend(index.folder_files(function.code_dir))
-                for path in paths:
+                for path in [f.path for f in code.files]:
                     runs.setdefault(path, []).append((minor, function.runtime_name))
-            return {
-                path: max(found)[1]
-                for path, found in runs.items()
-                if min(minor for minor, _ in found) > sys.version_info.minor
-            }
+                if code.handler is not None and code.handler.error and function.code_dir is not None:
+                    for path in index.folder_files(function.code_dir):
+                        swept.setdefault(path, []).append((minor, function.runtime_name))
+            newer = {}
+            for path in runs.keys() | swept.keys():
+                found = runs.get(path) or swept[path]
+                if min(minor for minor, _ in found) > sys.version_info.minor:
+                    newer[path] = max(found)[1]
+            return newer
 
         return self.once("newer_python", load)
 
@@ -251,6 +255,33 @@ class DoctorContext:
 
         return self.once("code_outside", load)
 
+    def code_unread(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Functions whose source doctor did not read, each (name, why): Python / Node.js functions
+        whose code is a prebuilt archive, an image, S3, missing or holds no source file it knows;
+        and functions of other languages (Java, Go, .NET, custom runtimes), which it never reads."""
+
+        def load() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+            project = self.project_or_skip()
+            index = self.code()
+            unread: list[tuple[str, str]] = []
+            other: list[tuple[str, str]] = []
+            for function in project.functions:
+                ours = function.is_python or function.is_node
+                if function.runtime_name and not ours:
+                    other.append((function.key, function.runtime_name))  # java21, go1.x, provided.al2023
+                    continue
+                code = index.function(function)
+                if code.unread is not None:
+                    unread.append((function.key, code.unread))
+                elif not code.files and ours:
+                    where = function.code.written or "its code folder"
+                    unread.append((function.key, f"no {function.runtime_name} source file found in {where}"))
+                elif not code.files:  # an image or no runtime, and no Python or JavaScript in its folder
+                    other.append((function.key, "a container image" if function.is_image else "no runtime"))
+            return unread, other
+
+        return self.once("code_unread", load)
+
     def no_momento(self) -> SkipCheck:
         """Why a Momento check has nothing to judge: no function uses the SDK, or, when some
         source does not parse or lies outside the project, that nobody can tell (never a quiet
@@ -267,6 +298,14 @@ class DoctorContext:
                 f"Could not tell which functions use the Momento SDK: the code of {len(outside)} "
                 f"function{'s' if len(outside) != 1 else ''} is outside the project folder, which doctor does "
                 "not read (see code.parses)."
+            )
+        unread, _ = self.code_unread()
+        if unread:
+            key, why = unread[0]
+            return SkipCheck(
+                f"Could not tell which functions use the Momento SDK: the code of {len(unread)} "
+                f"function{'s' if len(unread) != 1 else ''} was not read ({key}: {why}"
+                f"{', ...' if len(unread) > 1 else ''}; see code.parses)."
             )
         return SkipCheck(NO_MOMENTO)
 

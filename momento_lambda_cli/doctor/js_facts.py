@@ -79,16 +79,22 @@ CONFIGURED_CLIENTS = frozenset({"CacheClient", "TopicClient"})
 _THROWS = re.compile(r"throwOnRequestTimeout\s*:\s*true\b")
 
 
+WARN_ONLY_HANDLER = "@smithy/node-http-handler"
+WARN_ONLY_SINCE = (4, 4, 0)
+"""From ``@smithy/node-http-handler`` 4.4.0 (October 2025) ``requestTimeout`` is a whole-request timer
+that only logs a warning unless ``throwOnRequestTimeout: true``; before it, ``requestTimeout`` was
+the socket's idle timeout, which rejects with TimeoutError."""
+REQUEST_TIMEOUT_PROBLEM = "requestTimeout without throwOnRequestTimeout: true only logs a warning when exceeded"
+
+
 def request_timeout_problem(text: str) -> str | None:
-    """AWS SDK v3 (``@smithy/node-http-handler`` 4.14): a ``requestTimeout`` without
+    """AWS SDK v3 (``@smithy/node-http-handler`` 4.4.0 and later): a ``requestTimeout`` without
     ``throwOnRequestTimeout: true`` only logs a warning when exceeded; a read against an endpoint
-    that never answers waits on. ``socketTimeout`` (or ``throwOnRequestTimeout: true``) rejects."""
+    that never answers waits on. ``socketTimeout`` (or ``throwOnRequestTimeout: true``) rejects.
+    (The check forgives it when the project installs or locks an older handler.)"""
     if "requestTimeout" not in text or "socketTimeout" in text or _THROWS.search(text):
         return None
-    return (
-        "requestTimeout without throwOnRequestTimeout: true only logs a warning when exceeded "
-        "(@smithy/node-http-handler 4.14): the read still waits"
-    )
+    return f"{REQUEST_TIMEOUT_PROBLEM} ({WARN_ONLY_HANDLER} 4.4.0 and later): the read still waits"
 
 
 def _text(node: Any) -> str:

@@ -19,6 +19,8 @@ when the JSON opens with whitespace."""
 _B64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{60,}={0,2}")
 """Both patterns start only at a token boundary, so a long run without one is scanned once."""
 _MAX_TOKEN = 16 * 1024
+_SHORTEST = 22
+"""No text shorter than the shortest match of :data:`_JWT` (and :data:`_B64`) holds a key."""
 """Longer tokens are not keys and are not decoded."""
 
 
@@ -40,6 +42,8 @@ def key_kind(value: str) -> str | None:
 
 def find_keys(text: str) -> list[str]:
     """The kinds of Momento keys found in ``text`` (never the values)."""
+    if len(text) < _SHORTEST:
+        return []  # most values asked about (environment variables, parameters) are short
     kinds = []
     for match in _JWT.finditer(text):
         if len(match.group(0)) > _MAX_TOKEN:

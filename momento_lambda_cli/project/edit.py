@@ -117,11 +117,14 @@ class Text:
 
 
 def yaml_error(source: str, problem: str) -> MomentoLambdaError:
-    """A YAML file the tool was about to edit does not parse (``problem`` quotes no values)."""
+    """A YAML file the tool was about to edit does not parse (``problem`` quotes no values): a
+    serverless.yml is ``project.bad-serverless-yml``; a SAM template or any other file is
+    ``project.bad-config``, the code the project loader gives the same file."""
+    serverless = Path(source).name.lower().startswith("serverless.")
     return MomentoLambdaError(
         f"{source} is not valid YAML ({problem}); nothing was changed.",
         f"Fix {source} and run the command again.",
-        code="project.bad-serverless-yml",
+        code="project.bad-serverless-yml" if serverless else "project.bad-config",
     )
 
 

@@ -38,13 +38,7 @@ def _yaml(pure: bool = False) -> Any:
             value = loader.construct_mapping(node, deep=True)
         else:  # pragma: no cover
             value = None
-        if suffix == "Ref":
-            return {"Ref": value}
-        if suffix == "Condition":
-            return {"Condition": value}
-        if suffix == "GetAtt" and isinstance(value, str):
-            value = value.split(".", 1)
-        return {f"Fn::{suffix}": value}
+        return short_form(suffix, value)
 
     class FixedVersionResolver(VersionedResolver):
         """YAML 1.2 always: ruamel asks the scanner for a %YAML directive on every scalar,
@@ -54,11 +48,36 @@ def _yaml(pure: bool = False) -> Any:
         def processing_version(self) -> Any:
             return self._loader_version or (1, 2)
 
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            """A plain scalar's tag, worked out once per distinct (value, implicit) in a document:
+            a large template repeats the same words (``Type``, ``!Ref`` targets, runtimes) thousands
+            of times, and each resolution tries the YAML 1.2 regular expressions in Python."""
+            if kind is not ScalarNode or self.yaml_path_resolvers:
+                return super().resolve(kind, value, implicit)
+            memo: dict[Any, Any] = self.__dict__.setdefault("_scalar_tags", {})
+            key = (value, implicit)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = super().resolve(kind, value, implicit)
+            return found
+
     CfnConstructor.add_multi_constructor("!", construct)
     yaml = YAML(typ="safe", pure=pure)
     yaml.Constructor = CfnConstructor
     yaml.Resolver = FixedVersionResolver
     return yaml
+
+
+def short_form(suffix: str, value: Any) -> Any:
+    """The long form of a CloudFormation short tag (``!Ref x`` -> ``{"Ref": "x"}``, ``!GetAtt a.b``
+    -> ``{"Fn::GetAtt": ["a", "b"]}``, ``!Sub s`` -> ``{"Fn::Sub": "s"}``)."""
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "Condition":
+        return {"Condition": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
 
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -69,19 +88,32 @@ SEQ_TAG = "tag:yaml.org,2002:seq"
 def _construct_tree(constructor: Any, root: Any, duplicates: list[tuple[str, int]]) -> Any:
     """The document of a composed YAML tree (no anchors, no merge keys), as ruamel's safe
     constructor would build it, about 3x faster on large templates: mappings, sequences and plain
-    strings are built here; every other scalar (int, bool, null, float, timestamp) and every
-    tagged node (``!Ref``, ``!Sub``...) goes to ``constructor`` itself, so their meaning is
-    unchanged. Repeated keys: the last wins, each recorded as (key, line)."""
+    strings, and CloudFormation short tags (``!Ref``, ``!Sub``...) over them, are built here;
+    every other scalar (int, bool, null, float, timestamp) and every other tagged node goes to
+    ``constructor`` itself, so their meaning is unchanged. Repeated keys: the last wins, each
+    recorded as (key, line)."""
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
     def build(node: Any) -> Any:
         tag = node.ctag.trval
+        if isinstance(tag, str) and tag.startswith("!") and not tag.startswith("!!") and len(tag) > 1:
+            # a CloudFormation short tag (`!Ref`, `!Sub`, `!If [...]`): its value built here too
+            if isinstance(node, ScalarNode):
+                return short_form(tag[1:], node.value)
+            if isinstance(node, SequenceNode):
+                return short_form(tag[1:], [build(item) for item in node.value])
+            return short_form(tag[1:], mapping(node))
         if isinstance(node, ScalarNode):
             return node.value if tag == STR_TAG else constructor.construct_object(node, deep=True)
         if tag not in (MAP_TAG, SEQ_TAG):
             return constructor.construct_object(node, deep=True)
         if isinstance(node, SequenceNode):
             return [build(item) for item in node.value]
+        if isinstance(node, MappingNode):
+            return mapping(node)
+        raise TypeError(f"unexpected YAML node {type(node).__name__}")
+
+    def mapping(node: Any) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             mapping: dict[Any, Any] = {}
             for key_node, value_node in node.value:

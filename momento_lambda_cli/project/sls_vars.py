@@ -28,7 +28,7 @@ from typing import Any
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.files import read_text
 from momento_lambda_cli.project.parse import load_yaml
-from momento_lambda_cli.project.values import Sourced, Unresolved, secret_by_origin
+from momento_lambda_cli.project.values import Sourced, Unresolved, child_expression, secret_by_origin
 
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "us-east-1"
@@ -67,6 +67,37 @@ marked secret by origin (:class:`~.values.Sourced`) and never printed; so is a `
 given on the command line (a ``params:`` entry of serverless.yml is the project's own text).
 (``ssm``, ``sm``, ``cf``, ``s3``... are never resolved offline: they stay
 :class:`~.values.Unresolved` expressions.)"""
+
+
+SECRET_FIELD = re.compile(
+    r"password|passwd|passphrase|secret|token|credential|auth|private|salt|dsn|"
+    r"(?:api|access|signing|encryption|license|master)[_-]?key|(?:^|[_-])(?:key|pass|pin)$",
+    re.I,
+)
+"""Names of fields whose values are secrets (``dbPassword``, ``MOMENTO_API_KEY``, ``authToken``)."""
+_NOT_SECRET_FIELD = re.compile(r"(?:arn|name|id|ref|url|uri|endpoint|region|required|enabled)$", re.I)
+"""...unless the name says it holds an identifier or a switch (``SecretArn``, ``ApiKeyRequired``)."""
+
+
+def _secret_fields(value: Any, expression: str) -> Any:
+    """A mapping or list spliced in whole by ``${file(x.yml)}`` (``functions: ${file(functions.yml)}``,
+    ``resources: - ${file(resources.yml)}``): a file of the project, the project's own text like
+    serverless.yml (its handlers, paths, names and settings are shown as they are; the key scan
+    reads the file). Only values of fields named like secrets (``dbPassword: ...``) are secret by
+    origin."""
+    if isinstance(value, dict):
+        found = {}
+        for key, item in value.items():
+            child = child_expression(expression, key)
+            name = str(key)
+            if SECRET_FIELD.search(name) and not _NOT_SECRET_FIELD.search(name):
+                found[key] = secret_by_origin(item, child)
+            else:
+                found[key] = _secret_fields(item, child)
+        return found
+    if isinstance(value, list):
+        return [_secret_fields(item, expression) for item in value]
+    return value
 
 
 def _holds_sourced(value: Any) -> bool:
@@ -831,6 +862,8 @@ class SlsVariables:
         value = handler(params, address, source)
         if value is None or value is MISSING:
             return MISSING
+        if kind == "file" and isinstance(value, dict | list):
+            return _secret_fields(value, _describe(source))
         if kind in SECRET_SOURCES:
             return secret_by_origin(value, _describe(source))
         return value

@@ -59,7 +59,7 @@ def secret_by_origin(value: Any, expression: str) -> Any:
         redact.register_sourced(value, expression)
         return value if isinstance(value, Sourced) else Sourced(value, expression)
     if isinstance(value, dict):
-        return {k: secret_by_origin(v, _child_expression(expression, k)) for k, v in value.items()}
+        return {k: secret_by_origin(v, child_expression(expression, k)) for k, v in value.items()}
     if isinstance(value, list):
         return [secret_by_origin(v, expression) for v in value]
     if isinstance(value, bool | int | float):
@@ -67,7 +67,7 @@ def secret_by_origin(value: Any, expression: str) -> Any:
     return value
 
 
-def _child_expression(expression: str, key: object) -> str:
+def child_expression(expression: str, key: object) -> str:
     """``${file(./x.yml)}`` + ``password`` -> ``${file(./x.yml):password}`` (``.`` after an address)."""
     if expression.startswith("${") and expression.endswith("}"):
         inner = expression[2:-1]

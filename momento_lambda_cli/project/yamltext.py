@@ -27,7 +27,10 @@ from momento_lambda_cli.project.edit import (
 
 def node_at(text: str, path: Sequence[str], source: str) -> Any:
     """The composed node at ``path`` (``None`` when a key on the way is missing)."""
-    node = _compose(Text(text).norm, source)
+    return _walk(_compose(Text(text).norm, source), path)
+
+
+def _walk(node: Any, path: Sequence[str]) -> Any:
     for key in path:
         if node is None or getattr(node, "id", None) != "mapping":
             return None
@@ -344,13 +347,7 @@ class YamlBatch:
 
     def node_at(self, path: Sequence[str]) -> Any:
         """The node at ``path`` in the text as it was (``None`` when a key is missing)."""
-        node = self.root
-        for key in path:
-            if node is None or getattr(node, "id", None) != "mapping":
-                return None
-            found = _find(node, key)
-            node = found[1] if found else None
-        return node
+        return _walk(self.root, path)
 
     def _insertion(self, place: tuple[Any, ...], depth: int, splice_of: Any) -> _Insertion:
         if place not in self._insertions:
@@ -460,7 +457,27 @@ def _parses(text: str, source: str) -> None:
     from ruamel.yaml.error import YAMLError
 
     try:
-        for _ in YAML(typ="safe", pure=False).compose_all(text):
-            pass
+        repeated = any(_repeats_a_key(node) for node in YAML(typ="safe", pure=False).compose_all(text))
     except YAMLError:
+        repeated = True
+    if repeated:  # the round-trip loader raises what it always did (a repeated key included)
         _load(text, source)
+
+
+def _repeats_a_key(root: Any) -> bool:
+    """Whether a mapping in the tree holds one scalar key twice (the round-trip loader refuses
+    that, and so do `add` and `doctor --fix`: project/parse.duplicate_problems)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.id == "mapping":
+            keys = [k.value for k, _ in node.value if k.id == "scalar"]
+            if len(keys) != len(set(keys)):
+                return True
+            stack.extend(item for pair in node.value for item in pair)
+        elif node.id == "sequence":
+            stack.extend(node.value)
+    return False

@@ -49,6 +49,8 @@ class Answers:
     """``python``, or the Node.js source language: ``javascript`` / ``typescript``."""
     snapstart: bool = False
     """Lambda SnapStart on the function (published versions behind an alias; Python 3.12+)."""
+    pattern: str = catalog.DEFAULT_PATTERN.name
+    """What the function does (:data:`catalog.PATTERNS`): which handler, tests and events it gets."""
 
     @property
     def is_python(self) -> bool:
@@ -74,6 +76,7 @@ class Answers:
             "init_client": self.init_client,
             "language": self.language,
             "snapstart": self.snapstart,
+            "pattern": self.pattern,
         }
 
 
@@ -258,6 +261,7 @@ def build_answers(
     init_client: str = DEFAULT_INIT_CLIENT,
     language: str | None = None,
     snapstart: bool = False,
+    pattern: str = catalog.DEFAULT_PATTERN.name,
 ) -> Answers:
     """Validate every input and fill the defaults; raises :class:`MomentoLambdaError`."""
     validate_project_name(project_name)
@@ -266,6 +270,7 @@ def build_answers(
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
     _choice(init_client, INIT_CLIENT_MODES, "init-client")
     language = source_language(runtime, language)
+    validate_pattern(pattern, runtime)
     if snapstart:
         validate_snapstart(runtime)
         if region:
@@ -293,7 +298,24 @@ def build_answers(
         init_client=init_client,
         language=language,
         snapstart=bool(snapstart),
+        pattern=pattern,
     )
+
+
+def validate_pattern(name: str, runtime: str) -> str:
+    """A pattern the template has for the runtime's language (a usage error otherwise)."""
+    _choice(name, catalog.PATTERN_NAMES, "pattern")
+    chosen = catalog.pattern(name)
+    known = catalog.runtime(runtime)
+    if chosen is not None and known is not None and known.language not in chosen.languages:
+        offered = " / ".join(catalog.LANGUAGE_NAMES[language] for language in chosen.languages)
+        raise UsageError(
+            f"--pattern {name} is available for {offered} runtimes in this version, not --runtime {runtime}.",
+            f"Choose a {offered} runtime (e.g. --runtime {catalog.newest(chosen.languages[0]).name}), "
+            f"or --pattern {catalog.DEFAULT_PATTERN.name}.",
+            code="usage.pattern-runtime",
+        )
+    return name
 
 
 def source_language(runtime: str, language: str | None) -> str:
@@ -383,6 +405,9 @@ ANSWER_FIELDS: dict[str, AnswerField] = {
         ),
         AnswerField("language", str, False, _validate_language, ", ".join(catalog.SOURCE_LANGUAGES)),
         AnswerField("snapstart", bool, False, lambda value: value, "true or false"),
+        AnswerField(
+            "pattern", str, False, _choice_of(catalog.PATTERN_NAMES, "pattern"), ", ".join(catalog.PATTERN_NAMES)
+        ),
     )
 }
 """Every answer (the fields of :class:`Answers`), checked the same way wherever it comes from."""

@@ -64,7 +64,21 @@ RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
 """(glob relative to the project root, keep-when). Files matching no rule are always kept."""
 
 
+PATTERN_FILES: tuple[tuple[str, str], ...] = (
+    ("src/handler.*", catalog.CACHE_ASIDE.name),
+    ("tests/handler.test.*", catalog.CACHE_ASIDE.name),
+    ("tests/test_handler.py", catalog.CACHE_ASIDE.name),
+    ("src/rate_limit.*", catalog.RATE_LIMIT.name),
+    ("tests/test_rate_limit.py", catalog.RATE_LIMIT.name),
+)
+"""(glob, pattern): each pattern's handler and tests, dropped from the other patterns' projects
+(then :data:`RULES` decide by framework and language). Everything else is shared."""
+
+
 def keeps(relative: str, answers: Answers) -> bool:
+    for pattern, owner in PATTERN_FILES:
+        if fnmatch(relative, pattern) and answers.pattern != owner:
+            return False
     for pattern, keep in RULES:
         if fnmatch(relative, pattern):
             return keep(answers)

@@ -121,6 +121,12 @@ FIXES: tuple[TemplateFix, ...] = (
     ),
     TemplateFix(
         "0.3.0",
+        "the client module's own tests (secret shapes, credentials, INIT) are in tests/test_momento_client.py and the "
+        "shared fixtures in tests/conftest.py, so every pattern's project has them (`new --pattern rate-limit`)",
+        languages=_PY,
+    ),
+    TemplateFix(
+        "0.3.0",
         "the generated tests cover every secret shape, the key-refresh shape included, and rotations between shapes",
     ),
 )

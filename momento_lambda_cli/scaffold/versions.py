@@ -13,13 +13,9 @@ snapshot of the current version equal to them; ``scripts/snapshot_templates.py``
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import itertools
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import cache
@@ -81,6 +77,8 @@ class TemplateSource:
 
 def content_hash(files: Mapping[str, str]) -> str:
     """SHA-256 over the sorted (path, text) pairs."""
+    import hashlib
+
     digest = hashlib.sha256()
     for path in sorted(files):
         for part in (path, files[path]):
@@ -154,6 +152,8 @@ def snapshot_versions(history: Path = HISTORY_DIR) -> list[str]:
 
 @cache
 def _load_snapshot(path: Path) -> TemplateSource:
+    import gzip
+
     document = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
     if document.get("format") != SNAPSHOT_FORMAT:
         raise MomentoLambdaError(
@@ -191,6 +191,8 @@ def write_snapshot(source: TemplateSource, history: Path = HISTORY_DIR) -> Path:
     """Write ``source`` as its version's snapshot (byte-for-byte reproducible: gzip mtime 0)."""
     path = snapshot_path(source.version, history)
     path.parent.mkdir(parents=True, exist_ok=True)
+    import gzip
+
     path.write_bytes(gzip.compress(source.to_json().encode("utf-8"), compresslevel=9, mtime=0))
     return path
 
@@ -221,6 +223,9 @@ def render(source: TemplateSource, answers: Mapping[str, Any]) -> dict[str, str]
     from momento_lambda_cli.scaffold.render import cookiecutter_files
 
     context = context_from_answers(answers)
+    import shutil
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="momento-lambda-template-") as scratch:
         template = Path(scratch) / "template"
         for relative, text in source.files.items():

@@ -270,10 +270,21 @@ def test_yaml_file_include_is_not_edited_in_place() -> None:
         edit.yaml_set("params: ${file(./params.yml)}\n", ("params", "default"), SLS_VALUES, source="serverless.yml")
 
 
-def test_invalid_yaml_is_a_clear_error() -> None:
+@pytest.mark.parametrize(
+    ("source", "code"),
+    [
+        ("serverless.yml", "project.bad-serverless-yml"),
+        ("template.yaml", "project.bad-config"),
+        ("infra/template.yml", "project.bad-config"),
+    ],
+)
+def test_invalid_yaml_is_a_clear_error(source: str, code: str) -> None:
+    """Field (add on a SAM template that does not parse): the refusal code names the kind of file
+    (a template.yaml was refused as project.bad-serverless-yml)."""
     with pytest.raises(MomentoLambdaError) as caught:
-        edit.yaml_set("a: [unclosed\n", ("params", "default"), SLS_VALUES, source="serverless.yml")
-    assert caught.value.code == "project.bad-serverless-yml"
+        edit.yaml_set("a: [unclosed\n", ("params", "default"), SLS_VALUES, source=source)
+    assert caught.value.code == code
+    assert caught.value.message.startswith(f"{source} is not valid YAML")
 
 
 @pytest.mark.parametrize(

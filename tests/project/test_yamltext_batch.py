@@ -236,3 +236,15 @@ def test_a_whitespace_only_line_at_the_end_of_a_mapping_stays_where_it_was() -> 
         "Parameters:\n  Bus:\n    Type: String\n  A:\n    Type: String\n  B:\n    Type: String\n    \nResources:\n"
         "  Fn:\n    Type: AWS::Serverless::Function\n"
     )
+
+
+def test_a_template_that_repeats_a_key_is_refused_as_one_by_one_edits_refuse_it() -> None:
+    """A repeated key (the SAM CLI keeps the last, Serverless refuses it) makes `add` refuse the
+    file (project/parse.duplicate_problems says so); the batch's fast check must not let it through."""
+    text = "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Name: a\n      Name: b\n"
+    edits: list[Edit] = [("set_block", (["Resources", "Fn", "Properties"], "Timeout", "10"), {})]
+    with pytest.raises(MomentoLambdaError, match="duplicate key") as batch_error:
+        batched(text, edits, "template.yaml")
+    with pytest.raises(MomentoLambdaError, match="duplicate key") as sequential_error:
+        sequential(text, edits, "template.yaml")
+    assert batch_error.value.message == sequential_error.value.message

@@ -174,3 +174,14 @@ def assert_node_tests_passed(stdout: str, test_file: Path) -> None:
     assert passed and int(passed[1]) > declared and "# fail 0" in stdout, stdout[-2000:]
     for name in NODE_SHAPE_TESTS:
         assert re.search(rf"^ok \d+ - {name}", stdout, re.MULTILINE), name
+
+
+def run_project_tests(project: Path, python: str | Path = sys.executable) -> subprocess.CompletedProcess[str]:
+    """The generated project's own pytest suite, run by ``python`` inside the project; asserts it passed."""
+    result = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " passed" in result.stdout and "failed" not in result.stdout
+    return result

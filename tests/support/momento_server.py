@@ -34,6 +34,8 @@ class ServerState:
     keys_seen: list[str] = field(default_factory=list)
     delay_seconds: float = 0.0
     auto_create_caches: bool = False
+    ttls: dict[bytes, int] = field(default_factory=dict)
+    """The TTL (ms) of each key's last Increment."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -79,6 +81,19 @@ class _DataServicer(_Base, cache_grpc.ScsServicer):
         cache = self._cache(self._enter("Set", context), context)
         cache[request.cache_key] = request.cache_body
         return cache_pb._SetResponse(result=cache_pb.Ok)
+
+    def Increment(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """Atomic, as Momento's: concurrent increments each count once (the TTL is recorded in
+        ``state.ttls`` by key; items here do not expire)."""
+        cache = self._cache(self._enter("Increment", context), context)
+        with self.state.lock:
+            try:
+                value = int(cache.get(request.cache_key, b"0")) + request.amount
+            except ValueError:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, "The value is not an integer")
+            cache[request.cache_key] = str(value).encode()
+            self.state.ttls[request.cache_key] = request.ttl_milliseconds
+        return cache_pb._IncrementResponse(value=value)
 
     def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
         cache = self._cache(self._enter("Delete", context), context)
@@ -151,6 +166,7 @@ class LocalMomentoServer:
             self.state.caches.clear()
             self.state.calls.clear()
             self.state.keys_seen.clear()
+            self.state.ttls.clear()
             self.state.delay_seconds = 0.0
             self.state.auto_create_caches = False
 

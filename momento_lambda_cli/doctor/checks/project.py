@@ -9,6 +9,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from momento_lambda_cli import catalog, contract, iam_policy
 from momento_lambda_cli.doctor import keyscan, lifecycle
@@ -119,6 +120,25 @@ def code_parses(ctx: DoctorContext) -> Result:
         raise SkipCheck(
             f"The code of {plural(len(outside), 'function')} is outside the project folder ({named}"
             f"{', ...' if len(outside) > 3 else ''}): {OUTSIDE_HINT}"
+        )
+    unread, other = ctx.code_unread()
+    if unread:
+        # Code doctor never read (`CodeUri: function.zip`, Serverless `package.artifact`) is not a pass.
+        named = ", ".join(f"{key}: {why}" for key, why in unread[:3])
+        raise SkipCheck(
+            f"Could not tell: the source of {plural(len(unread), 'function')} was not read ({named}"
+            f"{', ...' if len(unread) > 3 else ''}): doctor checks source files, not built archives or images."
+        )
+    if other and len(other) == len(ctx.project_or_skip().functions):
+        kinds = ", ".join(sorted({what for _, what in other}))
+        raise SkipCheck(
+            f"No Python or Node.js function ({kinds}): doctor reads only Python and JavaScript / TypeScript source."
+        )
+    if other:
+        kinds = ", ".join(sorted({what for _, what in other}))
+        return Result.ok(
+            "Every Python and Node.js function's source parses",
+            [f"not read: {plural(len(other), 'function')} of other languages ({kinds})"],
         )
     return Result.ok("Every function's source parses")
 
@@ -539,16 +559,45 @@ NODE_TIMEOUT_HINT = (
 )
 
 
+def _older_request_handler(ctx: DoctorContext, function: Function, cache: dict[Path, str | None]) -> str | None:
+    """``"@smithy/node-http-handler 2.1.0 (package-lock.json)"`` when the function's folders (its
+    own first, then the project's) install or lock a handler older than 4.4.0, whose
+    ``requestTimeout`` still rejects; else ``None`` (not known: the next install takes the newest)."""
+    from momento_lambda_cli.doctor import js_facts
+    from momento_lambda_cli.doctor.checks.sdk import _npm_versions
+    from momento_lambda_cli.doctor.sdk_versions import parse_version
+
+    root = ctx.project_or_skip().root
+    for folder in [*function.code_dirs, root]:
+        if folder not in cache:
+            found = _npm_versions(folder, [js_facts.WARN_ONLY_HANDLER], root).get(js_facts.WARN_ONLY_HANDLER)
+            cache[folder] = None
+            if found is not None:
+                version, where = found
+                parsed = parse_version(version)
+                older = parsed is not None and parsed < js_facts.WARN_ONLY_SINCE
+                cache[folder] = f"{js_facts.WARN_ONLY_HANDLER} {version} ({where})" if older else ""
+        if cache[folder] is not None:
+            return cache[folder] or None  # the nearest folder that names a version decides
+    return None
+
+
 def secret_timeouts(ctx: DoctorContext) -> Result:
     codes = _momento_code(ctx)
     problems: dict[str, str] = {}
     good: set[str] = set()
+    handlers: dict[Path, str | None] = {}
     for code in codes:
         for facts in code.files:
             rel = _rel(ctx, facts.path)
             for client in facts.secrets_clients:
-                if client.timeouts:
-                    good.add(rel)
+                older = (
+                    _older_request_handler(ctx, code.function, handlers)
+                    if client.problem is not None and "throwOnRequestTimeout" in client.problem
+                    else None
+                )
+                if client.timeouts or older is not None:
+                    good.add(rel if older is None else f"{rel} with {older}")
                 elif client.problem is not None:
                     problems[rel + str(client.line)] = f"{rel} line {client.line}: {client.how}: {client.problem}"
                 elif client.how.startswith("Powertools"):
@@ -659,7 +708,7 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
         if isinstance(value, str) and keyscan.find_keys(value):
             findings.append(f"parameter {name} holds a Momento key")
     if ctx.momento_code():
-        findings.extend(_echoed_key_parameters(project))
+        findings.extend(_echoed_key_parameters(project, set(secret_env_names(ctx.momento_code()))))
     budget = MAX_SCANNED_BYTES
     listed = project_files(project.root)
     ignored: list[tuple[str, bool]] = []
@@ -709,10 +758,42 @@ def no_key_in_files(ctx: DoctorContext) -> Result:
 
 KEY_PARAMETER = re.compile(r"(?i)momento.*(key|token)|(api|auth)_?(key|token)")
 """A template parameter named for the Momento key (``MomentoApiKey``, ``MomentoAuthToken``, ``ApiKey``)."""
-NOT_A_KEY_PARAMETER = re.compile(r"(?i)(arn|name|id|secret|ssm|path|param(eter)?)$")
+NOT_A_KEY_PARAMETER = re.compile(
+    r"(?i)(arn|name|id|secret|ssm|path|param(eter)?|required|enabled|disabled|flag|type|source|length|count)$"
+)
+"""...unless it names an identifier or a switch (``MomentoSecretArn``, ``ApiKeyRequired``)."""
+SWITCH_VALUES = {"true", "false", "yes", "no", "enabled", "disabled", "on", "off"}
 
 
-def _echoed_key_parameters(project: Project) -> list[str]:
+def _is_switch(spec: dict[str, Any]) -> bool:
+    """A parameter that can only be a number or a yes / no choice cannot carry a key."""
+    allowed = spec.get("AllowedValues")
+    if isinstance(allowed, list) and allowed and all(str(v).lower() in SWITCH_VALUES for v in allowed):
+        return True
+    return str(spec.get("Type", "")).strip() == "Number"
+
+
+def _momento_secrets(resources: dict[str, Any], functions: list[Function], secret_vars: set[str]) -> set[str]:
+    """Logical ids of the secrets that hold the Momento key: named for Momento (logical id or
+    ``Name``), or referenced from a function's variable named for Momento or that the Momento
+    code reads its secret from (``MOMENTO_SECRET_ARN: !Ref Secret``, ``secret_vars``)."""
+    found = set()
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::SecretsManager::Secret":
+            continue
+        properties = resource.get("Properties")
+        name = properties.get("Name") if isinstance(properties, dict) else None
+        if "momento" in f"{logical_id} {name if isinstance(name, str) else ''}".lower():
+            found.add(logical_id)
+    for function in functions:
+        for var, value in function.environment_source.items():
+            ref = value.get("Ref") if isinstance(value, dict) else None
+            if isinstance(ref, str) and ref in resources and ("MOMENTO" in str(var).upper() or var in secret_vars):
+                found.add(ref)
+    return found
+
+
+def _echoed_key_parameters(project: Project, secret_vars: set[str]) -> list[str]:
     """SAM / CloudFormation parameters that carry the key (named for it, or put into a secret's
     ``SecretString`` or a key variable) without ``NoEcho: true``: CloudFormation shows their
     value in the console, ``describe-stacks`` and change sets."""
@@ -722,13 +803,16 @@ def _echoed_key_parameters(project: Project) -> list[str]:
     if not isinstance(parameters, dict):
         return []
     resources = project.document.get("Resources")
+    resources = resources if isinstance(resources, dict) else {}
+    momento_secrets = _momento_secrets(resources, project.functions, secret_vars)
     feeds_key: set[str] = set()
-    for resource in (resources or {}).values() if isinstance(resources, dict) else ():
+    for logical_id, resource in resources.items():
         properties = resource.get("Properties") if isinstance(resource, dict) else None
         if not isinstance(properties, dict):
             continue
         secret = properties.get("SecretString")
-        if isinstance(secret, dict) and isinstance(secret.get("Ref"), str):
+        # a parameter put into some other secret (a database password) is not the Momento key
+        if isinstance(secret, dict) and isinstance(secret.get("Ref"), str) and logical_id in momento_secrets:
             feeds_key.add(secret["Ref"])
         environment = properties.get("Environment")
         variables = environment.get("Variables") if isinstance(environment, dict) else None
@@ -738,7 +822,7 @@ def _echoed_key_parameters(project: Project) -> list[str]:
                 feeds_key.add(value["Ref"])
     found = []
     for name, spec in parameters.items():
-        if not isinstance(spec, dict) or str(spec.get("NoEcho", "")).lower() == "true":
+        if not isinstance(spec, dict) or str(spec.get("NoEcho", "")).lower() == "true" or _is_switch(spec):
             continue
         named = bool(KEY_PARAMETER.search(str(name))) and not NOT_A_KEY_PARAMETER.search(str(name))
         if named or name in feeds_key:

@@ -2,7 +2,7 @@
 plain gRPC on 127.0.0.1, so the tests exercise the real ``CacheClient`` (channels, deadlines,
 error mapping) without a network or a Momento account.
 
-It serves Get and Set (the calls the handler makes) from the gRPC servicer base classes in
+It serves Get, Set and Increment (the calls the handlers make; items expire by their TTL) from the gRPC servicer base classes in
 ``momento-wire-types`` (installed with ``momento``), checks the ``authorization`` metadata
 against ``accepted_keys`` (``None``: any key), and can be told to ``stall`` (hold every call
 until released, as a frozen server would) or be stopped. ``calls`` counts the requests.
@@ -14,6 +14,7 @@ For the whole local loop against the real thing, use Momento Local instead
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent import futures
 from typing import Any
@@ -40,14 +41,29 @@ class _Cache(cache_grpc.ScsServicer):
             return server.caches.setdefault(metadata.get("cache", ""), {})
 
     def Get(self, request: Any, context: grpc.ServicerContext) -> Any:
-        value = self._enter("Get", context).get(request.cache_key)
+        cache = self._enter("Get", context)
+        with self.server.lock:
+            value = self.server.live(cache, request.cache_key)
         if value is None:
             return cache_pb._GetResponse(result=cache_pb.Miss)
         return cache_pb._GetResponse(result=cache_pb.Hit, cache_body=value)
 
     def Set(self, request: Any, context: grpc.ServicerContext) -> Any:
-        self._enter("Set", context)[request.cache_key] = request.cache_body
+        cache = self._enter("Set", context)
+        with self.server.lock:
+            self.server.store(cache, request.cache_key, request.cache_body, request.ttl_milliseconds)
         return cache_pb._SetResponse(result=cache_pb.Ok)
+
+    def Increment(self, request: Any, context: grpc.ServicerContext) -> Any:
+        cache = self._enter("Increment", context)
+        with self.server.lock:  # read, add and write as one step: concurrent increments all count
+            current = self.server.live(cache, request.cache_key)
+            try:
+                value = int(current or b"0") + request.amount
+            except ValueError:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, "The value is not an integer")
+            self.server.store(cache, request.cache_key, str(value).encode(), request.ttl_milliseconds)
+        return cache_pb._IncrementResponse(value=value)
 
 
 class LocalMomento:
@@ -58,6 +74,9 @@ class LocalMomento:
     def __init__(self) -> None:
         self.accepted_keys: set[str] | None = None
         self.caches: dict[str, dict[bytes, bytes]] = {}
+        self.expires: dict[tuple[int, bytes], tuple[float, bytes]] = {}
+        """(id of the cache's dict, key) -> (when the item expires (time.monotonic()), the value
+        stored with that TTL: an entry left over from a cleared cache applies to nothing)."""
         self.calls: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.running = threading.Event()
@@ -72,6 +91,23 @@ class LocalMomento:
         server.start()
         self._server = server
         return self
+
+    def live(self, cache: dict[bytes, bytes], key: bytes) -> bytes | None:
+        """The item, unless its TTL has run out (then it is gone). Hold :attr:`lock`."""
+        value = cache.get(key)
+        until, stored = self.expires.get((id(cache), key), (float("inf"), b""))
+        if value is not None and value is stored and until <= time.monotonic():
+            del cache[key]
+            return None
+        return value
+
+    def store(self, cache: dict[bytes, bytes], key: bytes, value: bytes, ttl_ms: int) -> None:
+        """Keep ``value`` for ``ttl_ms`` (0: no TTL). Hold :attr:`lock`."""
+        cache[key] = value
+        if ttl_ms:
+            self.expires[(id(cache), key)] = (time.monotonic() + ttl_ms / 1000, value)
+        else:
+            self.expires.pop((id(cache), key), None)
 
     def stop(self) -> None:
         self.running.set()

@@ -1,119 +1,27 @@
-"""Unit tests of the generated code. They run offline: the secret reader is replaced by an
-in-memory one, and the real Momento client talks to a local server (tests/momento_local.py).
+"""Tests of the cache-aside handler and, through it, of the client module (rotation, the circuit
+breaker, INIT). They run offline: the secret reader is replaced by an in-memory one, and the real
+Momento client talks to a local server (tests/momento_local.py).
 
     pip install -r requirements-dev.txt && python -m pytest
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from momento.responses import CacheGet
-from momento_local import LocalMomento
 
 import handler
 import momento_client
-
-
-def _jwt(claims: dict) -> str:
-    def part(document: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(document).encode()).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
-
-
-V2_KEY = _jwt({"t": "g", "id": "unit-test"})
-LEGACY_KEY = _jwt({"sub": "unit-test", "c": "cache.cell-9.example.com", "cp": "control.cell-9.example.com"})
-
-SHAPES = {
-    # name: (key kind, SecretString for a key). v2 keys need the endpoint beside them; legacy keys carry theirs.
-    "contract": ("v2", lambda key: json.dumps({"MOMENTO_API_KEY": key, "MOMENTO_ENDPOINT": "cell-1.example.com"})),
-    "contract-legacy-key": ("legacy", lambda key: json.dumps({"MOMENTO_API_KEY": key})),
-    "auth-token": ("legacy", lambda key: json.dumps({"MOMENTO_AUTH_TOKEN": key})),
-    "plain-text": ("legacy", lambda key: f"  {key}\n"),
-    "key-refresh": ("v2", lambda key: json.dumps(
-        {"apiKey": key, "refreshToken": "refresh-token", "validUntil": 1798675200, "endpoint": "cell-1.example.com"})),
-    "key-refresh-auth-token": ("legacy", lambda key: json.dumps(
-        {"authToken": key, "refreshToken": "refresh-token", "validUntil": "1803859200"}, indent=2)),
-}  # fmt: skip
-"""Every secret shape the module accepts: the secret contract, its older shapes, and the shape
-Momento's key-refresh Lambda keeps up to date."""
-ROTATIONS = list(zip(SHAPES, [*list(SHAPES)[1:], next(iter(SHAPES))]))
-"""Each shape to the next one (a rotation may change the shape: a key-refresh Lambda taking over...)."""
-
-
-def _key(kind: str, tag: str) -> str:
-    if kind == "v2":
-        return _jwt({"t": "g", "id": tag})
-    return _jwt({"sub": tag, "c": "cache.cell-9.example.com", "cp": "control.cell-9.example.com"})
-
-
-@pytest.fixture(scope="module")
-def server():
-    """A local Momento server (tests/momento_local.py) the real SDK client talks to."""
-    local = LocalMomento().start()
-    yield local
-    local.stop()
-
-
-@pytest.fixture
-def env(monkeypatch):
-    monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:unit-AbCdEf")
-    monkeypatch.setenv("MOMENTO_CACHE_NAME", "unit-cache")
-    monkeypatch.delenv("MOMENTO_SECRET_NAME", raising=False)
-    monkeypatch.delenv("MOMENTO_LOCAL", raising=False)
-    momento_client.reset()
-    yield
-    momento_client.reset()
-
-
-@pytest.fixture
-def fake(env, server, monkeypatch):
-    """The secret (a mutable dict) read without AWS, and the real clients built from it, sent to
-    the local server (the key is parsed as usual; only the endpoint is the local one)."""
-    state = {"secret": json.dumps({"MOMENTO_API_KEY": V2_KEY, "MOMENTO_ENDPOINT": "cell-1.example.com"})}
-    server.accepted_keys = {V2_KEY}
-    server.caches.clear()
-    server.calls.clear()
-    reads, clients = [], []
-    real_provider, real_client = momento_client.credential_provider, momento_client.CacheClient
-
-    def read_secret_string():
-        reads.append(1)
-        return state["secret"]
-
-    def local_provider(api_key, endpoint):
-        return server.credentials(real_provider(api_key, endpoint).auth_token)
-
-    def cache_client(*args, **kwargs):
-        client = real_client(*args, **kwargs)
-        clients.append(client)
-        return client
-
-    monkeypatch.setattr(momento_client, "read_secret_string", read_secret_string)
-    monkeypatch.setattr(momento_client, "credential_provider", local_provider)
-    monkeypatch.setattr(momento_client, "CacheClient", cache_client)
-    yield {"state": state, "server": server, "reads": reads, "clients": clients}
-    server.accepted_keys = None
-    for client in clients:
-        client.__exit__(None, None, None)
+from conftest import ROTATIONS, SHAPES, _jwt, _key, log_lines
 
 
 def invoke(item_id: str = "demo") -> dict:
     response = handler.lambda_handler(dict(pathParameters={"id": item_id}), None)
     assert response["statusCode"] == 200
     return json.loads(response["body"])
-
-
-def log_lines(capsys) -> list[dict]:
-    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
 
 
 def test_miss_then_hit_reuses_one_client_and_one_secret_read(fake, capsys):
@@ -171,34 +79,6 @@ def test_refresh_closes_the_old_client(fake):
     assert fake["server"].calls["Get"] == calls
 
 
-def test_the_secret_name_is_read_while_the_arn_is_empty(env, monkeypatch):
-    monkeypatch.setenv("MOMENTO_SECRET_ARN", "")
-    monkeypatch.setenv("MOMENTO_SECRET_NAME", "momento/demo/api-key")
-    assert momento_client.secret_id() == "momento/demo/api-key"
-    monkeypatch.setenv("MOMENTO_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf")
-    assert momento_client.secret_id().startswith("arn:")
-
-
-@pytest.mark.parametrize(
-    ("secret", "expected"),
-    [
-        (json.dumps({"MOMENTO_API_KEY": V2_KEY, "MOMENTO_ENDPOINT": "cell-1.example.com"}), (V2_KEY, "cell-1.example.com")),
-        (json.dumps({"MOMENTO_API_KEY": LEGACY_KEY}), (LEGACY_KEY, None)),
-        (json.dumps({"MOMENTO_AUTH_TOKEN": LEGACY_KEY}), (LEGACY_KEY, None)),
-        (f"  {LEGACY_KEY}\n", (LEGACY_KEY, None)),
-    ],
-)
-def test_every_secret_shape(secret, expected):
-    assert momento_client.parse_secret(secret) == expected
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_each_secret_shape_parses(shape):
-    kind, encode = SHAPES[shape]
-    key = _key(kind, "parse")
-    assert momento_client.parse_secret(encode(key)) == (key, "cell-1.example.com" if kind == "v2" else None)
-
-
 @pytest.mark.parametrize("shape", SHAPES)
 def test_a_secret_of_each_shape_serves_the_cache(fake, shape):
     kind, encode = SHAPES[shape]
@@ -220,29 +100,6 @@ def test_a_rotation_from_one_shape_to_another_is_picked_up(fake, before, after):
     fake["server"].accepted_keys = {new_key}  # Momento rejects the old key from now on
     assert invoke("r")["cache"] == "hit"
     assert len(fake["reads"]) == 2 and len(fake["clients"]) == 2
-
-
-@pytest.mark.parametrize("secret", ["", "{not json", "[]", json.dumps({"other": "x"})])
-def test_bad_secrets_are_refused_without_echoing_them(secret):
-    with pytest.raises(momento_client.MomentoUnavailable) as caught:
-        momento_client.parse_secret(secret)
-    assert "not json" not in str(caught.value)
-
-
-def test_credential_providers(monkeypatch):
-    monkeypatch.delenv("MOMENTO_LOCAL", raising=False)
-    assert momento_client.credential_provider(V2_KEY, "cell-1.example.com").cache_endpoint == "cache.cell-1.example.com"
-    legacy = momento_client.credential_provider(LEGACY_KEY, None)
-    assert legacy.cache_endpoint == "cache.cell-9.example.com"
-    assert momento_client.local_credential_provider() is None
-    monkeypatch.setenv("MOMENTO_LOCAL", "127.0.0.1:8080")
-    local = momento_client.local_credential_provider()
-    assert (local.cache_endpoint, local.port, local.auth_token) == ("127.0.0.1", 8080, "")
-    monkeypatch.setenv("MOMENTO_LOCAL", "8080")
-    with pytest.raises(momento_client.MomentoUnavailable):
-        momento_client.local_credential_provider()
-    with pytest.raises(momento_client.MomentoUnavailable):
-        momento_client.credential_provider("not-a-key", None)
 
 
 def test_momento_local_needs_no_secret(env, server, monkeypatch):
@@ -354,14 +211,3 @@ def test_prepare_never_fails_init_and_the_first_request_retries(fake, monkeypatc
     assert len(fake["reads"]) == 1
 
 
-def test_the_module_creates_the_client_at_import_when_eager(server):
-    """MOMENTO_INIT_CLIENT=eager: importing the module (Lambda's INIT) builds the client."""
-    code = "import momento_client; print(momento_client._client is not None)"
-    env = {**os.environ, "MOMENTO_INIT_CLIENT": "eager", "MOMENTO_LOCAL": f"{server.host}:{server.port}"}
-    src = Path(momento_client.__file__).parent
-    for mode, expected in (("eager", "True"), ("lazy", "False")):
-        env["MOMENTO_INIT_CLIENT"] = mode
-        result = subprocess.run(
-            [sys.executable, "-c", code], cwd=src, env=env, capture_output=True, text=True, timeout=60
-        )
-        assert result.stdout.strip() == expected, result.stderr

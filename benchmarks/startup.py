@@ -1,5 +1,5 @@
 """Time `momento-lambda --help` and `--version` as whole processes next to a bare
-`python -c "import typer"`, and print the ratio (target: --help within 2x of typer).
+`python -c "import typer"`, and print the ratio (target: --help within 1.5x of typer, #26).
 
 Usage: .venv/bin/python benchmarks/startup.py [--runs N]
 """
@@ -12,6 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import ms, time_process
+
+TARGET = 1.5
+"""--help / import typer (#26: typer is not capped; lazy command imports keep --help cheap)."""
 
 
 def main() -> int:
@@ -31,9 +34,9 @@ def main() -> int:
     for name, seconds in results.items():
         print(f"  {name:<28} {ms(seconds)}   {seconds / baseline:4.2f}x typer")
     ratio = results["momento-lambda --help"] / baseline
-    verdict = "OK" if ratio <= 2.0 else "OVER TARGET"
-    print(f"--help / import typer = {ratio:.2f}x (target <= 2.00x): {verdict}")
-    return 0 if ratio <= 2.0 else 1
+    verdict = "OK" if ratio <= TARGET else "OVER TARGET"
+    print(f"--help / import typer = {ratio:.2f}x (target <= {TARGET:.2f}x): {verdict}")
+    return 0 if ratio <= TARGET else 1
 
 
 if __name__ == "__main__":

@@ -7,9 +7,8 @@ cookiecutter: ``momento-lambda --help`` must stay fast.
 from __future__ import annotations
 
 import functools
-import importlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Annotated, NoReturn, ParamSpec, TypeVar
 
 from momento_lambda_cli import startup
@@ -19,7 +18,7 @@ if startup.is_entry_point():
 
 import typer
 
-from momento_lambda_cli import ISSUES_URL, __version__, console
+from momento_lambda_cli import __version__, console, issues_url
 from momento_lambda_cli.errors import ExitCode, MomentoLambdaError, crash_location
 from momento_lambda_cli.redact import install as redact_streams
 from momento_lambda_cli.redact import redact
@@ -28,14 +27,87 @@ from momento_lambda_cli.redact import uninstall as uninstall_streams
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_app = typer.Typer(
-    name="momento-lambda",
-    help="Build AWS Lambda functions that use the Momento cache: scaffold, store the API key, diagnose.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "new": ("momento_lambda_cli.commands.new", "new"),
+    "store-token": ("momento_lambda_cli.commands.store_token", "store_token"),
+    "doctor": ("momento_lambda_cli.commands.doctor", "doctor"),
+    "add": ("momento_lambda_cli.commands.add", "add"),
+    "update": ("momento_lambda_cli.commands.update", "update"),
+    "info": ("momento_lambda_cli.commands.info", "info"),
+}
+"""Each command's name -> (module, function). A command's module is imported only when that
+command runs (or its help is shown): the modules and what they import cost ~50 ms, as much
+as typer itself, and ``momento-lambda --help`` needs none of them."""
+
+COMMAND_SUMMARIES: dict[str, str] = {
+    "new": "Create a new Lambda project that uses Momento (SAM or Serverless Framework).",
+    "store-token": "Store the Momento API key in AWS Secrets Manager and wire its ARN into the project.",
+    "doctor": "Check a project, its build output and its deployed stack, and say how to fix what is wrong.",
+    "add": "Add Momento to functions of an existing project: client module, dependency, environment, IAM grant "
+    "on the secret, build settings. Never edits handler code.",
+    "update": "Merge the current project template into a project made by `new` (or `add`).",
+    "info": "Show the tool, Python, OS and library versions and the deploy tools on PATH (sam, serverless, osls, "
+    "node, docker), for bug reports.",
+}
+"""The one-line summaries the root ``--help`` lists (the first line of each command's docstring;
+tests/test_cli.py pins them to the docstrings)."""
+
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="momento-lambda",
+        help="Build AWS Lambda functions that use the Momento cache: scaffold, store the API key, diagnose.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+def _command_function(name: str) -> Callable[..., None]:
+    import importlib
+
+    module, attribute = COMMANDS[name]
+    function: Callable[..., None] = getattr(importlib.import_module(module), attribute)
+    return function
+
+
+def _register(target: typer.Typer, names: list[str]) -> typer.Typer:
+    target.callback()(root)
+    for name in names:
+        target.command(name)(_guarded(_command_function(name)))
+    return target
+
+
+def _summaries_app() -> typer.Typer:
+    """The root group for ``--help`` and usage errors: every command by name and summary,
+    none of their modules imported."""
+    target = _new_app()
+    target.callback()(root)
+    for name, summary in COMMAND_SUMMARIES.items():
+
+        def placeholder() -> None:  # pragma: no cover - never invoked: a named command is built for real
+            raise AssertionError("placeholder command invoked")
+
+        target.command(name, help=summary)(placeholder)
+    return target
+
+
+_app: typer.Typer | None = None
+
+
+def full_app() -> typer.Typer:
+    """The app with every command imported and registered (tests, shell completion)."""
+    global _app
+    if _app is None:
+        _app = _register(_new_app(), list(COMMANDS))
+    return _app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        return full_app()
+    raise AttributeError(name)
 
 
 def _show_version(value: bool) -> None:
@@ -44,7 +116,6 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@_app.callback()
 def root(
     version: Annotated[
         bool,
@@ -125,44 +196,11 @@ def _report_unexpected(exc: BaseException) -> None:
         sys.stderr.write(redact("".join(traceback.format_exception(exc))))
     error = MomentoLambdaError(
         f"Unexpected error: {type(exc).__name__}{crash_location(exc)}. This is a bug in momento-lambda {__version__}.",
-        f"Please report it at {ISSUES_URL}"
+        f"Please report it at {issues_url()}"
         + ("" if console.mode.debug else " with the output of `momento-lambda --debug ...`."),
         code="internal",
     )
     _report_error(error)
-
-
-COMMANDS = {
-    "new": "new",
-    "store-token": "store_token",
-    "doctor": "doctor",
-    "add": "add",
-    "update": "update",
-    "info": "info",
-}
-"""Each command's name -> its module in :mod:`momento_lambda_cli.commands` (and function of the
-same name), in the order help lists them. A module is imported only when its command is built:
-`doctor` does not pay for the imports of `new` and `add`."""
-
-
-def _load(names: Iterable[str]) -> typer.Typer:
-    """The root app with the commands ``names`` registered (each imported once)."""
-    wanted = set(names)
-    have = {c.name for c in _app.registered_commands}
-    for name, module_name in COMMANDS.items():
-        if name in wanted and name not in have:
-            module = importlib.import_module(f"momento_lambda_cli.commands.{module_name}")
-            _app.command(name)(_guarded(getattr(module, module_name)))
-    order = list(COMMANDS)
-    _app.registered_commands.sort(key=lambda c: order.index(c.name) if c.name in order else len(order))
-    return _app
-
-
-def __getattr__(name: str) -> typer.Typer:
-    """``cli.app``: the root app with every command registered."""
-    if name == "app":
-        return _load(COMMANDS)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _set_debug(value: bool) -> bool:
@@ -178,20 +216,23 @@ def _command(args: list[str]) -> typer.core.TyperGroup:
     options costs ~10 ms each, and help, usage errors and dispatch need only the invoked one
     (the root's own options take no values, so the first word that is not an option is the
     subcommand)."""
+    import os
+
     import typer.main
 
     invoked = next((a for a in args if not a.startswith("-")), None)
-    version_only = invoked is None and {"--version", "-V"} & set(args) and not {"--help", "-h"} & set(args)
-    app = _load([invoked] if invoked in COMMANDS else [] if version_only else COMMANDS)
-    chosen = [c for c in app.registered_commands if c.name == invoked]
-    if not chosen and not version_only:
-        app = _load(COMMANDS)  # help, or a usage error that lists every command
-    source = app
-    if chosen:
-        import copy
+    if _app is not None or "_MOMENTO_LAMBDA_COMPLETE" in os.environ:  # tests' extra commands; completion
+        source = full_app()
+        chosen = [c for c in source.registered_commands if c.name == invoked]
+        if chosen:
+            import copy
 
-        source = copy.copy(app)  # the same settings and callback, one command
-        source.registered_commands = chosen
+            source = copy.copy(source)  # the same settings and callback, one command
+            source.registered_commands = chosen
+    elif invoked in COMMANDS:
+        source = _register(_new_app(), [invoked])
+    else:
+        source = _summaries_app()
     group = typer.main.get_command(source)
     assert isinstance(group, typer.core.TyperGroup)
     for sub in group.commands.values():
@@ -230,7 +271,8 @@ def _report_usage(exc: Exception, argv: list[str]) -> int:
         ctx = getattr(exc, "ctx", None)
         sys.stdout.write((ctx.get_help() if ctx is not None else str(exc)) + "\n")
         return ExitCode.USAGE
-    commands = [c.name for c in _load(COMMANDS).registered_commands if c.name and not c.hidden]
+    known = full_app().registered_commands if _app is not None else []
+    commands = list(dict.fromkeys([*COMMANDS, *(c.name for c in known if c.name and not c.hidden)]))
     error = usage.translate(exc, argv, commands)
     if usage.wants_json(argv):
         command = usage.command_of(argv, commands) or "momento-lambda"
@@ -247,6 +289,43 @@ def _version_verbose(args: list[str]) -> list[str]:
     return args
 
 
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _show_completion(args: list[str]) -> int | None:
+    """``--show-completion SHELL`` (or ``=SHELL``) before any command: that shell's script. Typer's
+    own option is a flag that detects the shell (with shellingham installed) and ignores a named
+    one; ``None`` when ``args`` asks for something else."""
+    head = args[: next((i for i, a in enumerate(args) if not a.startswith("-")), len(args)) + 1]
+    for index, word in enumerate(head):
+        if word.startswith("--show-completion="):
+            shell: str | None = word.partition("=")[2]
+        elif word == "--show-completion" and index + 1 < len(args) and not args[index + 1].startswith("-"):
+            shell = args[index + 1]
+            if shell in COMMANDS:
+                return None
+        else:
+            continue
+        if shell not in SHELLS:
+            from momento_lambda_cli.errors import UsageError
+
+            console.print_error(
+                UsageError(
+                    f"Invalid value {shell!r} for --show-completion; accepted: {', '.join(SHELLS)}.",
+                    "Pass a shell name, e.g. --show-completion zsh (or none: the current shell).",
+                )
+            )
+            return ExitCode.USAGE
+        from typer._completion_shared import get_completion_script  # what typer's own option prints
+
+        sys.stdout.write(
+            get_completion_script(prog_name="momento-lambda", complete_var="_MOMENTO_LAMBDA_COMPLETE", shell=shell)
+            + "\n"
+        )
+        return ExitCode.OK
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     console.mode.reset()
@@ -254,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     startup.normal_interrupts()
     args = list(sys.argv[1:] if argv is None else argv)
     args = _version_verbose(args)
+    completion = _show_completion(args)
+    if completion is not None:
+        return completion
     try:
         code = _command(args).main(args=args, prog_name="momento-lambda", standalone_mode=False)
         return code if isinstance(code, int) else ExitCode.OK

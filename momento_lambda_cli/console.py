@@ -16,12 +16,15 @@ from momento_lambda_cli import __version__
 from momento_lambda_cli.redact import redact
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
-    from momento_lambda_cli.errors import MomentoLambdaError
+    from momento_lambda_cli.errors import MomentoLambdaError, Notice
 
-JSON_SCHEMA_VERSION = 2
-"""2 (#24): doctor statuses gain `not-checked` and its summary `not_checked`."""
+JSON_SCHEMA_VERSION = 3
+"""2 (#24): doctor statuses gain `not-checked` and its summary `not_checked`.
+3 (#26): each of `warnings` is an object `{code, message, hint}` like each of `errors` (was a string)."""
 
 
 @dataclass
@@ -111,16 +114,19 @@ def envelope(
     ok: bool,
     data: Any = None,
     errors: list[MomentoLambdaError] | None = None,
-    warnings: list[str] | None = None,
+    warnings: Sequence[str | Notice] | None = None,
 ) -> dict[str, Any]:
-    """The one JSON shape every command prints with ``--json``."""
+    """The one JSON shape every command prints with ``--json`` (docs/json.md)."""
+    from momento_lambda_cli.errors import Notice
+
+    notices = [w if isinstance(w, Notice) else Notice(w, code=f"{command}.warning") for w in warnings or ()]
     return {
         "schema": JSON_SCHEMA_VERSION,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": command,
         "ok": ok,
         "data": data,
-        "warnings": list(warnings or []),
+        "warnings": [n.to_dict() for n in notices],
         "errors": [e.to_dict() for e in (errors or [])],
     }
 
@@ -141,7 +147,11 @@ def print_error(error: MomentoLambdaError) -> None:
         console.print(f"[dim]Hint:[/] {escape(redact(error.hint))}")
 
 
-def print_warning(message: str) -> None:
+def print_warning(message: str | Notice) -> None:
+    """One ``Warning:`` line on stderr (a :class:`~momento_lambda_cli.errors.Notice`'s hint follows
+    its message on the same line)."""
     from rich.markup import escape
 
+    if not isinstance(message, str):
+        message = f"{message.message} {message.hint}" if message.hint else message.message
     stderr().print(f"[yellow]Warning:[/] {escape(redact(message))}")

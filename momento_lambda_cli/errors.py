@@ -10,7 +10,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes, documented in README.md."""
+    """Process exit codes, documented in docs/output.md."""
 
     OK = 0
     FAILED = 1
@@ -47,6 +47,21 @@ class MomentoLambdaError(Exception):
         """A short stable identifier for machines (``--json``), e.g. ``aws.access-denied``."""
         self.debug: str | None = None
         """What ``--debug`` adds: the request that failed and the raw error (never secret material)."""
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
+class Notice:
+    """A warning as the ``--json`` envelope carries it: the same ``{code, message, hint}`` object
+    as an error. A command's plain-text warnings become ``Notice(text, code="COMMAND.warning")``."""
+
+    __slots__ = ("code", "hint", "message")
+
+    def __init__(self, message: str, hint: str | None = None, *, code: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        self.code = code
 
     def to_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "message": self.message, "hint": self.hint}

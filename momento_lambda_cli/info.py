@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
@@ -91,13 +92,25 @@ def _tool(name: str, args: list[str]) -> dict[str, Any]:
     }
 
 
-def tools() -> dict[str, dict[str, Any]]:
-    """Each deploy tool's path on PATH and its ``--version`` line (asked in parallel)."""
+def tools(progress: Callable[[list[str]], None] | None = None) -> dict[str, dict[str, Any]]:
+    """Each deploy tool's path on PATH and its ``--version`` line (asked in parallel).
+    ``progress`` hears the names still being asked, first all of them, then after each answer
+    (``[]`` when every tool has answered)."""
     found: dict[str, dict[str, Any]] = {}
+    lock = threading.Lock()
+
+    def waiting() -> list[str]:
+        return [name for name in TOOLS if name not in found]
 
     def ask(name: str, args: list[str]) -> None:
-        found[name] = _tool(name, args)
+        answer = _tool(name, args)
+        with lock:
+            found[name] = answer
+            if progress is not None:
+                progress(waiting())
 
+    if progress is not None:
+        progress(list(TOOLS))
     threads = [threading.Thread(target=ask, args=item, daemon=True) for item in TOOLS.items()]
     for thread in threads:
         thread.start()
@@ -106,8 +119,8 @@ def tools() -> dict[str, dict[str, Any]]:
     return {name: found.get(name, {"path": shutil.which(name), "version": None}) for name in TOOLS}
 
 
-def collect() -> dict[str, Any]:
-    """Everything :mod:`info` reports, as plain JSON-able data."""
+def collect(progress: Callable[[list[str]], None] | None = None) -> dict[str, Any]:
+    """Everything :mod:`info` reports, as plain JSON-able data (``progress``: see :func:`tools`)."""
     return {
         "tool": {"name": DISTRIBUTION, "version": __version__, "path": os.path.dirname(__file__)},
         "python": {
@@ -122,5 +135,5 @@ def collect() -> dict[str, Any]:
             "platform": platform.platform(),
         },
         "libraries": libraries(),
-        "tools": tools(),
+        "tools": tools(progress),
     }

@@ -47,10 +47,26 @@ TTL = Bound("seconds", 1, contract.MAX_TTL_SECONDS, whole=True)
 """The default TTL (``--default-ttl`` of new and add, ``default_ttl_seconds``)."""
 
 
-def option_callback(bound: Bound) -> Any:
-    """A Typer option callback refusing a value outside ``bound`` as a usage error (exit 2)."""
+def option_parser(bound: Bound) -> Any:
+    """A Typer option ``parser`` turning the command-line text into a number inside ``bound``,
+    or refusing it as a usage error (exit 2) in the bound's own words: the same message from
+    every command and every typer version (typer's own int/float parsing words its errors
+    differently from one release to the next, and a range there lets NaN through)."""
 
-    def check(value: Any) -> Any:
+    def parse(text: Any) -> Any:
+        if text is None or (isinstance(text, int | float) and not isinstance(text, bool)):
+            value = text
+        else:
+            raw = str(text).strip()
+            try:
+                value = int(raw) if bound.whole else float(raw)
+            except ValueError:
+                try:
+                    value = float(raw)
+                except ValueError:
+                    import typer
+
+                    raise typer.BadParameter(f"must be {bound.rule}, not {text!r}.") from None
         if value is None:
             return value
         problem = bound.problem(value)
@@ -60,4 +76,4 @@ def option_callback(bound: Bound) -> Any:
             raise typer.BadParameter(f"{problem}.")
         return value
 
-    return check
+    return parse

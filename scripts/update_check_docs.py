@@ -1,4 +1,5 @@
-"""Regenerate the README's check catalogue from the check definitions (doctor/checks/*)."""
+"""Regenerate the docs' check catalogue (docs/checks.md) from the check definitions
+(doctor/checks/*). tests/test_docs.py fails when the page is stale."""
 
 from __future__ import annotations
 
@@ -6,17 +7,17 @@ from pathlib import Path
 
 from momento_lambda_cli.doctor import catalogue, registry
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / catalogue.PAGE
 
 
 def main() -> None:
-    text = README.read_text(encoding="utf-8")
-    updated = catalogue.with_table(text, registry.all_checks())
+    text = PAGE.read_text(encoding="utf-8") if PAGE.exists() else ""
+    updated = catalogue.markdown_page(registry.all_checks())
     if updated != text:
-        README.write_text(updated, encoding="utf-8")
-        print(f"updated {README.name}")
+        PAGE.write_text(updated, encoding="utf-8")
+        print(f"updated {catalogue.PAGE}")
     else:
-        print(f"{README.name} is up to date")
+        print(f"{catalogue.PAGE} is up to date")
 
 
 if __name__ == "__main__":

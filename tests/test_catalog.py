@@ -57,7 +57,7 @@ def test_glibc_comes_from_the_runtime_s_amazon_linux():
     assert catalog.glibc_of("java21") is None
 
 
-# --- cookiecutter.json, README, --help ---------------------------------------------------
+# --- cookiecutter.json, docs/commands/new.md, --help ---------------------------------------------------
 
 
 def test_cookiecutter_json_offers_exactly_the_catalog_s_choices_default_first():
@@ -68,10 +68,10 @@ def test_cookiecutter_json_offers_exactly_the_catalog_s_choices_default_first():
 
 
 def _readme_option_row(option: str) -> tuple[list[str], str]:
-    """(the choices, the default) in the README's `new` options table row for ``option``."""
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    """(the choices, the default) in the `new` page's options table row for ``option``."""
+    readme = (REPO_ROOT / "docs" / "commands" / "new.md").read_text(encoding="utf-8")
     rows = [line for line in readme.splitlines() if line.startswith(f"| `{option}`")]
-    assert len(rows) == 1, f"one README table row for {option}, found {len(rows)}"
+    assert len(rows) == 1, f"one docs/commands/new.md table row for {option}, found {len(rows)}"
     cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", rows[0])[1:-1]]
     assert len(cells) == 3, rows[0]
     name_cell, default_cell, meaning_cell = cells

@@ -235,7 +235,12 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-loaded = sorted(m for m in sys.modules if m.startswith("momento_lambda_cli.commands.") or m in ("click", "cookiecutter"))
+loaded = sorted(
+    m
+    for m in sys.modules
+    if (m.startswith("momento_lambda_cli.commands.") and m != "momento_lambda_cli.commands.options")
+    or m in ("click", "cookiecutter")
+)  # commands.options: the options several commands share (#26), not a command
 print("LOADED=" + ",".join(loaded))
 """
 
@@ -264,3 +269,86 @@ def test_ctrl_d_or_ctrl_c_at_a_prompt_is_an_abort_not_a_crash(run_cli, scratch_c
     assert result.exit_code == 130
     assert "Aborted." in result.stderr
     assert "Unexpected" not in result.stderr
+
+
+def test_root_help_lists_the_commands_without_importing_them():
+    """``--help`` builds the group from ``COMMAND_SUMMARIES``: each is its command's docstring
+    summary, so the listing equals the one built from the imported commands."""
+    import importlib
+    import inspect
+
+    for name, (module, attribute) in cli.COMMANDS.items():
+        doc = inspect.getdoc(getattr(importlib.import_module(module), attribute)) or ""
+        assert cli.COMMAND_SUMMARIES[name] == doc.split("\n\n")[0].replace("\n", " "), name
+    assert list(cli.COMMAND_SUMMARIES) == list(cli.COMMANDS)
+
+
+@pytest.mark.integration
+def test_root_help_imports_no_command_module():
+    probe = (
+        "import sys\nfrom momento_lambda_cli import cli\n"
+        "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('momento_lambda_cli.commands.') or m == 'pydantic'))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
+
+
+@pytest.mark.integration
+def test_root_help_is_the_same_lazy_or_with_every_command_imported():
+    lazy = run_cli_process("--help")
+    probe = "from momento_lambda_cli import cli\ncli.full_app()\nraise SystemExit(cli.main(['--help']))"
+    full = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False)
+    assert lazy.exit_code == full.returncode == 0
+    assert lazy.stdout == full.stdout
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [
+        ("zsh", "#compdef momento-lambda"),
+        ("fish", "complete --command momento-lambda"),
+        ("bash", "_momento_lambda_completion()"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ],
+)
+def test_show_completion_prints_the_named_shell_s_script(run_cli, shell, marker):
+    for args in (["--show-completion", shell], [f"--show-completion={shell}"]):
+        result = run_cli(*args)
+        assert result.exit_code == 0, result.output
+        assert marker in result.stdout, result.stdout[:200]
+        assert "_MOMENTO_LAMBDA_COMPLETE" in result.stdout
+
+
+def test_show_completion_refuses_an_unknown_shell(run_cli):
+    result = run_cli("--show-completion", "tcsh")
+    assert result.exit_code == 2
+    assert "accepted: bash, zsh, fish, powershell, pwsh" in result.stderr
+
+
+def test_doctor_only_and_skip_complete_check_ids():
+    from momento_lambda_cli.commands.doctor import complete_check_ids
+    from momento_lambda_cli.doctor import registry
+
+    iam = [c.id for c in registry.all_checks() if c.area == "iam"]
+    assert complete_check_ids("iam.") == iam
+    assert "project" in complete_check_ids("proj") and "project.framework" in complete_check_ids("proj")
+    after_comma = complete_check_ids("code.parses,iam.k")
+    assert after_comma == ["code.parses,iam.kms-decrypt"]
+    assert "code.parses,code.parses" not in complete_check_ids("code.parses,code.")
+
+
+@pytest.mark.integration
+def test_doctor_only_completion_is_wired_to_the_shell():
+    import os
+
+    env = {
+        **os.environ,
+        "_MOMENTO_LAMBDA_COMPLETE": "complete_bash",
+        "COMP_WORDS": "momento-lambda doctor --skip iam.",
+        "COMP_CWORD": "3",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "momento_lambda_cli"], env=env, capture_output=True, text=True, check=False
+    )
+    assert "iam.secret-access" in result.stdout.split(), result.stdout + result.stderr

@@ -17,12 +17,12 @@ def test_envelope_shape_is_pinned():
         warnings=["w"],
     )
     assert document == {
-        "schema": 2,
+        "schema": 3,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": "store-token",
         "ok": False,
         "data": {"arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x"},
-        "warnings": ["w"],
+        "warnings": [{"code": "store-token.warning", "message": "w", "hint": None}],
         "errors": [{"code": "c", "message": "m", "hint": "h"}],
     }
 
@@ -95,3 +95,17 @@ def test_doctor_prints_on_an_ascii_terminal(monkeypatch, tmp_path):
     text = _written(out).decode("ascii")
     assert code in (0, 1), text
     assert "checks passed" in text and "+ " in text
+
+
+def test_envelope_warnings_are_objects_like_errors():
+    """Schema 3: a warning is {code, message, hint}, as an error is; a plain-text warning gets
+    the command's code."""
+    from momento_lambda_cli.errors import Notice
+
+    document = console.envelope("update", ok=True, warnings=["plain", Notice("m", "h", code="update.x")])
+    assert document["schema"] == console.JSON_SCHEMA_VERSION == 3
+    assert document["warnings"] == [
+        {"code": "update.warning", "message": "plain", "hint": None},
+        {"code": "update.x", "message": "m", "hint": "h"},
+    ]
+    assert all(set(w) == set(e) for w in document["warnings"] for e in [MomentoLambdaError("m").to_dict()])

@@ -86,7 +86,7 @@ def test_json_envelope_is_pinned(run_cli, tmp_path):
     for item in checks:
         assert isinstance(item.pop("duration_ms"), float)
     assert document == {
-        "schema": 2,
+        "schema": 3,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": "doctor",
         "ok": True,

@@ -1,5 +1,5 @@
 """A check is defined once (#24): its id, title, category, docs fields, manual steps and its fix
-are one definition; the README's catalogue and `--list-checks` come from it, the tests' id lists
+are one definition; the docs' catalogue (docs/checks.md) and `--list-checks` come from it, the tests' id lists
 are checked against it, and ids keep one prefix per area (like cfn-lint's rule collection tests)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from momento_lambda_cli.doctor.model import Group
 from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.retrofit import fixes
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+CATALOGUE = Path(__file__).resolve().parent.parent / catalogue.PAGE
 CHECKS = registry.all_checks()
 AREAS = {"project", "code", "iam", "secret", "serverless", "build", "deploy", "momento", "machine"}
 """The id prefixes: one per area. A new area is a deliberate change of this set."""
@@ -51,12 +51,11 @@ def test_every_fix_belongs_to_exactly_one_check_and_resolves():
             assert callable(ref.load()), (check.id, ref.function)
 
 
-def test_the_readme_catalogue_is_generated_from_the_definitions():
-    text = README.read_text(encoding="utf-8")
-    assert catalogue.with_table(text, CHECKS) == text, "run `.venv/bin/python scripts/update_check_docs.py`"
-    assert text.count("\n| `") >= len(CHECKS)
+def test_the_docs_catalogue_is_generated_from_the_definitions():
+    text = CATALOGUE.read_text(encoding="utf-8")
+    assert catalogue.markdown_page(CHECKS) == text, "run `.venv/bin/python scripts/update_check_docs.py`"
     for check in CHECKS:
-        assert f"| `{check.id}`" in text
+        assert f"| [`{check.id}`](#" in text
 
 
 def test_list_checks_prints_the_definitions(run_cli):

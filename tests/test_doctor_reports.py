@@ -103,7 +103,7 @@ def test_junit_and_sarif_never_show_not_checked_as_green(tmp_path):
 
 def test_format_json_is_the_json_envelope(run_cli, broken):
     document = json.loads(run_cli("doctor", str(broken), "--offline", "--format", "json").stdout)
-    assert document["command"] == "doctor" and document["schema"] == 2
+    assert document["command"] == "doctor" and document["schema"] == 3
 
 
 def test_an_unknown_format_is_a_usage_error(run_cli, broken):

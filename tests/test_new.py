@@ -65,9 +65,16 @@ def test_defaults_render_a_sam_python_project_and_print_the_tree_and_next_steps(
     steps = out.split("Next steps:")[1]
     order = [
         steps.index(c)
-        for c in ("momento-lambda store-token", "sam build", "sam deploy --guided", "momento-lambda doctor")
+        for c in (
+            "momento-lambda doctor --offline",  # the first check needs no AWS account, key or Docker
+            "momento-lambda store-token",
+            "sam build",
+            "sam deploy --guided",
+            "momento-lambda doctor  ",
+        )
     ]
     assert order == sorted(order)
+    assert steps.strip().splitlines()[0].split()[0] == "cd", steps
     assert not list(tmp_path.glob(".demo.*")), "the staging folder is gone"
 
 
@@ -241,7 +248,6 @@ def test_a_malformed_secret_arn_is_refused(run_cli, tmp_path, arn):
 @pytest.mark.parametrize(
     ("option", "value", "fragment"),
     [
-        ("--region", "mars-1", "not an AWS region"),
         ("--kms-key-arn", "alias/foo", "not a KMS key ARN"),
         ("--cache-name", "has space", "not a valid Momento cache name"),
         ("--secret-name", "bad name!", "not a valid Secrets Manager secret name"),
@@ -252,6 +258,14 @@ def test_other_bad_values_are_refused(run_cli, tmp_path, option, value, fragment
     result = run_cli("new", "demo", "--no-input", option, value, "--output-dir", str(tmp_path))
     assert result.exit_code == 1
     assert_one_line_error(result, fragment)
+    assert snapshot(tmp_path) == before
+
+
+def test_bad_region_is_a_usage_error_like_in_every_command(run_cli, tmp_path):
+    before = snapshot(tmp_path)
+    result = run_cli("new", "demo", "--no-input", "--region", "mars-1", "--output-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "Invalid value 'mars-1' for --region: must be an AWS region code such as us-east-1." in result.stderr
     assert snapshot(tmp_path) == before
 
 
@@ -327,7 +341,10 @@ def test_a_long_serverless_name_warns_about_the_function_name_limit(run_cli, tmp
     assert "Warning:" in result.stderr and "65 characters" in result.stderr
     assert run_cli("new", "b" * 56, "--no-input", "-f", "serverless", "-o", str(tmp_path)).stderr == ""
     json_result = run_cli("new", "c" * 57, "--json", "-f", "serverless", "-o", str(tmp_path))
-    assert "functions.api.name" in json.loads(json_result.stdout)["warnings"][0]
+    (warning,) = json.loads(json_result.stdout)["warnings"]
+    assert warning["code"] == "new.function-name-too-long"
+    assert "65 characters" in warning["message"] and "functions.api.name" in warning["hint"]
+    assert "65 characters; AWS allows 64): set functions.api.name" in result.stderr  # text: one line, as before
 
 
 def test_a_secret_in_another_region_than_the_project_warns(run_cli, tmp_path):
@@ -336,7 +353,44 @@ def test_a_secret_in_another_region_than_the_project_warns(run_cli, tmp_path):
     result = run_cli("new", "demo", "--no-input", "--region", "us-east-1", "--secret-arn", arn, "-o", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "deploys to us-east-1 but --secret-arn is a secret in eu-west-1" in result.stderr
+    other = run_cli(
+        "new", "demo3", "--no-input", "--region", "us-east-1", "--secret-arn", arn, "--json", "-o", str(tmp_path)
+    )
+    (warning,) = json.loads(other.stdout)["warnings"]
+    assert warning["code"] == "new.secret-region-mismatch"
+    assert warning["hint"].startswith("Use a secret in us-east-1 (`momento-lambda store-token --region us-east-1`)")
     same = run_cli(
         "new", "demo2", "--no-input", "--region", "eu-west-1", "--secret-arn", arn, "--json", "-o", str(tmp_path)
     )
     assert json.loads(same.stdout)["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("output_dir", "expected"),
+    [
+        ("./a/../a/sub dir", "cd 'a/sub dir/demo'"),
+        ("./plain/./x", "cd plain/x/demo"),
+        ("it's", "cd 'it'\"'\"'s/demo'"),
+    ],
+)
+def test_new_o_prints_a_quoted_normalised_cd(run_cli, tmp_path, monkeypatch, output_dir, expected):
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / output_dir).mkdir(parents=True, exist_ok=True)
+    result = run_cli("new", "demo", "--no-input", "-o", output_dir, "--json")
+    assert result.exit_code == 0, result.output
+    cd = json.loads(result.stdout)["data"]["next_steps"][0]
+    assert cd == expected
+    assert (tmp_path / shlex.split(cd)[1] / ".momento-lambda.json").is_file()  # the shell reaches the project
+    text = run_cli("new", "demo2", "--no-input", "-o", output_dir)
+    assert f"  {expected.replace('/demo', '/demo2')}  " in text.stdout, text.stdout  # the text output says the same
+
+
+def test_piped_new_output_is_not_cut_at_80_columns(run_cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    name = "a-project-name-long-enough-to-push-every-next-step-line-past-eighty-columns"
+    result = run_cli("new", name, "--no-input", "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if "momento-lambda store-token" in line)
+    assert len(line) > 120 and line.rstrip().endswith("its ARN into samconfig.toml"), line

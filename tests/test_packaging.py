@@ -141,3 +141,108 @@ def test_wheel_ships_every_template_snapshot(built_wheel: Path):
     names = set(zipfile.ZipFile(built_wheel).namelist())
     for version in versions.snapshot_versions():
         assert f"momento_lambda_cli/scaffold/template_history/{version}{versions.SNAPSHOT_SUFFIX}" in names
+
+
+# --- the package's metadata, from a wheel and an sdist built in-process by the build backend ---
+
+
+def _build(kind: str, out: Path) -> Path:
+    from hatchling.builders.sdist import SdistBuilder
+    from hatchling.builders.wheel import WheelBuilder
+
+    builder = {"wheel": WheelBuilder, "sdist": SdistBuilder}[kind](str(REPO_ROOT))
+    (built,) = list(builder.build(directory=str(out), versions=["standard"]))
+    return Path(built)
+
+
+@pytest.fixture(scope="module")
+def wheel_metadata(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], str]:
+    wheel = _build("wheel", tmp_path_factory.mktemp("wheel"))
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    (metadata_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    return names, archive.read(metadata_name).decode()
+
+
+def test_wheel_carries_the_license_text(wheel_metadata):
+    names, metadata = wheel_metadata
+    licenses = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    assert licenses, names
+    text = (REPO_ROOT / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+    assert "END OF TERMS AND CONDITIONS" in text and "APPENDIX: How to apply the Apache License" in text
+    assert "License-Expression: Apache-2.0" in metadata
+    assert "License-File: LICENSE" in metadata
+
+
+def test_wheel_names_the_project_urls(wheel_metadata):
+    _, metadata = wheel_metadata
+    urls = dict(
+        line.removeprefix("Project-URL: ").split(", ", 1)
+        for line in metadata.splitlines()
+        if line.startswith("Project-URL: ")
+    )
+    assert set(urls) == {"Homepage", "Documentation", "Source", "Issues", "Changelog"}, urls
+    assert all(u.startswith("https://") for u in urls.values()), urls
+
+
+def test_the_crash_message_links_the_issues_url_of_the_metadata(monkeypatch):
+    """One place for the URLs: the code reads ``Issues`` from the installed package's metadata."""
+    from importlib import metadata
+
+    import momento_lambda_cli
+
+    real = metadata.metadata
+
+    class Fake(dict):
+        def get_all(self, key):
+            return (
+                ["Homepage, https://example.test/home", "Issues, https://example.test/bugs"]
+                if key == "Project-URL"
+                else []
+            )
+
+    monkeypatch.setattr(metadata, "metadata", lambda name: Fake() if name == "momento-lambda" else real(name))
+    assert momento_lambda_cli.issues_url() == "https://example.test/bugs"
+    assert momento_lambda_cli.project_url("homepage") == "https://example.test/home"
+    text = (REPO_ROOT / "pyproject.toml").read_text()
+    (declared,) = re.findall(r'^Issues = "(.+)"$', text, flags=re.MULTILINE)
+    assert momento_lambda_cli._FALLBACK_URLS["Issues"] == declared  # the uninstalled fallback agrees
+
+
+def test_wheel_classifiers_and_no_typer_cap(wheel_metadata):
+    _, metadata = wheel_metadata
+    classifiers = [
+        line.removeprefix("Classifier: ") for line in metadata.splitlines() if line.startswith("Classifier: ")
+    ]
+    assert any(c.startswith("Development Status :: ") for c in classifiers), classifiers
+    assert any(c.startswith("Operating System :: ") for c in classifiers), classifiers
+    (typer,) = [line for line in metadata.splitlines() if line.startswith("Requires-Dist: typer")]
+    assert "<" not in typer, typer  # lazy imports keep start-up fast, not a cap that fights users' environments
+
+
+def test_wheel_ships_templates_and_no_tests(wheel_metadata):
+    names, _ = wheel_metadata
+    assert any(n.startswith("momento_lambda_cli/project_templates/") for n in names)
+    assert not [n for n in names if n.startswith(("tests/", "docs/", "benchmarks/")) or "__pycache__" in n]
+
+
+def test_sdist_carries_tests_and_fixtures_but_no_stray_files(tmp_path: Path):
+    import tarfile
+
+    sdist = _build("sdist", tmp_path)
+    with tarfile.open(sdist) as archive:
+        names = [n.split("/", 1)[1] for n in archive.getnames() if "/" in n]
+    for needed in ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml", "mkdocs.yml", "tests/conftest.py"):
+        assert needed in names, needed
+    assert any(n.startswith("tests/fixtures/") for n in names)
+    assert "docs/checks.md" in names
+    assert any(n.startswith("project_templates/") for n in names)
+    stray = [
+        n
+        for n in names
+        if n.startswith((".venv", ".tools", ".nox", "build/", "dist/", "site/", "demo/", ".git/"))
+        or "__pycache__" in n
+        or n.endswith((".pyc", ".pyo"))
+    ]
+    assert not stray, stray

@@ -1,6 +1,7 @@
-"""Every `momento-lambda` command line in README.md's shell code blocks runs and exits as the
-README says: offline, or against moto and the local Momento server. A README line this test
-does not know fails the test, so the README cannot grow a command nobody ran."""
+"""Every `momento-lambda` command line in the shell code blocks of README.md and the docs pages
+(docs/**/*.md) runs and exits as they say: offline, or against moto and the local Momento server.
+A line this test does not know fails the test, so the documentation cannot grow a command nobody
+ran."""
 
 from __future__ import annotations
 
@@ -13,25 +14,30 @@ import pytest
 
 from tests.support import keys
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+README = REPO_ROOT / "README.md"
+DOCUMENTS = [README, *sorted((REPO_ROOT / "docs").rglob("*.md"))]
 ENDPOINT = "cell-4-us-west-2-1.prod.a.momentohq.com"
 
 
 def readme_commands() -> list[str]:
-    """The ``momento-lambda ...`` invocations in README.md's sh / text code blocks, comments
-    dropped, continuation lines joined, the part after a pipe only."""
-    text = README.read_text(encoding="utf-8")
+    """The ``momento-lambda ...`` invocations in the sh / text code blocks of README.md and the
+    docs pages, comments dropped, continuation lines joined, the part after a pipe or ``&&``
+    only (``cd ~ && momento-lambda new demo`` is ``momento-lambda new demo``)."""
     found: list[str] = []
-    for lang, body in re.findall(r"```(\w*)\n(.*?)```", text, re.S):
-        if lang not in {"sh", "bash", "shell", "text"}:
-            continue
-        for line in body.replace("\\\n", " ").splitlines():
-            line = line.split(" #", 1)[0].strip()
-            if line.startswith("#"):
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        for lang, body in re.findall(r"```(\w*)\n(.*?)```", text, re.S):
+            if lang not in {"sh", "bash", "shell", "text"}:
                 continue
-            for part in re.split(r"\s*(?:&&|\|)\s*", line):
-                if "momento-lambda " in part or part.endswith("momento-lambda"):
-                    found.append(" ".join(part.split()))
+            for line in body.replace("\\\n", " ").splitlines():
+                line = line.split(" #", 1)[0].strip()
+                if line.startswith("#"):
+                    continue
+                for part in re.split(r"\s*(?:&&|\|)\s*", line):
+                    words = [w for w in part.split() if not re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", w)]
+                    if words and words[0] == "momento-lambda":
+                        found.append(" ".join(part.split()))
     return list(dict.fromkeys(found))
 
 
@@ -45,6 +51,8 @@ class Case:
     stdin_key: bool = False
     env_key: bool = False
     why: str = ""
+    processes: bool = False
+    """Runs processes (``info`` asks sam, node, docker for their versions): the integration tier."""
 
 
 CASES: dict[str, Case] = {
@@ -74,19 +82,23 @@ CASES: dict[str, Case] = {
     "momento-lambda update": Case(0, "project"),
     "momento-lambda update --conflict rej": Case(0, "project"),
     "momento-lambda update --answer architecture=arm64": Case(0, "project", why="re-rendered for arm64, no edits"),
+    "momento-lambda new demo --no-input": Case(0, why="the quick start's render"),
+    "momento-lambda doctor --offline": Case(
+        0, "project", why="the quick start's offline check: a fresh project passes"
+    ),
+    "momento-lambda info": Case(0, processes=True),
+    "momento-lambda info --json": Case(0, processes=True),
+    "momento-lambda --version --verbose": Case(0, processes=True),
 }
 
-NOT_RUN = {
-    ".venv-tool/bin/momento-lambda new demo --no-input": "needs `pip install .` from PyPI first; the same "
-    "command is `momento-lambda new orders-api --no-input` above",
-}
+NOT_RUN: dict[str, str] = {}
 
 
 def test_every_readme_command_is_known():
     unknown = [c for c in readme_commands() if c not in CASES and c not in NOT_RUN]
-    assert not unknown, f"README.md has command lines this test does not run: {unknown}"
+    assert not unknown, f"README.md or docs/ have command lines this test does not run: {unknown}"
     stale = [c for c in CASES if c not in readme_commands()]
-    assert not stale, f"no longer in README.md: {stale}"
+    assert not stale, f"no longer in README.md or docs/: {stale}"
 
 
 def _argv(command: str) -> list[str]:
@@ -97,7 +109,9 @@ def _argv(command: str) -> list[str]:
     return words[1:]
 
 
-@pytest.mark.parametrize("command", sorted(CASES))
+@pytest.mark.parametrize(
+    "command", [pytest.param(c, marks=[pytest.mark.integration] if CASES[c].processes else []) for c in sorted(CASES)]
+)
 def test_readme_command_exits_as_documented(command, request, run_cli, tmp_path, monkeypatch):
     case = CASES[command]
     monkeypatch.chdir(tmp_path)

@@ -527,7 +527,7 @@ def test_the_expiry_is_shown_and_a_near_one_warns(run_cli, sm, kind, days, shown
         assert expires_at is None
     else:
         assert expires_at.startswith(_day(expires_in)) and expires_at.endswith("Z")
-    assert any("create a new one before then" in w for w in document["warnings"]) is warned
+    assert any("create a new one before then" in w["message"] for w in document["warnings"]) is warned
     assert keys.MARKER not in result.output + as_json.stdout + as_json.stderr
 
 

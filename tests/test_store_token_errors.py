@@ -40,7 +40,7 @@ def test_no_region_anywhere(run_cli, peers, monkeypatch):
 def test_malformed_region_is_refused_before_any_call(run_cli, peers, momento_server):
     result = store(run_cli, "--region", "useast1")
     assert result.exit_code == 2
-    assert "'useast1' is not an AWS region" in result.stderr
+    assert "Invalid value 'useast1' for --region: must be an AWS region code" in result.stderr
     assert sum(momento_server.state.calls.values()) == 0
     assert peers.client("secretsmanager").list_secrets()["SecretList"] == []
 
@@ -138,7 +138,7 @@ def test_json_envelope_is_pinned(run_cli, peers, tmp_path):
     latency = document["data"]["verification"]["latency_ms"]
     assert isinstance(latency, float)
     assert document == {
-        "schema": 2,
+        "schema": 3,
         "tool": {"name": "momento-lambda", "version": __version__},
         "command": "store-token",
         "ok": True,
@@ -161,8 +161,12 @@ def test_json_envelope_is_pinned(run_cli, peers, tmp_path):
             "next_steps": ["sam build", "sam deploy"],
         },
         "warnings": [
-            "The key is valid, but the cache 'shop-cache' does not exist yet. "
-            "Create it in the Momento console or with `momento cache create shop-cache`."
+            {
+                "code": "store-token.warning",
+                "message": "The key is valid, but the cache 'shop-cache' does not exist yet. "
+                "Create it in the Momento console or with `momento cache create shop-cache`.",
+                "hint": None,
+            }
         ],
         "errors": [],
     }

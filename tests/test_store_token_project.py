@@ -320,10 +320,10 @@ def test_failure_after_parsing_leaves_the_project_untouched(run_cli, sm, momento
     assert projects.snapshot(directory) == before
 
 
-def test_missing_project_dir_is_a_usage_error(run_cli, sm, tmp_path):
+def test_missing_project_dir_is_refused_as_every_command_refuses_it(run_cli, sm, tmp_path):
     result = store(run_cli, "--project-dir", str(tmp_path / "nope"))
-    assert result.exit_code == 2
-    assert "is not a folder" in result.stderr
+    assert result.exit_code == 1  # as doctor, add and update (tests/test_shared_options.py)
+    assert f"No folder {tmp_path / 'nope'}." in result.stderr
 
 
 def test_windows_line_ends_are_kept(run_cli, sm, tmp_path):

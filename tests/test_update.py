@@ -253,7 +253,7 @@ def test_files_of_another_version_than_recorded_win_with_a_warning(run_cli, tmp_
     assert data["data"]["from_version"] == "0.1.0" and data["data"]["conflicts"] == []
     assert data["data"]["base"] == {"version": "0.1.0", "matching": 11, "files": 11, "recorded": "0.2.0"}
     assert any(
-        "says momento-lambda 0.2.0 generated the project, but its files are template 0.1.0's" in w
+        "says momento-lambda 0.2.0 generated the project, but its files are template 0.1.0's" in w["message"]
         for w in data["warnings"]
     )
 
@@ -565,7 +565,10 @@ def test_outside_git_every_changed_file_is_backed_up_first(run_cli, tmp_path, ne
     document = json.loads(result.stdout)
     backup = Path(document["data"]["backup"])
     assert backup.parent == tmp_path / "home" / ".momento-lambda" / "backups"
-    assert any("is not in git" in w and str(backup) in w for w in document["warnings"])
+    assert any(
+        w["code"] == "update.backup-outside-git" and "is not in git" in w["message"] and str(backup) in w["message"]
+        for w in document["warnings"]
+    )
     after = tree(project)
     changed = {name for name in before if after.get(name) != before[name]}
     assert changed and "template.yaml" in changed

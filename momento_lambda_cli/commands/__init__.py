@@ -5,4 +5,4 @@ REGION_HELP = (
     "else AWS_REGION / AWS_DEFAULT_REGION / the profile's; Serverless provider.region, else us-east-1; "
     "outside a project AWS_REGION / AWS_DEFAULT_REGION / the profile's)."
 )
-"""The one ``--region`` help text: every command uses the same order (README "AWS settings")."""
+"""The one ``--region`` help text: every command uses the same order (docs/projects.md "AWS settings")."""

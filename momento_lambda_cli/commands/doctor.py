@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from momento_lambda_cli import console, numbers
-from momento_lambda_cli.commands import REGION_HELP
+from momento_lambda_cli.commands import options
 from momento_lambda_cli.doctor.runner import DEFAULT_TIMEOUT_SECONDS
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 
@@ -22,6 +22,21 @@ if TYPE_CHECKING:
 
 GROUPS = "project, build, deployment, momento, machine"
 FORMATS = ("text", "json", "sarif", "junit")
+
+
+def complete_check_ids(incomplete: str) -> list[str]:
+    """Shell completion of ``--only`` / ``--skip``: check ids, their area prefixes, the groups and
+    former ids that complete the last comma-separated word (the words before it are kept)."""
+    from momento_lambda_cli.doctor import registry
+    from momento_lambda_cli.doctor.model import Group
+
+    done, _, word = incomplete.rpartition(",")
+    checks = registry.all_checks()
+    names = [c.id for c in checks]
+    names += sorted({c.area for c in checks} | {g.value for g in Group}) + [a for c in checks for a in c.aliases]
+    already = set(done.split(",")) if done else set()
+    prefix = f"{done}," if done else ""
+    return [prefix + name for name in dict.fromkeys(names) if name.startswith(word) and name not in already]
 
 
 @contextlib.contextmanager
@@ -94,17 +109,8 @@ def doctor(
             help="The Momento cache to probe (default: the project's, else the functions').",
         ),
     ] = None,
-    region: Annotated[
-        str | None,
-        typer.Option(
-            "--region",
-            metavar="REGION",
-            help=REGION_HELP,
-        ),
-    ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
-    ] = None,
+    region: options.Region = None,
+    profile: options.Profile = None,
     offline: Annotated[
         bool, typer.Option("--offline", help="Only project and build checks; no AWS or Momento calls.")
     ] = False,
@@ -113,12 +119,18 @@ def doctor(
         typer.Option(
             "--only",
             metavar="IDS",
+            autocompletion=complete_check_ids,
             help=f"Run only these check ids, id prefixes (e.g. iam) or groups ({GROUPS}), comma-separated.",
         ),
     ] = None,
     skip: Annotated[
         list[str] | None,
-        typer.Option("--skip", metavar="IDS", help="Skip these check ids, id prefixes or groups, comma-separated."),
+        typer.Option(
+            "--skip",
+            metavar="IDS",
+            autocompletion=complete_check_ids,
+            help="Skip these check ids, id prefixes or groups, comma-separated.",
+        ),
     ] = None,
     list_checks: Annotated[bool, typer.Option("--list-checks", help="List the check ids and exit.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show passing checks' details too.")] = False,
@@ -127,9 +139,7 @@ def doctor(
         float | None,
         typer.Option(
             "--timeout",
-            min=numbers.TIMEOUT.minimum,
-            max=numbers.TIMEOUT.maximum,
-            callback=numbers.option_callback(numbers.TIMEOUT),  # NaN passes click's range
+            parser=numbers.option_parser(numbers.TIMEOUT),
             metavar="SECONDS",
             show_default=False,
             help=f"Seconds each check may take before it counts as an error. [default: {DEFAULT_TIMEOUT_SECONDS:g}]",
@@ -139,8 +149,7 @@ def doctor(
         int | None,
         typer.Option(
             "--expiry-warning-days",
-            min=int(numbers.EXPIRY_WARNING_DAYS.minimum),
-            max=int(numbers.EXPIRY_WARNING_DAYS.maximum),
+            parser=numbers.option_parser(numbers.EXPIRY_WARNING_DAYS),
             metavar="DAYS",
             show_default=False,
             help=f"momento.key-expiry warns when the stored key expires within DAYS days. [default: {EXPIRY_WARNING_DAYS}]",

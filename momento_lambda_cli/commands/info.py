@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -18,12 +20,31 @@ def info(
         console.mode.json_command = "info"
     from momento_lambda_cli.info import collect
 
-    data = collect()
+    with probing(json_output) as progress:
+        data = collect(progress)
     if json_output:
         console.print_json(console.envelope("info", ok=True, data=data))
         return
     for line in lines(data):
         console.stdout().print(line, markup=False, highlight=False)
+
+
+@contextmanager
+def probing(json_output: bool) -> Iterator[Callable[[list[str]], None] | None]:
+    """A status line on a terminal's stderr naming the tools still being asked for their
+    versions (a slow `serverless --version` can take seconds); nothing with ``--json`` or
+    when stderr is not a terminal."""
+    err = console.stderr()
+    if json_output or not err.is_terminal:
+        yield None
+        return
+    with err.status("Asking the deploy tools for their versions") as status:
+
+        def update(waiting: list[str]) -> None:
+            if waiting:
+                status.update(f"Asking the deploy tools for their versions: {', '.join(waiting)}")
+
+        yield update
 
 
 def lines(data: dict[str, Any]) -> list[str]:

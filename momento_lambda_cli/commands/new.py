@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from momento_lambda_cli import catalog, console
+from momento_lambda_cli.commands import options
 from momento_lambda_cli.commands.options import DefaultTtl
 from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.scaffold.answers import DEFAULT_INIT_CLIENT, INIT_CLIENT_MODES
@@ -92,9 +93,7 @@ def new(
         str | None,
         typer.Option(metavar="ARN", help="Customer-managed KMS key of the secret (grants kms:Decrypt on it)."),
     ] = None,
-    region: Annotated[
-        str | None, typer.Option(metavar="REGION", help="AWS region written into the deploy settings.")
-    ] = None,
+    region: options.NewRegion = None,
     init_client: Annotated[
         InitClientMode,
         typer.Option(
@@ -238,6 +237,8 @@ def _stdin_is_tty() -> bool:
 
 
 def _shown_path(project_dir: Path) -> str:
+    """The project folder as the user reaches it from here: relative and normalised
+    (``./x/../x/demo`` -> ``x/demo``), absolute when it is not below the current folder."""
     try:
         relative = os.path.relpath(project_dir)
     except ValueError:

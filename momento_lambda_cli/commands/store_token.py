@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from momento_lambda_cli import console
-from momento_lambda_cli.commands import REGION_HELP
+from momento_lambda_cli.commands import options
 
 if TYPE_CHECKING:
     from momento_lambda_cli.secrets.flow import StoreOutcome
@@ -84,13 +84,8 @@ def store_token(
     tag: Annotated[
         list[str] | None, typer.Option("--tag", metavar="KEY=VALUE", help="Tag the secret (repeatable).")
     ] = None,
-    region: Annotated[
-        str | None,
-        typer.Option("--region", metavar="REGION", help=REGION_HELP),
-    ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", metavar="PROFILE", help="AWS profile (default: AWS_PROFILE).")
-    ] = None,
+    region: options.Region = None,
+    profile: options.Profile = None,
     verify: Annotated[
         bool,
         typer.Option("--verify/--no-verify", help="Check the key with Momento first; a rejected key is not stored."),

@@ -9,7 +9,7 @@ import typer
 
 from momento_lambda_cli import console
 from momento_lambda_cli.catalog import ANSWERS_FILE
-from momento_lambda_cli.errors import ExitCode
+from momento_lambda_cli.errors import ExitCode, Notice
 
 if TYPE_CHECKING:
     from momento_lambda_cli.scaffold.update import CheckResult, UpdatePlan
@@ -91,7 +91,12 @@ def update(
     written = [] if dry_run else core.apply_update(plan)
     warnings = _warnings(plan)
     if backup is not None:
-        warnings.append(f"{plan.project_dir} is not in git: the files as they were before this update are in {backup}.")
+        warnings.append(
+            Notice(
+                f"{plan.project_dir} is not in git: the files as they were before this update are in {backup}.",
+                code="update.backup-outside-git",
+            )
+        )
     if json_output:
         data = {**plan.to_dict(), "dry_run": dry_run, "written": written, "backup": str(backup) if backup else None}
         if dry_run:
@@ -107,26 +112,36 @@ def update(
         raise typer.Exit(ExitCode.FAILED)
 
 
-def _warnings(plan: UpdatePlan) -> list[str]:
+def _warnings(plan: UpdatePlan) -> list[Notice]:
     from momento_lambda_cli.scaffold.update import Action
 
     found = []
     if plan.base_matches_record is False:
         found.append(
-            f"Re-rendering template {plan.from_version} with the recorded answers does not give the files it "
-            "generated (the answers changed since, e.g. by store-token, or an unreleased build generated the "
-            "project): more lines may conflict."
+            Notice(
+                f"Re-rendering template {plan.from_version} with the recorded answers does not give the files it "
+                "generated (the answers changed since, e.g. by store-token, or an unreleased build generated the "
+                "project): more lines may conflict.",
+                code="update.base-differs",
+            )
         )
     if plan.base is not None and plan.base.disagrees and plan.base.matching:
         found.append(
-            f"{ANSWERS_FILE} says momento-lambda {plan.base.recorded} generated the project, but its files are "
-            f"template {plan.base.version}'s ({plan.base.matching} of {plan.base.files} unchanged): merged from "
-            f"{plan.base.version}."
+            Notice(
+                f"{ANSWERS_FILE} says momento-lambda {plan.base.recorded} generated the project, but its files are "
+                f"template {plan.base.version}'s ({plan.base.matching} of {plan.base.files} unchanged): merged from "
+                f"{plan.base.version}.",
+                code="update.base-from-files",
+            )
         )
     stays = [c.path for c in plan.changes if c.action is Action.STAYS_DELETED]
     if stays:
         found.append(
-            f"You deleted {', '.join(stays)}; the new template changed it. Pass --restore-deleted to bring it back."
+            Notice(
+                f"You deleted {', '.join(stays)}; the new template changed it.",
+                "Pass --restore-deleted to bring it back.",
+                code="update.stays-deleted",
+            )
         )
     return found
 

@@ -2,16 +2,21 @@
 
 It holds the doctor's JSON envelope, :func:`momento_lambda_cli.info.collect` and the
 project's framework files (templates, deploy settings, params files, the answers file,
-package.json / requirements.txt: regular files inside the project only, symlinks never
-followed; ``project/SKIPPED.txt`` lists what was left out and why), each passed through :func:`~momento_lambda_cli.redact.redact`
-(registered secrets and every key-shaped value). A file in which the key scan still finds a
-key after that is replaced by a note. Dotenv files are never included.
+package.json / requirements.txt / pyproject.toml at the top and in every code folder the
+functions and their layers use: regular files inside the project only, no symlink followed
+anywhere on the way; ``project/SKIPPED.txt`` lists what was left out and why), each passed
+through :func:`~momento_lambda_cli.redact.redact` (registered secrets and every key-shaped
+value) and :func:`mask_person` (the home folder shown as ``~``, the user name as ``<user>``).
+A file in which the key scan still finds a key after that is replaced by a note. Dotenv files
+are never included.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -49,35 +54,114 @@ def project_files(project_dir: Path) -> list[Path]:
     return found[:MAX_FILES]
 
 
-def collect(project_dir: Path) -> tuple[dict[str, bytes], list[str]]:
-    """The project files the report carries (name -> first bytes) and the ones it skipped, each
-    with the reason: only regular files inside the project, opened by the one project-file
-    reader; a symlink is never followed (``package.json -> ~/.aws/credentials``,
-    ``requirements.txt -> .env``), nor is a FIFO, device or folder."""
-    carried: dict[str, bytes] = {}
+def code_folder_files(project_dir: Path) -> tuple[list[Path], list[str]]:
+    """The dependency files (requirements.txt, package.json, pyproject.toml) of every code
+    folder the project's functions and their layers use, as paths in the project folder, and
+    the code folders left out (outside the project, e.g. through a symlink). None when the
+    project does not load: the top-level files still go in."""
+    from momento_lambda_cli.project.load import load_project
+
+    try:
+        project = load_project(project_dir, environ={})
+    except Exception:  # a broken project is what a bug report is for: carry what can be read
+        return [], []
+    real_root = Path(os.path.realpath(project_dir))
+    found: list[Path] = []
     skipped: list[str] = []
-    for file in project_files(project_dir):
-        if file.is_symlink():
-            skipped.append(f"{file.name}: a symlink (not followed)")
+    for function in project.functions:
+        for folder in function.code_dirs:
+            if not folder.is_relative_to(real_root):
+                note = f"{folder}: a code folder outside the project folder (not followed)"
+                skipped += [] if note in skipped else [note]
+                continue
+            for name in EXTRA_FILES:
+                path = project_dir / folder.relative_to(real_root) / name
+                if path.parent != project_dir and os.path.lexists(path) and path not in found:
+                    found.append(path)
+    return found[:MAX_FILES], skipped
+
+
+def _symlink_on_the_way(project_dir: Path, path: Path) -> bool:
+    """Whether ``path`` or any folder between ``project_dir`` and it is a symlink."""
+    try:
+        parts = path.relative_to(project_dir).parts
+    except ValueError:
+        return True
+    current = project_dir
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            return True
+    return False
+
+
+def collect(project_dir: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The project files the report carries (relative name -> first bytes) and the ones it
+    skipped, each with the reason: only regular files inside the project, opened by the one
+    project-file reader; a symlink is never followed, neither the file's own
+    (``package.json -> ~/.aws/credentials``, ``requirements.txt -> .env``) nor a folder's on the
+    way (``src -> ~``), nor is a FIFO, device or folder read."""
+    carried: dict[str, bytes] = {}
+    in_code_folders, skipped = code_folder_files(project_dir)
+    for file in [*project_files(project_dir), *in_code_folders]:
+        name = file.relative_to(project_dir).as_posix()
+        if _symlink_on_the_way(project_dir, file):
+            skipped.append(f"{name}: a symlink (not followed)")
             continue
         try:
             fd = open_project_file(file, project_dir)
         except MomentoLambdaError as exc:
-            skipped.append(f"{file.name}: {exc.message.removeprefix(f'{file}: ').removesuffix('; it was not read.')}")
+            skipped.append(f"{name}: {exc.message.removeprefix(f'{file}: ').removesuffix('; it was not read.')}")
             continue
         if fd is None:
             continue
         with os.fdopen(fd, "rb") as handle:
-            carried[file.name] = handle.read(MAX_FILE_BYTES)
+            carried[name] = handle.read(MAX_FILE_BYTES)
     return carried, skipped
 
 
+GENERIC_USERS = frozenset({"root", "user", "admin", "runner", "ubuntu", "ec2-user", "nobody", "node", "app"})
+"""User names that identify nobody (and are common words in files): not masked."""
+
+
+def _home_folders() -> list[str]:
+    found: list[str] = []
+    for candidate in (os.environ.get("HOME"), str(Path.home())):
+        if not candidate:
+            continue
+        for form in (candidate, os.path.realpath(candidate)):
+            form = form.rstrip("/")
+            if len(form) > 1 and form not in found:
+                found.append(form)
+    return sorted(found, key=len, reverse=True)
+
+
+def _user_name() -> str | None:
+    try:
+        name = getpass.getuser()
+    except Exception:  # no user name in the environment and none in the password database
+        return None
+    return name if len(name) >= 3 and name not in GENERIC_USERS else None
+
+
+def mask_person(text: str, homes: list[str] | None = None, user: str | None = None) -> str:
+    """``text`` with the home folder shown as ``~`` (``/home/alice/proj`` -> ``~/proj``) and the
+    user name as ``<user>`` (whole words only; defaults: this process's home and user)."""
+    for home in _home_folders() if homes is None else homes:
+        text = re.sub(re.escape(home) + r"(?=[/\\\"'\s:,;)\]}]|$)", "~", text)
+    name = _user_name() if user is None else user
+    if name:
+        text = re.sub(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", "<user>", text)
+    return text
+
+
 def scrub(text: str) -> str:
-    """``text`` with every secret and key-shaped value masked (the whole text when a key survives)."""
+    """``text`` with every secret and key-shaped value masked (the whole text when a key
+    survives), the home folder and the user name too."""
     clean = redact(text)
     if keyscan.find_keys(clean):
         return "(removed: this file holds a Momento API key that could not be masked on its own)\n"
-    return clean
+    return mask_person(clean)
 
 
 def write(path: Path, doctor_document: dict[str, Any], info: dict[str, Any], project_dir: Path) -> list[str]:

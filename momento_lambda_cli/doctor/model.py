@@ -146,7 +146,7 @@ class FixRef:
 @dataclass(frozen=True)
 class Check:
     """One check, defined once: what it is, what it reads, why it matters, how to fix it and
-    (when it has one) its mechanical fix. The README's check catalogue, ``--list-checks``, the
+    (when it has one) its mechanical fix. The docs' check catalogue (docs/checks.md), ``--list-checks``, the
     selection prefixes and the tests' id lists come from (or are checked against) these."""
 
     id: str

@@ -91,13 +91,22 @@ def with_environment_note(setting: Setting[str], framework: str, environ: Mappin
     return Setting(setting.value, setting.source, note)
 
 
-def _not_found(root: Path) -> MomentoLambdaError:
+def require_folder(root: Path) -> None:
+    """The one check of a project folder given on the command line (doctor, add, update,
+    store-token --project-dir): the same message and exit code (1) from every command."""
     if not root.is_dir():
-        return MomentoLambdaError(
+        raise MomentoLambdaError(
             f"No folder {root}." if not root.exists() else f"{root} is not a folder.",
             "Pass the project folder's path, or run the command inside the project folder.",
             code="project.not-found",
         )
+
+
+def _not_found(root: Path) -> MomentoLambdaError:
+    try:
+        require_folder(root)
+    except MomentoLambdaError as exc:
+        return exc
     return MomentoLambdaError(
         f"No SAM or Serverless project in {root}.",
         "Run the command in the project folder (template.yaml + samconfig.toml, or serverless.yml), or pass its path.",

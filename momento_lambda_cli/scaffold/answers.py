@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from momento_lambda_cli import catalog
+from momento_lambda_cli import catalog, regions
 from momento_lambda_cli.contract import default_secret_name
-from momento_lambda_cli.errors import MomentoLambdaError, UsageError
+from momento_lambda_cli.errors import MomentoLambdaError, Notice, UsageError
 
 DEFAULT_TTL_SECONDS = 60
 INIT_CLIENT_MODES = ("eager", "lazy")
@@ -28,7 +28,6 @@ _SECRET_ARN = re.compile(
     r"arn:aws(?:-[a-z]+)*:secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:secret:(?P<name>[A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}"
 )
 _KMS_KEY_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:(?:key|alias)/[A-Za-z0-9/_-]+")
-_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ def validate_kms_key_arn(arn: str) -> str:
 
 
 def validate_region(region: str) -> str:
-    if not _REGION.fullmatch(region):
+    if regions.problem(region):
         raise _bad(f"{shown(region)} is not an AWS region.", "Use a region code such as us-east-1.", "new.bad-region")
     return region
 
@@ -218,24 +217,31 @@ SERVERLESS_FUNCTION_SUFFIX = "-dev-api"
 LAMBDA_FUNCTION_NAME_LIMIT = 64
 
 
-def warnings_for(answers: Answers) -> list[str]:
+def warnings_for(answers: Answers) -> list[Notice]:
     """Things that render fine but may bite later."""
     found = []
     if answers.framework == "serverless":
         length = len(answers.project_name) + len(SERVERLESS_FUNCTION_SUFFIX)
         if length > LAMBDA_FUNCTION_NAME_LIMIT:
             found.append(
-                f"The Lambda function will be named {answers.project_name}{SERVERLESS_FUNCTION_SUFFIX} "
-                f"({length} characters; AWS allows {LAMBDA_FUNCTION_NAME_LIMIT}): set functions.api.name "
-                "in serverless.yml or choose a shorter project name."
+                Notice(
+                    f"The Lambda function will be named {answers.project_name}{SERVERLESS_FUNCTION_SUFFIX} "
+                    f"({length} characters; AWS allows {LAMBDA_FUNCTION_NAME_LIMIT}):",
+                    "set functions.api.name in serverless.yml or choose a shorter project name.",
+                    code="new.function-name-too-long",
+                )
             )
     parts = (answers.secret_arn or "").split(":")
     secret_region = parts[3] if len(parts) >= 7 and parts[0] == "arn" and parts[3] else None
     if answers.region and secret_region and secret_region != answers.region:
         found.append(
-            f"The project deploys to {answers.region} but --secret-arn is a secret in {secret_region}: the "
-            f"function reads its secret in its own region. Use a secret in {answers.region} (`momento-lambda "
-            f"store-token --region {answers.region}`), or pass --region {secret_region}."
+            Notice(
+                f"The project deploys to {answers.region} but --secret-arn is a secret in {secret_region}: the "
+                "function reads its secret in its own region.",
+                f"Use a secret in {answers.region} (`momento-lambda store-token --region {answers.region}`), "
+                f"or pass --region {secret_region}.",
+                code="new.secret-region-mismatch",
+            )
         )
     return found
 

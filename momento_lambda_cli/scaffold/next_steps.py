@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,10 @@ class Step:
 
 
 def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
-    steps = [Step(f"cd {project_dir_shown}", "the new project")]
+    steps = [
+        Step(f"cd {shlex.quote(project_dir_shown)}", "the new project"),
+        Step("momento-lambda doctor --offline", "checks it now: no AWS account, key or Docker needed"),
+    ]
     if answers.framework == "serverless":
         steps.append(Step("npm install", "serverless-python-requirements" if answers.is_python else "@gomomento/sdk"))
     if answers.secret_arn:

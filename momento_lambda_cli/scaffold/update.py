@@ -26,6 +26,7 @@ from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.answers import load_answers, render_answers
 from momento_lambda_cli.project.changeset import Changeset, unified_diff
 from momento_lambda_cli.project.files import NotText, read_text, resolve_target
+from momento_lambda_cli.project.load import require_folder
 from momento_lambda_cli.retrofit import client
 from momento_lambda_cli.scaffold import versions
 from momento_lambda_cli.scaffold.merge import merge_texts
@@ -304,6 +305,7 @@ def plan_update(
 ) -> UpdatePlan:
     """What `update` would do; reads only. ``current`` replaces the live templates (tests)."""
     project_dir = project_dir.expanduser().absolute()
+    require_folder(project_dir)
     answers = recorded_answers(project_dir)
     new_source = current if current is not None else versions.live_source()
     base: BaseDetection | None = None

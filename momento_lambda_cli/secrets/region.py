@@ -8,15 +8,12 @@ then ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` / the profile (see :mod:`momento_la
 from __future__ import annotations
 
 import difflib
-import re
 from functools import cache
 from typing import Any
 
-from momento_lambda_cli import aws
+from momento_lambda_cli import aws, regions
 from momento_lambda_cli.errors import UsageError
 from momento_lambda_cli.project.model import Setting
-
-_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
 @cache
@@ -41,7 +38,7 @@ def check_region(region: str) -> list[str]:
         return []
     close = difflib.get_close_matches(region, sorted(known_regions()), n=3, cutoff=0.6)
     suggestion = f"Did you mean {' or '.join(close)}?" if close else "Region codes look like us-east-1 or eu-west-1."
-    if _REGION_SHAPE.match(region):
+    if not regions.problem(region):
         return [f"{region!r} is not a region this version of botocore knows. {suggestion}"]
     raise UsageError(
         f"{region!r} is not an AWS region.",

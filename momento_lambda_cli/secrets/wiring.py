@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import catalog, contract, project
-from momento_lambda_cli.errors import MomentoLambdaError, UsageError
+from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import answers as answers_file
 from momento_lambda_cli.project import edit, files, yamltext
 from momento_lambda_cli.project.changeset import ChangedMeanwhile, Changeset
-from momento_lambda_cli.project.load import deploy_region
+from momento_lambda_cli.project.load import deploy_region, require_folder
 from momento_lambda_cli.project.model import Setting
 from momento_lambda_cli.secrets import samconfig, serverless_config
 
@@ -114,8 +114,7 @@ def _read(path: Path, found: ProjectFiles | None = None) -> str:
 
 def inspect_project(directory: Path, config_env: str = "default") -> ProjectFiles:
     """Read and parse the project's files (no writes); raises on a broken file."""
-    if not directory.is_dir():
-        raise UsageError(f"--project-dir {directory} is not a folder.", code="usage.bad-project-dir")
+    require_folder(directory)
     found = ProjectFiles(directory=directory, answers=project.load_answers(directory))
     found.framework = project.detect_framework(directory)
     if found.framework == project.SAM:

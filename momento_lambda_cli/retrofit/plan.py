@@ -1307,49 +1307,31 @@ def _dependency(
             return
         files.edit(requirements, _requirement_line(f"momento=={version}"))
         return
+    _node_dependency(project, function, files, "dependencies", NODE_SDK, "momento_node_version")
+
+
+def _node_dependency(
+    project: Project, function: Function, files: PlannedFiles, section: str, name: str, pin: str
+) -> None:
+    """``name`` at the template's pinned version (``pin``) in the package.json the function's
+    build installs from (SAM: its code folder; Serverless: the service)."""
     node_folder = function.code_dir if project.framework == SAM else project.root
     assert node_folder is not None
-    package_dependency(
-        project,
-        files,
-        node_folder / "package.json",
-        "dependencies",
-        NODE_SDK,
-        "^" + client.pinned("momento_node_version"),
-    )
+    package_dependency(project, files, node_folder / "package.json", section, name, "^" + client.pinned(pin))
 
 
 def _bundled_secrets_dependency(project: Project, function: Function, files: PlannedFiles) -> None:
     """The secrets client of a JavaScript module esbuild bundles: a production dependency unless
     the bundle leaves the AWS SDK to the Lambda runtime (``External: ['@aws-sdk/*']``)."""
-    if typescript.secrets_external(project, function):
-        return
-    node_folder = function.code_dir if project.framework == SAM else project.root
-    assert node_folder is not None
-    package_dependency(
-        project,
-        files,
-        node_folder / "package.json",
-        "dependencies",
-        typescript.SECRETS_PACKAGE,
-        "^" + client.pinned("aws_sdk_node_version"),
-    )
+    if not typescript.secrets_external(project, function):
+        _node_dependency(project, function, files, "dependencies", typescript.SECRETS_PACKAGE, "aws_sdk_node_version")
 
 
 def _typescript_dependency(project: Project, function: Function, files: PlannedFiles) -> None:
     """The secrets client the TypeScript module imports: for the type checker only when the
     bundle leaves the AWS SDK to the Lambda runtime, else bundled (a production dependency)."""
-    node_folder = function.code_dir if project.framework == SAM else project.root
-    assert node_folder is not None
     section = "devDependencies" if typescript.secrets_external(project, function) else "dependencies"
-    package_dependency(
-        project,
-        files,
-        node_folder / "package.json",
-        section,
-        typescript.SECRETS_PACKAGE,
-        "^" + client.pinned("aws_sdk_node_version"),
-    )
+    _node_dependency(project, function, files, section, typescript.SECRETS_PACKAGE, "aws_sdk_node_version")
 
 
 def _layer_dependency(project: Project, language: client.ModuleLanguage, path: Path, files: PlannedFiles) -> None:

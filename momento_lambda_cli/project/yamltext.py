@@ -51,19 +51,6 @@ def _shift(lines: Sequence[str], column: int) -> list[str]:
     return [(" " * column + line) if line.strip() else line for line in lines]
 
 
-def _key_block(keys: Sequence[str], block: str | Sequence[str]) -> list[str]:
-    """``k1:`` / ``  k2:`` ... with ``block`` under the last key (a ``str`` block is an inline
-    value on the key's line)."""
-    lines = ["  " * depth + f"{key}:" for depth, key in enumerate(keys[:-1])]
-    depth = len(keys) - 1
-    if isinstance(block, str):
-        lines.append("  " * depth + f"{keys[-1]}: {block}")
-    else:
-        lines.append("  " * depth + f"{keys[-1]}:")
-        lines.extend(_shift(block, 2 * (depth + 1)))
-    return lines
-
-
 def set_block(
     text: str,
     path: Sequence[str],
@@ -77,35 +64,9 @@ def set_block(
     are created). Nothing changes when ``key`` is already there. ``insert_before``: when
     ``path`` (or ``key``) is missing at the top level, the new block goes before the first of
     these top-level keys, else at the end of the file."""
-    doc = Text(text)
-    norm = doc.norm
-    root = _compose(norm, source)
-    if root is None:
-        return _checked(doc, [doc.insert_lines(norm.count("\n") + 1, _key_block([*path, key], block))], source)
-    if root.id != "mapping" or root.flow_style:
-        raise _cannot(source, ["(top level)"], "is not a block mapping")
-    node = root
-    for depth, name in enumerate([*path, key]):
-        found = _find(node, name)
-        if found is None:
-            lines = _key_block([*path, key][depth:], block)
-            return _checked(doc, [_insert_into_mapping(doc, node, lines, insert_before if depth == 0 else ())], source)
-        if depth == len(path):
-            return text  # the key is there
-        key_node, value = found
-        where = [*path, key][: depth + 1]
-        if value.start_mark.index < key_node.start_mark.index:
-            raise _cannot(source, where, "is an alias of a mapping defined elsewhere")
-        if value.id == "scalar" and value.tag == "tag:yaml.org,2002:null" and value.value in ("", "~", "null"):
-            rest = _key_block([*path, key][depth + 1 :], block)
-            if value.start_mark.index == value.end_mark.index:
-                line = key_node.start_mark.line + 1
-                return _checked(doc, [doc.insert_lines(line, _shift(rest, key_node.start_mark.column + 2))], source)
-            raise _cannot(source, where, "is null")
-        if value.id != "mapping" or value.flow_style:
-            raise _cannot(source, where, "is not a block mapping")
-        node = value
-    return text  # pragma: no cover - the loop always returns
+    batch = YamlBatch(text, source)
+    batch.set_block(path, key, block, insert_before=insert_before)
+    return batch.result(thorough=True)
 
 
 def _insert_into_mapping(doc: Text, mapping: Any, lines: list[str], before: Sequence[str]) -> Splice:
@@ -416,8 +377,9 @@ class YamlBatch:
             return
         self._splices.append((splice, self._next(), len(path)))
 
-    def result(self) -> str:
-        """The edited text, parsed once (raises when it would not parse)."""
+    def result(self, *, thorough: bool = False) -> str:
+        """The edited text, parsed once (raises when it would not parse): with libyaml's
+        composer, or (``thorough``) the round-trip loader a one-edit caller always used."""
         if not self.changed:
             return self.original
         placed = [
@@ -445,7 +407,10 @@ class YamlBatch:
                     f"Two edits overlap in {self.source}; nothing was changed.", code="project.cannot-edit"
                 )
         new = self.doc.apply(merged)
-        _parses(new, self.source)
+        if thorough:
+            _load(new, self.source)
+        else:
+            _parses(new, self.source)
         return new
 
 

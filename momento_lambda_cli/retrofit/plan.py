@@ -440,7 +440,10 @@ class Chosen:
     handler: Path
     zip_root: Path
     esm: bool = True
-    """TypeScript: bundled as an ES module with top-level await (else the module's CommonJS form is written)."""
+    """Node.js: not bundled, or bundled as an ES module with top-level await (else the module's
+    CommonJS form is written)."""
+    bundled: bool = False
+    """esbuild bundles the function (SAM BuildMethod esbuild, serverless-esbuild)."""
 
 
 @dataclass(frozen=True)
@@ -616,7 +619,8 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 "`momento-lambda doctor` checks it either way.",
                 "add.own-client",
             )
-        prepared.append(Chosen(function, spec, language, handler, _zip_root(project, function, spec), esm))
+        zip_root = _zip_root(project, function, spec)
+        prepared.append(Chosen(function, spec, language, handler, zip_root, esm, bundled=bundle is not None))
     places = placements(project, prepared)
     esm_targets: dict[Path, bool] = {}  # a module shared with any non-ES-module bundle takes the CommonJS form
     for item in prepared:
@@ -659,7 +663,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             _dependency(project, function, spec, item.zip_root, files, notes)
         if language == client.TYPESCRIPT:
             _typescript_dependency(project, function, files)
-        elif function.is_node and esbuild.bundle(project, function) is not None:
+        elif item.bundled:
             _bundled_secrets_dependency(project, function, files)
     if project.framework == SAM:
         _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)

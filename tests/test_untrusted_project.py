@@ -119,6 +119,9 @@ def test_env_and_file_values_are_shown_as_their_expressions(run_cli, tmp_path, m
 
     text = run_cli("doctor", "--offline", "--verbose", str(project))
     as_json = run_cli("doctor", "--offline", "--json", "--bug-report", str(report), str(project))
+    sarif = run_cli("doctor", "--offline", "--format", "sarif", str(project))
+    junit = run_cli("doctor", "--offline", "--format", "junit", str(project))
+    assert json.loads(sarif.stdout)["version"] == "2.1.0" and "<testsuite" in junit.stdout
 
     assert "${env:AWS_SECRET_ACCESS_KEY}" in text.stdout
     assert "${file(./secrets.yml):password}" in text.stdout
@@ -127,7 +130,7 @@ def test_env_and_file_values_are_shown_as_their_expressions(run_cli, tmp_path, m
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(report) as archive:
         archive.extractall(unpacked)
-    assert_no_leak(text.output + as_json.output, [aws_secret, password], unpacked)
+    assert_no_leak(text.output + as_json.output + sarif.output + junit.output, [aws_secret, password], unpacked)
 
 
 def test_sls_vars_marks_values_by_origin(tmp_path):

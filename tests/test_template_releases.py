@@ -26,7 +26,9 @@ from momento_lambda_cli.scaffold.answers import Answers, build_answers
 from tests.support.releases import RELEASES, combinations, extract, history_available, release_source, render_release
 from tests.support.template_versions import commit_all, tree
 
-pytestmark = pytest.mark.slow
+pytestmark = (
+    pytest.mark.integration
+)  # the released code runs in a child process (git archive, python); no external tools
 
 
 @pytest.fixture(scope="module")

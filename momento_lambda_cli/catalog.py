@@ -127,6 +127,9 @@ class Pattern:
     """The runtime languages the template has this pattern's handler in."""
     python_module: str
     """The Python handler's module in ``src/`` (``Handler: MODULE.lambda_handler``)."""
+    node_module: str = ""
+    """The Node.js handler's module in ``src/`` (``MODULE.ts`` / ``MODULE.mjs``, export ``handler``),
+    when :attr:`languages` has Node.js."""
 
 
 CACHE_ASIDE = Pattern(
@@ -135,14 +138,16 @@ CACHE_ASIDE = Pattern(
     "GET /items/{id} reads through Momento: a miss loads the item from the source and caches it.",
     ("python", "node"),
     "handler",
+    "handler",
 )
 RATE_LIMIT = Pattern(
     "rate-limit",
     "N requests per client per window, then 429",
     "GET /items/{id} allows N requests per client per window (Momento's atomic increment) and answers "
     "429 with Retry-After; fails open (or closed) when Momento is down.",
-    ("python",),
+    ("python", "node"),
     "rate_limit",
+    "rateLimit",
 )
 PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT)
 PATTERN_NAMES: tuple[str, ...] = tuple(p.name for p in PATTERNS)
@@ -151,6 +156,11 @@ DEFAULT_PATTERN = CACHE_ASIDE
 
 def pattern(name: str) -> Pattern | None:
     return next((p for p in PATTERNS if p.name == name), None)
+
+
+def patterns_for(language: Language) -> tuple[Pattern, ...]:
+    """The patterns the template has a handler for in ``language``, the default first."""
+    return tuple(p for p in PATTERNS if language in p.languages)
 
 
 def source_languages(language: Language) -> tuple[str, ...]:

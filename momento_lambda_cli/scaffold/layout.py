@@ -69,7 +69,9 @@ PATTERN_FILES: tuple[tuple[str, str], ...] = (
     ("tests/handler.test.*", catalog.CACHE_ASIDE.name),
     ("tests/test_handler.py", catalog.CACHE_ASIDE.name),
     ("src/rate_limit.*", catalog.RATE_LIMIT.name),
+    ("src/rateLimit.*", catalog.RATE_LIMIT.name),
     ("tests/test_rate_limit.py", catalog.RATE_LIMIT.name),
+    ("tests/rateLimit.test.*", catalog.RATE_LIMIT.name),
 )
 """(glob, pattern): each pattern's handler and tests, dropped from the other patterns' projects
 (then :data:`RULES` decide by framework and language). Everything else is shared."""

@@ -120,6 +120,40 @@ def test_rate_limit_project_packages_its_handler_and_settings(tmp_path):
     assert not (artifact / "src" / "handler.py").exists() and not (artifact / "tests").exists()
 
 
+def test_idempotent_consumer_project_packages_its_handler_queue_and_event_source_mapping(tmp_path):
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.13", pattern="idempotent-consumer", secret_arn=SECRET_ARN
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    properties = function(template)
+    assert properties["Handler"] == "src/idempotent_consumer.lambda_handler"
+    variables = properties["Environment"]["Variables"]
+    assert (variables["IDEMPOTENCY_TTL_SECONDS"], variables["IDEMPOTENCY_KEY_FIELD"]) == ("90", "")
+    resources = template["Resources"]
+    (mapping,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["MessageQueue", "Arn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and mapping["BatchSize"] == 10
+    queue = resources["MessageQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * properties["Timeout"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    # The framework grants the poller's SQS actions on the queue; the secret grant is unchanged.
+    policy = next(r for r in resources.values() if r["Type"] == "AWS::IAM::Role")["Properties"]["Policies"][0]
+    actions = {
+        a
+        for s in policy["PolicyDocument"]["Statement"]
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= actions
+    assert secret_statement(template)["Action"] == ["secretsmanager:GetSecretValue"]
+    artifact = extract(project, properties, tmp_path / "artifact")
+    assert (artifact / "src" / "idempotent_consumer.py").is_file() and (
+        artifact / "src" / "momento_client.py"
+    ).is_file()
+    assert not (artifact / "src" / "handler.py").exists() and not (artifact / "tests").exists()
+    assert not (artifact / "events").exists()
+
+
 def extract(project: Path, properties: dict, folder: Path) -> Path:
     key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
     zipfile.ZipFile(project / ".serverless" / key).extractall(folder)

@@ -385,3 +385,43 @@ def test_update_switches_a_project_to_the_pattern(run_cli, tmp_path):
     assert fresh.exit_code == 0
     expected = {k: v for k, v in tree(tmp_path / "b" / "svc").items() if k != catalog.ANSWERS_FILE}
     assert {k: v for k, v in tree(project).items() if k != catalog.ANSWERS_FILE} == expected
+
+
+def test_update_carries_template_fixes_into_a_consumer_project_and_keeps_its_edits(run_cli, tmp_path, monkeypatch):
+    """A later template fixes a shared file (the client module, the SAM template) and the
+    consumer's handler: `update` brings all three into a consumer project whose `process` the
+    user rewrote, keeps that work, and the pattern's files stay the pattern's."""
+    from momento_lambda_cli.scaffold import versions
+    from tests.support.template_versions import ROOT, commit_all
+
+    live = versions.live_source()
+    files = dict(live.files)
+    fixes = {
+        "src/momento_client.py": ("SECRET_RETRY_AFTER_SECONDS = 10.0\n", "SECRET_RETRY_AFTER_SECONDS = 15.0\n"),
+        "template.yaml": ("    MemorySize: 512\n", "    MemorySize: 1024\n"),
+        "src/idempotent_consumer.py": ("CLAIM_MARGIN_SECONDS = 5\n", "CLAIM_MARGIN_SECONDS = 6\n"),
+    }
+    for path, (old, new) in fixes.items():
+        assert files[ROOT + path].count(old) == 1, path
+        files[ROOT + path] = files[ROOT + path].replace(old, new)
+    later = versions.TemplateSource(version="0.3.1", files=files, keep=live.keep)
+
+    created = run_cli("new", "svc", "--no-input", "-o", str(tmp_path), "-r", "python3.12", "--pattern", PATTERN)
+    assert created.exit_code == 0, created.output
+    project = tmp_path / "svc"
+    handler = project / "src" / "idempotent_consumer.py"
+    mine = '    orders.append(json.loads(message["body"]))  # my work\n'
+    text = handler.read_text()
+    start = text.index('    body = message.get("body", "")\n')
+    end = text.index("\n\n\ndef settings")
+    handler.write_text(text[:start] + mine.rstrip("\n") + text[end:])
+    commit_all(project)
+
+    monkeypatch.setattr(versions, "live_source", lambda: later)
+    result = run_cli("update", str(project))
+    assert result.exit_code == 0, result.output
+    for path, (_old, new) in fixes.items():
+        assert new in (project / path).read_text(), path
+    assert mine in handler.read_text()
+    assert not (project / "src" / "handler.py").exists() and (project / "events" / "sqs.json").is_file()
+    assert "Type: SQS" in (project / "template.yaml").read_text()

@@ -154,6 +154,21 @@ def test_idempotent_consumer_project_packages_its_handler_queue_and_event_source
     assert not (artifact / "events").exists()
 
 
+def test_idempotent_consumer_with_snapstart_polls_into_the_alias(tmp_path):
+    """With `snapStart: true` the queue's event source mapping invokes the alias (SnapStart applies
+    to published versions only), as the HTTP API does for the HTTP patterns."""
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.13", pattern="idempotent-consumer", snapstart=True
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    resources = template["Resources"]
+    [function_id] = [k for k, r in resources.items() if r["Type"] == "AWS::Lambda::Function"]
+    [mapping] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    alias_arn = {"Fn::Join": [":", [{"Fn::GetAtt": [function_id, "Arn"]}, catalog.SNAPSTART_ALIAS]]}
+    assert mapping["FunctionName"] == alias_arn
+
+
 def extract(project: Path, properties: dict, folder: Path) -> Path:
     key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
     zipfile.ZipFile(project / ".serverless" / key).extractall(folder)

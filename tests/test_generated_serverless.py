@@ -297,3 +297,34 @@ def test_invoke_local_against_a_local_momento_needs_no_aws(tmp_path, momento_ser
         caches.append(json.loads(response["body"])["cache"])
     assert caches == ["miss", "hit"]
     assert momento_server.state.calls["Get"] == 2 and momento_server.state.calls["Set"] == 1
+
+
+def test_the_consumer_local_loop_processes_then_acknowledges_duplicates(tmp_path, momento_server):
+    """The consumer's README loop: `osls invoke local -p events/sqs.json` twice with MOMENTO_LOCAL
+    and no AWS: the sample's 2 messages are processed, then acknowledged as duplicates."""
+    project = render(
+        tmp_path, name="local-demo", framework="serverless", runtime="python3.11", pattern="idempotent-consumer"
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    venv = project_venv(project, require_python("3.11")).parent.parent
+    momento_server.create_cache("local-demo")
+    env = {
+        **osls_env(tmp_path),
+        "VIRTUAL_ENV": str(venv),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "MOMENTO_LOCAL": momento_server.endpoint,
+    }
+    outcomes = []
+    for _ in range(2):
+        result = subprocess.run(
+            [str(require_tool("osls")), "invoke", "local", "-f", "api", "-p", "events/sqs.json"],
+            cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert json.loads(result.stdout[result.stdout.rindex('{\n    "batchItemFailures"') :]) == {
+            "batchItemFailures": []
+        }
+        lines = [json.loads(line) for line in result.stdout.splitlines() if '"idempotent-consumer"' in line]
+        outcomes.append([line["outcome"] for line in lines])
+    assert outcomes == [["processed", "processed"], ["duplicate", "duplicate"]]
+    assert momento_server.state.calls["SetIfNotExists"] == 4

@@ -149,7 +149,16 @@ RATE_LIMIT = Pattern(
     "rate_limit",
     "rateLimit",
 )
-PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT)
+IDEMPOTENT_CONSUMER = Pattern(
+    "idempotent-consumer",
+    "an SQS consumer that processes each message once",
+    "An SQS-triggered function that processes each message once: a set-if-not-exists claim in Momento "
+    "keyed on the message id (or a body field); duplicates are acknowledged, a failure releases the claim "
+    "and is reported as a batch item failure so SQS retries it.",
+    ("python",),
+    "idempotent_consumer",
+)
+PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER)
 PATTERN_NAMES: tuple[str, ...] = tuple(p.name for p in PATTERNS)
 DEFAULT_PATTERN = CACHE_ASIDE
 

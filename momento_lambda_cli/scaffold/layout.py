@@ -64,7 +64,7 @@ RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
 """(glob relative to the project root, keep-when). Files matching no rule are always kept."""
 
 
-PATTERN_FILES: tuple[tuple[str, str], ...] = (
+PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("src/handler.*", catalog.CACHE_ASIDE.name),
     ("tests/handler.test.*", catalog.CACHE_ASIDE.name),
     ("tests/test_handler.py", catalog.CACHE_ASIDE.name),
@@ -72,14 +72,20 @@ PATTERN_FILES: tuple[tuple[str, str], ...] = (
     ("src/rateLimit.*", catalog.RATE_LIMIT.name),
     ("tests/test_rate_limit.py", catalog.RATE_LIMIT.name),
     ("tests/rateLimit.test.*", catalog.RATE_LIMIT.name),
+    ("src/idempotent_consumer.*", catalog.IDEMPOTENT_CONSUMER.name),
+    ("tests/test_idempotent_consumer.py", catalog.IDEMPOTENT_CONSUMER.name),
+    # The sample events: an HTTP API request for the HTTP patterns, an SQS batch for the consumer.
+    ("events/event.json", (catalog.CACHE_ASIDE.name, catalog.RATE_LIMIT.name)),
+    ("events/sqs.json", catalog.IDEMPOTENT_CONSUMER.name),
 )
-"""(glob, pattern): each pattern's handler and tests, dropped from the other patterns' projects
-(then :data:`RULES` decide by framework and language). Everything else is shared."""
+"""(glob, pattern or patterns): each pattern's handler, tests and sample events, dropped from the
+other patterns' projects (then :data:`RULES` decide by framework and language). Everything else
+is shared."""
 
 
 def keeps(relative: str, answers: Answers) -> bool:
-    for pattern, owner in PATTERN_FILES:
-        if fnmatch(relative, pattern) and answers.pattern != owner:
+    for pattern, owners in PATTERN_FILES:
+        if fnmatch(relative, pattern) and answers.pattern not in ((owners,) if isinstance(owners, str) else owners):
             return False
     for pattern, keep in RULES:
         if fnmatch(relative, pattern):

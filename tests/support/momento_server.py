@@ -4,10 +4,10 @@ Built on the gRPC servicer base classes in ``momento-wire-types``: the Python ``
 SDK and the Node.js ``@gomomento/sdk`` both talk to it unchanged when their credential
 provider points at 127.0.0.1 with a port other than 443 (which means plain gRPC).
 
-It implements CreateCache, DeleteCache, ListCaches (control plane) and Get, Set, Delete
-(data plane), checks the ``authorization`` metadata against ``valid_keys`` (``None`` means
-any key is accepted), answers NOT_FOUND for an unknown cache, can be slowed down with
-``delay_seconds``, and counts calls per method in ``calls``.
+It implements CreateCache, DeleteCache, ListCaches (control plane) and Get, Set, Delete,
+Increment, SetIfNotExists (data plane), checks the ``authorization`` metadata against
+``valid_keys`` (``None`` means any key is accepted), answers NOT_FOUND for an unknown cache,
+can be slowed down with ``delay_seconds``, and counts calls per method in ``calls``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class ServerState:
     delay_seconds: float = 0.0
     auto_create_caches: bool = False
     ttls: dict[bytes, int] = field(default_factory=dict)
-    """The TTL (ms) of each key's last Increment."""
+    """The TTL (ms) each key was last stored with (Set, Increment, or a SetIfNotExists that stored)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -79,7 +79,9 @@ class _DataServicer(_Base, cache_grpc.ScsServicer):
 
     def Set(self, request: Any, context: grpc.ServicerContext) -> Any:
         cache = self._cache(self._enter("Set", context), context)
-        cache[request.cache_key] = request.cache_body
+        with self.state.lock:
+            cache[request.cache_key] = request.cache_body
+            self.state.ttls[request.cache_key] = request.ttl_milliseconds
         return cache_pb._SetResponse(result=cache_pb.Ok)
 
     def Increment(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -94,6 +96,17 @@ class _DataServicer(_Base, cache_grpc.ScsServicer):
             cache[request.cache_key] = str(value).encode()
             self.state.ttls[request.cache_key] = request.ttl_milliseconds
         return cache_pb._IncrementResponse(value=value)
+
+    def SetIfNotExists(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """Atomic, as Momento's: of concurrent callers for a key that does not exist, exactly one
+        stores (the TTL is recorded in ``state.ttls`` by key; items here do not expire)."""
+        cache = self._cache(self._enter("SetIfNotExists", context), context)
+        with self.state.lock:
+            if request.cache_key in cache:
+                return cache_pb._SetIfNotExistsResponse(not_stored=cache_pb._SetIfNotExistsResponse._NotStored())
+            cache[request.cache_key] = request.cache_body
+            self.state.ttls[request.cache_key] = request.ttl_milliseconds
+        return cache_pb._SetIfNotExistsResponse(stored=cache_pb._SetIfNotExistsResponse._Stored())
 
     def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
         cache = self._cache(self._enter("Delete", context), context)

@@ -2,7 +2,8 @@
 plain gRPC on 127.0.0.1, so the tests exercise the real ``CacheClient`` (channels, deadlines,
 error mapping) without a network or a Momento account.
 
-It serves Get, Set and Increment (the calls the handlers make; items expire by their TTL) from the gRPC servicer base classes in
+It serves Get, Set, Increment, SetIfNotExists and Delete (the calls the handlers make; items
+expire by their TTL) from the gRPC servicer base classes in
 ``momento-wire-types`` (installed with ``momento``), checks the ``authorization`` metadata
 against ``accepted_keys`` (``None``: any key), and can be told to ``stall`` (hold every call
 until released, as a frozen server would) or be stopped. ``calls`` counts the requests.
@@ -64,6 +65,20 @@ class _Cache(cache_grpc.ScsServicer):
                 context.abort(grpc.StatusCode.FAILED_PRECONDITION, "The value is not an integer")
             self.server.store(cache, request.cache_key, str(value).encode(), request.ttl_milliseconds)
         return cache_pb._IncrementResponse(value=value)
+
+    def SetIfNotExists(self, request: Any, context: grpc.ServicerContext) -> Any:
+        cache = self._enter("SetIfNotExists", context)
+        with self.server.lock:  # check and store as one step: of concurrent callers, one stores
+            if self.server.live(cache, request.cache_key) is not None:
+                return cache_pb._SetIfNotExistsResponse(not_stored=cache_pb._SetIfNotExistsResponse._NotStored())
+            self.server.store(cache, request.cache_key, request.cache_body, request.ttl_milliseconds)
+        return cache_pb._SetIfNotExistsResponse(stored=cache_pb._SetIfNotExistsResponse._Stored())
+
+    def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
+        cache = self._enter("Delete", context)
+        with self.server.lock:
+            cache.pop(request.cache_key, None)
+        return cache_pb._DeleteResponse()
 
 
 class LocalMomento:

@@ -42,8 +42,10 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
 
 
 @pytest.mark.parametrize(
-    ("runtime", "pattern"), [("python3.11", "cache-aside"), ("nodejs22.x", "cache-aside"), ("python3.12", "rate-limit")]
-)
+    ("runtime", "pattern"),
+    [("python3.11", "cache-aside"), ("nodejs22.x", "cache-aside"), ("python3.12", "rate-limit"),
+     ("python3.13", "topics-publisher")],
+)  # fmt: skip
 def test_sam_validate_lint(tmp_path, runtime, pattern):
     project = render(tmp_path, runtime=runtime, pattern=pattern)
     assert "is a valid SAM Template" in sam(project, "validate", "--lint").stdout + ""

@@ -72,6 +72,10 @@ PATTERN_FILES: tuple[tuple[str, str], ...] = (
     ("src/rateLimit.*", catalog.RATE_LIMIT.name),
     ("tests/test_rate_limit.py", catalog.RATE_LIMIT.name),
     ("tests/rateLimit.test.*", catalog.RATE_LIMIT.name),
+    ("src/publisher.*", catalog.TOPICS_PUBLISHER.name),
+    ("src/webhook.*", catalog.TOPICS_PUBLISHER.name),
+    ("tests/test_publisher.py", catalog.TOPICS_PUBLISHER.name),
+    ("tests/test_webhook.py", catalog.TOPICS_PUBLISHER.name),
 )
 """(glob, pattern): each pattern's handler and tests, dropped from the other patterns' projects
 (then :data:`RULES` decide by framework and language). Everything else is shared."""

@@ -158,7 +158,16 @@ IDEMPOTENT_CONSUMER = Pattern(
     ("python",),
     "idempotent_consumer",
 )
-PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER)
+TOPICS_PUBLISHER = Pattern(
+    "topics-publisher",
+    "publishes to a Momento topic; a webhook receives it",
+    "POST /events publishes to a Momento topic (TopicClient, reused like the cache client); a second "
+    "function behind a Function URL receives the topic's webhook deliveries and refuses forged, stale "
+    "and replayed ones.",
+    ("python",),
+    "publisher",
+)
+PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER)
 PATTERN_NAMES: tuple[str, ...] = tuple(p.name for p in PATTERNS)
 DEFAULT_PATTERN = CACHE_ASIDE
 

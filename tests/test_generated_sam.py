@@ -48,6 +48,7 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
         ("nodejs22.x", "cache-aside"),
         ("python3.12", "rate-limit"),
         ("python3.13", "idempotent-consumer"),
+        ("python3.13", "topics-publisher"),
     ],
 )
 def test_sam_validate_lint(tmp_path, runtime, pattern):

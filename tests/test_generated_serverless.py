@@ -169,6 +169,25 @@ def test_idempotent_consumer_with_snapstart_polls_into_the_alias(tmp_path):
     assert mapping["FunctionName"] == alias_arn
 
 
+def test_topics_project_packages_both_functions_and_the_webhook_url(tmp_path):
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.12", pattern="topics-publisher", secret_arn=SECRET_ARN
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    resources = template["Resources"]
+    functions = {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
+    handlers = sorted(p["Handler"] for p in functions.values())
+    assert handlers == ["src/publisher.lambda_handler", "src/webhook.lambda_handler"]
+    (url,) = [v["Properties"] for v in resources.values() if v["Type"] == "AWS::Lambda::Url"]
+    assert url["AuthType"] == "NONE"
+    hook = next(p for p in functions.values() if p["Handler"] == "src/webhook.lambda_handler")
+    assert hook["Environment"]["Variables"]["MOMENTO_WEBHOOK_SECRET_NAME"] == "momento/demo/webhook-signing-secret"
+    artifact = extract(project, hook, tmp_path / "artifact")
+    assert (artifact / "src" / "webhook.py").is_file() and (artifact / "src" / "momento_client.py").is_file()
+    assert not (artifact / "tests").exists()
+
+
 def extract(project: Path, properties: dict, folder: Path) -> Path:
     key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
     zipfile.ZipFile(project / ".serverless" / key).extractall(folder)

@@ -39,10 +39,12 @@ SOURCES = (
     "src/momentoClient.ts",
     "src/handler.ts",
     "src/rateLimit.ts",
+    "src/idempotentConsumer.ts",
     "tests/fakes.ts",
     "tests/momentoClient.test.ts",
     "tests/handler.test.ts",
     "tests/rateLimit.test.ts",
+    "tests/idempotentConsumer.test.ts",
 )
 """The TypeScript sources, relative to the project template; each has a generated ``.mjs`` twin."""
 MISSING_TOOL = 3

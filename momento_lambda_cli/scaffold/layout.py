@@ -74,6 +74,8 @@ PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("tests/rateLimit.test.*", catalog.RATE_LIMIT.name),
     ("src/idempotent_consumer.*", catalog.IDEMPOTENT_CONSUMER.name),
     ("tests/test_idempotent_consumer.py", catalog.IDEMPOTENT_CONSUMER.name),
+    ("src/idempotentConsumer.*", catalog.IDEMPOTENT_CONSUMER.name),
+    ("tests/idempotentConsumer.test.*", catalog.IDEMPOTENT_CONSUMER.name),
     # The sample events: an HTTP API request for the HTTP patterns (topics-publisher: its POST /events), an SQS batch for the consumer.
     ("events/event.json", (catalog.CACHE_ASIDE.name, catalog.RATE_LIMIT.name, catalog.TOPICS_PUBLISHER.name)),
     ("events/sqs.json", catalog.IDEMPOTENT_CONSUMER.name),

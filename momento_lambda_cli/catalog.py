@@ -165,7 +165,8 @@ TOPICS_PUBLISHER = Pattern(
     "POST /events publishes to a Momento topic (TopicClient, reused like the cache client); a second "
     "function behind a Function URL receives the topic's webhook deliveries and refuses forged, stale "
     "and replayed ones.",
-    ("python",),
+    ("python", "node"),
+    "publisher",
     "publisher",
 )
 PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER)

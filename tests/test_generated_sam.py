@@ -50,6 +50,7 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
         ("python3.13", "idempotent-consumer"),
         ("python3.13", "topics-publisher"),
         ("nodejs22.x", "idempotent-consumer"),
+        ("nodejs24.x", "topics-publisher"),
     ],
 )
 def test_sam_validate_lint(tmp_path, runtime, pattern):

@@ -83,6 +83,8 @@ PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("src/webhook.*", catalog.TOPICS_PUBLISHER.name),
     ("tests/test_publisher.py", catalog.TOPICS_PUBLISHER.name),
     ("tests/test_webhook.py", catalog.TOPICS_PUBLISHER.name),
+    ("tests/publisher.test.*", catalog.TOPICS_PUBLISHER.name),
+    ("tests/webhook.test.*", catalog.TOPICS_PUBLISHER.name),
 )
 """(glob, pattern or patterns): each pattern's handler, tests and sample events, dropped from the
 other patterns' projects (then :data:`RULES` decide by framework and language). Everything else

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import catalog, contract, project
+from momento_lambda_cli import catalog, contract, frameworks, project
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import answers as answers_file
 from momento_lambda_cli.project import edit, files, yamltext
@@ -117,18 +117,14 @@ def inspect_project(directory: Path, config_env: str = "default") -> ProjectFile
     require_folder(directory)
     found = ProjectFiles(directory=directory, answers=project.load_answers(directory))
     found.framework = project.detect_framework(directory)
-    if found.framework == project.SAM:
-        _inspect_sam(found, config_env)
-    elif found.framework == project.SERVERLESS:
-        _inspect_serverless(found)
     if found.framework is not None:
-        # store-token writes params.default unless told a stage; the region is the default stage's.
-        stage = None if found.framework == project.SERVERLESS and config_env == "default" else config_env
-        found.region = deploy_region(directory, stage=stage)
+        adapter = frameworks.adapter(found.framework)
+        adapter.inspect_token_target(found, config_env)
+        found.region = deploy_region(directory, stage=adapter.token_stage(config_env))
     return found
 
 
-def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
+def inspect_sam(found: ProjectFiles, config_env: str) -> None:
     directory = found.directory
     path = directory / samconfig.SAMCONFIG
     yaml_path = next((directory / n for n in samconfig.SAMCONFIG_YAML if (directory / n).is_file()), None)
@@ -150,7 +146,7 @@ def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
         )
 
 
-def _inspect_serverless(found: ProjectFiles) -> None:
+def inspect_serverless(found: ProjectFiles) -> None:
     directory = found.directory
     path = next((directory / n for n in serverless_config.SERVERLESS_FILES if (directory / n).is_file()), None)
     if path is None:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from momento_lambda_cli.retrofit.fixes import FixContext
     from momento_lambda_cli.retrofit.plan import PlannedFiles
     from momento_lambda_cli.scaffold.answers import Answers
-    from momento_lambda_cli.secrets.wiring import ProjectFiles
+    from momento_lambda_cli.secrets.wiring import PlannedWrite, ProjectFiles
 
 
 NOT_FOUND = 0
@@ -167,12 +167,13 @@ class FrameworkAdapter(abc.ABC):
         """The path of a function's own settings in the document."""
 
     @abc.abstractmethod
-    def inherited_path(self) -> list[str]:
-        """The path of the settings every function inherits."""
+    def inherited_path(self) -> list[str] | None:
+        """The path of the settings every function inherits (``None``: the document has none,
+        as in a synthesized CloudFormation template)."""
 
     @abc.abstractmethod
     def environment_paths(self, key: str) -> list[list[str]]:
-        """The function's own environment mapping, then the inherited one."""
+        """The function's own environment mapping, then the inherited one (if any)."""
 
     def function_spec(self, project: Project, function: Function) -> dict[str, Any]:
         """The function's own settings as written (``{}``: none, or not a mapping)."""
@@ -339,3 +340,10 @@ class FrameworkAdapter(abc.ABC):
     @abc.abstractmethod
     def token_stage(self, config_env: str) -> str | None:
         """`store-token`: the stage whose region the ARN is for."""
+
+    @abc.abstractmethod
+    def plan_token_writes(
+        self, found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+    ) -> tuple[list[PlannedWrite], list[str]]:
+        """`store-token`: the whole-file writes that pass the ARN (and KMS key) to the deploy, and
+        warnings; ``strict``: a file whose shape the edit refuses is an error, not a warning."""

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from momento_lambda_cli.retrofit.fixes import FixContext
     from momento_lambda_cli.retrofit.plan import PlannedFiles
     from momento_lambda_cli.scaffold.answers import Answers
-    from momento_lambda_cli.secrets.wiring import ProjectFiles
+    from momento_lambda_cli.secrets.wiring import PlannedWrite, ProjectFiles
 
 SAM_MARK = b"AWS::Serverless"
 """In a template: the SAM transform or a SAM resource type; a plain CloudFormation template has neither."""
@@ -110,7 +110,7 @@ class SamAdapter(FrameworkAdapter):
     def function_path(self, key: str) -> list[str]:
         return ["Resources", key, "Properties"]
 
-    def inherited_path(self) -> list[str]:
+    def inherited_path(self) -> list[str] | None:
         return ["Globals", "Function"]
 
     def environment_paths(self, key: str) -> list[list[str]]:
@@ -300,6 +300,13 @@ class SamAdapter(FrameworkAdapter):
         from momento_lambda_cli.secrets.wiring import inspect_sam
 
         inspect_sam(found, config_env)
+
+    def plan_token_writes(
+        self, found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+    ) -> tuple[list[PlannedWrite], list[str]]:
+        from momento_lambda_cli.secrets.wiring import plan_sam_writes
+
+        return plan_sam_writes(found, arn, kms_key_arn, config_env, strict)
 
     def token_stage(self, config_env: str) -> str | None:
         return config_env

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from momento_lambda_cli.retrofit.fixes import FixContext
     from momento_lambda_cli.retrofit.plan import PlannedFiles
     from momento_lambda_cli.scaffold.answers import Answers
-    from momento_lambda_cli.secrets.wiring import ProjectFiles
+    from momento_lambda_cli.secrets.wiring import PlannedWrite, ProjectFiles
 
 FOUND = 2
 """serverless.yml: above a plain CloudFormation template beside it, below a template that uses SAM."""
@@ -100,7 +100,7 @@ class ServerlessAdapter(FrameworkAdapter):
     def function_path(self, key: str) -> list[str]:
         return ["functions", key]
 
-    def inherited_path(self) -> list[str]:
+    def inherited_path(self) -> list[str] | None:
         return ["provider"]
 
     def environment_paths(self, key: str) -> list[list[str]]:
@@ -289,6 +289,13 @@ class ServerlessAdapter(FrameworkAdapter):
         from momento_lambda_cli.secrets.wiring import inspect_serverless
 
         inspect_serverless(found)
+
+    def plan_token_writes(
+        self, found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+    ) -> tuple[list[PlannedWrite], list[str]]:
+        from momento_lambda_cli.secrets.wiring import plan_serverless_writes
+
+        return plan_serverless_writes(found, arn, kms_key_arn, config_env, strict)
 
     def token_stage(self, config_env: str) -> str | None:
         # store-token writes params.default unless told a stage; the region is the default stage's.

@@ -188,6 +188,39 @@ def plan_writes(
     arn = secret_arn or PLACEHOLDER_ARN
     writes: list[PlannedWrite] = []
     warnings: list[str] = []
+    if found.framework is not None:
+        adapter = frameworks.adapter(found.framework)
+        writes, warnings = adapter.plan_token_writes(found, arn, kms_key_arn, config_env, strict)
+    root = found.directory
+    if found.answers is not None:
+        answers = {k: v for k, v in found.answers.items() if k != "_tool_version"}
+        changes: dict[str, Any] = {"secret_name": secret_name, "secret_arn": arn}
+        if kms_key_arn:
+            changes["kms_key_arn"] = kms_key_arn
+        if {**answers, **changes} != answers:
+            path = found.directory / project.ANSWERS_FILE
+            old_answers = files.read_text(path, found.directory)
+            answers_edit = _answers_edit(changes)
+            writes.append(
+                PlannedWrite(
+                    path,
+                    answers_edit(old_answers),
+                    f"{project.ANSWERS_FILE} secret_name, secret_arn" + (", kms_key_arn" if kms_key_arn else ""),
+                    old=old_answers,
+                    edit=answers_edit,
+                    root=root,
+                    manual=f"in {project.ANSWERS_FILE} set " + ", ".join(f'"{k}": "{v}"' for k, v in changes.items()),
+                )
+            )
+    return writes, warnings
+
+
+def plan_sam_writes(
+    found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+) -> tuple[list[PlannedWrite], list[str]]:
+    """SAM: ``parameter_overrides`` in the samconfig the SAM CLI reads."""
+    writes: list[PlannedWrite] = []
+    warnings: list[str] = []
     root = found.directory
     if found.samconfig_path is not None:
         name = found.samconfig_path.name
@@ -223,6 +256,16 @@ def plan_writes(
                     manual=manual,
                 )
             )
+    return writes, warnings
+
+
+def plan_serverless_writes(
+    found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+) -> tuple[list[PlannedWrite], list[str]]:
+    """Serverless: ``params.<stage>`` in serverless.yml, or the params file it names."""
+    writes: list[PlannedWrite] = []
+    warnings: list[str] = []
+    root = found.directory
     if found.serverless_path is not None and found.serverless_text is not None:
         values = {contract.SLS_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
@@ -262,26 +305,6 @@ def plan_writes(
                         + ", ".join(f"{k}: {v}" for k, v in values.items()),
                     )
                 )
-    if found.answers is not None:
-        answers = {k: v for k, v in found.answers.items() if k != "_tool_version"}
-        changes: dict[str, Any] = {"secret_name": secret_name, "secret_arn": arn}
-        if kms_key_arn:
-            changes["kms_key_arn"] = kms_key_arn
-        if {**answers, **changes} != answers:
-            path = found.directory / project.ANSWERS_FILE
-            old_answers = files.read_text(path, found.directory)
-            answers_edit = _answers_edit(changes)
-            writes.append(
-                PlannedWrite(
-                    path,
-                    answers_edit(old_answers),
-                    f"{project.ANSWERS_FILE} secret_name, secret_arn" + (", kms_key_arn" if kms_key_arn else ""),
-                    old=old_answers,
-                    edit=answers_edit,
-                    root=root,
-                    manual=f"in {project.ANSWERS_FILE} set " + ", ".join(f'"{k}": "{v}"' for k, v in changes.items()),
-                )
-            )
     return writes, warnings
 
 

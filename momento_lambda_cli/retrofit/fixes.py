@@ -620,7 +620,8 @@ def fix_runtime(ctx: FixContext) -> list[str]:
     actions: list[str] = []
     adapter = adapter_for(project)
     key = adapter.runtime_key
-    shared = [*adapter.inherited_path(), key]
+    inherited = adapter.inherited_path()
+    shared = [*inherited, key] if inherited is not None else None
     moves: dict[str, tuple[str, str]] = {}
     stuck: set[str] = set()
     for function in project.functions:
@@ -655,6 +656,8 @@ def fix_runtime(ctx: FixContext) -> list[str]:
         own = [*adapter.function_path(function.key), key]
         text = ctx.text()
         for path in (own, shared):
+            if path is None:
+                continue
             node = yamltext.node_at(text, path, ctx.source)
             if node is None:
                 continue

@@ -736,7 +736,7 @@ def raise_timeout(
     batch = files.yaml(project.config_path, source)
     if key in spec:
         target: list[str] | None = [*base, key]
-    elif shared and batch.node_at([*inherited, key]) is not None:
+    elif shared and inherited is not None and batch.node_at([*inherited, key]) is not None:
         target = [*inherited, key]
     else:
         target = None

@@ -78,9 +78,7 @@ def framework_branches(source: str, filename: str = "<snippet>") -> list[str]:
 
 
 def _modules() -> list[Path]:
-    return sorted(
-        p for p in PACKAGE.rglob("*.py") if not p.relative_to(PACKAGE).as_posix().startswith(EXEMPT)
-    )
+    return sorted(p for p in PACKAGE.rglob("*.py") if not p.relative_to(PACKAGE).as_posix().startswith(EXEMPT))
 
 
 def test_no_framework_branch_outside_the_adapters() -> None:

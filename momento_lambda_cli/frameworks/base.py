@@ -110,8 +110,6 @@ class FrameworkAdapter(abc.ABC):
     """The function setting for the runtime (``Runtime`` / ``runtime``)."""
     deploy_tool: str
     """The deploy command, bare: ``sam deploy``."""
-    secret_arn_parameter: str
-    """The parameter the template reads the secret's ARN from."""
     kms_key_parameter: str
     """The parameter the template reads the secret's KMS key ARN from."""
     template_is_cloudformation: bool

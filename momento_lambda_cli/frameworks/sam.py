@@ -59,7 +59,6 @@ class SamAdapter(FrameworkAdapter):
     timeout_key = "Timeout"
     runtime_key = "Runtime"
     deploy_tool = "sam deploy"
-    secret_arn_parameter = contract.SAM_PARAM_SECRET_ARN
     kms_key_parameter = contract.SAM_PARAM_KMS_KEY_ARN
     template_is_cloudformation = True
     has_plugins = False

@@ -55,7 +55,6 @@ class ServerlessAdapter(FrameworkAdapter):
     timeout_key = "timeout"
     runtime_key = "runtime"
     deploy_tool = "serverless deploy"
-    secret_arn_parameter = contract.SLS_PARAM_SECRET_ARN
     kms_key_parameter = contract.SLS_PARAM_KMS_KEY_ARN
     template_is_cloudformation = False
     has_plugins = True

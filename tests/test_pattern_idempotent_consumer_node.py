@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,13 @@ from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import assert_node_tests_passed, node_test_files, npm_install, render, seed_local_peers
+from tests.support.generated import (
+    NODE_LOCAL_PRELUDE,
+    npm_install,
+    render,
+    run_node_project_tests,
+    seed_local_peers,
+)
 from tests.support.keys import MARKER
 from tests.support.tools import require_tool
 
@@ -74,42 +79,15 @@ def test_doctor_finds_the_node_consumer_healthy(tmp_path, run_cli, framework):
     [("sam", "nodejs22.x", "javascript"), ("serverless", "nodejs24.x", "typescript")],
 )
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework, runtime, language):
-    node = require_tool("node")
     project = render(tmp_path, framework=framework, runtime=runtime, language=language, pattern=PATTERN)
     npm_install(project)
-    files = [path.relative_to(project).as_posix() for path in node_test_files(project)]
-    assert [Path(f).name.split(".")[0] for f in files] == ["idempotentConsumer", "momentoClient"]
-    loader = ["--import", "tsx"] if language == catalog.TYPESCRIPT else []
-    result = subprocess.run(
-        [str(node), *loader, "--test", *files], cwd=project, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert_node_tests_passed(result.stdout, project)
+    result = run_node_project_tests(project, language == catalog.TYPESCRIPT, ["idempotentConsumer", "momentoClient"])
     assert "a message delivered three times is processed once" in result.stdout
-    if language == catalog.TYPESCRIPT:
-        typecheck = subprocess.run(
-            [str(node), "node_modules/typescript/bin/tsc", "--noEmit"],
-            cwd=project, capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
 
 
-DRIVER = """
-import sdk from '@gomomento/sdk';
-
-// Count the clients the generated module creates and send them to the local server.
-const originalCreate = sdk.CacheClient.create;
-const local = process.env.DRIVE_MOMENTO_ENDPOINT;
-let created = 0;
-sdk.CacheClient.create = async function (props) {
-  created += 1;
-  const provider = Object.assign(Object.create(props.credentialProvider), {
-    getCacheEndpoint: () => local, getControlEndpoint: () => local, getTokenEndpoint: () => local,
-    isCacheEndpointSecure: () => false, isControlEndpointSecure: () => false, isTokenEndpointSecure: () => false,
-    isStorageEndpointSecure: () => false, isEndpointSecure: () => false, areEndpointsOverridden: () => true,
-  });
-  return originalCreate.call(this, { ...props, credentialProvider: provider });
-};
+DRIVER = (
+    NODE_LOCAL_PRELUDE
+    + """
 const { handler, work } = await import('./src/MODULE');
 
 // The work: count side effects per message; the first attempt of message m-7 fails.
@@ -151,6 +129,7 @@ const counts = [...effects.values()];
 process.stdout.write(`@@${JSON.stringify({ created, invocations, failures, messages: effects.size, max: Math.max(...counts), sum: counts.reduce((a, b) => a + b, 0), failedOnce })}\\n`);
 process.exit(0);
 """
+)
 
 
 @pytest.mark.slow

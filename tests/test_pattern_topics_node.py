@@ -24,7 +24,13 @@ from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import assert_node_tests_passed, node_test_files, npm_install, render, seed_local_peers
+from tests.support.generated import (
+    NODE_LOCAL_PRELUDE,
+    npm_install,
+    render,
+    run_node_project_tests,
+    seed_local_peers,
+)
 from tests.support.keys import MARKER
 from tests.support.tools import require_tool
 
@@ -108,43 +114,17 @@ def test_doctor_finds_the_node_topics_project_healthy(tmp_path, run_cli, framewo
     [("sam", "nodejs22.x", "javascript"), ("serverless", "nodejs24.x", "typescript")],
 )
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework, runtime, language):
-    node = require_tool("node")
     project = render(tmp_path, framework=framework, runtime=runtime, language=language, pattern=PATTERN)
     npm_install(project)
-    files = [path.relative_to(project).as_posix() for path in node_test_files(project)]
-    assert [Path(f).name.split(".")[0] for f in files] == ["momentoClient", "publisher", "webhook"]
-    loader = ["--import", "tsx"] if language == catalog.TYPESCRIPT else []
-    result = subprocess.run(
-        [str(node), *loader, "--test", *files], cwd=project, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert_node_tests_passed(result.stdout, project)
+    result = run_node_project_tests(project, language == catalog.TYPESCRIPT, ["momentoClient", "publisher", "webhook"])
     assert "a replayed delivery is 401" in result.stdout
-    if language == catalog.TYPESCRIPT:
-        typecheck = subprocess.run(
-            [str(node), "node_modules/typescript/bin/tsc", "--noEmit"],
-            cwd=project, capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
 
 
-DRIVER = """
+DRIVER = (
+    NODE_LOCAL_PRELUDE
+    + """
 import readline from 'node:readline';
-import sdk from '@gomomento/sdk';
 
-// Send every Momento client the generated code makes to the local server, and count them.
-const local = process.env.DRIVE_MOMENTO_ENDPOINT;
-const toLocal = (provider) => Object.assign(Object.create(provider), {
-  getCacheEndpoint: () => local, getControlEndpoint: () => local, getTokenEndpoint: () => local,
-  isCacheEndpointSecure: () => false, isControlEndpointSecure: () => false, isTokenEndpointSecure: () => false,
-  isStorageEndpointSecure: () => false, isEndpointSecure: () => false, areEndpointsOverridden: () => true,
-});
-const originalCreate = sdk.CacheClient.create;
-let caches = 0;
-sdk.CacheClient.create = async function (props) {
-  caches += 1;
-  return originalCreate.call(this, { ...props, credentialProvider: toLocal(props.credentialProvider) });
-};
 const publisher = await import('./src/PUBLISHER');
 const webhook = await import('./src/WEBHOOK');
 let topics = 0;
@@ -162,7 +142,7 @@ for await (const line of lines) {
     for (let n = 0; n < command.publish; n += 1) {
       statuses.push((await publisher.handler({ body: JSON.stringify({ order: n }) }, {})).statusCode);
     }
-    reply = { statuses, caches, topics };
+    reply = { statuses, caches: created, topics };
   } else {
     const response = await webhook.handler(command.request, {});
     reply = { status: response.statusCode };
@@ -171,6 +151,7 @@ for await (const line of lines) {
 }
 process.exit(0);
 """
+)
 
 
 class Driver:

@@ -184,6 +184,51 @@ def assert_node_tests_passed(stdout: str, project: Path) -> None:
         assert re.search(rf"^ok \d+ - {name}", stdout, re.MULTILINE), name
 
 
+NODE_LOCAL_PRELUDE = """
+import sdk from '@gomomento/sdk';
+
+// Send every Momento client the generated code makes to the local server (DRIVE_MOMENTO_ENDPOINT,
+// plain gRPC) with the key the secret gave, and count the cache clients in `created`.
+const local = process.env.DRIVE_MOMENTO_ENDPOINT;
+const toLocal = (provider) => Object.assign(Object.create(provider), {
+  getCacheEndpoint: () => local, getControlEndpoint: () => local, getTokenEndpoint: () => local,
+  isCacheEndpointSecure: () => false, isControlEndpointSecure: () => false, isTokenEndpointSecure: () => false,
+  isStorageEndpointSecure: () => false, isEndpointSecure: () => false, areEndpointsOverridden: () => true,
+});
+const originalCreate = sdk.CacheClient.create;
+let created = 0;
+sdk.CacheClient.create = async function (props) {
+  created += 1;
+  return originalCreate.call(this, { ...props, credentialProvider: toLocal(props.credentialProvider) });
+};
+"""
+"""The start of a node driver that runs a generated Node.js handler against the local Momento server."""
+
+
+def run_node_project_tests(project: Path, typescript: bool, expected: list[str]) -> subprocess.CompletedProcess[str]:
+    """The generated Node.js project's own tests, as ``npm test`` runs them (and ``tsc --noEmit``
+    for TypeScript): ``expected`` names the test files (``momentoClient`` for tests/momentoClient.test.*);
+    asserts that every test passed."""
+    from tests.support.tools import require_tool
+
+    node = require_tool("node")
+    files = [path.relative_to(project).as_posix() for path in node_test_files(project)]
+    assert [Path(f).name.split(".")[0] for f in files] == expected
+    loader = ["--import", "tsx"] if typescript else []
+    result = subprocess.run(
+        [str(node), *loader, "--test", *files], cwd=project, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_node_tests_passed(result.stdout, project)
+    if typescript:
+        typecheck = subprocess.run(
+            [str(node), "node_modules/typescript/bin/tsc", "--noEmit"],
+            cwd=project, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
+    return result
+
+
 def run_project_tests(project: Path, python: str | Path = sys.executable) -> subprocess.CompletedProcess[str]:
     """The generated project's own pytest suite, run by ``python`` inside the project; asserts it passed."""
     result = subprocess.run(

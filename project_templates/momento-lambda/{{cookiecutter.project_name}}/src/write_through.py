@@ -89,7 +89,8 @@ def dynamodb() -> Any:
     """The execution environment's DynamoDB client (created on first use, then reused)."""
     global _dynamodb
     if _dynamodb is None:
-        _dynamodb = boto3.client("dynamodb", config=_DYNAMODB_CONFIG)
+        region = os.environ.get("AWS_REGION") or None  # set by Lambda
+        _dynamodb = boto3.client("dynamodb", region_name=region, config=_DYNAMODB_CONFIG)
     return _dynamodb
 
 

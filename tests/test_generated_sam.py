@@ -49,6 +49,7 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
         ("python3.12", "rate-limit"),
         ("python3.13", "idempotent-consumer"),
         ("python3.13", "topics-publisher"),
+        ("python3.12", "write-through"),
     ],
 )
 def test_sam_validate_lint(tmp_path, runtime, pattern):

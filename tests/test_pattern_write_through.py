@@ -157,7 +157,9 @@ def test_the_serverless_service_wires_the_table_and_the_stream(tmp_path):
     assert set(functions) == {"api", "stream"}
     assert functions["api"]["handler"] == "src/write_through.lambda_handler"
     assert functions["api"]["events"] == [{"httpApi": {"path": "/items/{id}", "method": "get"}}]
-    assert functions["api"]["environment"] == {"ITEMS_TABLE_NAME": {"Ref": "ItemsTable"}}
+    assert functions["api"]["environment"] == {"ITEMS_TABLE_NAME": "${self:service}-${sls:stage}-items"}
+    table_name = service["resources"]["Resources"]["ItemsTable"]["Properties"]["TableName"]
+    assert table_name == functions["api"]["environment"]["ITEMS_TABLE_NAME"]  # a plain name: invoke local needs no AWS
     assert functions["stream"]["handler"] == "src/write_through_stream.lambda_handler"
     assert functions["stream"]["events"] == [
         {

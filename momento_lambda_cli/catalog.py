@@ -155,8 +155,9 @@ IDEMPOTENT_CONSUMER = Pattern(
     "An SQS-triggered function that processes each message once: a set-if-not-exists claim in Momento "
     "keyed on the message id (or a body field); duplicates are acknowledged, a failure releases the claim "
     "and is reported as a batch item failure so SQS retries it.",
-    ("python",),
+    ("python", "node"),
     "idempotent_consumer",
+    "idempotentConsumer",
 )
 TOPICS_PUBLISHER = Pattern(
     "topics-publisher",
@@ -164,7 +165,8 @@ TOPICS_PUBLISHER = Pattern(
     "POST /events publishes to a Momento topic (TopicClient, reused like the cache client); a second "
     "function behind a Function URL receives the topic's webhook deliveries and refuses forged, stale "
     "and replayed ones.",
-    ("python",),
+    ("python", "node"),
+    "publisher",
     "publisher",
 )
 WRITE_THROUGH = Pattern(

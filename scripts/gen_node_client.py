@@ -39,10 +39,16 @@ SOURCES = (
     "src/momentoClient.ts",
     "src/handler.ts",
     "src/rateLimit.ts",
+    "src/idempotentConsumer.ts",
+    "src/publisher.ts",
+    "src/webhook.ts",
     "tests/fakes.ts",
     "tests/momentoClient.test.ts",
     "tests/handler.test.ts",
     "tests/rateLimit.test.ts",
+    "tests/idempotentConsumer.test.ts",
+    "tests/publisher.test.ts",
+    "tests/webhook.test.ts",
 )
 """The TypeScript sources, relative to the project template; each has a generated ``.mjs`` twin."""
 MISSING_TOOL = 3

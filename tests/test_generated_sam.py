@@ -49,6 +49,8 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
         ("python3.12", "rate-limit"),
         ("python3.13", "idempotent-consumer"),
         ("python3.13", "topics-publisher"),
+        ("nodejs22.x", "idempotent-consumer"),
+        ("nodejs24.x", "topics-publisher"),
         ("python3.12", "write-through"),
     ],
 )

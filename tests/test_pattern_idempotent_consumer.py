@@ -126,11 +126,10 @@ def test_the_serverless_service_wires_the_queue_dlq_and_partial_batch_responses(
     assert [s["Action"] for s in service["provider"]["iam"]["role"]["statements"]] == ["secretsmanager:GetSecretValue"]
 
 
-def test_the_pattern_is_for_python_runtimes(run_cli, tmp_path):
-    result = run_cli("new", "demo", "--no-input", "-o", str(tmp_path), "-r", "nodejs22.x", "--pattern", PATTERN)
-    assert result.exit_code == 2, result.output
-    assert f"--pattern {PATTERN} is available for Python runtimes" in result.stderr
-    assert not (tmp_path / "demo").exists()
+def test_the_pattern_is_offered_for_python_and_node_runtimes():
+    """Node.js projects get src/idempotentConsumer (tests/test_pattern_idempotent_consumer_node.py)."""
+    assert set(catalog.IDEMPOTENT_CONSUMER.languages) == {catalog.PYTHON, catalog.NODE}
+    assert catalog.IDEMPOTENT_CONSUMER in catalog.patterns_for(catalog.NODE)
 
 
 @pytest.mark.parametrize("snapstart", [False, True])

@@ -43,11 +43,10 @@ def test_the_layout_gives_the_pattern_its_two_handlers_and_shares_the_rest():
         assert keeps(path, topics) and keeps(path, aside)
 
 
-def test_a_node_runtime_is_refused_for_the_pattern(run_cli, tmp_path):
-    result = run_cli("new", "demo", "--no-input", "-o", str(tmp_path), "-r", "nodejs22.x", "--pattern", PATTERN)
-    assert result.exit_code == 2, result.output
-    assert f"--pattern {PATTERN} is available for Python runtimes" in result.stderr
-    assert not (tmp_path / "demo").exists()
+def test_the_pattern_is_offered_for_python_and_node_runtimes():
+    """Node.js projects get src/publisher and src/webhook (tests/test_pattern_topics_node.py)."""
+    assert set(catalog.TOPICS_PUBLISHER.languages) == {catalog.PYTHON, catalog.NODE}
+    assert catalog.TOPICS_PUBLISHER in catalog.patterns_for(catalog.NODE)
 
 
 def _sam_functions(project: Path) -> dict[str, Any]:

@@ -74,6 +74,8 @@ PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("tests/rateLimit.test.*", catalog.RATE_LIMIT.name),
     ("src/idempotent_consumer.*", catalog.IDEMPOTENT_CONSUMER.name),
     ("tests/test_idempotent_consumer.py", catalog.IDEMPOTENT_CONSUMER.name),
+    ("src/idempotentConsumer.*", catalog.IDEMPOTENT_CONSUMER.name),
+    ("tests/idempotentConsumer.test.*", catalog.IDEMPOTENT_CONSUMER.name),
     # The sample events: an HTTP API request for the HTTP patterns (topics-publisher: its POST /events), an SQS batch for the consumer,
     # a DynamoDB stream batch for write-through's stream function (its read API has the HTTP request).
     (
@@ -86,6 +88,8 @@ PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("src/webhook.*", catalog.TOPICS_PUBLISHER.name),
     ("tests/test_publisher.py", catalog.TOPICS_PUBLISHER.name),
     ("tests/test_webhook.py", catalog.TOPICS_PUBLISHER.name),
+    ("tests/publisher.test.*", catalog.TOPICS_PUBLISHER.name),
+    ("tests/webhook.test.*", catalog.TOPICS_PUBLISHER.name),
     ("src/write_through.*", catalog.WRITE_THROUGH.name),
     ("src/write_through_stream.*", catalog.WRITE_THROUGH.name),
     ("tests/test_write_through.py", catalog.WRITE_THROUGH.name),

@@ -5,7 +5,7 @@ SDK and the Node.js ``@gomomento/sdk`` both talk to it unchanged when their cred
 provider points at 127.0.0.1 with a port other than 443 (which means plain gRPC).
 
 It implements CreateCache, DeleteCache, ListCaches (control plane), Get, Set, Delete,
-Increment, SetIfNotExists (data plane) and topics (Publish; Subscribe streams that deliver what
+Increment, SetIfNotExists, SetIf (data plane) and topics (Publish; Subscribe streams that deliver what
 is published after they start), checks the ``authorization`` metadata against ``valid_keys``
 (``None`` means any key is accepted), answers NOT_FOUND for an unknown cache, can be slowed down
 with ``delay_seconds``, and counts calls per method in ``calls``.
@@ -114,6 +114,29 @@ class _DataServicer(_Base, cache_grpc.ScsServicer):
             cache[request.cache_key] = request.cache_body
             self.state.ttls[request.cache_key] = request.ttl_milliseconds
         return cache_pb._SetIfNotExistsResponse(stored=cache_pb._SetIfNotExistsResponse._Stored())
+
+    def SetIf(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """The conditional set the Node.js SDK's ``setIfAbsent`` / ``setIfPresent`` /
+        ``setIfEqual`` / ``setIfNotEqual`` send; atomic, as Momento's."""
+        cache = self._cache(self._enter("SetIf", context), context)
+        with self.state.lock:
+            current = cache.get(request.cache_key)
+            condition = request.WhichOneof("condition")
+            if condition == "absent":
+                store = current is None
+            elif condition == "present":
+                store = current is not None
+            elif condition == "equal":
+                store = current == request.equal.value_to_check
+            elif condition == "not_equal":
+                store = current != request.not_equal.value_to_check
+            else:
+                context.abort(grpc.StatusCode.UNIMPLEMENTED, f"SetIf condition {condition} is not served here")
+            if not store:
+                return cache_pb._SetIfResponse(not_stored=cache_pb._SetIfResponse._NotStored())
+            cache[request.cache_key] = request.cache_body
+            self.state.ttls[request.cache_key] = request.ttl_milliseconds
+        return cache_pb._SetIfResponse(stored=cache_pb._SetIfResponse._Stored())
 
     def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
         cache = self._cache(self._enter("Delete", context), context)

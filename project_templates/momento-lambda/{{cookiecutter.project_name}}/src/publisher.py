@@ -8,7 +8,7 @@ could not be published (the caller should retry: a topic is best-effort and keep
 
 The ``TopicClient`` is created once per execution environment, like the cache client, from the
 same credentials (one secret read): :func:`momento_client.credentials`. When Momento rejects the
-key (it was rotated), the secret is read again and the topic client rebuilt, once.
+key (it was rotated), the secret is read again and the topic client rebuilt, once (at most every 10 s).
 
 One JSON log line per request: {"event": "publish", "topic": ..., "bytes": N, "published": ...}.
 
@@ -27,7 +27,6 @@ from datetime import timedelta
 from typing import Any
 
 from momento import TopicClient, TopicConfigurations
-from momento.errors import MomentoErrorCode
 from momento.responses import TopicPublish
 
 if __package__:  # imported as src.publisher (Serverless: handler src/publisher.lambda_handler)
@@ -77,13 +76,11 @@ def topic_client() -> TopicClient:
 
 
 def publish(text: str) -> Any:
-    """Publish ``text``; on AUTHENTICATION_ERROR re-read the secret and try once more."""
+    """Publish ``text`` through ``momento_client.call``: on AUTHENTICATION_ERROR it re-reads the
+    secret (at most every 10 s) and runs this again, when :func:`topic_client` sees the new
+    credentials; timeouts count toward the same circuit breaker as the cache's calls."""
     cache, topic = momento_client.cache_name(), topic_name()
-    response = topic_client().publish(cache, topic, text)
-    if getattr(response, "error_code", None) is MomentoErrorCode.AUTHENTICATION_ERROR:
-        momento_client.refresh_client()
-        response = topic_client().publish(cache, topic, text)
-    return response
+    return momento_client.call(lambda _cache_client: topic_client().publish(cache, topic, text))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 // that counts what the code under test did (secret reads, clients made, gets, increments).
 
 import { afterEach, beforeEach } from 'node:test';
-import { AuthenticationError, CacheGet, CacheIncrement, CacheSet } from '@gomomento/sdk';
+import { AuthenticationError, CacheDelete, CacheGet, CacheIncrement, CacheSet, CacheSetIfAbsent } from '@gomomento/sdk';
 import type { CacheClient, CredentialProvider, SdkError } from '@gomomento/sdk';
 
 import { resetForTests } from '../src/momentoClient.ts';
@@ -89,11 +89,29 @@ export class FakeCache {
     return value === undefined ? new CacheGet.Miss() : new CacheGet.Hit(new TextEncoder().encode(value));
   }
 
-  async set(cache: string, key: string, value: string): Promise<CacheSet.Response> {
+  async set(cache: string, key: string, value: string, options: { ttl?: number } = {}): Promise<CacheSet.Response> {
     const error = this.error(CacheSet);
     if (error) return error;
     this.world.store.set(`${cache}/${key}`, value);
+    if (options.ttl !== undefined) this.world.ttls.set(`${cache}/${key}`, options.ttl);
     return new CacheSet.Success();
+  }
+
+  // Momento's conditional set: of concurrent callers, exactly one stores a key that is absent.
+  async setIfAbsent(cache: string, key: string, value: string, options: { ttl?: number } = {}): Promise<CacheSetIfAbsent.Response> {
+    const error = this.error(CacheSetIfAbsent);
+    if (error) return error;
+    if (this.world.store.has(`${cache}/${key}`)) return new CacheSetIfAbsent.NotStored();
+    this.world.store.set(`${cache}/${key}`, value);
+    if (options.ttl !== undefined) this.world.ttls.set(`${cache}/${key}`, options.ttl);
+    return new CacheSetIfAbsent.Stored();
+  }
+
+  async delete(cache: string, key: string): Promise<CacheDelete.Response> {
+    const error = this.error(CacheDelete);
+    if (error) return error;
+    this.world.store.delete(`${cache}/${key}`);
+    return new CacheDelete.Success();
   }
 
   // Momento's increment: atomic, creates the item at 0 + amount, sets the TTL it is given.

@@ -80,7 +80,9 @@ TOMBSTONE_TTL_SECONDS = 60
 timeout, 10 s), so a reader that loaded an older version cannot fill the cache after it expires."""
 MAX_ID_LENGTH = 1024
 
-_DYNAMODB_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
+# A miss's GetItem: 1 s to connect, 2 s for the answer, 2 attempts in all (total_max_attempts counts
+# attempts; botocore's max_attempts would count retries): well inside the function's 10 s timeout.
+_DYNAMODB_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 2, "mode": "standard"})
 _dynamodb: Any = None
 _deserializer = TypeDeserializer()
 

@@ -27,37 +27,15 @@ SERVERLESS = catalog.SERVERLESS.name
 
 
 def detect_framework(project_dir: Path) -> str | None:
-    """``"sam"``, ``"serverless"`` or ``None`` from the files present."""
+    """The framework's name (``"sam"``, ``"serverless"``) or ``None``: the answers file's, else
+    the one whose files are present (:func:`momento_lambda_cli.frameworks.detect`)."""
+    from momento_lambda_cli import frameworks
+
     answers = load_answers(project_dir)
-    if answers and answers.get("framework") in {SAM, SERVERLESS}:
+    if answers and answers.get("framework") in frameworks.names():
         return str(answers["framework"])
-    sam = [name for name in catalog.SAM.project_files if (project_dir / name).is_file()]
-    serverless = any((project_dir / name).is_file() for name in catalog.SERVERLESS.project_files)
-    if sam and serverless and not _sam_project(project_dir, sam):
-        return SERVERLESS  # a Serverless service that keeps a plain CloudFormation template beside it
-    if sam:
-        return SAM
-    if serverless:
-        return SERVERLESS
-    return None
-
-
-SAM_MARK = b"AWS::Serverless"
-"""In a template: the SAM transform or a SAM resource type; a plain CloudFormation template has neither."""
-
-
-def _sam_project(project_dir: Path, present: list[str]) -> bool:
-    """Beside serverless.yml, the SAM files found make a SAM project only with a samconfig or a
-    template that uses SAM (``Transform: AWS::Serverless-2016-10-31``, ``AWS::Serverless::*``)."""
-    from momento_lambda_cli.project.parse import read_head
-
-    if any(name in catalog.SAM.config_files for name in present):
-        return True
-    for name in present:
-        head = read_head(project_dir / name, 1_000_000, root=project_dir)
-        if head is not None and SAM_MARK in head:
-            return True
-    return False
+    found = frameworks.detect(project_dir)
+    return found.name if found is not None else None
 
 
 def load_answers(project_dir: Path) -> dict[str, Any] | None:

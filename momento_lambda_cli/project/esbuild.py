@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli.project import SAM
 from momento_lambda_cli.project.handlers import TYPESCRIPT_SUFFIXES
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import MAX_FILE_BYTES, read_head
@@ -101,27 +100,45 @@ def package_json(folder: Path, root: Path) -> dict[str, Any]:
 
 def external(project: Project, function: Function) -> list[str]:
     """The packages the bundle leaves out (SAM ``External``; serverless-esbuild ``external`` / ``exclude``)."""
-    if project.framework == SAM:
-        return _strings(sam_build_properties(project, function).get("External"))
+    from momento_lambda_cli import frameworks
+
+    return frameworks.adapter_for(project).esbuild_external(project, function)
+
+
+def sam_external(project: Project, function: Function) -> list[str]:
+    return _strings(sam_build_properties(project, function).get("External"))
+
+
+def sls_external(project: Project, function: Function) -> list[str]:
     options = sls_options(project)
     return _strings(options.get("external")) + _strings(options.get("exclude"))
 
 
 def bundle(project: Project, function: Function) -> Bundle | None:
     """The function's esbuild bundle; ``None`` when esbuild does not bundle it."""
-    if project.framework == SAM:
-        if (function.build_method or "").lower() != "esbuild":
-            return None
-        props = sam_build_properties(project, function)
-        return Bundle(
-            esm=str(props.get("Format", "")).lower() == "esm",
-            target=",".join(_strings(props.get("Target"))) or SAM_DEFAULT_TARGET,
-            banners=tuple(b.split("=", 1)[1] for b in _strings(props.get("Banner")) if b.startswith("js=")),
-            banner_set="Banner" in props,
-            banner_path=("Resources", function.key, "Metadata", "BuildProperties"),
-            banner_key="Banner",
-            banner_block=(f'- "js={BANNER}"',),
-        )
+    from momento_lambda_cli import frameworks
+
+    return frameworks.adapter_for(project).esbuild_bundle(project, function)
+
+
+def sam_bundle(project: Project, function: Function) -> Bundle | None:
+    """SAM: ``BuildMethod: esbuild`` with its ``Metadata.BuildProperties``."""
+    if (function.build_method or "").lower() != "esbuild":
+        return None
+    props = sam_build_properties(project, function)
+    return Bundle(
+        esm=str(props.get("Format", "")).lower() == "esm",
+        target=",".join(_strings(props.get("Target"))) or SAM_DEFAULT_TARGET,
+        banners=tuple(b.split("=", 1)[1] for b in _strings(props.get("Banner")) if b.startswith("js=")),
+        banner_set="Banner" in props,
+        banner_path=("Resources", function.key, "Metadata", "BuildProperties"),
+        banner_key="Banner",
+        banner_block=(f'- "js={BANNER}"',),
+    )
+
+
+def sls_bundle(project: Project, function: Function) -> Bundle | None:
+    """Serverless: the serverless-esbuild plugin, or v4's own esbuild."""
     if has_plugin(project, SLS_PLUGIN):
         runtime = function.runtime_name.replace("nodejs", "node").removesuffix(".x")
         return _sls_bundle(sls_options(project), ("custom", "esbuild"), runtime, esm_default=False)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project.answers import SAM, SERVERLESS, detect_framework
+from momento_lambda_cli.project.answers import detect_framework
 from momento_lambda_cli.project.model import ENV_REGION_VARS, Project, Setting, environment_region
 
 
@@ -40,20 +40,15 @@ def _load(
     stack_name: str | None,
     environ: Mapping[str, str] | None,
 ) -> Project:
+    from momento_lambda_cli import frameworks
+
     environ = os.environ if environ is None else environ
     framework = detect_framework(root)
-    if framework == SAM:
-        from momento_lambda_cli.project.sam import load_sam
-
-        project = load_sam(root, config_env=stage, region=region, stack_name=stack_name, environ=environ)
-    elif framework == SERVERLESS:
-        from momento_lambda_cli.project.serverless import load_serverless
-
-        project = load_serverless(root, stage=stage, region=region, environ=environ)
-        if stack_name:
-            project.stack_name = Setting(stack_name, "--stack-name")
-    else:
+    if framework is None:
         raise _not_found(root)
+    project = frameworks.adapter(framework).load(
+        root, stage=stage, region=region, stack_name=stack_name, environ=environ
+    )
     project.region = with_environment_note(project.region, framework, environ)
     return project
 
@@ -63,27 +58,26 @@ def deploy_region(
 ) -> Setting[str] | None:
     """The region the project's deploy tool deploys to, reading only what that needs (samconfig
     for SAM, so a folder with samconfig.toml and no template still answers); ``None`` without a project."""
+    from momento_lambda_cli import frameworks
+
     environ = os.environ if environ is None else environ
     framework = detect_framework(root)
-    if framework == SAM:
-        from momento_lambda_cli.project import samconfig
-        from momento_lambda_cli.project.sam import region_setting
-
-        config = samconfig.load(root, stage or samconfig.DEFAULT_ENV)
-        return with_environment_note(region_setting(config, region, environ), framework, environ)
-    if framework == SERVERLESS:
-        return load_project(root, stage=stage, region=region, environ=environ).region
-    return None
+    if framework is None:
+        return None
+    setting = frameworks.adapter(framework).deploy_region(root, stage=stage, region=region, environ=environ)
+    return with_environment_note(setting, framework, environ)
 
 
 def with_environment_note(setting: Setting[str], framework: str, environ: Mapping[str, str]) -> Setting[str]:
     """``setting`` with a note when the environment names another region that the deploy tool ignores."""
+    from momento_lambda_cli import frameworks
+
     named = environment_region(environ)
     if setting.note or named is None or setting.source in ("--region", *ENV_REGION_VARS):
         return setting
     if setting.value is None or named.value == setting.value:
         return setting
-    tool = "sam deploy" if framework == SAM else "serverless deploy"
+    tool = frameworks.adapter(framework).deploy_tool
     note = (
         f"Using the project's region {setting.value} ({named.source} says {named.value}): "
         f"`{tool}` deploys there; pass --region to choose"

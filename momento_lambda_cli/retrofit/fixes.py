@@ -27,7 +27,8 @@ from momento_lambda_cli.doctor.code_index import CodeIndex
 from momento_lambda_cli.doctor.model import Check, FixRef, Outcome, Status
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import ANSWERS_FILE, SAM, edit, esbuild, samconfigyaml, yamltext
+from momento_lambda_cli.frameworks import adapter_for
+from momento_lambda_cli.project import ANSWERS_FILE, edit, esbuild, samconfigyaml, yamltext
 from momento_lambda_cli.project import samconfig as samconfig_files
 from momento_lambda_cli.project.changeset import Changeset
 from momento_lambda_cli.project.model import Function, Project
@@ -39,8 +40,6 @@ from momento_lambda_cli.retrofit.plan import (
     PlannedFiles,
     add_banner,
     raise_timeout,
-    sam_grant,
-    sls_grant,
     sls_python_build,
     yaml_edit,
 )
@@ -189,10 +188,7 @@ Fixer = Callable[[FixContext], list[str]]
 
 
 def _spec(project: Project, function: Function) -> dict[str, Any]:
-    if project.framework == SAM:
-        resource = _mapping(_mapping(project.document.get("Resources")).get(function.key))
-        return _mapping(resource.get("Properties"))
-    return _mapping(_mapping(project.document.get("functions")).get(function.key))
+    return adapter_for(project).function_spec(project, function)
 
 
 def _walk(node: Any) -> Any:
@@ -257,15 +253,7 @@ def _allowed(function: Function, action: str, resource: str) -> bool:
 
 
 def _has_condition(project: Project, name: str) -> bool:
-    if project.framework == SAM:
-        return name in _mapping(project.document.get("Conditions"))
-    return name in _mapping(_mapping(project.document.get("resources")).get("Conditions"))
-
-
-def _declared(project: Project, sam_name: str, sls_name: str) -> bool:
-    if project.framework == SAM:
-        return sam_name in _mapping(project.document.get("Parameters"))
-    return sls_name in project.parameters
+    return name in adapter_for(project).cfn_section(project, "Conditions")
 
 
 def _sid(ctx: FixContext, preferred: str, fallback: str) -> str:
@@ -274,11 +262,7 @@ def _sid(ctx: FixContext, preferred: str, fallback: str) -> str:
 
 def _grant(ctx: FixContext, function: Function, statements: list[list[str]], sid: str, prefix: str) -> None:
     """Add ``statements`` (lists of lines, the first without its dash) to the function's role."""
-    if ctx.project.framework == SAM:
-        lines = [line for s in statements for line in ["- " + s[0], *["  " + x for x in s[1:]]]]
-        sam_grant(ctx.project, function, ctx.files, ctx.source, lines, sid, prefix)
-    else:
-        sls_grant(ctx.project, function, _spec(ctx.project, function), ctx.files, ctx.source, statements, sid, prefix)
+    adapter_for(ctx.project).plan_grant(ctx.project, function, ctx.files, ctx.source, statements, sid, prefix)
 
 
 # --- iam.secret-access ------------------------------------------------------------------------
@@ -299,26 +283,37 @@ def _secret_statement(ctx: FixContext, function: Function, sid: str) -> list[str
         return None
     source = function.environment_source[name]
     resolved = function.environment.get(name)
-    is_arn = isinstance(resolved, str) and resolved.startswith("arn:")
     head = [f"Sid: {sid}", "Effect: Allow", f"Action: {READ_ACTION}"]
     generated = isinstance(source, dict) and "Fn::If" in source and snippets.CONDITION_ARN in json.dumps(source)
-    if ctx.project.framework == SAM:
-        if generated and _has_condition(ctx.project, snippets.CONDITION_ARN):
-            statement = snippets.SAM_STATEMENTS[: snippets.SAM_STATEMENTS.index("- !If")]
-            return [f"Sid: {sid}", *[line[2:] for line in statement[1:]]]
-        if isinstance(source, dict) and isinstance(source.get("Ref"), str):
-            ref = source["Ref"]
-            if is_arn or isinstance(resolved, Unresolved):
-                return [*head, f"Resource: !Ref {ref}"]
-            return [*head, f'Resource: !Sub "{_arn_pattern("${" + ref + "}")}"']
-        if isinstance(source, str) and "${" not in source:
-            return [
-                *head,
-                f"Resource: {edit.yaml_scalar(source, chr(34))}"
-                if is_arn
-                else f'Resource: !Sub "{_arn_pattern(source)}"',
-            ]
-        return None
+    return adapter_for(ctx.project).secret_statement(ctx, source, resolved, head, sid, generated)
+
+
+def sam_secret_statement(
+    ctx: FixContext, source: Any, resolved: Any, head: list[str], sid: str, generated: bool
+) -> list[str] | None:
+    """SAM: the generated template's statement, or one on the parameter / name the environment uses."""
+    is_arn = isinstance(resolved, str) and resolved.startswith("arn:")
+    if generated and _has_condition(ctx.project, snippets.CONDITION_ARN):
+        statement = snippets.SAM_STATEMENTS[: snippets.SAM_STATEMENTS.index("- !If")]
+        return [f"Sid: {sid}", *[line[2:] for line in statement[1:]]]
+    if isinstance(source, dict) and isinstance(source.get("Ref"), str):
+        ref = source["Ref"]
+        if is_arn or isinstance(resolved, Unresolved):
+            return [*head, f"Resource: !Ref {ref}"]
+        return [*head, f'Resource: !Sub "{_arn_pattern("${" + ref + "}")}"']
+    if isinstance(source, str) and "${" not in source:
+        return [
+            *head,
+            f"Resource: {edit.yaml_scalar(source, chr(34))}" if is_arn else f'Resource: !Sub "{_arn_pattern(source)}"',
+        ]
+    return None
+
+
+def sls_secret_statement(
+    ctx: FixContext, source: Any, resolved: Any, head: list[str], sid: str, generated: bool
+) -> list[str] | None:
+    """Serverless: the generated service's statement, or one on the ARN / name the environment uses."""
+    is_arn = isinstance(resolved, str) and resolved.startswith("arn:")
     if generated and _has_condition(ctx.project, snippets.CONDITION_ARN):
         return [f"Sid: {sid}", *snippets.sls_read_statement()[1:]]
     if isinstance(source, str):
@@ -384,12 +379,7 @@ def fix_kms_decrypt(ctx: FixContext) -> list[str]:
     if not key:
         return []
     sid = _sid(ctx, snippets.DECRYPT_SID, FIX_DECRYPT_SID)
-    if project.framework == SAM:
-        declared = _declared(project, contract.SAM_PARAM_KMS_KEY_ARN, contract.SLS_PARAM_KMS_KEY_ARN)
-        resource = f"!Ref {contract.SAM_PARAM_KMS_KEY_ARN}" if declared else edit.yaml_scalar(key, '"')
-    else:
-        declared = _declared(project, contract.SAM_PARAM_KMS_KEY_ARN, contract.SLS_PARAM_KMS_KEY_ARN)
-        resource = json.dumps(f"${{param:{contract.SLS_PARAM_KMS_KEY_ARN}}}" if declared else key)
+    resource = adapter_for(project).kms_resource(project, key)
     statement = [f"Sid: {sid}", "Effect: Allow", f"Action: {DECRYPT_ACTION}", f"Resource: {resource}"]
     for function in ctx.momento_functions():
         if _allowed(function, DECRYPT_ACTION, key):
@@ -407,39 +397,55 @@ def fix_kms_decrypt(ctx: FixContext) -> list[str]:
 def fix_build_method(ctx: FixContext) -> list[str]:
     project = ctx.project
     python = [f for f in project.functions if f.is_python]
+    if not python:
+        return _fix_answers_architecture(ctx, python)
+    return adapter_for(project).fix_build_method(ctx)
+
+
+def sam_fix_build_method(ctx: FixContext) -> list[str]:
+    """SAM: ``use_container`` in the samconfig (unless a Makefile builds for Lambda already)."""
+    project = ctx.project
+    python = [f for f in project.functions if f.is_python]
     actions: list[str] = []
-    if python and project.framework == SAM:
-        if not project.build.use_container and not project.build.makefile_platforms:
-            env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
-            found = samconfig_files.find(project.root)
-            if found is not None and found.suffix != ".toml":
-                before = ctx.files.text(found)
-                ctx.files.edit(found, lambda t: samconfigyaml.set_use_container(t or "", env, source=found.name))
-                if ctx.files.text(found) != before:
-                    actions.append(f"{found.name}: use_container: true under {env}.build.parameters")
-                return actions
-            config = project.root / samconfig.SAMCONFIG
-            before = ctx.files.text(config)
-            ctx.files.edit(
-                config,
-                lambda t: tomltext.set_value(
-                    t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
-                ),
-            )
-            if ctx.files.text(config) != before:
-                actions.append(f"{samconfig.SAMCONFIG}: use_container = true under [{env}.build.parameters]")
-    elif python:
-        dockerize = project.build.dockerize_pip
-        platform = re.search(r"--platform", " ".join(project.build.pip_extra_args or []))
-        plugin = "serverless-python-requirements" in (project.build.plugins or [])
-        if not plugin or not (platform or dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
-            manifest = project.root / "package.json"
-            texts = (ctx.files.text(ctx.path), ctx.files.text(manifest))
-            sls_python_build(project, ctx.files, ctx.source, [], repair=True)
-            if ctx.files.text(ctx.path) != texts[0]:
-                actions.append(f"{ctx.source}: serverless-python-requirements with dockerizePip: true")
-            if ctx.files.text(manifest) != texts[1]:
-                actions.append("package.json: serverless-python-requirements in devDependencies")
+    if not project.build.use_container and not project.build.makefile_platforms:
+        env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
+        found = samconfig_files.find(project.root)
+        if found is not None and found.suffix != ".toml":
+            before = ctx.files.text(found)
+            ctx.files.edit(found, lambda t: samconfigyaml.set_use_container(t or "", env, source=found.name))
+            if ctx.files.text(found) != before:
+                actions.append(f"{found.name}: use_container: true under {env}.build.parameters")
+            return actions
+        config = project.root / samconfig.SAMCONFIG
+        before = ctx.files.text(config)
+        ctx.files.edit(
+            config,
+            lambda t: tomltext.set_value(
+                t, (env, "build", "parameters"), "use_container", "true", source=samconfig.SAMCONFIG
+            ),
+        )
+        if ctx.files.text(config) != before:
+            actions.append(f"{samconfig.SAMCONFIG}: use_container = true under [{env}.build.parameters]")
+    actions.extend(_fix_answers_architecture(ctx, python))
+    return actions
+
+
+def sls_fix_build_method(ctx: FixContext) -> list[str]:
+    """Serverless: serverless-python-requirements with dockerizePip (unless pip builds for Lambda already)."""
+    project = ctx.project
+    python = [f for f in project.functions if f.is_python]
+    actions: list[str] = []
+    dockerize = project.build.dockerize_pip
+    platform = re.search(r"--platform", " ".join(project.build.pip_extra_args or []))
+    plugin = "serverless-python-requirements" in (project.build.plugins or [])
+    if not plugin or not (platform or dockerize is True or str(dockerize).lower() in ("true", "non-linux")):
+        manifest = project.root / "package.json"
+        texts = (ctx.files.text(ctx.path), ctx.files.text(manifest))
+        sls_python_build(project, ctx.files, ctx.source, [], repair=True)
+        if ctx.files.text(ctx.path) != texts[0]:
+            actions.append(f"{ctx.source}: serverless-python-requirements with dockerizePip: true")
+        if ctx.files.text(manifest) != texts[1]:
+            actions.append("package.json: serverless-python-requirements in devDependencies")
     actions.extend(_fix_answers_architecture(ctx, python))
     return actions
 
@@ -497,7 +503,7 @@ def _true(value: Any) -> bool:
 
 def fix_slim_strip(ctx: FixContext) -> list[str]:
     project = ctx.project
-    if project.framework == SAM or not any(f.is_python for f in project.functions):
+    if not adapter_for(project).has_plugins or not any(f.is_python for f in project.functions):
         return []
     strip = _option(project, "strip")
     if not _true(_option(project, "slim")) or strip is False or str(strip).lower() == "false":
@@ -509,7 +515,7 @@ def fix_slim_strip(ctx: FixContext) -> list[str]:
 def fix_static_cache(ctx: FixContext) -> list[str]:
     project = ctx.project
     python = {f.runtime_name for f in project.functions if f.is_python}
-    if project.framework == SAM or not python:
+    if not adapter_for(project).has_plugins or not python:
         return []
     value = _option(project, "useStaticCache")
     if value is False or str(value).lower() == "false":
@@ -530,7 +536,7 @@ def fix_timeout(ctx: FixContext) -> list[str]:
     project = ctx.project
     notes: list[str] = []
     targets = ctx.momento_functions() or project.functions
-    key = "Timeout" if project.framework == SAM else "timeout"
+    key = adapter_for(project).timeout_key
     chosen = {f.key for f in targets}
     inheritors = {f.key for f in project.functions if key not in _spec(project, f)}
     shared = inheritors <= chosen
@@ -540,12 +546,7 @@ def fix_timeout(ctx: FixContext) -> list[str]:
 
 
 def _environment_paths(project: Project, function: Function) -> list[list[str]]:
-    if project.framework == SAM:
-        return [
-            ["Resources", function.key, "Properties", "Environment", "Variables"],
-            ["Globals", "Function", "Environment", "Variables"],
-        ]
-    return [["functions", function.key, "environment"], ["provider", "environment"]]
+    return adapter_for(project).environment_paths(function.key)
 
 
 def fix_local_override(ctx: FixContext) -> list[str]:
@@ -617,8 +618,10 @@ def fix_runtime(ctx: FixContext) -> list[str]:
     project = ctx.project
     horizon = TODAY() + RUNTIME_MARGIN
     actions: list[str] = []
-    key = "Runtime" if project.framework == SAM else "runtime"
-    shared = ["Globals", "Function", key] if project.framework == SAM else ["provider", key]
+    adapter = adapter_for(project)
+    key = adapter.runtime_key
+    inherited = adapter.inherited_path()
+    shared = [*inherited, key] if inherited is not None else None
     moves: dict[str, tuple[str, str]] = {}
     stuck: set[str] = set()
     for function in project.functions:
@@ -650,13 +653,11 @@ def fix_runtime(ctx: FixContext) -> list[str]:
         if function.key not in moves:
             continue
         old, new = moves[function.key]
-        own = (
-            ["Resources", function.key, "Properties", key]
-            if project.framework == SAM
-            else ["functions", function.key, key]
-        )
+        own = [*adapter.function_path(function.key), key]
         text = ctx.text()
         for path in (own, shared):
+            if path is None:
+                continue
             node = yamltext.node_at(text, path, ctx.source)
             if node is None:
                 continue
@@ -696,18 +697,26 @@ def fix_secret_by_name(ctx: FixContext) -> list[str]:
     ]
     if not by_name:
         return []
-    if project.framework == SAM:
-        if contract.SAM_PARAM_SECRET_ARN not in _mapping(project.document.get("Parameters")):
-            return []
-        env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
-        config = project.root / samconfig.SAMCONFIG
-        ctx.files.edit(
-            config,
-            lambda t: edit.samconfig_set_overrides(t, {contract.SAM_PARAM_SECRET_ARN: arn}, env, samconfig.SAMCONFIG)[
-                0
-            ],
-        )
-        return [f"{samconfig.SAMCONFIG}: {contract.SAM_PARAM_SECRET_ARN}={arn} in [{env}.deploy.parameters]"]
+    return adapter_for(project).fix_secret_arn(ctx, arn)
+
+
+def sam_fix_secret_arn(ctx: FixContext, arn: str) -> list[str]:
+    """SAM: the parameter override in samconfig.toml."""
+    project = ctx.project
+    if contract.SAM_PARAM_SECRET_ARN not in _mapping(project.document.get("Parameters")):
+        return []
+    env = project.stage.value if isinstance(project.stage.value, str) else samconfig_files.DEFAULT_ENV
+    config = project.root / samconfig.SAMCONFIG
+    ctx.files.edit(
+        config,
+        lambda t: edit.samconfig_set_overrides(t, {contract.SAM_PARAM_SECRET_ARN: arn}, env, samconfig.SAMCONFIG)[0],
+    )
+    return [f"{samconfig.SAMCONFIG}: {contract.SAM_PARAM_SECRET_ARN}={arn} in [{env}.deploy.parameters]"]
+
+
+def sls_fix_secret_arn(ctx: FixContext, arn: str) -> list[str]:
+    """Serverless: ``params.default`` in serverless.yml."""
+    project = ctx.project
     if contract.SLS_PARAM_SECRET_ARN not in project.parameters:
         return []
     yaml_edit(

@@ -19,12 +19,11 @@ from typing import Any
 
 from momento_lambda_cli import __version__, catalog, contract
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.frameworks import adapter_for
 from momento_lambda_cli.project import (
     ANSWERS_FILE,
-    SAM,
     edit,
     esbuild,
-    handlers,
     load_answers,
     samconfigyaml,
     yamltext,
@@ -333,13 +332,13 @@ def _sdk_zero(
     file next to its handler uses ``SimpleCacheClient`` (``None``: neither)."""
     if function.is_python:
         zip_root = _zip_root(project, function, spec)
-        folder = zip_root if project.framework == SAM or spec.get("module") else project.root
+        folder = adapter_for(project).python_dependency_folder(project, spec, zip_root)
         requirements = folder / "requirements.txt"
         for line in (files.text(requirements) or "").splitlines():
             if _PYTHON_ZERO.match(line.lower()):
                 return f"{requirements.relative_to(project.root).as_posix()}: {line.strip()}"
     else:
-        node_folder = function.code_dir if project.framework == SAM else project.root
+        node_folder = adapter_for(project).node_package_folder(project, function)
         manifest = (node_folder or project.root) / "package.json"
         try:
             document = json.loads(files.text(manifest) or "{}")
@@ -366,20 +365,13 @@ def _sdk_zero(
 def _zip_root(project: Project, function: Function, spec: dict[str, Any]) -> Path:
     """The folder that becomes the root of the function's zip (``/var/task``, the folder imports
     start from): SAM's CodeUri; Serverless's service folder (or the function's ``module``)."""
-    if project.framework != SAM:
-        if isinstance(spec.get("module"), str):
-            return (project.root / str(spec["module"])).resolve()
-        return project.root.resolve()
-    assert function.code_dir is not None
-    return function.code_dir
+    return adapter_for(project).zip_root(project, function, spec)
 
 
 def _handler_file(project: Project, function: Function, spec: dict[str, Any]) -> Path | None:
     if function.handler_file is not None:
         return function.handler_file
-    if project.framework != SAM and isinstance(spec.get("module"), str):
-        return handlers.handler_file(_zip_root(project, function, spec), function.handler, function.runtime_name)
-    return None
+    return adapter_for(project).handler_file(project, function, spec)
 
 
 def _usage(language: str, import_statement: str) -> list[str]:
@@ -484,15 +476,7 @@ def _layer_placement(layer: Layer, language: catalog.Language, root: Path) -> Pl
 def _packages_by_pattern(project: Project) -> bool:
     """Serverless ``package`` patterns / include / exclude anywhere (a folder above the
     handlers might not be packaged)."""
-    if project.framework == SAM:
-        return False
-    specs = [project.document, *_mapping(project.document.get("functions")).values()]
-    return any(
-        isinstance(spec, dict)
-        and isinstance(spec.get("package"), dict)
-        and any(k in spec["package"] for k in ("patterns", "include", "exclude"))
-        for spec in specs
-    )
+    return adapter_for(project).packages_by_pattern(project)
 
 
 def placements(project: Project, chosen: Sequence[Chosen]) -> dict[str, Placement]:
@@ -574,6 +558,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             "add.not-yaml",
         )
     document = project.document
+    adapter = adapter_for(project)
     prepared: list[Chosen] = []
     for function in chosen:
         spec = _spec(project, function)
@@ -590,7 +575,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         bundle = esbuild.bundle(project, function) if function.is_node else None
         if function.is_node and typescript.is_typescript(handler):
             esm = typescript.module_has_top_level_await(bundle)
-            package_folder = function.code_dir if project.framework == SAM else project.root
+            package_folder = adapter_for(project).node_package_folder(project, function)
             typescript.require_typescript(project, package_folder or project.root)
             note = typescript.build_note(project, function)
             if note is not None:
@@ -649,10 +634,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
                 notes.append(note)
         imports[function.key] = import_line(language, place, item.handler, project.root)
         usage.setdefault(language, _usage(language, imports[function.key]))
-        if project.framework == SAM:
-            _sam_function(project, function, files, source, settings)
-        else:
-            _sls_function(project, function, spec, files, source, settings)
+        adapter.plan_add_function(project, function, spec, files, source, settings)
         try:
             raise_timeout(project, function, spec, files, source, notes)
         except MomentoLambdaError as exc:  # an intrinsic: say what to raise instead
@@ -665,10 +647,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
             _typescript_dependency(project, function, files)
         elif item.bundled:
             _bundled_secrets_dependency(project, function, files)
-    if project.framework == SAM:
-        _sam_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
-    else:
-        _sls_project(project, files, source, settings, any(f.is_python for f in chosen), notes)
+    adapter.plan_add_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
     _answers(project, files, settings, [f.key for f in chosen], managed)
     notes += stale_locks(project.root, files.changes())
     return AddPlan(
@@ -686,13 +665,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
 
 
 def _spec(project: Project, function: Function) -> dict[str, Any]:
-    if project.framework == SAM:
-        resource = (project.document.get("Resources") or {}).get(function.key)
-        props = resource.get("Properties") if isinstance(resource, dict) else None
-        return props if isinstance(props, dict) else {}
-    functions = project.document.get("functions")
-    spec = functions.get(function.key) if isinstance(functions, dict) else None
-    return spec if isinstance(spec, dict) else {}
+    return adapter_for(project).function_spec(project, function)
 
 
 def _require_block(batch: yamltext.YamlBatch, path: Sequence[str], source: str, function: str) -> None:
@@ -756,13 +729,14 @@ def raise_timeout(
 
     if isinstance(function.timeout, Unresolved) or function.timeout >= COMFORTABLE_TIMEOUT_SECONDS:
         return
-    key = "Timeout" if project.framework == SAM else "timeout"
-    base = ["Resources", function.key, "Properties"] if project.framework == SAM else ["functions", function.key]
-    inherited = ["Globals", "Function"] if project.framework == SAM else ["provider"]
+    adapter = adapter_for(project)
+    key = adapter.timeout_key
+    base = adapter.function_path(function.key)
+    inherited = adapter.inherited_path()
     batch = files.yaml(project.config_path, source)
     if key in spec:
         target: list[str] | None = [*base, key]
-    elif shared and batch.node_at([*inherited, key]) is not None:
+    elif shared and inherited is not None and batch.node_at([*inherited, key]) is not None:
         target = [*inherited, key]
     else:
         target = None
@@ -809,7 +783,7 @@ def _mentions(value: Any, sid: str) -> bool:
     return sid in json.dumps(value, default=str)
 
 
-def _sam_function(
+def sam_function(
     project: Project, function: Function, files: PlannedFiles, source: str, settings: dict[str, Any]
 ) -> None:
     path = project.config_path
@@ -894,7 +868,7 @@ def sam_grant(
         )
 
 
-def _sam_project(
+def sam_project(
     project: Project,
     document: dict[str, Any],
     files: PlannedFiles,
@@ -1034,7 +1008,7 @@ def _overrides_of(text: str, env: str) -> Any:
 # --- Serverless ---------------------------------------------------------------------------
 
 
-def _sls_function(
+def sls_function(
     project: Project,
     function: Function,
     spec: dict[str, Any],
@@ -1153,7 +1127,7 @@ def _sls_role_policy(
     )
 
 
-def _sls_project(
+def sls_project(
     project: Project, files: PlannedFiles, source: str, settings: dict[str, Any], python: bool, notes: list[str]
 ) -> None:
     path = project.config_path
@@ -1301,12 +1275,12 @@ def _dependency(
     project: Project, function: Function, spec: dict[str, Any], zip_root: Path, files: PlannedFiles, notes: list[str]
 ) -> None:
     if function.is_python:
-        folder = zip_root if project.framework == SAM or spec.get("module") else project.root
+        folder = adapter_for(project).python_dependency_folder(project, spec, zip_root)
         requirements = folder / "requirements.txt"
         current = files.text(requirements)
         version = client.pinned("momento_python_version")
         manifest = folder / "pyproject.toml"
-        serverless_pyproject = current is None and manifest.is_file() and project.framework != SAM
+        serverless_pyproject = current is None and manifest.is_file() and adapter_for(project).reads_pyproject
         if serverless_pyproject and _pyproject_dependency(project, manifest, version, files, notes):
             return
         files.edit(requirements, _requirement_line(f"momento=={version}"))
@@ -1319,7 +1293,7 @@ def _node_dependency(
 ) -> None:
     """``name`` at the template's pinned version (``pin``) in the package.json the function's
     build installs from (SAM: its code folder; Serverless: the service)."""
-    node_folder = function.code_dir if project.framework == SAM else project.root
+    node_folder = adapter_for(project).node_package_folder(project, function)
     assert node_folder is not None
     package_dependency(project, files, node_folder / "package.json", section, name, "^" + client.pinned(pin))
 
@@ -1354,7 +1328,7 @@ def package_dependency(
     source = path.relative_to(project.root).as_posix()
     package = jsontext.package_name(path.parent.resolve().name)
     files.edit(path, lambda t: jsontext.add_dependency(t, section, name, version, source=source, package=package))
-    if project.framework == SAM:
+    if adapter_for(project).npm_pack_needs_identity:
         files.edit(path, lambda t: jsontext.ensure_identity(t, package, source=source) or "")
 
 

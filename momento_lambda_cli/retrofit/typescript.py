@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import SAM, esbuild
+from momento_lambda_cli.project import esbuild
 from momento_lambda_cli.project.handlers import TYPESCRIPT_SUFFIXES
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import MAX_FILE_BYTES, read_head
@@ -88,24 +88,9 @@ def build_note(project: Project, function: Function) -> str | None:
     build in SAM; no TypeScript plugin and no sign of Serverless v4, which compiles TypeScript
     itself): the module is written anyway, in the form every compiler takes, and the user's
     build must compile it with the handler."""
-    if project.framework == SAM:
-        method = (function.build_method or "").lower()
-        if method in ("esbuild", "makefile"):
-            return None
-        return (
-            f"{function.key} is TypeScript that nothing in {project.config_path.name} compiles "
-            f"(Metadata.BuildMethod is {function.build_method or 'not set'}): make sure your build compiles "
-            "momentoClient.ts with the handler (e.g. `BuildMethod: esbuild`)"
-        )
-    builders = (esbuild.SLS_PLUGIN, *esbuild.OTHER_SLS_BUILDERS)
-    if esbuild.framework_v4(project) or any(esbuild.has_plugin(project, p) for p in builders):
-        return None
-    plugins = esbuild.sls_plugins(project)
-    return (
-        f"{function.key} is TypeScript and {project.config_path.name} names no TypeScript plugin "
-        f"(plugins: {', '.join(plugins) or 'none'}): Serverless Framework v4 compiles it itself; "
-        "v3 and osls need one (e.g. serverless-esbuild), which must compile momentoClient.ts with the handler"
-    )
+    from momento_lambda_cli import frameworks
+
+    return frameworks.adapter_for(project).typescript_build_note(project, function)
 
 
 MIN_TYPESCRIPT = (4, 9)

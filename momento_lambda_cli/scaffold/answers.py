@@ -213,21 +213,24 @@ def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     return value
 
 
-SERVERLESS_FUNCTION_SUFFIX = "-dev-api"
 LAMBDA_FUNCTION_NAME_LIMIT = 64
 
 
 def warnings_for(answers: Answers) -> list[Notice]:
     """Things that render fine but may bite later."""
+    from momento_lambda_cli import frameworks
+
     found = []
-    if answers.framework == "serverless":
-        length = len(answers.project_name) + len(SERVERLESS_FUNCTION_SUFFIX)
+    adapter = frameworks.adapter(answers.framework)
+    suffix = adapter.function_name_suffix
+    if suffix is not None:
+        length = len(answers.project_name) + len(suffix)
         if length > LAMBDA_FUNCTION_NAME_LIMIT:
             found.append(
                 Notice(
-                    f"The Lambda function will be named {answers.project_name}{SERVERLESS_FUNCTION_SUFFIX} "
+                    f"The Lambda function will be named {answers.project_name}{suffix} "
                     f"({length} characters; AWS allows {LAMBDA_FUNCTION_NAME_LIMIT}):",
-                    "set functions.api.name in serverless.yml or choose a shorter project name.",
+                    adapter.function_name_hint,
                     code="new.function-name-too-long",
                 )
             )

@@ -13,18 +13,15 @@ from collections.abc import Callable
 from fnmatch import fnmatch
 from pathlib import Path
 
-from momento_lambda_cli import catalog
+from momento_lambda_cli import catalog, frameworks
 from momento_lambda_cli.scaffold.answers import Answers
 
 TEMPLATE_NAME = "momento-lambda"
 
 
-def _sam(a: Answers) -> bool:
-    return a.framework == catalog.SAM.name
-
-
-def _serverless(a: Answers) -> bool:
-    return a.framework == catalog.SERVERLESS.name
+def _framework_file(name: str) -> Callable[[Answers], bool]:
+    """Keep ``name`` (a framework's template or settings file) when the chosen framework's adapter keeps it."""
+    return lambda a: name in frameworks.adapter(a.framework).keeps_rendered(a)
 
 
 def _python(a: Answers) -> bool:
@@ -44,11 +41,12 @@ def _javascript(a: Answers) -> bool:
 
 
 RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
-    (catalog.SAM.template_file, _sam),
-    (catalog.SAM.settings_file, _sam),
-    (catalog.SERVERLESS.template_file, _serverless),
-    # Node.js projects declare @gomomento/sdk; Python Serverless projects their plugin.
-    ("package.json", lambda a: _node(a) or _serverless(a)),
+    *(
+        (name, _framework_file(name))
+        for name in dict.fromkeys(n for f in catalog.FRAMEWORKS for n in (f.template_file, f.settings_file))
+    ),
+    # Node.js projects declare @gomomento/sdk; Serverless projects (Python too) their plugins.
+    ("package.json", lambda a: _node(a) or frameworks.adapter(a.framework).needs_package_json(a)),
     ("requirements-dev.txt", _python),
     ("src/*.py", _python),
     ("src/requirements.txt", _python),

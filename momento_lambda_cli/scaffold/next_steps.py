@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import catalog
+from momento_lambda_cli import frameworks
 from momento_lambda_cli.project.files import read_text
 from momento_lambda_cli.scaffold.answers import Answers
 
@@ -24,55 +24,28 @@ def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
         Step(f"cd {shlex.quote(project_dir_shown)}", "the new project"),
         Step("momento-lambda doctor --offline", "checks it now: no AWS account, key or Docker needed"),
     ]
-    if answers.framework == "serverless":
-        steps.append(Step("npm install", "serverless-python-requirements" if answers.is_python else "@gomomento/sdk"))
+    adapter = frameworks.adapter(answers.framework)
+    steps += [Step(command, why) for command, why in adapter.new_setup_steps(answers)]
     if answers.secret_arn:
         steps.append(Step("momento-lambda store-token", "only if the secret does not hold the key yet"))
     else:
-        where = (catalog.SAM if answers.framework == catalog.SAM.name else catalog.SERVERLESS).settings_file
+        where = adapter.framework.settings_file
         steps.append(
             Step("momento-lambda store-token", f"put the API key into {answers.secret_name}, its ARN into {where}")
         )
-    if answers.framework == "sam":
-        if answers.is_python:
-            steps.append(Step("sam build", "builds in the Lambda image (use_container = true): needs Docker"))
-        elif answers.language == catalog.TYPESCRIPT:
-            # The SAM CLI's esbuild builder needs esbuild on PATH (it does not look in the
-            # project's node_modules): `npm run build` runs `sam build` with node_modules/.bin on PATH.
-            steps.append(Step("npm install", "esbuild, TypeScript, @gomomento/sdk"))
-            steps.append(Step("npm run build", "sam build, with esbuild from node_modules/.bin"))
-        else:
-            steps.append(Step("sam build", "installs @gomomento/sdk into the build"))
-        steps.append(Step("sam deploy --guided", "the first time; then `sam deploy`"))
-    else:
-        steps.append(
-            Step(
-                "serverless deploy",
-                "needs Docker for dockerizePip (Serverless Framework v3/v4 or `npx osls deploy`)"
-                if answers.is_python
-                else "Serverless Framework v3/v4 or `npx osls deploy`",
-            )
-        )
+    steps += [Step(command, why) for command, why in adapter.new_build_steps(answers)]
     steps.append(Step("momento-lambda doctor", "checks the project, the build and the deployed stack"))
     return steps
 
 
 def deploy_steps(framework: str | None, project_dir: Path, answers: dict[str, Any] | None) -> list[str]:
-    """The commands that build and deploy an existing project (what `store-token` prints next).
-
-    A SAM TypeScript project builds with esbuild from its own node_modules: ``npm install`` then
-    ``npm run build`` (``sam build`` alone fails on a fresh clone), as `new` tells."""
-    if framework == "serverless":
-        return ["serverless deploy"]
-    if framework != "sam":
+    """The commands that build and deploy an existing project (what `store-token` prints next)."""
+    if framework is None:
         return []
-    language = (answers or {}).get("language")
-    if language == catalog.TYPESCRIPT or (language is None and _builds_with_npm(project_dir)):
-        return ["npm install", "npm run build", "sam deploy"]
-    return ["sam build", "sam deploy"]
+    return frameworks.adapter(framework).deploy_steps(project_dir, answers)
 
 
-def _builds_with_npm(project_dir: Path) -> bool:
+def builds_with_npm(project_dir: Path) -> bool:
     """A SAM project whose package.json ``build`` script runs ``sam build`` (esbuild from node_modules)."""
     try:
         text = read_text(project_dir / "package.json", project_dir, limit=1024 * 1024)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from momento_lambda_cli import catalog, contract, project
+from momento_lambda_cli import catalog, contract, frameworks, project
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import answers as answers_file
 from momento_lambda_cli.project import edit, files, yamltext
@@ -117,18 +117,14 @@ def inspect_project(directory: Path, config_env: str = "default") -> ProjectFile
     require_folder(directory)
     found = ProjectFiles(directory=directory, answers=project.load_answers(directory))
     found.framework = project.detect_framework(directory)
-    if found.framework == project.SAM:
-        _inspect_sam(found, config_env)
-    elif found.framework == project.SERVERLESS:
-        _inspect_serverless(found)
     if found.framework is not None:
-        # store-token writes params.default unless told a stage; the region is the default stage's.
-        stage = None if found.framework == project.SERVERLESS and config_env == "default" else config_env
-        found.region = deploy_region(directory, stage=stage)
+        adapter = frameworks.adapter(found.framework)
+        adapter.inspect_token_target(found, config_env)
+        found.region = deploy_region(directory, stage=adapter.token_stage(config_env))
     return found
 
 
-def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
+def inspect_sam(found: ProjectFiles, config_env: str) -> None:
     directory = found.directory
     path = directory / samconfig.SAMCONFIG
     yaml_path = next((directory / n for n in samconfig.SAMCONFIG_YAML if (directory / n).is_file()), None)
@@ -150,7 +146,7 @@ def _inspect_sam(found: ProjectFiles, config_env: str) -> None:
         )
 
 
-def _inspect_serverless(found: ProjectFiles) -> None:
+def inspect_serverless(found: ProjectFiles) -> None:
     directory = found.directory
     path = next((directory / n for n in serverless_config.SERVERLESS_FILES if (directory / n).is_file()), None)
     if path is None:
@@ -192,6 +188,39 @@ def plan_writes(
     arn = secret_arn or PLACEHOLDER_ARN
     writes: list[PlannedWrite] = []
     warnings: list[str] = []
+    if found.framework is not None:
+        adapter = frameworks.adapter(found.framework)
+        writes, warnings = adapter.plan_token_writes(found, arn, kms_key_arn, config_env, strict)
+    root = found.directory
+    if found.answers is not None:
+        answers = {k: v for k, v in found.answers.items() if k != "_tool_version"}
+        changes: dict[str, Any] = {"secret_name": secret_name, "secret_arn": arn}
+        if kms_key_arn:
+            changes["kms_key_arn"] = kms_key_arn
+        if {**answers, **changes} != answers:
+            path = found.directory / project.ANSWERS_FILE
+            old_answers = files.read_text(path, found.directory)
+            answers_edit = _answers_edit(changes)
+            writes.append(
+                PlannedWrite(
+                    path,
+                    answers_edit(old_answers),
+                    f"{project.ANSWERS_FILE} secret_name, secret_arn" + (", kms_key_arn" if kms_key_arn else ""),
+                    old=old_answers,
+                    edit=answers_edit,
+                    root=root,
+                    manual=f"in {project.ANSWERS_FILE} set " + ", ".join(f'"{k}": "{v}"' for k, v in changes.items()),
+                )
+            )
+    return writes, warnings
+
+
+def plan_sam_writes(
+    found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+) -> tuple[list[PlannedWrite], list[str]]:
+    """SAM: ``parameter_overrides`` in the samconfig the SAM CLI reads."""
+    writes: list[PlannedWrite] = []
+    warnings: list[str] = []
     root = found.directory
     if found.samconfig_path is not None:
         name = found.samconfig_path.name
@@ -227,6 +256,16 @@ def plan_writes(
                     manual=manual,
                 )
             )
+    return writes, warnings
+
+
+def plan_serverless_writes(
+    found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+) -> tuple[list[PlannedWrite], list[str]]:
+    """Serverless: ``params.<stage>`` in serverless.yml, or the params file it names."""
+    writes: list[PlannedWrite] = []
+    warnings: list[str] = []
+    root = found.directory
     if found.serverless_path is not None and found.serverless_text is not None:
         values = {contract.SLS_PARAM_SECRET_ARN: arn}
         if kms_key_arn:
@@ -266,26 +305,6 @@ def plan_writes(
                         + ", ".join(f"{k}: {v}" for k, v in values.items()),
                     )
                 )
-    if found.answers is not None:
-        answers = {k: v for k, v in found.answers.items() if k != "_tool_version"}
-        changes: dict[str, Any] = {"secret_name": secret_name, "secret_arn": arn}
-        if kms_key_arn:
-            changes["kms_key_arn"] = kms_key_arn
-        if {**answers, **changes} != answers:
-            path = found.directory / project.ANSWERS_FILE
-            old_answers = files.read_text(path, found.directory)
-            answers_edit = _answers_edit(changes)
-            writes.append(
-                PlannedWrite(
-                    path,
-                    answers_edit(old_answers),
-                    f"{project.ANSWERS_FILE} secret_name, secret_arn" + (", kms_key_arn" if kms_key_arn else ""),
-                    old=old_answers,
-                    edit=answers_edit,
-                    root=root,
-                    manual=f"in {project.ANSWERS_FILE} set " + ", ".join(f'"{k}": "{v}"' for k, v in changes.items()),
-                )
-            )
     return writes, warnings
 
 

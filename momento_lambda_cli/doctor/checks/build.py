@@ -15,17 +15,17 @@ from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.elf import version_text
 from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
-from momento_lambda_cli.project import SAM
+from momento_lambda_cli.frameworks import adapter_for
 from momento_lambda_cli.project.model import Function
-
-NO_BUILD_HINT = {SAM: "Run `sam build` first.", "serverless": "Run `serverless package` first."}
 
 
 def _packages(ctx: DoctorContext) -> list[tuple[Package, list[Function]]]:
     project = ctx.project_or_skip()
     packages = ctx.packages()
     if not packages:
-        raise SkipCheck("No build output (.aws-sam/build or .serverless/*.zip).", NO_BUILD_HINT.get(project.framework))
+        raise SkipCheck(
+            "No build output (.aws-sam/build or .serverless/*.zip).", adapter_for(project).wording.no_build_hint
+        )
     by_key = {f.key: f for f in project.functions}
     result = []
     for package in packages:
@@ -36,7 +36,8 @@ def _packages(ctx: DoctorContext) -> list[tuple[Package, list[Function]]]:
             result.append((package, functions))
     if not result:
         raise SkipCheck(
-            "The build output does not belong to any function of the template.", NO_BUILD_HINT.get(project.framework)
+            "The build output does not belong to any function of the template.",
+            adapter_for(project).wording.no_build_hint,
         )
     return result
 
@@ -111,15 +112,7 @@ def _kinds(problems: list[str]) -> str:
 
 def _rebuild_hint(ctx: DoctorContext) -> str:
     """How to rebuild for Lambda, in the words of the project's framework."""
-    if ctx.project_or_skip().framework == SAM:
-        return (
-            "Rebuild for Lambda: `sam build --use-container` (samconfig use_container = true), or pip install "
-            "--platform manylinux2014_<arch> --only-binary=:all: --python-version <X.Y> in a Makefile build."
-        )
-    return (
-        "Rebuild for Lambda: custom.pythonRequirements.dockerizePip: true, or pipCmdExtraArgs "
-        "--platform manylinux2014_<arch> --only-binary=:all:."
-    )
+    return adapter_for(ctx.project_or_skip()).wording.rebuild_hint
 
 
 def glibc(ctx: DoctorContext) -> Result:
@@ -186,10 +179,7 @@ def _glibc_hint(ctx: DoctorContext, runtimes: set[str]) -> str:
         for r in catalog.RUNTIMES
         if r.os is catalog.AMAZON_LINUX_2023 and r.offered and (not languages or r.language in languages)
     )
-    if ctx.project_or_skip().framework == SAM:
-        build = "`sam build --use-container` (the build image has the runtime's glibc)"
-    else:
-        build = "custom.pythonRequirements.dockerizePip: true (the build image has the runtime's glibc)"
+    build = adapter_for(ctx.project_or_skip()).wording.glibc_build
     return (
         f"Build in the runtime's own image: {build}; or install manylinux wheels no newer than the runtime "
         f"(--platform manylinux2014_<arch>); or move to an Amazon Linux 2023 runtime ({amazon_linux_2023}, glibc "

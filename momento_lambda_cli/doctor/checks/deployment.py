@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from momento_lambda_cli import aws, catalog, contract, iam_policy
+from momento_lambda_cli import aws, catalog, contract, frameworks, iam_policy
 from momento_lambda_cli.doctor import keyscan
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
@@ -25,10 +25,9 @@ def _deploy(ctx: DoctorContext, build: bool = False) -> str:
         project = ctx.project()
     except MomentoLambdaError:
         project = None
-    sam = "`sam build && sam deploy`" if build else "`sam deploy`"
     if project is None:
-        return f"{sam} / `serverless deploy`"
-    return sam if project.framework == catalog.SAM.name else "`serverless deploy`"
+        return " / ".join(dict.fromkeys(a.deploy_hint(build=build) for a in frameworks.adapters()))
+    return frameworks.adapter_for(project).deploy_hint(build=build)
 
 
 def stack(ctx: DoctorContext) -> Result:

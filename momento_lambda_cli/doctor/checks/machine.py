@@ -9,13 +9,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 
-from momento_lambda_cli import catalog
 from momento_lambda_cli.doctor.checks.packaging import container_build
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result
-from momento_lambda_cli.project import SAM
+from momento_lambda_cli.frameworks import adapter_for
 
-SERVERLESS_CLIS = ("serverless", "sls", "osls")
 which: Callable[[str], str | None] = shutil.which
 """Looks a program up on PATH (swappable: the tests decide what this machine has)."""
 
@@ -24,21 +22,7 @@ def tools(ctx: DoctorContext) -> Result:
     """The programs the project's build and deploy commands run, found on PATH (not run)."""
     project = ctx.project_or_skip()
     wanted: dict[str, tuple[str, ...]] = {}
-    if project.framework == SAM:
-        wanted["sam (AWS SAM CLI)"] = ("sam",)
-        if project.build.use_container:
-            wanted["docker (use_container = true)"] = ("docker",)
-        else:
-            for function in project.functions:
-                runtime = catalog.runtime(str(function.runtime or ""))
-                if runtime is not None and runtime.language == "python":
-                    name = f"python{runtime.version}"
-                    wanted[f"{name} (sam build --no-use-container builds {function.runtime} with it)"] = (name,)
-    else:
-        wanted["serverless / sls / osls (Serverless Framework)"] = SERVERLESS_CLIS
-        dockerize = str(project.build.dockerize_pip).lower()
-        if dockerize == "true":
-            wanted["docker (dockerizePip: true)"] = ("docker",)
+    wanted.update(adapter_for(project).tools(project))
     if any(f.is_node for f in project.functions):
         wanted["node and npm (Node.js functions)"] = ("node", "npm")
     missing = [label for label, names in wanted.items() if not _any_found(label, names)]

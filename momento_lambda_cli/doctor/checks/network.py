@@ -15,7 +15,7 @@ from momento_lambda_cli import aws
 from momento_lambda_cli.doctor.checks._util import plural
 from momento_lambda_cli.doctor.context import DeployedFunction, DoctorContext
 from momento_lambda_cli.doctor.model import Check, Group, Result, SkipCheck
-from momento_lambda_cli.project import SAM
+from momento_lambda_cli.frameworks import adapter_for
 
 DEFAULT_ROUTE = "0.0.0.0/0"
 EGRESS_TARGETS = {
@@ -147,16 +147,9 @@ def vpc_egress(ctx: DoctorContext) -> Result:
 
 def _hint(ctx: DoctorContext) -> str:
     try:
-        framework = ctx.project().framework
+        where = adapter_for(ctx.project()).wording.vpc_setting
     except Exception:
-        framework = None
-    where = (
-        "the function's VpcConfig (SAM)"
-        if framework == SAM
-        else "provider.vpc / functions.<name>.vpc (serverless.yml)"
-        if framework
-        else "the function's VPC settings"
-    )
+        where = "the function's VPC settings"
     return (
         f"Put the subnets in {where} behind a NAT gateway (a private route table with 0.0.0.0/0 -> nat-...), "
         "or take the function out of the VPC if it needs nothing there; a Secrets Manager interface endpoint "

@@ -22,7 +22,7 @@ from typing import Any
 from momento_lambda_cli import catalog
 from momento_lambda_cli.doctor.context import DoctorContext
 from momento_lambda_cli.doctor.model import Check, FixRef, Group, Result, SkipCheck
-from momento_lambda_cli.project import SAM
+from momento_lambda_cli.frameworks import adapter_for
 from momento_lambda_cli.project.model import Function, Project
 from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Unresolved
@@ -49,7 +49,7 @@ def _flag(value: Any, default: bool) -> bool | None:
 
 def _serverless_python(ctx: DoctorContext) -> tuple[Project, list[Function], dict[str, Any]]:
     project = ctx.project_or_skip()
-    if project.framework == SAM:
+    if not adapter_for(project).has_plugins:
         raise SkipCheck(f"Not a Serverless project ({PLUGIN} is a Serverless Framework plugin).")
     python = [f for f in project.functions if f.is_python]
     if not python:
@@ -269,14 +269,7 @@ def docker_reachable(host: str | None = None) -> bool | None:
 
 def _container_build(project: Project) -> str | None:
     """How the project builds in a container, in its own words; ``None`` when it does not."""
-    if project.framework == SAM:
-        return "use_container = true in samconfig.toml" if project.build.use_container else None
-    dockerize = project.build.dockerize_pip
-    if dockerize is True or str(dockerize).lower() == "true":
-        return "custom.pythonRequirements.dockerizePip: true"
-    if str(dockerize).lower() == "non-linux":
-        return None  # this check runs on Linux, where non-linux does not use Docker
-    return None
+    return adapter_for(project).container_build(project)
 
 
 def container_build(ctx: DoctorContext) -> Result:
@@ -309,16 +302,7 @@ def container_build(ctx: DoctorContext) -> Result:
         "register emulation once (`docker run --privileged --rm tonistiigi/binfmt --install all`, or the "
         "qemu-user-static and binfmt-support packages)"
     )
-    if project.framework == SAM:
-        hint = (
-            f"Start Docker; for another CPU {emulation}; or build without a container here: `sam build "
-            "--no-use-container` fetches manylinux wheels for the function's architecture."
-        )
-    else:
-        hint = (
-            f"Start Docker; for another CPU {emulation}; or drop dockerizePip and set pipCmdExtraArgs: "
-            "['--platform manylinux2014_<arch>', '--only-binary=:all:']."
-        )
+    hint = f"Start Docker; for another CPU {emulation}; or {adapter_for(project).wording.no_container_hint}"
     message = f"The container build ({how}) cannot run on this machine"
     if any("qemu" in p for p in problems):  # a fact about this machine, not the project: a warning
         return Result.warn(message, hint, problems)

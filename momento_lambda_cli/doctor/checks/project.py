@@ -21,7 +21,8 @@ from momento_lambda_cli.doctor.model import Check, FixRef, Group, Location, Resu
 from momento_lambda_cli.doctor.project_walk import project_files
 from momento_lambda_cli.doctor.resolution import project_kms_key, secret_env_names, secret_ref
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project import SAM, esbuild
+from momento_lambda_cli.frameworks import adapter_for
+from momento_lambda_cli.project import esbuild
 from momento_lambda_cli.project.model import Function, Project, Setting
 from momento_lambda_cli.project.parse import read_head
 from momento_lambda_cli.project.values import Sourced, Unresolved
@@ -47,10 +48,7 @@ TODAY = date.today
 def _unread_functions(project: Project) -> str | None:
     """Why the project's functions could not be read (Serverless ``functions: ${file(x.js):fn}``:
     JavaScript the Serverless Framework runs), or ``None``."""
-    value = project.document.get("functions") if project.framework != SAM else None
-    if isinstance(value, Unresolved) and not project.functions:
-        return value.describe()
-    return None
+    return adapter_for(project).unread_functions(project)
 
 
 def _functions_or_skip(ctx: DoctorContext) -> list[Function]:
@@ -148,7 +146,8 @@ def framework(ctx: DoctorContext) -> Result:
         project = ctx.project()
     except MomentoLambdaError as exc:
         return Result.fail(exc.message, exc.hint)
-    name = catalog.SAM.display_name if project.framework == SAM else catalog.SERVERLESS.display_name
+    adapter = adapter_for(project)
+    name = adapter.framework.display_name
     files = [project.config_path.name, *(p.name for p in project.config_files if p != project.config_path)]
     runtimes = sorted({str(f.runtime or "?") for f in project.functions})
     message = f"{name} project ({', '.join(files)}), {plural(len(project.functions), 'function')}"
@@ -157,7 +156,7 @@ def framework(ctx: DoctorContext) -> Result:
     settings = [
         _setting_line(label, setting)
         for label, setting in (
-            ("config env" if project.framework == SAM else "stage", project.stage),
+            (adapter.wording.stage, project.stage),
             ("region", project.region),
             ("stack", project.stack_name),
         )
@@ -176,8 +175,7 @@ def framework(ctx: DoctorContext) -> Result:
             [o for o in oddities if not o.startswith("functions")] + notes,
         )
     if not project.functions:
-        where = "an AWS::Serverless::Function" if project.framework == SAM else "a function under functions:"
-        return Result.warn(message, f"Add {where} that uses Momento.")
+        return Result.warn(message, f"Add {adapter.wording.function_where} that uses Momento.")
     if oddities:
         return Result.warn(
             f"{message}; some settings cannot be read",
@@ -292,17 +290,7 @@ def secret_access(ctx: DoctorContext) -> Result:
             )
         else:
             passes.append(f"{function.key}: GetSecretValue on {shown}")
-    project = ctx.project_or_skip()
-    if project.framework == SAM:
-        hint = (
-            "Grant exactly `secretsmanager:GetSecretValue` on the secret's ARN in the function's Policies: "
-            "`- Statement: [{Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: !Ref MomentoSecretArn}]`."
-        )
-    else:
-        hint = (
-            "Grant exactly `secretsmanager:GetSecretValue` on the secret's ARN in provider.iam.role.statements "
-            "(Resource: ${param:momentoSecretArn})."
-        )
+    hint = adapter_for(ctx.project_or_skip()).wording.grant_hint
     if failures:
         return Result.fail(
             f"{plural(len(failures), 'function')} cannot read the Momento secret", hint, failures + warnings
@@ -333,11 +321,7 @@ def kms_decrypt(ctx: DoctorContext) -> Result:
         if not iam_policy.evaluate(statements, "kms:Decrypt", key).allowed:
             missing.append(f"{code.function.key}: no kms:Decrypt on {key}")
     if missing:
-        hint = (
-            "Add `kms:Decrypt` on the key's ARN to each function's Policies (KMSDecryptPolicy or a Statement)."
-            if project.framework == SAM
-            else "Add `kms:Decrypt` on the key's ARN to provider.iam.role.statements."
-        )
+        hint = adapter_for(project).wording.kms_grant_hint
         return Result.fail(
             "A KMS key is configured for the secret, but the functions may not decrypt with it", hint, missing
         )
@@ -353,62 +337,14 @@ def build_method(ctx: DoctorContext) -> Result:
             "No Python function uses Momento: @gomomento/sdk is pure JavaScript, any build machine works."
         )
     arches = {str(f.architecture) for f in python}
-    cpu = catalog.LAMBDA_CPU
     problems: list[str] = []
-    if project.framework == SAM:
-        platforms = project.build.makefile_platforms or []
-        if project.build.use_container:
-            how = "use_container = true in samconfig.toml"
-        elif platforms:
-            how = f"a Makefile installing with --platform {', '.join(sorted(set(platforms)))}"
-            for arch in arches:
-                if not any(p.endswith(cpu.get(arch, arch)) for p in platforms):
-                    problems.append(
-                        f"the Makefile builds for {', '.join(sorted(set(platforms)))}, the functions run on {arch}"
-                    )
-        else:
-            # SAM's pip builder fetches manylinux wheels for the function's CPU when they exist,
-            # but compiles source-only packages for the build machine.
-            return Result.warn(
-                "sam build runs without a container: packages without a manylinux wheel get compiled for this machine",
-                "Set `use_container = true` under [default.build.parameters] in samconfig.toml "
-                "(or `sam build --use-container`); build.binaries checks the result.",
-            )
-        image = str(project.build.build_image or "")
-        if image:
-            for arch in arches:
-                if ("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64"):
-                    problems.append(f"build_image {image} does not match architecture {arch}")
-    else:
-        dockerize = project.build.dockerize_pip
-        extra = " ".join(project.build.pip_extra_args or [])
-        platform_args = re.findall(r"--platform[ =](\S+)", extra)
-        plugins = project.build.plugins or []
-        if "serverless-python-requirements" not in plugins:
-            return Result.fail(
-                "serverless-python-requirements is not among the plugins: Python dependencies are not packaged",
-                "Add `plugins: [serverless-python-requirements]` and custom.pythonRequirements.dockerizePip: true.",
-            )
-        if dockerize is True or str(dockerize).lower() in {"true", "non-linux"}:
-            how = f"custom.pythonRequirements.dockerizePip: {str(dockerize).lower()}"
-            image = str(project.build.docker_image or "")
-            for arch in arches:
-                if image and (("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64")):
-                    problems.append(f"dockerImage {image} does not match architecture {arch}")
-        elif platform_args:
-            how = f"pipCmdExtraArgs --platform {', '.join(platform_args)}"
-            for arch in arches:
-                if not any(p.endswith(cpu.get(arch, arch)) for p in platform_args):
-                    problems.append(f"pip builds for {', '.join(platform_args)}, the functions run on {arch}")
-        else:
-            return Result.fail(
-                "Python dependencies are built on this machine: grpcio will not load on Lambda when built on macOS, Windows or a different CPU",
-                "Set custom.pythonRequirements.dockerizePip: true in serverless.yml.",
-            )
+    how, early = adapter_for(project).python_build_check(project, arches, problems)
+    if early is not None:
+        return early
     answers_arch = (project.answers or {}).get("architecture")
     if answers_arch and answers_arch not in arches:
         problems.append(f".momento-lambda.json says {answers_arch}, the template says {', '.join(sorted(arches))}")
-    if len(arches) > 1 and project.framework != SAM:
+    if len(arches) > 1 and adapter_for(project).shares_one_python_build:
         problems.append(f"functions use different architectures ({', '.join(sorted(arches))})")
     if problems:
         return Result.fail(
@@ -417,6 +353,66 @@ def build_method(ctx: DoctorContext) -> Result:
             problems,
         )
     return Result.ok(f"Built for Lambda ({how}; {', '.join(sorted(arches))})")
+
+
+def sam_python_build(project: Project, arches: set[str], problems: list[str]) -> tuple[str, Result | None]:
+    """SAM: a container build, or a Makefile installing for Lambda's platform."""
+    cpu = catalog.LAMBDA_CPU
+    platforms = project.build.makefile_platforms or []
+    if project.build.use_container:
+        how = "use_container = true in samconfig.toml"
+    elif platforms:
+        how = f"a Makefile installing with --platform {', '.join(sorted(set(platforms)))}"
+        for arch in arches:
+            if not any(p.endswith(cpu.get(arch, arch)) for p in platforms):
+                problems.append(
+                    f"the Makefile builds for {', '.join(sorted(set(platforms)))}, the functions run on {arch}"
+                )
+    else:
+        # SAM's pip builder fetches manylinux wheels for the function's CPU when they exist,
+        # but compiles source-only packages for the build machine.
+        return "", Result.warn(
+            "sam build runs without a container: packages without a manylinux wheel get compiled for this machine",
+            "Set `use_container = true` under [default.build.parameters] in samconfig.toml "
+            "(or `sam build --use-container`); build.binaries checks the result.",
+        )
+    image = str(project.build.build_image or "")
+    if image:
+        for arch in arches:
+            if ("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64"):
+                problems.append(f"build_image {image} does not match architecture {arch}")
+    return how, None
+
+
+def sls_python_build(project: Project, arches: set[str], problems: list[str]) -> tuple[str, Result | None]:
+    """Serverless: serverless-python-requirements in Docker, or pip told Lambda's platform."""
+    cpu = catalog.LAMBDA_CPU
+    dockerize = project.build.dockerize_pip
+    extra = " ".join(project.build.pip_extra_args or [])
+    platform_args = re.findall(r"--platform[ =](\S+)", extra)
+    plugins = project.build.plugins or []
+    if "serverless-python-requirements" not in plugins:
+        return "", Result.fail(
+            "serverless-python-requirements is not among the plugins: Python dependencies are not packaged",
+            "Add `plugins: [serverless-python-requirements]` and custom.pythonRequirements.dockerizePip: true.",
+        )
+    if dockerize is True or str(dockerize).lower() in {"true", "non-linux"}:
+        how = f"custom.pythonRequirements.dockerizePip: {str(dockerize).lower()}"
+        image = str(project.build.docker_image or "")
+        for arch in arches:
+            if image and (("arm64" in image and arch == "x86_64") or ("x86_64" in image and arch == "arm64")):
+                problems.append(f"dockerImage {image} does not match architecture {arch}")
+    elif platform_args:
+        how = f"pipCmdExtraArgs --platform {', '.join(platform_args)}"
+        for arch in arches:
+            if not any(p.endswith(cpu.get(arch, arch)) for p in platform_args):
+                problems.append(f"pip builds for {', '.join(platform_args)}, the functions run on {arch}")
+    else:
+        return "", Result.fail(
+            "Python dependencies are built on this machine: grpcio will not load on Lambda when built on macOS, Windows or a different CPU",
+            "Set custom.pythonRequirements.dockerizePip: true in serverless.yml.",
+        )
+    return how, None
 
 
 # --- code -----------------------------------------------------------------------------------
@@ -797,7 +793,7 @@ def _echoed_key_parameters(project: Project, secret_vars: set[str]) -> list[str]
     """SAM / CloudFormation parameters that carry the key (named for it, or put into a secret's
     ``SecretString`` or a key variable) without ``NoEcho: true``: CloudFormation shows their
     value in the console, ``describe-stacks`` and change sets."""
-    if project.framework != SAM:
+    if not adapter_for(project).template_is_cloudformation:
         return []
     parameters = project.document.get("Parameters")
     if not isinstance(parameters, dict):
@@ -876,19 +872,27 @@ def _dotenv_names(text: str, names: set[str]) -> set[str]:
 
 def _packaged(project: Project, path: Path) -> tuple[bool, str]:
     """Whether the deploy tool puts ``path`` (a .env file) into a deployment package, and why."""
-    if project.framework == SAM:
-        owners = [
-            f for f in project.functions if any(d == path.parent or path.parent.is_relative_to(d) for d in f.code_dirs)
-        ]
-        if not owners:
-            return False, "no function's CodeUri holds it, so SAM does not package it"
-        keys = ", ".join(sorted(f.key for f in owners))
-        if path.name == ".env" and all(f.is_python and not f.build_method for f in owners):
-            return False, (
-                f"it is in the CodeUri of {keys}: `sam build` leaves .env out (the Python builder excludes it), "
-                "but a deploy without `sam build` zips the folder as it is"
-            )
-        return True, f"it is in the CodeUri of {keys}, so SAM packages it with that code"
+    return adapter_for(project).packages_file(project, path)
+
+
+def sam_packaged(project: Project, path: Path) -> tuple[bool, str]:
+    """SAM packages each function's CodeUri."""
+    owners = [
+        f for f in project.functions if any(d == path.parent or path.parent.is_relative_to(d) for d in f.code_dirs)
+    ]
+    if not owners:
+        return False, "no function's CodeUri holds it, so SAM does not package it"
+    keys = ", ".join(sorted(f.key for f in owners))
+    if path.name == ".env" and all(f.is_python and not f.build_method for f in owners):
+        return False, (
+            f"it is in the CodeUri of {keys}: `sam build` leaves .env out (the Python builder excludes it), "
+            "but a deploy without `sam build` zips the folder as it is"
+        )
+    return True, f"it is in the CodeUri of {keys}, so SAM packages it with that code"
+
+
+def sls_packaged(project: Project, path: Path) -> tuple[bool, str]:
+    """The Serverless Framework packages the service folder, less its patterns."""
     if project.document.get("useDotenv") is True:
         return False, "useDotenv: true, so the Serverless Framework leaves .env* files out of the package"
     if _excluded_by_patterns(project, path):
@@ -961,7 +965,7 @@ def no_local_override(ctx: DoctorContext) -> Result:
         if f.environment.get(contract.ENV_LOCAL_OVERRIDE)
     ]
     if found:
-        local = "sam local invoke --env-vars" if project.framework == SAM else "serverless invoke local -e"
+        local = adapter_for(project).wording.local_invoke
         return Result.fail(
             f"{contract.ENV_LOCAL_OVERRIDE} is set in the template: deployed functions would talk to a local server",
             f"Remove {contract.ENV_LOCAL_OVERRIDE} from the template's environment; set it only in local runs ({local}).",
@@ -1005,7 +1009,7 @@ def runtime(ctx: DoctorContext) -> Result:
         targets = [f"{old} to {new}" for old, new in sorted(moves.items()) if new]
         hint = f"Move {_and(targets)}, then rebuild." if targets else "Move to a supported runtime, then rebuild."
     elif warnings:
-        setting = "Runtime" if ctx.project_or_skip().framework == SAM else "runtime (provider or function)"
+        setting = adapter_for(ctx.project_or_skip()).wording.runtime_setting
         hint = f"Set {setting} to a runtime Lambda supports."
     if failures:
         return Result.fail("A function uses a deprecated runtime", hint, failures + warnings)

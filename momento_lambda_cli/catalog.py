@@ -169,7 +169,16 @@ TOPICS_PUBLISHER = Pattern(
     "publisher",
     "publisher",
 )
-PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER)
+WRITE_THROUGH = Pattern(
+    "write-through",
+    "a DynamoDB table cached by its stream",
+    "GET /items/{id} reads a DynamoDB table through Momento (a miss fills the cache with set-if-not-exists); "
+    "a second function on the table's stream writes every change into the cache (deletes as tombstones), "
+    "so reads are never older than the stream's lag.",
+    ("python",),
+    "write_through",
+)
+PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER, WRITE_THROUGH)
 PATTERN_NAMES: tuple[str, ...] = tuple(p.name for p in PATTERNS)
 DEFAULT_PATTERN = CACHE_ASIDE
 

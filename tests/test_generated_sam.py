@@ -51,6 +51,7 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
         ("python3.13", "topics-publisher"),
         ("nodejs22.x", "idempotent-consumer"),
         ("nodejs24.x", "topics-publisher"),
+        ("python3.12", "write-through"),
     ],
 )
 def test_sam_validate_lint(tmp_path, runtime, pattern):

@@ -188,6 +188,44 @@ def test_topics_project_packages_both_functions_and_the_webhook_url(tmp_path):
     assert not (artifact / "tests").exists()
 
 
+def test_write_through_project_packages_both_functions_the_table_and_the_stream_mapping(tmp_path):
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.12", pattern="write-through", secret_arn=SECRET_ARN
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    resources = template["Resources"]
+    functions = {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
+    handlers = sorted(p["Handler"] for p in functions.values())
+    assert handlers == ["src/write_through.lambda_handler", "src/write_through_stream.lambda_handler"]
+    reader = next(p for p in functions.values() if p["Handler"] == "src/write_through.lambda_handler")
+    assert reader["Environment"]["Variables"]["ITEMS_TABLE_NAME"] == "demo-dev-items"
+    assert resources["ItemsTable"]["Properties"]["TableName"] == "demo-dev-items"
+    (mapping,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["ItemsTable", "StreamArn"]}
+    assert mapping["StartingPosition"] == "LATEST" and mapping["BatchSize"] == 100
+    assert mapping["MaximumRetryAttempts"] == 5 and mapping["BisectBatchOnFunctionError"] is True
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    table = resources["ItemsTable"]
+    assert table["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    # The framework grants the stream's read actions; GetItem on the table; the secret grant is unchanged.
+    policy = next(r for r in resources.values() if r["Type"] == "AWS::IAM::Role")["Properties"]["Policies"][0]
+    actions = {
+        a
+        for s in policy["PolicyDocument"]["Statement"]
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"} <= actions
+    assert "dynamodb:GetItem" in actions and not {"dynamodb:PutItem", "dynamodb:Scan", "dynamodb:*"} & actions
+    assert secret_statement(template)["Action"] == ["secretsmanager:GetSecretValue"]
+    for properties in functions.values():
+        artifact = extract(project, properties, tmp_path / properties["Handler"])
+        assert (artifact / "src" / "write_through.py").is_file() and (
+            artifact / "src" / "write_through_stream.py"
+        ).is_file()
+        assert (artifact / "src" / "momento_client.py").is_file() and not (artifact / "tests").exists()
+
+
 def extract(project: Path, properties: dict, folder: Path) -> Path:
     key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
     zipfile.ZipFile(project / ".serverless" / key).extractall(folder)
@@ -347,3 +385,33 @@ def test_the_consumer_local_loop_processes_then_acknowledges_duplicates(tmp_path
         outcomes.append([line["outcome"] for line in lines])
     assert outcomes == [["processed", "processed"], ["duplicate", "duplicate"]]
     assert momento_server.state.calls["SetIfNotExists"] == 4
+
+
+def test_the_write_through_local_loop_writes_through_then_reads_a_hit(tmp_path, momento_server):
+    """Write-through's README loop: `osls invoke local -f stream -p events/stream.json`, then
+    `-f api -p events/event.json`, with MOMENTO_LOCAL and no AWS: the stream function writes the
+    sample's changes, the read is a hit (its table, a `Ref` in the environment, is never read)."""
+    project = render(tmp_path, name="local-demo", framework="serverless", runtime="python3.11", pattern="write-through")
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    venv = project_venv(project, require_python("3.11")).parent.parent
+    momento_server.create_cache("local-demo")
+    env = {
+        **osls_env(tmp_path),
+        "VIRTUAL_ENV": str(venv),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "MOMENTO_LOCAL": momento_server.endpoint,
+    }
+    result = subprocess.run(
+        [str(require_tool("osls")), "invoke", "local", "-f", "stream", "-p", "events/stream.json"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout[result.stdout.rindex('{\n    "batchItemFailures"') :]) == {"batchItemFailures": []}
+    lines = [json.loads(line) for line in result.stdout.splitlines() if '"write-through-stream"' in line]
+    assert [line["outcome"] for line in lines] == ["written", "written", "tombstone"]
+    response, output = invoke_local(project, tmp_path, **env)
+    assert response["statusCode"] == 200, output
+    body = json.loads(response["body"])
+    assert body["cache"] == "hit" and body["item"]["message"] == "hello again"
+    assert "Unsupported environment variable format" not in output
+    assert momento_server.state.calls["Set"] == 3 and "SetIfNotExists" not in momento_server.state.calls

@@ -74,15 +74,23 @@ PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("tests/test_idempotent_consumer.py", catalog.IDEMPOTENT_CONSUMER.name),
     ("src/idempotentConsumer.*", catalog.IDEMPOTENT_CONSUMER.name),
     ("tests/idempotentConsumer.test.*", catalog.IDEMPOTENT_CONSUMER.name),
-    # The sample events: an HTTP API request for the HTTP patterns (topics-publisher: its POST /events), an SQS batch for the consumer.
-    ("events/event.json", (catalog.CACHE_ASIDE.name, catalog.RATE_LIMIT.name, catalog.TOPICS_PUBLISHER.name)),
+    # The sample events: an HTTP API request for the HTTP patterns (topics-publisher: its POST /events), an SQS batch for the consumer,
+    # a DynamoDB stream batch for write-through's stream function (its read API has the HTTP request).
+    (
+        "events/event.json",
+        (catalog.CACHE_ASIDE.name, catalog.RATE_LIMIT.name, catalog.TOPICS_PUBLISHER.name, catalog.WRITE_THROUGH.name),
+    ),
     ("events/sqs.json", catalog.IDEMPOTENT_CONSUMER.name),
+    ("events/stream.json", catalog.WRITE_THROUGH.name),
     ("src/publisher.*", catalog.TOPICS_PUBLISHER.name),
     ("src/webhook.*", catalog.TOPICS_PUBLISHER.name),
     ("tests/test_publisher.py", catalog.TOPICS_PUBLISHER.name),
     ("tests/test_webhook.py", catalog.TOPICS_PUBLISHER.name),
     ("tests/publisher.test.*", catalog.TOPICS_PUBLISHER.name),
     ("tests/webhook.test.*", catalog.TOPICS_PUBLISHER.name),
+    ("src/write_through.*", catalog.WRITE_THROUGH.name),
+    ("src/write_through_stream.*", catalog.WRITE_THROUGH.name),
+    ("tests/test_write_through.py", catalog.WRITE_THROUGH.name),
 )
 """(glob, pattern or patterns): each pattern's handler, tests and sample events, dropped from the
 other patterns' projects (then :data:`RULES` decide by framework and language). Everything else

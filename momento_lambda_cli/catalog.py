@@ -27,7 +27,7 @@ class Framework:
     """A deployment framework and the files its deploy tool reads from a project folder."""
 
     name: str
-    """The CLI / answers-file value: ``sam`` or ``serverless``."""
+    """The CLI / answers-file value: ``sam``, ``serverless`` or ``cdk``."""
     display_name: str
     template_files: tuple[str, ...]
     """The project file this tool reads, in the deploy tool's search order (the first one
@@ -69,7 +69,14 @@ SERVERLESS = Framework(
     template_files=("serverless.yml", "serverless.yaml"),
     unsupported_files=("serverless.json", "serverless.js", "serverless.mjs", "serverless.cjs", "serverless.ts"),
 )
-FRAMEWORKS: tuple[Framework, ...] = (SAM, SERVERLESS)
+CDK = Framework(
+    name="cdk",
+    display_name="AWS CDK",
+    # The CDK CLI reads cdk.json (the app command and its context) in the current folder; the
+    # context holds the secret, cache and TTL settings `new` writes.
+    template_files=("cdk.json",),
+)
+FRAMEWORKS: tuple[Framework, ...] = (SAM, SERVERLESS, CDK)
 DEFAULT_FRAMEWORK = SAM
 
 # --- operating systems and runtimes -----------------------------------------------------
@@ -104,6 +111,9 @@ NODE_SOURCE_LANGUAGES: tuple[str, ...] = (JAVASCRIPT, TYPESCRIPT)
 JavaScript ships ``.mjs`` files as they are; TypeScript is bundled by esbuild (SAM
 ``BuildMethod: esbuild``, the serverless-esbuild plugin)."""
 DEFAULT_NODE_SOURCE_LANGUAGE = JAVASCRIPT
+CDK_NODE_SOURCE_LANGUAGES: tuple[str, ...] = (TYPESCRIPT,)
+"""A CDK project's Node.js code is TypeScript (the CDK app and the function; NodejsFunction
+bundles the handler with esbuild)."""
 SOURCE_LANGUAGES: tuple[str, ...] = (PYTHON, *NODE_SOURCE_LANGUAGES)
 """Every value of the answers file's ``language``: ``python`` for the Python runtimes."""
 SOURCE_LANGUAGE_NAMES: dict[str, str] = {

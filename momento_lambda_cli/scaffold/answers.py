@@ -269,7 +269,7 @@ def build_answers(
     _choice(runtime, catalog.RUNTIME_NAMES, "runtime")
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
     _choice(init_client, INIT_CLIENT_MODES, "init-client")
-    language = source_language(runtime, language)
+    language = source_language(runtime, language, framework)
     validate_pattern(pattern, runtime)
     if snapstart:
         validate_snapstart(runtime)
@@ -318,11 +318,20 @@ def validate_pattern(name: str, runtime: str) -> str:
     return name
 
 
-def source_language(runtime: str, language: str | None) -> str:
+def source_language(runtime: str, language: str | None, framework: str | None = None) -> str:
     """The project's source language: ``language`` checked against the runtime, or the
-    runtime's default (``python``; ``javascript`` for Node.js)."""
+    runtime's default (``python``; ``javascript`` for Node.js, ``typescript`` for a CDK app)."""
     known = catalog.runtime(runtime)
     allowed = catalog.source_languages(known.language if known is not None else catalog.PYTHON)
+    if framework == catalog.CDK.name and allowed == catalog.NODE_SOURCE_LANGUAGES:
+        if language not in (None, *catalog.CDK_NODE_SOURCE_LANGUAGES):
+            raise UsageError(
+                f"--language {language} is not available with --framework cdk: CDK projects for Node.js "
+                "runtimes are TypeScript (the CDK app and the function).",
+                "Drop --language (or pass --language typescript), or choose --framework sam / serverless.",
+                code="new.bad-language",
+            )
+        return catalog.CDK_NODE_SOURCE_LANGUAGES[0]
     if language is None:
         return allowed[0]
     if language not in allowed:

@@ -27,6 +27,10 @@ def _serverless(a: Answers) -> bool:
     return a.framework == catalog.SERVERLESS.name
 
 
+def _cdk(a: Answers) -> bool:
+    return a.framework == catalog.CDK.name
+
+
 def _python(a: Answers) -> bool:
     return a.is_python
 
@@ -47,8 +51,15 @@ RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
     (catalog.SAM.template_file, _sam),
     (catalog.SAM.settings_file, _sam),
     (catalog.SERVERLESS.template_file, _serverless),
-    # Node.js projects declare @gomomento/sdk; Python Serverless projects their plugin.
-    ("package.json", lambda a: _node(a) or _serverless(a)),
+    (catalog.CDK.template_file, _cdk),
+    # The CDK app: TypeScript beside a Node.js function, Python beside a Python one.
+    ("infra/*.ts", lambda a: _cdk(a) and _typescript(a)),
+    ("infra/*.py", lambda a: _cdk(a) and _python(a)),
+    ("requirements.txt", lambda a: _cdk(a) and _python(a)),  # the CDK app's aws-cdk-lib
+    ("pytest.ini", lambda a: _cdk(a) and _python(a)),  # keeps pytest out of cdk.out/
+    # Node.js projects declare @gomomento/sdk; Python Serverless projects their plugin; Python
+    # CDK projects the aws-cdk CLI.
+    ("package.json", lambda a: _node(a) or _serverless(a) or _cdk(a)),
     ("requirements-dev.txt", _python),
     ("src/*.py", _python),
     ("src/requirements.txt", _python),

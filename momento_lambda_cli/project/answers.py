@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from momento_lambda_cli import __version__, catalog
-from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 from momento_lambda_cli.project.files import atomic_write_text, read_text
 
 ANSWERS_FILE = catalog.ANSWERS_FILE
@@ -24,12 +24,13 @@ ANSWERS_FILE = catalog.ANSWERS_FILE
 files written before it existed."""
 SAM = catalog.SAM.name
 SERVERLESS = catalog.SERVERLESS.name
+CDK = catalog.CDK.name
 
 
 def detect_framework(project_dir: Path) -> str | None:
-    """``"sam"``, ``"serverless"`` or ``None`` from the files present."""
+    """``"sam"``, ``"serverless"``, ``"cdk"`` or ``None`` from the files present."""
     answers = load_answers(project_dir)
-    if answers and answers.get("framework") in {SAM, SERVERLESS}:
+    if answers and answers.get("framework") in {SAM, SERVERLESS, CDK}:
         return str(answers["framework"])
     sam = [name for name in catalog.SAM.project_files if (project_dir / name).is_file()]
     serverless = any((project_dir / name).is_file() for name in catalog.SERVERLESS.project_files)
@@ -39,7 +40,24 @@ def detect_framework(project_dir: Path) -> str | None:
         return SAM
     if serverless:
         return SERVERLESS
+    if any((project_dir / name).is_file() for name in catalog.CDK.project_files):
+        return CDK
     return None
+
+
+def refuse_cdk(project_dir: Path, command: str | None = None) -> None:
+    """`new -f cdk` renders CDK apps; the other commands do not read them yet: a usage error
+    (exit 2) rather than a SAM or Serverless reading of a folder that is neither."""
+    if detect_framework(project_dir) != CDK:
+        return
+    what = f"`momento-lambda {command}` does" if command else "This command does"
+    raise UsageError(
+        f"{what} not support AWS CDK projects yet ({project_dir} holds "
+        f"{catalog.CDK.template_file}): so far only `momento-lambda new --framework cdk` does.",
+        "Check the stack with `npx cdk synth` and its tests (`npm test` / `pytest`); set the secret in "
+        "cdk.json's context (momentoSecretArn / momentoSecretName) or with `npx cdk deploy -c momentoSecretName=...`.",
+        code="project.cdk-not-supported",
+    )
 
 
 SAM_MARK = b"AWS::Serverless"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project.answers import SAM, SERVERLESS, detect_framework
+from momento_lambda_cli.project.answers import CDK, SAM, SERVERLESS, detect_framework, refuse_cdk
 from momento_lambda_cli.project.model import ENV_REGION_VARS, Project, Setting, environment_region
 
 
@@ -52,6 +52,9 @@ def _load(
         project = load_serverless(root, stage=stage, region=region, environ=environ)
         if stack_name:
             project.stack_name = Setting(stack_name, "--stack-name")
+    elif framework == CDK:
+        refuse_cdk(root)
+        raise _not_found(root)
     else:
         raise _not_found(root)
     project.region = with_environment_note(project.region, framework, environ)

@@ -19,7 +19,42 @@ class Step:
     why: str
 
 
+def cdk_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
+    """A CDK app: the aws-cdk CLI and the app's libraries from the project, the secret by cdk.json
+    context (`doctor` and `store-token` do not read CDK projects yet)."""
+    steps = [Step(f"cd {shlex.quote(project_dir_shown)}", "the new project")]
+    if answers.is_python:
+        steps += [
+            Step("python3 -m venv .venv && . .venv/bin/activate", "the CDK app's Python"),
+            Step("pip install -r requirements-dev.txt", "aws-cdk-lib, the function's and the tests' libraries"),
+            Step("npm install", "the aws-cdk CLI"),
+            Step("pytest", "the function's and the stack's tests, offline"),
+        ]
+    else:
+        steps += [
+            Step("npm install", "aws-cdk, aws-cdk-lib, esbuild, TypeScript, @gomomento/sdk"),
+            Step("npm test", "the function's and the stack's tests, offline"),
+        ]
+    where = "momentoSecretArn" if answers.secret_arn else "momentoSecretName"
+    value = answers.secret_arn or answers.secret_name
+    steps += [
+        Step(
+            "npx cdk synth",
+            "offline: builds the function "
+            + ("(pip for Lambda's platform, no Docker)" if answers.is_python else "(the project's esbuild, no Docker)"),
+        ),
+        Step("npx cdk bootstrap", "once per AWS account and region"),
+        Step(
+            f"npx cdk deploy -c {where}={shlex.quote(value)}",
+            f"after storing the API key in {value}; or set {where} in cdk.json and run `npx cdk deploy`",
+        ),
+    ]
+    return steps
+
+
 def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
+    if answers.framework == catalog.CDK.name:
+        return cdk_steps(answers, project_dir_shown)
     steps = [
         Step(f"cd {shlex.quote(project_dir_shown)}", "the new project"),
         Step("momento-lambda doctor --offline", "checks it now: no AWS account, key or Docker needed"),

@@ -77,10 +77,8 @@ def test_by_arn_the_role_may_read_exactly_that_arn_and_a_kms_key_adds_decrypt_on
         (["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], SECRET_ARN),
         ("kms:Decrypt", KMS_KEY_ARN),
     ]
-    template.has_resource_properties(
-        "AWS::Lambda::Function",
-        {"Environment": {"Variables": Match.object_like({"MOMENTO_SECRET_ARN": SECRET_ARN})}},
-    )
+    environment = {"Variables": Match.object_like({"MOMENTO_SECRET_ARN": SECRET_ARN})}
+    template.has_resource_properties("AWS::Lambda::Function", {"Environment": environment})
 
 
 def test_the_http_api_routes_get_items_id_to_the_function():

@@ -94,7 +94,7 @@ def test_a_python_runtime_gets_a_python_cdk_app_with_local_bundling_for_its_plat
         ast.parse((project / "infra" / name).read_text())
     assert f"RUNTIME = lambda_.Runtime.PYTHON_{version.replace('.', '_')}\n" in stack
     assert f'PYTHON_VERSION = "{version}"\n' in stack
-    wheel = catalog.architecture(arch).wheel_platform  # type: ignore[union-attr]
+    wheel = catalog.architecture(arch).wheel_platform
     assert f'WHEEL_PLATFORM = "{wheel}"\n' in stack
     assert f"ARCHITECTURE = lambda_.Architecture.{'ARM_64' if arch == 'arm64' else 'X86_64'}\n" in stack
     assert f'platform="linux/{"arm64" if arch == "arm64" else "amd64"}"' in stack

@@ -48,7 +48,11 @@ def detect_framework(project_dir: Path) -> str | None:
 def refuse_cdk(project_dir: Path, command: str | None = None) -> None:
     """`new -f cdk` renders CDK apps; the other commands do not read them yet: a usage error
     (exit 2) rather than a SAM or Serverless reading of a folder that is neither."""
-    if detect_framework(project_dir) != CDK:
+    try:
+        framework = detect_framework(project_dir)
+    except MomentoLambdaError:
+        return  # a broken answers file: each command reports it its own way (doctor writes its bug report first)
+    if framework != CDK:
         return
     what = f"`momento-lambda {command}` does" if command else "This command does"
     raise UsageError(

@@ -77,7 +77,12 @@ def resources(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r for r in template["Resources"].values() if r["Type"] == kind]
 
 
-def assert_function_and_grant(template: dict[str, Any], runtime: str, arch: str, secret_arn: str | None) -> Path:
+RATE_LIMIT_ENV = {"RATE_LIMIT_MAX_REQUESTS", "RATE_LIMIT_WINDOW_SECONDS", "RATE_LIMIT_FAIL"}
+
+
+def assert_function_and_grant(
+    template: dict[str, Any], runtime: str, arch: str, secret_arn: str | None, extra_env: frozenset[str] = frozenset()
+) -> Path:
     """The one function's runtime, architecture and environment, and the role's statements: the
     read on exactly the secret (its ARN, or its name with any suffix), kms:Decrypt only with a
     key. Returns the function's asset folder (relative to cdk.out)."""
@@ -86,7 +91,7 @@ def assert_function_and_grant(template: dict[str, Any], runtime: str, arch: str,
     assert properties["Runtime"] == runtime and properties["Architectures"] == [arch]
     assert properties["Timeout"] == 10 and properties["MemorySize"] == 512
     variables = properties["Environment"]["Variables"]
-    assert set(variables) == CONTRACT_ENV
+    assert set(variables) == CONTRACT_ENV | extra_env
     assert variables["MOMENTO_SECRET_ARN"] == (secret_arn or "momento/demo/api-key")
     assert variables["MOMENTO_CACHE_NAME"] == "demo" and variables["MOMENTO_DEFAULT_TTL_SECONDS"] == "60"
     (policy,) = resources(template, "AWS::IAM::Policy")
@@ -148,27 +153,46 @@ def test_typescript_cdk_app_with_the_secret_arn_and_a_kms_key_from_the_context(t
 # --- Python ---------------------------------------------------------------------------------
 
 
+PYTHON_CASES = [
+    (catalog.runtime("python3.12"), catalog.X86_64, {"pattern": "rate-limit", "snapstart": True}),
+    (catalog.runtime("python3.13"), catalog.ARM64, {}),
+]
+
+
 @pytest.mark.parametrize(
-    ("runtime", "arch"),
-    [(catalog.runtime("python3.12"), catalog.X86_64), (catalog.runtime("python3.13"), catalog.ARM64)],
-    ids=["python3.12-x86_64", "python3.13-arm64"],
+    ("runtime", "arch", "options"), PYTHON_CASES, ids=["python3.12-x86_64-rate-limit-snapstart", "python3.13-arm64"]
 )
-def test_python_cdk_app_builds_grpc_for_lambda_without_docker_and_its_tests_pass(tmp_path, runtime, arch):
+def test_python_cdk_app_builds_grpc_for_lambda_without_docker_and_its_tests_pass(tmp_path, runtime, arch, options):
     """Local bundling (pip --platform manylinux2014_<cpu> --python-version X.Y --implementation
     cp --only-binary=:all:): the asset holds the code and a grpc extension for the function's CPU
     and CPython ABI (file name, wheel tag, ELF header, glibc floor), whatever this machine is.
-    The aarch64 code is not run (no aarch64 CPU or emulator here)."""
+    The aarch64 code is not run (no aarch64 CPU or emulator here). The python3.12 case is the
+    rate-limit pattern with SnapStart: published versions behind the alias the HTTP API calls."""
     assert runtime is not None
     require_tool("node")
     interpreter = require_python(runtime.version)
-    project = render(tmp_path, framework="cdk", runtime=runtime.name, architecture=arch.name)
+    project = render(tmp_path, framework="cdk", runtime=runtime.name, architecture=arch.name, **options)
     python = project_venv(project, interpreter)
     npm_install(project)  # the aws-cdk CLI
     template = synth(project, path_first=python.parent)  # cdk.json runs `python3 infra/app.py`: the venv's
     assert_cfn_lint_clean(project)
-    asset = project / "cdk.out" / assert_function_and_grant(template, runtime.name, arch.name, None)
+    rate_limit = options.get("pattern") == "rate-limit"
+    extra_env = frozenset(RATE_LIMIT_ENV if rate_limit else ())
+    asset = project / "cdk.out" / assert_function_and_grant(template, runtime.name, arch.name, None, extra_env)
+    (function,) = resources(template, "AWS::Lambda::Function")
+    handler = "rate_limit" if rate_limit else "handler"
+    assert function["Properties"]["Handler"] == f"{handler}.lambda_handler"
+    if options.get("snapstart"):
+        assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        alias_id, alias = next((k, r) for k, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Alias")
+        assert alias["Properties"]["Name"] == catalog.SNAPSTART_ALIAS
+        (permission,) = resources(template, "AWS::Lambda::Permission")
+        assert permission["Properties"]["FunctionName"] == {"Ref": alias_id}
+        assert (asset / "snapshot_restore_py.py").is_file()
+    else:
+        assert "SnapStart" not in function["Properties"] and not resources(template, "AWS::Lambda::Alias")
 
-    assert (asset / "handler.py").is_file() and (asset / "momento_client.py").is_file()
+    assert (asset / f"{handler}.py").is_file() and (asset / "momento_client.py").is_file()
     assert (asset / "momento").is_dir() and not (asset / "boto3").exists()
     assert not list(asset.rglob("*.pyc")), "pip --no-compile, and src/__pycache__ is not copied"
     platforms = extension_platforms(asset)

@@ -182,10 +182,13 @@ def assert_node_tests_passed(stdout: str, test_file: Path) -> None:
         assert re.search(rf"^ok \d+ - {name}", stdout, re.MULTILINE), name
 
 
-def run_project_tests(project: Path, python: str | Path = sys.executable) -> subprocess.CompletedProcess[str]:
-    """The generated project's own pytest suite, run by ``python`` inside the project; asserts it passed."""
+def run_project_tests(
+    project: Path, python: str | Path = sys.executable, paths: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """The generated project's own pytest suite (or only ``paths`` of it), run by ``python``
+    inside the project; asserts it passed."""
     result = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
         cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

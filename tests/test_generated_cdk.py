@@ -139,6 +139,16 @@ def test_typescript_cdk_app_synthesizes_offline_lints_clean_and_its_tests_pass(t
     )
     assert result.returncode == 0 and "# fail 0" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
     assert re.search(r"^ok \d+ - by name, the role may read exactly the secret", result.stdout, re.MULTILINE)
+    typecheck = subprocess.run(
+        ["npm", "run", "typecheck"],
+        cwd=project,
+        env=cdk_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert typecheck.returncode == 0, typecheck.stdout[-3000:]  # tsc --noEmit: src/, tests/ and infra/
 
 
 def test_typescript_cdk_app_with_the_secret_arn_and_a_kms_key_from_the_context(tmp_path):

@@ -137,6 +137,9 @@ class Pattern:
     """The runtime languages the template has this pattern's handler in."""
     python_module: str
     """The Python handler's module in ``src/`` (``Handler: MODULE.lambda_handler``)."""
+    node_module: str = ""
+    """The Node.js handler's module in ``src/`` (``MODULE.ts`` / ``MODULE.mjs``, export ``handler``),
+    when :attr:`languages` has Node.js."""
 
 
 CACHE_ASIDE = Pattern(
@@ -145,22 +148,62 @@ CACHE_ASIDE = Pattern(
     "GET /items/{id} reads through Momento: a miss loads the item from the source and caches it.",
     ("python", "node"),
     "handler",
+    "handler",
 )
 RATE_LIMIT = Pattern(
     "rate-limit",
     "N requests per client per window, then 429",
     "GET /items/{id} allows N requests per client per window (Momento's atomic increment) and answers "
     "429 with Retry-After; fails open (or closed) when Momento is down.",
-    ("python",),
+    ("python", "node"),
     "rate_limit",
+    "rateLimit",
 )
-PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT)
+IDEMPOTENT_CONSUMER = Pattern(
+    "idempotent-consumer",
+    "an SQS consumer that processes each message once",
+    "An SQS-triggered function that processes each message once: a set-if-not-exists claim in Momento "
+    "keyed on the message id (or a body field); duplicates are acknowledged, a failure releases the claim "
+    "and is reported as a batch item failure so SQS retries it.",
+    ("python", "node"),
+    "idempotent_consumer",
+    "idempotentConsumer",
+)
+TOPICS_PUBLISHER = Pattern(
+    "topics-publisher",
+    "publishes to a Momento topic; a webhook receives it",
+    "POST /events publishes to a Momento topic (TopicClient, reused like the cache client); a second "
+    "function behind a Function URL receives the topic's webhook deliveries and refuses forged, stale "
+    "and replayed ones.",
+    ("python", "node"),
+    "publisher",
+    "publisher",
+)
+PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER)
+CDK_PATTERNS: tuple[str, ...] = (CACHE_ASIDE.name, RATE_LIMIT.name)
+"""The patterns a CDK app (`new --framework cdk`) has a stack for: one function behind the HTTP API."""
+
+
+DOCTOR_FRAMEWORK_NAMES: tuple[str, ...] = (SAM.name, SERVERLESS.name)
+"""The frameworks `doctor`, `add`, `store-token` and `update` read (CDK projects: not yet)."""
+
+
+def frameworks_for(pattern_name: str) -> tuple[str, ...]:
+    """The frameworks `new` renders ``pattern_name`` for."""
+    return tuple(f.name for f in FRAMEWORKS if f is not CDK or pattern_name in CDK_PATTERNS)
+
+
 PATTERN_NAMES: tuple[str, ...] = tuple(p.name for p in PATTERNS)
 DEFAULT_PATTERN = CACHE_ASIDE
 
 
 def pattern(name: str) -> Pattern | None:
     return next((p for p in PATTERNS if p.name == name), None)
+
+
+def patterns_for(language: Language) -> tuple[Pattern, ...]:
+    """The patterns the template has a handler for in ``language``, the default first."""
+    return tuple(p for p in PATTERNS if language in p.languages)
 
 
 def source_languages(language: Language) -> tuple[str, ...]:

@@ -4,8 +4,8 @@
 The TypeScript files are THE source of the Node.js code `new` renders:
 
     src/momentoClient.ts      -> src/momentoClient.mjs
-    src/handler.ts            -> src/handler.mjs
-    tests/handler.test.ts     -> tests/handler.test.mjs
+    src/handler.ts            -> src/handler.mjs      (one handler per pattern: src/rateLimit.ts ...)
+    tests/*.ts                -> tests/*.mjs          (fakes.ts, the client's tests, each handler's)
 
 Types are stripped with ts-blank-space (installed into ``.tools/node`` by
 scripts/install-tools.sh), which replaces every type annotation with blanks and leaves the rest
@@ -35,7 +35,21 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT = REPO_ROOT / "project_templates" / "momento-lambda" / "{{cookiecutter.project_name}}"
-SOURCES = ("src/momentoClient.ts", "src/handler.ts", "tests/handler.test.ts")
+SOURCES = (
+    "src/momentoClient.ts",
+    "src/handler.ts",
+    "src/rateLimit.ts",
+    "src/idempotentConsumer.ts",
+    "src/publisher.ts",
+    "src/webhook.ts",
+    "tests/fakes.ts",
+    "tests/momentoClient.test.ts",
+    "tests/handler.test.ts",
+    "tests/rateLimit.test.ts",
+    "tests/idempotentConsumer.test.ts",
+    "tests/publisher.test.ts",
+    "tests/webhook.test.ts",
+)
 """The TypeScript sources, relative to the project template; each has a generated ``.mjs`` twin."""
 MISSING_TOOL = 3
 

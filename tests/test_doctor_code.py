@@ -1117,3 +1117,37 @@ def test_the_key_read_from_a_variable_the_template_never_sets_warns(run_cli, tmp
     assert run.status("secret.no-plaintext-key") == "warn", run.text("secret.no-plaintext-key")
     assert "reads the key from MOMENTO_API_KEY" in run.text("secret.no-plaintext-key")
     assert "never sets" in run.text("secret.no-plaintext-key")
+
+
+@pytest.mark.parametrize(
+    ("kept", "status"),
+    [("_topics, _built_for = TopicClient(config, provider), provider", "pass"),
+     ("[_topics, _built_for] = [TopicClient(config, provider), provider]", "pass"),
+     ("local, _built_for = TopicClient(config, provider), provider", "fail")],
+)  # fmt: skip
+def test_a_client_kept_by_a_tuple_assignment_to_a_global_is_reused(run_cli, tmp_path, kept, status):
+    """`_topics, _built_for = TopicClient(...), provider` in a function that declares both global
+    keeps the client (the generated topics-publisher's shape); into a local it does not."""
+    app = f"""\
+from momento import TopicClient
+
+_topics = None
+_built_for = None
+
+
+def topic_client(config, provider):
+    global _topics, _built_for
+    if _topics is None:
+        {kept}
+    return _topics
+
+
+def handler(event, context):
+    return topic_client(1, 2).publish("c", "t", "x")
+"""
+    root = write_tree(
+        tmp_path / "tuple", {"template.yaml": template(function("Api", "app.handler", env="SECRET_ID: " + SECRET)),
+                             "src/app.py": app}
+    )  # fmt: skip
+    run = doctor(run_cli, root, "code.client-reuse")
+    assert run.status("code.client-reuse") == status, run.text("code.client-reuse")

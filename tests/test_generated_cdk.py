@@ -151,13 +151,15 @@ def test_typescript_cdk_app_synthesizes_offline_lints_clean_and_its_tests_pass(t
     assert typecheck.returncode == 0, typecheck.stdout[-3000:]  # tsc --noEmit: src/, tests/ and infra/
 
 
-def test_typescript_cdk_app_with_the_secret_arn_and_a_kms_key_from_the_context(tmp_path):
+def test_typescript_cdk_rate_limit_app_with_the_secret_arn_and_a_kms_key_from_the_context(tmp_path):
+    """The rate-limit pattern's handler (src/rateLimit.ts) and settings; the grant narrowed to the ARN."""
     require_tool("node")
-    project = render(tmp_path, framework="cdk", runtime="nodejs24.x")
+    project = render(tmp_path, framework="cdk", runtime="nodejs24.x", pattern="rate-limit")
     npm_install(project, lock_file=True)
     template = synth(project, f"momentoSecretArn={SECRET_ARN}", f"momentoKmsKeyArn={KMS_ARN}")
     assert_cfn_lint_clean(project)
-    assert_function_and_grant(template, "nodejs24.x", "x86_64", SECRET_ARN)
+    asset = assert_function_and_grant(template, "nodejs24.x", "x86_64", SECRET_ARN, frozenset(RATE_LIMIT_ENV))
+    assert "RATE_LIMIT_FAIL" in (project / "cdk.out" / asset / "index.mjs").read_text()
 
 
 # --- Python ---------------------------------------------------------------------------------

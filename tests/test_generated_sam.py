@@ -42,7 +42,16 @@ def sam(project: Path, *args: str, path_first: Path | None = None) -> subprocess
 
 
 @pytest.mark.parametrize(
-    ("runtime", "pattern"), [("python3.11", "cache-aside"), ("nodejs22.x", "cache-aside"), ("python3.12", "rate-limit")]
+    ("runtime", "pattern"),
+    [
+        ("python3.11", "cache-aside"),
+        ("nodejs22.x", "cache-aside"),
+        ("python3.12", "rate-limit"),
+        ("python3.13", "idempotent-consumer"),
+        ("python3.13", "topics-publisher"),
+        ("nodejs22.x", "idempotent-consumer"),
+        ("nodejs24.x", "topics-publisher"),
+    ],
 )
 def test_sam_validate_lint(tmp_path, runtime, pattern):
     project = render(tmp_path, runtime=runtime, pattern=pattern)

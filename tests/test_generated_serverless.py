@@ -120,6 +120,74 @@ def test_rate_limit_project_packages_its_handler_and_settings(tmp_path):
     assert not (artifact / "src" / "handler.py").exists() and not (artifact / "tests").exists()
 
 
+def test_idempotent_consumer_project_packages_its_handler_queue_and_event_source_mapping(tmp_path):
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.13", pattern="idempotent-consumer", secret_arn=SECRET_ARN
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    properties = function(template)
+    assert properties["Handler"] == "src/idempotent_consumer.lambda_handler"
+    variables = properties["Environment"]["Variables"]
+    assert (variables["IDEMPOTENCY_TTL_SECONDS"], variables["IDEMPOTENCY_KEY_FIELD"]) == ("90", "")
+    resources = template["Resources"]
+    (mapping,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["MessageQueue", "Arn"]}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and mapping["BatchSize"] == 10
+    queue = resources["MessageQueue"]["Properties"]
+    assert queue["VisibilityTimeout"] >= 6 * properties["Timeout"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+    # The framework grants the poller's SQS actions on the queue; the secret grant is unchanged.
+    policy = next(r for r in resources.values() if r["Type"] == "AWS::IAM::Role")["Properties"]["Policies"][0]
+    actions = {
+        a
+        for s in policy["PolicyDocument"]["Statement"]
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= actions
+    assert secret_statement(template)["Action"] == ["secretsmanager:GetSecretValue"]
+    artifact = extract(project, properties, tmp_path / "artifact")
+    assert (artifact / "src" / "idempotent_consumer.py").is_file() and (
+        artifact / "src" / "momento_client.py"
+    ).is_file()
+    assert not (artifact / "src" / "handler.py").exists() and not (artifact / "tests").exists()
+    assert not (artifact / "events").exists()
+
+
+def test_idempotent_consumer_with_snapstart_polls_into_the_alias(tmp_path):
+    """With `snapStart: true` the queue's event source mapping invokes the alias (SnapStart applies
+    to published versions only), as the HTTP API does for the HTTP patterns."""
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.13", pattern="idempotent-consumer", snapstart=True
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    resources = template["Resources"]
+    [function_id] = [k for k, r in resources.items() if r["Type"] == "AWS::Lambda::Function"]
+    [mapping] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    alias_arn = {"Fn::Join": [":", [{"Fn::GetAtt": [function_id, "Arn"]}, catalog.SNAPSTART_ALIAS]]}
+    assert mapping["FunctionName"] == alias_arn
+
+
+def test_topics_project_packages_both_functions_and_the_webhook_url(tmp_path):
+    project = render(
+        tmp_path, framework="serverless", runtime="python3.12", pattern="topics-publisher", secret_arn=SECRET_ARN
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    template, _calls = package(project, tmp_path)
+    resources = template["Resources"]
+    functions = {k: v["Properties"] for k, v in resources.items() if v["Type"] == "AWS::Lambda::Function"}
+    handlers = sorted(p["Handler"] for p in functions.values())
+    assert handlers == ["src/publisher.lambda_handler", "src/webhook.lambda_handler"]
+    (url,) = [v["Properties"] for v in resources.values() if v["Type"] == "AWS::Lambda::Url"]
+    assert url["AuthType"] == "NONE"
+    hook = next(p for p in functions.values() if p["Handler"] == "src/webhook.lambda_handler")
+    assert hook["Environment"]["Variables"]["MOMENTO_WEBHOOK_SECRET_NAME"] == "momento/demo/webhook-signing-secret"
+    artifact = extract(project, hook, tmp_path / "artifact")
+    assert (artifact / "src" / "webhook.py").is_file() and (artifact / "src" / "momento_client.py").is_file()
+    assert not (artifact / "tests").exists()
+
+
 def extract(project: Path, properties: dict, folder: Path) -> Path:
     key = properties["Code"]["S3Key"].rsplit("/", 1)[-1]
     zipfile.ZipFile(project / ".serverless" / key).extractall(folder)
@@ -248,3 +316,34 @@ def test_invoke_local_against_a_local_momento_needs_no_aws(tmp_path, momento_ser
         caches.append(json.loads(response["body"])["cache"])
     assert caches == ["miss", "hit"]
     assert momento_server.state.calls["Get"] == 2 and momento_server.state.calls["Set"] == 1
+
+
+def test_the_consumer_local_loop_processes_then_acknowledges_duplicates(tmp_path, momento_server):
+    """The consumer's README loop: `osls invoke local -p events/sqs.json` twice with MOMENTO_LOCAL
+    and no AWS: the sample's 2 messages are processed, then acknowledged as duplicates."""
+    project = render(
+        tmp_path, name="local-demo", framework="serverless", runtime="python3.11", pattern="idempotent-consumer"
+    )
+    (project / "node_modules").symlink_to(require_tool("node-tools"), target_is_directory=True)
+    venv = project_venv(project, require_python("3.11")).parent.parent
+    momento_server.create_cache("local-demo")
+    env = {
+        **osls_env(tmp_path),
+        "VIRTUAL_ENV": str(venv),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "MOMENTO_LOCAL": momento_server.endpoint,
+    }
+    outcomes = []
+    for _ in range(2):
+        result = subprocess.run(
+            [str(require_tool("osls")), "invoke", "local", "-f", "api", "-p", "events/sqs.json"],
+            cwd=project, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert json.loads(result.stdout[result.stdout.rindex('{\n    "batchItemFailures"') :]) == {
+            "batchItemFailures": []
+        }
+        lines = [json.loads(line) for line in result.stdout.splitlines() if '"idempotent-consumer"' in line]
+        outcomes.append([line["outcome"] for line in lines])
+    assert outcomes == [["processed", "processed"], ["duplicate", "duplicate"]]
+    assert momento_server.state.calls["SetIfNotExists"] == 4

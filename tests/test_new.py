@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from momento_lambda_cli import catalog
 from momento_lambda_cli.commands import new as new_command
 from momento_lambda_cli.scaffold import layout
 
@@ -140,25 +141,44 @@ def test_without_a_tty_it_never_prompts(run_cli, tmp_path, monkeypatch):
 def test_on_a_tty_it_asks_only_for_what_was_not_given(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(new_command, "_stdin_is_tty", lambda: True)
     result = run_cli(
-        "new", "demo", "--runtime", "nodejs22.x", "-o", str(tmp_path), stdin="serverless\ntypescript\narm64\nmy-cache\n"
-    )
+        "new", "demo", "--runtime", "nodejs22.x", "-o", str(tmp_path),
+        stdin="serverless\ntypescript\nrate-limit\narm64\nmy-cache\n",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     answers = json.loads((tmp_path / "demo" / ".momento-lambda.json").read_text())
     assert (answers["framework"], answers["runtime"], answers["architecture"], answers["cache_name"]) == (
         "serverless", "nodejs22.x", "arm64", "my-cache",
     )  # fmt: skip
     assert answers["language"] == "typescript"  # asked for a Node.js runtime
+    assert answers["pattern"] == "rate-limit"
     assert "Framework" in result.stderr and "Architecture" in result.stderr and "Runtime" not in result.stderr
 
 
 def test_on_a_tty_enter_keeps_the_defaults(run_cli, tmp_path, monkeypatch):
     monkeypatch.setattr(new_command, "_stdin_is_tty", lambda: True)
-    result = run_cli("new", "demo", "-o", str(tmp_path), stdin="\n\n\n\n")
+    result = run_cli("new", "demo", "-o", str(tmp_path), stdin="\n\n\n\n\n")
     assert result.exit_code == 0, result.output
     answers = json.loads((tmp_path / "demo" / ".momento-lambda.json").read_text())
     assert (answers["framework"], answers["runtime"], answers["architecture"], answers["cache_name"]) == (
         "sam", "python3.13", "x86_64", "demo",
     )  # fmt: skip
+    assert answers["pattern"] == "cache-aside"
+
+
+def test_on_a_tty_the_pattern_is_asked_only_among_those_the_runtime_has(run_cli, tmp_path, monkeypatch):
+    """The pattern prompt offers the patterns with a handler in the runtime's language (by number
+    or name), and is not shown when --pattern was given."""
+    monkeypatch.setattr(new_command, "_stdin_is_tty", lambda: True)
+    result = run_cli("new", "demo", "-r", "python3.12", "-f", "sam", "--arch", "arm64", "-o", str(tmp_path),
+                     stdin="2\n\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    offered = [p.name for p in catalog.patterns_for(catalog.PYTHON)]
+    assert offered[:2] == ["cache-aside", "rate-limit"]
+    assert "Pattern:" in result.stderr and all(f") {name}" in result.stderr for name in offered)
+    assert json.loads((tmp_path / "demo" / ".momento-lambda.json").read_text())["pattern"] == "rate-limit"
+    given = run_cli("new", "two", "-r", "python3.12", "-f", "sam", "--arch", "arm64", "--pattern", "rate-limit",
+                    "-o", str(tmp_path), stdin="\n")  # fmt: skip
+    assert given.exit_code == 0 and "Pattern" not in given.stderr
 
 
 def test_no_input_on_a_tty_does_not_prompt(run_cli, tmp_path, monkeypatch):

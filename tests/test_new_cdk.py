@@ -25,6 +25,8 @@ TYPESCRIPT_FILES = COMMON | {
     "src/handler.ts",
     "src/momentoClient.ts",
     "tests/handler.test.ts",
+    "tests/momentoClient.test.ts",
+    "tests/fakes.ts",
     "infra/app.ts",
     "infra/momentoStack.ts",
     "infra/momentoStack.test.ts",
@@ -69,7 +71,7 @@ def test_a_node_runtime_gets_a_typescript_cdk_app_and_no_sam_or_serverless_file(
     package = json.loads((project / "package.json").read_text())
     assert {"aws-cdk", "aws-cdk-lib", "constructs", "esbuild", "tsx", "typescript"} <= set(package["devDependencies"])
     assert set(package["dependencies"]) == {"@gomomento/sdk"}
-    assert "infra/momentoStack.test.ts" in package["scripts"]["test"]
+    assert "infra/*.test.ts" in package["scripts"]["test"]
     assert json.loads((project / "cdk.json").read_text())["app"] == "npx tsx infra/app.ts"
     assert "infra/**/*.ts" in json.loads((project / "tsconfig.json").read_text())["include"]
     assert "cdk.out/" in (project / ".gitignore").read_text().splitlines()
@@ -142,6 +144,22 @@ def test_the_default_cdk_json_context_looks_the_secret_up_by_name(tmp_path):
     context = json.loads((render(tmp_path, framework="cdk", runtime="python3.12") / "cdk.json").read_text())["context"]
     assert context["momentoSecretArn"] == "" and context["momentoSecretName"] == "momento/demo/api-key"
     assert context["momentoKmsKeyArn"] == "" and context["region"] == ""
+
+
+def test_rate_limit_reaches_the_typescript_stack(tmp_path):
+    project = render(tmp_path, framework="cdk", runtime="nodejs24.x", pattern="rate-limit")
+    stack = (project / "infra" / "momentoStack.ts").read_text()
+    assert "entry: path.join(PROJECT_ROOT, 'src', 'rateLimit.ts')," in stack
+    assert "RATE_LIMIT_MAX_REQUESTS: '10'," in stack
+    assert {"src/rateLimit.ts", "tests/rateLimit.test.ts"} <= files_of(project)
+    assert "src/handler.ts" not in files_of(project)
+
+
+@pytest.mark.parametrize("pattern", [p.name for p in catalog.PATTERNS if p.name not in catalog.CDK_PATTERNS])
+def test_a_pattern_without_a_cdk_stack_is_a_usage_error(run_cli, tmp_path, pattern):
+    result = run_cli("new", "demo", "--no-input", "-f", "cdk", "--pattern", pattern, "-o", str(tmp_path))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "not available with --framework cdk" in result.stderr and list(tmp_path.iterdir()) == []
 
 
 def test_rate_limit_and_snapstart_reach_the_python_stack(tmp_path):
@@ -251,5 +269,6 @@ def test_a_sam_project_with_a_cdk_json_beside_it_is_still_a_sam_project(tmp_path
     from momento_lambda_cli.project.answers import detect_framework
 
     project = render(tmp_path, runtime="python3.13")
+    assert not (project / "infra").exists(), "no empty infra/ left behind by the layout rules"
     (project / "cdk.json").write_text("{}\n")
     assert detect_framework(project) == "sam"

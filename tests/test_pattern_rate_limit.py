@@ -56,7 +56,11 @@ def test_the_project_points_the_function_at_the_rate_limit_handler(tmp_path, fra
     assert answers["pattern"] == "rate-limit"
 
 
-def test_a_pattern_the_runtime_has_no_handler_for_is_a_usage_error(run_cli, tmp_path):
+def test_a_pattern_the_runtime_has_no_handler_for_is_a_usage_error(run_cli, tmp_path, monkeypatch):
+    import dataclasses
+
+    python_only = dataclasses.replace(catalog.RATE_LIMIT, languages=("python",))
+    monkeypatch.setattr(catalog, "pattern", lambda name: python_only if name == python_only.name else None)
     result = run_cli("new", "demo", "--no-input", "-o", str(tmp_path), "-r", "nodejs22.x", "--pattern", "rate-limit")
     assert result.exit_code == 2, result.output
     assert "--pattern rate-limit is available for Python runtimes" in result.stderr

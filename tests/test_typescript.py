@@ -16,7 +16,7 @@ import pytest
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.render import template_dir
-from tests.support.generated import REPO_ROOT, assert_node_tests_passed, npm_install, render
+from tests.support.generated import REPO_ROOT, assert_node_tests_passed, node_test_files, npm_install, render
 from tests.support.tools import TOOLS_DIR, in_ci, require_tool
 from tests.test_new import assert_one_line_error
 
@@ -48,8 +48,8 @@ def test_a_typescript_project_has_the_ts_sources_and_no_mjs(tmp_path, framework)
     assert {"src/handler.ts", "src/momentoClient.ts", "tests/handler.test.ts", "tsconfig.json"} <= files
     assert not [f for f in files if f.endswith(".mjs")]
     package = json.loads((project / "package.json").read_text())
-    cdk_tests = " infra/momentoStack.test.ts" if framework == "cdk" else ""  # the stack's CDK assertions
-    assert package["scripts"]["test"] == "node --import tsx --test tests/handler.test.ts" + cdk_tests
+    cdk_tests = " infra/*.test.ts" if framework == "cdk" else ""  # the stack's CDK assertions
+    assert package["scripts"]["test"] == "node --import tsx --test tests/*.test.ts" + cdk_tests
     assert package["devDependencies"]["@types/node"] == "^24.0.0"
     assert ("serverless-esbuild" in package["devDependencies"]) == (framework == "serverless")
 
@@ -89,9 +89,10 @@ def test_tsc_and_the_project_s_own_tests_pass(tmp_path, framework, runtime):
     npm_install(project)
     typecheck = _node(project, str(node), "node_modules/typescript/bin/tsc", "--noEmit")
     assert typecheck.returncode == 0, typecheck.stdout + typecheck.stderr
-    tests = _node(project, str(node), "--import", "tsx", "--test", "tests/handler.test.ts")
+    files = [path.relative_to(project).as_posix() for path in node_test_files(project)]
+    tests = _node(project, str(node), "--import", "tsx", "--test", *files)  # npm test, without a shell
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert_node_tests_passed(tests.stdout, project / "tests" / "handler.test.ts")
+    assert_node_tests_passed(tests.stdout, project)
 
 
 def _doctor_build_sdk(project) -> dict:

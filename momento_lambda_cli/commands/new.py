@@ -113,7 +113,7 @@ def new(
         ),
     ] = False,
     pattern: Annotated[
-        PatternName,
+        PatternName | None,
         typer.Option(
             "--pattern",
             "-p",
@@ -124,9 +124,9 @@ def new(
                 + ("" if len(p.languages) > 1 else f" ({catalog.LANGUAGE_NAMES[p.languages[0]]} runtimes)")
                 for p in catalog.PATTERNS
             )
-            + ".",
+            + f". Default: {catalog.DEFAULT_PATTERN.name} (asked on a terminal).",
         ),
-    ] = catalog.DEFAULT_PATTERN.name,
+    ] = None,
     output_dir: Annotated[
         Path, typer.Option("--output-dir", "-o", metavar="DIR", help="Where to create the project folder.")
     ] = Path("."),
@@ -135,8 +135,8 @@ def new(
 ) -> None:
     """Create a new Lambda project that uses Momento (SAM, Serverless Framework or AWS CDK).
 
-    On a terminal, asks for the project name, framework, runtime, architecture and cache name
-    that were not given (a wrong answer is asked again, with the reason). Exit codes: 0 created, 1 bad input or the target folder exists, 2 usage error.
+    On a terminal, asks for the project name, framework, runtime, language, pattern, architecture
+    and cache name that were not given (a wrong answer is asked again, with the reason). Exit codes: 0 created, 1 bad input or the target folder exists, 2 usage error.
     """
     if json_output:
         console.mode.json_command = "new"
@@ -191,6 +191,10 @@ def new(
             language = prompts.ask_choice(
                 "Language", catalog.NODE_SOURCE_LANGUAGES, catalog.DEFAULT_NODE_SOURCE_LANGUAGE
             )
+        if pattern is None and runtime_entry is not None:
+            choices = tuple(p.name for p in catalog.patterns_for(runtime_entry.language))
+            if len(choices) > 1:
+                pattern = prompts.ask_choice("Pattern", choices, catalog.DEFAULT_PATTERN.name)
         arch = arch or prompts.ask_choice("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)
         if cache_name is None:
             cache_name = prompts.ask_text("Momento cache name", name, validate_cache_name)
@@ -208,7 +212,7 @@ def new(
         init_client=init_client,
         language=language,
         snapstart=snapstart,
-        pattern=pattern,
+        pattern=pattern or catalog.DEFAULT_PATTERN.name,
     )
     result = render_project(answers, output_dir)
     warnings = warnings_for(answers)

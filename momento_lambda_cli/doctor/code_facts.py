@@ -437,7 +437,16 @@ class _PythonReader:
         while isinstance(parent, ast.Await):
             node, parent = parent, self.parents.get(parent)
         targets: list[ast.expr] = []
-        if isinstance(parent, ast.Assign):
+        if isinstance(parent, ast.Tuple | ast.List):  # `_client, _seen = Client(...), x`: the matching target
+            index = next(i for i, element in enumerate(parent.elts) if element is node)
+            grand = self.parents.get(parent)
+            if isinstance(grand, ast.Assign):
+                targets = [
+                    target.elts[index]
+                    for target in grand.targets
+                    if isinstance(target, ast.Tuple | ast.List) and len(target.elts) == len(parent.elts)
+                ]
+        elif isinstance(parent, ast.Assign):
             targets = list(parent.targets)
         elif isinstance(parent, ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
             targets = [parent.target]

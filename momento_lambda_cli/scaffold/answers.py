@@ -271,6 +271,12 @@ def build_answers(
     _choice(init_client, INIT_CLIENT_MODES, "init-client")
     language = source_language(runtime, language, framework)
     validate_pattern(pattern, runtime)
+    if framework == catalog.CDK.name and pattern not in catalog.CDK_PATTERNS:
+        raise UsageError(
+            f"--pattern {pattern} is not available with --framework cdk in this version.",
+            f"Choose --pattern {' / '.join(catalog.CDK_PATTERNS)}, or --framework sam / serverless.",
+            code="usage.pattern-framework",
+        )
     if snapstart:
         validate_snapstart(runtime)
         if region:

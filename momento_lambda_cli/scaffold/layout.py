@@ -75,20 +75,36 @@ RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
 """(glob relative to the project root, keep-when). Files matching no rule are always kept."""
 
 
-PATTERN_FILES: tuple[tuple[str, str], ...] = (
+PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("src/handler.*", catalog.CACHE_ASIDE.name),
     ("tests/handler.test.*", catalog.CACHE_ASIDE.name),
     ("tests/test_handler.py", catalog.CACHE_ASIDE.name),
     ("src/rate_limit.*", catalog.RATE_LIMIT.name),
+    ("src/rateLimit.*", catalog.RATE_LIMIT.name),
     ("tests/test_rate_limit.py", catalog.RATE_LIMIT.name),
+    ("tests/rateLimit.test.*", catalog.RATE_LIMIT.name),
+    ("src/idempotent_consumer.*", catalog.IDEMPOTENT_CONSUMER.name),
+    ("tests/test_idempotent_consumer.py", catalog.IDEMPOTENT_CONSUMER.name),
+    ("src/idempotentConsumer.*", catalog.IDEMPOTENT_CONSUMER.name),
+    ("tests/idempotentConsumer.test.*", catalog.IDEMPOTENT_CONSUMER.name),
+    # The sample events: an HTTP API request for the HTTP patterns (topics-publisher: its POST /events), an SQS batch for the consumer.
+    ("events/event.json", (catalog.CACHE_ASIDE.name, catalog.RATE_LIMIT.name, catalog.TOPICS_PUBLISHER.name)),
+    ("events/sqs.json", catalog.IDEMPOTENT_CONSUMER.name),
+    ("src/publisher.*", catalog.TOPICS_PUBLISHER.name),
+    ("src/webhook.*", catalog.TOPICS_PUBLISHER.name),
+    ("tests/test_publisher.py", catalog.TOPICS_PUBLISHER.name),
+    ("tests/test_webhook.py", catalog.TOPICS_PUBLISHER.name),
+    ("tests/publisher.test.*", catalog.TOPICS_PUBLISHER.name),
+    ("tests/webhook.test.*", catalog.TOPICS_PUBLISHER.name),
 )
-"""(glob, pattern): each pattern's handler and tests, dropped from the other patterns' projects
-(then :data:`RULES` decide by framework and language). Everything else is shared."""
+"""(glob, pattern or patterns): each pattern's handler, tests and sample events, dropped from the
+other patterns' projects (then :data:`RULES` decide by framework and language). Everything else
+is shared."""
 
 
 def keeps(relative: str, answers: Answers) -> bool:
-    for pattern, owner in PATTERN_FILES:
-        if fnmatch(relative, pattern) and answers.pattern != owner:
+    for pattern, owners in PATTERN_FILES:
+        if fnmatch(relative, pattern) and answers.pattern not in ((owners,) if isinstance(owners, str) else owners):
             return False
     for pattern, keep in RULES:
         if fnmatch(relative, pattern):
@@ -108,6 +124,10 @@ def prune(project_dir: Path, answers: Answers) -> None:
     for path in sorted(project_dir.rglob("*")):
         if path.is_file() and not keeps(path.relative_to(project_dir).as_posix(), answers):
             path.unlink()
+    # A folder whose every file went (infra/ of a SAM or Serverless project) goes too, deepest first.
+    for folder in sorted((p for p in project_dir.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def project_files(project_dir: Path) -> list[str]:

@@ -172,10 +172,18 @@ NODE_SHAPE_TESTS = ("a secret of shape key-refresh serves the cache", "a rotatio
 """Tests the generated Node.js suite declares in a loop over the secret shapes (spot-checked by name)."""
 
 
-def assert_node_tests_passed(stdout: str, test_file: Path) -> None:
-    """`node --test` passed every test of ``test_file``: the top-level ``test(`` calls and the
-    ones its loops declare (one per secret shape, so more pass than are written)."""
-    declared = test_file.read_text().count("\ntest(")
+def node_test_files(project: Path) -> list[Path]:
+    """The generated Node.js project's test files (``tests/*.test.mjs`` or ``.ts``), as ``npm test`` runs them."""
+    return sorted((project / "tests").glob("*.test.mjs")) or sorted((project / "tests").glob("*.test.ts"))
+
+
+def assert_node_tests_passed(stdout: str, project: Path) -> None:
+    """`node --test` passed every test of the project's test files: the top-level ``test(`` calls
+    and the ones the client tests declare in loops (one per secret shape, so more pass than are
+    written)."""
+    files = node_test_files(project)
+    assert files, f"no test files in {project / 'tests'}"
+    declared = sum(path.read_text().count("\ntest(") for path in files)
     passed = re.search(r"^# pass (\d+)$", stdout, re.MULTILINE)
     assert passed and int(passed[1]) > declared and "# fail 0" in stdout, stdout[-2000:]
     for name in NODE_SHAPE_TESTS:

@@ -4,10 +4,11 @@ Built on the gRPC servicer base classes in ``momento-wire-types``: the Python ``
 SDK and the Node.js ``@gomomento/sdk`` both talk to it unchanged when their credential
 provider points at 127.0.0.1 with a port other than 443 (which means plain gRPC).
 
-It implements CreateCache, DeleteCache, ListCaches (control plane) and Get, Set, Delete
-(data plane), checks the ``authorization`` metadata against ``valid_keys`` (``None`` means
-any key is accepted), answers NOT_FOUND for an unknown cache, can be slowed down with
-``delay_seconds``, and counts calls per method in ``calls``.
+It implements CreateCache, DeleteCache, ListCaches (control plane), Get, Set, Delete,
+Increment, SetIfNotExists, SetIf (data plane) and topics (Publish; Subscribe streams that deliver what
+is published after they start), checks the ``authorization`` metadata against ``valid_keys``
+(``None`` means any key is accepted), answers NOT_FOUND for an unknown cache, can be slowed down
+with ``delay_seconds``, and counts calls per method in ``calls``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from typing import Any
 import grpc
 from momento_wire_types import cacheclient_pb2 as cache_pb
 from momento_wire_types import cacheclient_pb2_grpc as cache_grpc
+from momento_wire_types import cachepubsub_pb2 as pubsub_pb
+from momento_wire_types import cachepubsub_pb2_grpc as pubsub_grpc
+from momento_wire_types import common_pb2 as common_pb
 from momento_wire_types import controlclient_pb2 as control_pb
 from momento_wire_types import controlclient_pb2_grpc as control_grpc
 
@@ -35,8 +39,11 @@ class ServerState:
     delay_seconds: float = 0.0
     auto_create_caches: bool = False
     ttls: dict[bytes, int] = field(default_factory=dict)
-    """The TTL (ms) of each key's last Increment."""
+    """The TTL (ms) each key was last stored with (Set, Increment, or a SetIfNotExists that stored)."""
+    topics: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    """(cache, topic) -> every value published to it."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    published: threading.Condition = field(default_factory=threading.Condition)
 
 
 def _metadata(context: grpc.ServicerContext) -> dict[str, str]:
@@ -79,7 +86,9 @@ class _DataServicer(_Base, cache_grpc.ScsServicer):
 
     def Set(self, request: Any, context: grpc.ServicerContext) -> Any:
         cache = self._cache(self._enter("Set", context), context)
-        cache[request.cache_key] = request.cache_body
+        with self.state.lock:
+            cache[request.cache_key] = request.cache_body
+            self.state.ttls[request.cache_key] = request.ttl_milliseconds
         return cache_pb._SetResponse(result=cache_pb.Ok)
 
     def Increment(self, request: Any, context: grpc.ServicerContext) -> Any:
@@ -95,10 +104,70 @@ class _DataServicer(_Base, cache_grpc.ScsServicer):
             self.state.ttls[request.cache_key] = request.ttl_milliseconds
         return cache_pb._IncrementResponse(value=value)
 
+    def SetIfNotExists(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """Atomic, as Momento's: of concurrent callers for a key that does not exist, exactly one
+        stores (the TTL is recorded in ``state.ttls`` by key; items here do not expire)."""
+        cache = self._cache(self._enter("SetIfNotExists", context), context)
+        with self.state.lock:
+            if request.cache_key in cache:
+                return cache_pb._SetIfNotExistsResponse(not_stored=cache_pb._SetIfNotExistsResponse._NotStored())
+            cache[request.cache_key] = request.cache_body
+            self.state.ttls[request.cache_key] = request.ttl_milliseconds
+        return cache_pb._SetIfNotExistsResponse(stored=cache_pb._SetIfNotExistsResponse._Stored())
+
+    def SetIf(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """The conditional set the Node.js SDK's ``setIfAbsent`` / ``setIfPresent`` /
+        ``setIfEqual`` / ``setIfNotEqual`` send; atomic, as Momento's."""
+        cache = self._cache(self._enter("SetIf", context), context)
+        with self.state.lock:
+            current = cache.get(request.cache_key)
+            condition = request.WhichOneof("condition")
+            if condition == "absent":
+                store = current is None
+            elif condition == "present":
+                store = current is not None
+            elif condition == "equal":
+                store = current == request.equal.value_to_check
+            elif condition == "not_equal":
+                store = current != request.not_equal.value_to_check
+            else:
+                context.abort(grpc.StatusCode.UNIMPLEMENTED, f"SetIf condition {condition} is not served here")
+            if not store:
+                return cache_pb._SetIfResponse(not_stored=cache_pb._SetIfResponse._NotStored())
+            cache[request.cache_key] = request.cache_body
+            self.state.ttls[request.cache_key] = request.ttl_milliseconds
+        return cache_pb._SetIfResponse(stored=cache_pb._SetIfResponse._Stored())
+
     def Delete(self, request: Any, context: grpc.ServicerContext) -> Any:
         cache = self._cache(self._enter("Delete", context), context)
         cache.pop(request.cache_key, None)
         return cache_pb._DeleteResponse()
+
+
+class _PubsubServicer(_Base, pubsub_grpc.PubsubServicer):
+    """Momento topics: a message reaches the subscriptions open when it is published."""
+
+    def Publish(self, request: Any, context: grpc.ServicerContext) -> Any:
+        self._enter("Publish", context)
+        with self.state.published:
+            self.state.topics.setdefault((request.cache_name, request.topic), []).append(request.value)
+            self.state.published.notify_all()
+        return common_pb._Empty()
+
+    def Subscribe(self, request: Any, context: grpc.ServicerContext) -> Any:
+        self._enter("Subscribe", context)
+        with self.state.published:
+            log = self.state.topics.setdefault((request.cache_name, request.topic), [])
+            sent = len(log)
+        yield pubsub_pb._SubscriptionItem(heartbeat=pubsub_pb._Heartbeat())  # the SDKs wait for it
+        while context.is_active():
+            with self.state.published:
+                self.state.published.wait_for(lambda seen=sent: len(log) > seen, timeout=0.1)
+                values = log[sent:]
+            for value in values:
+                sent += 1
+                item = pubsub_pb._TopicItem(topic_sequence_number=sent, value=value, sequence_page=1)
+                yield pubsub_pb._SubscriptionItem(item=item)
 
 
 class _ControlServicer(_Base, control_grpc.ScsControlServicer):
@@ -146,6 +215,7 @@ class LocalMomentoServer:
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         cache_grpc.add_ScsServicer_to_server(_DataServicer(self.state), server)
         control_grpc.add_ScsControlServicer_to_server(_ControlServicer(self.state), server)
+        pubsub_grpc.add_PubsubServicer_to_server(_PubsubServicer(self.state), server)
         bound = server.add_insecure_port(f"{self.host}:{self.port}")
         if not bound:
             raise RuntimeError(f"could not bind the local Momento server to {self.host}:{self.port}")
@@ -167,6 +237,7 @@ class LocalMomentoServer:
             self.state.calls.clear()
             self.state.keys_seen.clear()
             self.state.ttls.clear()
+            self.state.topics.clear()
             self.state.delay_seconds = 0.0
             self.state.auto_create_caches = False
 

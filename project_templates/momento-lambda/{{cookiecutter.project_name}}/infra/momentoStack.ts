@@ -1,4 +1,5 @@
 {%- set node_major = cookiecutter.runtime | replace("nodejs", "") | replace(".x", "") -%}
+{%- set rate_limit = cookiecutter.pattern == "rate-limit" -%}
 // The stack: one function that reads through the Momento cache, the read grant on exactly the
 // secret holding the Momento API key, and the HTTP API `GET /items/{id}`.
 import * as path from 'node:path';
@@ -66,8 +67,8 @@ export class MomentoStack extends cdk.Stack {
       : secretsmanager.Secret.fromSecretNameV2(this, 'MomentoSecret', props.secretName);
 
     this.function = new nodejs.NodejsFunction(this, 'MomentoFunction', {
-      description: 'Cache-aside reads through Momento',
-      entry: path.join(PROJECT_ROOT, 'src', 'handler.ts'),
+      description: '{% if rate_limit %}A rate-limited API counting in Momento{% else %}Cache-aside reads through Momento{% endif %}',
+      entry: path.join(PROJECT_ROOT, 'src', '{% if rate_limit %}rateLimit{% else %}handler{% endif %}.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_{{ node_major }}_X,
       architecture: lambda.Architecture.{{ "ARM_64" if cookiecutter.architecture == "arm64" else "X86_64" }},
@@ -79,6 +80,13 @@ export class MomentoStack extends cdk.Stack {
         MOMENTO_DEFAULT_TTL_SECONDS: String(props.defaultTtlSeconds),
         // eager: read the secret and build the client during INIT (lazy: on the first request).
         MOMENTO_INIT_CLIENT: '{{ cookiecutter.init_client }}',
+{%- if rate_limit %}
+        // Requests each client (x-api-key header, else source IP) may make per window; then 429.
+        RATE_LIMIT_MAX_REQUESTS: '10',
+        RATE_LIMIT_WINDOW_SECONDS: '60',
+        // open: serve requests unlimited while Momento is unreachable; closed: answer 503.
+        RATE_LIMIT_FAIL: 'open',
+{%- endif %}
       },
       // esbuild from the project's node_modules (never Docker): one ES module holding
       // @gomomento/sdk; the client module awaits its INIT work at the top level.

@@ -81,6 +81,7 @@ export class CircuitOpen extends MomentoUnavailable {
 }
 
 let client = null;
+let credentials = null; // what `client` was built with
 let creating = null;
 let secretsManager = null;
 let failedAt = -Infinity;
@@ -88,7 +89,12 @@ let refreshedAt = -Infinity;
 let outages = 0; // consecutive outage answers (reset by any other answer)
 let openUntil = -Infinity;
 let probing = false;
-const hooks = { readSecretString: defaultReadSecretString, newClient: defaultNewClient, now: Date.now };
+const hooks = {
+  readSecretString: defaultReadSecretString,
+  getSecretString: readSecret,
+  newClient: defaultNewClient,
+  now: Date.now,
+};
 
 /** The execution environment's client (created on first use). */
 export async function getMomentoClient() {
@@ -99,6 +105,23 @@ export async function getMomentoClient() {
     });
   }
   return creating;
+}
+
+/**
+ * The credentials of the current client (the same secret read; created on first use): for the
+ * function's other Momento clients, e.g. a TopicClient. After a key refresh this is a new object,
+ * so such a client knows to rebuild itself.
+ */
+export async function momentoCredentials() {
+  await getMomentoClient();
+  if (credentials === null) await getMomentoClient(); // refreshed in between: built again
+  if (credentials === null) throw new MomentoUnavailable('the Momento client has no credentials');
+  return credentials;
+}
+
+/** One read of another secret (an ARN or a name) with the same timeouts and deadline. */
+export async function getSecretString(secret) {
+  return hooks.getSecretString(secret);
 }
 
 export function cacheName() {
@@ -187,6 +210,7 @@ export function resetForTests(overrides = {}) {
     // ignore
   }
   client = null;
+  credentials = null;
   creating = null;
   secretsManager = null;
   failedAt = -Infinity;
@@ -195,6 +219,7 @@ export function resetForTests(overrides = {}) {
   openUntil = -Infinity;
   probing = false;
   hooks.readSecretString = overrides.readSecretString ?? defaultReadSecretString;
+  hooks.getSecretString = overrides.getSecretString ?? readSecret;
   hooks.newClient = overrides.newClient ?? defaultNewClient;
   hooks.now = overrides.now ?? Date.now;
 }
@@ -210,6 +235,7 @@ async function create() {
       provider = credentialProvider(apiKey, endpoint);
     }
     client = await hooks.newClient(provider);
+    credentials = provider;
     return client;
   } catch (error) {
     failedAt = Date.now();
@@ -220,6 +246,10 @@ async function create() {
 async function defaultReadSecretString() {
   const secret = secretId();
   if (!secret) throw new MomentoUnavailable(`neither ${SECRET_ENV} nor ${SECRET_NAME_ENV} is set`);
+  return readSecret(secret);
+}
+
+async function readSecret(secret) {
   secretsManager ??= new SecretsManagerClient({
     maxAttempts: SECRET_MAX_ATTEMPTS,
     // What every @smithy/node-http-handler 4.x honours: connectionTimeout bounds the connect;

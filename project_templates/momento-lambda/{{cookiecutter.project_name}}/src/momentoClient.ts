@@ -44,9 +44,10 @@ export interface ParsedSecret {
   endpoint: string | undefined;
 }
 
-/** What tests may replace: the secret reader, the client factory and the clock. */
+/** What tests may replace: the secret readers, the client factory and the clock. */
 export interface Hooks {
   readSecretString: () => Promise<string>;
+  getSecretString: (secretId: string) => Promise<string>;
   newClient: (provider: CredentialProvider) => Promise<CacheClient>;
   now: () => number;
 }
@@ -94,6 +95,7 @@ export class CircuitOpen extends MomentoUnavailable {
 }
 
 let client: CacheClient | null = null;
+let credentials: CredentialProvider | null = null; // what `client` was built with
 let creating: Promise<CacheClient> | null = null;
 let secretsManager: SecretsManagerClient | null = null;
 let failedAt = -Infinity;
@@ -101,7 +103,12 @@ let refreshedAt = -Infinity;
 let outages = 0; // consecutive outage answers (reset by any other answer)
 let openUntil = -Infinity;
 let probing = false;
-const hooks: Hooks = { readSecretString: defaultReadSecretString, newClient: defaultNewClient, now: Date.now };
+const hooks: Hooks = {
+  readSecretString: defaultReadSecretString,
+  getSecretString: readSecret,
+  newClient: defaultNewClient,
+  now: Date.now,
+};
 
 /** The execution environment's client (created on first use). */
 export async function getMomentoClient(): Promise<CacheClient> {
@@ -112,6 +119,23 @@ export async function getMomentoClient(): Promise<CacheClient> {
     });
   }
   return creating;
+}
+
+/**
+ * The credentials of the current client (the same secret read; created on first use): for the
+ * function's other Momento clients, e.g. a TopicClient. After a key refresh this is a new object,
+ * so such a client knows to rebuild itself.
+ */
+export async function momentoCredentials(): Promise<CredentialProvider> {
+  await getMomentoClient();
+  if (credentials === null) await getMomentoClient(); // refreshed in between: built again
+  if (credentials === null) throw new MomentoUnavailable('the Momento client has no credentials');
+  return credentials;
+}
+
+/** One read of another secret (an ARN or a name) with the same timeouts and deadline. */
+export async function getSecretString(secret: string): Promise<string> {
+  return hooks.getSecretString(secret);
 }
 
 export function cacheName(): string {
@@ -200,6 +224,7 @@ export function resetForTests(overrides: Partial<Hooks> = {}): void {
     // ignore
   }
   client = null;
+  credentials = null;
   creating = null;
   secretsManager = null;
   failedAt = -Infinity;
@@ -208,6 +233,7 @@ export function resetForTests(overrides: Partial<Hooks> = {}): void {
   openUntil = -Infinity;
   probing = false;
   hooks.readSecretString = overrides.readSecretString ?? defaultReadSecretString;
+  hooks.getSecretString = overrides.getSecretString ?? readSecret;
   hooks.newClient = overrides.newClient ?? defaultNewClient;
   hooks.now = overrides.now ?? Date.now;
 }
@@ -223,6 +249,7 @@ async function create(): Promise<CacheClient> {
       provider = credentialProvider(apiKey, endpoint);
     }
     client = await hooks.newClient(provider);
+    credentials = provider;
     return client;
   } catch (error) {
     failedAt = Date.now();
@@ -233,6 +260,10 @@ async function create(): Promise<CacheClient> {
 async function defaultReadSecretString(): Promise<string> {
   const secret = secretId();
   if (!secret) throw new MomentoUnavailable(`neither ${SECRET_ENV} nor ${SECRET_NAME_ENV} is set`);
+  return readSecret(secret);
+}
+
+async function readSecret(secret: string): Promise<string> {
   secretsManager ??= new SecretsManagerClient({
     maxAttempts: SECRET_MAX_ATTEMPTS,
     // What every @smithy/node-http-handler 4.x honours: connectionTimeout bounds the connect;

@@ -102,6 +102,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _client: CacheClient | None = None
+_provider: CredentialProvider | None = None
+"""The credentials ``_client`` was built with (for the function's other Momento clients)."""
 _lock = threading.Lock()
 _secrets_manager: Any = None
 _failed_at = float("-inf")
@@ -158,6 +160,20 @@ def _current() -> CacheClient:
 
 def cache_name() -> str:
     return os.environ.get(CACHE_NAME_ENV, "")
+
+
+def credentials() -> CredentialProvider:
+    """The credentials of the current client (from the same secret read, created on first use):
+    for the function's other Momento clients, e.g. a ``TopicClient``. After :func:`refresh_client`
+    this is a new object, so such a client knows to rebuild itself."""
+    _current()
+    provider = _provider
+    if provider is None:  # refreshed or reset in between: build again
+        _current()
+        provider = _provider
+    if provider is None:
+        raise MomentoUnavailable("the Momento client has no credentials")
+    return provider
 
 
 def call(operation: Callable[[CacheClient], T]) -> T:
@@ -237,9 +253,10 @@ def _close(client: CacheClient | None) -> None:
 
 def reset() -> None:
     """Drop every cached object (for tests)."""
-    global _client, _secrets_manager, _failed_at, _refreshed_at, _outages, _open_until, _probing
+    global _client, _provider, _secrets_manager, _failed_at, _refreshed_at, _outages, _open_until, _probing
     with _lock:
         _client = None
+        _provider = None
         _secrets_manager = None
         _failed_at = float("-inf")
         _refreshed_at = float("-inf")
@@ -253,7 +270,7 @@ def _may_refresh() -> bool:
 
 
 def _create() -> CacheClient:
-    global _client, _failed_at
+    global _client, _provider, _failed_at
     with _lock:
         if _client is not None:
             return _client
@@ -265,6 +282,7 @@ def _create() -> CacheClient:
                 provider = credential_provider(*parse_secret(read_secret_string()))
             # A lazy client (it connects on its first request) with the Lambda configuration.
             _client = CacheClient(configuration(), provider, default_ttl())
+            _provider = provider
         except Exception:
             _failed_at = time.monotonic()
             raise
@@ -273,10 +291,16 @@ def _create() -> CacheClient:
 
 def read_secret_string() -> str:
     """One GetSecretValue on :func:`secret_id` (1 s timeouts, 2 attempts)."""
-    global _secrets_manager
     secret = secret_id()
     if not secret:
         raise MomentoUnavailable(f"neither {SECRET_ENV} nor {SECRET_NAME_ENV} is set")
+    return get_secret_string(secret)
+
+
+def get_secret_string(secret: str) -> str:
+    """One GetSecretValue on ``secret`` (an ARN or a name) with the same 1 s timeouts and 2
+    attempts: for the function's other secrets too (never logged, never in an error)."""
+    global _secrets_manager
     if _secrets_manager is None:
         region = os.environ.get("AWS_REGION") or None  # set by Lambda
         _secrets_manager = boto3.client("secretsmanager", region_name=region, config=_SECRETS_CONFIG)

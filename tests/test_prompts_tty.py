@@ -105,6 +105,10 @@ def test_name_is_asked_for_and_a_bad_answer_is_asked_again(tmp_path):
     child.expect_exact("'banana' is not one of the choices for runtime")
     child.expect(r"Choose 1-\d+ or a name \[\d+\]:")
     child.sendline("Python3.12")
+    child.expect_exact("Pattern:")
+    child.expect_exact("1) cache-aside  (default)")
+    child.expect(r"Choose 1-\d+ or a name \[1\]:")
+    child.sendline("rate-limit")
     child.expect_exact("Architecture:")
     child.expect_exact("Choose 1-2 or a name [1]:")
     child.sendline("2")
@@ -120,11 +124,19 @@ def test_name_is_asked_for_and_a_bad_answer_is_asked_again(tmp_path):
     assert answers["runtime"] == "python3.12"
     assert answers["architecture"] == "arm64"
     assert answers["cache_name"] == "orders"
+    assert answers["pattern"] == "rate-limit"
 
 
 def test_enter_takes_every_default(tmp_path):
     child = spawn("new", "demo", cwd=tmp_path)
-    for prompt in ("Choose 1-3 or a name [1]:", "Choose 1-", "Choose 1-2 or a name [1]:", "Momento cache name [demo]:"):
+    prompts = (
+        "Choose 1-3 or a name [1]:",
+        "Choose 1-",
+        "Choose 1-",
+        "Choose 1-2 or a name [1]:",
+        "Momento cache name [demo]:",
+    )
+    for prompt in prompts:  # framework, runtime, pattern, architecture, cache name
         child.expect_exact(prompt)
         child.sendline("")
     code, output = finish(child)
@@ -161,6 +173,10 @@ def test_a_cdk_project_with_a_node_runtime_is_not_asked_for_a_language(tmp_path)
     child.expect_exact("Runtime:")
     child.expect(r"Choose 1-\d+ or a name \[\d+\]:")
     child.sendline("nodejs22.x")
+    child.expect_exact("Pattern:")  # only the patterns a CDK app has a stack for
+    child.expect_exact("2) rate-limit")
+    child.expect_exact("Choose 1-2 or a name [1]:")
+    child.sendline("")
     child.expect_exact("Architecture:")
     child.sendline("")
     child.expect_exact("Momento cache name [demo]:")

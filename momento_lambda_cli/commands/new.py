@@ -192,7 +192,11 @@ def new(
                 "Language", catalog.NODE_SOURCE_LANGUAGES, catalog.DEFAULT_NODE_SOURCE_LANGUAGE
             )
         if pattern is None and runtime_entry is not None:
-            choices = tuple(p.name for p in catalog.patterns_for(runtime_entry.language))
+            choices = tuple(
+                p.name
+                for p in catalog.patterns_for(runtime_entry.language)
+                if framework in catalog.frameworks_for(p.name)
+            )
             if len(choices) > 1:
                 pattern = prompts.ask_choice("Pattern", choices, catalog.DEFAULT_PATTERN.name)
         arch = arch or prompts.ask_choice("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)

@@ -251,5 +251,6 @@ def test_a_sam_project_with_a_cdk_json_beside_it_is_still_a_sam_project(tmp_path
     from momento_lambda_cli.project.answers import detect_framework
 
     project = render(tmp_path, runtime="python3.13")
+    assert not (project / "infra").exists(), "no empty infra/ left behind by the layout rules"
     (project / "cdk.json").write_text("{}\n")
     assert detect_framework(project) == "sam"

@@ -108,6 +108,10 @@ def prune(project_dir: Path, answers: Answers) -> None:
     for path in sorted(project_dir.rglob("*")):
         if path.is_file() and not keeps(path.relative_to(project_dir).as_posix(), answers):
             path.unlink()
+    # A folder whose every file went (infra/ of a SAM or Serverless project) goes too, deepest first.
+    for folder in sorted((p for p in project_dir.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def project_files(project_dir: Path) -> list[str]:

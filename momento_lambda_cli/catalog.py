@@ -27,7 +27,7 @@ class Framework:
     """A deployment framework and the files its deploy tool reads from a project folder."""
 
     name: str
-    """The CLI / answers-file value: ``sam`` or ``serverless``."""
+    """The CLI / answers-file value: ``sam``, ``serverless`` or ``cdk``."""
     display_name: str
     template_files: tuple[str, ...]
     """The project file this tool reads, in the deploy tool's search order (the first one
@@ -69,7 +69,14 @@ SERVERLESS = Framework(
     template_files=("serverless.yml", "serverless.yaml"),
     unsupported_files=("serverless.json", "serverless.js", "serverless.mjs", "serverless.cjs", "serverless.ts"),
 )
-FRAMEWORKS: tuple[Framework, ...] = (SAM, SERVERLESS)
+CDK = Framework(
+    name="cdk",
+    display_name="AWS CDK",
+    # The CDK CLI reads cdk.json (the app command and its context) in the current folder; the
+    # context holds the secret, cache and TTL settings `new` writes.
+    template_files=("cdk.json",),
+)
+FRAMEWORKS: tuple[Framework, ...] = (SAM, SERVERLESS, CDK)
 DEFAULT_FRAMEWORK = SAM
 
 # --- operating systems and runtimes -----------------------------------------------------
@@ -104,6 +111,9 @@ NODE_SOURCE_LANGUAGES: tuple[str, ...] = (JAVASCRIPT, TYPESCRIPT)
 JavaScript ships ``.mjs`` files as they are; TypeScript is bundled by esbuild (SAM
 ``BuildMethod: esbuild``, the serverless-esbuild plugin)."""
 DEFAULT_NODE_SOURCE_LANGUAGE = JAVASCRIPT
+CDK_NODE_SOURCE_LANGUAGES: tuple[str, ...] = (TYPESCRIPT,)
+"""A CDK project's Node.js code is TypeScript (the CDK app and the function; NodejsFunction
+bundles the handler with esbuild)."""
 SOURCE_LANGUAGES: tuple[str, ...] = (PYTHON, *NODE_SOURCE_LANGUAGES)
 """Every value of the answers file's ``language``: ``python`` for the Python runtimes."""
 SOURCE_LANGUAGE_NAMES: dict[str, str] = {
@@ -179,6 +189,35 @@ WRITE_THROUGH = Pattern(
     "write_through",
 )
 PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER, WRITE_THROUGH)
+CDK_PATTERNS: tuple[str, ...] = (CACHE_ASIDE.name, RATE_LIMIT.name)
+"""The patterns a CDK app (`new --framework cdk`) has a stack for: one function behind the HTTP API."""
+
+
+DOCTOR_FRAMEWORK_NAMES: tuple[str, ...] = (SAM.name, SERVERLESS.name)
+"""The frameworks `doctor`, `add`, `store-token` and `update` read (CDK projects: not yet)."""
+
+
+def frameworks_for(pattern_name: str) -> tuple[str, ...]:
+    """The frameworks `new` renders ``pattern_name`` for."""
+    return tuple(f.name for f in FRAMEWORKS if f is not CDK or pattern_name in CDK_PATTERNS)
+
+
+def renders(framework_name: str, pattern_name: str) -> bool:
+    """`new` renders ``pattern_name`` for the framework ``framework_name``."""
+    return framework_name in frameworks_for(pattern_name)
+
+
+def patterns_of(framework_name: str) -> tuple[str, ...]:
+    """The patterns `new` renders for the framework ``framework_name``."""
+    return tuple(p.name for p in PATTERNS if renders(framework_name, p.name))
+
+
+def node_source_languages_for(framework_name: str | None) -> tuple[str, ...]:
+    """The source languages a Node.js project of ``framework_name`` may be written in, the default
+    first (a CDK app is TypeScript: the CDK app and the function)."""
+    return CDK_NODE_SOURCE_LANGUAGES if framework_name == CDK.name else NODE_SOURCE_LANGUAGES
+
+
 PATTERN_NAMES: tuple[str, ...] = tuple(p.name for p in PATTERNS)
 DEFAULT_PATTERN = CACHE_ASIDE
 

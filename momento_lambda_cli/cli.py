@@ -40,7 +40,7 @@ command runs (or its help is shown): the modules and what they import cost ~50 m
 as typer itself, and ``momento-lambda --help`` needs none of them."""
 
 COMMAND_SUMMARIES: dict[str, str] = {
-    "new": "Create a new Lambda project that uses Momento (SAM or Serverless Framework).",
+    "new": "Create a new Lambda project that uses Momento (SAM, Serverless Framework or AWS CDK).",
     "store-token": "Store the Momento API key in AWS Secrets Manager and wire its ARN into the project.",
     "doctor": "Check a project, its build output and its deployed stack, and say how to fix what is wrong.",
     "add": "Add Momento to functions of an existing project: client module, dependency, environment, IAM grant "

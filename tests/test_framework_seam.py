@@ -185,8 +185,26 @@ def test_each_adapter_implements_the_whole_interface(name: str) -> None:
 
 
 def test_unknown_framework_is_a_loud_error() -> None:
-    with pytest.raises(KeyError, match="no framework adapter for 'cdk'"):
-        frameworks.adapter("cdk")
+    with pytest.raises(KeyError, match="no framework adapter for 'pulumi'"):
+        frameworks.adapter("pulumi")
+
+
+def test_a_framework_this_tool_does_not_read_refuses_every_reading_command(tmp_path: Path) -> None:
+    """CDK apps are rendered by `new` only: the adapter says so for doctor / add / store-token /
+    update instead of another framework reading cdk.json's folder."""
+    from momento_lambda_cli.errors import UsageError
+
+    (tmp_path / "cdk.json").write_text('{"app": "npx tsx infra/app.ts"}')
+    found = frameworks.detect(tmp_path)
+    assert found is not None and found.name == "cdk" and not found.reads_projects
+    with pytest.raises(UsageError, match="does not support AWS CDK projects yet") as refused:
+        found.refuse(tmp_path, "doctor")
+    assert refused.value.code == "project.cdk-not-supported"
+    for one in frameworks.adapters():
+        if one.reads_projects:
+            one.refuse(tmp_path, "doctor")  # nothing to refuse
+    (tmp_path / "serverless.yml").write_text("service: x\n")
+    assert frameworks.detect(tmp_path).name == "serverless"  # type: ignore[union-attr]  # cdk.json ranks last
 
 
 def test_detection_ranks_the_adapters(tmp_path: Path) -> None:

@@ -304,7 +304,7 @@ def test_secret_name_must_match_the_arn(run_cli, tmp_path):
         ("--runtime", "nodejs20.x"),
         ("--runtime", "python3.10"),
         ("--arch", "mips"),
-        ("--framework", "cdk"),
+        ("--framework", "pulumi"),
         ("--default-ttl", "0"),
     ],
 )

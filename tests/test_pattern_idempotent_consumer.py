@@ -59,7 +59,7 @@ def test_the_layout_gives_the_consumer_its_handler_tests_and_sqs_event_and_share
         assert keeps(path, consumer) and all(keeps(path, other) for other in others)
 
 
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
 def test_the_project_points_the_function_at_the_consumer(tmp_path, framework):
     project = render(tmp_path, runtime="python3.13", framework=framework, pattern=PATTERN)
     files = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
@@ -141,7 +141,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, snapstart):
     assert not [m for m in matches if m.rule.id.startswith(("E", "W"))], matches
 
 
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
 def test_doctor_finds_the_consumer_project_healthy(tmp_path, run_cli, framework):
     """doctor judges the consumer's function like any other: no check fails, errs or warns about
     the project (a function with an SQS event and no HTTP API is no false alarm); the code checks
@@ -160,7 +160,7 @@ def test_doctor_finds_the_consumer_project_healthy(tmp_path, run_cli, framework)
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern=PATTERN)
     result = run_project_tests(project)

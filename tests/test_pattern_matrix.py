@@ -19,7 +19,7 @@ LANGUAGES = {"python": "python3.12", catalog.JAVASCRIPT: "nodejs22.x", catalog.T
 COMBOS = [
     (pattern.name, framework, language)
     for pattern in catalog.PATTERNS
-    for framework in catalog.FRAMEWORK_NAMES
+    for framework in catalog.DOCTOR_FRAMEWORK_NAMES  # CDK: tests/test_new_cdk.py, tests/test_generated_cdk.py
     for language in LANGUAGES
     if (catalog.PYTHON if language == "python" else catalog.NODE) in pattern.languages
 ]

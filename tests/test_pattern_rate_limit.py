@@ -44,7 +44,9 @@ def test_the_project_points_the_function_at_the_rate_limit_handler(tmp_path, fra
     project = render(tmp_path, runtime="python3.13", framework=framework, pattern="rate-limit")
     files = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
     assert "src/rate_limit.py" in files and "src/handler.py" not in files and "tests/test_handler.py" not in files
-    config = (project / catalog.framework(framework).template_file).read_text()  # type: ignore[union-attr]
+    # A CDK app names the handler and its environment in its stack, not in cdk.json.
+    config_file = "infra/momento_stack.py" if framework == "cdk" else catalog.framework(framework).template_file  # type: ignore[union-attr]
+    config = (project / config_file).read_text()
     assert ("rate_limit.lambda_handler" in config) and (
         "handler.lambda_handler" not in config.replace("rate_limit.", "")
     )
@@ -94,7 +96,8 @@ def test_doctor_finds_the_rate_limit_project_healthy(tmp_path, run_cli):
 @pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern="rate-limit")
-    run_project_tests(project)
+    # A CDK project's stack tests need aws-cdk-lib (its requirements.txt): the slow tier runs them.
+    run_project_tests(project, paths=("tests",) if framework == "cdk" else ())
 
 
 RUNTIME_VARIANTS = [(r.name, False) for r in catalog.OFFERED_RUNTIMES if r.language == catalog.PYTHON] + [

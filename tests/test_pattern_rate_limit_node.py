@@ -42,7 +42,7 @@ def test_the_layout_gives_node_projects_the_pattern_s_handler_and_shares_the_cli
         assert keeps(path, rate) and keeps(path, aside)
 
 
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.DOCTOR_FRAMEWORK_NAMES)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_function_points_at_the_rate_limit_handler(tmp_path, framework, language):
     project = render(tmp_path, runtime="nodejs22.x", framework=framework, language=language, pattern="rate-limit")
@@ -68,7 +68,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, language):
     assert not [m for m in matches if m.rule.id.startswith("E")], matches
 
 
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.DOCTOR_FRAMEWORK_NAMES)
 def test_doctor_finds_the_node_rate_limit_project_healthy(tmp_path, run_cli, framework):
     project = render(tmp_path, runtime="nodejs22.x", framework=framework, language="typescript", pattern="rate-limit")
     result = run_cli("doctor", str(project), "--offline", "--json")

@@ -102,7 +102,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, architecture):
     assert not [m for m in matches if m.rule.id.startswith(("E", "W"))], matches
 
 
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.TOPICS_PUBLISHER.name))
 def test_doctor_finds_the_topics_project_healthy(tmp_path, run_cli, framework):
     """doctor judges both functions: the topic client kept in a module global is reused, the
     webhook function's second secret is not the Momento key."""
@@ -117,7 +117,7 @@ def test_doctor_finds_the_topics_project_healthy(tmp_path, run_cli, framework):
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.TOPICS_PUBLISHER.name))
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern=PATTERN)
     result = run_project_tests(project)

@@ -96,7 +96,8 @@ def test_name_is_asked_for_and_a_bad_answer_is_asked_again(tmp_path):
     child.expect_exact("Framework:")
     child.expect_exact("1) sam  (default)")
     child.expect_exact("2) serverless")
-    child.expect_exact("Choose 1-2 or a name [1]:")
+    child.expect_exact("3) cdk")
+    child.expect_exact("Choose 1-3 or a name [1]:")
     child.sendline("SERVERLESS")
     child.expect_exact("Runtime:")
     child.expect(r"Choose 1-\d+ or a name \[\d+\]:")
@@ -129,7 +130,7 @@ def test_name_is_asked_for_and_a_bad_answer_is_asked_again(tmp_path):
 def test_enter_takes_every_default(tmp_path):
     child = spawn("new", "demo", cwd=tmp_path)
     prompts = (
-        "Choose 1-2 or a name [1]:",
+        "Choose 1-3 or a name [1]:",
         "Choose 1-",
         "Choose 1-",
         "Choose 1-2 or a name [1]:",
@@ -164,9 +165,32 @@ def test_an_existing_folder_is_asked_again(tmp_path):
     assert "Traceback" not in output
 
 
+def test_a_cdk_project_with_a_node_runtime_is_not_asked_for_a_language(tmp_path):
+    """A CDK app's Node.js code is TypeScript: after the runtime comes the architecture."""
+    child = spawn("new", "demo", cwd=tmp_path)
+    child.expect_exact("Choose 1-3 or a name [1]:")
+    child.sendline("cdk")
+    child.expect_exact("Runtime:")
+    child.expect(r"Choose 1-\d+ or a name \[\d+\]:")
+    child.sendline("nodejs22.x")
+    child.expect_exact("Pattern:")  # only the patterns a CDK app has a stack for
+    child.expect_exact("2) rate-limit")
+    child.expect_exact("Choose 1-2 or a name [1]:")
+    child.sendline("")
+    child.expect_exact("Architecture:")
+    child.sendline("")
+    child.expect_exact("Momento cache name [demo]:")
+    child.sendline("")
+    code, output = finish(child)
+    assert code == 0, output
+    assert "Language" not in output
+    answers = answers_of(tmp_path / "demo")
+    assert (answers["framework"], answers["runtime"], answers["language"]) == ("cdk", "nodejs22.x", "typescript")
+
+
 def test_ctrl_c_at_a_choice_is_aborted(tmp_path):
     child = spawn("new", "demo", cwd=tmp_path)
-    child.expect_exact("Choose 1-2 or a name [1]:")
+    child.expect_exact("Choose 1-3 or a name [1]:")
     child.interrupt()
     code, output = finish(child)
     assert code == 130, output

@@ -59,6 +59,7 @@ CASES: dict[str, Case] = {
     "momento-lambda new orders-api": Case(0, why="off a terminal: no prompts, the defaults"),
     "momento-lambda new orders-api --no-input": Case(0),
     "momento-lambda new orders-api -f serverless -r nodejs22.x -a arm64 --no-input": Case(0),
+    "momento-lambda new orders-api -f cdk -r nodejs22.x --no-input": Case(0),
     "momento-lambda new orders-api --secret-arn "
     "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/orders-api/api-key-AbC123": Case(0),
     "momento-lambda store-token": Case(0, "project", aws=True, env_key=True, why="MOMENTO_API_KEY set, as in CI"),

@@ -53,14 +53,21 @@ def test_every_combination_renders_with_no_input_and_parses(run_cli, tmp_path, f
     assert expected_common <= set(files)
     if framework == "sam":
         assert {"template.yaml", "samconfig.toml"} <= set(files) and "serverless.yml" not in files
-    else:
+    elif framework == "serverless":
         assert "serverless.yml" in files and "template.yaml" not in files and "samconfig.toml" not in files
+    else:
+        assert "cdk.json" in files and not {"template.yaml", "samconfig.toml", "serverless.yml"} & set(files)
+    if framework != "cdk":
+        assert "cdk.json" not in files and not [f for f in files if f.startswith("infra/")]
     if python:
         assert {"src/momento_client.py", "src/handler.py", "src/requirements.txt", "tests/test_handler.py"} <= set(
             files
         )
         assert not [f for f in files if f.endswith(".mjs")]
-        assert ("package.json" in files) == (framework == "serverless")
+        assert ("package.json" in files) == (framework in ("serverless", "cdk"))
+    elif framework == "cdk":  # TypeScript, the CDK app's language
+        assert {"src/momentoClient.ts", "src/handler.ts", "tests/handler.test.ts", "infra/app.ts"} <= set(files)
+        assert not [f for f in files if f.endswith((".mjs", ".py", "requirements.txt"))]
     else:
         assert {"src/momentoClient.mjs", "src/handler.mjs", "tests/handler.test.mjs", "package.json"} <= set(files)
         assert not [f for f in files if f.endswith(".py") or f.endswith("requirements.txt")]
@@ -84,6 +91,12 @@ def test_every_combination_renders_with_no_input_and_parses(run_cli, tmp_path, f
         assert config["default"]["global"]["parameters"]["stack_name"] == "demo"
         assert config["default"]["build"]["parameters"].get("use_container", False) is python
         assert config["default"]["deploy"]["parameters"]["capabilities"] == "CAPABILITY_IAM"
+    elif framework == "cdk":
+        context = json.loads((project / "cdk.json").read_text())["context"]
+        assert (
+            context["momentoSecretName"] == contract.default_secret_name("demo") and context["momentoSecretArn"] == ""
+        )
+        assert context["momentoCacheName"] == "demo" and context["momentoDefaultTtlSeconds"] == 60
     else:
         document = serverless_document(project)
         assert document["provider"]["runtime"] == runtime

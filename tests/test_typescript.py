@@ -48,7 +48,8 @@ def test_a_typescript_project_has_the_ts_sources_and_no_mjs(tmp_path, framework)
     assert {"src/handler.ts", "src/momentoClient.ts", "tests/handler.test.ts", "tsconfig.json"} <= files
     assert not [f for f in files if f.endswith(".mjs")]
     package = json.loads((project / "package.json").read_text())
-    assert package["scripts"]["test"] == "node --import tsx --test tests/*.test.ts"
+    cdk_tests = " infra/*.test.ts" if framework == "cdk" else ""  # the stack's CDK assertions
+    assert package["scripts"]["test"] == "node --import tsx --test tests/*.test.ts" + cdk_tests
     assert package["devDependencies"]["@types/node"] == "^24.0.0"
     assert ("serverless-esbuild" in package["devDependencies"]) == (framework == "serverless")
 

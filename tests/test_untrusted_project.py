@@ -650,7 +650,7 @@ MALFORMED = {
     "wrong-type": ("runtime", 313),
     "null-required": ("cache_name", None),
     "bool-as-int": ("default_ttl_seconds", True),
-    "bad-choice": ("framework", "cdk"),
+    "bad-choice": ("framework", "pulumi"),
     "managed-files-list": ("managed_files", ["src/momento_client.py"]),
     "managed-files-entry": ("managed_files", {"src/x.py": "template"}),
     "managed-files-escape": ("managed_files", {"../../etc/x": {"template_file": "src/momento_client.py"}}),

@@ -13,7 +13,7 @@ CASES = {
     "bad-choice": (["new", "demo", "--runtime", "python2.7"], "--runtime", [*catalog.RUNTIME_NAMES]),
     "below-range": (["new", "demo", "--default-ttl", "0"], "--default-ttl", ["whole number", "1"]),
     "not-a-number": (["new", "demo", "--default-ttl", "soon"], "--default-ttl", ["whole number", "soon"]),
-    "bad-framework": (["new", "demo", "--framework", "cdk"], "--framework", [*catalog.FRAMEWORK_NAMES]),
+    "bad-framework": (["new", "demo", "--framework", "pulumi"], "--framework", [*catalog.FRAMEWORK_NAMES]),
     "missing-argument": (["new"], "NAME", []),
     "unknown-option": (["doctor", "--no-such-option"], "--no-such-option", []),
     "missing-value": (["doctor", "--timeout"], "--timeout", []),

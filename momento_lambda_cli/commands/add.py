@@ -51,10 +51,11 @@ def add(
     """
     if json_output:
         console.mode.json_command = "add"
-    from momento_lambda_cli.project import load_project
+    from momento_lambda_cli.project import load_project, refuse_unread
     from momento_lambda_cli.retrofit.plan import AddOptions, apply_plan, plan_add, supported_reason
 
     root = project_dir.resolve()
+    refuse_unread(root, "add")
     project = load_project(root, stage=stage.strip() if stage else None)
     names = tuple(function or ())
     if not names and not (no_input or json_output) and sys.stdin.isatty() and len(project.functions) > 1:

@@ -224,6 +224,9 @@ def doctor(
         return
 
     project_path = project_dir.resolve()
+    from momento_lambda_cli.project.answers import refuse_unread
+
+    refuse_unread(project_path, "doctor")
     bad_answers: MomentoLambdaError | None = None
     try:
         saved = load_saved(project_path)  # a malformed answers file: Error: FILE: FIELD ..., exit 1

@@ -1,4 +1,4 @@
-"""`momento-lambda new`: render a ready-to-deploy SAM or Serverless project."""
+"""`momento-lambda new`: render a ready-to-deploy SAM, Serverless or CDK project."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def new(
             "-l",
             case_sensitive=False,
             help="Source language of a Node.js project (typescript: bundled with esbuild). "
-            f"[default: {catalog.DEFAULT_NODE_SOURCE_LANGUAGE}; python for the Python runtimes]",
+            f"[default: {catalog.DEFAULT_NODE_SOURCE_LANGUAGE}; typescript with --framework cdk; python for the "
+            "Python runtimes]",
         ),
     ] = None,
     cache_name: Annotated[str | None, typer.Option(metavar="CACHE", help="Momento cache name. [default: NAME]")] = None,
@@ -132,7 +133,7 @@ def new(
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; use the defaults.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document (implies --no-input).")] = False,
 ) -> None:
-    """Create a new Lambda project that uses Momento (SAM or Serverless Framework).
+    """Create a new Lambda project that uses Momento (SAM, Serverless Framework or AWS CDK).
 
     On a terminal, asks for the project name, framework, runtime, language, pattern, architecture
     and cache name that were not given (a wrong answer is asked again, with the reason). Exit codes: 0 created, 1 bad input or the target folder exists, 2 usage error.
@@ -185,12 +186,18 @@ def new(
         default = catalog.DEFAULT_RUNTIME.name if catalog.DEFAULT_RUNTIME.name in offered else offered[-1]
         runtime = runtime or prompts.ask_choice("Runtime", offered, default)
         runtime_entry = catalog.runtime(runtime)
-        if language is None and runtime_entry is not None and runtime_entry.language == catalog.NODE:
-            language = prompts.ask_choice(
-                "Language", catalog.NODE_SOURCE_LANGUAGES, catalog.DEFAULT_NODE_SOURCE_LANGUAGE
-            )
+        languages = catalog.node_source_languages_for(framework)  # a CDK app: TypeScript, nothing to ask
+        if (
+            language is None
+            and len(languages) > 1
+            and runtime_entry is not None
+            and runtime_entry.language == catalog.NODE
+        ):
+            language = prompts.ask_choice("Language", languages, languages[0])
         if pattern is None and runtime_entry is not None:
-            choices = tuple(p.name for p in catalog.patterns_for(runtime_entry.language))
+            choices = tuple(
+                p.name for p in catalog.patterns_for(runtime_entry.language) if catalog.renders(framework, p.name)
+            )
             if len(choices) > 1:
                 pattern = prompts.ask_choice("Pattern", choices, catalog.DEFAULT_PATTERN.name)
         arch = arch or prompts.ask_choice("Architecture", catalog.ARCHITECTURE_NAMES, catalog.DEFAULT_ARCHITECTURE.name)

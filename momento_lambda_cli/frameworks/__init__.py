@@ -23,11 +23,12 @@ __all__ = ["FrameworkAdapter", "adapter", "adapter_for", "adapters", "detect", "
 
 @cache
 def _registry() -> dict[str, FrameworkAdapter]:
+    from momento_lambda_cli.frameworks.cdk import CdkAdapter
     from momento_lambda_cli.frameworks.sam import SamAdapter
     from momento_lambda_cli.frameworks.serverless import ServerlessAdapter
 
     found: dict[str, FrameworkAdapter] = {}
-    for one in (SamAdapter(), ServerlessAdapter()):
+    for one in (SamAdapter(), ServerlessAdapter(), CdkAdapter()):
         if one.name in found:
             raise RuntimeError(f"two adapters for {one.name}")
         found[one.name] = one

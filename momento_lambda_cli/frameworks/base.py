@@ -127,6 +127,20 @@ class FrameworkAdapter(abc.ABC):
     the name does not come from the project's name)."""
     function_name_hint: str = ""
     """How to shorten that name when it is too long."""
+    reads_projects: bool = True
+    """`doctor`, `add`, `store-token` and `update` read this framework's projects (``False``: only
+    `new` renders them; :meth:`refuse` says so)."""
+
+    @property
+    def owned_files(self) -> tuple[str, ...]:
+        """Globs of the rendered files only this framework's projects have (`new` drops them from
+        the other frameworks' projects)."""
+        return tuple(dict.fromkeys((self.framework.template_file, self.framework.settings_file)))
+
+    def refuse(self, project_dir: Path, command: str | None) -> None:
+        """Raise a usage error when ``command`` cannot work on this framework's project (the
+        frameworks this tool reads: nothing to refuse)."""
+        del project_dir, command
 
     @property
     def name(self) -> str:

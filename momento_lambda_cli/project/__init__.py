@@ -12,6 +12,7 @@ from momento_lambda_cli.project.answers import (
     SERVERLESS,
     detect_framework,
     load_answers,
+    refuse_unread,
     write_answers,
 )
 from momento_lambda_cli.project.files import Update, atomic_write_text, read_text, resolve_target, update_file
@@ -27,6 +28,7 @@ __all__ = [
     "load_answers",
     "load_project",
     "read_text",
+    "refuse_unread",
     "resolve_target",
     "update_file",
     "write_answers",

@@ -38,6 +38,20 @@ def detect_framework(project_dir: Path) -> str | None:
     return found.name if found is not None else None
 
 
+def refuse_unread(project_dir: Path, command: str | None = None) -> None:
+    """A usage error (exit 2) when ``project_dir`` is a project of a framework this tool renders but
+    does not read yet (CDK: :meth:`~momento_lambda_cli.frameworks.base.FrameworkAdapter.refuse`),
+    rather than another framework's reading of a folder that is not its project."""
+    from momento_lambda_cli import frameworks
+
+    try:
+        framework = detect_framework(project_dir)
+    except MomentoLambdaError:
+        return  # a broken answers file: each command reports it its own way (doctor writes its bug report first)
+    if framework is not None:
+        frameworks.adapter(framework).refuse(project_dir, command)
+
+
 def load_answers(project_dir: Path) -> dict[str, Any] | None:
     """The answers file's content, checked field by field against the answers schema
     (:func:`momento_lambda_cli.scaffold.answers.check_record`), or ``None`` when there is none."""

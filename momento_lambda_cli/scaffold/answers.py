@@ -272,8 +272,15 @@ def build_answers(
     _choice(runtime, catalog.RUNTIME_NAMES, "runtime")
     _choice(architecture, catalog.ARCHITECTURE_NAMES, "architecture")
     _choice(init_client, INIT_CLIENT_MODES, "init-client")
-    language = source_language(runtime, language)
+    language = source_language(runtime, language, framework)
     validate_pattern(pattern, runtime)
+    if not catalog.renders(framework, pattern):
+        others = " / ".join(catalog.frameworks_for(pattern))
+        raise UsageError(
+            f"--pattern {pattern} is not available with --framework {framework} in this version.",
+            f"Choose --pattern {' / '.join(catalog.patterns_of(framework))}, or --framework {others}.",
+            code="usage.pattern-framework",
+        )
     if snapstart:
         validate_snapstart(runtime)
         if region:
@@ -321,11 +328,22 @@ def validate_pattern(name: str, runtime: str) -> str:
     return name
 
 
-def source_language(runtime: str, language: str | None) -> str:
+def source_language(runtime: str, language: str | None, framework: str | None = None) -> str:
     """The project's source language: ``language`` checked against the runtime, or the
-    runtime's default (``python``; ``javascript`` for Node.js)."""
+    runtime's default (``python``; ``javascript`` for Node.js, ``typescript`` for a CDK app)."""
     known = catalog.runtime(runtime)
     allowed = catalog.source_languages(known.language if known is not None else catalog.PYTHON)
+    framework_languages = catalog.node_source_languages_for(framework)
+    if allowed == catalog.NODE_SOURCE_LANGUAGES and framework_languages != allowed:
+        if language not in (None, *framework_languages):
+            display = catalog.framework(framework).display_name if framework else "this framework"  # type: ignore[union-attr]
+            raise UsageError(
+                f"--language {language} is not available with --framework {framework}: {display} projects for "
+                f"Node.js runtimes are {' / '.join(catalog.SOURCE_LANGUAGE_NAMES[x] for x in framework_languages)}.",
+                f"Drop --language (or pass --language {framework_languages[0]}), or choose another --framework.",
+                code="new.bad-language",
+            )
+        return framework_languages[0]
     if language is None:
         return allowed[0]
     if language not in allowed:

@@ -41,11 +41,9 @@ def _javascript(a: Answers) -> bool:
 
 
 RULES: tuple[tuple[str, Callable[[Answers], bool]], ...] = (
-    *(
-        (name, _framework_file(name))
-        for name in dict.fromkeys(n for f in catalog.FRAMEWORKS for n in (f.template_file, f.settings_file))
-    ),
-    # Node.js projects declare @gomomento/sdk; Serverless projects (Python too) their plugins.
+    *((glob, _framework_file(glob)) for glob in dict.fromkeys(g for a in frameworks.adapters() for g in a.owned_files)),
+    # Node.js projects declare @gomomento/sdk; Serverless projects (Python too) their plugins,
+    # CDK projects the aws-cdk CLI.
     ("package.json", lambda a: _node(a) or frameworks.adapter(a.framework).needs_package_json(a)),
     ("requirements-dev.txt", _python),
     ("src/*.py", _python),
@@ -119,6 +117,10 @@ def prune(project_dir: Path, answers: Answers) -> None:
     for path in sorted(project_dir.rglob("*")):
         if path.is_file() and not keeps(path.relative_to(project_dir).as_posix(), answers):
             path.unlink()
+    # A folder whose every file went (infra/ of a SAM or Serverless project) goes too, deepest first.
+    for folder in sorted((p for p in project_dir.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def project_files(project_dir: Path) -> list[str]:

@@ -19,7 +19,19 @@ class Step:
     why: str
 
 
+def _unread_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
+    """A framework this tool does not read yet (CDK): its own setup and deploy steps, without
+    `doctor` and `store-token` (the secret goes where its deploy tool reads it)."""
+    adapter = frameworks.adapter(answers.framework)
+    steps = [Step(f"cd {shlex.quote(project_dir_shown)}", "the new project")]
+    steps += [Step(command, why) for command, why in adapter.new_setup_steps(answers)]
+    steps += [Step(command, why) for command, why in adapter.new_build_steps(answers)]
+    return steps
+
+
 def next_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
+    if not frameworks.adapter(answers.framework).reads_projects:
+        return _unread_steps(answers, project_dir_shown)
     steps = [
         Step(f"cd {shlex.quote(project_dir_shown)}", "the new project"),
         Step("momento-lambda doctor --offline", "checks it now: no AWS account, key or Docker needed"),

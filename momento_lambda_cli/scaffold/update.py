@@ -23,7 +23,7 @@ from typing import Any
 
 from momento_lambda_cli import catalog
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.project.answers import load_answers, render_answers
+from momento_lambda_cli.project.answers import load_answers, refuse_unread, render_answers
 from momento_lambda_cli.project.changeset import Changeset, unified_diff
 from momento_lambda_cli.project.files import NotText, read_text, resolve_target
 from momento_lambda_cli.project.load import require_folder
@@ -306,6 +306,7 @@ def plan_update(
     """What `update` would do; reads only. ``current`` replaces the live templates (tests)."""
     project_dir = project_dir.expanduser().absolute()
     require_folder(project_dir)
+    refuse_unread(project_dir, "update")
     answers = recorded_answers(project_dir)
     new_source = current if current is not None else versions.live_source()
     base: BaseDetection | None = None

@@ -115,6 +115,7 @@ def _read(path: Path, found: ProjectFiles | None = None) -> str:
 def inspect_project(directory: Path, config_env: str = "default") -> ProjectFiles:
     """Read and parse the project's files (no writes); raises on a broken file."""
     require_folder(directory)
+    project.refuse_unread(directory, "store-token")
     found = ProjectFiles(directory=directory, answers=project.load_answers(directory))
     found.framework = project.detect_framework(directory)
     if found.framework is not None:

@@ -63,11 +63,13 @@ def serverless_document(project: Path) -> Any:
     return YAML(typ="safe", pure=True).load((project / "serverless.yml").read_text())
 
 
-def npm_install(project: Path) -> None:
+def npm_install(project: Path, *, lock_file: bool = False) -> None:
     """``npm install`` the generated project's package.json, reusing node_modules across tests.
 
     The install result is cached per package.json content (in the temp folder), so a test
     run pays for one registry install per distinct package.json; projects get hard links.
+    ``lock_file``: the project also gets the ``package-lock.json`` npm wrote (CDK's
+    NodejsFunction requires one, as after a real ``npm install``).
     """
     from tests.support.tools import require_tool
 
@@ -93,6 +95,8 @@ def npm_install(project: Path) -> None:
         except OSError:  # another process won the race
             shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(cached / "node_modules", project / "node_modules", symlinks=True, copy_function=os.link)
+    if lock_file:
+        shutil.copy(cached / "package-lock.json", project / "package-lock.json")
 
 
 PYTHON_PROJECT_VENVS = Path(
@@ -105,6 +109,8 @@ def project_venv(project: Path, interpreter: Path) -> Path:
     returns its ``python``. Kept (in the temp folder) per interpreter and requirements, so a
     test run pays for one install per Python and momento version."""
     requirements = (project / "requirements-dev.txt").read_bytes() + (project / "src" / "requirements.txt").read_bytes()
+    if (project / "requirements.txt").is_file():  # a CDK app's aws-cdk-lib (requirements-dev.txt includes it)
+        requirements += b"\0" + (project / "requirements.txt").read_bytes()
     digest = hashlib.sha256(str(interpreter.resolve()).encode() + b"\0" + requirements).hexdigest()[:16]
     venv = PYTHON_PROJECT_VENVS / digest
     python = venv / "bin" / "python"
@@ -229,10 +235,13 @@ def run_node_project_tests(project: Path, typescript: bool, expected: list[str])
     return result
 
 
-def run_project_tests(project: Path, python: str | Path = sys.executable) -> subprocess.CompletedProcess[str]:
-    """The generated project's own pytest suite, run by ``python`` inside the project; asserts it passed."""
+def run_project_tests(
+    project: Path, python: str | Path = sys.executable, paths: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """The generated project's own pytest suite (or only ``paths`` of it), run by ``python``
+    inside the project; asserts it passed."""
     result = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
         cwd=project, capture_output=True, text=True, env=python_env(), timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

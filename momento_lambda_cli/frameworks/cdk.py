@@ -1,0 +1,267 @@
+"""AWS CDK v2 apps: ``cdk.json`` (the app command and its context).
+
+`new --framework cdk` renders a CDK app (TypeScript or Python) whose stack reads the secret, cache
+and TTL from ``cdk.json``'s context. The other commands do not read CDK apps yet (a CDK app is
+code: reading it means its synthesized template in ``cdk.out``): every reading or editing method
+here raises :func:`unread`, a usage error that says what to do instead, so a CDK folder never
+takes another framework's reading.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from momento_lambda_cli import catalog
+from momento_lambda_cli.frameworks.base import NOT_FOUND, FrameworkAdapter, Wording
+
+if TYPE_CHECKING:
+    from momento_lambda_cli.doctor.model import Result
+    from momento_lambda_cli.project.esbuild import Bundle
+    from momento_lambda_cli.project.model import Function, Project, Setting
+    from momento_lambda_cli.retrofit.fixes import FixContext
+    from momento_lambda_cli.retrofit.plan import PlannedFiles
+    from momento_lambda_cli.scaffold.answers import Answers
+    from momento_lambda_cli.secrets.wiring import PlannedWrite, ProjectFiles
+
+FOUND = 1
+"""cdk.json: below every other framework's files (a SAM or Serverless project that keeps a
+cdk.json beside it is read as that project)."""
+
+OWNED_FILES = ("cdk.json", "infra/*.ts", "infra/*.py", "requirements.txt", "pytest.ini")
+"""What a rendered CDK app has that no other framework's project does (globs from the project root)."""
+
+
+def unread(command: str | None = None, project_dir: Path | None = None) -> NoReturn:
+    """The usage error for a command that does not read CDK apps yet (exit 2)."""
+    from momento_lambda_cli.errors import UsageError
+
+    what = f"`momento-lambda {command}` does" if command else "This command does"
+    where = f" ({project_dir} holds {catalog.CDK.template_file})" if project_dir is not None else ""
+    raise UsageError(
+        f"{what} not support AWS CDK projects yet{where}: so far only `momento-lambda new --framework cdk` does.",
+        "Check the stack with `npx cdk synth` and its tests (`npm test` / `pytest`); set the secret in "
+        "cdk.json's context (momentoSecretArn / momentoSecretName) or with `npx cdk deploy -c momentoSecretName=...`.",
+        code="project.cdk-not-supported",
+    )
+
+
+class CdkAdapter(FrameworkAdapter):
+    framework = catalog.CDK
+    reads_projects = False
+    wording = Wording(
+        stage="context",
+        function_where="a lambda.Function / NodejsFunction in the stack",
+        runtime_setting="runtime (the function construct)",
+        local_invoke="sam local invoke -t cdk.out/STACK.template.json",
+        vpc_setting="vpc (the function construct)",
+        grant_hint="secret.grantRead(fn) on exactly the secret (infra/ stack).",
+        kms_grant_hint="key.grantDecrypt(fn) on the secret's key (infra/ stack).",
+        rebuild_hint="Bundle for Lambda's platform (local bundling with pip --platform, or Docker bundling).",
+        glibc_build="Docker bundling in the runtime's build image",
+        no_container_hint="use local bundling with pip --platform manylinux2014_<arch> --only-binary=:all:.",
+        no_build_hint="Run `npx cdk synth` first.",
+    )
+    timeout_key = "Timeout"
+    runtime_key = "Runtime"
+    deploy_tool = "cdk deploy"
+    kms_key_parameter = "momentoKmsKeyArn"
+    template_is_cloudformation = True
+    has_plugins = False
+    shares_one_python_build = False
+    reads_pyproject = False
+    npm_pack_needs_identity = False
+    owned_files = OWNED_FILES
+
+    # --- detection and loading ---------------------------------------------------------------
+
+    def detect(self, folder: Path) -> int:
+        return FOUND if any((folder / name).is_file() for name in self.framework.project_files) else NOT_FOUND
+
+    def load(
+        self,
+        root: Path,
+        *,
+        stage: str | None,
+        region: str | None,
+        stack_name: str | None,
+        environ: Mapping[str, str],
+    ) -> Project:
+        unread(project_dir=root)
+
+    def deploy_region(
+        self, root: Path, *, stage: str | None, region: str | None, environ: Mapping[str, str]
+    ) -> Setting[str]:
+        unread(project_dir=root)
+
+    def refuse(self, project_dir: Path, command: str | None) -> None:
+        unread(command, project_dir)
+
+    # --- where things are in the document ------------------------------------------------------
+
+    def function_path(self, key: str) -> list[str]:
+        return ["Resources", key, "Properties"]
+
+    def inherited_path(self) -> list[str] | None:
+        return None
+
+    def environment_paths(self, key: str) -> list[list[str]]:
+        return [["Resources", key, "Properties", "Environment", "Variables"]]
+
+    def cfn_section(self, project: Project, name: str) -> dict[str, Any]:
+        unread()
+
+    def declares_parameter(self, project: Project, name: str) -> bool:
+        unread()
+
+    def unread_functions(self, project: Project) -> str | None:
+        unread()
+
+    # --- packaging ----------------------------------------------------------------------------
+
+    def zip_root(self, project: Project, function: Function, spec: Mapping[str, Any]) -> Path:
+        unread()
+
+    def handler_file(self, project: Project, function: Function, spec: Mapping[str, Any]) -> Path | None:
+        unread()
+
+    def python_dependency_folder(self, project: Project, spec: Mapping[str, Any], zip_root: Path) -> Path:
+        unread()
+
+    def node_package_folder(self, project: Project, function: Function) -> Path | None:
+        unread()
+
+    def packages_by_pattern(self, project: Project) -> bool:
+        unread()
+
+    def packages_file(self, project: Project, path: Path) -> tuple[bool, str]:
+        unread()
+
+    def container_build(self, project: Project) -> str | None:
+        unread()
+
+    def esbuild_external(self, project: Project, function: Function) -> list[str]:
+        unread()
+
+    def esbuild_bundle(self, project: Project, function: Function) -> Bundle | None:
+        unread()
+
+    def typescript_build_note(self, project: Project, function: Function) -> str | None:
+        unread()
+
+    # --- commands and words ----------------------------------------------------------------------
+
+    def deploy_hint(self, *, build: bool = False) -> str:
+        return "`npx cdk deploy`"
+
+    def tools(self, project: Project) -> dict[str, tuple[str, ...]]:
+        return {"AWS CDK CLI": ("cdk", "npx")}
+
+    def new_setup_steps(self, answers: Answers) -> list[tuple[str, str]]:
+        """Install the aws-cdk CLI and the app's libraries in the project, then its tests."""
+        if answers.is_python:
+            return [
+                ("python3 -m venv .venv && . .venv/bin/activate", "the CDK app's Python"),
+                ("pip install -r requirements-dev.txt", "aws-cdk-lib, the function's and the tests' libraries"),
+                ("npm install", "the aws-cdk CLI"),
+                ("pytest", "the function's and the stack's tests, offline"),
+            ]
+        return [
+            ("npm install", "aws-cdk, aws-cdk-lib, esbuild, TypeScript, @gomomento/sdk"),
+            ("npm test", "the function's and the stack's tests, offline"),
+        ]
+
+    def new_build_steps(self, answers: Answers) -> list[tuple[str, str]]:
+        """Synthesize offline, bootstrap once, deploy with the secret in the context."""
+        where = "momentoSecretArn" if answers.secret_arn else "momentoSecretName"
+        value = answers.secret_arn or answers.secret_name
+        build = "(pip for Lambda's platform, no Docker)" if answers.is_python else "(the project's esbuild, no Docker)"
+        return [
+            ("npx cdk synth", f"offline: builds the function {build}"),
+            ("npx cdk bootstrap", "once per AWS account and region"),
+            (
+                f"npx cdk deploy -c {where}={shlex.quote(value)}",
+                f"after storing the API key in {value}; or set {where} in cdk.json and run `npx cdk deploy`",
+            ),
+        ]
+
+    def deploy_steps(self, project_dir: Path, answers: Mapping[str, Any] | None) -> list[str]:
+        return ["npx cdk deploy"]
+
+    def keeps_rendered(self, answers: Answers) -> Sequence[str]:
+        """cdk.json, and the CDK app in the function's language (Python: its requirements and pytest.ini)."""
+        if answers.is_python:
+            return ("cdk.json", "infra/*.py", "requirements.txt", "pytest.ini")
+        return ("cdk.json", "infra/*.ts")
+
+    def needs_package_json(self, answers: Answers) -> bool:
+        return True  # the aws-cdk CLI, for Python apps too
+
+    # --- doctor checks that read the build differently ------------------------------------------
+
+    def python_build_check(self, project: Project, arches: set[str], problems: list[str]) -> tuple[str, Result | None]:
+        unread()
+
+    # --- edits ----------------------------------------------------------------------------------
+
+    def plan_add_function(
+        self,
+        project: Project,
+        function: Function,
+        spec: dict[str, Any],
+        files: PlannedFiles,
+        source: str,
+        settings: dict[str, Any],
+    ) -> None:
+        unread("add")
+
+    def plan_add_project(
+        self,
+        project: Project,
+        document: Any,
+        files: PlannedFiles,
+        source: str,
+        settings: dict[str, Any],
+        python: bool,
+        notes: list[str],
+    ) -> None:
+        unread("add")
+
+    def plan_grant(
+        self,
+        project: Project,
+        function: Function,
+        files: PlannedFiles,
+        source: str,
+        statements: list[list[str]],
+        sid: str,
+        prefix: str,
+    ) -> None:
+        unread("add")
+
+    def kms_resource(self, project: Project, key: str) -> str:
+        unread()
+
+    def secret_statement(
+        self, ctx: FixContext, source: Any, resolved: Any, head: list[str], sid: str, generated: bool
+    ) -> list[str] | None:
+        unread("doctor")
+
+    def fix_build_method(self, ctx: FixContext) -> list[str]:
+        unread("doctor")
+
+    def fix_secret_arn(self, ctx: FixContext, arn: str) -> list[str]:
+        unread("doctor")
+
+    def inspect_token_target(self, found: ProjectFiles, config_env: str) -> None:
+        unread("store-token")
+
+    def token_stage(self, config_env: str) -> str | None:
+        unread("store-token")
+
+    def plan_token_writes(
+        self, found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
+    ) -> tuple[list[PlannedWrite], list[str]]:
+        unread("store-token")

@@ -1,0 +1,223 @@
+"""The real AWS CDK on `new --framework cdk` projects: after only what the README installs
+(`npm install`; Python: a venv holding `requirements-dev.txt`), `cdk synth` runs with no AWS
+account and no Docker; the synthesized template passes cfn-lint, grants the read on exactly the
+secret, carries the secret contract's environment and the function's architecture; the Python
+asset holds a grpc extension built for the function's CPU and CPython version (local bundling:
+pip for Lambda's platform); and the project's own tests (the handler's and the stack's CDK
+assertions) pass. npm installs and project venvs are shared across tests (file-locked caches in
+the temp folder, tests/support/generated.py); pip's own cache serves the bundling downloads."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from momento_lambda_cli import catalog
+from momento_lambda_cli.doctor.elf import glibc_need
+from tests.support.binaries import extension_platforms
+from tests.support.generated import npm_install, project_venv, python_env, render, run_project_tests
+from tests.support.tools import require_python, require_tool
+
+pytestmark = pytest.mark.slow
+
+SYNTH_TIMEOUT = 300
+SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:momento/demo/api-key-AbC123"
+KMS_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CONTRACT_ENV = {"MOMENTO_SECRET_ARN", "MOMENTO_CACHE_NAME", "MOMENTO_DEFAULT_TTL_SECONDS", "MOMENTO_INIT_CLIENT"}
+KNOWN_WARNINGS = {"W3005"}
+"""cfn-lint warnings CDK's own output carries: W3005, the DependsOn from the function to its role
+that a GetAtt already implies (every NodejsFunction / Function with a generated role)."""
+
+
+def cdk_env(path_first: Path | None = None) -> dict[str, str]:
+    """No AWS credentials (nothing to look up), no version check or notices from the network."""
+    env = python_env(
+        AWS_REGION="us-east-1",
+        AWS_DEFAULT_REGION="us-east-1",
+        CDK_DISABLE_VERSION_CHECK="1",
+        CDK_DISABLE_CLI_TELEMETRY="1",
+        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
+    )
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        env.pop(name, None)
+    if path_first is not None:
+        env["PATH"] = f"{path_first}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def synth(project: Path, *context: str, path_first: Path | None = None) -> dict[str, Any]:
+    """`cdk synth` with the project's own aws-cdk CLI (node_modules/.bin); returns the template."""
+    cdk = project / "node_modules" / ".bin" / "cdk"
+    args = [str(cdk), "synth", "--no-notices", "--quiet", *(f"-c={c}" for c in context)]
+    result = subprocess.run(
+        args, cwd=project, env=cdk_env(path_first), capture_output=True, text=True, timeout=SYNTH_TIMEOUT, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    template: dict[str, Any] = json.loads((project / "cdk.out" / f"{project.name}.template.json").read_text())
+    return template
+
+
+def assert_cfn_lint_clean(project: Path) -> None:
+    from cfnlint.api import ManualArgs, lint
+
+    text = (project / "cdk.out" / f"{project.name}.template.json").read_text()
+    matches = lint(text, config=ManualArgs(regions=["us-east-1"]))
+    errors = [str(m) for m in matches if m.rule.id.startswith("E")]
+    assert errors == []
+    assert {m.rule.id for m in matches} <= KNOWN_WARNINGS, [str(m) for m in matches]
+
+
+def resources(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [r for r in template["Resources"].values() if r["Type"] == kind]
+
+
+RATE_LIMIT_ENV = {"RATE_LIMIT_MAX_REQUESTS", "RATE_LIMIT_WINDOW_SECONDS", "RATE_LIMIT_FAIL"}
+
+
+def assert_function_and_grant(
+    template: dict[str, Any], runtime: str, arch: str, secret_arn: str | None, extra_env: frozenset[str] = frozenset()
+) -> Path:
+    """The one function's runtime, architecture and environment, and the role's statements: the
+    read on exactly the secret (its ARN, or its name with any suffix), kms:Decrypt only with a
+    key. Returns the function's asset folder (relative to cdk.out)."""
+    (function,) = resources(template, "AWS::Lambda::Function")
+    properties = function["Properties"]
+    assert properties["Runtime"] == runtime and properties["Architectures"] == [arch]
+    assert properties["Timeout"] == 10 and properties["MemorySize"] == 512
+    variables = properties["Environment"]["Variables"]
+    assert set(variables) == CONTRACT_ENV | extra_env
+    assert variables["MOMENTO_SECRET_ARN"] == (secret_arn or "momento/demo/api-key")
+    assert variables["MOMENTO_CACHE_NAME"] == "demo" and variables["MOMENTO_DEFAULT_TTL_SECONDS"] == "60"
+    (policy,) = resources(template, "AWS::IAM::Policy")
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    read = statements[0]
+    assert sorted(read["Action"]) == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    assert read["Effect"] == "Allow"
+    if secret_arn:
+        assert read["Resource"] == secret_arn
+        assert statements[1:] == [
+            {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": KMS_ARN, "Sid": "DecryptMomentoApiKey"}
+        ]
+    else:
+        joined = read["Resource"]["Fn::Join"][1]
+        assert joined[-1] == ":secret:momento/demo/api-key-??????", joined
+        assert len(statements) == 1
+    (route,) = resources(template, "AWS::ApiGatewayV2::Route")
+    assert route["Properties"]["RouteKey"] == "GET /items/{id}"
+    return Path(function["Metadata"]["aws:asset:path"])
+
+
+# --- TypeScript -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arch", catalog.ARCHITECTURE_NAMES)
+def test_typescript_cdk_app_synthesizes_offline_lints_clean_and_its_tests_pass(tmp_path, arch):
+    """NodejsFunction bundles with the project's esbuild (no Docker): one ES module with the
+    createRequire banner, @gomomento/sdk inside, @aws-sdk outside."""
+    require_tool("node")
+    project = render(tmp_path, framework="cdk", runtime="nodejs22.x", architecture=arch)
+    npm_install(project, lock_file=True)
+    template = synth(project)
+    assert_cfn_lint_clean(project)
+    asset = project / "cdk.out" / assert_function_and_grant(template, "nodejs22.x", arch, None)
+    (function,) = resources(template, "AWS::Lambda::Function")
+    assert function["Properties"]["Handler"] == "index.handler"
+    assert sorted(p.name for p in asset.iterdir()) == ["index.mjs"]
+    bundle = (asset / "index.mjs").read_text()
+    assert bundle.startswith("import { createRequire } from 'node:module'; const require = createRequire(")
+    assert "@gomomento/sdk" in bundle and not re.search(r"""from ["']@gomomento/sdk["']""", bundle)
+    assert re.search(r"""from ["']@aws-sdk/client-secrets-manager["']""", bundle), "left to the Lambda runtime"
+
+    result = subprocess.run(
+        ["npm", "test"], cwd=project, env=cdk_env(), capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0 and "# fail 0" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
+    assert re.search(r"^ok \d+ - by name, the role may read exactly the secret", result.stdout, re.MULTILINE)
+    typecheck = subprocess.run(
+        ["npm", "run", "typecheck"],
+        cwd=project,
+        env=cdk_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert typecheck.returncode == 0, typecheck.stdout[-3000:]  # tsc --noEmit: src/, tests/ and infra/
+
+
+def test_typescript_cdk_rate_limit_app_with_the_secret_arn_and_a_kms_key_from_the_context(tmp_path):
+    """The rate-limit pattern's handler (src/rateLimit.ts) and settings; the grant narrowed to the ARN."""
+    require_tool("node")
+    project = render(tmp_path, framework="cdk", runtime="nodejs24.x", pattern="rate-limit")
+    npm_install(project, lock_file=True)
+    template = synth(project, f"momentoSecretArn={SECRET_ARN}", f"momentoKmsKeyArn={KMS_ARN}")
+    assert_cfn_lint_clean(project)
+    asset = assert_function_and_grant(template, "nodejs24.x", "x86_64", SECRET_ARN, frozenset(RATE_LIMIT_ENV))
+    assert "RATE_LIMIT_FAIL" in (project / "cdk.out" / asset / "index.mjs").read_text()
+
+
+# --- Python ---------------------------------------------------------------------------------
+
+
+PYTHON_CASES = [
+    (catalog.runtime("python3.12"), catalog.X86_64, {"pattern": "rate-limit", "snapstart": True}),
+    (catalog.runtime("python3.13"), catalog.ARM64, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("runtime", "arch", "options"), PYTHON_CASES, ids=["python3.12-x86_64-rate-limit-snapstart", "python3.13-arm64"]
+)
+def test_python_cdk_app_builds_grpc_for_lambda_without_docker_and_its_tests_pass(tmp_path, runtime, arch, options):
+    """Local bundling (pip --platform manylinux2014_<cpu> --python-version X.Y --implementation
+    cp --only-binary=:all:): the asset holds the code and a grpc extension for the function's CPU
+    and CPython ABI (file name, wheel tag, ELF header, glibc floor), whatever this machine is.
+    The aarch64 code is not run (no aarch64 CPU or emulator here). The python3.12 case is the
+    rate-limit pattern with SnapStart: published versions behind the alias the HTTP API calls."""
+    assert runtime is not None
+    require_tool("node")
+    interpreter = require_python(runtime.version)
+    project = render(tmp_path, framework="cdk", runtime=runtime.name, architecture=arch.name, **options)
+    python = project_venv(project, interpreter)
+    npm_install(project)  # the aws-cdk CLI
+    template = synth(project, path_first=python.parent)  # cdk.json runs `python3 infra/app.py`: the venv's
+    assert_cfn_lint_clean(project)
+    rate_limit = options.get("pattern") == "rate-limit"
+    extra_env = frozenset(RATE_LIMIT_ENV if rate_limit else ())
+    asset = project / "cdk.out" / assert_function_and_grant(template, runtime.name, arch.name, None, extra_env)
+    (function,) = resources(template, "AWS::Lambda::Function")
+    handler = "rate_limit" if rate_limit else "handler"
+    assert function["Properties"]["Handler"] == f"{handler}.lambda_handler"
+    if options.get("snapstart"):
+        assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        alias_id, alias = next((k, r) for k, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Alias")
+        assert alias["Properties"]["Name"] == catalog.SNAPSTART_ALIAS
+        (permission,) = resources(template, "AWS::Lambda::Permission")
+        assert permission["Properties"]["FunctionName"] == {"Ref": alias_id}
+        assert (asset / "snapshot_restore_py.py").is_file()
+    else:
+        assert "SnapStart" not in function["Properties"] and not resources(template, "AWS::Lambda::Alias")
+
+    assert (asset / f"{handler}.py").is_file() and (asset / "momento_client.py").is_file()
+    assert (asset / "momento").is_dir() and not (asset / "boto3").exists()
+    assert not list(asset.rglob("*.pyc")), "pip --no-compile, and src/__pycache__ is not copied"
+    platforms = extension_platforms(asset)
+    abi = "cpython-" + runtime.version.replace(".", "")
+    grpc = [name for name in platforms if name.startswith("grpc/_cython/cygrpc.")]
+    assert grpc == [f"grpc/_cython/cygrpc.{abi}-{arch.cpu}-linux-gnu.so"], grpc
+    assert set(platforms.values()) == {arch.cpu}, platforms
+    (wheel,) = asset.glob("grpcio-*.dist-info/WHEEL")
+    python_tag = "cp" + runtime.version.replace(".", "")
+    tags = [line.removeprefix("Tag: ") for line in wheel.read_text().splitlines() if line.startswith("Tag: ")]
+    assert tags and all(re.fullmatch(rf"{python_tag}-{python_tag}-manylinux\w*_{arch.cpu}", t) for t in tags), tags
+    with (asset / grpc[0]).open("rb") as stream:
+        need = glibc_need(stream)
+    assert need is not None and need.version <= runtime.glibc, need
+
+    run_project_tests(project, python)  # tests/ and infra/test_momento_stack.py; never cdk.out/

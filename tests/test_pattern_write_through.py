@@ -74,7 +74,7 @@ def test_the_pattern_is_for_python_runtimes(run_cli, tmp_path):
     assert not (tmp_path / "demo").exists()
 
 
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.WRITE_THROUGH.name))
 def test_the_project_has_both_handlers_and_its_sample_events(tmp_path, framework):
     project = render(tmp_path, runtime="python3.13", framework=framework, pattern=PATTERN)
     files = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
@@ -195,7 +195,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, architecture, snapstart):
     assert not [m for m in matches if m.rule.id.startswith(("E", "W"))], matches
 
 
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.WRITE_THROUGH.name))
 def test_doctor_finds_the_write_through_project_healthy(tmp_path, run_cli, framework):
     """doctor judges both functions: no check fails, errs or warns about the project (a stream
     function with no HTTP API and a second module-level client, DynamoDB's, are no false alarm);
@@ -219,7 +219,7 @@ def test_doctor_finds_the_write_through_project_healthy(tmp_path, run_cli, frame
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize("framework", catalog.FRAMEWORK_NAMES)
+@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.WRITE_THROUGH.name))
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern=PATTERN)
     result = run_project_tests(project)

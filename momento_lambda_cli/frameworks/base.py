@@ -137,6 +137,10 @@ class FrameworkAdapter(abc.ABC):
         the other frameworks' projects)."""
         return tuple(dict.fromkeys((self.framework.template_file, self.framework.settings_file)))
 
+    def has_project_file(self, folder: Path) -> bool:
+        """``folder`` holds one of the files that mark this framework's projects."""
+        return any((folder / name).is_file() for name in self.framework.project_files)
+
     def refuse(self, project_dir: Path, command: str | None) -> None:
         """Raise a usage error when ``command`` cannot work on this framework's project (the
         frameworks this tool reads: nothing to refuse)."""

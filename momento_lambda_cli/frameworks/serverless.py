@@ -68,7 +68,7 @@ class ServerlessAdapter(FrameworkAdapter):
     # --- detection and loading ---------------------------------------------------------------
 
     def detect(self, folder: Path) -> int:
-        return FOUND if any((folder / name).is_file() for name in self.framework.project_files) else NOT_FOUND
+        return FOUND if self.has_project_file(folder) else NOT_FOUND
 
     def load(
         self,

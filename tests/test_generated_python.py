@@ -44,12 +44,18 @@ def test_the_generated_python_tests_pass_inside_the_project(tmp_path, framework)
     assert " passed" in result.stdout and "failed" not in result.stdout
 
 
-PYTHON_VARIANTS = [
-    (r.name, framework, False)
-    for r in catalog.OFFERED_RUNTIMES
-    if r.language == catalog.PYTHON
-    for framework in catalog.FRAMEWORK_NAMES
-] + [(name, "sam", True) for name in catalog.SNAPSTART_RUNTIME_NAMES]
+PYTHON_VARIANTS = (
+    [
+        (r.name, framework, False)
+        for r in catalog.OFFERED_RUNTIMES
+        if r.language == catalog.PYTHON
+        for framework in catalog.DOCTOR_FRAMEWORK_NAMES
+    ]
+    + [(name, "sam", True) for name in catalog.SNAPSTART_RUNTIME_NAMES]
+    + [("python3.11", catalog.CDK.name, False)]
+)
+"""Every Python runtime for SAM and Serverless; CDK apps on python3.11 here (tests/test_generated_cdk.py
+runs python3.12 and 3.13 CDK apps' own tests after their synth)."""
 
 
 @pytest.mark.slow

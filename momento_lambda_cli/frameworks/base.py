@@ -127,9 +127,12 @@ class FrameworkAdapter(abc.ABC):
     the name does not come from the project's name)."""
     function_name_hint: str = ""
     """How to shorten that name when it is too long."""
-    reads_projects: bool = True
-    """`doctor`, `add`, `store-token` and `update` read this framework's projects (``False``: only
-    `new` renders them; :meth:`refuse` says so)."""
+
+    @property
+    def reads_projects(self) -> bool:
+        """`doctor`, `add`, `store-token` and `update` read this framework's projects
+        (``catalog.DOCTOR_FRAMEWORK_NAMES``; the others only `new` renders: :meth:`refuse` says so)."""
+        return self.name in catalog.DOCTOR_FRAMEWORK_NAMES
 
     @property
     def owned_files(self) -> tuple[str, ...]:

@@ -50,7 +50,6 @@ def unread(command: str | None = None, project_dir: Path | None = None) -> NoRet
 
 class CdkAdapter(FrameworkAdapter):
     framework = catalog.CDK
-    reads_projects = False
     wording = Wording(
         stage="context",
         function_where="a lambda.Function / NodejsFunction in the stack",

@@ -45,7 +45,13 @@ def _load(
     environ = os.environ if environ is None else environ
     framework = detect_framework(root)
     if framework is None:
-        raise _not_found(root)
+        require_folder(root)
+        raise MomentoLambdaError(
+            f"No SAM or Serverless project in {root}.",
+            "Run the command in the project folder (template.yaml + samconfig.toml, or serverless.yml), "
+            "or pass its path.",
+            code="project.not-found",
+        )
     project = frameworks.adapter(framework).load(
         root, stage=stage, region=region, stack_name=stack_name, environ=environ
     )
@@ -94,15 +100,3 @@ def require_folder(root: Path) -> None:
             "Pass the project folder's path, or run the command inside the project folder.",
             code="project.not-found",
         )
-
-
-def _not_found(root: Path) -> MomentoLambdaError:
-    try:
-        require_folder(root)
-    except MomentoLambdaError as exc:
-        return exc
-    return MomentoLambdaError(
-        f"No SAM or Serverless project in {root}.",
-        "Run the command in the project folder (template.yaml + samconfig.toml, or serverless.yml), or pass its path.",
-        code="project.not-found",
-    )

@@ -65,6 +65,11 @@ SLS_PARAM_SECRET_NAME = "momentoSecretName"
 SLS_PARAM_CACHE_NAME = "momentoCacheName"
 SLS_PARAM_DEFAULT_TTL = "momentoDefaultTtlSeconds"
 SLS_PARAM_KMS_KEY_ARN = "momentoKmsKeyArn"
+CDK_CONTEXT_SECRET_ARN = "momentoSecretArn"
+"""cdk.json ``context`` keys a `new --framework cdk` app reads (the ARN wins over the name)."""
+CDK_CONTEXT_SECRET_NAME = "momentoSecretName"
+CDK_CONTEXT_KMS_KEY_ARN = "momentoKmsKeyArn"
+CDK_CONTEXT_REGION = "region"
 
 DEFAULT_SECRET_NAME = "momento/api-key"
 

@@ -1,6 +1,6 @@
 """`new --framework cdk`: which files each CDK combination gets (the template's shared files,
 no SAM or Serverless files), what cdk.json and the app say, the next steps, and the commands
-that do not read CDK projects yet (doctor, add, store-token, update: a usage error)."""
+that do not read CDK projects yet (doctor, add: a usage error)."""
 
 from __future__ import annotations
 
@@ -200,9 +200,10 @@ def test_new_json_reports_the_cdk_project_and_its_next_steps(run_cli, tmp_path):
         f"cd {tmp_path / 'demo'}",
         "npm install",
         "npm test",
+        "momento-lambda store-token",
         "npx cdk synth",
         "npx cdk bootstrap",
-        "npx cdk deploy -c momentoSecretName=momento/demo/api-key",
+        "npx cdk deploy",
     ]
 
 
@@ -216,9 +217,12 @@ def test_next_steps_of_a_python_cdk_project_and_one_with_a_secret_arn():
         "pytest",
     ]
     assert commands[-3:-1] == ["npx cdk synth", "npx cdk bootstrap"]
-    assert not [c for c in commands if "momento-lambda" in c], "doctor / store-token do not read CDK projects yet"
+    assert [c for c in commands if "momento-lambda" in c] == ["momento-lambda store-token"], "doctor: not yet"
+    assert commands.index("momento-lambda store-token") < commands.index("npx cdk synth")
     with_arn = build_answers("demo", framework="cdk", runtime="nodejs22.x", secret_arn=SECRET_ARN)
-    assert next_steps(with_arn, "demo")[-1].command == f"npx cdk deploy -c momentoSecretArn={SECRET_ARN}"
+    with_arn_steps = [step.command for step in next_steps(with_arn, "demo")]
+    assert with_arn_steps[-1] == "npx cdk deploy"
+    assert "momento-lambda store-token" not in with_arn_steps  # the secret exists: its ARN is in cdk.json
 
 
 # --- the commands that do not read CDK projects yet ----------------------------------------
@@ -246,17 +250,6 @@ def test_add_refuses_a_cdk_project(run_cli, cdk_project):
     before = {p: p.read_bytes() for p in cdk_project.rglob("*") if p.is_file()}
     assert_refused(run_cli("add", str(cdk_project), "--no-input"), "add")
     assert {p: p.read_bytes() for p in cdk_project.rglob("*") if p.is_file()} == before
-
-
-def test_store_token_refuses_a_cdk_project_before_reading_a_key(run_cli, cdk_project):
-    result = run_cli(
-        "store-token", "--project-dir", str(cdk_project), "--from-stdin", "--no-input", stdin="not-a-key\n"
-    )
-    assert_refused(result, "store-token")
-
-
-def test_update_refuses_a_cdk_project(run_cli, cdk_project):
-    assert_refused(run_cli("update", str(cdk_project), "--check"), "update")
 
 
 def test_a_cdk_json_without_an_answers_file_is_a_cdk_project(run_cli, tmp_path):

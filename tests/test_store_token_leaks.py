@@ -20,6 +20,7 @@ import pytest
 from momento_lambda_cli import contract
 from tests.conftest import run_cli_process
 from tests.support import doctor_aws, keys, projects
+from tests.support.generated import render
 from tests.support.leaks import assert_no_leak
 
 ENDPOINT = "cell-1.example.momentohq.com"
@@ -54,6 +55,38 @@ def _sam(ctx: Ctx) -> list[str]:
 
 def _sls(ctx: Ctx) -> list[str]:
     return ["--project-dir", str(projects.serverless_project(ctx.tmp, "leaky"))]
+
+
+def _cdk(ctx: Ctx, runtime: str = "nodejs22.x") -> list[str]:
+    return ["--project-dir", str(render(ctx.tmp, name="leaky", framework="cdk", runtime=runtime))]
+
+
+def _cdk_create_v2(ctx):
+    key = keys.v2_key()
+    ctx.momento.state.valid_keys = {key}
+    return key, [], [*_cdk(ctx, "python3.13"), "--endpoint", ENDPOINT]
+
+
+def _cdk_update_dry_run(ctx):
+    old = keys.legacy_key("old")
+    ctx.existing("momento/leaky/api-key", old)
+    return keys.legacy_key("new"), [old], [*_cdk(ctx), "--dry-run"]
+
+
+def _cdk_kms(ctx):
+    key_arn = ctx.aws.client("kms").create_key()["KeyMetadata"]["Arn"]
+    return keys.legacy_key(), [], [*_cdk(ctx), "--kms-key-id", key_arn]
+
+
+def _cdk_broken_json(ctx):
+    args = _cdk(ctx)
+    (Path(args[1]) / "cdk.json").write_text('{"context": {}, "context": {}}')
+    return keys.legacy_key(), [], args
+
+
+def _cdk_world_app(ctx):
+    directory = projects.write_tree(ctx.tmp / "leaky", {"cdk.json": '{"app": "python3 app.py"}', "app.py": ""})
+    return keys.legacy_key(), [], ["--project-dir", str(directory)]
 
 
 def _create_v2(ctx):
@@ -258,6 +291,11 @@ SCENARIOS = {
     "key-refresher-rotated-secret": Scenario(_refresher_rotated, 1),
     "rotation-enabled": Scenario(_rotation_enabled, 1),
     "rotation-enabled-forced": Scenario(_rotation_enabled_forced, 0),
+    "cdk-create-v2": Scenario(_cdk_create_v2, 0),
+    "cdk-update-dry-run": Scenario(_cdk_update_dry_run, 0),
+    "cdk-kms": Scenario(_cdk_kms, 0),
+    "cdk-broken-cdk-json": Scenario(_cdk_broken_json, 1),
+    "cdk-app-not-made-by-new": Scenario(_cdk_world_app, 0),
 }
 
 
@@ -281,7 +319,16 @@ def test_no_leak_in_process(run_cli, ctx, name, flags):
 
 
 @pytest.mark.parametrize(
-    "name", ["create-v2-sam", "update", "authentication-failed", "momento-unreachable", "garbage-key", "other-shape"]
+    "name",
+    [
+        "create-v2-sam",
+        "update",
+        "authentication-failed",
+        "momento-unreachable",
+        "garbage-key",
+        "other-shape",
+        "cdk-kms",
+    ],
 )
 def test_no_leak_as_a_process(ctx, name):
     scenario = SCENARIOS[name]

@@ -202,6 +202,8 @@ def _render(outcome: StoreOutcome, project_dir: Path) -> None:
             f"No project in {escape(str(project_dir))} (no answers file, samconfig.toml or serverless.yml): no files changed."
         )
     if dry:
+        if outcome.diff:
+            out.print(outcome.diff, end="", markup=False, highlight=False, soft_wrap=True)
         out.print("Dry run: nothing was changed.")
     elif outcome.next_steps:
         out.print(f"Next: {escape(' && '.join(outcome.next_steps))}")

@@ -144,6 +144,12 @@ class FrameworkAdapter(abc.ABC):
         """``folder`` holds one of the files that mark this framework's projects."""
         return any((folder / name).is_file() for name in self.framework.project_files)
 
+    def reads(self, command: str | None) -> bool:
+        """``command`` (``doctor``, ``add``, ``store-token``, ``update``) works on this framework's
+        projects: the one per-command gate (:meth:`refuse` raises where it answers ``False``)."""
+        del command
+        return self.reads_projects
+
     def refuse(self, project_dir: Path, command: str | None) -> None:
         """Raise a usage error when ``command`` cannot work on this framework's project (the
         frameworks this tool reads: nothing to refuse)."""

@@ -9,7 +9,6 @@ takes another framework's reading.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -34,6 +33,10 @@ OWNED_FILES = ("cdk.json", "infra/*.ts", "infra/*.py", "requirements.txt", "pyte
 """What a rendered CDK app has that no other framework's project does (globs from the project root)."""
 
 
+READING_COMMANDS = frozenset({"store-token", "update"})
+"""The commands that work on a CDK app so far (:meth:`CdkAdapter.refuse` stops the others)."""
+
+
 def unread(command: str | None = None, project_dir: Path | None = None) -> NoReturn:
     """The usage error for a command that does not read CDK apps yet (exit 2)."""
     from momento_lambda_cli.errors import UsageError
@@ -41,7 +44,9 @@ def unread(command: str | None = None, project_dir: Path | None = None) -> NoRet
     what = f"`momento-lambda {command}` does" if command else "This command does"
     where = f" ({project_dir} holds {catalog.CDK.template_file})" if project_dir is not None else ""
     raise UsageError(
-        f"{what} not support AWS CDK projects yet{where}: so far only `momento-lambda new --framework cdk` does.",
+        f"{what} not support AWS CDK projects yet{where}: so far `new --framework cdk`, "
+        + ", ".join(f"`{name}`" for name in sorted(READING_COMMANDS))
+        + " do.",
         "Check the stack with `npx cdk synth` and its tests (`npm test` / `pytest`); set the secret in "
         "cdk.json's context (momentoSecretArn / momentoSecretName) or with `npx cdk deploy -c momentoSecretName=...`.",
         code="project.cdk-not-supported",
@@ -93,10 +98,16 @@ class CdkAdapter(FrameworkAdapter):
     def deploy_region(
         self, root: Path, *, stage: str | None, region: str | None, environ: Mapping[str, str]
     ) -> Setting[str]:
-        unread(project_dir=root)
+        from momento_lambda_cli.secrets.cdk_context import region as context_region
+
+        return context_region(root, region, environ)
+
+    def reads(self, command: str | None) -> bool:
+        return command in READING_COMMANDS
 
     def refuse(self, project_dir: Path, command: str | None) -> None:
-        unread(command, project_dir)
+        if not self.reads(command):
+            unread(command, project_dir)
 
     # --- where things are in the document ------------------------------------------------------
 
@@ -173,17 +184,13 @@ class CdkAdapter(FrameworkAdapter):
         ]
 
     def new_build_steps(self, answers: Answers) -> list[tuple[str, str]]:
-        """Synthesize offline, bootstrap once, deploy with the secret in the context."""
-        where = "momentoSecretArn" if answers.secret_arn else "momentoSecretName"
-        value = answers.secret_arn or answers.secret_name
+        """Synthesize offline, bootstrap once, deploy (the secret's ARN is in cdk.json's context:
+        rendered there, or written by `momento-lambda store-token`)."""
         build = "(pip for Lambda's platform, no Docker)" if answers.is_python else "(the project's esbuild, no Docker)"
         return [
             ("npx cdk synth", f"offline: builds the function {build}"),
             ("npx cdk bootstrap", "once per AWS account and region"),
-            (
-                f"npx cdk deploy -c {where}={shlex.quote(value)}",
-                f"after storing the API key in {value}; or set {where} in cdk.json and run `npx cdk deploy`",
-            ),
+            ("npx cdk deploy", "with the secret's ARN from cdk.json's context (momentoSecretArn)"),
         ]
 
     def deploy_steps(self, project_dir: Path, answers: Mapping[str, Any] | None) -> list[str]:
@@ -255,12 +262,18 @@ class CdkAdapter(FrameworkAdapter):
         unread("doctor")
 
     def inspect_token_target(self, found: ProjectFiles, config_env: str) -> None:
-        unread("store-token")
+        """cdk.json, parsed (a broken one stops the command before AWS), and which context keys the app reads."""
+        from momento_lambda_cli.secrets import cdk_context
+
+        cdk_context.inspect(found, config_env)
 
     def token_stage(self, config_env: str) -> str | None:
-        unread("store-token")
+        return None  # one context: no stages
 
     def plan_token_writes(
         self, found: ProjectFiles, arn: str, kms_key_arn: str | None, config_env: str, strict: bool
     ) -> tuple[list[PlannedWrite], list[str]]:
-        unread("store-token")
+        """cdk.json ``context.momentoSecretArn`` (and ``momentoKmsKeyArn``), a byte-minimal edit."""
+        from momento_lambda_cli.secrets import cdk_context
+
+        return cdk_context.plan(found, arn, kms_key_arn)

@@ -25,6 +25,11 @@ def _unread_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
     adapter = frameworks.adapter(answers.framework)
     steps = [Step(f"cd {shlex.quote(project_dir_shown)}", "the new project")]
     steps += [Step(command, why) for command, why in adapter.new_setup_steps(answers)]
+    if adapter.reads("store-token") and not answers.secret_arn:
+        where = adapter.framework.settings_file
+        steps.append(
+            Step("momento-lambda store-token", f"put the API key into {answers.secret_name}, its ARN into {where}")
+        )
     steps += [Step(command, why) for command, why in adapter.new_build_steps(answers)]
     return steps
 

@@ -63,6 +63,8 @@ class StoreOutcome:
     """The warning object when the secret's region is not the one the project deploys to."""
     next_steps: list[str] = field(default_factory=list)
     """The commands that build and deploy the project with the new setting."""
+    diff: str = ""
+    """The unified diff of the project files (shown by ``--dry-run``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +106,7 @@ def store_token(
     """Run the workflow; raises MomentoLambdaError (nothing is written after a failure)."""
     from momento_lambda_cli import aws, contract
     from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS, KeyKind, expiry_of, parse_api_key
+    from momento_lambda_cli.project.changeset import unified_diff
     from momento_lambda_cli.scaffold.next_steps import deploy_steps
     from momento_lambda_cli.secrets import key_source, secret_store, wiring
     from momento_lambda_cli.secrets import verify as verifying
@@ -212,6 +215,7 @@ def store_token(
         key_expiry=expiry.describe(),
         region_mismatch=region_mismatch(found.region, session.region_name),
         next_steps=deploy_steps(found.framework, found.directory, found.answers) if found.is_project else [],
+        diff="".join(unified_diff(_relative(w.path, options.project_dir), w.old, w.text) for w in writes),
     )
 
 

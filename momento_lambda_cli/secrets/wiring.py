@@ -58,6 +58,11 @@ class ProjectFiles:
     """Warnings about what cannot be wired automatically."""
     crlf: set[Path] = field(default_factory=set)
     """Files with Windows line ends (the edits keep every line's end as it is)."""
+    cdk: Any = None
+    """An AWS CDK app's cdk.json as read (:class:`~momento_lambda_cli.secrets.cdk_context.CdkTarget`)."""
+    project_secret_name: str | None = None
+    """The secret the project's own settings name (CDK: cdk.json context), when no answers file does."""
+    project_cache_name: str | None = None
 
     @property
     def is_project(self) -> bool:
@@ -66,12 +71,12 @@ class ProjectFiles:
     @property
     def secret_name(self) -> str | None:
         value = (self.answers or {}).get("secret_name")
-        return str(value) if value else None
+        return str(value) if value else self.project_secret_name
 
     @property
     def cache_name(self) -> str | None:
         value = (self.answers or {}).get("cache_name")
-        return str(value) if value else None
+        return str(value) if value else self.project_cache_name
 
 
 @dataclass(frozen=True)

@@ -152,11 +152,21 @@ def test_typescript_cdk_app_synthesizes_offline_lints_clean_and_its_tests_pass(t
 
 
 def test_typescript_cdk_rate_limit_app_with_the_secret_arn_and_a_kms_key_from_the_context(tmp_path):
-    """The rate-limit pattern's handler (src/rateLimit.ts) and settings; the grant narrowed to the ARN."""
+    """The rate-limit pattern's handler (src/rateLimit.ts) and settings; the grant narrowed to the
+    ARN and the KMS key that `store-token`'s wiring wrote into cdk.json's context."""
+    from momento_lambda_cli.secrets import wiring
+
     require_tool("node")
     project = render(tmp_path, framework="cdk", runtime="nodejs24.x", pattern="rate-limit")
+    found = wiring.inspect_project(project)
+    writes, _ = wiring.plan_writes(
+        found, secret_name="momento/demo/api-key", secret_arn=SECRET_ARN, kms_key_arn=KMS_ARN
+    )
+    wiring.apply_writes(writes)
     npm_install(project, lock_file=True)
-    template = synth(project, f"momentoSecretArn={SECRET_ARN}", f"momentoKmsKeyArn={KMS_ARN}")
+    template = synth(project)
+    kms = [s for r in resources(template, "AWS::IAM::Policy") for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    assert {"Sid": "DecryptMomentoApiKey", "Action": "kms:Decrypt", "Effect": "Allow", "Resource": KMS_ARN} in kms
     assert_cfn_lint_clean(project)
     asset = assert_function_and_grant(template, "nodejs24.x", "x86_64", SECRET_ARN, frozenset(RATE_LIMIT_ENV))
     assert "RATE_LIMIT_FAIL" in (project / "cdk.out" / asset / "index.mjs").read_text()

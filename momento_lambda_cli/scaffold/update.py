@@ -406,10 +406,17 @@ def detect_base(
         candidates.append(current.version)
     found: list[tuple[tuple[int, bool, tuple[int, int, int, str]], BaseDetection]] = []
     for version in candidates:
-        files = _render(versions.source_for(version, current, history), answers)
+        try:
+            files = _render(versions.source_for(version, current, history), answers)
+        except MomentoLambdaError as exc:
+            if exc.code != "update.bad-answers":
+                raise
+            continue  # that version had no such choice (CDK apps, from 0.3.0): it cannot be the base
         matching = sum(1 for path, text in files.items() if _same_text(_project_text(project_dir, path), text))
         detection = BaseDetection(version, matching, len(files), recorded)
         found.append(((matching, version == recorded, versions.parse_version(version)), detection))
+    if not found:
+        _render(current, answers)  # no version renders these answers: the current one says why
     best = max(found, key=lambda item: item[0])[1]
     if best.matching == 0:
         if recorded is not None:  # no evidence against what the file says

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project import jsontext
@@ -146,3 +148,106 @@ def test_a_cdk_app_is_read_by_store_token_and_update_only() -> None:
     for one in frameworks.adapters():
         if one.reads_projects:
             assert all(one.reads(c) for c in ("doctor", "add", "store-token", "update"))
+
+
+# --- fuzzed: the editor against Python's own json --------------------------------------------
+
+
+_scalar = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8)
+)
+_value = st.recursive(
+    _scalar,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=12,
+)
+_document = st.dictionaries(st.text(max_size=6), _value, max_size=5).flatmap(
+    lambda top: st.one_of(
+        st.just(top), st.dictionaries(st.text(max_size=6), _value, max_size=4).map(lambda c: {**top, "context": c})
+    )
+)
+_style = st.fixed_dictionaries(
+    {
+        "indent": st.sampled_from([None, 0, 1, 2, 4, "\t"]),
+        "separators": st.sampled_from([(",", ":"), (", ", ": "), (",", ": ")]),
+        "ensure_ascii": st.booleans(),
+        "crlf": st.booleans(),
+    }
+)
+
+
+def _dump(document: dict, style: dict) -> str:
+    text = json.dumps(
+        document, indent=style["indent"], separators=style["separators"], ensure_ascii=style["ensure_ascii"]
+    )
+    return text.replace("\n", "\r\n") if style["crlf"] else text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=_document, style=_style, value=st.text(max_size=10), key=st.sampled_from(["momentoSecretArn", "a"]))
+def test_any_json_object_gets_exactly_the_one_value_and_keeps_every_other_byte(document, style, value, key) -> None:
+    import difflib
+
+    text = _dump(document, style)
+    after = jsontext.set_strings(text, ["context"], {key: value}, "cdk.json")
+    context = document.get("context")
+    expected = {**document, "context": {**(context if isinstance(context, dict) else {}), key: value}}
+    assert json.loads(after) == expected
+    changes = [
+        op for op in difflib.SequenceMatcher(None, text, after, autojunk=False).get_opcodes() if op[0] != "equal"
+    ]
+    if isinstance(context, dict) and context.get(key) == value:
+        assert after == text
+    else:
+        # one contiguous change: a value replaced, or one member inserted (the matcher may split
+        # the insert around characters it happens to share, never touching text outside it)
+        first, last = min(op[1] for op in changes), max(op[2] for op in changes)
+        old_value = json.dumps(context[key], ensure_ascii=style["ensure_ascii"]) if key in (context or {}) else ""
+        assert last - first <= max(len(old_value), 1) + 1 or all(op[0] == "insert" for op in changes)
+    if "\r\n" in text:
+        assert "\n" not in after.replace("\r\n", "")
+
+
+def _strict_json(text: str) -> object:
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        keys = [k for k, _ in items]
+        if len(set(keys)) != len(keys):
+            raise ValueError("duplicate key")
+        return dict(items)
+
+    def constant(name: str) -> object:
+        raise ValueError(name)
+
+    return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    document=_document,
+    style=_style,
+    edits=st.lists(
+        st.tuples(
+            st.integers(min_value=0), st.sampled_from(list('{}[],:" \n\t019.eE+-truefalsnul\\/x')), st.booleans()
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_the_tokenizer_accepts_exactly_what_strict_json_accepts(document, style, edits) -> None:
+    """Mutated files: ``parse`` accepts a text iff Python's json reads it as one object without
+    duplicate keys or NaN (nesting stays far below the depth limit)."""
+    text = _dump(document, style)
+    for at, char, insert in edits:
+        at %= len(text) + 1
+        text = text[:at] + char + text[at + (0 if insert else 1) :]
+    try:
+        reference = _strict_json(text)
+        accepted = isinstance(reference, dict)
+    except (ValueError, RecursionError):
+        accepted = False
+    try:
+        jsontext.parse(text, "cdk.json")
+        ours = True
+    except jsontext.BadJson:
+        ours = False
+    assert ours == accepted, text

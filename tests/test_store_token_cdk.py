@@ -280,3 +280,15 @@ def test_the_region_comes_from_the_context(run_cli, sm, tmp_path, monkeypatch):
     result = store(run_cli, directory, "--no-verify")
     assert result.exit_code == 0, result.output
     assert "in eu-west-1" in result.stdout
+
+
+def test_a_cdk_project_without_cdk_json_is_one_line_before_anything_is_stored(run_cli, sm, tmp_path):
+    directory = render(tmp_path, name="shop", framework="cdk", runtime="nodejs22.x")
+    (directory / "cdk.json").unlink()
+    before = projects.snapshot(directory)
+    result = store(run_cli, directory, "--no-verify")
+    assert result.exit_code == ExitCode.FAILED
+    assert "is an AWS CDK project (.momento-lambda.json says so) but has no cdk.json" in result.stderr
+    assert "Traceback" not in result.output
+    assert projects.snapshot(directory) == before
+    assert sm.list_secrets()["SecretList"] == []

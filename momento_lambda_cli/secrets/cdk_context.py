@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from momento_lambda_cli import catalog, contract
-from momento_lambda_cli.errors import UsageError
+from momento_lambda_cli.errors import MomentoLambdaError, UsageError
 from momento_lambda_cli.project import files, jsontext
 from momento_lambda_cli.project.model import Setting, environment_region
 
@@ -109,6 +109,13 @@ def inspect(found: ProjectFiles, config_env: str) -> None:
             code="usage.bad-config-env",
         )
     path = found.directory / CDK_JSON
+    if not path.exists() and not path.is_symlink():
+        raise MomentoLambdaError(
+            f"{found.directory} is an AWS CDK project ({catalog.ANSWERS_FILE} says so) but has no {CDK_JSON}; "
+            "nothing was stored or changed.",
+            f"Restore {CDK_JSON} from version control (the CDK CLI reads the app and its context from it).",
+            code="project.no-cdk-json",
+        )
     files.read_bytes(path, found.directory, limit=MAX_CDK_JSON_BYTES)  # project.too-large before it is parsed
     target = read_target(found.directory, _read(path, found))
     found.cdk = target
@@ -155,8 +162,8 @@ def missing_lines(target: CdkTarget, key: str) -> str:
     what = "the secret ARN" if key == contract.CDK_CONTEXT_SECRET_ARN else "kms:Decrypt on the secret's key"
     return (
         f"The app's code does not read the context key {key} ({CDK_JSON} gets it, but the function will not "
-        f"get {what}); add to the stack ({language}, fn: the function), this tool does not edit it: "
-        + " | ".join(lines)
+        f"get {what}). Add to the stack ({language}; fn is the function; this tool does not edit code):"
+        + "".join(f"\n    {line}" for line in lines)
     )
 
 

@@ -251,3 +251,33 @@ def test_the_tokenizer_accepts_exactly_what_strict_json_accepts(document, style,
     except jsontext.BadJson:
         ours = False
     assert ours == accepted, text
+
+
+@pytest.mark.filterwarnings("ignore:only soft file lock is available")
+def test_a_cdk_json_that_keeps_changing_under_the_write_is_refused_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer saves cdk.json between each planning and its write: after the retries the
+    changeset refuses ("changed while ... ran"), and the answers file is not written either."""
+    from momento_lambda_cli.project.changeset import ChangedMeanwhile
+
+    directory = render(tmp_path, framework="cdk", runtime="nodejs22.x")
+    writes = _plan(directory)
+    planned = wiring.changeset
+    saves = 0
+
+    def another_writer_saves_meanwhile(writes: list[wiring.PlannedWrite], root: Path):  # type: ignore[no-untyped-def]
+        nonlocal saves
+        result = planned(writes, root)
+        saves += 1
+        path = directory / "cdk.json"
+        path.write_text(path.read_text().replace('"region": "', f'"region": "{saves}', 1))
+        return result
+
+    monkeypatch.setattr(wiring, "changeset", another_writer_saves_meanwhile)
+    before_answers = (directory / ".momento-lambda.json").read_bytes()
+    with pytest.raises(ChangedMeanwhile, match=r"cdk\.json changed while `momento-lambda store-token` ran"):
+        wiring.apply_writes(writes)
+    assert saves == 3
+    assert ARN not in (directory / "cdk.json").read_text()
+    assert (directory / ".momento-lambda.json").read_bytes() == before_answers

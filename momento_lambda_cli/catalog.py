@@ -194,7 +194,8 @@ CDK_PATTERNS: tuple[str, ...] = (CACHE_ASIDE.name, RATE_LIMIT.name)
 
 
 DOCTOR_FRAMEWORK_NAMES: tuple[str, ...] = (SAM.name, SERVERLESS.name)
-"""The frameworks `doctor`, `add`, `store-token` and `update` read (CDK projects: not yet)."""
+"""The frameworks `doctor`, `add`, `store-token` and `update` all read (CDK apps: the commands its
+adapter's ``reads(command)`` names)."""
 
 
 def frameworks_for(pattern_name: str) -> tuple[str, ...]:

@@ -1,10 +1,12 @@
 """AWS CDK v2 apps: ``cdk.json`` (the app command and its context).
 
 `new --framework cdk` renders a CDK app (TypeScript or Python) whose stack reads the secret, cache
-and TTL from ``cdk.json``'s context. The other commands do not read CDK apps yet (a CDK app is
-code: reading it means its synthesized template in ``cdk.out``): every reading or editing method
-here raises :func:`unread`, a usage error that says what to do instead, so a CDK folder never
-takes another framework's reading.
+and TTL from ``cdk.json``'s context. `store-token` writes the secret's ARN into that context
+(:mod:`momento_lambda_cli.secrets.cdk_context`) and `update` merges later templates into the app
+(framework-neutral); :data:`READING_COMMANDS` names them, and :meth:`CdkAdapter.reads` is the
+one per-command gate. `doctor` and `add` do not read CDK apps yet (a CDK app is code: reading it
+means its synthesized template in ``cdk.out``): their methods here raise :func:`unread`, a usage
+error that says what to do instead, so a CDK folder never takes another framework's reading.
 """
 
 from __future__ import annotations

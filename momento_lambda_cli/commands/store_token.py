@@ -117,7 +117,7 @@ def store_token(
     The key comes from --from-stdin, --from-env VAR, MOMENTO_API_KEY, or a hidden prompt,
     never from an argument. It is checked locally, verified with Momento, stored as
     {"MOMENTO_API_KEY": ..., "MOMENTO_ENDPOINT": ...}, and the secret ARN is written to
-    samconfig.toml (or samconfig.yaml) / serverless.yml and .momento-lambda.json.
+    samconfig.toml (or samconfig.yaml) / serverless.yml / cdk.json (context) and .momento-lambda.json.
     """
     if json_output:
         console.mode.json_command = COMMAND

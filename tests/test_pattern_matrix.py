@@ -76,7 +76,15 @@ def test_every_combination_renders_and_each_function_has_its_handler_file(tmp_pa
 
 
 SAM_COMBOS = [c for c in COMBOS if c[1] == catalog.SAM.name]
-NODE_SERVERLESS_COMBOS = [c for c in COMBOS if c[1] == catalog.SERVERLESS.name and c[2] != "python"]
+NODE_SERVERLESS_COMBOS = [
+    (pattern.name, catalog.SERVERLESS.name, (catalog.JAVASCRIPT, catalog.TYPESCRIPT)[i % 2])
+    for i, pattern in enumerate(p for p in catalog.PATTERNS if catalog.NODE in p.languages)
+    if pattern is not catalog.CACHE_ASIDE
+]
+"""One Node.js language per pattern (alternating JavaScript and TypeScript; the unit test above
+checks every combination's handler files): `osls package` is the tier's most expensive step, and
+cache-aside's packages are proved in test_generated_serverless.py (JavaScript) and
+test_typescript.py (TypeScript)."""
 
 
 @pytest.mark.slow

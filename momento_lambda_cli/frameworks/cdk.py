@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from momento_lambda_cli import catalog
-from momento_lambda_cli.frameworks.base import NOT_FOUND, FrameworkAdapter, Wording
+from momento_lambda_cli.frameworks.base import NOT_FOUND, FrameworkAdapter, Wording, not_supported
 
 if TYPE_CHECKING:
     from momento_lambda_cli.doctor.model import Result
     from momento_lambda_cli.project.esbuild import Bundle
     from momento_lambda_cli.project.model import Function, Project, Setting
     from momento_lambda_cli.retrofit.fixes import FixContext
-    from momento_lambda_cli.retrofit.plan import PlannedFiles
+    from momento_lambda_cli.retrofit.plan import AddOptions, AddPlan, PlannedFiles
     from momento_lambda_cli.scaffold.answers import Answers
     from momento_lambda_cli.secrets.wiring import PlannedWrite, ProjectFiles
 
@@ -73,6 +73,7 @@ class CdkAdapter(FrameworkAdapter):
     reads_pyproject = False
     npm_pack_needs_identity = False
     owned_files = OWNED_FILES
+    adds_from_source = True
 
     # --- detection and loading ---------------------------------------------------------------
 
@@ -205,6 +206,13 @@ class CdkAdapter(FrameworkAdapter):
 
     # --- edits ----------------------------------------------------------------------------------
 
+    def plan_add_source(self, root: Path, options: AddOptions) -> AddPlan:
+        """`add`: read the stacks' source (:mod:`momento_lambda_cli.project.cdk_source`, never run)
+        and plan the client module, the SDK, and the stack's secret, grant and environment."""
+        from momento_lambda_cli.retrofit.cdk_add import plan_add_cdk
+
+        return plan_add_cdk(root, options, self.name)
+
     def plan_add_function(
         self,
         project: Project,
@@ -214,7 +222,7 @@ class CdkAdapter(FrameworkAdapter):
         source: str,
         settings: dict[str, Any],
     ) -> None:
-        unread("add")
+        raise not_supported(self, "Planning `add` on the synthesized template (add reads the stack source)")
 
     def plan_add_project(
         self,
@@ -226,7 +234,7 @@ class CdkAdapter(FrameworkAdapter):
         python: bool,
         notes: list[str],
     ) -> None:
-        unread("add")
+        raise not_supported(self, "Planning `add` on the synthesized template (add reads the stack source)")
 
     def plan_grant(
         self,
@@ -238,7 +246,7 @@ class CdkAdapter(FrameworkAdapter):
         sid: str,
         prefix: str,
     ) -> None:
-        unread("add")
+        raise not_supported(self, "Granting on the synthesized template (add edits the stack source)")
 
     def kms_resource(self, project: Project, key: str) -> str:
         unread()

@@ -104,7 +104,8 @@ def add(
     if not written:
         out.print(f"Nothing to change: {', '.join(plan.functions)} already set up for Momento.", markup=False)
     else:
-        out.print(f"Added Momento to {', '.join(plan.functions)}:", markup=False)
+        added = ", ".join(plan.functions) or "the project (the function edits to make by hand are below)"
+        out.print(f"Added Momento to {added}:", markup=False)
         for change in plan.changes:
             out.print(f"  {'created' if change.created else 'changed'} {change.relative}", markup=False)
     for key, reason in plan.skipped.items():

@@ -99,6 +99,10 @@ class CdkFunction:
     props: Container | None = None
     env: Container | None = None
     env_keys: frozenset[str] = frozenset()
+    other_runtime: str | None = None
+    """A runtime that is neither Python nor Node.js (``GO_1_X``, ``FROM_IMAGE``, an image asset)."""
+    quote: str = '"'
+    """Python: the quote the environment's keys are written with."""
     env_unreadable: bool = False
     """``environment`` is there but not a literal (a variable, a spread)."""
     block: tuple[int, int] = (0, 0)
@@ -252,6 +256,13 @@ def _indent_at(data: bytes, offset: int) -> str | None:
     """The whitespace from the line's start to ``offset``; ``None`` when something else comes first."""
     before = data[_line_start(data, offset) : offset].decode("utf-8", "replace")
     return before if not before.strip() else None
+
+
+def _other_runtime(text: str) -> str | None:
+    match = re.search(r"Runtime\.([A-Z][A-Z0-9_]*)\b", text)
+    if match and not match.group(1).startswith(("PYTHON", "NODEJS")):
+        return match.group(1)
+    return None
 
 
 def _lambda_runtime(text: str) -> str | None:
@@ -479,11 +490,12 @@ def _ts_props(root: Path, path: Path, data: bytes, props: Any, function: CdkFunc
             values[_text(data, item)] = None
         else:
             spread = True
-    if spread and "environment" not in values:
-        function.env_unreadable = True  # a spread may hold an environment an added one would replace
+    if spread and "environment" not in values:  # an environment added here would replace the spread's
+        function.problem = function.problem or "its props spread another object (which may set its environment)"
     runtime = values.get("runtime")
     if runtime is not None:
         function.runtime = _lambda_runtime(_text(data, runtime))
+        function.other_runtime = _other_runtime(_text(data, runtime))
     code = values.get("code")
     if code is not None and code.type == "call_expression":
         callee = _text(data, code.child_by_field_name("function"))
@@ -748,6 +760,7 @@ def _py_function(
         runtime = constants.get(runtime.id, runtime)
     if runtime is not None:
         function.runtime = _lambda_runtime(ast.unparse(runtime))
+        function.other_runtime = _other_runtime(ast.unparse(runtime))
     code = values.get("code")
     if isinstance(code, ast.Call) and ast.unparse(code.func).endswith("Code.from_asset") and code.args:
         function.code_dir = _py_path(code.args[0], path.parent, root)
@@ -784,6 +797,8 @@ def _py_function(
             function.env_keys = frozenset(
                 k.value for k in env.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)
             )
+            if env_items and data[env_items[0][0] : env_items[0][0] + 1] == b"'":
+                function.quote = "'"
         else:
             function.env_unreadable = True
     _py_statement(data, offsets, node, function, parents)

@@ -149,15 +149,16 @@ def declaration_lines(stack: StackFile, settings: dict[str, Any]) -> list[str]:
     ]
 
 
-def environment_entries(stack: StackFile, settings: dict[str, Any]) -> dict[str, str]:
-    """Variable -> the entry's text (without a separator)."""
+def environment_entries(stack: StackFile, settings: dict[str, Any], quote: str = '"') -> dict[str, str]:
+    """Variable -> the entry's text (without a separator); Python keys in ``quote``."""
     cache, ttl = settings["cache_name"], settings["default_ttl_seconds"]
     if stack.language == cdk_source.PYTHON:
+        q = quote
         return {
-            contract.ENV_SECRET_ARN: f'"{contract.ENV_SECRET_ARN}": momento_secret_arn or momento_secret_name',
-            contract.ENV_CACHE_NAME: f'"{contract.ENV_CACHE_NAME}": '
+            contract.ENV_SECRET_ARN: f"{q}{contract.ENV_SECRET_ARN}{q}: momento_secret_arn or momento_secret_name",
+            contract.ENV_CACHE_NAME: f"{q}{contract.ENV_CACHE_NAME}{q}: "
             f'str(self.node.try_get_context("momentoCacheName") or {json.dumps(cache)})',
-            contract.ENV_DEFAULT_TTL: f'"{contract.ENV_DEFAULT_TTL}": '
+            contract.ENV_DEFAULT_TTL: f"{q}{contract.ENV_DEFAULT_TTL}{q}: "
             f'str(self.node.try_get_context("momentoDefaultTtlSeconds") or {ttl})',
         }
     return {
@@ -246,12 +247,12 @@ def _choose(app: cdk_source.CdkApp, names: tuple[str, ...]) -> tuple[list[CdkFun
         return [by_key[n] for n in dict.fromkeys(names)], {}
     skipped = {
         f.key: (
-            "runtime unknown (the client module is Python or Node.js)"
-            if f.language is None
+            f"runtime {f.other_runtime} (the client module is Python or Node.js)"
+            if f.other_runtime
             else f"runtime {f.runtime} is not one this tool supports: upgrade its runtime first"
         )
         for f in functions
-        if f.language is None or (f.runtime is not None and catalog.runtime(f.runtime) is None and "." in f.runtime)
+        if f.other_runtime or (f.runtime is not None and catalog.runtime(f.runtime) is None and "." in f.runtime)
     }
     chosen = [f for f in functions if f.key not in skipped]
     if not chosen:
@@ -305,7 +306,9 @@ def plan_add_cdk(root: Path, options: AddOptions, framework: str) -> AddPlan:
             manual.append((f"{where}: {code_notes[0]}", code_notes[1:]))
         file_edits = edits.setdefault(stack.path, _FileEdits(stack))
         problem = function.problem or ("its environment is not an object literal" if function.env_unreadable else None)
-        if problem is None and foreign_secret(stack) and not _set_up(stack, function):
+        if _set_up(stack, function):
+            continue  # its environment has the contract and some secret's read is granted to it
+        if problem is None and foreign_secret(stack):
             problem = f"{_relative(stack.path, root)} already looks up a {SECRET_ID} of its own"
         if problem is not None:
             unrecognised.append((function, f"{where}: {problem}; add these lines yourself"))
@@ -331,14 +334,14 @@ def plan_add_cdk(root: Path, options: AddOptions, framework: str) -> AddPlan:
         if file_edits.inserts:
             after = _apply(file_edits.stack.data, file_edits.inserts)
             files.edit(path, _replacement(after))
-    edited = {f.key for f, _ in unrecognised}
+    edited = {f.key for f, _ in unrecognised}  # (not edited: printed)
     _answers(root, files, settings, [f.key for f in chosen if f.key not in edited], managed)
     changes = files.changes()
     notes = list(dict.fromkeys(notes + stale_locks(root, changes)))
     plan = AddPlan(
         root=root,
         framework=framework,
-        functions=[f.key for f in chosen],
+        functions=[f.key for f in chosen if f.key not in edited],
         skipped=skipped,
         changes=changes,
         usage=usage,
@@ -390,13 +393,15 @@ def _manual_lines(file_edits: _FileEdits, function: CdkFunction, settings: dict[
 def _set_up(stack: StackFile, function: CdkFunction) -> bool:
     """The construct has the contract's environment and a read grant already."""
     keys = {contract.ENV_SECRET_ARN, contract.ENV_CACHE_NAME}
-    return keys <= function.env_keys and function.variable is not None and _granted(stack, function.variable)
+    if not keys <= function.env_keys or function.variable is None:
+        return False
+    call = ".grant_read(" if stack.language == cdk_source.PYTHON else ".grantRead("
+    return (call + function.variable + ")").encode() in stack.data
 
 
 def _granted(stack: StackFile, variable: str) -> bool:
-    """The file already grants a secret's read to ``variable`` (ours or the user's own lookup)."""
-    call = ".grant_read(" if stack.language == cdk_source.PYTHON else ".grantRead("
-    return (call + variable + ")").encode() in stack.data
+    """The file already has `add`'s grant to ``variable``."""
+    return grant_line(stack, variable).rstrip(";").encode() in stack.data
 
 
 def foreign_secret(stack: StackFile) -> bool:
@@ -427,7 +432,7 @@ def _plan_stack(function: CdkFunction, file_edits: _FileEdits, settings: dict[st
         start = data.rfind(b"\n", 0, first) + 1
         block = "".join(indent + line + eol for line in declaration_lines(stack, settings))
         file_edits.inserts.append((start, block))
-    env = environment_entries(stack, settings)
+    env = environment_entries(stack, settings, function.quote)
     missing = [text for key, text in env.items() if key not in function.env_keys]
     if missing and function.env is not None:
         file_edits.inserts += _insert_entries(data, function.env, missing, eol)
@@ -461,6 +466,13 @@ def _plan_code(
     function's code folder is not known."""
     handler = function.handler_file
     python = function.language == catalog.PYTHON
+    if function.language is None:
+        return [
+            "its runtime and code were not found from the stack source; copy the client module and add the SDK yourself",
+            f"copy {client.MODULES[catalog.PYTHON].template_path} (Python) or {client.MODULES[client.TYPESCRIPT].template_path}"
+            " (Node.js) of a `momento-lambda new` project next to the handler",
+            f"add momento to its requirements.txt (Python) or {NODE_SDK} to its package.json (Node.js)",
+        ]
     if handler is None or not handler.is_file() or function.code_dir is None or not cdk_source._inside(handler, root):
         module = client.MODULES[catalog.PYTHON if python else client.TYPESCRIPT]
         sdk = "momento" if python else NODE_SDK

@@ -1,4 +1,4 @@
-"""`momento-lambda add`: bring Momento into functions of an existing SAM or Serverless project."""
+"""`momento-lambda add`: bring Momento into functions of an existing SAM, Serverless or AWS CDK project."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from momento_lambda_cli.commands.options import DefaultTtl
 def add(
     project_dir: Annotated[
         Path,
-        typer.Argument(metavar="PROJECT_DIR", help="The project folder (template.yaml or serverless.yml)."),
+        typer.Argument(metavar="PROJECT_DIR", help="The project folder (template.yaml, serverless.yml or cdk.json)."),
     ] = Path("."),
     function: Annotated[
         list[str] | None,

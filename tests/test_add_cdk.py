@@ -350,3 +350,35 @@ def test_json_lists_the_manual_edits(tmp_path, run_cli):
     data = json.loads(result.stdout)["data"]
     assert data["framework"] == "cdk" and "lib/demo-stack.ts" in data["changed_files"]
     assert any("built in a loop" in m["where"] and "momentoSecret.grantRead(fn);" in m["lines"] for m in data["manual"])
+
+
+def test_hostile_stack_files_are_not_followed_nor_read(tmp_path, run_cli):
+    """A stack import that is a symlink out of the app, a FIFO, a non-UTF-8 file, a huge one: each
+    is left unread (never followed, never a traceback); the other stacks are still read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "evil.ts").write_text("new lambda.Function(this, 'Evil', {});\n")
+    root = ts_app(tmp_path / "app")
+    (root / "bin" / "app.ts").write_text(
+        (root / "bin" / "app.ts").read_text()
+        + "import './link';\nimport './fifo';\nimport './latin';\nimport './huge';\nimport './missing';\n"
+    )
+    (root / "bin" / "link.ts").symlink_to(outside / "evil.ts")
+    import os
+
+    os.mkfifo(root / "bin" / "fifo.ts")
+    (root / "bin" / "latin.ts").write_bytes(
+        b"import * as lambda from 'aws-cdk-lib/aws-lambda';\n// caf\xe9\nnew lambda.Function(this, 'Latin', {});\n"
+    )
+    (root / "bin" / "huge.ts").write_text("// x\n" * 300_000)
+    app = cdk_source.read_app(root)
+    assert {f.key for f in app.functions} == {
+        "HelloHandler",
+        "Api",
+        "Bundled",
+        "demo-stack:line32",
+        "demo-stack:line38",
+    }
+    result = run_cli("add", str(root), "--dry-run")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert (outside / "evil.ts").read_text() == "new lambda.Function(this, 'Evil', {});\n"

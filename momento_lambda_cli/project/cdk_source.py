@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from momento_lambda_cli.errors import MomentoLambdaError
 from momento_lambda_cli.project.files import read_bytes
 
 MAX_STACK_BYTES = 1_000_000
@@ -208,9 +209,13 @@ def read_app(root: Path) -> CdkApp:
         if key in seen:
             continue
         seen.add(key)
-        data = read_bytes(path, root, MAX_STACK_BYTES) if path.stat().st_size <= MAX_STACK_BYTES else None
-        if data is None:
-            continue
+        try:
+            data = read_bytes(path, root, MAX_STACK_BYTES)
+            if data is None:
+                continue
+            data.decode("utf-8")
+        except (MomentoLambdaError, UnicodeDecodeError):
+            continue  # too large, not a regular file, outside the app, not UTF-8: not read
         try:
             if language == PYTHON:
                 stack, imports = _read_python(root, path, data)

@@ -525,16 +525,20 @@ def _plan_code(
         manifest,
         lambda t: jsontext.add_dependency(t, "dependencies", NODE_SDK, version, source=source, package=package),
     )
+    listed = re.findall(r"(?:externalModules|external_modules)\s*[:=]\s*\[([^\]]*)\]", function.props_text)
     if language == client.TYPESCRIPT:
+        # NodejsFunction leaves @aws-sdk/* to the runtime unless its own externalModules says otherwise:
+        # then esbuild bundles the secrets client, a production dependency
+        bundles_sdk = function.kind == "NodejsFunction" and bool(listed) and not any("@aws-sdk" in f for f in listed)
+        section = "dependencies" if bundles_sdk else "devDependencies"
         secrets = "^" + client.pinned("aws_sdk_node_version")
         files.edit(
             manifest,
             lambda t: jsontext.add_dependency(
-                t, "devDependencies", "@aws-sdk/client-secrets-manager", secrets, source=source, package=package
+                t, section, "@aws-sdk/client-secrets-manager", secrets, source=source, package=package
             ),
         )
     if function.kind == "NodejsFunction":
-        listed = re.findall(r"(?:externalModules|external_modules)\s*[:=]\s*\[([^\]]*)\]", function.props_text)
         if any(NODE_SDK in found for found in listed):
             notes.append(f"{where}: remove {NODE_SDK} from bundling.externalModules (esbuild must bundle it)")
         if function.esm and "createRequire" not in function.props_text:

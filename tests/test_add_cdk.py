@@ -149,7 +149,7 @@ def test_the_functions_are_read_from_the_typescript_stack_without_running_it(tmp
     app = cdk_source.read_app(ts_app(tmp_path))
     assert app.entry == tmp_path / "bin" / "app.ts" and app.language == "typescript"
     found = {f.key: f for f in app.functions}
-    assert set(found) == {"HelloHandler", "Api", "Bundled", "demo-stack:line32", "demo-stack:line38"}
+    assert set(found) == {"HelloHandler", "Api", "Bundled", "Loop-name", "name"}
     hello, api, bundled = found["HelloHandler"], found["Api"], found["Bundled"]
     assert (hello.variable, hello.runtime, hello.language, hello.problem) == ("hello", "nodejs22.x", "node", None)
     assert hello.code_dir == (tmp_path / "lambda").resolve() and hello.handler_file == hello.code_dir / "hello.mjs"
@@ -157,8 +157,8 @@ def test_the_functions_are_read_from_the_typescript_stack_without_running_it(tmp
     assert api.variable == "this.api" and api.problem is None
     assert bundled.variable is None and bundled.assign_at is not None and bundled.bundled
     assert bundled.handler_file == (tmp_path / "lambda" / "bundled.ts").resolve()
-    assert found["demo-stack:line32"].problem == "it is built in a loop"
-    assert found["demo-stack:line38"].problem == "the construct is part of a bigger expression"
+    assert found["Loop-name"].problem == "it is built in a loop"
+    assert found["name"].problem == "the construct is part of a bigger expression"
 
 
 def test_the_functions_are_read_from_the_python_stack(tmp_path):
@@ -376,9 +376,54 @@ def test_hostile_stack_files_are_not_followed_nor_read(tmp_path, run_cli):
         "HelloHandler",
         "Api",
         "Bundled",
-        "demo-stack:line32",
-        "demo-stack:line38",
+        "Loop-name",
+        "name",
     }
     result = run_cli("add", str(root), "--dry-run")
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
     assert (outside / "evil.ts").read_text() == "new lambda.Function(this, 'Evil', {});\n"
+
+
+def test_commonjs_javascript_stacks_and_qualified_constructors(tmp_path):
+    """A JavaScript app (`node bin/app.js`, `require`) gets a `require` for Secrets Manager;
+    `cdk.aws_lambda_nodejs.NodejsFunction` and a Python `aws_cdk.aws_lambda.Function` behind a
+    function-local import are found; a runtime the client module does not serve is skipped."""
+    root = tmp_path / "js"
+    (root / "bin").mkdir(parents=True)
+    (root / "lambda").mkdir()
+    (root / "cdk.json").write_text('{"app": "node bin/app.js"}')
+    (root / "bin" / "app.js").write_text("const { Demo } = require('./demo');\n")
+    (root / "bin" / "demo.js").write_text(
+        "const cdk = require('aws-cdk-lib');\n"
+        "const { Construct } = require('constructs');\n\n"
+        "class Demo extends cdk.Stack {\n"
+        "  constructor(scope, id) {\n"
+        "    super(scope, id);\n"
+        "    const fn = new cdk.aws_lambda_nodejs.NodejsFunction(this, 'Fn', { entry: 'lambda/index.js' });\n"
+        "    const old = new cdk.aws_lambda.Function(this, 'Old', {\n"
+        "      runtime: cdk.aws_lambda.Runtime.NODEJS_16_X, code: cdk.aws_lambda.Code.fromAsset('lambda'), handler: 'index.handler',\n"
+        "    });\n"
+        "  }\n}\nmodule.exports = { Demo };\n"
+    )
+    (root / "lambda" / "index.js").write_text("exports.handler = async () => ({});\n")
+    plan = plan_add_cdk(root, AddOptions(), "cdk")
+    assert plan.functions == ["Fn"] and "nodejs16.x" in plan.skipped["Old"]
+    change = stack_change(plan, "demo.js")
+    assert_insertions_only(change.before, change.after)
+    assert (
+        "const { Construct } = require('constructs');\nconst secretsmanager = require('aws-cdk-lib/aws-secretsmanager');\n"
+        in (change.after)
+    )
+    assert "    momentoSecret.grantRead(fn);\n" in change.after and "grantRead(old)" not in change.after
+    assert plan.imports["Fn"] == "const momento = import('./momentoClient.mjs');"  # a CommonJS handler
+
+    root = py_app(
+        tmp_path / "py",
+        PY_STACK.split("        self.handler")[0]
+        + "        import aws_cdk\n        from aws_cdk import aws_lambda as fn_lib\n\n"
+        '        fn = aws_cdk.aws_lambda.Function(self, id="Local", runtime=fn_lib.Runtime.PYTHON_3_13,'
+        ' code=fn_lib.Code.from_asset(os.path.join(os.getcwd(), "lambda_fn")), handler="app.handler")\n',
+    )
+    (function,) = cdk_source.read_app(root).functions
+    assert (function.key, function.variable, function.problem) == ("Local", "fn", None)
+    assert function.code_dir == (root / "lambda_fn").resolve()

@@ -121,6 +121,8 @@ class StackFile:
     """The name the file imports Secrets Manager's module as (``None``: not imported)."""
     import_end: int
     """Just after the newline ending the last top-level import (0: none)."""
+    commonjs: bool = False
+    """A JavaScript stack that loads modules with ``require``."""
     functions: list[CdkFunction] = field(default_factory=list)
 
 
@@ -228,6 +230,14 @@ def read_app(root: Path) -> CdkApp:
         queue.extend(p for p in imports if p.resolve() not in seen)
     _name(stacks)
     return CdkApp(root, app, entry, language, stacks)
+
+
+def _id_of(expression: str, path: Path, line: int) -> str:
+    """A construct id written as an expression (`Loop${name}`, an f-string): its text, kept stable
+    across edits (a line number would move); ``file:lineN`` when there is none."""
+    text = re.sub(r"^f(?=[\"'])", "", expression.strip())
+    text = re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-")[:80]
+    return text or f"{path.stem}:line{line}"
 
 
 def _name(stacks: list[StackFile]) -> None:
@@ -347,6 +357,9 @@ def _ts_imports(data: bytes, tree: Any) -> tuple[dict[str, str], list[str], int]
     relative: list[str] = []
     import_end = 0
     for node in tree.root_node.named_children:
+        if node.type in ("lexical_declaration", "variable_declaration") and _ts_requires(data, node, aliases, relative):
+            import_end = _line_end(data, node.end_byte)
+            continue
         if node.type != "import_statement":
             continue
         import_end = _line_end(data, node.end_byte)
@@ -382,6 +395,40 @@ def _ts_imports(data: bytes, tree: Any) -> tuple[dict[str, str], list[str], int]
     return aliases, relative, import_end
 
 
+def _ts_requires(data: bytes, node: Any, aliases: dict[str, str], relative: list[str]) -> bool:
+    """CommonJS: ``const lambda = require('aws-cdk-lib/aws-lambda')`` / ``const { Stack } = require(...)``."""
+    found = False
+    for declarator in (c for c in node.named_children if c.type == "variable_declarator"):
+        value, name = declarator.child_by_field_name("value"), declarator.child_by_field_name("name")
+        if value is None or name is None or value.type != "call_expression":
+            continue
+        if _text(data, value.child_by_field_name("function")) != "require":
+            continue
+        args = [c for c in value.child_by_field_name("arguments").named_children if c.type != "comment"]
+        module = _string_value(data, args[0]) if len(args) == 1 else None
+        if module is None:
+            continue
+        found = True
+        if module.startswith("."):
+            relative.append(module)
+        if name.type == "identifier":
+            aliases[_text(data, name)] = module
+        elif name.type == "object_pattern":
+            for part in name.named_children:
+                if part.type == "shorthand_property_identifier_pattern":
+                    local = _text(data, part)
+                    aliases[local] = f"{module}#{local}"
+                elif part.type == "pair_pattern":
+                    key, local_node = part.child_by_field_name("key"), part.child_by_field_name("value")
+                    if key is not None and local_node is not None:
+                        key_text = _text(data, key)
+                        if module == "aws-cdk-lib" and key_text.startswith("aws_"):
+                            aliases[_text(data, local_node)] = "aws-cdk-lib/" + key_text.replace("_", "-")
+                        else:
+                            aliases[_text(data, local_node)] = f"{module}#{key_text}"
+    return found
+
+
 def _module_is(module: str, ends: tuple[str, ...]) -> bool:
     return module.split("#", 1)[0].rstrip("/").endswith(ends)
 
@@ -401,6 +448,10 @@ def _ts_kind(data: bytes, ctor: Any, aliases: dict[str, str]) -> str | None:
     if ctor.type == "member_expression":
         obj, prop = ctor.child_by_field_name("object"), ctor.child_by_field_name("property")
         module = aliases.get(_text(data, obj), "")
+        if obj.type == "member_expression":  # cdk.aws_lambda_nodejs.NodejsFunction
+            inner, part = obj.child_by_field_name("object"), _text(data, obj.child_by_field_name("property"))
+            if aliases.get(_text(data, inner)) == "aws-cdk-lib" and part.startswith("aws_"):
+                module = "aws-cdk-lib/" + part.replace("_", "-")
         name = _text(data, prop)
         if name == "Function" and _module_is(module, LAMBDA_MODULES):
             return "Function"
@@ -414,7 +465,8 @@ def _ts_kind(data: bytes, ctor: Any, aliases: dict[str, str]) -> str | None:
 def _resolve_ts_import(stack_dir: Path, spec: str, root: Path) -> Path | None:
     base = (stack_dir / spec).resolve()
     stem = base.with_suffix("") if base.suffix in (".js", ".mjs", ".ts") else base
-    for candidate in (Path(str(stem) + ".ts"), Path(str(stem) + ".mts"), stem / "index.ts", base):
+    candidates = (Path(str(stem) + ".ts"), Path(str(stem) + ".mts"), stem / "index.ts", Path(str(stem) + ".js"), base)
+    for candidate in candidates:
         if candidate.is_file() and _inside(candidate, root) and not (SKIP_DIRS & set(candidate.parts)):
             return candidate
     return None
@@ -432,6 +484,9 @@ def _read_typescript(root: Path, path: Path, data: bytes) -> tuple[StackFile, li
     ):
         secrets_alias = ""
     stack = StackFile(path, TYPESCRIPT, data, _eol(data), secrets_alias, import_end)
+    stack.commonjs = path.suffix in (".js", ".cjs") and not any(
+        n.type == "import_statement" for n in tree.root_node.named_children
+    )
     imports = [p for p in (_resolve_ts_import(path.parent, s, root) for s in relative) if p is not None]
     count = 0
     cursor = [tree.root_node]
@@ -458,9 +513,9 @@ _TS_FUNCTIONS = {"arrow_function", "function_declaration", "function_expression"
 def _ts_function(root: Path, path: Path, data: bytes, node: Any, kind: str) -> CdkFunction:
     args_node = node.child_by_field_name("arguments")
     args = [c for c in args_node.named_children if c.type != "comment"] if args_node is not None else []
-    construct_id = (
-        _string_value(data, args[1]) if len(args) > 1 else None
-    ) or f"{path.stem}:line{node.start_point[0] + 1}"
+    construct_id = (_string_value(data, args[1]) if len(args) > 1 else None) or _id_of(
+        _text(data, args[1]) if len(args) > 1 else "", path, node.start_point[0] + 1
+    )
     function = CdkFunction(
         construct_id, construct_id, kind, path, node.start_point[0] + 1, TYPESCRIPT,
         language="node" if kind == "NodejsFunction" else ("python" if kind == "PythonFunction" else None),
@@ -624,6 +679,7 @@ def _py_aliases(tree: ast.Module) -> tuple[dict[str, str], list[str], int]:
     for node in tree.body:
         if isinstance(node, ast.Import | ast.ImportFrom):
             last_line = node.end_lineno or node.lineno
+    for node in ast.walk(tree):  # imports inside functions too (`from aws_cdk import aws_lambda as lambda_`)
         if isinstance(node, ast.Import):
             for name in node.names:
                 aliases[name.asname or name.name] = name.name
@@ -645,6 +701,13 @@ def _py_kind(func: ast.expr, aliases: dict[str, str]) -> str | None:
         name = module.split("#", 1)[1] if "#" in module else ""
     elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         module, name = aliases.get(func.value.id, ""), func.attr
+    elif (  # aws_cdk.aws_lambda.Function, cdk.aws_lambda.Function
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and isinstance(func.value.value, ast.Name)
+        and aliases.get(func.value.value.id) == "aws_cdk"
+    ):
+        module, name = f"aws_cdk.{func.value.attr}", func.attr
     else:
         return None
     if name == "Function" and _module_is(module, LAMBDA_MODULES):
@@ -665,6 +728,8 @@ def _py_path(node: ast.expr | None, stack_dir: Path, root: Path) -> Path | None:
             return _py_path(node.args[0], stack_dir, root)
         first, *rest = node.args
         base = stack_dir if "__file__" in ast.unparse(first) and "dirname" in ast.unparse(first) else None
+        if ast.unparse(first) in ("os.getcwd()", "getcwd()"):
+            base = root  # cdk runs the app in the app folder
         if base is None:
             return None
         parts = [a.value for a in rest if isinstance(a, ast.Constant) and isinstance(a.value, str)]
@@ -733,9 +798,14 @@ def _py_function(
     constants: dict[str, ast.expr],
 ) -> CdkFunction:
     args = node.args
-    first = args[1] if len(args) > 1 else None
+    keywords = {k.arg: k.value for k in node.keywords if k.arg}
+    first = args[1] if len(args) > 1 else keywords.get("id", keywords.get("construct_id"))
     construct_id = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
-    construct_id = construct_id or f"{path.stem}:line{node.lineno}"
+    if construct_id is None and first is not None:
+        start = offsets.at(first.lineno, first.col_offset)
+        end = offsets.at(first.end_lineno or first.lineno, first.end_col_offset or 0)
+        construct_id = _id_of(data[start:end].decode("utf-8", "replace"), path, node.lineno)
+    construct_id = construct_id or _id_of("", path, node.lineno)
     function = CdkFunction(
         construct_id, construct_id, kind, path, node.lineno, PYTHON,
         language="node" if kind == "NodejsFunction" else ("python" if kind == "PythonFunction" else None),

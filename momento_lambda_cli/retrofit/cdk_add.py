@@ -113,6 +113,8 @@ def import_lines(stack: StackFile) -> list[str]:
         return []
     if stack.language == cdk_source.PYTHON:
         return ["from aws_cdk import aws_secretsmanager as secretsmanager"]
+    if stack.commonjs:
+        return [f"const secretsmanager = require('{_secrets_module(stack)}');"]
     return [f"import * as secretsmanager from '{_secrets_module(stack)}';"]
 
 
@@ -225,6 +227,22 @@ def _environment_block(stack: StackFile, entries: list[str], unit: str) -> str:
 # --- planning -------------------------------------------------------------------------------------
 
 
+def _unsupported(function: CdkFunction) -> str | None:
+    """Why `add` cannot serve this function's runtime (``None``: it can, or the runtime is not known)."""
+    if function.other_runtime:
+        return f"runtime {function.other_runtime} (the client module is Python or Node.js)"
+    if function.runtime is None or "." not in function.runtime:
+        return None
+    known = catalog.runtime(function.runtime)
+    too_old = known is not None and (
+        (known.language == catalog.PYTHON and known.version_tuple < catalog.MOMENTO_MIN_PYTHON)
+        or (known.language == catalog.NODE and known.version_tuple < catalog.MOMENTO_MIN_NODE)
+    )
+    if known is None or too_old:
+        return f"runtime {function.runtime} is not one the Momento client module supports: upgrade its runtime first"
+    return None
+
+
 def _choose(app: cdk_source.CdkApp, names: tuple[str, ...]) -> tuple[list[CdkFunction], dict[str, str]]:
     functions = app.functions
     if not functions:
@@ -245,15 +263,7 @@ def _choose(app: cdk_source.CdkApp, names: tuple[str, ...]) -> tuple[list[CdkFun
                 "add.unknown-function",
             )
         return [by_key[n] for n in dict.fromkeys(names)], {}
-    skipped = {
-        f.key: (
-            f"runtime {f.other_runtime} (the client module is Python or Node.js)"
-            if f.other_runtime
-            else f"runtime {f.runtime} is not one this tool supports: upgrade its runtime first"
-        )
-        for f in functions
-        if f.other_runtime or (f.runtime is not None and catalog.runtime(f.runtime) is None and "." in f.runtime)
-    }
+    skipped = {f.key: reason for f in functions if (reason := _unsupported(f)) is not None}
     chosen = [f for f in functions if f.key not in skipped]
     if not chosen:
         details = "; ".join(f"{k}: {v}" for k, v in skipped.items())

@@ -676,9 +676,9 @@ def _py_aliases(tree: ast.Module) -> tuple[dict[str, str], list[str], int]:
     aliases: dict[str, str] = {}
     modules: list[str] = []
     last_line = 0
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            last_line = node.end_lineno or node.lineno
+    for statement in tree.body:
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            last_line = statement.end_lineno or statement.lineno
     for node in ast.walk(tree):  # imports inside functions too (`from aws_cdk import aws_lambda as lambda_`)
         if isinstance(node, ast.Import):
             for name in node.names:

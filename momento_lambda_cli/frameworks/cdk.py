@@ -1,10 +1,13 @@
 """AWS CDK v2 apps: ``cdk.json`` (the app command and its context).
 
 `new --framework cdk` renders a CDK app (TypeScript or Python) whose stack reads the secret, cache
-and TTL from ``cdk.json``'s context. The other commands do not read CDK apps yet (a CDK app is
-code: reading it means its synthesized template in ``cdk.out``): every reading or editing method
-here raises :func:`unread`, a usage error that says what to do instead, so a CDK folder never
-takes another framework's reading.
+and TTL from ``cdk.json``'s context. `add` plans from the app's stack source
+(:attr:`~FrameworkAdapter.adds_from_source`: :meth:`CdkAdapter.plan_add_source`, reading with
+:mod:`momento_lambda_cli.project.cdk_source`, never running the app), so the model-based
+``plan_add_*`` methods refuse. The other commands do not read CDK apps yet (a CDK app is code:
+reading it means its synthesized template in ``cdk.out``): their reading methods raise
+:func:`unread`, a usage error that says what to do instead, so a CDK folder never takes another
+framework's reading.
 """
 
 from __future__ import annotations

@@ -311,13 +311,14 @@ def plan_add_cdk(root: Path, options: AddOptions, framework: str) -> AddPlan:
     for function in chosen:
         stack = stacks[function.stack_file]
         where = f"{_relative(stack.path, root)} line {function.line} ({function.construct_id})"
+        set_up = _set_up(stack, function)  # its environment has the contract and some secret's read is granted
         code_notes = _plan_code(root, function, files, notes, imports, usage, languages, managed)
-        if code_notes:
+        if code_notes and not set_up:  # (a set-up function whose code is not found: its code is taken as set up too)
             manual.append((f"{where}: {code_notes[0]}", code_notes[1:]))
         file_edits = edits.setdefault(stack.path, _FileEdits(stack))
         problem = function.problem or ("its environment is not an object literal" if function.env_unreadable else None)
-        if _set_up(stack, function):
-            continue  # its environment has the contract and some secret's read is granted to it
+        if set_up:
+            continue
         if problem is None and foreign_secret(stack):
             problem = f"{_relative(stack.path, root)} already looks up a {SECRET_ID} of its own"
         if problem is not None:

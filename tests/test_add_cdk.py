@@ -427,3 +427,16 @@ def test_commonjs_javascript_stacks_and_qualified_constructors(tmp_path):
     (function,) = cdk_source.read_app(root).functions
     assert (function.key, function.variable, function.problem) == ("Local", "fn", None)
     assert function.code_dir == (root / "lambda_fn").resolve()
+
+
+def test_python_relative_imports_are_followed(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "cdk.json").write_text('{"app": "python3 app.py"}')
+    (tmp_path / "app.py").write_text("from pkg.app_stack import S\n")
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "app_stack.py").write_text("from .inner import Inner\n")
+    (tmp_path / "pkg" / "inner.py").write_text(
+        "from aws_cdk import aws_lambda as l\n\nclass Inner:\n    def __init__(self):\n"
+        '        x = l.Function(self, "F", runtime=l.Runtime.PYTHON_3_12, code=l.Code.from_asset("c"), handler="a.b")\n'
+    )
+    assert [f.key for f in cdk_source.read_app(tmp_path).functions] == ["F"]

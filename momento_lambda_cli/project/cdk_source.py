@@ -692,6 +692,9 @@ def _py_aliases(tree: ast.Module) -> tuple[dict[str, str], list[str], int]:
                 else:
                     aliases[name.asname or name.name] = f"{node.module}#{name.name}"
                 modules.append(f"{node.module}.{name.name}")
+        elif isinstance(node, ast.ImportFrom) and node.level:  # from .stacks import x: "." per level up
+            base = "." * node.level + (node.module or "")
+            modules += [base] + [f"{base}.{n.name}" if node.module else base + n.name for n in node.names]
     return aliases, modules, last_line
 
 
@@ -746,8 +749,17 @@ def _py_path(node: ast.expr | None, stack_dir: Path, root: Path) -> Path | None:
 
 
 def _resolve_py_import(module: str, root: Path, stack_dir: Path) -> Path | None:
+    bases = [root, stack_dir]
+    if module.startswith("."):  # relative: from the stack's package, one folder up per extra dot
+        dots = len(module) - len(module.lstrip("."))
+        package = stack_dir
+        for _ in range(dots - 1):
+            package = package.parent
+        bases, module = [package], module[dots:]
+        if not module:
+            return None
     relative = Path(*module.split("."))
-    for base in (root, stack_dir):
+    for base in bases:
         for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
             if candidate.is_file() and _inside(candidate, root) and not (SKIP_DIRS & set(candidate.parts)):
                 return candidate

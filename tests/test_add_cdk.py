@@ -440,3 +440,21 @@ def test_python_relative_imports_are_followed(tmp_path):
         '        x = l.Function(self, "F", runtime=l.Runtime.PYTHON_3_12, code=l.Code.from_asset("c"), handler="a.b")\n'
     )
     assert [f.key for f in cdk_source.read_app(tmp_path).functions] == ["F"]
+
+
+def test_a_call_closed_on_its_last_argument_line_gets_the_environment_on_lines_of_its_own(tmp_path):
+    stack = PY_STACK.split("        self.handler")[0] + (
+        '        fn = _lambda.Function(self, "Hanging",\n'
+        "                              runtime=RUNTIME,\n"
+        '                              code=_lambda.Code.from_asset("lambda_fn"),\n'
+        '                              handler="app.handler")\n'
+    )
+    change = stack_change(plan_add_cdk(py_app(tmp_path, stack), AddOptions(), "cdk"), "api_stack.py")
+    assert_insertions_only(change.before, change.after)
+    assert (
+        '                              handler="app.handler",\n'
+        "                              environment={\n"
+        '                                  "MOMENTO_SECRET_ARN": momento_secret_arn or momento_secret_name,\n'
+    ) in change.after
+    assert "60),\n                              })\n        momento_secret.grant_read(fn)\n" in change.after
+    ast.parse(change.after)

@@ -294,11 +294,11 @@ def _container(data: bytes, open_end: int, close: int, items: list[tuple[int, in
     tail = data[last_end:close] if last_end is not None else b""
     tail_code = re.sub(rb"//[^\n]*|#[^\n]*|/\*.*?\*/", b"", tail, flags=re.S)
     multiline = b"\n" in data[open_end:close]
-    indents = {_indent_at(data, start) for start, _ in items}
-    item_indent = indents.pop() if len(indents) == 1 and items else None
+    # the last entry's indentation when it starts its line (`f(\n    self, "Id",\n    a=1,\n)`)
+    item_indent = _indent_at(data, items[-1][0]) if items else None
     close_indent = _indent_at(data, close)
     if items and item_indent is None:
-        multiline = multiline and False
+        multiline = False  # entries not one per line (`f(self, "Id",\n    a=1)`): insert inline after the last
     return Container(
         open_end, close, last_end, b"," in tail_code, multiline, item_indent, close_indent if close_indent else ""
     )

@@ -188,28 +188,56 @@ def _new_variable(function: CdkFunction) -> str:
 # --- inserting into an object / call ------------------------------------------------------------
 
 
-def _unit(container: Container, fallback: str) -> str:
-    if container.item_indent is not None and container.item_indent.startswith(container.close_indent):
+def _unit(data: bytes, container: Container, fallback: str) -> str:
+    """The file's indentation step: from the entries' indentation to the closing brace's."""
+    if (
+        container.item_indent is not None
+        and _close_starts_line(data, container)
+        and container.item_indent.startswith(container.close_indent)
+    ):
         unit = container.item_indent[len(container.close_indent) :]
         if unit:
             return unit
     return fallback
 
 
+def _close_starts_line(data: bytes, container: Container) -> bool:
+    line_start = data.rfind(b"\n", 0, container.close) + 1
+    return not data[line_start : container.close].strip()
+
+
+def _one_per_line(data: bytes, container: Container) -> bool:
+    """Entries go on lines of their own: the container spans lines and its last entry starts one
+    (or it is empty and its closing brace starts a line)."""
+    if not container.multiline:
+        return False
+    if container.last_end is None:
+        return _close_starts_line(data, container)
+    return container.item_indent is not None
+
+
 def _insert_entries(data: bytes, container: Container, entries: list[str], eol: str) -> list[tuple[int, str]]:
     """Insertions putting ``entries`` (each one or more lines) at the end of ``container``."""
-    line_start = data.rfind(b"\n", 0, container.close) + 1
-    close_starts_line = not data[line_start : container.close].strip()
-    if container.multiline and close_starts_line and (container.item_indent is not None or container.last_end is None):
+    if _one_per_line(data, container):
         indent = container.item_indent
         if indent is None:
             indent = container.close_indent + "  "
-        out: list[tuple[int, str]] = []
-        if container.last_end is not None and not container.trailing_comma:
-            out.append((container.last_end, ","))
-        text = "".join("".join(indent + line + eol for line in (entry + ",").split("\n")) for entry in entries)
-        out.append((line_start, text))
-        return out
+        if _close_starts_line(data, container):
+            out: list[tuple[int, str]] = []
+            if container.last_end is not None and not container.trailing_comma:
+                out.append((container.last_end, ","))
+            text = "".join("".join(indent + line + eol for line in (entry + ",").split("\n")) for entry in entries)
+            out.append((data.rfind(b"\n", 0, container.close) + 1, text))
+            return out
+        # the closing brace follows the last entry on its line: the entries go on lines before it
+        assert container.last_end is not None
+        lines: list[str] = []
+        for index, entry in enumerate(entries):
+            parts = entry.split("\n")
+            if index < len(entries) - 1:
+                parts[-1] += ","
+            lines += parts
+        return [(container.last_end, "," + "".join(eol + indent + line for line in lines))]
     joined = ", ".join(e.replace("\n", " ") for e in entries)
     if container.last_end is None:
         pad = " " if container.close == container.open_end else ""
@@ -449,8 +477,8 @@ def _plan_stack(function: CdkFunction, file_edits: _FileEdits, settings: dict[st
         file_edits.inserts += _insert_entries(data, function.env, missing, eol)
     elif missing and function.props is not None:
         props = function.props
-        unit = _unit(props, "    " if stack.language == cdk_source.PYTHON else "  ")
-        if props.multiline and props.item_indent is not None:
+        unit = _unit(data, props, "    " if stack.language == cdk_source.PYTHON else "  ")
+        if _one_per_line(data, props) and props.item_indent is not None:
             entry = _environment_block(stack, missing, unit)
         else:
             key = "environment=" if stack.language == cdk_source.PYTHON else "environment: "

@@ -458,3 +458,14 @@ def test_a_call_closed_on_its_last_argument_line_gets_the_environment_on_lines_o
     ) in change.after
     assert "60),\n                              })\n        momento_secret.grant_read(fn)\n" in change.after
     ast.parse(change.after)
+
+
+def test_function_picks_constructs_by_id(tmp_path, run_cli):
+    root = ts_app(tmp_path)
+    result = run_cli("add", str(root), "--function", "Api", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "+    momentoSecret.grantRead(this.api);" in result.stdout and "grantRead(hello)" not in result.stdout
+    assert "add these lines yourself" not in result.stdout
+    unknown = run_cli("add", str(root), "--function", "Nope")
+    assert unknown.exit_code == ExitCode.FAILED and "No function 'Nope' in the CDK app" in unknown.stderr
+    assert "HelloHandler" in unknown.stderr and "Traceback" not in unknown.output

@@ -17,7 +17,7 @@ from momento_lambda_cli.project import cdk_source
 from momento_lambda_cli.project.cdk_source import _ts_parser
 from momento_lambda_cli.retrofit import client
 from momento_lambda_cli.retrofit.cdk_add import plan_add_cdk
-from momento_lambda_cli.retrofit.plan import AddOptions
+from momento_lambda_cli.retrofit.plan import AddOptions, apply_plan
 from tests.support.generated import render
 
 TS_STACK = """\
@@ -469,3 +469,20 @@ def test_function_picks_constructs_by_id(tmp_path, run_cli):
     unknown = run_cli("add", str(root), "--function", "Nope")
     assert unknown.exit_code == ExitCode.FAILED and "No function 'Nope' in the CDK app" in unknown.stderr
     assert "HelloHandler" in unknown.stderr and "Traceback" not in unknown.output
+
+
+def test_a_second_stack_class_in_a_file_added_to_later_gets_its_own_lookup(tmp_path):
+    root = ts_app(tmp_path)
+    apply_plan(plan_add_cdk(root, AddOptions(), "cdk"))
+    stack = root / "lib" / "demo-stack.ts"
+    stack.write_text(
+        stack.read_text() + "\nexport class Other extends cdk.Stack {\n  constructor(scope: Construct, id: string) {\n"
+        "    super(scope, id);\n    const late = new lambda.Function(this, 'Late', {\n"
+        "      runtime: lambda.Runtime.NODEJS_22_X, code: lambda.Code.fromAsset('lambda'), handler: 'hello.handler',\n"
+        "    });\n  }\n}\n"
+    )
+    change = stack_change(plan_add_cdk(root, AddOptions(), "cdk"), "demo-stack.ts")
+    assert_insertions_only(change.before, change.after)
+    other = change.after.split("export class Other")[1]
+    assert "const momentoSecret = momentoSecretArn" in other and "momentoSecret.grantRead(late);" in other
+    assert change.after.count("import * as secretsmanager") == 1

@@ -107,7 +107,7 @@ class CdkFunction:
     env_unreadable: bool = False
     """``environment`` is there but not a literal (a variable, a spread)."""
     block: tuple[int, int] = (0, 0)
-    """The constructor body holding the statement (one secret lookup per body)."""
+    """The constructor holding the statement, as byte offsets (one secret lookup per constructor)."""
     enclosing_class: tuple[int, int] = (0, 0)
 
 
@@ -931,7 +931,10 @@ def _py_statement(
     if parents.get(statement) is not scan:
         function.problem = function.problem or "it is built inside an if / with block"
         return
-    function.block = (scan.lineno, scan.end_lineno or scan.lineno)
+    function.block = (
+        offsets.at(scan.lineno, scan.col_offset),
+        offsets.at(scan.end_lineno or scan.lineno, scan.end_col_offset or 0),
+    )
     klass = parents.get(scan)
     if isinstance(klass, ast.ClassDef):
         function.enclosing_class = (klass.lineno, klass.end_lineno or klass.lineno)

@@ -461,7 +461,8 @@ def _plan_stack(function: CdkFunction, file_edits: _FileEdits, settings: dict[st
         assert function.assign_at is not None
         prefix = f"{variable} = " if stack.language == cdk_source.PYTHON else f"const {variable} = "
         file_edits.inserts.append((function.assign_at, prefix))
-    if SECRET_ID.encode() not in data and function.block not in file_edits.declared:
+    looked_up = SECRET_ID.encode() in data[function.block[0] : function.block[1]]  # by an earlier `add`
+    if not looked_up and function.block not in file_edits.declared:
         file_edits.declared.add(function.block)
         if not file_edits.imported:
             file_edits.imported = True

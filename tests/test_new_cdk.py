@@ -246,16 +246,20 @@ def test_doctor_refuses_a_cdk_project(run_cli, cdk_project):
     assert json.loads(result.stdout)["errors"][0]["code"] == "project.cdk-not-supported"
 
 
-def test_add_refuses_a_cdk_project(run_cli, cdk_project):
-    before = {p: p.read_bytes() for p in cdk_project.rglob("*") if p.is_file()}
-    assert_refused(run_cli("add", str(cdk_project), "--no-input"), "add")
-    assert {p: p.read_bytes() for p in cdk_project.rglob("*") if p.is_file()} == before
+def test_add_reads_a_cdk_project_from_its_source(run_cli, cdk_project):
+    """`add` plans CDK apps from their stacks' source (tests/test_add_cdk.py): a generated app
+    already has Momento, so its stack is left as it is."""
+    before = {p: p.read_bytes() for p in (cdk_project / "infra").iterdir()}
+    result = run_cli("add", str(cdk_project), "--no-input")
+    assert result.exit_code == 0, result.output
+    assert {p: p.read_bytes() for p in (cdk_project / "infra").iterdir()} == before
 
 
 def test_a_cdk_json_without_an_answers_file_is_a_cdk_project(run_cli, tmp_path):
     (tmp_path / "cdk.json").write_text('{"app": "npx ts-node bin/app.ts"}\n')
     assert_refused(run_cli("doctor", str(tmp_path), "--offline"), "doctor")
-    assert_refused(run_cli("add", str(tmp_path), "--no-input"), "add")
+    result = run_cli("add", str(tmp_path), "--no-input")  # read as a CDK app: its entry file is missing
+    assert result.exit_code == ExitCode.FAILED and "No Lambda function construct found" in result.stderr
 
 
 def test_a_sam_project_with_a_cdk_json_beside_it_is_still_a_sam_project(tmp_path):

@@ -1,4 +1,4 @@
-"""`momento-lambda add`: bring Momento into functions of an existing SAM or Serverless project."""
+"""`momento-lambda add`: bring Momento into functions of an existing SAM, Serverless or AWS CDK project."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from momento_lambda_cli.commands.options import DefaultTtl
 def add(
     project_dir: Annotated[
         Path,
-        typer.Argument(metavar="PROJECT_DIR", help="The project folder (template.yaml or serverless.yml)."),
+        typer.Argument(metavar="PROJECT_DIR", help="The project folder (template.yaml, serverless.yml or cdk.json)."),
     ] = Path("."),
     function: Annotated[
         list[str] | None,
@@ -51,26 +51,34 @@ def add(
     """
     if json_output:
         console.mode.json_command = "add"
+    import dataclasses
+
     from momento_lambda_cli.project import load_project, refuse_unread
-    from momento_lambda_cli.retrofit.plan import AddOptions, apply_plan, plan_add, supported_reason
+    from momento_lambda_cli.retrofit.plan import AddOptions, apply_plan, plan_add, source_adapter, supported_reason
 
     root = project_dir.resolve()
-    refuse_unread(root, "add")
-    project = load_project(root, stage=stage.strip() if stage else None)
-    names = tuple(function or ())
-    if not names and not (no_input or json_output) and sys.stdin.isatty() and len(project.functions) > 1:
-        names = _pick(project.functions, supported_reason)
-    plan = plan_add(
-        project,
-        AddOptions(
-            functions=names,
-            cache_name=cache_name,
-            secret_name=secret_name,
-            secret_arn=secret_arn,
-            default_ttl=default_ttl,
-            kms_key_arn=kms_key_arn,
-        ),
+    options = AddOptions(
+        functions=tuple(function or ()),
+        cache_name=cache_name,
+        secret_name=secret_name,
+        secret_arn=secret_arn,
+        default_ttl=default_ttl,
+        kms_key_arn=kms_key_arn,
     )
+    from_source = source_adapter(root)
+    if from_source is not None:  # a CDK app: planned from its stacks' source
+        plan = from_source.plan_add_source(root, options)
+    else:
+        refuse_unread(root, "add")
+        project = load_project(root, stage=stage.strip() if stage else None)
+        if (
+            not options.functions
+            and not (no_input or json_output)
+            and sys.stdin.isatty()
+            and len(project.functions) > 1
+        ):
+            options = dataclasses.replace(options, functions=_pick(project.functions, supported_reason))
+        plan = plan_add(project, options)
     written = [] if dry_run else apply_plan(plan)
     if json_output:
         data = {**plan.to_dict(), "dry_run": dry_run, "written": written}
@@ -88,17 +96,23 @@ def add(
                 out.print(f"would create {change.relative}", markup=False)
         if not plan.changes:
             out.print("Nothing to change: Momento is already added.", markup=False)
+        if from_source is not None:  # what `add` leaves to the user, before anything is written
+            for note in plan.notes:
+                out.print(f"Note: {note}", markup=False)
+            _print_manual(out, plan.manual)
         return
     if not written:
         out.print(f"Nothing to change: {', '.join(plan.functions)} already set up for Momento.", markup=False)
     else:
-        out.print(f"Added Momento to {', '.join(plan.functions)}:", markup=False)
+        added = ", ".join(plan.functions) or "the project (the function edits to make by hand are below)"
+        out.print(f"Added Momento to {added}:", markup=False)
         for change in plan.changes:
             out.print(f"  {'created' if change.created else 'changed'} {change.relative}", markup=False)
     for key, reason in plan.skipped.items():
         out.print(f"Skipped {key}: {reason}", markup=False)
     for note in plan.notes:
         out.print(f"Note: {note}", markup=False)
+    _print_manual(out, plan.manual)
     for language, lines in plan.usage.items():
         out.print(
             f"\nUse the client in your {catalog.SOURCE_LANGUAGE_NAMES.get(language, 'Node.js')} handler:", markup=False
@@ -114,6 +128,14 @@ def add(
     out.print(
         "\nNext: momento-lambda store-token, then build and deploy; momento-lambda doctor checks it.", markup=False
     )
+
+
+def _print_manual(out, manual: list[tuple[str, list[str]]]) -> None:  # type: ignore[no-untyped-def]
+    """The edits `add` leaves to the user: where and why, then the exact lines."""
+    for where, lines in manual:
+        out.print(f"\n{where}:", markup=False)
+        for line in lines:
+            out.print(f"  {line}" if line else "", markup=False, highlight=False)
 
 
 def _pick(functions: list, reason_of) -> tuple[str, ...]:  # type: ignore[type-arg,no-untyped-def]

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from momento_lambda_cli.project.esbuild import Bundle
     from momento_lambda_cli.project.model import Function, Project, Setting
     from momento_lambda_cli.retrofit.fixes import FixContext
-    from momento_lambda_cli.retrofit.plan import PlannedFiles
+    from momento_lambda_cli.retrofit.plan import AddOptions, AddPlan, PlannedFiles
     from momento_lambda_cli.scaffold.answers import Answers
     from momento_lambda_cli.secrets.wiring import PlannedWrite, ProjectFiles
 
@@ -127,6 +127,9 @@ class FrameworkAdapter(abc.ABC):
     the name does not come from the project's name)."""
     function_name_hint: str = ""
     """How to shorten that name when it is too long."""
+    adds_from_source: bool = False
+    """`add` plans this framework's projects from their source code (:meth:`plan_add_source`: a
+    CDK app's stacks) instead of loading the project model and asking the ``plan_add_*`` methods."""
 
     @property
     def reads_projects(self) -> bool:
@@ -301,6 +304,11 @@ class FrameworkAdapter(abc.ABC):
         mismatches go to ``problems``."""
 
     # --- edits ----------------------------------------------------------------------------------
+
+    def plan_add_source(self, root: Path, options: AddOptions) -> AddPlan:
+        """`add` on a project read from its source (:attr:`adds_from_source`)."""
+        del root, options
+        raise not_supported(self, "Planning `add` from the source code")
 
     @abc.abstractmethod
     def plan_add_function(

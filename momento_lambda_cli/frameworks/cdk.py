@@ -4,8 +4,11 @@
 and TTL from ``cdk.json``'s context. `store-token` writes the secret's ARN into that context
 (:mod:`momento_lambda_cli.secrets.cdk_context`) and `update` merges later templates into the app
 (framework-neutral); :data:`READING_COMMANDS` names them, and :meth:`CdkAdapter.reads` is the
-one per-command gate. `doctor` and `add` do not read CDK apps yet (a CDK app is code: reading it
-means its synthesized template in ``cdk.out``): their methods here raise :func:`unread`, a usage
+one per-command gate. `add` plans from the app's stack source
+(:attr:`~FrameworkAdapter.adds_from_source`: :meth:`CdkAdapter.plan_add_source`, reading with
+:mod:`momento_lambda_cli.project.cdk_source`, never running the app), so the model-based
+``plan_add_*`` methods refuse. `doctor` does not read CDK apps yet (a CDK app is code: reading it
+means its synthesized template in ``cdk.out``): its methods here raise :func:`unread`, a usage
 error that says what to do instead, so a CDK folder never takes another framework's reading.
 """
 
@@ -16,14 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from momento_lambda_cli import catalog
-from momento_lambda_cli.frameworks.base import NOT_FOUND, FrameworkAdapter, Wording
+from momento_lambda_cli.frameworks.base import NOT_FOUND, FrameworkAdapter, Wording, not_supported
 
 if TYPE_CHECKING:
     from momento_lambda_cli.doctor.model import Result
     from momento_lambda_cli.project.esbuild import Bundle
     from momento_lambda_cli.project.model import Function, Project, Setting
     from momento_lambda_cli.retrofit.fixes import FixContext
-    from momento_lambda_cli.retrofit.plan import PlannedFiles
+    from momento_lambda_cli.retrofit.plan import AddOptions, AddPlan, PlannedFiles
     from momento_lambda_cli.scaffold.answers import Answers
     from momento_lambda_cli.secrets.wiring import PlannedWrite, ProjectFiles
 
@@ -35,7 +38,7 @@ OWNED_FILES = ("cdk.json", "infra/*.ts", "infra/*.py", "requirements.txt", "pyte
 """What a rendered CDK app has that no other framework's project does (globs from the project root)."""
 
 
-READING_COMMANDS = frozenset({"store-token", "update"})
+READING_COMMANDS = frozenset({"add", "store-token", "update"})
 """The commands that work on a CDK app so far (:meth:`CdkAdapter.refuse` stops the others)."""
 
 
@@ -80,6 +83,7 @@ class CdkAdapter(FrameworkAdapter):
     reads_pyproject = False
     npm_pack_needs_identity = False
     owned_files = OWNED_FILES
+    adds_from_source = True
 
     # --- detection and loading ---------------------------------------------------------------
 
@@ -214,6 +218,13 @@ class CdkAdapter(FrameworkAdapter):
 
     # --- edits ----------------------------------------------------------------------------------
 
+    def plan_add_source(self, root: Path, options: AddOptions) -> AddPlan:
+        """`add`: read the stacks' source (:mod:`momento_lambda_cli.project.cdk_source`, never run)
+        and plan the client module, the SDK, and the stack's secret, grant and environment."""
+        from momento_lambda_cli.retrofit.cdk_add import plan_add_cdk
+
+        return plan_add_cdk(root, options, self.name)
+
     def plan_add_function(
         self,
         project: Project,
@@ -223,7 +234,7 @@ class CdkAdapter(FrameworkAdapter):
         source: str,
         settings: dict[str, Any],
     ) -> None:
-        unread("add")
+        raise not_supported(self, "Planning `add` on the synthesized template (add reads the stack source)")
 
     def plan_add_project(
         self,
@@ -235,7 +246,7 @@ class CdkAdapter(FrameworkAdapter):
         python: bool,
         notes: list[str],
     ) -> None:
-        unread("add")
+        raise not_supported(self, "Planning `add` on the synthesized template (add reads the stack source)")
 
     def plan_grant(
         self,
@@ -247,7 +258,7 @@ class CdkAdapter(FrameworkAdapter):
         sid: str,
         prefix: str,
     ) -> None:
-        unread("add")
+        raise not_supported(self, "Granting on the synthesized template (add edits the stack source)")
 
     def kms_resource(self, project: Project, key: str) -> str:
         unread()

@@ -19,7 +19,7 @@ from typing import Any
 
 from momento_lambda_cli import __version__, catalog, contract
 from momento_lambda_cli.errors import MomentoLambdaError
-from momento_lambda_cli.frameworks import adapter_for
+from momento_lambda_cli.frameworks import FrameworkAdapter, adapter_for
 from momento_lambda_cli.project import (
     ANSWERS_FILE,
     edit,
@@ -93,6 +93,8 @@ class AddPlan:
     """Per function: ``python`` / ``node``."""
     notes: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    manual: list[tuple[str, list[str]]] = field(default_factory=list)
+    """Edits `add` does not make itself: (where and why, the exact lines to add there)."""
 
     @property
     def changed(self) -> bool:
@@ -113,6 +115,7 @@ class AddPlan:
             "imports": self.imports,
             "notes": self.notes,
             "settings": self.settings,
+            "manual": [{"where": where, "lines": lines} for where, lines in self.manual],
         }
 
 
@@ -167,6 +170,20 @@ class PlannedFiles:
 
 
 # --- selection ----------------------------------------------------------------------------
+
+
+def source_adapter(root: Path) -> FrameworkAdapter | None:
+    """The adapter that plans `add` on ``root`` from its source code (a CDK app), or ``None``:
+    `add` loads the project model (or refuses a framework it does not read)."""
+    from momento_lambda_cli import frameworks
+    from momento_lambda_cli.project.answers import detect_framework
+
+    try:
+        name = detect_framework(root)
+    except MomentoLambdaError:
+        return None  # a broken answers file: load_project reports it
+    found = frameworks.adapter(name) if name is not None else None
+    return found if found is not None and found.adds_from_source else None
 
 
 def supported_reason(function: Function) -> str | None:
@@ -648,7 +665,7 @@ def plan_add(project: Project, options: AddOptions) -> AddPlan:
         elif item.bundled:
             _bundled_secrets_dependency(project, function, files)
     adapter.plan_add_project(project, document, files, source, settings, any(f.is_python for f in chosen), notes)
-    _answers(project, files, settings, [f.key for f in chosen], managed)
+    _answers(project.root, files, settings, [f.key for f in chosen], managed)
     notes += stale_locks(project.root, files.changes())
     return AddPlan(
         root=project.root,
@@ -1352,7 +1369,7 @@ def _requirement_line(line: str) -> Callable[[str | None], str]:
 
 
 def _answers(
-    project: Project,
+    root: Path,
     files: PlannedFiles,
     settings: dict[str, Any],
     functions: list[str],
@@ -1361,10 +1378,10 @@ def _answers(
     """The answers file: the settings, the functions, and (unless `new` generated the project,
     when `update` manages every file the template renders) ``generated_by: add`` with the
     client modules `add` copied from the template, which `update` then keeps current."""
-    path = project.root / ANSWERS_FILE
+    path = root / ANSWERS_FILE
 
     def apply(text: str | None) -> str:
-        existing = load_answers(project.root) or {}
+        existing = load_answers(root) or {}
         merged = {**settings, **{k: v for k, v in existing.items() if v not in (None, "")}}
         if settings.get("secret_arn"):
             merged["secret_arn"] = settings["secret_arn"]

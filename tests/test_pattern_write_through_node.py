@@ -163,7 +163,11 @@ def test_doctor_finds_the_node_write_through_project_healthy(tmp_path, run_cli, 
 
 
 GENERATED = [("sam", "nodejs22.x", catalog.JAVASCRIPT), ("serverless", "nodejs24.x", catalog.TYPESCRIPT)]
-"""The two projects the slow tests install (the harness reuses their installs: same package.json)."""
+"""The projects whose own tests run (the TypeScript one shares its install with test_pattern_matrix's osls package)."""
+HARNESS = {
+    catalog.JAVASCRIPT: ("sam", "nodejs22.x", catalog.JAVASCRIPT),  # the same package.json as GENERATED's
+    catalog.TYPESCRIPT: ("sam", "nodejs24.x", catalog.TYPESCRIPT),  # the same package.json as the sam build's
+}
 
 
 @pytest.mark.slow
@@ -175,6 +179,62 @@ def test_the_generated_tests_pass_inside_the_project(tmp_path, framework, runtim
     for name in ("a delete writes a tombstone: 404 even for a reader that loaded the item first",
                  "the stream stops at the first failed record and reports its sequence number"):  # fmt: skip
         assert re.search(rf"^ok \d+ - {name}$", result.stdout, re.MULTILINE), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_readme_local_loop_writes_through_then_reads_a_hit(tmp_path, momento_server, language):
+    """The Serverless README's local run, as written: with MOMENTO_LOCAL and no AWS, the stream
+    function writes the sample's changes, then the read is a hit (the table is never read)."""
+    runtime = "nodejs24.x" if language == catalog.TYPESCRIPT else "nodejs22.x"  # GENERATED's installs
+    project = render(tmp_path, name="local-demo", framework="serverless", runtime=runtime, language=language,
+                     pattern=PATTERN)  # fmt: skip
+    npm_install(project)
+    readme = (project / "README.md").read_text()
+    start = readme.index("MOMENTO_LOCAL=127.0.0.1:8080 MOMENTO_CACHE_NAME=local-demo node")
+    command = readme[start : readme.index("\n", readme.index("console.log((await read", start))]
+    momento_server.create_cache("local-demo")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOMENTO_"))},
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "PATH": f"{require_tool('node').parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    result = subprocess.run(
+        ["bash", "-c", command.replace("127.0.0.1:8080", momento_server.endpoint)],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert lines[3] == {"batchItemFailures": []}
+    assert [line["outcome"] for line in lines if line.get("event") == "write-through-stream"] == [
+        "written",
+        "written",
+        "tombstone",
+    ]
+    body = lines[-1]
+    assert body == {"item": {"id": "demo", "message": "hello again", "version": 2}, "cache": "hit"}
+    assert momento_server.state.calls["Set"] == 3 and "SetIf" not in momento_server.state.calls
+
+
+@pytest.mark.slow
+def test_sam_builds_each_typescript_function_into_its_own_bundle(tmp_path):
+    """`npm run build` (sam build, esbuild from node_modules/.bin): one .mjs per function, the
+    Momento SDK inside, the AWS SDK's DynamoDB client imported from the Lambda runtime; the stream
+    function's bundle never creates a DynamoDB client."""
+    from tests.test_generated_sam import sam
+
+    project = render(tmp_path, name="items", runtime=HARNESS["typescript"][1], language=catalog.TYPESCRIPT,
+                     pattern=PATTERN)  # fmt: skip
+    npm_install(project)
+    sam(project, "build", "--no-use-container", path_first=project / "node_modules" / ".bin")
+    for function, module in (("MomentoFunction", "writeThrough"), ("StreamFunction", "writeThroughStream")):
+        artifact = project / ".aws-sam" / "build" / function
+        assert sorted(p.name for p in artifact.iterdir()) == [f"{module}.mjs"], function
+        bundle = (artifact / f"{module}.mjs").read_text()
+        assert "node_modules/@gomomento/sdk/" in bundle  # the SDK is inside
+        assert 'from "@aws-sdk/client-dynamodb"' in bundle  # left to the Lambda runtime
+        assert "createRequire(import.meta.url)" in bundle
+    assert "dynamoDbClient()" not in (project / ".aws-sam/build/StreamFunction/writeThroughStream.mjs").read_text()
 
 
 # --- The harness: each function in its own node process, against moto and the local Momento server ---
@@ -279,9 +339,9 @@ class Table:
         return {"Records": records}
 
 
-@pytest.fixture(params=[GENERATED[0], GENERATED[1]], ids=["javascript", "typescript"])
+@pytest.fixture(params=sorted(HARNESS))
 def functions(request, tmp_path, aws, momento_server) -> Iterator[tuple[NodeFunction, NodeFunction, Table, Any, Any]]:
-    framework, runtime, language = request.param
+    framework, runtime, language = HARNESS[request.param]
     typescript = language == catalog.TYPESCRIPT
     project = render(tmp_path, name="items", framework=framework, runtime=runtime, language=language, pattern=PATTERN)
     npm_install(project)

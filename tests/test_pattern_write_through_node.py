@@ -400,6 +400,7 @@ def test_after_each_of_50_table_updates_the_next_read_returns_the_new_value(func
     assert (reader.finish(), writer.finish()) == (1, 1)  # one cache client each
     state = server.state
     assert state.calls["SetIf"] == 1 and state.calls["Set"] == 51
+    assert set(state.ttls.values()) == {60_000}  # the default TTL; the stream's writes at least 60 s
     outcomes = [log["outcome"] for log in writer.logs if log.get("event") == "write-through-stream"]
     assert outcomes == ["written"] * 50 + ["tombstone"]
     caches = [log["cache"] for log in reader.logs if log.get("event") == "write-through-read"]

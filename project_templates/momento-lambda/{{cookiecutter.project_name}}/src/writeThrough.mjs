@@ -50,7 +50,7 @@
 
 import { CacheGet, CacheSetIfAbsent } from '@gomomento/sdk';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { cacheName, callMomento, errorCodeOf } from './momentoClient.mjs';
+import { DEFAULT_TTL_ENV, cacheName, callMomento, errorCodeOf } from './momentoClient.mjs';
 
 export const TABLE_ENV = 'ITEMS_TABLE_NAME';
 /** The table's partition key (a string). */
@@ -99,7 +99,7 @@ export function cacheKey(itemId) {
 
 /** The TTL of the stream function's writes: the default TTL, at least TOMBSTONE_TTL_SECONDS. */
 export function streamTtlSeconds() {
-  const ttl = Number.parseInt(process.env.MOMENTO_DEFAULT_TTL_SECONDS ?? '60', 10) || 60;
+  const ttl = Number.parseInt(process.env[DEFAULT_TTL_ENV] ?? '60', 10) || 60;
   return Math.max(ttl, TOMBSTONE_TTL_SECONDS);
 }
 
@@ -155,8 +155,8 @@ export async function handler(event, context) {
   return finish(log, started, context, 200, { item: JSON.parse(cached), cache: log.cache });
 }
 
-// Create the cache item unless it exists: 'stored', 'kept' (the stream wrote first: its value is
-// at least as new) or the error.
+// Create the cache item unless it exists (for the client's default TTL, MOMENTO_DEFAULT_TTL_SECONDS):
+// 'stored', 'kept' (the stream wrote first: its value is at least as new) or the error.
 async function fill(cache, key, value) {
   try {
     const stored = await callMomento((client) => client.setIfAbsent(cache, key, value));

@@ -51,7 +51,7 @@
 import { CacheGet, CacheSetIfAbsent } from '@gomomento/sdk';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { cacheName, callMomento, errorCodeOf } from './momentoClient.ts';
+import { DEFAULT_TTL_ENV, cacheName, callMomento, errorCodeOf } from './momentoClient.ts';
 
 export const TABLE_ENV = 'ITEMS_TABLE_NAME';
 /** The table's partition key (a string). */
@@ -133,7 +133,7 @@ export function cacheKey(itemId: string): string {
 
 /** The TTL of the stream function's writes: the default TTL, at least TOMBSTONE_TTL_SECONDS. */
 export function streamTtlSeconds(): number {
-  const ttl = Number.parseInt(process.env.MOMENTO_DEFAULT_TTL_SECONDS ?? '60', 10) || 60;
+  const ttl = Number.parseInt(process.env[DEFAULT_TTL_ENV] ?? '60', 10) || 60;
   return Math.max(ttl, TOMBSTONE_TTL_SECONDS);
 }
 
@@ -189,8 +189,8 @@ export async function handler(event: ItemEvent | null | undefined, context?: Inv
   return finish(log, started, context, 200, { item: JSON.parse(cached) as unknown, cache: log.cache });
 }
 
-// Create the cache item unless it exists: 'stored', 'kept' (the stream wrote first: its value is
-// at least as new) or the error.
+// Create the cache item unless it exists (for the client's default TTL, MOMENTO_DEFAULT_TTL_SECONDS):
+// 'stored', 'kept' (the stream wrote first: its value is at least as new) or the error.
 async function fill(cache: string, key: string, value: string): Promise<string> {
   try {
     const stored = await callMomento((client) => client.setIfAbsent(cache, key, value));

@@ -405,3 +405,27 @@ def test_after_each_of_50_table_updates_the_next_read_returns_the_new_value(func
     assert outcomes == ["written"] * 50 + ["tombstone"]
     caches = [log["cache"] for log in reader.logs if log.get("event") == "write-through-read"]
     assert caches == ["miss"] + ["hit"] * 52
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_update_switches_a_node_project_to_the_pattern(run_cli, tmp_path, language):
+    """`update --answer pattern=write-through` on a Node.js cache-aside project: the handler and its
+    tests go, both handlers, their tests, the stream event and the DynamoDB client's devDependency
+    come; the result is what `new` renders."""
+    from tests.support.template_versions import commit_all, tree
+
+    ext = _ext(language)
+    options = ["--no-input", "-r", "nodejs22.x", "-l", language]
+    assert run_cli("new", "svc", *options, "-o", str(tmp_path / "a")).exit_code == 0
+    project = tmp_path / "a" / "svc"
+    commit_all(project)
+    result = run_cli("update", str(project), "--answer", f"pattern={PATTERN}")
+    assert result.exit_code == 0, result.output
+    for line in (f"removed  src/handler.{ext}", f"added    src/writeThrough.{ext}", f"added    src/writeThroughStream.{ext}",
+                 "added    events/stream.json", f"added    tests/writeThrough.test.{ext}"):  # fmt: skip
+        assert line in result.stdout, line
+    assert "@aws-sdk/client-dynamodb" in (project / "package.json").read_text()
+    fresh = run_cli("new", "svc", *options, "-o", str(tmp_path / "b"), "--pattern", PATTERN)
+    assert fresh.exit_code == 0
+    expected = {k: v for k, v in tree(tmp_path / "b" / "svc").items() if k != catalog.ANSWERS_FILE}
+    assert {k: v for k, v in tree(project).items() if k != catalog.ANSWERS_FILE} == expected

@@ -185,8 +185,9 @@ WRITE_THROUGH = Pattern(
     "GET /items/{id} reads a DynamoDB table through Momento (a miss fills the cache with set-if-not-exists); "
     "a second function on the table's stream writes every change into the cache (deletes as tombstones), "
     "so reads are never older than the stream's lag.",
-    ("python",),
+    ("python", "node"),
     "write_through",
+    "writeThrough",
 )
 PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER, WRITE_THROUGH)
 CDK_PATTERNS: tuple[str, ...] = (CACHE_ASIDE.name, RATE_LIMIT.name)

@@ -42,6 +42,8 @@ SOURCES = (
     "src/idempotentConsumer.ts",
     "src/publisher.ts",
     "src/webhook.ts",
+    "src/writeThrough.ts",
+    "src/writeThroughStream.ts",
     "tests/fakes.ts",
     "tests/momentoClient.test.ts",
     "tests/handler.test.ts",
@@ -49,6 +51,7 @@ SOURCES = (
     "tests/idempotentConsumer.test.ts",
     "tests/publisher.test.ts",
     "tests/webhook.test.ts",
+    "tests/writeThrough.test.ts",
 )
 """The TypeScript sources, relative to the project template; each has a generated ``.mjs`` twin."""
 MISSING_TOOL = 3

@@ -67,13 +67,6 @@ def test_the_layout_gives_the_pattern_its_handlers_tests_and_events_and_shares_t
         assert keeps(path, mine) and all(keeps(path, other) for other in others), path
 
 
-def test_the_pattern_is_for_python_runtimes(run_cli, tmp_path):
-    result = run_cli("new", "demo", "--no-input", "-o", str(tmp_path), "-r", "nodejs22.x", "--pattern", PATTERN)
-    assert result.exit_code == 2, result.output
-    assert f"--pattern {PATTERN} is available for Python runtimes" in result.stderr
-    assert not (tmp_path / "demo").exists()
-
-
 @pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.WRITE_THROUGH.name))
 def test_the_project_has_both_handlers_and_its_sample_events(tmp_path, framework):
     project = render(tmp_path, runtime="python3.13", framework=framework, pattern=PATTERN)

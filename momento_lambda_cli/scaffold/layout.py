@@ -89,6 +89,9 @@ PATTERN_FILES: tuple[tuple[str, str | tuple[str, ...]], ...] = (
     ("src/write_through.*", catalog.WRITE_THROUGH.name),
     ("src/write_through_stream.*", catalog.WRITE_THROUGH.name),
     ("tests/test_write_through.py", catalog.WRITE_THROUGH.name),
+    ("src/writeThrough.*", catalog.WRITE_THROUGH.name),
+    ("src/writeThroughStream.*", catalog.WRITE_THROUGH.name),
+    ("tests/writeThrough.test.*", catalog.WRITE_THROUGH.name),
 )
 """(glob, pattern or patterns): each pattern's handler, tests and sample events, dropped from the
 other patterns' projects (then :data:`RULES` decide by framework and language). Everything else

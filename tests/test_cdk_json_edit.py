@@ -140,11 +140,11 @@ def test_a_cdk_json_broken_meanwhile_stops_every_write(tmp_path: Path) -> None:
     assert projects.snapshot(directory) == before  # the answers file too: all or nothing
 
 
-def test_a_cdk_app_is_read_by_store_token_and_update_only() -> None:
+def test_a_cdk_app_is_read_by_add_store_token_and_update() -> None:
     from momento_lambda_cli import frameworks
 
     cdk = frameworks.adapter("cdk")
-    assert [c for c in ("doctor", "add", "store-token", "update") if cdk.reads(c)] == ["store-token", "update"]
+    assert [c for c in ("doctor", "add", "store-token", "update") if cdk.reads(c)] == ["add", "store-token", "update"]
     for one in frameworks.adapters():
         if one.reads_projects:
             assert all(one.reads(c) for c in ("doctor", "add", "store-token", "update"))

@@ -160,6 +160,14 @@ def test_every_pattern_has_a_cdk_stack():
     assert all(catalog.renders(catalog.CDK.name, name) for name in catalog.PATTERN_NAMES)
 
 
+def test_a_pattern_without_a_cdk_stack_would_be_a_usage_error(run_cli, tmp_path, monkeypatch):
+    """The refusal stays for a pattern added without a CDK stack (catalog.CDK_PATTERNS)."""
+    monkeypatch.setattr(catalog, "CDK_PATTERNS", (catalog.CACHE_ASIDE.name,))
+    result = run_cli("new", "demo", "--no-input", "-f", "cdk", "--pattern", "rate-limit", "-o", str(tmp_path))
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "not available with --framework cdk" in result.stderr and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.skipif(catalog.NODE in catalog.WRITE_THROUGH.languages, reason="write-through has Node.js handlers")
 def test_a_node_cdk_write_through_app_is_refused_until_the_pattern_has_node_handlers(run_cli, tmp_path):
     result = run_cli(

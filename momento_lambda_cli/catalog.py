@@ -190,8 +190,12 @@ WRITE_THROUGH = Pattern(
     "writeThrough",
 )
 PATTERNS: tuple[Pattern, ...] = (CACHE_ASIDE, RATE_LIMIT, IDEMPOTENT_CONSUMER, TOPICS_PUBLISHER, WRITE_THROUGH)
-CDK_PATTERNS: tuple[str, ...] = (CACHE_ASIDE.name, RATE_LIMIT.name)
-"""The patterns a CDK app (`new --framework cdk`) has a stack for: one function behind the HTTP API."""
+CDK_PATTERNS: tuple[str, ...] = tuple(p.name for p in PATTERNS)
+"""The patterns a CDK app (`new --framework cdk`) has a stack for (``infra/``: one stack source per
+language, its parts chosen by the pattern, resource for resource what the SAM template has). A
+pattern's runtime languages (:attr:`Pattern.languages`) still decide which runtimes `new` offers it
+for: the TypeScript stack names write-through's ``writeThrough`` / ``writeThroughStream`` handlers,
+used once the pattern has Node.js."""
 
 
 DOCTOR_FRAMEWORK_NAMES: tuple[str, ...] = (SAM.name, SERVERLESS.name)

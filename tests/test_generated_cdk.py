@@ -231,3 +231,224 @@ def test_python_cdk_app_builds_grpc_for_lambda_without_docker_and_its_tests_pass
     assert need is not None and need.version <= runtime.glibc, need
 
     run_project_tests(project, python)  # tests/ and infra/test_momento_stack.py; never cdk.out/
+
+
+# --- the patterns with more than one function or an event source ----------------------------
+
+SECRET_READ = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+STREAM_READ = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+PATTERN_ENV = {
+    catalog.IDEMPOTENT_CONSUMER.name: {
+        "MomentoFunction": {"IDEMPOTENCY_KEY_FIELD", "IDEMPOTENCY_TTL_SECONDS", "IDEMPOTENCY_DONE_TTL_SECONDS"}
+    },
+    catalog.TOPICS_PUBLISHER.name: {
+        "MomentoFunction": {"MOMENTO_TOPIC_NAME"},
+        "WebhookFunction": {"MOMENTO_WEBHOOK_SECRET_NAME", "WEBHOOK_MAX_AGE_SECONDS"},
+    },
+    catalog.WRITE_THROUGH.name: {"MomentoFunction": {"ITEMS_TABLE_NAME"}, "StreamFunction": set()},
+}
+"""Each pattern's functions (logical id prefix) and the variables each has beyond the secret contract's."""
+
+
+def by_prefix(template: dict[str, Any], kind: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The resources of ``kind`` by the construct id their logical id starts with (MomentoFunction...)."""
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == kind:
+            prefix = re.sub(r"(ServiceRole)?(DefaultPolicy)?[0-9A-F]{8}$", "", logical_id)
+            found[prefix] = (logical_id, resource)
+    return found
+
+
+def assert_pattern_stack(
+    template: dict[str, Any], pattern: str, runtime: str, arch: str, secret_arn: str | None
+) -> None:
+    """Every function's runtime, architecture and environment (the secret contract plus its pattern's
+    settings, never the key); each role's statements: the read on exactly the Momento secret (its ARN,
+    or its name with any suffix), kms:Decrypt only with a key, then only what its function's job
+    needs, on exactly that resource (the queue; the webhook's signing secret; GetItem on the table;
+    the table's stream); and the event sources with the SAM template's settings."""
+    functions = by_prefix(template, "AWS::Lambda::Function")
+    assert set(functions) == set(PATTERN_ENV[pattern]), sorted(functions)
+    for name, (_, function) in functions.items():
+        properties = function["Properties"]
+        assert properties["Runtime"] == runtime and properties["Architectures"] == [arch], name
+        assert properties["Timeout"] == 10 and properties["MemorySize"] == 512
+        variables = properties["Environment"]["Variables"]
+        assert set(variables) == CONTRACT_ENV | PATTERN_ENV[pattern][name], (name, variables)
+        assert variables["MOMENTO_SECRET_ARN"] == (secret_arn or "momento/demo/api-key")
+        assert "MOMENTO_API_KEY" not in json.dumps(variables)
+    policies = by_prefix(template, "AWS::IAM::Policy")
+    assert set(policies) == set(functions), sorted(policies)
+    own: dict[str, list[dict[str, Any]]] = {}
+    for name, (_, policy) in policies.items():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        read = statements[0]
+        assert sorted(read["Action"]) == SECRET_READ and read["Effect"] == "Allow", name
+        if secret_arn:
+            assert read["Resource"] == secret_arn
+            assert statements[1] == {
+                "Action": "kms:Decrypt", "Effect": "Allow", "Resource": KMS_ARN, "Sid": "DecryptMomentoApiKey"
+            }  # fmt: skip
+            own[name] = statements[2:]
+        else:
+            assert read["Resource"]["Fn::Join"][1][-1] == ":secret:momento/demo/api-key-??????"
+            own[name] = statements[1:]
+    assert "kms:Decrypt" not in json.dumps(own), "kms:Decrypt only on the configured key, after the read"
+    mappings = resources(template, "AWS::Lambda::EventSourceMapping")
+    routes = [r["Properties"]["RouteKey"] for r in resources(template, "AWS::ApiGatewayV2::Route")]
+    if pattern == catalog.IDEMPOTENT_CONSUMER.name:
+        queues = by_prefix(template, "AWS::SQS::Queue")
+        queue_id, queue = queues["MessageQueue"]
+        dlq_id, dlq = queues["MessageDeadLetterQueue"]
+        assert queue["Properties"]["VisibilityTimeout"] == 60 and dlq["Properties"]["MessageRetentionPeriod"] == 1209600
+        assert queue["Properties"]["RedrivePolicy"] == {
+            "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]}, "maxReceiveCount": 5
+        }  # fmt: skip
+        assert queue["Properties"]["SqsManagedSseEnabled"] and dlq["Properties"]["SqsManagedSseEnabled"]
+        ((statement,),) = own.values()
+        assert statement["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+        assert {a.split(":")[0] for a in statement["Action"]} == {"sqs"}
+        (mapping,) = mappings
+        assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+        assert mapping["Properties"]["BatchSize"] == 10
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert routes == []
+    elif pattern == catalog.TOPICS_PUBLISHER.name:
+        assert own["MomentoFunction"] == []
+        (signing,) = own["WebhookFunction"]
+        assert sorted(signing["Action"]) == SECRET_READ
+        assert signing["Resource"]["Fn::Join"][1][-1] == ":secret:momento/demo/webhook-signing-secret-??????"
+        assert functions["WebhookFunction"][1]["Properties"]["Environment"]["Variables"][
+            "MOMENTO_WEBHOOK_SECRET_NAME"
+        ] == "momento/demo/webhook-signing-secret"  # fmt: skip
+        (url,) = resources(template, "AWS::Lambda::Url")
+        assert url["Properties"]["AuthType"] == "NONE"
+        assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": [functions["WebhookFunction"][0], "Arn"]}
+        assert routes == ["POST /events"] and mappings == []
+    else:
+        tables = by_prefix(template, "AWS::DynamoDB::Table")
+        table_id, table = tables["ItemsTable"]
+        assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain"
+        assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+        assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert table["Properties"]["SSESpecification"] == {"SSEEnabled": True}
+        assert own["MomentoFunction"] == [
+            {"Action": "dynamodb:GetItem", "Effect": "Allow", "Resource": {"Fn::GetAtt": [table_id, "Arn"]}, "Sid": "ReadItems"}
+        ]  # fmt: skip
+        stream = own["StreamFunction"]
+        assert {"Action": "dynamodb:ListStreams", "Effect": "Allow", "Resource": "*"} in stream
+        (reads,) = [s for s in stream if s["Action"] != "dynamodb:ListStreams"]
+        assert set(reads["Action"]) == STREAM_READ and reads["Resource"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+        (mapping,) = mappings
+        properties = mapping["Properties"]
+        assert properties["EventSourceArn"] == {"Fn::GetAtt": [table_id, "StreamArn"]}
+        assert properties["FunctionName"] == {"Ref": functions["StreamFunction"][0]}
+        assert properties["StartingPosition"] == "LATEST" and properties["BatchSize"] == 100
+        assert properties["MaximumRetryAttempts"] == 5 and properties["BisectBatchOnFunctionError"] is True
+        assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert properties.get("MaximumBatchingWindowInSeconds", 0) == 0
+        assert routes == ["GET /items/{id}"]
+
+
+NODE_PATTERN_CASES = [
+    pytest.param(
+        catalog.IDEMPOTENT_CONSUMER.name, "nodejs24.x", "arm64", None, id="idempotent-consumer-nodejs24.x-arm64"
+    ),
+    pytest.param(
+        catalog.TOPICS_PUBLISHER.name, "nodejs22.x", "x86_64", SECRET_ARN, id="topics-publisher-nodejs22.x-arn-kms"
+    ),
+] + [
+    # On once the pattern has its Node.js handlers (src/writeThrough.ts, src/writeThroughStream.ts).
+    pytest.param(catalog.WRITE_THROUGH.name, "nodejs22.x", "x86_64", None, id="write-through-nodejs22.x")
+    for _ in [()]
+    if catalog.NODE in catalog.WRITE_THROUGH.languages
+]
+NODE_HANDLERS = {
+    catalog.IDEMPOTENT_CONSUMER.name: ["idempotentConsumer"],
+    catalog.TOPICS_PUBLISHER.name: ["publisher", "webhook"],
+    catalog.WRITE_THROUGH.name: ["writeThrough", "writeThroughStream"],
+}
+
+
+@pytest.mark.parametrize(("pattern", "runtime", "arch", "secret_arn"), NODE_PATTERN_CASES)
+def test_typescript_cdk_pattern_app_synthesizes_offline_lints_clean_and_its_tests_pass(
+    tmp_path, pattern, runtime, arch, secret_arn
+):
+    """The same npm install as the cache-aside app (package.json does not depend on the pattern);
+    each function bundled by esbuild into its own asset."""
+    require_tool("node")
+    project = render(tmp_path, framework="cdk", runtime=runtime, architecture=arch, pattern=pattern)
+    npm_install(project, lock_file=True)
+    context = (f"momentoSecretArn={secret_arn}", f"momentoKmsKeyArn={KMS_ARN}") if secret_arn else ()
+    template = synth(project, *context)
+    assert_cfn_lint_clean(project)
+    assert_pattern_stack(template, pattern, runtime, arch, secret_arn)
+    functions = resources(template, "AWS::Lambda::Function")
+    assert len(functions) == len(NODE_HANDLERS[pattern])
+    for function in functions:  # one ES module per function: the banner, @gomomento/sdk inside
+        assert function["Properties"]["Handler"] == "index.handler"
+        asset = project / "cdk.out" / function["Metadata"]["aws:asset:path"]
+        assert sorted(p.name for p in asset.iterdir()) == ["index.mjs"]
+        bundle = (asset / "index.mjs").read_text()
+        assert bundle.startswith("import { createRequire } from 'node:module';")
+        assert not re.search(r"""from ["']@gomomento/sdk["']""", bundle)
+    result = subprocess.run(
+        ["npm", "test"], cwd=project, env=cdk_env(), capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0 and "# fail 0" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
+    typecheck = subprocess.run(
+        ["npm", "run", "typecheck"], cwd=project, env=cdk_env(), capture_output=True, text=True, timeout=300, check=False
+    )  # fmt: skip
+    assert typecheck.returncode == 0, typecheck.stdout[-3000:]
+
+
+PYTHON_PATTERN_CASES = [
+    # The venvs of the Python cases above: 3.12 with SnapStart's snapshot-restore-py, 3.13 without.
+    pytest.param(catalog.IDEMPOTENT_CONSUMER.name, "python3.12", "x86_64", None, {"snapstart": True}, id="idempotent-consumer-python3.12-snapstart"),
+    pytest.param(catalog.TOPICS_PUBLISHER.name, "python3.13", "arm64", SECRET_ARN, {}, id="topics-publisher-python3.13-arm64-arn-kms"),
+    pytest.param(catalog.WRITE_THROUGH.name, "python3.13", "x86_64", None, {}, id="write-through-python3.13"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("pattern", "runtime_name", "arch", "secret_arn", "options"), PYTHON_PATTERN_CASES)
+def test_python_cdk_pattern_app_synthesizes_offline_lints_clean_and_its_tests_pass(
+    tmp_path, pattern, runtime_name, arch, secret_arn, options
+):
+    """Both functions of a two-function pattern share one asset (one local pip bundling); with
+    SnapStart the queue's event source mapping invokes the alias. The stack's tests (infra/) need
+    the CDK app's requirements, which are every pattern's: they run in the cache-aside app's venv
+    (the Python cases above made it; write-through's own adds only moto, for tests/). The
+    function's tests (tests/, the same files as the SAM project's) run in the integration tier
+    (tests/test_pattern_*.py, `project_test_paths`) and on every runtime's Python with SAM."""
+    require_tool("node")
+    runtime = catalog.runtime(runtime_name)
+    assert runtime is not None
+    interpreter = require_python(runtime.version)
+    project = render(tmp_path, framework="cdk", runtime=runtime_name, architecture=arch, pattern=pattern, **options)
+    python = project_venv(render(tmp_path / "venv", framework="cdk", runtime=runtime_name, **options), interpreter)
+    npm_install(project)  # the aws-cdk CLI
+    context = (f"momentoSecretArn={secret_arn}", f"momentoKmsKeyArn={KMS_ARN}") if secret_arn else ()
+    template = synth(project, *context, path_first=python.parent)
+    assert_cfn_lint_clean(project)
+    assert_pattern_stack(template, pattern, runtime_name, arch, secret_arn)
+    functions = resources(template, "AWS::Lambda::Function")
+    assets = {f["Metadata"]["aws:asset:path"] for f in functions}
+    assert len(assets) == 1, assets
+    asset = project / "cdk.out" / assets.pop()
+    for function in functions:
+        module = function["Properties"]["Handler"].removesuffix(".lambda_handler")
+        assert (asset / f"{module}.py").is_file(), module
+    cpu = {a.name: a.cpu for a in catalog.ARCHITECTURES}[arch]
+    grpc = [name for name in extension_platforms(asset) if name.startswith("grpc/_cython/cygrpc.")]
+    assert grpc == [f"grpc/_cython/cygrpc.cpython-{runtime.version.replace('.', '')}-{cpu}-linux-gnu.so"], grpc
+    if options.get("snapstart"):
+        (main,) = [f for f in functions if "SnapStart" in f["Properties"]]
+        assert main["Properties"]["Handler"] == f"{pattern.replace('-', '_')}.lambda_handler"
+        assert main["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        alias_id = next(k for k, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Alias")
+        (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping")
+        assert alias_id in json.dumps(mapping["Properties"]["FunctionName"]), "the queue invokes the alias"
+    result = run_project_tests(project, python, ("infra",))
+    assert re.search(r"^\d+ passed", result.stdout, re.MULTILINE), result.stdout

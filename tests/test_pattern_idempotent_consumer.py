@@ -26,6 +26,9 @@ from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import (
+    doctor_frameworks_for,
+    function_definitions,
+    project_test_paths,
     project_venv,
     render,
     run_project_tests,
@@ -65,7 +68,7 @@ def test_the_project_points_the_function_at_the_consumer(tmp_path, framework):
     files = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file())
     assert "src/idempotent_consumer.py" in files and "events/sqs.json" in files
     assert not {"src/handler.py", "src/rate_limit.py", "tests/test_handler.py", "events/event.json"} & set(files)
-    config = (project / catalog.framework(framework).template_file).read_text()  # type: ignore[union-attr]
+    config = function_definitions(project, framework)
     assert "idempotent_consumer.lambda_handler" in config and "handler.lambda_handler" not in config.replace(
         "idempotent_consumer.", ""
     )
@@ -141,7 +144,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, snapstart):
     assert not [m for m in matches if m.rule.id.startswith(("E", "W"))], matches
 
 
-@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
+@pytest.mark.parametrize("framework", doctor_frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
 def test_doctor_finds_the_consumer_project_healthy(tmp_path, run_cli, framework):
     """doctor judges the consumer's function like any other: no check fails, errs or warns about
     the project (a function with an SQS event and no HTTP API is no false alarm); the code checks
@@ -163,7 +166,7 @@ def test_doctor_finds_the_consumer_project_healthy(tmp_path, run_cli, framework)
 @pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern=PATTERN)
-    result = run_project_tests(project)
+    result = run_project_tests(project, paths=project_test_paths(project))
     assert "test_idempotent_consumer.py" in result.stdout or " passed" in result.stdout
 
 

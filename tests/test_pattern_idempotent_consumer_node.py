@@ -18,10 +18,12 @@ from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import (
     NODE_LOCAL_PRELUDE,
+    doctor_frameworks_for,
     npm_install,
     render,
     run_node_project_tests,
     seed_local_peers,
+    template_frameworks_for,
 )
 from tests.support.keys import MARKER
 from tests.support.tools import require_tool
@@ -42,7 +44,7 @@ def test_the_layout_gives_node_projects_the_consumer_and_its_sqs_event(language)
         assert keeps(path, consumer)
 
 
-@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
+@pytest.mark.parametrize("framework", template_frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_function_is_the_consumer_on_the_queue(tmp_path, framework, language):
     project = render(tmp_path, runtime="nodejs22.x", framework=framework, language=language, pattern=PATTERN)
@@ -63,7 +65,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, language):
     assert not [m for m in matches if m.rule.id.startswith("E")], matches
 
 
-@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
+@pytest.mark.parametrize("framework", doctor_frameworks_for(catalog.IDEMPOTENT_CONSUMER.name))
 def test_doctor_finds_the_node_consumer_healthy(tmp_path, run_cli, framework):
     project = render(tmp_path, runtime="nodejs22.x", framework=framework, language="typescript", pattern=PATTERN)
     document = json.loads(run_cli("doctor", str(project), "--offline", "--json").stdout)

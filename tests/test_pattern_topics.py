@@ -24,7 +24,14 @@ from momento_lambda_cli import catalog
 from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
-from tests.support.generated import project_venv, render, run_project_tests, seed_local_peers
+from tests.support.generated import (
+    doctor_frameworks_for,
+    project_test_paths,
+    project_venv,
+    render,
+    run_project_tests,
+    seed_local_peers,
+)
 from tests.support.keys import MARKER
 from tests.support.tools import require_python
 
@@ -102,7 +109,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, architecture):
     assert not [m for m in matches if m.rule.id.startswith(("E", "W"))], matches
 
 
-@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.TOPICS_PUBLISHER.name))
+@pytest.mark.parametrize("framework", doctor_frameworks_for(catalog.TOPICS_PUBLISHER.name))
 def test_doctor_finds_the_topics_project_healthy(tmp_path, run_cli, framework):
     """doctor judges both functions: the topic client kept in a module global is reused, the
     webhook function's second secret is not the Momento key."""
@@ -120,7 +127,7 @@ def test_doctor_finds_the_topics_project_healthy(tmp_path, run_cli, framework):
 @pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.TOPICS_PUBLISHER.name))
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern=PATTERN)
-    result = run_project_tests(project)
+    result = run_project_tests(project, paths=project_test_paths(project))
     assert "passed" in result.stdout
 
 

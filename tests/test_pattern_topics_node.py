@@ -26,6 +26,7 @@ from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import (
     NODE_LOCAL_PRELUDE,
+    doctor_frameworks_for,
     npm_install,
     render,
     run_node_project_tests,
@@ -98,7 +99,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, language):
     assert not [m for m in matches if m.rule.id.startswith(("E", "W"))], matches
 
 
-@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.TOPICS_PUBLISHER.name))
+@pytest.mark.parametrize("framework", doctor_frameworks_for(catalog.TOPICS_PUBLISHER.name))
 def test_doctor_finds_the_node_topics_project_healthy(tmp_path, run_cli, framework):
     project = render(tmp_path, runtime="nodejs22.x", framework=framework, language="typescript", pattern=PATTERN)
     document = json.loads(run_cli("doctor", str(project), "--offline", "--json").stdout)

@@ -27,6 +27,8 @@ from momento_lambda_cli.scaffold.answers import build_answers
 from momento_lambda_cli.scaffold.layout import keeps
 from tests.support.counting_proxy import CountingProxy
 from tests.support.generated import (
+    doctor_frameworks_for,
+    project_test_paths,
     project_venv,
     render,
     run_project_tests,
@@ -188,7 +190,7 @@ def test_the_sam_template_passes_cfn_lint(tmp_path, architecture, snapstart):
     assert not [m for m in matches if m.rule.id.startswith(("E", "W"))], matches
 
 
-@pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.WRITE_THROUGH.name))
+@pytest.mark.parametrize("framework", doctor_frameworks_for(catalog.WRITE_THROUGH.name))
 def test_doctor_finds_the_write_through_project_healthy(tmp_path, run_cli, framework):
     """doctor judges both functions: no check fails, errs or warns about the project (a stream
     function with no HTTP API and a second module-level client, DynamoDB's, are no false alarm);
@@ -215,7 +217,7 @@ def test_doctor_finds_the_write_through_project_healthy(tmp_path, run_cli, frame
 @pytest.mark.parametrize("framework", catalog.frameworks_for(catalog.WRITE_THROUGH.name))
 def test_the_generated_tests_pass_inside_the_project(tmp_path, framework):
     project = render(tmp_path, runtime="python3.11", framework=framework, pattern=PATTERN)
-    result = run_project_tests(project)
+    result = run_project_tests(project, paths=project_test_paths(project))
     assert " passed" in result.stdout
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from momento_lambda_cli import catalog
+
 pytestmark = [
     pytest.mark.integration,  # the CLI in a pseudo-terminal (pexpect)
     pytest.mark.serial("a dialogue with a child on a pty: a loaded machine stalls it past its waits"),
@@ -173,9 +175,10 @@ def test_a_cdk_project_with_a_node_runtime_is_not_asked_for_a_language(tmp_path)
     child.expect_exact("Runtime:")
     child.expect(r"Choose 1-\d+ or a name \[\d+\]:")
     child.sendline("nodejs22.x")
-    child.expect_exact("Pattern:")  # only the patterns a CDK app has a stack for
-    child.expect_exact("2) rate-limit")
-    child.expect_exact("Choose 1-2 or a name [1]:")
+    child.expect_exact("Pattern:")  # the patterns a CDK app has a stack for and Node.js has handlers for
+    offered = [p.name for p in catalog.patterns_for(catalog.NODE) if catalog.renders(catalog.CDK.name, p.name)]
+    child.expect_exact(f"{len(offered)}) {offered[-1]}")
+    child.expect_exact(f"Choose 1-{len(offered)} or a name [1]:")
     child.sendline("")
     child.expect_exact("Architecture:")
     child.sendline("")

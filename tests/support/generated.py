@@ -27,6 +27,38 @@ NPM_CACHE = Path(
 )
 
 
+def doctor_frameworks_for(pattern: str) -> tuple[str, ...]:
+    """The frameworks `new` renders ``pattern`` for whose projects `doctor` reads (not CDK's yet)."""
+    from momento_lambda_cli import catalog
+
+    return tuple(f for f in catalog.frameworks_for(pattern) if f in catalog.DOCTOR_FRAMEWORK_NAMES)
+
+
+def template_frameworks_for(pattern: str) -> tuple[str, ...]:
+    """The frameworks `new` renders ``pattern`` for whose project file declares the functions (SAM's
+    template.yaml, serverless.yml); a CDK app declares them in code (``infra/``, tests/test_new_cdk.py)."""
+    from momento_lambda_cli import catalog
+
+    return tuple(f for f in catalog.frameworks_for(pattern) if f != catalog.CDK.name)
+
+
+def function_definitions(project: Path, framework: str) -> str:
+    """The text that declares the project's functions: a CDK app's stack (``infra/momento_stack.py``
+    / ``infra/momentoStack.ts``), else the framework's project file."""
+    from momento_lambda_cli import catalog
+
+    stacks = [path for path in (project / "infra").glob("*") if path.name in ("momento_stack.py", "momentoStack.ts")]
+    if stacks:
+        return "".join(path.read_text() for path in stacks)
+    return (project / catalog.framework(framework).template_file).read_text()  # type: ignore[union-attr]
+
+
+def project_test_paths(project: Path) -> tuple[str, ...]:
+    """What of a rendered project's own tests the dev venv runs: all of them, but a CDK app's stack
+    tests (``infra/``) need aws-cdk-lib, which only the slow tier installs (tests/test_generated_cdk.py)."""
+    return ("tests",) if (project / "infra").is_dir() else ()
+
+
 _RENDERED: dict[tuple[str, tuple[tuple[str, Any], ...]], Path] = {}
 """Projects already rendered in this test process, by name and options (pristine: never handed out)."""
 

@@ -359,11 +359,7 @@ NODE_PATTERN_CASES = [
     pytest.param(
         catalog.TOPICS_PUBLISHER.name, "nodejs22.x", "x86_64", SECRET_ARN, id="topics-publisher-nodejs22.x-arn-kms"
     ),
-] + [
-    # On once the pattern has its Node.js handlers (src/writeThrough.ts, src/writeThroughStream.ts).
-    pytest.param(catalog.WRITE_THROUGH.name, "nodejs22.x", "x86_64", None, id="write-through-nodejs22.x")
-    for _ in [()]
-    if catalog.NODE in catalog.WRITE_THROUGH.languages
+    pytest.param(catalog.WRITE_THROUGH.name, "nodejs22.x", "x86_64", None, id="write-through-nodejs22.x"),
 ]
 NODE_HANDLERS = {
     catalog.IDEMPOTENT_CONSUMER.name: ["idempotentConsumer"],

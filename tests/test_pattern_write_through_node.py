@@ -38,7 +38,8 @@ from tests.support.tools import require_tool
 
 PATTERN = catalog.WRITE_THROUGH.name
 LANGUAGES = catalog.NODE_SOURCE_LANGUAGES
-FRAMEWORKS = catalog.frameworks_for(PATTERN)
+FRAMEWORKS = catalog.DOCTOR_FRAMEWORK_NAMES
+"""The frameworks whose project files these tests read (the CDK app: tests/test_generated_cdk.py)."""
 
 
 def _ext(language: str) -> str:
@@ -66,15 +67,23 @@ def test_the_layout_gives_node_projects_both_handlers_their_tests_and_the_stream
         assert not any(keeps(path, other) for other in others), path
 
 
-def test_new_renders_it_for_node_and_the_cdk_still_refuses_it(run_cli, tmp_path):
+def test_new_renders_it_for_node_and_for_the_cdk_in_typescript(run_cli, tmp_path):
     result = run_cli("new", "demo", "--no-input", "-o", str(tmp_path), "-r", "nodejs22.x", "--pattern", PATTERN)
     assert result.exit_code == 0, result.output
     files = {p.relative_to(tmp_path / "demo").as_posix() for p in (tmp_path / "demo").rglob("*") if p.is_file()}
     assert {"src/writeThrough.mjs", "src/writeThroughStream.mjs", "tests/writeThrough.test.mjs"} <= files
     assert not {p for p in files if p.endswith(".py") or p.endswith(".ts")}
-    refused = run_cli("new", "cdkdemo", "--no-input", "-o", str(tmp_path), "-r", "nodejs22.x", "--framework", "cdk",
-                      "--pattern", PATTERN)  # fmt: skip
-    assert refused.exit_code == 2 and f"--pattern {PATTERN} is not available with --framework cdk" in refused.stderr
+    cdk = run_cli("new", "cdkdemo", "--no-input", "-o", str(tmp_path), "-r", "nodejs22.x", "--framework", "cdk",
+                  "--pattern", PATTERN)  # fmt: skip
+    assert cdk.exit_code == 0, cdk.output
+    files = {p.relative_to(tmp_path / "cdkdemo").as_posix() for p in (tmp_path / "cdkdemo").rglob("*") if p.is_file()}
+    assert {
+        "src/writeThrough.ts",
+        "src/writeThroughStream.ts",
+        "tests/writeThrough.test.ts",
+        "infra/momentoStack.ts",
+    } <= files
+    assert not {p for p in files if p.endswith(".mjs") or p.endswith(".py")}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -235,11 +235,20 @@ def assert_refused(result, command: str) -> None:
     assert "Traceback" not in result.output
 
 
-def test_doctor_refuses_a_cdk_project(run_cli, cdk_project):
-    assert_refused(run_cli("doctor", str(cdk_project), "--offline"), "doctor")
+def test_doctor_on_a_cdk_project_never_synthesized_says_to_synthesize(run_cli, cdk_project):
+    """doctor reads cdk.out and runs no code of the app: without one it says how to make it (exit 2)."""
+    result = run_cli("doctor", str(cdk_project), "--offline")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "cdk.out is missing" in result.stderr and "npx cdk synth" in result.stderr and "--synth" in result.stderr
+    assert "Traceback" not in result.output
     result = run_cli("doctor", str(cdk_project), "--offline", "--json")
     assert result.exit_code == ExitCode.USAGE
-    assert json.loads(result.stdout)["errors"][0]["code"] == "project.cdk-not-supported"
+    assert json.loads(result.stdout)["errors"][0]["code"] == "project.cdk-not-synthesized"
+
+
+def test_doctor_fix_refuses_a_cdk_project(run_cli, cdk_project):
+    assert_refused(run_cli("doctor", str(cdk_project), "--offline", "--fix"), "doctor --fix")
+    assert "generated from its code" in run_cli("doctor", str(cdk_project), "--fix", "--dry-run").stderr
 
 
 def test_add_refuses_a_cdk_project(run_cli, cdk_project):
@@ -261,7 +270,7 @@ def test_update_refuses_a_cdk_project(run_cli, cdk_project):
 
 def test_a_cdk_json_without_an_answers_file_is_a_cdk_project(run_cli, tmp_path):
     (tmp_path / "cdk.json").write_text('{"app": "npx ts-node bin/app.ts"}\n')
-    assert_refused(run_cli("doctor", str(tmp_path), "--offline"), "doctor")
+    assert "cdk.out is missing" in run_cli("doctor", str(tmp_path), "--offline").stderr
     assert_refused(run_cli("add", str(tmp_path), "--no-input"), "add")
 
 

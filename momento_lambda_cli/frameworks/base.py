@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from momento_lambda_cli import catalog
 
 if TYPE_CHECKING:
+    from momento_lambda_cli.doctor.build_output import Package
     from momento_lambda_cli.doctor.model import Result
     from momento_lambda_cli.project.esbuild import Bundle
     from momento_lambda_cli.project.model import Function, Project, Setting
@@ -144,10 +145,41 @@ class FrameworkAdapter(abc.ABC):
         """``folder`` holds one of the files that mark this framework's projects."""
         return any((folder / name).is_file() for name in self.framework.project_files)
 
+    def reads(self, command: str | None) -> bool:
+        """``command`` (``doctor``, ``doctor --fix``, ``add``, ``store-token``, ``update``) works on
+        this framework's projects: the one per-command capability :meth:`refuse` and callers ask."""
+        del command
+        return self.reads_projects
+
     def refuse(self, project_dir: Path, command: str | None) -> None:
         """Raise a usage error when ``command`` cannot work on this framework's project (the
         frameworks this tool reads: nothing to refuse)."""
         del project_dir, command
+
+    def synthesize(self, project_dir: Path, timeout: float) -> str:
+        """``doctor --synth``: run the framework's own code generation (CDK's ``cdk synth``) and
+        say what ran; a framework whose project is its files has nothing to run (usage error)."""
+        from momento_lambda_cli.errors import UsageError
+
+        del timeout
+        raise UsageError(
+            f"--synth is for AWS CDK apps: {project_dir} is a {self.framework.display_name} project "
+            "(doctor reads its files as they are).",
+            "Drop --synth.",
+            code="usage.synth-not-cdk",
+        )
+
+    def build_packages(self, project: Project) -> list[Package] | None:
+        """The deployable build output the build checks inspect when the framework keeps it somewhere
+        of its own (CDK: the assets in cdk.out); ``None``: ``.aws-sam/build`` / ``.serverless``."""
+        del project
+        return None
+
+    def construct_path(self, project: Project, function: Function) -> str | None:
+        """Where the function is declared in the app's code, when that is not a line of the template
+        (CDK: the construct path ``Stack/Fn``)."""
+        del project, function
+        return None
 
     @property
     def name(self) -> str:

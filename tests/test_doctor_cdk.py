@@ -407,3 +407,71 @@ def test_synth_is_for_cdk_apps_and_needs_the_apps_cli(run_cli, tmp_path):
     result = run_cli("doctor", str(root), "--offline", "--synth")
     assert result.exit_code == ExitCode.FAILED
     assert "no node_modules" in result.stderr and "npm install" in result.stderr
+
+
+def test_lookups_the_synth_could_not_make_are_a_warning(run_cli, tmp_path):
+    """`Vpc.fromLookup` without credentials: the template is written with placeholders and the
+    manifest lists the lookup under `missing`."""
+    root = make_app(tmp_path / "app")
+    manifest = json.loads((root / "cdk.out" / "manifest.json").read_text())
+    manifest["missing"] = [{"key": "vpc-provider:account=1:region=us-east-1", "provider": "vpc-provider", "props": {}}]
+    write_json(root / "cdk.out" / "manifest.json", manifest)
+    _, document = doctor(run_cli, root)
+    framework = by_id(document)["project.framework"]
+    assert framework["status"] == "warn"
+    assert "lacks 1 context lookup (vpc-provider)" in framework["details"][0]
+
+
+NODE_HANDLER = """\
+import {CacheClient, Configurations, CredentialProvider} from '@gomomento/sdk';
+
+export const handler = async () => {
+  const client = await CacheClient.create({
+    configuration: Configurations.Lambda.latest(),
+    credentialProvider: CredentialProvider.fromEnvironmentVariable('MOMENTO_API_KEY'),
+    defaultTtlSeconds: 60,
+  });
+  return client.get('demo', 'k');
+};
+"""
+
+BUNDLE = """\
+"use strict";
+// node_modules/@gomomento/sdk/dist/src/index.js
+var CacheClient = class { static async create() { const c = new CacheClient(); return c; } };
+// src/handler.ts
+var handler = async () => { const client = await CacheClient.create({}); return client.get('demo', 'k'); };
+export { handler };
+"""
+
+
+@pytest.mark.parametrize("source_present", [True, False])
+def test_a_nodejs_function_bundle_is_read_through_its_own_sources(run_cli, tmp_path, source_present):
+    """A NodejsFunction asset is an esbuild bundle (library code included): the code checks read the
+    app's own modules esbuild names (`// src/handler.ts`), never the bundle; when they are not in
+    the project folder the function's code is "not read", not judged."""
+    root = make_app(tmp_path / "app")
+    (root / "src" / "handler.py").unlink()
+    if source_present:
+        (root / "src" / "handler.ts").write_text(NODE_HANDLER)
+    out = root / "cdk.out"
+    asset = out / "asset.0123abcd"
+    for path in sorted(asset.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (asset / "index.mjs").write_text(BUNDLE)
+    document = template("Api", "asset.0123abcd", {"MOMENTO_SECRET_ARN": SECRET}, runtime="nodejs22.x")
+    function = document["Resources"]["Fn9270CBC0"]
+    function["Properties"]["Handler"] = "index.handler"
+    function["Metadata"]["aws:asset:is-bundled"] = True
+    write_json(out / "Api.template.json", document)
+    age(root, out)
+    _, result = doctor(run_cli, root)
+    checks = by_id(result)
+    assert checks["build.sdk"]["status"] == "pass"  # the SDK is inside the bundle
+    if source_present:
+        assert checks["code.client-reuse"]["status"] == "fail"
+        assert "src/handler.ts" in json.dumps(checks["code.client-reuse"])
+    else:
+        assert checks["code.client-reuse"]["status"] == "skip"
+        assert "esbuild bundle" in checks["code.parses"]["message"] and "not read" in checks["code.parses"]["message"]
+    assert "index.mjs" not in json.dumps(checks["code.parses"]) or not source_present

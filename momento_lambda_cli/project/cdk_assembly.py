@@ -232,14 +232,18 @@ def _environment(value: Any) -> tuple[str | None, str | None]:
     return known(account), known(region)
 
 
-def stacks(root: Path, out: Path) -> list[StackArtifact]:
-    """Every stack artifact of the assembly in ``out`` and its nested assemblies (stages)."""
+def stacks(root: Path, out: Path, missing: list[str] | None = None) -> list[StackArtifact]:
+    """Every stack artifact of the assembly in ``out`` and its nested assemblies (stages);
+    ``missing`` gets the providers of the context lookups the synth could not make (its
+    templates then hold placeholder values such as ``vpc-12345``)."""
     found: list[StackArtifact] = []
-    _read_assembly(root, out, 0, found, set())
+    _read_assembly(root, out, 0, found, set(), missing if missing is not None else [])
     return found
 
 
-def _read_assembly(root: Path, folder: Path, depth: int, found: list[StackArtifact], seen: set[Path]) -> None:
+def _read_assembly(
+    root: Path, folder: Path, depth: int, found: list[StackArtifact], seen: set[Path], missing: list[str]
+) -> None:
     real = folder.resolve()
     if real in seen or depth > MAX_NESTING:
         return
@@ -250,6 +254,10 @@ def _read_assembly(root: Path, folder: Path, depth: int, found: list[StackArtifa
         if depth == 0:
             raise _bad(manifest_path, "missing")
         return
+    lookups = manifest.get("missing") if isinstance(manifest, dict) else None
+    for lookup in lookups[:50] if isinstance(lookups, list) else []:
+        provider = lookup.get("provider") if isinstance(lookup, dict) else None
+        missing.append(str(provider)[:100] if provider else "a lookup")
     artifacts = manifest.get("artifacts") if isinstance(manifest, dict) else None
     if not isinstance(artifacts, dict):
         if depth == 0:
@@ -264,7 +272,7 @@ def _read_assembly(root: Path, folder: Path, depth: int, found: list[StackArtifa
         if kind == NESTED_TYPE:
             nested = _inside(root, props.get("directoryName"), folder)
             if nested is not None and nested.is_dir():
-                _read_assembly(root, nested, depth + 1, found, seen)
+                _read_assembly(root, nested, depth + 1, found, seen, missing)
         elif kind == STACK_TYPE:
             template = _inside(root, props.get("templateFile"), folder)
             if template is None:
@@ -375,10 +383,17 @@ def load_cdk(
     environ = os.environ if environ is None else environ
     out = output_dir(root)
     require_fresh(root, out)
-    found = stacks(root, out)
+    missing: list[str] = []
+    found = stacks(root, out, missing)
     if not found:
         raise _bad(out / MANIFEST, "no CloudFormation stack in the cloud assembly")
     problems: list[str] = []
+    if missing:
+        problems.append(
+            f"the cloud assembly lacks {len(missing)} context lookup{'s' if len(missing) != 1 else ''} "
+            f"({', '.join(sorted(set(missing)))}): its templates hold placeholder values (e.g. vpc-12345); run "
+            "`npx cdk synth` with AWS credentials once (cdk.context.json keeps the answers)"
+        )
     if stack_name:
         stack = _choose(found, stack_name, root)
     else:

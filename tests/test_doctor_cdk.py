@@ -475,3 +475,33 @@ def test_a_nodejs_function_bundle_is_read_through_its_own_sources(run_cli, tmp_p
         assert checks["code.client-reuse"]["status"] == "skip"
         assert "esbuild bundle" in checks["code.parses"]["message"] and "not read" in checks["code.parses"]["message"]
     assert "index.mjs" not in json.dumps(checks["code.parses"]) or not source_present
+
+
+def test_sarif_and_junit_name_the_construct_path(run_cli, tmp_path):
+    """A finding about a function points at its resource in the synthesized template and names
+    the construct that declares it in the app's code (SARIF logicalLocations, JUnit text)."""
+    root = make_app(tmp_path / "app", source=PER_INVOCATION, environment={"MOMENTO_CACHE_NAME": "demo"})
+    document = template("Api", "asset.0123abcd", {"MOMENTO_CACHE_NAME": "demo"}, runtime="python3.9")
+    write_json(root / "cdk.out" / "Api.template.json", document)
+    sarif = json.loads(run_cli("doctor", str(root), "--offline", "--format", "sarif").stdout)
+    (runtime,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "project.runtime"]
+    (location,) = runtime["locations"]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "cdk.out/Api.template.json"
+    assert location["logicalLocations"] == [{"fullyQualifiedName": "Api/Fn", "kind": "resource"}]
+    junit = run_cli("doctor", str(root), "--offline", "--format", "junit").stdout
+    assert "at cdk.out/Api.template.json:" in junit and "(Api/Fn)" in junit
+
+
+def test_a_cdk_out_symlinked_out_of_the_project_is_refused(run_cli, tmp_path):
+    root = make_app(tmp_path / "app")
+    (root / "cdk.out").rename(tmp_path / "elsewhere")
+    (root / "cdk.out").symlink_to(tmp_path / "elsewhere")
+    one_line_error(run_cli, root, "outside the project")
+
+
+def test_a_fifo_manifest_does_not_hang(run_cli, tmp_path):
+    root = make_app(tmp_path / "app")
+    (root / "cdk.out" / "manifest.json").unlink()
+    os.mkfifo(root / "cdk.out" / "manifest.json")
+    result = run_cli("doctor", str(root), "--offline")
+    assert result.exit_code == ExitCode.USAGE and "cdk.out is missing" in result.stderr

@@ -196,7 +196,7 @@ def test_a_healthy_app_is_read_from_its_cloud_assembly(run_cli, tmp_path):
     assert code == 0, [c for c in checks.values() if c["status"] in ("fail", "error")]
     framework = checks["project.framework"]
     assert framework["message"].startswith("AWS CDK project (Api.template.json, cdk.json), 1 function (python3.12)")
-    assert "Fn9270CBC0: Api/Fn" in framework["details"]
+    assert "function Fn9270CBC0: construct Api/Fn" in framework["details"]
     assert any("stack Api" in d for d in framework["details"]) and any("us-east-1" in d for d in framework["details"])
     assert checks["iam.secret-access"]["status"] == "pass"
     assert checks["code.client-reuse"]["status"] == "pass"
@@ -218,6 +218,7 @@ def test_a_plaintext_key_a_missing_grant_and_a_client_per_invocation_are_finding
     checks = by_id(document)
     assert code == ExitCode.FAILED
     assert checks["secret.no-plaintext-key"]["status"] == "fail"
+    assert checks["secret.no-plaintext-key"]["details"][0].startswith("Fn9270CBC0 (Api/Fn): environment variable")
     assert checks["code.client-reuse"]["status"] == "fail"
     assert key not in json.dumps(document)
 
@@ -289,7 +290,7 @@ def test_a_nested_stage_assembly_and_cdk_json_output(run_cli, tmp_path):
     assert "ProdApi.template.json" in framework["message"]
     assert any("stack Prod-Api" in d for d in framework["details"])
     assert any("eu-west-1" in d for d in framework["details"])
-    assert "Fn9270CBC0: Prod/Api/Fn" in framework["details"]
+    assert "function Fn9270CBC0: construct Prod/Api/Fn" in framework["details"]
 
 
 def test_several_stacks_the_first_with_functions_or_the_one_named(run_cli, tmp_path):

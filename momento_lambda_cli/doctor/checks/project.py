@@ -163,7 +163,9 @@ def framework(ctx: DoctorContext) -> Result:
         if setting.value is not None
     ]
     settings += [
-        f"{f.key}: {path}" for f in project.functions if (path := adapter.construct_path(project, f)) is not None
+        f"function {f.key}: construct {path}"
+        for f in project.functions
+        if (path := adapter.construct_path(project, f)) is not None
     ]
     notes = [s.note for s in (project.stage, project.region, project.stack_name) if s.note]
     if not project.is_aws:

@@ -201,6 +201,7 @@ def test_new_json_reports_the_cdk_project_and_its_next_steps(run_cli, tmp_path):
         "npm install",
         "npm test",
         "npx cdk synth",
+        "momento-lambda doctor --offline",
         "npx cdk bootstrap",
         "npx cdk deploy -c momentoSecretName=momento/demo/api-key",
     ]
@@ -215,8 +216,8 @@ def test_next_steps_of_a_python_cdk_project_and_one_with_a_secret_arn():
         "npm install",
         "pytest",
     ]
-    assert commands[-3:-1] == ["npx cdk synth", "npx cdk bootstrap"]
-    assert not [c for c in commands if "momento-lambda" in c], "doctor / store-token do not read CDK projects yet"
+    assert commands[-4:-1] == ["npx cdk synth", "momento-lambda doctor --offline", "npx cdk bootstrap"]
+    assert [c for c in commands if "momento-lambda" in c] == ["momento-lambda doctor --offline"], "no store-token yet"
     with_arn = build_answers("demo", framework="cdk", runtime="nodejs22.x", secret_arn=SECRET_ARN)
     assert next_steps(with_arn, "demo")[-1].command == f"npx cdk deploy -c momentoSecretArn={SECRET_ARN}"
 

@@ -238,6 +238,7 @@ class CdkAdapter(FrameworkAdapter):
         build = "(pip for Lambda's platform, no Docker)" if answers.is_python else "(the project's esbuild, no Docker)"
         return [
             ("npx cdk synth", f"offline: builds the function {build}"),
+            ("momento-lambda doctor --offline", "reads cdk.out: the grant, the secret contract, the code, the build"),
             ("npx cdk bootstrap", "once per AWS account and region"),
             (
                 f"npx cdk deploy -c {where}={shlex.quote(value)}",

@@ -194,7 +194,8 @@ CDK_PATTERNS: tuple[str, ...] = (CACHE_ASIDE.name, RATE_LIMIT.name)
 
 
 DOCTOR_FRAMEWORK_NAMES: tuple[str, ...] = (SAM.name, SERVERLESS.name)
-"""The frameworks `doctor`, `add`, `store-token` and `update` read (CDK projects: not yet)."""
+"""The frameworks every project-reading command (`doctor`, `add`, `store-token`, `update`) reads.
+The others are read command by command: ``FrameworkAdapter.reads(command)`` (CDK: `doctor`)."""
 
 
 def frameworks_for(pattern_name: str) -> tuple[str, ...]:

@@ -131,8 +131,9 @@ class FrameworkAdapter(abc.ABC):
 
     @property
     def reads_projects(self) -> bool:
-        """`doctor`, `add`, `store-token` and `update` read this framework's projects
-        (``catalog.DOCTOR_FRAMEWORK_NAMES``; the others only `new` renders: :meth:`refuse` says so)."""
+        """`doctor`, `add`, `store-token` and `update` all read this framework's projects
+        (``catalog.DOCTOR_FRAMEWORK_NAMES``); for the others each command asks :meth:`reads`, and
+        :meth:`refuse` stops the commands that do not."""
         return self.name in catalog.DOCTOR_FRAMEWORK_NAMES
 
     @property

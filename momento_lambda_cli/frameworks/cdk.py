@@ -261,9 +261,16 @@ class CdkAdapter(FrameworkAdapter):
     # --- doctor checks that read the build differently ------------------------------------------
 
     def python_build_check(self, project: Project, arches: set[str], problems: list[str]) -> tuple[str, Result | None]:
-        """The asset folder in cdk.out is the built package: build.binaries inspects its compiled
-        extensions for the function's CPU and Python, whatever bundled them."""
-        return "the asset folders in cdk.out (build.binaries checks what they hold)", None
+        """The asset folder in cdk.out is the built package (bundled at synth, locally or in Docker,
+        as the app's code says): no project setting to judge; build.binaries inspects its compiled
+        extensions for the function's CPU and Python."""
+        from momento_lambda_cli.doctor.model import Result
+
+        del project, arches, problems
+        return "", Result.skip(
+            "The Python dependencies are bundled by the app's code at synth (the asset in cdk.out): "
+            "build.binaries and build.glibc check what the asset holds."
+        )
 
     # --- edits ----------------------------------------------------------------------------------
 

@@ -246,9 +246,10 @@ def test_a_cloud_assembly_older_than_a_source_is_not_read(run_cli, tmp_path, cha
 
 def test_installs_tests_and_caches_do_not_make_it_stale(run_cli, tmp_path):
     root = make_app(tmp_path / "app")
-    for folder in ("node_modules/aws-cdk", ".venv/lib", "tests", ".git", "infra/__pycache__"):
+    for folder in ("node_modules/aws-cdk", ".venv/lib", "tests", ".git", "infra/__pycache__", "env/lib"):
         (root / folder).mkdir(parents=True, exist_ok=True)
         (root / folder / "x.py").write_text("# newer\n")
+    (root / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")  # a venv under another name
     assert doctor(run_cli, root)[0] == 0
 
 

@@ -163,7 +163,10 @@ def freshness(root: Path, out: Path, limit: int = MAX_SOURCE_FILES) -> Freshness
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if d not in SKIPPED_FOLDERS and not d.startswith("cdk.out") and (here / d).resolve() not in skip
+            if d not in SKIPPED_FOLDERS
+            and not d.startswith("cdk.out")
+            and (here / d).resolve() not in skip
+            and not (here / d / "pyvenv.cfg").exists()  # a virtual environment under any name
         )
         for name in sorted(filenames):
             walked += 1

@@ -507,3 +507,31 @@ def test_a_fifo_manifest_does_not_hang(run_cli, tmp_path):
     os.mkfifo(root / "cdk.out" / "manifest.json")
     result = run_cli("doctor", str(root), "--offline")
     assert result.exit_code == ExitCode.USAGE and "cdk.out is missing" in result.stderr
+
+
+def test_the_apps_file_and_line_where_cdk_records_it(run_cli, tmp_path):
+    """With `CDK_DEBUG=true` the manifest records each construct's creation stack: findings then name
+    the app's own file and line (SARIF's location), never a frame in node_modules."""
+    root = make_app(tmp_path / "app")
+    document = template("Api", "asset.0123abcd", {"MOMENTO_CACHE_NAME": "demo"}, runtime="python3.9")
+    write_json(root / "cdk.out" / "Api.template.json", document)
+    frames = [
+        "...new Function in aws-cdk-lib...",
+        f"new Lib ({root}/node_modules/lib/index.js:3:1)",
+        f"new ApiStack ({root}/infra/app.py:42:5)",
+        f"<anonymous> ({root}/infra/main.ts:9:1)",
+    ]
+    manifest = json.loads((root / "cdk.out" / "manifest.json").read_text())
+    manifest["artifacts"]["Api"]["metadata"] = {
+        "/Api/Fn/Resource": [
+            {"type": "aws:cdk:logicalId", "data": "Fn9270CBC0"},
+            {"type": "aws:cdk:creationStack", "data": frames},
+        ]
+    }
+    write_json(root / "cdk.out" / "manifest.json", manifest)
+    _, checks = doctor(run_cli, root)
+    assert by_id(checks)["project.runtime"]["details"][0].startswith("Fn9270CBC0 (Api/Fn, infra/app.py line 42): ")
+    sarif = json.loads(run_cli("doctor", str(root), "--offline", "--format", "sarif").stdout)
+    (runtime,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "project.runtime"]
+    physical = runtime["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == "infra/app.py" and physical["region"] == {"startLine": 42}

@@ -61,7 +61,12 @@ def named_by_construct(outcomes: list[Outcome], project: Project) -> list[Outcom
     from momento_lambda_cli.frameworks import adapter_for
 
     adapter = adapter_for(project)
-    names = {f.key: path for f in project.functions if (path := adapter.construct_path(project, f))}
+    names = {}
+    for function in project.functions:
+        path = adapter.construct_path(project, function)
+        declared = adapter.declared_at(project, function)
+        if path is not None:
+            names[function.key] = path + (f", {declared[0]} line {declared[1]}" if declared else "")
     if not names:
         return outcomes
 

@@ -56,7 +56,11 @@ class Locator:
         from momento_lambda_cli.frameworks import adapter_for
 
         function = next(f for f in project.functions if f.key == key)
-        construct = adapter_for(project).construct_path(project, function)
+        adapter = adapter_for(project)
+        construct = adapter.construct_path(project, function)
+        declared = adapter.declared_at(project, function)
+        if declared is not None:  # the app's own code, where the framework records it
+            return Location(declared[0], declared[1], construct)
         for path in [project.config_path, *project.config_files]:
             for section in ("Resources", "functions"):
                 line = self._key_line(path, section, key)

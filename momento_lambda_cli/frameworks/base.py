@@ -176,6 +176,12 @@ class FrameworkAdapter(abc.ABC):
         del project
         return None
 
+    def declared_at(self, project: Project, function: Function) -> tuple[str, int] | None:
+        """The file (relative to the project) and line of the app's code that declares the function,
+        when its template is generated and the framework records it (CDK with ``CDK_DEBUG=true``)."""
+        del project, function
+        return None
+
     def construct_path(self, project: Project, function: Function) -> str | None:
         """Where the function is declared in the app's code, when that is not a line of the template
         (CDK: the construct path ``Stack/Fn``)."""

@@ -146,6 +146,12 @@ class CdkAdapter(FrameworkAdapter):
         found = facts(project)
         return found.construct_paths.get(function.key) if found is not None else None
 
+    def declared_at(self, project: Project, function: Function) -> tuple[str, int] | None:
+        from momento_lambda_cli.project.cdk_assembly import facts
+
+        found = facts(project)
+        return found.declared_at.get(function.key) if found is not None else None
+
     # --- where things are in the document ------------------------------------------------------
 
     def function_path(self, key: str) -> list[str]:

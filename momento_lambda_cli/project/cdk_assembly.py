@@ -220,6 +220,10 @@ class StackArtifact:
     region: str | None
     display: str
     """``Stage/Stack`` (the artifact's display name)."""
+    metadata: Any = None
+    """The artifact's construct metadata (``metadata``), when it holds it inline."""
+    metadata_file: Path | None = None
+    """Or the file holding it (``additionalMetadataFile``, inside the project)."""
 
 
 def _environment(value: Any) -> tuple[str | None, str | None]:
@@ -283,6 +287,7 @@ def _read_assembly(
             account, region = _environment(artifact.get("environment"))
             name = props.get("stackName")
             display = artifact.get("displayName")
+            metadata_file = _inside(root, artifact.get("additionalMetadataFile"), folder)
             found.append(
                 StackArtifact(
                     artifact_id=str(artifact_id)[:256],
@@ -292,6 +297,8 @@ def _read_assembly(
                     account=account,
                     region=region,
                     display=str(display)[:256] if isinstance(display, str) and display else str(artifact_id)[:256],
+                    metadata=artifact.get("metadata"),
+                    metadata_file=metadata_file,
                 )
             )
 
@@ -305,6 +312,9 @@ class CdkFacts:
     others: list[StackArtifact] = field(default_factory=list)
     construct_paths: dict[str, str] = field(default_factory=dict)
     """Function key -> its construct path (``Stack/Fn``)."""
+    declared_at: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Function key -> the app's file and line that created it, where CDK records it (``CDK_DEBUG=true``
+    or ``cdk synth --debug``: ``aws:cdk:creationStack``)."""
     bundled: dict[str, bool] = field(default_factory=dict)
     """Function key -> its asset was bundled (``aws:asset:is-bundled``: NodejsFunction, PythonFunction)."""
 
@@ -432,6 +442,7 @@ def load_cdk(
             facts_.construct_paths[function.key] = path.removesuffix("/Resource")[:512]
         facts_.bundled[function.key] = metadata.get("aws:asset:is-bundled") is True
         _asset_code(root, stack, function, metadata)
+    facts_.declared_at = _creation_sites(root, stack, facts_.construct_paths)
     for layer in layers:
         metadata = resources.get(layer.key, {}).get("Metadata")
         asset = _asset_location(root, stack, metadata if isinstance(metadata, dict) else {})
@@ -455,6 +466,48 @@ def load_cdk(
     )
     _FACTS[stack.template] = facts_
     return project
+
+
+FRAME = re.compile(r"\((?P<file>[^()]+?):(?P<line>\d+):\d+\)$")
+"""A stack frame of ``aws:cdk:creationStack``: ``new MomentoStack (/app/infra/momentoStack.ts:67:21)``."""
+
+
+def _creation_sites(root: Path, stack: StackArtifact, constructs: dict[str, str]) -> dict[str, tuple[str, int]]:
+    """Function key -> (file relative to the project, line) of the app's code that created it: the
+    first frame of its ``aws:cdk:creationStack`` inside the project and outside node_modules."""
+    if not constructs:
+        return {}
+    metadata = stack.metadata
+    if not isinstance(metadata, dict) and stack.metadata_file is not None:
+        try:
+            metadata = read_json(stack.metadata_file, root)
+        except MomentoLambdaError:
+            metadata = None
+    if not isinstance(metadata, dict):
+        return {}
+    base = root.resolve()
+    found: dict[str, tuple[str, int]] = {}
+    for key, construct in constructs.items():
+        entries = metadata.get(f"/{construct}/Resource")
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict) or entry.get("type") != "aws:cdk:creationStack":
+                continue
+            frames = entry.get("data")
+            for frame in frames[:50] if isinstance(frames, list) else []:
+                match = FRAME.search(frame) if isinstance(frame, str) else None
+                if match is None or "node_modules" in match["file"]:
+                    continue
+                path = Path(match["file"])
+                path = path if path.is_absolute() else base / path
+                try:
+                    relative = path.resolve().relative_to(base)
+                except ValueError:
+                    continue
+                found[key] = (relative.as_posix(), int(match["line"]))
+                break
+            if key in found:
+                break
+    return found
 
 
 def _asset_location(root: Path, stack: StackArtifact, metadata: dict[str, Any]) -> CodeLocation | None:

@@ -199,8 +199,9 @@ used once the pattern has Node.js."""
 
 
 DOCTOR_FRAMEWORK_NAMES: tuple[str, ...] = (SAM.name, SERVERLESS.name)
-"""The frameworks `doctor`, `add`, `store-token` and `update` all read (CDK apps: the commands its
-adapter's ``reads(command)`` names)."""
+"""The frameworks every project-reading command (`doctor`, `add`, `store-token`, `update`) reads.
+The others are read command by command: ``FrameworkAdapter.reads(command)`` (CDK: `doctor`, `add`,
+`store-token`, `update`; not `doctor --fix`)."""
 
 
 def frameworks_for(pattern_name: str) -> tuple[str, ...]:

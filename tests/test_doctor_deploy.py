@@ -352,3 +352,27 @@ def test_a_v2_key_stored_without_its_endpoint_fails(run_cli, aws, momento, tmp_p
     assert run.status("momento.key") == "fail"
     assert "v2 Momento API key, which needs its endpoint" in run.checks["momento.key"]["message"]
     assert momento.state.calls.total() == 0  # nothing was sent
+
+
+def test_a_cdk_app_finds_its_stack_by_its_synthesized_name_and_region(run_cli, aws, momento, tmp_path):
+    """The stack name and region come from the cloud assembly (manifest.json: stackName,
+    aws://ACCOUNT/REGION), not from a settings file."""
+    from tests.test_doctor_cdk import make_app
+
+    key = v2_key()
+    deployment = doctor_aws.deploy(
+        aws, stack_name="Api", secret_string=contract.encode_secret(key, ENDPOINT), runtime="python3.12", memory=512
+    )
+    root = make_app(
+        tmp_path / "app",
+        environment={
+            contract.ENV_SECRET_ARN: deployment.secret_arn,
+            contract.ENV_CACHE_NAME: "demo-cache",
+            contract.ENV_DEFAULT_TTL: "60",
+        },
+    )
+    run = run_doctor(run_cli, str(root), "--only", ",".join(REMOTE_IDS))
+    assert run.checks["deploy.stack"]["message"] == "Stack Api is CREATE_COMPLETE"
+    assert {i: run.status(i) for i in REMOTE_IDS} == {
+        i: "skip" if i == "iam.role-kms-decrypt" else "pass" for i in REMOTE_IDS
+    }, {i: run.text(i) for i in REMOTE_IDS}

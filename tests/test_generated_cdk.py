@@ -73,6 +73,22 @@ def assert_cfn_lint_clean(project: Path) -> None:
     assert {m.rule.id for m in matches} <= KNOWN_WARNINGS, [str(m) for m in matches]
 
 
+CODE_CHECKS = ("code.client-reuse", "code.lambda-config", "code.secret-timeouts", "iam.secret-access", "build.sdk")
+"""Checks that must pass with evidence on a generated app (doctor never says "fine" by skipping)."""
+
+
+def assert_doctor_healthy(run_cli: Any, project: Path, *args: str) -> dict[str, Any]:
+    """`doctor --offline` reads the synthesized cloud assembly: nothing fails or errors, and the
+    code, grant and SDK checks pass (they read the asset's source and the template)."""
+    result = run_cli("doctor", str(project), "--offline", "--json", *args)
+    document: dict[str, Any] = json.loads(result.stdout)
+    checks = {c["id"]: c for c in document["data"]["checks"]}
+    bad = [c for c in checks.values() if c["status"] in ("fail", "error")]
+    assert result.exit_code == 0 and not bad, bad
+    assert {i: checks[i]["status"] for i in CODE_CHECKS} == dict.fromkeys(CODE_CHECKS, "pass"), checks
+    return checks
+
+
 def resources(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [r for r in template["Resources"].values() if r["Type"] == kind]
 
@@ -117,13 +133,27 @@ def assert_function_and_grant(
 
 
 @pytest.mark.parametrize("arch", catalog.ARCHITECTURE_NAMES)
-def test_typescript_cdk_app_synthesizes_offline_lints_clean_and_its_tests_pass(tmp_path, arch):
+def test_typescript_cdk_app_synthesizes_offline_lints_clean_and_its_tests_pass(tmp_path, arch, run_cli, monkeypatch):
     """NodejsFunction bundles with the project's esbuild (no Docker): one ES module with the
-    createRequire banner, @gomomento/sdk inside, @aws-sdk outside."""
+    createRequire banner, @gomomento/sdk inside, @aws-sdk outside. doctor reads the cloud assembly
+    (the bundle through its own sources, src/*.ts) and finds the app healthy; after a source
+    changes it refuses the stale cdk.out, and `doctor --synth` (x86_64) runs the app's own synth."""
     require_tool("node")
     project = render(tmp_path, framework="cdk", runtime="nodejs22.x", architecture=arch)
     npm_install(project, lock_file=True)
     template = synth(project)
+    checks = assert_doctor_healthy(run_cli, project)
+    assert "src/momentoClient.ts" in checks["code.client-reuse"]["message"]
+    if arch == catalog.X86_64.name:
+        handler = project / "src" / "handler.ts"
+        handler.write_text(handler.read_text() + "\n")
+        stale = run_cli("doctor", str(project), "--offline")
+        assert stale.exit_code == 2 and "cdk.out is older than src/handler.ts" in stale.stderr, stale.stderr
+        for name, value in cdk_env().items():
+            monkeypatch.setenv(name, value)
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+            monkeypatch.delenv(name, raising=False)
+        assert_doctor_healthy(run_cli, project, "--synth")
     assert_cfn_lint_clean(project)
     asset = project / "cdk.out" / assert_function_and_grant(template, "nodejs22.x", arch, None)
     (function,) = resources(template, "AWS::Lambda::Function")
@@ -184,7 +214,9 @@ PYTHON_CASES = [
 @pytest.mark.parametrize(
     ("runtime", "arch", "options"), PYTHON_CASES, ids=["python3.12-x86_64-rate-limit-snapstart", "python3.13-arm64"]
 )
-def test_python_cdk_app_builds_grpc_for_lambda_without_docker_and_its_tests_pass(tmp_path, runtime, arch, options):
+def test_python_cdk_app_builds_grpc_for_lambda_without_docker_and_its_tests_pass(
+    tmp_path, runtime, arch, options, run_cli
+):
     """Local bundling (pip --platform manylinux2014_<cpu> --python-version X.Y --implementation
     cp --only-binary=:all:): the asset holds the code and a grpc extension for the function's CPU
     and CPython ABI (file name, wheel tag, ELF header, glibc floor), whatever this machine is.
@@ -229,6 +261,11 @@ def test_python_cdk_app_builds_grpc_for_lambda_without_docker_and_its_tests_pass
     with (asset / grpc[0]).open("rb") as stream:
         need = glibc_need(stream)
     assert need is not None and need.version <= runtime.glibc, need
+
+    checks = assert_doctor_healthy(run_cli, project)  # the asset's copied source, its grpc build
+    assert checks["build.binaries"]["status"] == "pass" and checks["build.glibc"]["status"] == "pass"
+    if options.get("snapstart"):
+        assert checks["code.snapstart-hooks"]["status"] == "pass"
 
     run_project_tests(project, python)  # tests/ and infra/test_momento_stack.py; never cdk.out/
 

@@ -218,6 +218,7 @@ def test_new_json_reports_the_cdk_project_and_its_next_steps(run_cli, tmp_path):
         "npm test",
         "momento-lambda store-token",
         "npx cdk synth",
+        "momento-lambda doctor --offline",
         "npx cdk bootstrap",
         "npx cdk deploy",
     ]
@@ -232,8 +233,11 @@ def test_next_steps_of_a_python_cdk_project_and_one_with_a_secret_arn():
         "npm install",
         "pytest",
     ]
-    assert commands[-3:-1] == ["npx cdk synth", "npx cdk bootstrap"]
-    assert [c for c in commands if "momento-lambda" in c] == ["momento-lambda store-token"], "doctor: not yet"
+    assert commands[-4:-1] == ["npx cdk synth", "momento-lambda doctor --offline", "npx cdk bootstrap"]
+    assert [c for c in commands if "momento-lambda" in c] == [
+        "momento-lambda store-token",
+        "momento-lambda doctor --offline",
+    ]
     assert commands.index("momento-lambda store-token") < commands.index("npx cdk synth")
     with_arn = build_answers("demo", framework="cdk", runtime="nodejs22.x", secret_arn=SECRET_ARN)
     with_arn_steps = [step.command for step in next_steps(with_arn, "demo")]
@@ -255,11 +259,20 @@ def assert_refused(result, command: str) -> None:
     assert "Traceback" not in result.output
 
 
-def test_doctor_refuses_a_cdk_project(run_cli, cdk_project):
-    assert_refused(run_cli("doctor", str(cdk_project), "--offline"), "doctor")
+def test_doctor_on_a_cdk_project_never_synthesized_says_to_synthesize(run_cli, cdk_project):
+    """doctor reads cdk.out and runs no code of the app: without one it says how to make it (exit 2)."""
+    result = run_cli("doctor", str(cdk_project), "--offline")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "cdk.out is missing" in result.stderr and "npx cdk synth" in result.stderr and "--synth" in result.stderr
+    assert "Traceback" not in result.output
     result = run_cli("doctor", str(cdk_project), "--offline", "--json")
     assert result.exit_code == ExitCode.USAGE
-    assert json.loads(result.stdout)["errors"][0]["code"] == "project.cdk-not-supported"
+    assert json.loads(result.stdout)["errors"][0]["code"] == "project.cdk-not-synthesized"
+
+
+def test_doctor_fix_refuses_a_cdk_project(run_cli, cdk_project):
+    assert_refused(run_cli("doctor", str(cdk_project), "--offline", "--fix"), "doctor --fix")
+    assert "generated from its code" in run_cli("doctor", str(cdk_project), "--fix", "--dry-run").stderr
 
 
 def test_add_reads_a_cdk_project_from_its_source(run_cli, cdk_project):
@@ -273,7 +286,7 @@ def test_add_reads_a_cdk_project_from_its_source(run_cli, cdk_project):
 
 def test_a_cdk_json_without_an_answers_file_is_a_cdk_project(run_cli, tmp_path):
     (tmp_path / "cdk.json").write_text('{"app": "npx ts-node bin/app.ts"}\n')
-    assert_refused(run_cli("doctor", str(tmp_path), "--offline"), "doctor")
+    assert "cdk.out is missing" in run_cli("doctor", str(tmp_path), "--offline").stderr
     result = run_cli("add", str(tmp_path), "--no-input")  # read as a CDK app: its entry file is missing
     assert result.exit_code == ExitCode.FAILED and "No Lambda function construct found" in result.stderr
 

@@ -92,7 +92,12 @@ CASES: dict[str, Case] = {
     "momento-lambda --version --verbose": Case(0, processes=True),
 }
 
-NOT_RUN: dict[str, str] = {}
+NOT_RUN: dict[str, str] = {
+    "momento-lambda doctor --offline --synth": "runs a CDK app's own `cdk synth` (npm install first): "
+    "tests/test_generated_cdk.py runs it on a generated app",
+    "momento-lambda doctor --stack-name Prod-Api": "a synthesized CDK app with several stacks: "
+    "tests/test_doctor_cdk.py::test_several_stacks_the_first_with_functions_or_the_one_named",
+}
 
 
 def test_every_readme_command_is_known():

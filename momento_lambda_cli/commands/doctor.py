@@ -179,6 +179,24 @@ def doctor(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --fix: print the unified diff of the fixes; write nothing.")
     ] = False,
+    synth: Annotated[
+        bool,
+        typer.Option(
+            "--synth",
+            help="AWS CDK apps: run the app's own `cdk synth` first (doctor otherwise runs no code of the app and "
+            "reads cdk.out as it is).",
+        ),
+    ] = False,
+    synth_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--synth-timeout",
+            parser=numbers.option_parser(numbers.TIMEOUT),
+            metavar="SECONDS",
+            show_default=False,
+            help="With --synth: seconds `cdk synth` may take before it is stopped. [default: 300]",
+        ),
+    ] = None,
     bug_report: Annotated[
         Path | None,
         typer.Option(
@@ -226,7 +244,9 @@ def doctor(
     project_path = project_dir.resolve()
     from momento_lambda_cli.project.answers import refuse_unread
 
-    refuse_unread(project_path, "doctor")
+    refuse_unread(project_path, "doctor --fix" if fix or dry_run else "doctor")
+    if synth:
+        _synthesize(project_path, synth_timeout)
     bad_answers: MomentoLambdaError | None = None
     try:
         saved = load_saved(project_path)  # a malformed answers file: Error: FILE: FIELD ..., exit 1
@@ -309,6 +329,22 @@ def doctor(
             out.print(render.not_checked_line(summary))
     if not summary.ok(strict):
         raise typer.Exit(summary.exit_code(strict))
+
+
+def _synthesize(project_path: Path, timeout: float | None) -> None:
+    """``--synth``: the project's framework runs its own code generation (CDK: ``cdk synth``)."""
+    from momento_lambda_cli import frameworks
+    from momento_lambda_cli.errors import UsageError
+    from momento_lambda_cli.project.answers import detect_framework
+    from momento_lambda_cli.project.cdk_synth import DEFAULT_TIMEOUT_SECONDS
+    from momento_lambda_cli.project.load import require_folder
+
+    require_folder(project_path)
+    framework = detect_framework(project_path)
+    if framework is None:
+        raise UsageError(f"--synth: no AWS CDK app (cdk.json) in {project_path}.", "Drop --synth.", code="usage")
+    ran = frameworks.adapter(framework).synthesize(project_path, timeout or DEFAULT_TIMEOUT_SECONDS)
+    console.stderr().print(f"Ran `{ran}` in {project_path}.", markup=False, highlight=False)
 
 
 def _print_report(kind: str, root: Path, diagnosis: Diagnosis, checks: list[Check], *, strict: bool) -> None:

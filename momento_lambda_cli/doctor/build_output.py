@@ -176,21 +176,7 @@ def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
     sam_build = root / ".aws-sam" / "build"
     if sam_build.is_dir():
         for folder in sorted(p for p in sam_build.iterdir() if p.is_dir()):
-            package = Package(f".aws-sam/build/{folder.name}", [folder.name])
-            for dirpath, dirnames, filenames in os.walk(folder):
-                dirnames.sort()
-                rel_dir = Path(dirpath).relative_to(folder).as_posix()
-                for filename in filenames:
-                    rel = filename if rel_dir == "." else f"{rel_dir}/{filename}"
-                    package.names.add(rel)
-                    if is_interesting(rel):
-                        path = Path(dirpath) / filename
-                        head = read_head(path, _head_size(rel), root) or b""
-                        elf = is_library(rel) and head.startswith(b"\x7fELF")
-                        _note(package, rel, head, _file_glibc(path, root) if elf else None)
-                if len(package.names) >= MAX_ARCHIVE_ENTRIES:
-                    break
-            packages.append(package)
+            packages.append(folder_package(root, folder, f".aws-sam/build/{folder.name}", [folder.name]))
     sls = root / ".serverless"
     if sls.is_dir():
         for archive in sorted(sls.glob("*.zip")):
@@ -199,6 +185,26 @@ def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
             _zip_package(archive, package, root)
             packages.append(package)
     return packages
+
+
+def folder_package(root: Path, folder: Path, label: str, function_keys: list[str]) -> Package:
+    """A built folder (``.aws-sam/build/<Function>``, a CDK asset) as a package: every name, and the
+    first bytes of the files that matter (symlinked folders are not followed)."""
+    package = Package(label, function_keys)
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        rel_dir = Path(dirpath).relative_to(folder).as_posix()
+        for filename in filenames:
+            rel = filename if rel_dir == "." else f"{rel_dir}/{filename}"
+            package.names.add(rel)
+            if is_interesting(rel):
+                path = Path(dirpath) / filename
+                head = read_head(path, _head_size(rel), root) or b""
+                elf = is_library(rel) and head.startswith(b"\x7fELF")
+                _note(package, rel, head, _file_glibc(path, root) if elf else None)
+        if len(package.names) >= MAX_ARCHIVE_ENTRIES:
+            break
+    return package
 
 
 @dataclass(frozen=True)

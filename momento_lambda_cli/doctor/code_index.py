@@ -88,6 +88,8 @@ class FunctionCode:
         """Why its code was not read (a prebuilt zip, an image, S3), when it was not."""
         if self.readable:
             return None
+        if self.function.code_unread:
+            return self.function.code_unread
         code = self.function.code
         return f"its code is {code.written or code.kind.value} ({code.kind.value}), not read"
 
@@ -154,6 +156,8 @@ class CodeIndex:
 
     def _build(self, function: Function) -> FunctionCode:
         code = FunctionCode(function)
+        if function.code_unread:
+            return code
         own = (
             function.code.path.parent
             if function.code.kind is CodeKind.FILE and function.code.path

@@ -26,6 +26,7 @@ from momento_lambda_cli.doctor.code_index import CodeIndex, FunctionCode
 from momento_lambda_cli.doctor.model import NO_MOMENTO, NOT_AWS, NotChecked, SkipCheck
 from momento_lambda_cli.doctor.resolution import match_function, project_cache_name, project_secret_id, secret_env_names
 from momento_lambda_cli.errors import MomentoLambdaError
+from momento_lambda_cli.frameworks import adapter_for
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
 from momento_lambda_cli.project import load_project
 from momento_lambda_cli.project.model import Function, Project
@@ -312,7 +313,8 @@ class DoctorContext:
     def packages(self) -> list[Package]:
         def load() -> list[Package]:
             project = self.project_or_skip()
-            return find_packages(project.root, [f.key for f in project.functions])
+            built = adapter_for(project).build_packages(project)
+            return built if built is not None else find_packages(project.root, [f.key for f in project.functions])
 
         return self.once("packages", load)
 

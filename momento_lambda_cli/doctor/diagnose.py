@@ -42,6 +42,8 @@ def diagnose(
     ctx.prefetch(REMOTE_SERVICES if remote else [], momento=any(c.group.value == "momento" for c in remote))
     outcomes = runner.run_checks(checks, ctx, timeout=timeout, concurrent=concurrent, on_done=on_done)
     loaded = ctx.loaded_project()  # never loads it here: a project that hung a check must not hang the command
+    if loaded is not None:
+        outcomes = named_by_construct(outcomes, loaded)
     # Without a project, checks told what to look at (--stack-name, --secret-id, --cache-name) still work.
     targeted = options.stack_name or options.secret_id or options.cache_name
     fatal = None if targeted else ctx.failure("project")
@@ -49,3 +51,33 @@ def diagnose(
     if fatal is None and session is not None and session.code == "aws.profile-not-found":
         fatal = session
     return Diagnosis(outcomes, Summary.of(outcomes), loaded.framework if loaded is not None else None, fatal, loaded)
+
+
+def named_by_construct(outcomes: list[Outcome], project: Project) -> list[Outcome]:
+    """Details about one function (``Fn9270CBC0: ...``) also name where the app's code declares it,
+    when its template is generated (CDK: ``Fn9270CBC0 (Api/Fn): ...``)."""
+    import dataclasses
+
+    from momento_lambda_cli.frameworks import adapter_for
+
+    adapter = adapter_for(project)
+    names = {}
+    for function in project.functions:
+        path = adapter.construct_path(project, function)
+        declared = adapter.declared_at(project, function)
+        if path is not None:
+            names[function.key] = path + (f", {declared[0]} line {declared[1]}" if declared else "")
+    if not names:
+        return outcomes
+
+    def name(detail: str) -> str:
+        key, colon, rest = detail.partition(":")
+        return f"{key} ({names[key]}):{rest}" if colon and key in names else detail
+
+    renamed = []
+    for outcome in outcomes:
+        details = tuple(name(d) for d in outcome.result.details)
+        if details != outcome.result.details:
+            outcome = dataclasses.replace(outcome, result=dataclasses.replace(outcome.result, details=details))
+        renamed.append(outcome)
+    return renamed

@@ -45,6 +45,8 @@ class Location:
 
     file: str
     line: int | None = None
+    construct: str | None = None
+    """Where the app's code declares it, when the file is generated (CDK: the construct path ``Api/Fn``)."""
 
 
 @dataclass(frozen=True)

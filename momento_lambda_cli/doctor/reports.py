@@ -53,12 +53,20 @@ class Locator:
         project = self.project
         if project is None or not any(f.key == key for f in project.functions):
             return None
+        from momento_lambda_cli.frameworks import adapter_for
+
+        function = next(f for f in project.functions if f.key == key)
+        adapter = adapter_for(project)
+        construct = adapter.construct_path(project, function)
+        declared = adapter.declared_at(project, function)
+        if declared is not None:  # the app's own code, where the framework records it
+            return Location(declared[0], declared[1], construct)
         for path in [project.config_path, *project.config_files]:
             for section in ("Resources", "functions"):
                 line = self._key_line(path, section, key)
                 if line is not None:
-                    return Location(self._relative(path), line)
-        return Location(self._relative(project.config_path))
+                    return Location(self._relative(path), line, construct)
+        return Location(self._relative(project.config_path), None, construct)
 
     def config(self) -> Location | None:
         if self.project is None:
@@ -153,7 +161,10 @@ def _physical(where: Location) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": {"uri": where.file, "uriBaseId": "%SRCROOT%"}}
     if where.line:
         physical["region"] = {"startLine": where.line}
-    return {"physicalLocation": physical}
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if where.construct:
+        location["logicalLocations"] = [{"fullyQualifiedName": where.construct, "kind": "resource"}]
+    return location
 
 
 def junit(outcomes: Sequence[Outcome], locator: Locator, *, strict: bool = False) -> str:
@@ -188,7 +199,10 @@ def junit(outcomes: Sequence[Outcome], locator: Locator, *, strict: bool = False
                     case.set("line", str(where[0].line))
             body = "\n".join(
                 [*result.details, *([f"→ {result.hint}"] if result.hint else [])]
-                + [f"at {w.file}" + (f":{w.line}" if w.line else "") for w in where]
+                + [
+                    f"at {w.file}" + (f":{w.line}" if w.line else "") + (f" ({w.construct})" if w.construct else "")
+                    for w in where
+                ]
             )
             if result.status is Status.FAIL or (result.status is Status.WARN and strict):
                 failures += 1

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from momento_lambda_cli import catalog
 
 if TYPE_CHECKING:
+    from momento_lambda_cli.doctor.build_output import Package
     from momento_lambda_cli.doctor.model import Result
     from momento_lambda_cli.project.esbuild import Bundle
     from momento_lambda_cli.project.model import Function, Project, Setting
@@ -133,8 +134,9 @@ class FrameworkAdapter(abc.ABC):
 
     @property
     def reads_projects(self) -> bool:
-        """`doctor`, `add`, `store-token` and `update` read this framework's projects
-        (``catalog.DOCTOR_FRAMEWORK_NAMES``; the others only `new` renders: :meth:`refuse` says so)."""
+        """`doctor`, `add`, `store-token` and `update` all read this framework's projects
+        (``catalog.DOCTOR_FRAMEWORK_NAMES``); for the others each command asks :meth:`reads`, and
+        :meth:`refuse` stops the commands that do not."""
         return self.name in catalog.DOCTOR_FRAMEWORK_NAMES
 
     @property
@@ -148,8 +150,8 @@ class FrameworkAdapter(abc.ABC):
         return any((folder / name).is_file() for name in self.framework.project_files)
 
     def reads(self, command: str | None) -> bool:
-        """``command`` (``doctor``, ``add``, ``store-token``, ``update``) works on this framework's
-        projects: the one per-command gate (:meth:`refuse` raises where it answers ``False``)."""
+        """``command`` (``doctor``, ``doctor --fix``, ``add``, ``store-token``, ``update``) works on
+        this framework's projects: the one per-command capability :meth:`refuse` and callers ask."""
         del command
         return self.reads_projects
 
@@ -157,6 +159,37 @@ class FrameworkAdapter(abc.ABC):
         """Raise a usage error when ``command`` cannot work on this framework's project (the
         frameworks this tool reads: nothing to refuse)."""
         del project_dir, command
+
+    def synthesize(self, project_dir: Path, timeout: float) -> str:
+        """``doctor --synth``: run the framework's own code generation (CDK's ``cdk synth``) and
+        say what ran; a framework whose project is its files has nothing to run (usage error)."""
+        from momento_lambda_cli.errors import UsageError
+
+        del timeout
+        raise UsageError(
+            f"--synth is for AWS CDK apps: {project_dir} is a {self.framework.display_name} project "
+            "(doctor reads its files as they are).",
+            "Drop --synth.",
+            code="usage.synth-not-cdk",
+        )
+
+    def build_packages(self, project: Project) -> list[Package] | None:
+        """The deployable build output the build checks inspect when the framework keeps it somewhere
+        of its own (CDK: the assets in cdk.out); ``None``: ``.aws-sam/build`` / ``.serverless``."""
+        del project
+        return None
+
+    def declared_at(self, project: Project, function: Function) -> tuple[str, int] | None:
+        """The file (relative to the project) and line of the app's code that declares the function,
+        when its template is generated and the framework records it (CDK with ``CDK_DEBUG=true``)."""
+        del project, function
+        return None
+
+    def construct_path(self, project: Project, function: Function) -> str | None:
+        """Where the function is declared in the app's code, when that is not a line of the template
+        (CDK: the construct path ``Stack/Fn``)."""
+        del project, function
+        return None
 
     @property
     def name(self) -> str:

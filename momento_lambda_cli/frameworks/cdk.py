@@ -1,19 +1,20 @@
-"""AWS CDK v2 apps: ``cdk.json`` (the app command and its context).
+"""AWS CDK v2 apps: ``cdk.json`` (the app command and its context) and the cloud assembly ``cdk.out``.
 
 `new --framework cdk` renders a CDK app (TypeScript or Python) whose stack reads the secret, cache
-and TTL from ``cdk.json``'s context. `store-token` writes the secret's ARN into that context
-(:mod:`momento_lambda_cli.secrets.cdk_context`) and `update` merges later templates into the app
-(framework-neutral); :data:`READING_COMMANDS` names them, and :meth:`CdkAdapter.reads` is the
-one per-command gate. `add` plans from the app's stack source
-(:attr:`~FrameworkAdapter.adds_from_source`: :meth:`CdkAdapter.plan_add_source`, reading with
-:mod:`momento_lambda_cli.project.cdk_source`, never running the app), so the model-based
-``plan_add_*`` methods refuse. `doctor` does not read CDK apps yet (a CDK app is code: reading it
-means its synthesized template in ``cdk.out``): its methods here raise :func:`unread`, a usage
-error that says what to do instead, so a CDK folder never takes another framework's reading.
+and TTL from ``cdk.json``'s context. `doctor` reads a CDK app from its synthesized cloud assembly
+(:mod:`momento_lambda_cli.project.cdk_assembly`: no code of the app runs unless ``--synth`` asks).
+`store-token` writes the secret's ARN into that context (:mod:`momento_lambda_cli.secrets.cdk_context`)
+and `update` merges later templates into the app (framework-neutral). `add` plans from the app's
+stack source (:attr:`~FrameworkAdapter.adds_from_source`: :meth:`CdkAdapter.plan_add_source`,
+reading with :mod:`momento_lambda_cli.project.cdk_source`, never running the app), so the
+model-based ``plan_add_*`` methods refuse. :data:`READ_BY` names the commands that work on a CDK
+app and :meth:`CdkAdapter.reads` is the one per-command gate; the others (``doctor --fix``: it
+edits YAML templates) raise :func:`unread`, a usage error that says what to do instead.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -22,6 +23,7 @@ from momento_lambda_cli import catalog
 from momento_lambda_cli.frameworks.base import NOT_FOUND, FrameworkAdapter, Wording, not_supported
 
 if TYPE_CHECKING:
+    from momento_lambda_cli.doctor.build_output import Package
     from momento_lambda_cli.doctor.model import Result
     from momento_lambda_cli.project.esbuild import Bundle
     from momento_lambda_cli.project.model import Function, Project, Setting
@@ -34,12 +36,16 @@ FOUND = 1
 """cdk.json: below every other framework's files (a SAM or Serverless project that keeps a
 cdk.json beside it is read as that project)."""
 
+READ_BY = frozenset({"doctor", "add", "store-token", "update"})
+"""The commands that work on a CDK app (:meth:`CdkAdapter.reads`)."""
+
+HINTS = {
+    "doctor --fix": "`--fix` edits YAML templates; a CDK app's template is generated from its code: make the change "
+    "in the stack's code (each finding's hint says what), run `npx cdk synth`, then `momento-lambda doctor` again.",
+}
+
 OWNED_FILES = ("cdk.json", "infra/*.ts", "infra/*.py", "requirements.txt", "pytest.ini")
 """What a rendered CDK app has that no other framework's project does (globs from the project root)."""
-
-
-READING_COMMANDS = frozenset({"add", "store-token", "update"})
-"""The commands that work on a CDK app so far (:meth:`CdkAdapter.refuse` stops the others)."""
 
 
 def unread(command: str | None = None, project_dir: Path | None = None) -> NoReturn:
@@ -48,12 +54,14 @@ def unread(command: str | None = None, project_dir: Path | None = None) -> NoRet
 
     what = f"`momento-lambda {command}` does" if command else "This command does"
     where = f" ({project_dir} holds {catalog.CDK.template_file})" if project_dir is not None else ""
+    readers = " and ".join(f"`momento-lambda {c}`" for c in sorted(READ_BY))
     raise UsageError(
-        f"{what} not support AWS CDK projects yet{where}: so far `new --framework cdk`, "
-        + ", ".join(f"`{name}`" for name in sorted(READING_COMMANDS))
-        + " do.",
-        "Check the stack with `npx cdk synth` and its tests (`npm test` / `pytest`); set the secret in "
-        "cdk.json's context (momentoSecretArn / momentoSecretName) or with `npx cdk deploy -c momentoSecretName=...`.",
+        f"{what} not support AWS CDK projects yet{where}: so far `momento-lambda new --framework cdk` and "
+        f"{readers} do.",
+        HINTS.get(command or "")
+        or "Check the stack with `momento-lambda doctor`, `npx cdk synth` and its tests (`npm test` / `pytest`); set "
+        "the secret in cdk.json's context (momentoSecretArn / momentoSecretName) or with "
+        "`npx cdk deploy -c momentoSecretName=...`.",
         code="project.cdk-not-supported",
     )
 
@@ -99,21 +107,59 @@ class CdkAdapter(FrameworkAdapter):
         stack_name: str | None,
         environ: Mapping[str, str],
     ) -> Project:
-        unread(project_dir=root)
+        from momento_lambda_cli.project.cdk_assembly import load_cdk
+
+        return load_cdk(root, stage=stage, region=region, stack_name=stack_name, environ=environ)
 
     def deploy_region(
         self, root: Path, *, stage: str | None, region: str | None, environ: Mapping[str, str]
     ) -> Setting[str]:
+        from momento_lambda_cli.project.cdk_assembly import deploy_region
         from momento_lambda_cli.secrets.cdk_context import region as context_region
 
-        return context_region(root, region, environ)
+        synthesized = deploy_region(root, None, {})  # the stack's own environment, when it names one
+        if synthesized.known:
+            return synthesized
+        return context_region(root, region, environ)  # --region, cdk.json context.region, the CLI's
 
     def reads(self, command: str | None) -> bool:
-        return command in READING_COMMANDS
+        return command in READ_BY
 
     def refuse(self, project_dir: Path, command: str | None) -> None:
         if not self.reads(command):
             unread(command, project_dir)
+
+    def synthesize(self, project_dir: Path, timeout: float) -> str:
+        from momento_lambda_cli.project.cdk_synth import synthesize
+
+        return synthesize(project_dir, timeout)
+
+    def build_packages(self, project: Project) -> list[Package] | None:
+        """Each function's asset folder in cdk.out is what `cdk deploy` zips: the build output."""
+        from momento_lambda_cli.doctor.build_output import folder_package
+
+        packages: list[Package] = []
+        by_folder: dict[Path, list[str]] = {}
+        for function in project.functions:
+            folder = function.code_dir
+            if folder is not None and not function.code.outside_project:
+                by_folder.setdefault(folder, []).append(function.key)
+        for folder, keys in by_folder.items():
+            label = os.path.relpath(folder, project.root)
+            packages.append(folder_package(project.root, folder, label, keys))
+        return packages
+
+    def construct_path(self, project: Project, function: Function) -> str | None:
+        from momento_lambda_cli.project.cdk_assembly import facts
+
+        found = facts(project)
+        return found.construct_paths.get(function.key) if found is not None else None
+
+    def declared_at(self, project: Project, function: Function) -> tuple[str, int] | None:
+        from momento_lambda_cli.project.cdk_assembly import facts
+
+        found = facts(project)
+        return found.declared_at.get(function.key) if found is not None else None
 
     # --- where things are in the document ------------------------------------------------------
 
@@ -127,45 +173,56 @@ class CdkAdapter(FrameworkAdapter):
         return [["Resources", key, "Properties", "Environment", "Variables"]]
 
     def cfn_section(self, project: Project, name: str) -> dict[str, Any]:
-        unread()
+        section = project.document.get(name)
+        return section if isinstance(section, dict) else {}
 
     def declares_parameter(self, project: Project, name: str) -> bool:
-        unread()
+        return name in self.cfn_section(project, "Parameters")
 
     def unread_functions(self, project: Project) -> str | None:
-        unread()
+        return None
 
     # --- packaging ----------------------------------------------------------------------------
 
     def zip_root(self, project: Project, function: Function, spec: Mapping[str, Any]) -> Path:
-        unread()
+        assert function.code_dir is not None
+        return function.code_dir
 
     def handler_file(self, project: Project, function: Function, spec: Mapping[str, Any]) -> Path | None:
-        unread()
+        return None
 
     def python_dependency_folder(self, project: Project, spec: Mapping[str, Any], zip_root: Path) -> Path:
-        unread()
+        return zip_root
 
     def node_package_folder(self, project: Project, function: Function) -> Path | None:
-        unread()
+        """A bundled asset (NodejsFunction) has no package.json: its dependencies are inside the bundle."""
+        from momento_lambda_cli.project.cdk_assembly import facts
+
+        found = facts(project)
+        if found is not None and found.bundled.get(function.key):
+            return None
+        return function.code_dir
 
     def packages_by_pattern(self, project: Project) -> bool:
-        unread()
+        return False
 
     def packages_file(self, project: Project, path: Path) -> tuple[bool, str]:
-        unread()
+        owners = [f.key for f in project.functions if any(path.parent.is_relative_to(d) for d in f.code_dirs)]
+        if not owners:
+            return False, "no function's asset in cdk.out holds it, so `cdk deploy` does not package it"
+        return True, f"it is in the asset of {', '.join(sorted(owners))} in cdk.out, so `cdk deploy` uploads it"
 
     def container_build(self, project: Project) -> str | None:
-        unread()
+        return None
 
     def esbuild_external(self, project: Project, function: Function) -> list[str]:
-        unread()
+        return []
 
     def esbuild_bundle(self, project: Project, function: Function) -> Bundle | None:
-        unread()
+        return None
 
     def typescript_build_note(self, project: Project, function: Function) -> str | None:
-        unread()
+        return None
 
     # --- commands and words ----------------------------------------------------------------------
 
@@ -195,6 +252,7 @@ class CdkAdapter(FrameworkAdapter):
         build = "(pip for Lambda's platform, no Docker)" if answers.is_python else "(the project's esbuild, no Docker)"
         return [
             ("npx cdk synth", f"offline: builds the function {build}"),
+            ("momento-lambda doctor --offline", "reads cdk.out: the grant, the secret contract, the code, the build"),
             ("npx cdk bootstrap", "once per AWS account and region"),
             ("npx cdk deploy", "with the secret's ARN from cdk.json's context (momentoSecretArn)"),
         ]
@@ -214,7 +272,16 @@ class CdkAdapter(FrameworkAdapter):
     # --- doctor checks that read the build differently ------------------------------------------
 
     def python_build_check(self, project: Project, arches: set[str], problems: list[str]) -> tuple[str, Result | None]:
-        unread()
+        """The asset folder in cdk.out is the built package (bundled at synth, locally or in Docker,
+        as the app's code says): no project setting to judge; build.binaries inspects its compiled
+        extensions for the function's CPU and Python."""
+        from momento_lambda_cli.doctor.model import Result
+
+        del project, arches, problems
+        return "", Result.skip(
+            "The Python dependencies are bundled by the app's code at synth (the asset in cdk.out): "
+            "build.binaries and build.glibc check what the asset holds."
+        )
 
     # --- edits ----------------------------------------------------------------------------------
 
@@ -261,18 +328,18 @@ class CdkAdapter(FrameworkAdapter):
         raise not_supported(self, "Granting on the synthesized template (add edits the stack source)")
 
     def kms_resource(self, project: Project, key: str) -> str:
-        unread()
+        unread("doctor --fix")
 
     def secret_statement(
         self, ctx: FixContext, source: Any, resolved: Any, head: list[str], sid: str, generated: bool
     ) -> list[str] | None:
-        unread("doctor")
+        unread("doctor --fix")
 
     def fix_build_method(self, ctx: FixContext) -> list[str]:
-        unread("doctor")
+        unread("doctor --fix")
 
     def fix_secret_arn(self, ctx: FixContext, arn: str) -> list[str]:
-        unread("doctor")
+        unread("doctor --fix")
 
     def inspect_token_target(self, found: ProjectFiles, config_env: str) -> None:
         """cdk.json, parsed (a broken one stops the command before AWS), and which context keys the app reads."""

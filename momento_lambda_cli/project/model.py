@@ -116,6 +116,9 @@ class Function:
     PublishedVersions}``, Serverless ``snapStart: true``)."""
     problems: list[str] = field(default_factory=list)
     """Odd values in this function's settings (each becomes a finding, never an exception)."""
+    code_unread: str | None = None
+    """Why the code checks do not read this function's code although it is on disk (a CDK
+    NodejsFunction's bundle holds library code: its own sources are read instead, when found)."""
 
     @property
     def code_dir(self) -> Path | None:

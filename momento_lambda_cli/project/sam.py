@@ -105,25 +105,7 @@ def load_sam(
             "(CloudFormation refuses the deploy)"
         )
     resolver = CfnResolver(template, parameters, deploy_region.known)
-    resources = template["Resources"]
-    globals_section = template.get("Globals")
-    globals_fn = globals_section.get("Function") if isinstance(globals_section, dict) else None
-    globals_fn = globals_fn if isinstance(globals_fn, dict) else {}
-
-    layers = {
-        str(logical_id): _layer(root, str(logical_id), resource, resolver)
-        for logical_id, resource in resources.items()
-        if isinstance(resource, dict) and resource.get("Type") in LAYER_TYPES
-    }
-    functions: list[Function] = []
-    for logical_id, resource in resources.items():
-        if not isinstance(resource, dict) or resource.get("Type") not in FUNCTION_TYPES:
-            continue
-        props = resource.get("Properties")
-        props = props if isinstance(props, dict) else {}
-        serverless = resource["Type"] == "AWS::Serverless::Function"
-        merged = _merge_globals(globals_fn, props) if serverless else props
-        functions.append(_function(root, str(logical_id), merged, resource, resolver, layers, serverless))
+    functions, layer_list = template_functions(root, template, resolver)
 
     makefile_platforms: list[str] = []
     for function in functions:
@@ -146,7 +128,7 @@ def load_sam(
         config_path=template_path,
         document=template,
         functions=functions,
-        layers=list(layers.values()),
+        layers=layer_list,
         parameters=parameters,
         build=BuildSettings(
             use_container=_truthy(build.get("use_container")),
@@ -161,6 +143,34 @@ def load_sam(
         problems=problems,
         profile=str(deploy["profile"]) if isinstance(deploy.get("profile"), str) else None,
     )
+
+
+def template_functions(
+    root: Path, template: dict[str, Any], resolver: CfnResolver
+) -> tuple[list[Function], list[Layer]]:
+    """The functions and layers of a CloudFormation template (SAM's ``Globals`` merged in), code
+    locations relative to ``root``: the one reading of a template, for SAM and for the templates
+    CDK synthesizes."""
+    resources = template["Resources"]
+    globals_section = template.get("Globals")
+    globals_fn = globals_section.get("Function") if isinstance(globals_section, dict) else None
+    globals_fn = globals_fn if isinstance(globals_fn, dict) else {}
+
+    layers = {
+        str(logical_id): _layer(root, str(logical_id), resource, resolver)
+        for logical_id, resource in resources.items()
+        if isinstance(resource, dict) and resource.get("Type") in LAYER_TYPES
+    }
+    functions: list[Function] = []
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, dict) or resource.get("Type") not in FUNCTION_TYPES:
+            continue
+        props = resource.get("Properties")
+        props = props if isinstance(props, dict) else {}
+        serverless = resource["Type"] == "AWS::Serverless::Function"
+        merged = _merge_globals(globals_fn, props) if serverless else props
+        functions.append(_function(root, str(logical_id), merged, resource, resolver, layers, serverless))
+    return functions, list(layers.values())
 
 
 def region_setting(config: samconfig_files.SamConfig, flag: str | None, environ: Mapping[str, str]) -> Setting[str]:

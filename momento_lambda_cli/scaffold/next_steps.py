@@ -20,8 +20,9 @@ class Step:
 
 
 def _unread_steps(answers: Answers, project_dir_shown: str) -> list[Step]:
-    """A framework this tool does not read yet (CDK): its own setup and deploy steps, without
-    `doctor` and `store-token` (the secret goes where its deploy tool reads it)."""
+    """A framework this tool does not fully read yet (CDK): its own setup and build steps (CDK's
+    include `doctor --offline` after `cdk synth`), without `store-token` (the secret goes where its
+    deploy tool reads it)."""
     adapter = frameworks.adapter(answers.framework)
     steps = [Step(f"cd {shlex.quote(project_dir_shown)}", "the new project")]
     steps += [Step(command, why) for command, why in adapter.new_setup_steps(answers)]

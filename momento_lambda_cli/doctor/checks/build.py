@@ -23,9 +23,10 @@ def _packages(ctx: DoctorContext) -> list[tuple[Package, list[Function]]]:
     project = ctx.project_or_skip()
     packages = ctx.packages()
     if not packages:
-        raise SkipCheck(
-            "No build output (.aws-sam/build or .serverless/*.zip).", adapter_for(project).wording.no_build_hint
-        )
+        adapter = adapter_for(project)
+        own = adapter.build_packages(project) is not None  # the framework keeps its build output itself
+        where = "no function asset in the cloud assembly" if own else ".aws-sam/build or .serverless/*.zip"
+        raise SkipCheck(f"No build output ({where}).", adapter.wording.no_build_hint)
     by_key = {f.key: f for f in project.functions}
     result = []
     for package in packages:

@@ -162,6 +162,11 @@ def framework(ctx: DoctorContext) -> Result:
         )
         if setting.value is not None
     ]
+    settings += [
+        f"function {f.key}: construct {path}"
+        for f in project.functions
+        if (path := adapter.construct_path(project, f)) is not None
+    ]
     notes = [s.note for s in (project.stage, project.region, project.stack_name) if s.note]
     if not project.is_aws:
         return Result.ok(f"{message}; {not_aws(project)}")
@@ -1001,7 +1006,10 @@ def runtime(ctx: DoctorContext) -> Result:
             {"fail": failures, "warn": warnings, "pass": passes}[found.level].append(f"{function.key}: {found.text}")
             if found.level != "pass":
                 fixable = lifecycle.replacement(name, today)
-                moves[name] = f"{fixable} (`doctor --fix` writes it)" if fixable else _successor(name)
+                fixes = adapter_for(ctx.project_or_skip()).reads("doctor --fix")
+                moves[name] = (
+                    (fixable + (" (`doctor --fix` writes it)" if fixes else "")) if fixable else _successor(name)
+                )
         if function.key in momento and not (function.is_python or function.is_node):
             warnings.append(f"{function.key}: {name} has no Momento SDK support in this tool (Python / Node.js)")
     hint = None
@@ -1052,7 +1060,8 @@ def timeout(ctx: DoctorContext) -> Result:
         f"({SECRET_READ_SECONDS:g} s) on a cold start when the function reads one"
     )
     # Lambda timeouts are whole seconds: advise one that can be written
-    hint = f"Set the function Timeout to at least {math.ceil(comfortable)} s (e.g. 10; `doctor --fix` writes 10)."
+    fixes = "; `doctor --fix` writes 10" if adapter_for(ctx.project_or_skip()).reads("doctor --fix") else ""
+    hint = f"Set the function Timeout to at least {math.ceil(comfortable)} s (e.g. 10{fixes})."
     if failures:
         return Result.fail("A function's timeout is shorter than a Momento call needs", hint, failures + warnings)
     if warnings:

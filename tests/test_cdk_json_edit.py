@@ -140,11 +140,17 @@ def test_a_cdk_json_broken_meanwhile_stops_every_write(tmp_path: Path) -> None:
     assert projects.snapshot(directory) == before  # the answers file too: all or nothing
 
 
-def test_a_cdk_app_is_read_by_add_store_token_and_update() -> None:
+def test_a_cdk_app_is_read_by_every_command_but_doctor_fix() -> None:
     from momento_lambda_cli import frameworks
 
     cdk = frameworks.adapter("cdk")
-    assert [c for c in ("doctor", "add", "store-token", "update") if cdk.reads(c)] == ["add", "store-token", "update"]
+    assert [c for c in ("doctor", "add", "store-token", "update") if cdk.reads(c)] == [
+        "doctor",
+        "add",
+        "store-token",
+        "update",
+    ]
+    assert not cdk.reads("doctor --fix")
     for one in frameworks.adapters():
         if one.reads_projects:
             assert all(one.reads(c) for c in ("doctor", "add", "store-token", "update"))

@@ -189,24 +189,26 @@ def test_unknown_framework_is_a_loud_error() -> None:
         frameworks.adapter("pulumi")
 
 
-@pytest.mark.parametrize("command", ["add", "store-token", "update", "doctor --fix"])
-def test_a_framework_refuses_each_command_it_does_not_read(tmp_path: Path, command: str) -> None:
-    """CDK apps: `doctor` reads them (cdk.out); the adapter's per-command capability refuses the
-    commands it does not read instead of another framework reading cdk.json's folder."""
+def test_a_framework_reads_the_commands_it_names_and_refuses_the_others(tmp_path: Path) -> None:
+    """CDK apps: `doctor` (cdk.out), `add` (the stack source), `store-token` and `update` read
+    them; `doctor --fix` (it edits YAML templates) is refused by the adapter's per-command
+    capability instead of another framework reading cdk.json's folder."""
     from momento_lambda_cli.errors import UsageError
 
     (tmp_path / "cdk.json").write_text('{"app": "npx tsx infra/app.ts"}')
     found = frameworks.detect(tmp_path)
     assert found is not None and found.name == "cdk" and not found.reads_projects
-    assert found.reads("doctor") and not found.reads(command)
-    found.refuse(tmp_path, "doctor")  # doctor reads the cloud assembly
+    for command in ("doctor", "add", "store-token", "update"):
+        assert found.reads(command), command
+        found.refuse(tmp_path, command)  # nothing to refuse
+    assert not found.reads("doctor --fix")
     with pytest.raises(UsageError, match="does not support AWS CDK projects yet") as refused:
-        found.refuse(tmp_path, command)
+        found.refuse(tmp_path, "doctor --fix")
     assert refused.value.code == "project.cdk-not-supported"
     for one in frameworks.adapters():
         if one.reads_projects:
-            assert one.reads(command)
-            one.refuse(tmp_path, command)  # nothing to refuse
+            assert one.reads("doctor --fix")
+            one.refuse(tmp_path, "doctor --fix")  # nothing to refuse
     (tmp_path / "serverless.yml").write_text("service: x\n")
     assert frameworks.detect(tmp_path).name == "serverless"  # type: ignore[union-attr]  # cdk.json ranks last
 

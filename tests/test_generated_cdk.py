@@ -407,10 +407,11 @@ NODE_HANDLERS = {
 
 @pytest.mark.parametrize(("pattern", "runtime", "arch", "secret_arn"), NODE_PATTERN_CASES)
 def test_typescript_cdk_pattern_app_synthesizes_offline_lints_clean_and_its_tests_pass(
-    tmp_path, pattern, runtime, arch, secret_arn
+    tmp_path, pattern, runtime, arch, secret_arn, run_cli
 ):
     """The same npm install as the cache-aside app (package.json does not depend on the pattern);
-    each function bundled by esbuild into its own asset."""
+    each function bundled by esbuild into its own asset; doctor reads the app healthy (every
+    function's own source, through its bundle)."""
     require_tool("node")
     project = render(tmp_path, framework="cdk", runtime=runtime, architecture=arch, pattern=pattern)
     npm_install(project, lock_file=True)
@@ -427,6 +428,7 @@ def test_typescript_cdk_pattern_app_synthesizes_offline_lints_clean_and_its_test
         bundle = (asset / "index.mjs").read_text()
         assert bundle.startswith("import { createRequire } from 'node:module';")
         assert not re.search(r"""from ["']@gomomento/sdk["']""", bundle)
+    assert_doctor_healthy(run_cli, project)
     result = subprocess.run(
         ["npm", "test"], cwd=project, env=cdk_env(), capture_output=True, text=True, timeout=600, check=False
     )
@@ -447,7 +449,7 @@ PYTHON_PATTERN_CASES = [
 
 @pytest.mark.parametrize(("pattern", "runtime_name", "arch", "secret_arn", "options"), PYTHON_PATTERN_CASES)
 def test_python_cdk_pattern_app_synthesizes_offline_lints_clean_and_its_tests_pass(
-    tmp_path, pattern, runtime_name, arch, secret_arn, options
+    tmp_path, pattern, runtime_name, arch, secret_arn, options, run_cli
 ):
     """Both functions of a two-function pattern share one asset (one local pip bundling); with
     SnapStart the queue's event source mapping invokes the alias. The stack's tests (infra/) need
@@ -483,5 +485,6 @@ def test_python_cdk_pattern_app_synthesizes_offline_lints_clean_and_its_tests_pa
         alias_id = next(k for k, r in template["Resources"].items() if r["Type"] == "AWS::Lambda::Alias")
         (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping")
         assert alias_id in json.dumps(mapping["Properties"]["FunctionName"]), "the queue invokes the alias"
+    assert_doctor_healthy(run_cli, project)  # both functions: the asset's source, its grpc build
     result = run_project_tests(project, python, ("infra",))
     assert re.search(r"^\d+ passed", result.stdout, re.MULTILINE), result.stdout

@@ -348,8 +348,12 @@ def _make_parents(folder: Path, created: list[Path]) -> None:
         missing.append(folder)
         folder = folder.parent
     for path in reversed(missing):
-        path.mkdir()
-        created.append(path)
+        created.append(path)  # before mkdir: a signal between the two still leaves it recorded
+        try:
+            path.mkdir()
+        except FileExistsError:  # made meanwhile by someone else: not ours to remove
+            created.pop()
+            raise
 
 
 def _alive(pid: int) -> bool:

@@ -64,7 +64,6 @@ def test_killed_at_random_points_every_file_is_wholly_old_or_new(tmp_path: Path)
     seed = int(os.environ.get("KILL_SEED", random.randrange(1 << 30)))
     rng = random.Random(seed)
     outcomes = {"old": 0, "new": 0, "mixed": 0}
-    started = time.monotonic()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     for run in range(RUNS):
         root = tmp_path / f"p{run}"
@@ -97,6 +96,5 @@ def test_killed_at_random_points_every_file_is_wholly_old_or_new(tmp_path: Path)
             cs._sweep({root, root / "src", root / "src" / "new"})
             assert _temps(root) == [], where
     print(seed, outcomes)
-    assert time.monotonic() - started < 60
     # the random points reach both sides (a run that always killed before the start proves little)
     assert outcomes["old"] > 0 and outcomes["new"] + outcomes["mixed"] > 0, (seed, outcomes)

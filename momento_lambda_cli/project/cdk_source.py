@@ -472,17 +472,19 @@ def _resolve_ts_import(stack_dir: Path, spec: str, root: Path) -> Path | None:
     return None
 
 
+def _secrets_alias(aliases: dict[str, str]) -> str | None:
+    """The name the stack imports the Secrets Manager module under; ``""`` when it imports only
+    ``Secret`` itself; ``None`` when neither."""
+    alias = next((a for a, m in aliases.items() if "#" not in m and _module_is(m, SECRETS_MODULES)), None)
+    if alias is None and any(m.endswith("#Secret") and _module_is(m, SECRETS_MODULES) for m in aliases.values()):
+        return ""
+    return alias
+
+
 def _read_typescript(root: Path, path: Path, data: bytes) -> tuple[StackFile, list[Path]]:
     tree = _ts_parser().parse(data)
     aliases, relative, import_end = _ts_imports(data, tree)
-    secrets_alias = next(
-        (a for a, m in aliases.items() if "#" not in m and _module_is(m, SECRETS_MODULES)),
-        None,
-    )
-    if secrets_alias is None and any(
-        m.endswith("#Secret") and _module_is(m, SECRETS_MODULES) for m in aliases.values()
-    ):
-        secrets_alias = ""
+    secrets_alias = _secrets_alias(aliases)
     stack = StackFile(path, TYPESCRIPT, data, _eol(data), secrets_alias, import_end)
     stack.commonjs = path.suffix in (".js", ".cjs") and not any(
         n.type == "import_statement" for n in tree.root_node.named_children
@@ -770,14 +772,7 @@ def _read_python(root: Path, path: Path, data: bytes) -> tuple[StackFile, list[P
     tree = ast.parse(data, filename=str(path))
     aliases, modules, last_line = _py_aliases(tree)
     offsets = _Offsets(data)
-    secrets_alias = next(
-        (a for a, m in aliases.items() if "#" not in m and _module_is(m, SECRETS_MODULES)),
-        None,
-    )
-    if secrets_alias is None and any(
-        m.endswith("#Secret") and _module_is(m, SECRETS_MODULES) for m in aliases.values()
-    ):
-        secrets_alias = ""
+    secrets_alias = _secrets_alias(aliases)
     import_end = offsets.starts[last_line] if 0 < last_line < len(offsets.starts) else (len(data) if last_line else 0)
     stack = StackFile(path, PYTHON, data, _eol(data), secrets_alias, import_end)
     imports = [p for p in (_resolve_py_import(m, root, path.parent) for m in modules) if p is not None]

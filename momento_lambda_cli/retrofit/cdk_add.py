@@ -31,11 +31,12 @@ from momento_lambda_cli.retrofit.plan import (
     _answers,
     _requirement_line,
     _usage,
+    add_names,
     import_line,
+    project_name,
     stale_locks,
 )
 from momento_lambda_cli.retrofit.shapes import refuse
-from momento_lambda_cli.scaffold import answers as answer_rules
 
 SECRET_ID = "MomentoSecret"
 TS_SECRET = "momentoSecret"
@@ -52,44 +53,16 @@ class _FileEdits:
 
 def _settings(root: Path, options: AddOptions, framework: str) -> dict[str, Any]:
     existing = load_answers(root) or {}
-    raw = str(existing.get("project_name") or root.resolve().name)
-    name = re.sub(r"^[^A-Za-z]+", "", re.sub(r"[^A-Za-z0-9-]+", "-", raw).strip("-"))[: answer_rules.MAX_NAME_LENGTH]
-    name = name or "momento-lambda"
-    cache_name = options.cache_name or existing.get("cache_name") or name
-    arn = options.secret_arn or existing.get("secret_arn") or None
-    secret_name = options.secret_name or (answer_rules.secret_name_from_arn(arn) if arn else None)
-    secret_name = secret_name or existing.get("secret_name") or contract.default_secret_name(name)
-    answer_rules.validate_cache_name(cache_name)
-    answer_rules.validate_secret_name(secret_name)
-    if (
-        options.secret_arn
-        and options.secret_name
-        and options.secret_name != answer_rules.secret_name_from_arn(options.secret_arn)
-    ):
-        raise refuse(
-            f"--secret-name {options.secret_name!r} does not match --secret-arn.",
-            "Give only --secret-arn.",
-            "add.secret-mismatch",
-        )
-    if options.kms_key_arn:
-        answer_rules.validate_kms_key_arn(options.kms_key_arn)
-    if not 1 <= options.default_ttl <= contract.MAX_TTL_SECONDS:
-        raise refuse(
-            f"--default-ttl must be between 1 and {contract.MAX_TTL_SECONDS} seconds.",
-            "E.g. --default-ttl 60.",
-            "add.bad-ttl",
-        )
-    ttl = options.default_ttl
-    if ttl == answer_rules.DEFAULT_TTL_SECONDS and existing.get("default_ttl_seconds"):
-        ttl = int(existing["default_ttl_seconds"])
+    name = project_name(existing.get("project_name"), root.resolve().name)
+    names = add_names(name, options, existing)
     return {
         "project_name": name,
         "framework": framework,
-        "cache_name": cache_name,
-        "secret_name": secret_name,
-        "secret_arn": arn,
-        "default_ttl_seconds": ttl,
-        "kms_key_arn": options.kms_key_arn or existing.get("kms_key_arn") or None,
+        "cache_name": names.cache_name,
+        "secret_name": names.secret_name,
+        "secret_arn": names.secret_arn,
+        "default_ttl_seconds": names.default_ttl,
+        "kms_key_arn": names.kms_key_arn,
         "region": existing.get("region") or None,
     }
 

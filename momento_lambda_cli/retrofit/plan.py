@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -255,13 +255,10 @@ def select_functions(project: Project, names: Sequence[str]) -> tuple[list[Funct
 # --- planning -----------------------------------------------------------------------------
 
 
-def _project_name(project: Project, answers: dict[str, Any] | None) -> str:
-    for candidate in (
-        (answers or {}).get("project_name"),
-        project.service,
-        project.stack_name.known,
-        project.root.resolve().name,
-    ):
+def project_name(*candidates: object) -> str:
+    """The first candidate that makes a project name (letters, digits and dashes, starting with a
+    letter, at most the template's length), else ``momento-lambda``."""
+    for candidate in candidates:
         if isinstance(candidate, str) and candidate:
             name = re.sub(r"[^A-Za-z0-9-]+", "-", candidate).strip("-")
             name = re.sub(r"^[^A-Za-z]+", "", name)
@@ -270,9 +267,19 @@ def _project_name(project: Project, answers: dict[str, Any] | None) -> str:
     return "momento-lambda"
 
 
-def _settings(project: Project, options: AddOptions, first: Function) -> dict[str, Any]:
-    existing = project.answers or {}
-    name = _project_name(project, existing)
+@dataclass(frozen=True)
+class Names:
+    """What `add` writes about the cache and the secret, from its options, else the answers file,
+    else the project's name: validated the same way for every framework."""
+
+    cache_name: str
+    secret_name: str
+    secret_arn: str | None
+    kms_key_arn: str | None
+    default_ttl: int
+
+
+def add_names(name: str, options: AddOptions, existing: Mapping[str, Any]) -> Names:
     cache_name = options.cache_name or existing.get("cache_name") or name
     arn = options.secret_arn or existing.get("secret_arn") or None
     secret_name = options.secret_name or (answer_rules.secret_name_from_arn(arn) if arn else None)
@@ -287,7 +294,6 @@ def _settings(project: Project, options: AddOptions, first: Function) -> dict[st
                 "Give only --secret-arn.",
                 "add.secret-mismatch",
             )
-    kms = options.kms_key_arn or existing.get("kms_key_arn") or None
     if options.kms_key_arn:
         answer_rules.validate_kms_key_arn(options.kms_key_arn)
     if not 1 <= options.default_ttl <= contract.MAX_TTL_SECONDS:
@@ -296,19 +302,30 @@ def _settings(project: Project, options: AddOptions, first: Function) -> dict[st
             "E.g. --default-ttl 60.",
             "add.bad-ttl",
         )
+    ttl = options.default_ttl
+    if ttl == answer_rules.DEFAULT_TTL_SECONDS and existing.get("default_ttl_seconds"):
+        ttl = int(existing["default_ttl_seconds"])
+    kms = options.kms_key_arn or existing.get("kms_key_arn") or None
+    return Names(cache_name, secret_name, arn, kms, ttl)
+
+
+def _settings(project: Project, options: AddOptions, first: Function) -> dict[str, Any]:
+    existing = project.answers or {}
+    name = project_name(
+        existing.get("project_name"), project.service, project.stack_name.known, project.root.resolve().name
+    )
+    names = add_names(name, options, existing)
     return {
         "project_name": name,
         "framework": project.framework,
         "runtime": first.runtime_name,
         "architecture": str(first.architecture),
-        "cache_name": cache_name,
-        "secret_name": secret_name,
-        "secret_arn": arn,
-        "default_ttl_seconds": int(existing.get("default_ttl_seconds") or options.default_ttl)
-        if options.default_ttl == answer_rules.DEFAULT_TTL_SECONDS
-        else options.default_ttl,
+        "cache_name": names.cache_name,
+        "secret_name": names.secret_name,
+        "secret_arn": names.secret_arn,
+        "default_ttl_seconds": names.default_ttl,
         "region": project.region.known or existing.get("region"),
-        "kms_key_arn": kms,
+        "kms_key_arn": names.kms_key_arn,
     }
 
 

@@ -535,3 +535,40 @@ def test_the_apps_file_and_line_where_cdk_records_it(run_cli, tmp_path):
     (runtime,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "project.runtime"]
     physical = runtime["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"] == "infra/app.py" and physical["region"] == {"startLine": 42}
+
+
+def rewrite(root: Path, change: Any) -> None:
+    """Edit the app's template in place (``change`` gets its Resources), keeping the assembly newest."""
+    path = root / "cdk.out" / "Api.template.json"
+    document = json.loads(path.read_text())
+    change(document["Resources"])
+    write_json(path, document)
+
+
+@pytest.mark.parametrize("evidence", [None, "env", "grant"])
+def test_unread_code_counts_a_secret_read_only_with_evidence(run_cli, tmp_path, evidence):
+    """A zip asset doctor cannot read, MOMENTO_TOKEN in its environment and the default 3 s: no
+    secret read is counted (no failure) unless the template shows one (a secret named in its
+    environment, or a grant to read secrets)."""
+    root = make_app(tmp_path / "app", granted=evidence == "grant")
+    (root / "cdk.out" / "h.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    environment = {"MOMENTO_TOKEN": "x"}
+    if evidence == "env":
+        environment["MOMENTO_SECRET_NAME"] = SECRET
+
+    def change(resources: dict[str, Any]) -> None:
+        function = resources["Fn9270CBC0"]
+        function["Properties"]["Timeout"] = 3
+        function["Properties"]["Environment"] = {"Variables": environment}
+        function["Metadata"]["aws:asset:path"] = "h.zip"
+
+    rewrite(root, change)
+    _, document = doctor(run_cli, root, "--verbose")
+    check = by_id(document)["project.timeout"]
+    if evidence is None:
+        assert check["status"] == "warn", check
+        assert "nothing in the template shows a secret read" in " ".join(check["details"])
+        assert "3.1 s" not in json.dumps(check)
+    else:
+        assert check["status"] == "fail", check
+        assert "needs 3.1 s: the client deadline and the secret read" in " ".join(check["details"])

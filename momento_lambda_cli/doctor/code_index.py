@@ -15,9 +15,34 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from momento_lambda_cli import iam_policy
 from momento_lambda_cli.doctor.code_facts import FileFacts, facts_of, language_of
 from momento_lambda_cli.project.model import CodeKind, Function
 from momento_lambda_cli.project.parse import read_head
+
+SECRET_READ_ACTION = "secretsmanager:GetSecretValue"
+SECRET_ENV_HINTS = ("SECRET",)
+"""An environment variable whose name holds one of these names a secret (MOMENTO_SECRET_ARN, ...)."""
+
+
+def secret_evidence(function: Function) -> bool:
+    """The function's template shows it reads a secret: an environment variable naming one
+    (MOMENTO_SECRET_ARN / _NAME, any ``*SECRET*`` variable, a Secrets Manager ARN as a value)
+    or an Allow statement granting ``secretsmanager:GetSecretValue``."""
+    for name, value in function.environment.items():
+        if any(hint in name.upper() for hint in SECRET_ENV_HINTS) and str(value):
+            return True
+        if ":secretsmanager:" in str(value) or "{{resolve:secretsmanager" in str(value):
+            return True
+    return any(
+        statement.effect == "Allow"
+        and any(
+            action.strip() != "*" and iam_policy.action_matches(action, SECRET_READ_ACTION)
+            for action in statement.actions
+        )
+        for statement in function.statements
+    )
+
 
 MAX_SOURCE_BYTES = 1_000_000
 """A source file is read up to this size (bundles beyond it are not the user's code)."""
@@ -203,8 +228,11 @@ class CodeIndex:
         return any(target.momento_exports.get(name, True) for name in used)
 
     def reads_secret(self, code: FunctionCode) -> bool:
-        """Its code reads a secret (code that cannot be read is assumed to)."""
-        return not code.readable or any(f.secret_reads for f in code.files)
+        """Its code reads a secret; code that cannot be read is taken to only when the function
+        shows one: a secret named in its environment or a grant to read secrets."""
+        if not code.readable:
+            return secret_evidence(code.function)
+        return any(f.secret_reads for f in code.files)
 
     def _resolved(
         self, facts: FileFacts, roots: tuple[Path, ...], layer_dirs: tuple[Path, ...]

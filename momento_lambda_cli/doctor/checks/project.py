@@ -1049,6 +1049,8 @@ def timeout(ctx: DoctorContext) -> Result:
         minimum = CLIENT_DEADLINE_SECONDS + (SECRET_READ_SECONDS if secret else 0.0)
         comfortable = max(comfortable, minimum + 2.0)
         needs = f"needs {minimum:g} s: the client deadline" + (" and the secret read" if secret else "")
+        if not code.readable and not secret:
+            needs += f"; {code.unread}, and nothing in the template shows a secret read"
         if isinstance(function.timeout, Unresolved):
             warnings.append(f"{function.key}: Timeout {function.timeout.describe()}")
         elif function.timeout < minimum:

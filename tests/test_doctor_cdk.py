@@ -572,3 +572,36 @@ def test_unread_code_counts_a_secret_read_only_with_evidence(run_cli, tmp_path, 
     else:
         assert check["status"] == "fail", check
         assert "needs 3.1 s: the client deadline and the secret read" in " ".join(check["details"])
+
+
+def test_a_cdk_provider_functions_runtime_from_the_region_map(run_cli, tmp_path):
+    """CDK's LogRetention provider: ``Runtime: FindInMap [LatestNodeRuntimeMap, Ref AWS::Region,
+    value]``. With no region known, the value every region agrees on, not "a parameter with no value"."""
+    root = make_app(tmp_path / "app")
+
+    def change(resources: dict[str, Any]) -> None:
+        provider = json.loads(json.dumps(resources["Fn9270CBC0"]))
+        provider["Properties"]["Runtime"] = {"Fn::FindInMap": ["LatestNodeRuntimeMap", {"Ref": "AWS::Region"}, "value"]}
+        provider["Properties"]["Handler"] = "index.handler"
+        provider["Properties"]["Environment"] = {"Variables": {}}
+        provider["Metadata"]["aws:cdk:path"] = "Api/LogRetention/Resource"
+        resources["LogRetentionaae0aa3c"] = provider
+
+    rewrite(root, change)
+    path = root / "cdk.out" / "Api.template.json"
+    document = json.loads(path.read_text())
+    document["Mappings"] = {
+        "LatestNodeRuntimeMap": {region: {"value": "nodejs22.x"} for region in ("us-east-1", "eu-west-1", "ap-south-1")}
+    }
+    write_json(path, document)
+    manifest = root / "cdk.out" / "manifest.json"
+    assembly = json.loads(manifest.read_text())
+    assembly["artifacts"]["Api"]["environment"] = "aws://unknown-account/unknown-region"
+    write_json(manifest, assembly)
+    _, document = doctor(run_cli, root, "--verbose")
+    assert "parameter with no value" not in json.dumps(document)
+    check = by_id(document)["project.runtime"]
+    assert check["status"] == "pass", check
+    assert any(d.startswith("LogRetentionaae0aa3c (Api/LogRetention): nodejs22.x") for d in check["details"]), check[
+        "details"
+    ]

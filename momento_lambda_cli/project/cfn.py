@@ -102,15 +102,32 @@ class CfnResolver:
                 return str(text).split(str(arg[0]))
             if key == "Fn::ImportValue":
                 return "${Import:" + str(self.resolve(arg)) + "}"
-            if key == "Fn::FindInMap" and isinstance(arg, list) and len(arg) == 3:
-                keys = [self.resolve(a) for a in arg]
-                try:
-                    return self.template["Mappings"][keys[0]][keys[1]][keys[2]]
-                except (KeyError, TypeError):
-                    return "${FindInMap}"
+            if key == "Fn::FindInMap" and isinstance(arg, list) and len(arg) in (3, 4):
+                return self.find_in_map([self.resolve(a) for a in arg[:3]])
             if key.startswith("Fn::"):
                 return "${" + key + "}"
         return {k: v for k, v in ((k, self.resolve(v)) for k, v in value.items()) if v is not NO_VALUE}
+
+    def find_in_map(self, keys: list[Any]) -> Any:
+        """``Fn::FindInMap``: the entry the keys name; when the top-level key is not known (a region
+        with none set: CDK's ``LatestNodeRuntimeMap``), the value every entry agrees on, else
+        ``${FindInMap:Map}``."""
+        mappings = self.template.get("Mappings")
+        table = mappings.get(str(keys[0])) if isinstance(mappings, dict) else None
+        unresolved = "${FindInMap:" + str(keys[0])[:100] + "}"
+        if not isinstance(table, dict) or any(isinstance(k, dict | list) for k in keys):
+            return unresolved
+        top, second = (str(k) for k in keys[1:])
+        if "${" not in top:
+            entry = table.get(top)
+            found = entry.get(second) if isinstance(entry, dict) else None
+            return unresolved if found is None else found
+        if "${" in second:
+            return unresolved
+        values = [entry.get(second) for entry in table.values() if isinstance(entry, dict)]
+        if values and all(v is not None and v == values[0] for v in values) and len(values) == len(table):
+            return values[0]
+        return unresolved
 
     def sub(self, arg: Any) -> str:
         if isinstance(arg, list) and arg:

@@ -269,7 +269,12 @@ def _function(
     package_type = str(r.resolve(props.get("PackageType")) or "Zip")
     runtime = as_str(r.resolve(props.get("Runtime")), "Runtime")
     if isinstance(runtime, str) and "${" in runtime:
-        runtime = Unresolved(runtime, "Runtime comes from a parameter with no value")
+        runtime = Unresolved(
+            runtime,
+            "Runtime comes from a mapping keyed by a region that is not known (its entries differ)"
+            if "${FindInMap" in runtime
+            else "Runtime comes from a parameter with no value",
+        )
     arches = r.resolve(props.get("Architectures"))
     architecture: str | Unresolved = catalog.LAMBDA_DEFAULT_ARCHITECTURE.name
     if isinstance(arches, list) and arches:

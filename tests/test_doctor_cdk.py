@@ -605,3 +605,49 @@ def test_a_cdk_provider_functions_runtime_from_the_region_map(run_cli, tmp_path)
     assert any(d.startswith("LogRetentionaae0aa3c (Api/LogRetention): nodejs22.x") for d in check["details"]), check[
         "details"
     ]
+
+
+def nest(root: Path, written: str) -> None:
+    """Move the app's resources into a nested stack template (CDK ``NestedStack``): the parent keeps
+    an ``AWS::CloudFormation::Stack`` whose ``aws:asset:path`` names ``written``."""
+    out = root / "cdk.out"
+    parent = json.loads((out / "Api.template.json").read_text())
+    nested = {"Parameters": {"referencetoSecret": {"Type": "String"}}, "Resources": parent["Resources"]}
+    function = nested["Resources"]["Fn9270CBC0"]
+    function["Properties"]["Environment"]["Variables"]["MOMENTO_SECRET_ARN"] = {"Ref": "referencetoSecret"}
+    function["Metadata"]["aws:cdk:path"] = "Api/Inner/Fn/Resource"
+    write_json(out / "ApiInner1A2B3C4D.nested.template.json", nested)
+    parent["Resources"] = {
+        "InnerNestedStackInnerNestedStackResource": {
+            "Type": "AWS::CloudFormation::Stack",
+            "Properties": {
+                "TemplateURL": "https://example.invalid/x.json",
+                "Parameters": {"referencetoSecret": SECRET},
+            },
+            "Metadata": {"aws:asset:path": written, "aws:asset:property": "TemplateURL"},
+        }
+    }
+    write_json(out / "Api.template.json", parent)
+
+
+def test_a_nested_stacks_functions_are_read(run_cli, tmp_path):
+    """CDK's NestedStack: the functions live in ``*.nested.template.json``, named by the parent's
+    ``AWS::CloudFormation::Stack`` (with the parameters the parent passes)."""
+    root = make_app(tmp_path / "app")
+    nest(root, "ApiInner1A2B3C4D.nested.template.json")
+    code, document = doctor(run_cli, root, "--verbose")
+    checks = by_id(document)
+    assert "1 function (python3.12)" in checks["project.framework"]["message"], checks["project.framework"]
+    assert "function Fn9270CBC0: construct Api/Inner/Fn" in checks["project.framework"]["details"]
+    assert checks["code.client-reuse"]["status"] == "pass"
+    assert checks["iam.secret-access"]["status"] == "pass", checks["iam.secret-access"]
+    assert code == 0, [c for c in checks.values() if c["status"] in ("fail", "error")]
+
+
+def test_a_nested_template_outside_the_assembly_is_not_read(run_cli, tmp_path):
+    root = make_app(tmp_path / "app")
+    nest(root, "../infra/stolen.nested.template.json")
+    (root / "cdk.out" / "ApiInner1A2B3C4D.nested.template.json").rename(root / "infra" / "stolen.nested.template.json")
+    age(root, root / "cdk.out")
+    _, document = doctor(run_cli, root)
+    assert "0 functions" in by_id(document)["project.framework"]["message"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from momento_lambda_cli.project.model import (
     CodeKind,
     CodeLocation,
     Function,
+    Layer,
     Project,
     Setting,
     environment_region,
@@ -48,6 +50,9 @@ MAX_JSON_BYTES = files.MAX_FILE_BYTES
 MAX_NESTING = 4
 """Nested assemblies (stages in stages) followed this deep."""
 MAX_STACKS = 500
+NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
+MAX_NESTED_TEMPLATES = 50
+"""Nested stacks' templates read for one stack (CDK ``NestedStack``)."""
 """Stack artifacts read from one assembly, nested ones included."""
 MAX_SOURCE_FILES = 20_000
 """Files the freshness walk looks at before it stops (it then says so)."""
@@ -343,10 +348,76 @@ def _choose(found: list[StackArtifact], stack_name: str | None, root: Path) -> S
 
 def _has_functions(root: Path, stack: StackArtifact) -> bool:
     template = read_json(stack.template, root)
-    resources = template.get("Resources") if isinstance(template, dict) else None
-    return isinstance(resources, dict) and any(
-        isinstance(r, dict) and r.get("Type") == "AWS::Lambda::Function" for r in resources.values()
+    if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
+        return False
+    found = [template] + [t for _, t, _ in _nested_templates(root, stack, template, _defaults(template), None, [])]
+    return any(
+        isinstance(r, dict) and r.get("Type") == "AWS::Lambda::Function" for t in found for r in t["Resources"].values()
     )
+
+
+def _defaults(template: dict[str, Any]) -> dict[str, Any]:
+    """A template's parameters that have a plain Default (lists joined with commas)."""
+    parameters: dict[str, Any] = {}
+    declared = template.get("Parameters")
+    for name, spec in (declared if isinstance(declared, dict) else {}).items():
+        if isinstance(spec, dict) and spec.get("Default") is not None and not isinstance(spec["Default"], dict):
+            default = spec["Default"]
+            parameters[str(name)] = ",".join(map(str, default)) if isinstance(default, list) else str(default)
+    return parameters
+
+
+def _nested_templates(
+    root: Path,
+    stack: StackArtifact,
+    template: dict[str, Any],
+    parameters: dict[str, Any],
+    region: str | None,
+    problems: list[str],
+) -> list[tuple[Path, dict[str, Any], dict[str, Any]]]:
+    """The templates of the stack's nested stacks (CDK ``NestedStack``: an ``AWS::CloudFormation::Stack``
+    whose ``aws:asset:path`` names ``*.nested.template.json`` in the assembly), breadth first, at
+    most :data:`MAX_NESTING` levels and :data:`MAX_NESTED_TEMPLATES` templates, each read only from
+    inside the assembly folder; with the parameters the parent passes (resolved where it can)."""
+    from momento_lambda_cli.project.cfn import CfnResolver
+
+    assembly = stack.assembly.resolve()
+    found: list[tuple[Path, dict[str, Any], dict[str, Any]]] = []
+    seen = {stack.template.resolve()}
+    queue = deque([(template, parameters, 0)])
+    while queue and len(found) < MAX_NESTED_TEMPLATES:
+        parent, known, depth = queue.popleft()
+        if depth >= MAX_NESTING:
+            continue
+        resolver = CfnResolver(parent, known, region)
+        for logical_id, resource in parent["Resources"].items():
+            if not isinstance(resource, dict) or resource.get("Type") != NESTED_STACK_TYPE:
+                continue
+            metadata = resource.get("Metadata")
+            written = metadata.get("aws:asset:path") if isinstance(metadata, dict) else None
+            path = _inside(root, written, stack.assembly)
+            if path is None or not path.is_relative_to(assembly) or path in seen:
+                continue
+            seen.add(path)
+            try:
+                nested = read_json(path, root)
+            except MomentoLambdaError as exc:
+                problems.append(f"nested stack {str(logical_id)[:100]}: {exc.message}")
+                continue
+            if not isinstance(nested, dict) or not isinstance(nested.get("Resources"), dict):
+                continue
+            passed = _defaults(nested)
+            props = resource.get("Properties")
+            given = props.get("Parameters") if isinstance(props, dict) else None
+            for name, value in (given if isinstance(given, dict) else {}).items():
+                resolved = resolver.resolve(value)
+                if isinstance(resolved, str | int | float) and not isinstance(resolved, bool):
+                    passed[str(name)] = str(resolved)
+            found.append((path, nested, passed))
+            queue.append((nested, passed, depth + 1))
+            if len(found) >= MAX_NESTED_TEMPLATES:
+                break
+    return found
 
 
 def region_of(stack: StackArtifact | None, flag: str | None, environ: Mapping[str, str]) -> Setting[str]:
@@ -424,30 +495,37 @@ def load_cdk(
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict):
         raise _bad(stack.template, "no Resources section")
     deploy_region = region_of(stack, region, environ)
-    parameters: dict[str, Any] = {}
-    declared = template.get("Parameters")
-    for name, spec in (declared if isinstance(declared, dict) else {}).items():
-        if isinstance(spec, dict) and spec.get("Default") is not None and not isinstance(spec["Default"], dict):
-            default = spec["Default"]
-            parameters[str(name)] = ",".join(map(str, default)) if isinstance(default, list) else str(default)
-    resolver = CfnResolver(template, parameters, deploy_region.known)
-    functions, layers = template_functions(root, template, resolver)
-    resources: dict[str, Any] = template["Resources"]
+    parameters = _defaults(template)
     facts_ = CdkFacts(output=out, stack=stack, others=[s for s in found if s is not stack])
-    for function in functions:
-        metadata = resources.get(function.key, {}).get("Metadata")
-        metadata = metadata if isinstance(metadata, dict) else {}
-        path = metadata.get("aws:cdk:path")
-        if isinstance(path, str) and path:
-            facts_.construct_paths[function.key] = path.removesuffix("/Resource")[:512]
-        facts_.bundled[function.key] = metadata.get("aws:asset:is-bundled") is True
-        _asset_code(root, stack, function, metadata)
+    functions: list[Function] = []
+    layers: list[Layer] = []
+    nested = _nested_templates(root, stack, template, parameters, deploy_region.known, problems)
+    for source, (one, known) in [(stack.template, (template, parameters))] + [(p, (t, k)) for p, t, k in nested]:
+        resolver = CfnResolver(one, known, deploy_region.known)
+        its_functions, its_layers = template_functions(root, one, resolver)
+        resources: dict[str, Any] = one["Resources"]
+        for function in its_functions:
+            if any(f.key == function.key for f in functions):
+                problems.append(
+                    f"{os.path.relpath(source, root)}: function {function.key} has the key of another "
+                    "stack's function: not read"
+                )
+                continue
+            functions.append(function)
+            metadata = resources.get(function.key, {}).get("Metadata")
+            metadata = metadata if isinstance(metadata, dict) else {}
+            path = metadata.get("aws:cdk:path")
+            if isinstance(path, str) and path:
+                facts_.construct_paths[function.key] = path.removesuffix("/Resource")[:512]
+            facts_.bundled[function.key] = metadata.get("aws:asset:is-bundled") is True
+            _asset_code(root, stack, function, metadata)
+        for layer in its_layers:
+            metadata = resources.get(layer.key, {}).get("Metadata")
+            asset = _asset_location(root, stack, metadata if isinstance(metadata, dict) else {})
+            if asset is not None:
+                layer.code = asset
+            layers.append(layer)
     facts_.declared_at = _creation_sites(root, stack, facts_.construct_paths)
-    for layer in layers:
-        metadata = resources.get(layer.key, {}).get("Metadata")
-        asset = _asset_location(root, stack, metadata if isinstance(metadata, dict) else {})
-        if asset is not None:
-            layer.code = asset
     project = Project(
         framework=catalog.CDK.name,
         root=root,

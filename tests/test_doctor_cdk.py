@@ -476,6 +476,10 @@ def test_a_nodejs_function_bundle_is_read_through_its_own_sources(run_cli, tmp_p
     else:
         assert checks["code.client-reuse"]["status"] == "skip"
         assert "esbuild bundle" in checks["code.parses"]["message"] and "not read" in checks["code.parses"]["message"]
+        # no file read: nothing vouches for its calls or its versions (skip with the reason, never "pass")
+        assert checks["code.awaited-calls"]["status"] == "skip", checks["code.awaited-calls"]
+        assert "esbuild bundle" in checks["code.awaited-calls"]["message"]
+        assert checks["project.sdk-versions"]["status"] == "skip", checks["project.sdk-versions"]
     assert "index.mjs" not in json.dumps(checks["code.parses"]) or not source_present
 
 

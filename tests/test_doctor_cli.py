@@ -143,7 +143,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert headings == ["Project", "This machine"]
     assert "- Build output: 3 checks skipped" in out
     assert "Framework detected" not in out  # short: a passing check is counted, not listed
-    assert "  ✓ 10 other checks passed (7 skipped)\n" in out
+    assert "  ✓ 9 other checks passed (8 skipped)\n" in out
     assert out.count("- 3 checks skipped: No build output") == 1  # skips folded, one line per reason
     assert "- 11 deployment and Momento checks skipped (--offline)" in out
     assert "  ✗ Function timeout: A function's timeout is shorter than" in out
@@ -153,7 +153,7 @@ def test_text_output_groups_marks_hints_and_summary(run_cli, tmp_path):
     assert "\x1b[" not in out  # no colour when not a terminal
     assert "Running" not in result.stderr  # no live progress off a TTY
     assert "  ! Dependencies built for Lambda: sam build runs without a container" in out
-    assert out.strip().splitlines()[-1] == "10/35 checks passed (2 warnings, 1 failed, 22 skipped)"
+    assert out.strip().splitlines()[-1] == "9/35 checks passed (2 warnings, 1 failed, 23 skipped)"
     verbose = run_cli("doctor", str(project.root), "--offline", "--verbose")
     assert "  ✓ Framework detected, template parses: AWS SAM project" in verbose.stdout  # -v: everything
     assert "      · HelloFunction: python3.13 (supported until" in verbose.stdout

@@ -626,6 +626,14 @@ def awaited_calls(ctx: DoctorContext) -> Result:
     codes = [c for c in _momento_code(ctx) if c.function.is_node]
     if not codes:
         return Result.skip("No Node.js function uses Momento.")
+    if not any(code.files for code in codes):
+        unread = sorted({f"{code.function.key}: {code.unread or 'no source file found'}" for code in codes})
+        return Result.skip(
+            "No Node.js function's code was read: nothing to judge ("
+            + "; ".join(unread[:3])
+            + (f"; {len(unread) - 3} more" if len(unread) > 3 else "")
+            + ")"
+        )
     dropped: dict[str, str] = {}
     newest = False
     for code in codes:

@@ -141,7 +141,7 @@ def sdk_versions(ctx: DoctorContext) -> Result:
             sorted(set(problems)),
         )
     if not seen:
-        return Result.ok(
+        return Result.skip(
             "No pinned or packaged version to compare (floors: "
             + ", ".join(f"{m.package} {m.version_text}" for m in MINIMUMS)
             + ")"

@@ -31,6 +31,30 @@ def sam_build(project, wheel_kind: str | None, *, momento: bool = True, wheel_ta
 slow = pytest.mark.slow
 
 
+def test_node_sdk_in_a_built_layer_is_packaged(run_cli, tmp_path):
+    """SAM builds a layer into .aws-sam/build/<Layer>: a function whose own package lacks
+    @gomomento/sdk gets it from a layer it names (nodejs/node_modules under /opt)."""
+    project = make_project(tmp_path, language="node")
+    project.edit(
+        "template.yaml", "      CodeUri: hello/\n", "      CodeUri: hello/\n      Layers:\n        - !Ref SdkLayer\n"
+    )
+    project.edit(
+        "template.yaml",
+        "Resources:\n",
+        "Resources:\n  SdkLayer:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n",
+    )
+    (project.root / "layer").mkdir()
+    folder = project.root / ".aws-sam" / "build" / "HelloFunction"
+    folder.mkdir(parents=True)
+    (folder / "app.mjs").write_text(project.handler_file.read_text())
+    sdk = project.root / ".aws-sam" / "build" / "SdkLayer" / "nodejs" / "node_modules" / "@gomomento" / "sdk"
+    sdk.mkdir(parents=True)
+    (sdk / "package.json").write_text('{"name": "@gomomento/sdk", "version": "1.118.0"}')
+    run = run_doctor(run_cli, str(project.root), "--offline", "--only", "build.sdk")
+    assert run.status("build.sdk") == "pass", run.text("build.sdk")
+    assert "@gomomento/sdk in the layer .aws-sam/build/SdkLayer" in run.text("build.sdk")
+
+
 @slow
 @pytest.mark.parametrize(
     ("kind", "fmt", "cpu"), [("x86_64", "elf", "x86_64"), ("aarch64", "elf", "aarch64"), ("macos", "mach-o", None)]

@@ -655,3 +655,62 @@ def test_a_nested_template_outside_the_assembly_is_not_read(run_cli, tmp_path):
     age(root, root / "cdk.out")
     _, document = doctor(run_cli, root)
     assert "0 functions" in by_id(document)["project.framework"]["message"]
+
+
+REQUIRE_HANDLER = """\
+const {CacheClient, Configurations, CredentialProvider} = require('@gomomento/sdk');
+const client = new CacheClient({
+  configuration: Configurations.Lambda.latest(),
+  credentialProvider: CredentialProvider.fromEnvironmentVariable('MOMENTO_API_KEY'),
+  defaultTtlSeconds: 60,
+});
+exports.handler = async () => client.get('demo', 'k');
+"""
+
+
+@pytest.mark.parametrize("shape", ["folder", "zip", "no-sdk"])
+def test_the_sdk_in_a_layer_asset_is_packaged(run_cli, tmp_path, shape):
+    """A function asset requires @gomomento/sdk and has no node_modules; its Layers name an
+    AWS::Lambda::LayerVersion whose asset (a folder or a zip) holds nodejs/node_modules/@gomomento/sdk:
+    build.sdk passes through the layer (and still fails when the layer lacks the SDK)."""
+    import zipfile
+
+    root = make_app(tmp_path / "app")
+    (root / "src" / "handler.py").unlink()
+    (root / "src" / "index.js").write_text(REQUIRE_HANDLER)
+    out = root / "cdk.out"
+    asset = out / "asset.0123abcd"
+    for path in sorted(asset.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (asset / "index.js").write_text(REQUIRE_HANDLER)
+    inside = "nodejs/node_modules/@gomomento/sdk/package.json" if shape != "no-sdk" else "nodejs/node_modules/x/a.js"
+    if shape == "zip":
+        written = "asset.layer.zip"
+        with zipfile.ZipFile(out / written, "w") as archive:
+            archive.writestr(inside, '{"name": "@gomomento/sdk", "version": "1.118.1"}')
+    else:
+        written = "asset.layer"
+        (out / written / inside).parent.mkdir(parents=True)
+        (out / written / inside).write_text('{"name": "@gomomento/sdk", "version": "1.118.1"}')
+    document = template("Api", "asset.0123abcd", {"MOMENTO_SECRET_ARN": SECRET}, runtime="nodejs22.x")
+    function = document["Resources"]["Fn9270CBC0"]
+    function["Properties"]["Handler"] = "index.handler"
+    function["Properties"]["Layers"] = [{"Ref": "SdkLayer1B2C3D4E"}]
+    document["Resources"]["SdkLayer1B2C3D4E"] = {
+        "Type": "AWS::Lambda::LayerVersion",
+        "Properties": {"Content": {"S3Bucket": "b", "S3Key": "k.zip"}, "CompatibleRuntimes": ["nodejs22.x"]},
+        "Metadata": {
+            "aws:cdk:path": "Api/SdkLayer/Resource",
+            "aws:asset:path": written,
+            "aws:asset:property": "Content",
+        },
+    }
+    write_json(out / "Api.template.json", document)
+    age(root, out)
+    _, result = doctor(run_cli, root)
+    check = by_id(result)["build.sdk"]
+    if shape == "no-sdk":
+        assert check["status"] == "fail", check
+    else:
+        assert check["status"] == "pass", check
+        assert f"@gomomento/sdk in the layer cdk.out/{written}" in " ".join(check["details"]), check

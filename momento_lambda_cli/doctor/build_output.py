@@ -187,6 +187,13 @@ def find_packages(root: Path, function_keys: list[str]) -> list[Package]:
     return packages
 
 
+def zip_package(root: Path, archive: Path, label: str, function_keys: list[str]) -> Package:
+    """A zip (a prebuilt asset) as a package, read as :func:`find_packages` reads ``.serverless/*.zip``."""
+    package = Package(label, function_keys)
+    _zip_package(archive, package, root)
+    return package
+
+
 def folder_package(root: Path, folder: Path, label: str, function_keys: list[str]) -> Package:
     """A built folder (``.aws-sam/build/<Function>``, a CDK asset) as a package: every name, and the
     first bytes of the files that matter (symlinked folders are not followed)."""

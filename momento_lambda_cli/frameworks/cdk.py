@@ -136,7 +136,7 @@ class CdkAdapter(FrameworkAdapter):
 
     def build_packages(self, project: Project) -> list[Package] | None:
         """Each function's asset folder in cdk.out is what `cdk deploy` zips: the build output."""
-        from momento_lambda_cli.doctor.build_output import folder_package
+        from momento_lambda_cli.doctor.build_output import folder_package, zip_package
 
         packages: list[Package] = []
         by_folder: dict[Path, list[str]] = {}
@@ -147,6 +147,13 @@ class CdkAdapter(FrameworkAdapter):
         for folder, keys in by_folder.items():
             label = os.path.relpath(folder, project.root)
             packages.append(folder_package(project.root, folder, label, keys))
+        for layer in project.layers:  # a layer's asset: one package named by the layer's key
+            path, kind = layer.code.path, layer.code.kind.value
+            if layer.code.outside_project or path is None or kind not in ("folder", "zip"):
+                continue
+            label = os.path.relpath(path, project.root)
+            read = folder_package if kind == "folder" else zip_package
+            packages.append(read(project.root, path, label, [layer.key]))
         return packages
 
     def construct_path(self, project: Project, function: Function) -> str | None:

@@ -201,23 +201,59 @@ def _bundler(plugins: list[str], functions: list[Function]) -> str | None:
     return next((plugin for plugin in plugins if plugin in BUNDLER_PLUGINS), None)
 
 
+def _in_layers(functions: list[Function], layers: dict[str, Package], node: bool) -> str | None:
+    """The built layer package that gives every one of ``functions`` the SDK (Lambda puts a layer
+    under /opt: ``nodejs/node_modules/@gomomento/sdk``, ``python/momento`` or
+    ``python/lib/pythonX.Y/site-packages/momento``), if each has one."""
+    found = None
+    for function in functions:
+        labels = [
+            layers[layer.key].label
+            for layer in function.layers
+            if layer.key in layers and _layer_has_sdk(layers[layer.key].names, node)
+        ]
+        if not labels:
+            return None
+        found = found or labels[0]
+    return found
+
+
+def _layer_has_sdk(names: set[str], node: bool) -> bool:
+    if node:
+        return any(n.startswith("nodejs/") and "node_modules/@gomomento/sdk/package.json" in n for n in names)
+    return any(
+        n.startswith("python/") and (n.endswith("/momento/__init__.py") or n == "python/momento/__init__.py")
+        for n in names
+    )
+
+
 def sdk_packaged(ctx: DoctorContext) -> Result:
     missing, found = [], []
     project = ctx.project_or_skip()
     packages = _packages(ctx)
+    layer_keys = {layer.key for layer in project.layers}
+    layers = {
+        p.function_keys[0]: p for p in ctx.packages() if len(p.function_keys) == 1 and p.function_keys[0] in layer_keys
+    }
     momento = {code.function.key for code in ctx.momento_code()}
     for package, all_functions in packages:
         functions = [f for f in all_functions if f.key in momento]
         names = package.names
-        if any(f.is_python for f in functions):
+        python = [f for f in functions if f.is_python]
+        node = [f for f in functions if f.is_node]
+        if python:
             if any(n.startswith("momento/") for n in names):
                 found.append(f"{package.label}: momento")
+            elif layer := _in_layers(python, layers, node=False):
+                found.append(f"{package.label}: momento in the layer {layer}")
             else:
                 missing.append(f"{package.label}: no momento/ package (add `momento` to requirements.txt)")
-        if any(f.is_node for f in functions):
+        if node:
             bundler = _bundler(project.build.plugins, functions)
             if any("node_modules/@gomomento/sdk/" in n for n in names):
                 found.append(f"{package.label}: @gomomento/sdk")
+            elif layer := _in_layers(node, layers, node=True):
+                found.append(f"{package.label}: @gomomento/sdk in the layer {layer}")
             elif bundler and any(n.endswith(_JS_SUFFIXES) and "node_modules/" not in n for n in names):
                 # a bundler fails the build on an import it cannot resolve (unless marked external)
                 found.append(f"{package.label}: @gomomento/sdk bundled by {bundler}")

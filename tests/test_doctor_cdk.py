@@ -406,9 +406,28 @@ def test_synth_is_for_cdk_apps_and_needs_the_apps_cli(run_cli, tmp_path):
     result = run_cli("doctor", str(tmp_path / "sam"), "--offline", "--synth")
     assert result.exit_code == ExitCode.USAGE and "--synth is for AWS CDK apps" in result.stderr
     root = make_app(tmp_path / "app")
+    (root / "package.json").write_text('{"devDependencies": {"aws-cdk": "2.1000.0"}}')
     result = run_cli("doctor", str(root), "--offline", "--synth")
     assert result.exit_code == ExitCode.FAILED
     assert "no node_modules" in result.stderr and "npm install" in result.stderr
+
+
+def test_synth_of_an_app_without_package_json_uses_the_global_cli(run_cli, tmp_path, monkeypatch):
+    """A Python CDK app has no package.json: nothing to `npm install`. --synth uses the `cdk` on
+    PATH, and without one says how to get it (`npm install -g aws-cdk`)."""
+    from momento_lambda_cli.project import cdk_synth
+
+    root = make_app(tmp_path / "app")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = run_cli("doctor", str(root), "--offline", "--synth")
+    assert result.exit_code == ExitCode.FAILED
+    assert "npm install -g aws-cdk" in result.stderr and "no node_modules" not in result.stderr
+    cdk = empty / "cdk"
+    cdk.write_text("#!/bin/sh\nexit 0\n")
+    cdk.chmod(0o755)
+    assert cdk_synth.command(root)[0] == str(cdk)
 
 
 def test_lookups_the_synth_could_not_make_are_a_warning(run_cli, tmp_path):

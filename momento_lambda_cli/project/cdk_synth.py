@@ -53,10 +53,22 @@ def _failure(code: str, message: str, hint: str) -> MomentoLambdaError:
 
 
 def command(root: Path) -> list[str]:
-    """The app's own CDK CLI: ``node_modules/.bin/cdk`` inside the project, else ``npx --no-install cdk``."""
+    """The app's own CDK CLI: ``node_modules/.bin/cdk`` inside the project, else ``npx --no-install cdk``;
+    an app without package.json (Python...) has none of its own: the ``cdk`` on PATH."""
     local = root / "node_modules" / ".bin" / "cdk"
     if local.is_file() and local.resolve().is_relative_to(root.resolve()):
         return [str(local), "synth", "--quiet", "--no-notices"]
+    if not (root / "package.json").is_file():
+        # a Python (Java, Go...) app: nothing to `npm install`; its CLI is the one installed globally
+        found = shutil.which("cdk")
+        if found is None:
+            raise _failure(
+                "synth.no-cli",
+                f"`cdk synth` cannot run in {root}: the app has no package.json and no aws-cdk CLI is on PATH.",
+                "Install the aws-cdk CLI once (`npm install -g aws-cdk`, Node.js needed), then run again; or run "
+                "`npx aws-cdk synth` yourself and run doctor without --synth.",
+            )
+        return [found, "synth", "--quiet", "--no-notices"]
     if not (root / "node_modules").is_dir():
         raise _failure(
             "synth.no-node-modules",

@@ -13,6 +13,7 @@ from momento_lambda_cli import console, numbers
 from momento_lambda_cli.commands import options
 from momento_lambda_cli.doctor.runner import DEFAULT_TIMEOUT_SECONDS
 from momento_lambda_cli.momento_key import EXPIRY_WARNING_DAYS
+from momento_lambda_cli.project.cdk_synth import DEFAULT_TIMEOUT_SECONDS as SYNTH_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
     from momento_lambda_cli.doctor.context import DoctorOptions
@@ -194,7 +195,7 @@ def doctor(
             parser=numbers.option_parser(numbers.TIMEOUT),
             metavar="SECONDS",
             show_default=False,
-            help="With --synth: seconds `cdk synth` may take before it is stopped. [default: 300]",
+            help=f"With --synth: seconds `cdk synth` may take before it is stopped. [default: {SYNTH_TIMEOUT_SECONDS:g}]",
         ),
     ] = None,
     bug_report: Annotated[
@@ -258,7 +259,7 @@ def doctor(
     checks = registry.select(registry.all_checks(), only or saved.only, [*saved.skip, *(skip or ())])
     strict = strict or saved.strict
     offline = offline or saved.offline
-    timeout = timeout if timeout is not None else (saved.timeout or DEFAULT_TIMEOUT_SECONDS)
+    timeout = timeout if timeout is not None else (saved.timeout or SYNTH_TIMEOUT_SECONDS)
     if expiry_warning_days is None:
         expiry_warning_days = (
             saved.expiry_warning_days if saved.expiry_warning_days is not None else EXPIRY_WARNING_DAYS
@@ -336,14 +337,13 @@ def _synthesize(project_path: Path, timeout: float | None) -> None:
     from momento_lambda_cli import frameworks
     from momento_lambda_cli.errors import UsageError
     from momento_lambda_cli.project.answers import detect_framework
-    from momento_lambda_cli.project.cdk_synth import DEFAULT_TIMEOUT_SECONDS
     from momento_lambda_cli.project.load import require_folder
 
     require_folder(project_path)
     framework = detect_framework(project_path)
     if framework is None:
         raise UsageError(f"--synth: no AWS CDK app (cdk.json) in {project_path}.", "Drop --synth.", code="usage")
-    ran = frameworks.adapter(framework).synthesize(project_path, timeout or DEFAULT_TIMEOUT_SECONDS)
+    ran = frameworks.adapter(framework).synthesize(project_path, timeout or SYNTH_TIMEOUT_SECONDS)
     console.stderr().print(f"Ran `{ran}` in {project_path}.", markup=False, highlight=False)
 
 

@@ -41,7 +41,8 @@ LAMBDA_MODULES = ("aws-lambda", "aws_lambda")
 NODEJS_MODULES = ("aws-lambda-nodejs", "aws_lambda_nodejs")
 PYTHON_FN_MODULES = ("aws-lambda-python-alpha", "aws_lambda_python_alpha", "aws-lambda-python", "aws_lambda_python")
 SECRETS_MODULES = ("aws-secretsmanager", "aws_secretsmanager")
-KINDS = ("Function", "NodejsFunction", "PythonFunction")
+KINDS = {"Function": LAMBDA_MODULES, "NodejsFunction": NODEJS_MODULES, "PythonFunction": PYTHON_FN_MODULES}
+"""The function constructs `add` reads, each with the modules it may be imported from."""
 
 TYPESCRIPT = "typescript"
 PYTHON = "python"
@@ -433,18 +434,18 @@ def _module_is(module: str, ends: tuple[str, ...]) -> bool:
     return module.split("#", 1)[0].rstrip("/").endswith(ends)
 
 
+def _kind(name: str, module: str) -> str | None:
+    """``name`` imported from ``module`` is one of :data:`KINDS` (the construct's kind), else ``None``."""
+    modules = KINDS.get(name)
+    return name if modules is not None and _module_is(module, modules) else None
+
+
 def _ts_kind(data: bytes, ctor: Any, aliases: dict[str, str]) -> str | None:
     text = _text(data, ctor)
     if ctor.type == "identifier":
         module = aliases.get(text, "")
         name = module.split("#", 1)[1] if "#" in module else ""
-        if name == "Function" and _module_is(module, LAMBDA_MODULES):
-            return "Function"
-        if name == "NodejsFunction" and _module_is(module, NODEJS_MODULES):
-            return "NodejsFunction"
-        if name == "PythonFunction" and _module_is(module, PYTHON_FN_MODULES):
-            return "PythonFunction"
-        return None
+        return _kind(name, module)
     if ctor.type == "member_expression":
         obj, prop = ctor.child_by_field_name("object"), ctor.child_by_field_name("property")
         module = aliases.get(_text(data, obj), "")
@@ -452,13 +453,7 @@ def _ts_kind(data: bytes, ctor: Any, aliases: dict[str, str]) -> str | None:
             inner, part = obj.child_by_field_name("object"), _text(data, obj.child_by_field_name("property"))
             if aliases.get(_text(data, inner)) == "aws-cdk-lib" and part.startswith("aws_"):
                 module = "aws-cdk-lib/" + part.replace("_", "-")
-        name = _text(data, prop)
-        if name == "Function" and _module_is(module, LAMBDA_MODULES):
-            return "Function"
-        if name == "NodejsFunction" and _module_is(module, NODEJS_MODULES):
-            return "NodejsFunction"
-        if name == "PythonFunction" and _module_is(module, PYTHON_FN_MODULES):
-            return "PythonFunction"
+        return _kind(_text(data, prop), module)
     return None
 
 
@@ -715,13 +710,7 @@ def _py_kind(func: ast.expr, aliases: dict[str, str]) -> str | None:
         module, name = f"aws_cdk.{func.value.attr}", func.attr
     else:
         return None
-    if name == "Function" and _module_is(module, LAMBDA_MODULES):
-        return "Function"
-    if name == "PythonFunction" and _module_is(module, PYTHON_FN_MODULES):
-        return "PythonFunction"
-    if name == "NodejsFunction" and _module_is(module, NODEJS_MODULES):
-        return "NodejsFunction"
-    return None
+    return _kind(name, module)
 
 
 def _py_path(node: ast.expr | None, stack_dir: Path, root: Path) -> Path | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -206,8 +207,12 @@ def test_a_healthy_app_is_read_from_its_cloud_assembly(run_cli, tmp_path):
 
 
 def test_a_plaintext_key_a_missing_grant_and_a_client_per_invocation_are_findings(run_cli, tmp_path):
-    """What public Momento CDK apps do: the key from the synth's environment into the function's."""
-    key = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJlLW5vdC1yZWFs"
+    """What public Momento CDK apps do: the key from the synth's environment into the function's.
+    No 8-character piece of it reaches any output format."""
+    from tests.support.keys import v2_key
+    from tests.support.leaks import assert_no_piece
+
+    key = v2_key("cdk-plaintext")
     root = make_app(
         tmp_path / "app",
         source=PER_INVOCATION,
@@ -221,6 +226,28 @@ def test_a_plaintext_key_a_missing_grant_and_a_client_per_invocation_are_finding
     assert checks["secret.no-plaintext-key"]["details"][0].startswith("Fn9270CBC0 (Api/Fn): environment variable")
     assert checks["code.client-reuse"]["status"] == "fail"
     assert key not in json.dumps(document)
+    for output in ("json", "text", "sarif", "junit"):
+        result = run_cli("doctor", str(root), "--offline", "--format", output)
+        assert result.exit_code == ExitCode.FAILED, result.output
+        assert_no_piece(result.stdout + result.stderr, [key])
+
+
+@pytest.mark.integration
+def test_the_bug_report_of_a_cdk_app_with_a_plaintext_key_holds_no_piece_of_it(run_cli, tmp_path):
+    """`--bug-report` zips the app's files and doctor's documents (it runs `info`'s tool probes:
+    processes, hence this tier): no 8-character piece of the key in any file of the zip."""
+    from tests.support.keys import v2_key
+    from tests.support.leaks import assert_no_piece
+
+    key = v2_key("cdk-report")
+    root = make_app(tmp_path / "app", environment={"MOMENTO_API_KEY": key, "MOMENTO_CACHE_NAME": "demo"})
+    report = tmp_path / "report.zip"
+    run_cli("doctor", str(root), "--offline", "--bug-report", str(report))
+    with zipfile.ZipFile(report) as archive:
+        names = archive.namelist()
+        assert names
+        for name in names:
+            assert_no_piece(archive.read(name).decode("utf-8", errors="replace"), [key])
 
 
 def test_a_missing_cloud_assembly_says_to_synthesize(run_cli, tmp_path):

@@ -168,16 +168,6 @@ def test_a_pattern_without_a_cdk_stack_would_be_a_usage_error(run_cli, tmp_path,
     assert "not available with --framework cdk" in result.stderr and list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(catalog.NODE in catalog.WRITE_THROUGH.languages, reason="write-through has Node.js handlers")
-def test_a_node_cdk_write_through_app_is_refused_until_the_pattern_has_node_handlers(run_cli, tmp_path):
-    result = run_cli(
-        "new", "demo", "--no-input", "-f", "cdk", "-r", "nodejs22.x", "--pattern", "write-through", "-o", str(tmp_path)
-    )
-    assert result.exit_code == ExitCode.USAGE, result.output
-    assert "--pattern write-through is available for Python runtimes" in result.stderr
-    assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
-
-
 def test_rate_limit_and_snapstart_reach_the_python_stack(tmp_path):
     rate = render(tmp_path / "a", framework="cdk", runtime="python3.13", pattern="rate-limit")
     stack = (rate / "infra" / "momento_stack.py").read_text()
